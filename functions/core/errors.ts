@@ -1,0 +1,67 @@
+/**
+ * Named domain errors. One place (`functions/shared/errors-map.ts`) maps them to exit codes and HTTP
+ * statuses; their messages are safe to show to an operator, never to a subscriber.
+ */
+
+/** Base class so callers can tell domain failures from bugs. */
+export class GazetteError extends Error {
+  override name = 'GazetteError';
+}
+
+/** One article could not be read or summarised; the run continues without it. */
+export class ArticleError extends GazetteError {
+  override name = 'ArticleError';
+  constructor(
+    /** File name or key of the article. */
+    readonly source: string,
+    reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+  }
+}
+
+/** A setting (env, CLI flag, CDK context) is missing or malformed. */
+export class ConfigError extends GazetteError {
+  override name = 'ConfigError';
+}
+
+/** The mail service asked us to slow down; retrying later is safe. */
+export class ThrottledError extends GazetteError {
+  override name = 'ThrottledError';
+}
+
+/** The daily sending quota is used up: stop sending, leave the rest for the next run. */
+export class QuotaExceededError extends GazetteError {
+  override name = 'QuotaExceededError';
+}
+
+/** The mail service refused one recipient or message for good (bad address, suppressed, rejected). */
+export class RecipientRejectedError extends GazetteError {
+  override name = 'RecipientRejectedError';
+}
+
+/** Another publisher run holds the lease. */
+export class RunInProgressError extends GazetteError {
+  override name = 'RunInProgressError';
+}
+
+/** Two writers raced on the archive; the loser re-reads and retries. */
+export class ArchiveConflictError extends GazetteError {
+  override name = 'ArchiveConflictError';
+}
+
+/** An email address failed validation. The message is generic on purpose. */
+export class InvalidAddressError extends GazetteError {
+  override name = 'InvalidAddressError';
+  constructor(readonly reason: string) {
+    super('invalid email address');
+  }
+}
+
+/** A subscription token is forged, truncated, expired or for another purpose. */
+export class InvalidTokenError extends GazetteError {
+  override name = 'InvalidTokenError';
+  constructor(readonly reason: string) {
+    super('invalid or expired link');
+  }
+}

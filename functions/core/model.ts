@@ -1,0 +1,123 @@
+/**
+ * The domain model shared by every part of Gazette. Plain data only: no I/O, no clock, no SDK types.
+ */
+
+/** An article as read from a source (seed folder, S3 inbox), already reduced to plain text. */
+export interface Article {
+  /** Stable identity: front-matter `id`, else `url`, else a hash of the normalised text. */
+  id: string;
+  /** Where it came from (file name or object key), for error messages and logs. */
+  source: string;
+  /** Title from front matter or `<title>`/`<h1>`; absent for `.txt`, where the summariser derives one. */
+  title?: string;
+  /** Link to the original article. */
+  url?: string;
+  author?: string;
+  /** Publication date given by the article, if any. */
+  published?: Date;
+  /** Tags from front matter; merged into the digest's keywords. */
+  tags: string[];
+  /** Plain text, paragraphs separated by a blank line ("\n\n"). Never markup. */
+  text: string;
+  /** Hash of the normalised text and metadata: a changed hash under the same id is an edit. */
+  contentHash: string;
+}
+
+/** What the summariser makes of one article. */
+export interface Summary {
+  /** ≤ 90 characters, the article's own words, never cut mid-word. */
+  headline: string;
+  /** 2–3 sentences (1 for a one-sentence article), ≤ 80 words and ≤ 30 % of the article. */
+  sentences: string[];
+  /** 3–5 short items that do not repeat the summary; empty for very short articles. */
+  keyPoints: string[];
+  /** 3–6 lower-case keywords, used as feed categories. */
+  keywords: string[];
+  /** Words in the article. */
+  articleWords: number;
+  /** Whole minutes to read the article (at least 1). */
+  articleReadingMinutes: number;
+  /** Whole minutes to read the digest (at least 1). */
+  digestReadingMinutes: number;
+}
+
+/** One published digest: the unit of the archive, the feeds, the site and the email. */
+export interface Digest {
+  /** The article's identity; stable across edits. */
+  id: string;
+  /** URL path segment of the digest's permalink (`digests/<slug>/`), derived from the id, stable. */
+  slug: string;
+  headline: string;
+  summary: string[];
+  keyPoints: string[];
+  keywords: string[];
+  /** Link to the original article, when the article gave one. */
+  sourceUrl?: string;
+  /** File name or key the article came from. */
+  sourceName: string;
+  author?: string;
+  /** ISO 8601: when Gazette first published this digest (or the article's own date, if given). */
+  published: string;
+  /** ISO 8601: when the digest last changed. Equals `published` until the article is edited. */
+  updated: string;
+  /** Content hash of the article this digest was made from. */
+  contentHash: string;
+  articleWords: number;
+  articleReadingMinutes: number;
+  digestReadingMinutes: number;
+}
+
+/** A subscriber's lifecycle state. Only `confirmed` addresses receive digests. */
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced' | 'complained';
+
+/** A person on the list. `id` is derived from the normalised address, so it is stable and opaque. */
+export interface Subscriber {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+}
+
+/** Site-wide settings every renderer needs. */
+export interface SiteConfig {
+  /** Absolute base URL ending in `/`, e.g. `https://d123.cloudfront.net/` or `http://localhost:8080/`. */
+  baseUrl: string;
+  title: string;
+  description: string;
+  /** BCP 47 language tag, e.g. `en`. */
+  language: string;
+  /** Name shown as the feeds' and digests' author when an article has none. */
+  authorName: string;
+  /** Number of digests kept in each feed. */
+  feedLength: number;
+}
+
+/** Mail settings the email renderer needs. */
+export interface MailConfig {
+  fromName: string;
+  fromAddress: string;
+  /** Address that receives `mailto:` unsubscribe requests (RFC 8058 fallback). */
+  unsubscribeMailbox: string;
+  /** `List-Id` value without angle brackets, e.g. `gazette.example.com`. */
+  listId: string;
+}
+
+/** A file of the published site, ready for any publisher (folder or S3). */
+export interface SiteFile {
+  /** Path relative to the site root, forward slashes, no leading slash, e.g. `feeds/rss.xml`. */
+  path: string;
+  body: Buffer;
+  /** Full content type including `charset=utf-8` for text. */
+  contentType: string;
+  /** `Cache-Control` value. */
+  cacheControl: string;
+}
+
+/** A rendered email, ready for any mailer (outbox folder or SES). */
+export interface OutgoingMail {
+  /** The address it goes to (already validated). */
+  to: string;
+  /** Full RFC 5322 message with CRLF line endings. */
+  raw: Buffer;
+  /** The Message-ID header value, without angle brackets. */
+  messageId: string;
+}
