@@ -60,6 +60,13 @@ export interface Digest {
   published: string;
   /** ISO 8601: when the digest last changed. Equals `published` until the article is edited. */
   updated: string;
+  /** ISO 8601: when Gazette first stored this digest (drives the email staleness cutoff). */
+  firstSeen: string;
+  /**
+   * Email state of the digest as a whole: `pending` until every confirmed subscriber was handled,
+   * `done` after, `stale` when it was too late to email (feeds still carry it). Edits never re-open it.
+   */
+  mailStatus: 'pending' | 'done' | 'stale';
   /** Content hash of the article this digest was made from. */
   contentHash: string;
   articleWords: number;

@@ -19,11 +19,23 @@ export const ENV = {
   senderName: 'GAZETTE_SENDER_NAME',
   /** SES configuration set every message is sent through (events, suppression). */
   sesConfigurationSet: 'GAZETTE_SES_CONFIGURATION_SET',
+  /** Subscribers table: partition key `id` (string, derived from the normalised address). */
   subscribersTable: 'GAZETTE_SUBSCRIBERS_TABLE',
+  /** Delivery ledger: partition key `digestId`, sort key `subscriberId` (both strings). */
   deliveriesTable: 'GAZETTE_DELIVERIES_TABLE',
-  /** Table holding the digest archive and the publisher's run lease. */
-  archiveTable: 'GAZETTE_ARCHIVE_TABLE',
-  /** Secrets Manager ARN of the HMAC key set for subscriber tokens. */
+  /**
+   * Table (partition key `id`, string; TTL attribute `expiresAt`) holding the digest archive
+   * (`digest#<id>`), the publisher's run lease (`lease#publisher`) and processed SES notifications
+   * (`ses-event#<id>`), so each kind of state has one home.
+   */
+  stateTable: 'GAZETTE_STATE_TABLE',
+  /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */
+  seedsDir: 'GAZETTE_SEEDS_DIR',
+  /**
+   * Secrets Manager ARN of the HMAC key set for subscriber tokens. The secret is a JSON object:
+   * `{"currentKeyId":"k1","k1":"<secret>","k0":"<older secret>"}` — every key other than
+   * `currentKeyId` is a key id (see functions/core/tokens.ts `TokenKeyring`).
+   */
   tokenSecretArn: 'GAZETTE_TOKEN_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',

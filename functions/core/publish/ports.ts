@@ -1,0 +1,102 @@
+/**
+ * The ports the publish use case calls, declared beside it (the core owns its ports). Each has a local
+ * adapter (functions/adapters/local) and an AWS adapter (functions/adapters/aws); tests use small object
+ * fakes from tests/fakes. Only the methods the core actually calls are here.
+ */
+import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../model.js';
+
+/** The time, passed in so the core never reads a clock itself. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A raw article file before parsing: its name (with extension) and bytes exactly as stored. */
+export interface RawArticle {
+  /** File name or object key; the extension decides the format (.txt, .md, .html). */
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Where articles come from: the seeds folder, the S3 `inbox/` prefix. */
+export interface ArticleSource {
+  /** Every article currently available, in a stable order (sorted by name). */
+  list(): Promise<RawArticle[]>;
+}
+
+/** The history of published digests. */
+export interface Archive {
+  /** Every digest ever published, in any order. */
+  list(): Promise<Digest[]>;
+  /**
+   * Stores a digest only if the stored copy still has `expectedHash` as its contentHash (`undefined`
+   * means: only if no digest with this id exists yet). Throws `ArchiveConflictError` when another writer
+   * got there first, so two writers can never lose a digest.
+   */
+  put(digest: Digest, expectedHash: string | undefined): Promise<void>;
+}
+
+/** Result of publishing site files. */
+export interface PublishResult {
+  /** Paths whose bytes changed and were written. */
+  written: string[];
+  /** Paths whose bytes were identical and were left alone (ETag stays put). */
+  unchanged: string[];
+}
+
+/** Where the site and feeds go: a local folder or the S3 bucket. */
+export interface SitePublisher {
+  /**
+   * Writes each file atomically, skipping files whose stored bytes are identical. Feeds are written
+   * after pages so a reader never sees a feed entry whose page is missing.
+   */
+  publish(files: SiteFile[]): Promise<PublishResult>;
+}
+
+/** Who gets the digests. */
+export interface SubscriberStore {
+  /** Confirmed subscribers only, in a stable order. */
+  listConfirmed(): Promise<Subscriber[]>;
+}
+
+/** Outcome of trying to claim a (digest, subscriber) pair. */
+export type ClaimOutcome = 'claimed' | 'already-claimed';
+
+/**
+ * Remembers which (digest, subscriber) pairs were mailed, so each pair is sent at most once even when a
+ * run crashes and is retried.
+ */
+export interface DeliveryLedger {
+  /** Conditionally claims the pair before sending; `already-claimed` if any run claimed it before. */
+  claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome>;
+  /** Records the mail service's message id after a successful send. */
+  markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
+  /** Records that the service refused this recipient for good; the pair is not tried again. */
+  markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void>;
+  /**
+   * Drops a claim whose send definitely did not happen (throttled, quota, rejected before acceptance),
+   * so the next run can try again. A claim left by a crash stays: at most once beats at least once.
+   */
+  release(digestId: string, subscriberId: string): Promise<void>;
+}
+
+/** Sends one rendered message. */
+export interface Mailer {
+  /**
+   * Sends the message and returns the service's message id. Throws `ThrottledError` (retry later),
+   * `QuotaExceededError` (stop the run) or `RecipientRejectedError` (skip this recipient).
+   */
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /** Messages per second the service allows (read once per run); `Infinity` when unlimited. */
+  maxSendRate(): Promise<number>;
+}
+
+/** Keeps two publisher runs from overlapping. */
+export interface RunLease {
+  /** Takes the lease for `ttlMs` unless another unexpired holder has it; true when taken. */
+  acquire(owner: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Gives the lease back early (only if `owner` still holds it). */
+  release(owner: string): Promise<void>;
+}
+
+/** Waiting, passed in so tests do not wait for real. */
+export type Sleep = (ms: number) => Promise<void>;
