@@ -1,0 +1,340 @@
+/**
+ * The publish use case: articles → digests → archive → site and feeds → email, once per digest and
+ * subscriber. The same function runs behind `npm start`, `npm run dev` and the scheduled Lambda; only
+ * the adapters in `deps` differ.
+ */
+import { parseArticle } from '../articles/parse.js';
+import { ArchiveConflictError, GazetteError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../errors.js';
+import type { Article, Digest, MailConfig, SiteConfig, SiteFile, Subscriber } from '../model.js';
+import { renderDigestEmail } from '../render/email.js';
+import { renderFeeds } from '../render/feeds.js';
+import { renderSite } from '../render/site.js';
+import { summarize } from '../summarize/index.js';
+import { signToken, type TokenKeyring } from '../tokens.js';
+import { buildDigest, sortNewestFirst } from './digest.js';
+import type { Archive, ArticleSource, Clock, DeliveryLedger, Mailer, PublishResult, RunLease, SitePublisher, Sleep, SubscriberStore } from './ports.js';
+
+/** Everything the use case talks to, built once by a composition root (CLI, handler, test). */
+export interface PublishDeps {
+  clock: Clock;
+  source: ArticleSource;
+  archive: Archive;
+  site: SitePublisher;
+  subscribers: SubscriberStore;
+  ledger: DeliveryLedger;
+  mailer: Mailer;
+  /** Keeps overlapping runs apart; optional where only one process can run (the local CLI). */
+  lease?: RunLease;
+  sleep: Sleep;
+  /** The summariser; the embedded extractive one unless another is passed (a model-backed one, say). */
+  summarizer?: typeof summarize;
+  /** Uniform in [0, 1): jitter for retry backoff. */
+  random: () => number;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+}
+
+/** Settings of one run. */
+export interface PublishSettings {
+  site: SiteConfig;
+  mail: MailConfig;
+  keyring: TokenKeyring;
+  /** Identifies this run in the lease and the logs. */
+  runId: string;
+  /** When the schedule meant this run to happen; a run much later than this mails nothing. */
+  scheduledAt?: Date;
+  /** How late is too late to email a digest (default 6 hours). */
+  staleAfterMs?: number;
+  /** Compute and report everything, write and send nothing. */
+  dryRun?: boolean;
+}
+
+/** What the mailing part of a run did. */
+export interface MailReport {
+  sent: number;
+  /** Pairs some earlier (or concurrent) run had already claimed. */
+  alreadySent: number;
+  /** Recipients the mail service refused for good. */
+  failed: number;
+  /** Pairs left for the next run because sending had to stop. */
+  deferred: number;
+  /** Digests that were too old to email. */
+  stale: number;
+  stoppedBy?: 'quota' | 'throttling';
+}
+
+/** What a run did, for the CLI's summary, the handler's log line and the tests. */
+export interface PublishReport {
+  /** Set when another run held the lease and this one did nothing. */
+  skipped?: 'lease-busy';
+  /** The whole archive after the run, newest first. */
+  digests: Digest[];
+  created: Digest[];
+  updated: Digest[];
+  unchanged: number;
+  articleErrors: { source: string; message: string }[];
+  site: PublishResult;
+  mail: MailReport;
+}
+
+const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const LEASE_TTL_MS = 15 * 60 * 1000;
+const MAX_SEND_ATTEMPTS = 6;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 20_000;
+
+/** Runs the whole pipeline once. Safe to run again with the same input: it then writes and sends nothing. */
+export async function publishDigests(deps: PublishDeps, settings: PublishSettings): Promise<PublishReport> {
+  const log = deps.log ?? (() => undefined);
+  const emptyReport: PublishReport = {
+    digests: [],
+    created: [],
+    updated: [],
+    unchanged: 0,
+    articleErrors: [],
+    site: { written: [], unchanged: [] },
+    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 },
+  };
+  const useLease = deps.lease !== undefined && !settings.dryRun;
+  if (useLease && !(await deps.lease!.acquire(settings.runId, deps.clock.now(), LEASE_TTL_MS))) {
+    log('warn', 'another publisher run holds the lease; skipping', { runId: settings.runId });
+    return { ...emptyReport, skipped: 'lease-busy' };
+  }
+  try {
+    const report = { ...emptyReport };
+    const articles = await readArticles(deps.source, report.articleErrors, log);
+    const archived = new Map((await deps.archive.list()).map((digest) => [digest.id, digest]));
+    await mergeIntoArchive(deps, settings, articles, archived, report, log);
+
+    report.digests = sortNewestFirst([...archived.values()]);
+    if (report.digests.length > 0) {
+      // Render everything before writing anything: a render failure must not leave a half-updated site.
+      const files: SiteFile[] = [...renderSite(report.digests, settings.site), ...renderFeeds(report.digests, settings.site)];
+      report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
+    }
+    report.mail = await mailPendingDigests(deps, settings, archived, log);
+    report.digests = sortNewestFirst([...archived.values()]);
+    return report;
+  } finally {
+    if (useLease) await deps.lease!.release(settings.runId);
+  }
+}
+
+/** Parses every raw article; a bad one is reported and skipped, never fatal. */
+async function readArticles(
+  source: ArticleSource,
+  errors: PublishReport['articleErrors'],
+  log: NonNullable<PublishDeps['log']>,
+): Promise<Article[]> {
+  const seen = new Set<string>();
+  const articles: Article[] = [];
+  for (const raw of await source.list()) {
+    try {
+      const article = parseArticle(raw.name, raw.bytes);
+      if (seen.has(article.id)) throw new GazetteError(`${raw.name}: same identity as an earlier article (${article.id}); skipped`);
+      seen.add(article.id);
+      articles.push(article);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      errors.push({ source: raw.name, message });
+      log('warn', 'article skipped', { source: raw.name, error: message });
+    }
+  }
+  return articles;
+}
+
+/** Summarises new and edited articles and stores their digests; unchanged ones are left alone. */
+async function mergeIntoArchive(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  articles: Article[],
+  archived: Map<string, Digest>,
+  report: PublishReport,
+  log: NonNullable<PublishDeps['log']>,
+): Promise<void> {
+  const now = deps.clock.now();
+  const tooLateToMail = isRunStale(settings, now);
+  for (const article of articles) {
+    const previous = archived.get(article.id);
+    if (previous && previous.contentHash === article.contentHash) {
+      report.unchanged += 1;
+      continue;
+    }
+    let digest: Digest;
+    try {
+      const summarizer = deps.summarizer ?? summarize;
+      digest = buildDigest(article, summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }), now, previous);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      report.articleErrors.push({ source: article.source, message });
+      log('warn', 'article could not be summarised', { source: article.source, error: message });
+      continue;
+    }
+    if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
+    if (!settings.dryRun) {
+      try {
+        await deps.archive.put(digest, previous?.contentHash);
+      } catch (error) {
+        if (!(error instanceof ArchiveConflictError)) throw error;
+        // Another run stored this article first; its copy wins and this run treats it as unchanged.
+        log('info', 'digest stored by a concurrent run', { id: digest.id });
+        report.unchanged += 1;
+        continue;
+      }
+    }
+    archived.set(digest.id, digest);
+    (previous ? report.updated : report.created).push(digest);
+  }
+}
+
+/** True when the schedule meant this run for long enough ago that email would be old news. */
+function isRunStale(settings: PublishSettings, now: Date): boolean {
+  if (!settings.scheduledAt) return false;
+  return now.getTime() - settings.scheduledAt.getTime() > (settings.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+}
+
+/**
+ * Mails every digest still marked `pending` to every confirmed subscriber, each pair at most once: the
+ * ledger claim comes before the send and the message id is recorded after it. When sending must stop
+ * (quota, persistent throttling) the digest stays pending and the next run carries on where this one
+ * stopped.
+ */
+async function mailPendingDigests(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  archived: Map<string, Digest>,
+  log: NonNullable<PublishDeps['log']>,
+): Promise<MailReport> {
+  const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 };
+  const now = deps.clock.now();
+  const staleAfterMs = settings.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  // Oldest first, so subscribers read the digests in the order they were published.
+  const pending = sortNewestFirst([...archived.values()]).reverse().filter((digest) => digest.mailStatus === 'pending');
+  if (pending.length === 0) return report;
+
+  const subscribers = await deps.subscribers.listConfirmed();
+  const pacer = createPacer(deps, await deps.mailer.maxSendRate());
+  for (const digest of pending) {
+    if (now.getTime() - Date.parse(digest.firstSeen) > staleAfterMs) {
+      report.stale += 1;
+      await finishDigest(deps, settings, archived, digest, 'stale');
+      log('info', 'digest too old to email; feeds carry it', { id: digest.id });
+      continue;
+    }
+    for (const subscriber of subscribers) {
+      if (settings.dryRun) {
+        report.sent += 1;
+        continue;
+      }
+      const outcome = await deliverOnce(deps, settings, digest, subscriber, pacer, log);
+      if (outcome === 'sent') report.sent += 1;
+      else if (outcome === 'already-claimed') report.alreadySent += 1;
+      else if (outcome === 'rejected') report.failed += 1;
+      else {
+        report.stoppedBy = outcome;
+        report.deferred += countRemaining(pending, digest, subscribers, subscriber);
+        log('warn', 'sending stopped; the rest is left for the next run', { reason: outcome, deferred: report.deferred });
+        return report;
+      }
+    }
+    await finishDigest(deps, settings, archived, digest, 'done');
+  }
+  return report;
+}
+
+/** Pairs not yet attempted when sending stopped at `current` (including `current` itself). */
+function countRemaining(pending: Digest[], digest: Digest, subscribers: Subscriber[], current: Subscriber): number {
+  const laterDigests = pending.length - pending.indexOf(digest) - 1;
+  return subscribers.length - subscribers.indexOf(current) + laterDigests * subscribers.length;
+}
+
+/** Records that a digest needs no more mailing. */
+async function finishDigest(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  archived: Map<string, Digest>,
+  digest: Digest,
+  mailStatus: Digest['mailStatus'],
+): Promise<void> {
+  const finished = { ...digest, mailStatus };
+  if (!settings.dryRun) {
+    try {
+      await deps.archive.put(finished, digest.contentHash);
+    } catch (error) {
+      // A concurrent edit changed the digest; its mail state is settled by whichever run sees it next.
+      if (!(error instanceof ArchiveConflictError)) throw error;
+    }
+  }
+  archived.set(digest.id, finished);
+}
+
+type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling';
+
+/** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
+async function deliverOnce(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  digest: Digest,
+  subscriber: Subscriber,
+  pacer: () => Promise<void>,
+  log: NonNullable<PublishDeps['log']>,
+): Promise<DeliveryOutcome> {
+  const now = deps.clock.now();
+  // Render before claiming: a message that cannot be built must not leave a claim behind.
+  const token = signToken('unsubscribe', subscriber.id, settings.keyring, now);
+  const mail = renderDigestEmail({
+    digest,
+    subscriberId: subscriber.id,
+    to: subscriber.email,
+    site: settings.site,
+    mail: settings.mail,
+    unsubscribeUrl: `${settings.site.baseUrl}api/unsubscribe?token=${encodeURIComponent(token)}`,
+    date: now,
+  });
+  if ((await deps.ledger.claim(digest.id, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
+  for (let attempt = 1; ; attempt += 1) {
+    await pacer();
+    try {
+      const { messageId } = await deps.mailer.send(mail);
+      await deps.ledger.markSent(digest.id, subscriber.id, messageId, deps.clock.now());
+      return 'sent';
+    } catch (error) {
+      if (error instanceof RecipientRejectedError) {
+        await deps.ledger.markFailed(digest.id, subscriber.id, error.message, deps.clock.now());
+        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: error.message });
+        return 'rejected';
+      }
+      if (error instanceof QuotaExceededError) {
+        await deps.ledger.release(digest.id, subscriber.id);
+        return 'quota';
+      }
+      if (error instanceof ThrottledError && attempt < MAX_SEND_ATTEMPTS) {
+        await deps.sleep(backoffMs(attempt, deps.random));
+        continue;
+      }
+      if (error instanceof ThrottledError) {
+        await deps.ledger.release(digest.id, subscriber.id);
+        return 'throttling';
+      }
+      // Unknown failure: the message may or may not have left, so the claim stays (at most once) and
+      // the run stops rather than guessing for every other subscriber.
+      throw error;
+    }
+  }
+}
+
+/** "Full jitter" backoff: a random wait up to base·2^attempt, capped. */
+function backoffMs(attempt: number, random: () => number): number {
+  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+}
+
+/** Returns a function that waits just long enough to keep sends under `maxPerSecond`. */
+function createPacer(deps: PublishDeps, maxPerSecond: number): () => Promise<void> {
+  if (!Number.isFinite(maxPerSecond) || maxPerSecond <= 0) return async () => undefined;
+  const intervalMs = 1000 / maxPerSecond;
+  let nextAllowed = 0;
+  return async () => {
+    const now = deps.clock.now().getTime();
+    if (nextAllowed > now) await deps.sleep(nextAllowed - now);
+    nextAllowed = Math.max(now, nextAllowed) + intervalMs;
+  };
+}
