@@ -1,0 +1,150 @@
+/**
+ * Small in-memory fakes of the publish ports, for unit tests of the core. Each keeps what it was given
+ * so tests can assert on it; none of them mocks a module.
+ */
+import { ArchiveConflictError } from '../../functions/core/errors.js';
+import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../../functions/core/model.js';
+import type {
+  Archive,
+  ArticleSource,
+  ClaimOutcome,
+  Clock,
+  DeliveryLedger,
+  Mailer,
+  PublishResult,
+  RawArticle,
+  RunLease,
+  SitePublisher,
+  SubscriberStore,
+} from '../../functions/core/publish/ports.js';
+
+/** A clock that only moves when told to. */
+export class FixedClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Articles from memory; `put` adds or replaces one by name. */
+export class MemorySource implements ArticleSource {
+  private readonly files = new Map<string, Uint8Array>();
+  constructor(files: Record<string, string | Uint8Array> = {}) {
+    for (const [name, body] of Object.entries(files)) this.put(name, body);
+  }
+  put(name: string, body: string | Uint8Array): void {
+    this.files.set(name, typeof body === 'string' ? new TextEncoder().encode(body) : body);
+  }
+  async list(): Promise<RawArticle[]> {
+    return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => ({ name, bytes }));
+  }
+}
+
+/** The archive as a map, with the same conditional-write rule as the real adapters. */
+export class MemoryArchive implements Archive {
+  readonly digests = new Map<string, Digest>();
+  puts = 0;
+  async list(): Promise<Digest[]> {
+    return [...this.digests.values()].map((digest) => structuredClone(digest));
+  }
+  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+    const stored = this.digests.get(digest.id);
+    if (stored?.contentHash !== expectedHash) throw new ArchiveConflictError(`digest ${digest.id} changed concurrently`);
+    this.puts += 1;
+    this.digests.set(digest.id, structuredClone(digest));
+  }
+}
+
+/** Keeps published files by path and skips identical bytes, like the real publishers. */
+export class MemorySite implements SitePublisher {
+  readonly files = new Map<string, SiteFile>();
+  writes = 0;
+  async publish(files: SiteFile[]): Promise<PublishResult> {
+    const result: PublishResult = { written: [], unchanged: [] };
+    for (const file of files) {
+      const stored = this.files.get(file.path);
+      if (stored && Buffer.compare(stored.body, file.body) === 0) {
+        result.unchanged.push(file.path);
+      } else {
+        this.files.set(file.path, file);
+        this.writes += 1;
+        result.written.push(file.path);
+      }
+    }
+    return result;
+  }
+}
+
+/** A fixed list of subscribers; only confirmed ones are listed, as the port promises. */
+export class MemorySubscribers implements SubscriberStore {
+  constructor(readonly all: Subscriber[]) {}
+  async listConfirmed(): Promise<Subscriber[]> {
+    return this.all.filter((subscriber) => subscriber.status === 'confirmed');
+  }
+}
+
+/** One ledger entry. */
+export interface LedgerEntry {
+  status: 'claimed' | 'sent' | 'failed';
+  messageId?: string;
+}
+
+/** The delivery ledger as a map keyed `digestId|subscriberId`. */
+export class MemoryLedger implements DeliveryLedger {
+  readonly entries = new Map<string, LedgerEntry>();
+  async claim(digestId: string, subscriberId: string): Promise<ClaimOutcome> {
+    const key = `${digestId}|${subscriberId}`;
+    if (this.entries.has(key)) return 'already-claimed';
+    this.entries.set(key, { status: 'claimed' });
+    return 'claimed';
+  }
+  async markSent(digestId: string, subscriberId: string, messageId: string): Promise<void> {
+    this.entries.set(`${digestId}|${subscriberId}`, { status: 'sent', messageId });
+  }
+  async markFailed(digestId: string, subscriberId: string): Promise<void> {
+    this.entries.set(`${digestId}|${subscriberId}`, { status: 'failed' });
+  }
+  async release(digestId: string, subscriberId: string): Promise<void> {
+    const key = `${digestId}|${subscriberId}`;
+    if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
+  }
+}
+
+/**
+ * Records every accepted message. `failWith` decides, per attempt number (1-based, counting every call),
+ * whether that call throws instead — for throttling, quota and crash scenarios.
+ */
+export class RecordingMailer implements Mailer {
+  readonly sent: OutgoingMail[] = [];
+  calls = 0;
+  constructor(
+    private readonly failWith: (call: number, mail: OutgoingMail) => Error | undefined = () => undefined,
+    private readonly rate = Number.POSITIVE_INFINITY,
+  ) {}
+  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+    this.calls += 1;
+    const failure = this.failWith(this.calls, mail);
+    if (failure) throw failure;
+    this.sent.push(mail);
+    return { messageId: `fake-${this.sent.length}` };
+  }
+  async maxSendRate(): Promise<number> {
+    return this.rate;
+  }
+}
+
+/** A lease held in memory, honouring expiry by the given time. */
+export class MemoryLease implements RunLease {
+  holder: { owner: string; until: number } | undefined;
+  async acquire(owner: string, now: Date, ttlMs: number): Promise<boolean> {
+    if (this.holder && this.holder.owner !== owner && this.holder.until > now.getTime()) return false;
+    this.holder = { owner, until: now.getTime() + ttlMs };
+    return true;
+  }
+  async release(owner: string): Promise<void> {
+    if (this.holder?.owner === owner) this.holder = undefined;
+  }
+}
