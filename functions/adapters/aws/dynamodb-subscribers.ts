@@ -1,0 +1,264 @@
+/**
+ * Subscribers in DynamoDB (partition key `id`), plus the processed-SES-notification ledger and the
+ * per-IP request counter in the state table (partition key `id`, TTL attribute `expiresAt`).
+ *
+ * Every change is ONE conditional UpdateItem, so concurrent Lambda invocations cannot both win: that is
+ * what makes "50 subscribes in a minute → one confirmation mail" hold without any lock.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Subscriber, SubscriberStatus } from '../../core/model.js';
+import type { SubscriberStore } from '../../core/publish/ports.js';
+import type {
+  FeedbackLedger,
+  RateLimiter,
+  SubscriberRecord,
+  SubscriptionStore,
+  TransitionOptions,
+  TransitionResult,
+} from '../../core/subscriptions/ports.js';
+
+/** Attribute names used in expressions; several (`status`, `source`) are DynamoDB reserved words. */
+const NAMES = {
+  '#id': 'id',
+  '#email': 'email',
+  '#status': 'status',
+  '#updatedAt': 'updatedAt',
+  '#createdAt': 'createdAt',
+  '#lastConfirmationAt': 'lastConfirmationAt',
+  '#source': 'source',
+} as const;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+function byId(a: SubscriberRecord, b: SubscriberRecord): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Subscribers table adapter: the publish port `SubscriberStore` and the subscription port. */
+export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** Physical name of the subscribers table. */
+    readonly tableName: string,
+  ) {}
+
+  private async scan(onlyConfirmed: boolean): Promise<SubscriberRecord[]> {
+    const records: SubscriberRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          // Strongly consistent, so an operator's `list` right after `add` shows the new row.
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ...(onlyConfirmed
+            ? {
+                FilterExpression: '#status = :confirmed',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':confirmed': 'confirmed' },
+              }
+            : {}),
+        }),
+      );
+      records.push(...((page.Items ?? []) as SubscriberRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records.sort(byId);
+  }
+
+  /** Confirmed subscribers sorted by id (a full scan: the list is read once per publish run). */
+  async listConfirmed(): Promise<Subscriber[]> {
+    return (await this.scan(true)).map(({ id, email, status }) => ({ id, email, status }));
+  }
+
+  /** Every record, sorted by id. */
+  listAll(): Promise<SubscriberRecord[]> {
+    return this.scan(false);
+  }
+
+  async get(id: string): Promise<SubscriberRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+    return result.Item as SubscriberRecord | undefined;
+  }
+
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression:
+            'SET #email = :email, #status = :pending, #updatedAt = :now, #lastConfirmationAt = :now, ' +
+            '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)',
+          // ISO 8601 UTC strings compare in time order, so `<` on strings is `before`.
+          ConditionExpression:
+            '(attribute_not_exists(#id) OR #status IN (:pending, :unsubscribed)) AND ' +
+            '(attribute_not_exists(#lastConfirmationAt) OR #lastConfirmationAt < :cooldownStart)',
+          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeValues: {
+            ':email': email,
+            ':pending': 'pending',
+            ':unsubscribed': 'unsubscribed',
+            ':now': now.toISOString(),
+            ':form': 'form',
+            ':cooldownStart': cooldownStart.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseConfirmation(id: string, reservedAt: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: 'REMOVE #lastConfirmationAt',
+          ConditionExpression: '#lastConfirmationAt = :reservedAt',
+          ExpressionAttributeNames: { '#lastConfirmationAt': 'lastConfirmationAt' },
+          ExpressionAttributeValues: { ':reservedAt': reservedAt.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Someone reserved again meanwhile: their reservation stands.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async transition(
+    id: string,
+    from: readonly SubscriberStatus[],
+    to: SubscriberStatus,
+    now: Date,
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult> {
+    const at = now.toISOString();
+    const sets = ['#status = :to', '#updatedAt = :now'];
+    const names: Record<string, string> = { '#id': 'id', '#status': 'status', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':to': to, ':now': at };
+    const set = (attribute: string, value: unknown, ifNotExists = false): void => {
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+      sets.push(ifNotExists ? `#${attribute} = if_not_exists(#${attribute}, :${attribute})` : `#${attribute} = :${attribute}`);
+    };
+    if (options.reason !== undefined) set('statusReason', options.reason);
+    if (options.stampConfirmedAt) set('confirmedAt', at);
+    if (options.consentNote !== undefined) set('consentNote', options.consentNote);
+    if (options.createWith) {
+      set('email', options.createWith.email, true);
+      set('source', options.createWith.source, true);
+      set('createdAt', at, true);
+    }
+    const fromKeys = from.map((_, index) => `:from${index}`);
+    from.forEach((status, index) => (values[`:from${index}`] = status));
+    const statusAllowed = fromKeys.length > 0 ? `#status IN (${fromKeys.join(', ')})` : 'attribute_not_exists(#id)';
+    const condition = options.createWith
+      ? `attribute_not_exists(#id) OR ${statusAllowed}`
+      : `attribute_exists(#id) AND ${statusAllowed}`;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'changed', record: result.Attributes as SubscriberRecord };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const record = await this.get(id);
+    return record ? { outcome: 'unchanged', record } : { outcome: 'missing' };
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const result = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { id }, ReturnValues: 'ALL_OLD' }));
+    return result.Attributes !== undefined;
+  }
+}
+
+/** Seconds since the epoch, the unit DynamoDB TTL reads. */
+function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/** `ses-event#<key>` items in the state table, expiring through its TTL attribute. */
+export class DynamoFeedbackLedger implements FeedbackLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** Physical name of the state table. */
+    readonly tableName: string,
+  ) {}
+
+  async claim(key: string, now: Date, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { id: `ses-event#${key}`, processedAt: now.toISOString(), expiresAt: epochSeconds(expiresAt) },
+          // TTL deletes lazily (up to days later), so an expired item counts as absent.
+          ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now',
+          ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { id: `ses-event#${key}` } }));
+  }
+}
+
+/** Fixed-window counters `rate#<key>#<window start>` in the state table, expiring through its TTL. */
+export class DynamoRateLimiter implements RateLimiter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** Physical name of the state table. */
+    readonly tableName: string,
+  ) {}
+
+  async hit(key: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id: `rate#${key}#${start}` },
+          UpdateExpression: 'ADD #hits :one SET #expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(#hits) OR #hits < :limit',
+          ExpressionAttributeNames: { '#hits': 'hits', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': epochSeconds(new Date(start + 2 * windowMs)) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
