@@ -1,0 +1,44 @@
+/**
+ * Removes boilerplate that news text drags along and that no summary should repeat: Daily-Mail-style
+ * byline blocks ("By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: . …",
+ * "Last updated at 1:25 AM on 3rd August 2011 ."), wire datelines ("LONDON, England (CNN) -- "), and
+ * "scroll down for video" prompts.
+ */
+
+/** Sentences that are byline or timestamp debris when they appear at the top of an article. */
+const HEADER_JUNK: readonly RegExp[] = [
+  /^by\s*\.?$/i,
+  /^by\s+[^.]{1,60}\s\.$/i,
+  /^(?:and\s+)?[\p{Lu}][\p{L}'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*){0,3}\s\.$/u,
+  /^(?:and\s+)?[\p{Lu}][\p{L}'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*){0,3}\s+(?:for|in)\s+(?:the\s+)?[\p{Lu}][\p{L}\s'’-]{0,40}\s\.$/u,
+  /^(?:published|updated|last updated|created|posted)\b[^.]{0,60}\.?$/i,
+  /^last updated at .{0,60}$/i,
+  /^\d{1,2}:\d{2}(?:\s*[ap]m)?\s*(?:[A-Z]{2,4})?,?\s+.{0,30}\d{4}\s*\.?$/i,
+  /^[|\s.]+$/,
+];
+
+/** Anywhere in the article: prompts and furniture, not news. */
+const BOILERPLATE: readonly RegExp[] = [/scroll down for/i, /^click here\b/i, /^video\b.{0,20}scroll down/i, /^read more:/i];
+
+/** A wire dateline before the first words: "WASHINGTON (CNN) -- ", "(CNN)", "LONDON, England (Reuters) - ". */
+const DATELINE = /^(?:[\p{Lu}][\p{Lu}\p{L} .,'’-]{0,60})?\((?:CNN|AP|Reuters|AFP|EW\.com|CNN Student News)\)\s*(?:--|—|–|-)?\s*/u;
+
+/** How far into the article a byline block can reach, in sentences. */
+const HEADER_REACH = 12;
+
+/**
+ * Drops byline and boilerplate sentences and strips wire datelines, keeping order. If nothing would be
+ * left, the original sentences are returned: some text is better than none.
+ */
+export function cleanSentences(sentences: readonly string[]): string[] {
+  const cleaned: string[] = [];
+  let inHeader = true;
+  sentences.forEach((sentence, index) => {
+    if (inHeader && index < HEADER_REACH && HEADER_JUNK.some((pattern) => pattern.test(sentence))) return;
+    inHeader = false;
+    if (BOILERPLATE.some((pattern) => pattern.test(sentence))) return;
+    const text = sentence.replace(DATELINE, '').trim();
+    if (/[\p{L}\p{N}]/u.test(text)) cleaned.push(text);
+  });
+  return cleaned.length > 0 ? cleaned : [...sentences];
+}

@@ -1,0 +1,162 @@
+/**
+ * Sentence ranking: a position prior blended with TF-IDF centrality, minus penalties for sentences that
+ * make poor summary lines (very short, quote-only, questions, photo captions), and greedy selection with
+ * a redundancy check (MMR-style). Vectors are sparse maps, so the cost is linear in the article.
+ */
+import { contentTerms, countWords } from './text.js';
+
+/** The knobs of the ranker. Defaults were tuned on the train split of the dev set (see bench/). */
+export interface Tuning {
+  /** Weight of the position prior `1 / (1 + index / positionScale)`. */
+  positionWeight: number;
+  /** How fast the position prior decays, in sentences. */
+  positionScale: number;
+  /** Weight of cosine similarity to the article's TF-IDF centroid. */
+  centralityWeight: number;
+  /** Sentences with fewer words are penalised in proportion to how much shorter they are. */
+  minWords: number;
+  /** Sentences with more words are penalised in proportion to how much longer they are. */
+  maxWords: number;
+  /** Penalty for a sentence that is mostly a quotation. */
+  quotePenalty: number;
+  /** Penalty for a question. */
+  questionPenalty: number;
+  /** Penalty for a Daily-Mail-style photo caption (ends in " ." or starts "Pictured:"). */
+  captionPenalty: number;
+  /** A candidate this similar (cosine) to an already chosen sentence is skipped. */
+  redundancy: number;
+  /** Words the summary aims to stay under (the hard cap of 80 is applied later). */
+  targetWords: number;
+  /** Sentences in the summary at most. */
+  maxSentences: number;
+}
+
+/** Tuned defaults. */
+export const DEFAULT_TUNING: Tuning = {
+  positionWeight: 1,
+  positionScale: 1.5,
+  centralityWeight: 0.6,
+  minWords: 8,
+  maxWords: 45,
+  quotePenalty: 0.2,
+  questionPenalty: 0.3,
+  captionPenalty: 0.1,
+  redundancy: 0.6,
+  targetWords: 75,
+  maxSentences: 3,
+};
+
+/** A sparse term vector with its Euclidean norm. */
+interface Vector {
+  weights: Map<string, number>;
+  norm: number;
+}
+
+/** One sentence of the article with what the ranker knows about it. */
+export interface RankedSentence {
+  /** Position in the cleaned article, from 0. */
+  index: number;
+  text: string;
+  words: number;
+  score: number;
+  vector: Vector;
+}
+
+function cosine(a: Vector, b: Vector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [term, weight] of small.weights) dot += weight * (large.weights.get(term) ?? 0);
+  return dot / (a.norm * b.norm);
+}
+
+function makeVector(weights: Map<string, number>): Vector {
+  let sum = 0;
+  for (const weight of weights.values()) sum += weight * weight;
+  return { weights, norm: Math.sqrt(sum) };
+}
+
+const QUOTE_CHARS = /["“”‘’«»]/;
+
+/** Share of the sentence's characters that sit inside double quotation marks. */
+function quotedShare(text: string): number {
+  let quoted = 0;
+  for (const match of text.matchAll(/["“«]([^"”»]*)["”»]/g)) quoted += match[0].length;
+  return text.length === 0 ? 0 : quoted / text.length;
+}
+
+function isQuotation(text: string): boolean {
+  return (QUOTE_CHARS.test(text[0] ?? '') && quotedShare(text) > 0.5) || quotedShare(text) > 0.7;
+}
+
+function isCaption(text: string): boolean {
+  return /\s\.$/.test(text) || /^(Pictured|Above|Below|Left|Right|Inset|Main picture|Video)\b.{0,20}:/i.test(text);
+}
+
+/** Scores every sentence; the result is in article order. */
+export function rankSentences(sentences: readonly string[], tuning: Tuning = DEFAULT_TUNING): RankedSentence[] {
+  const termLists = sentences.map(contentTerms);
+  // Sentence-level document frequency: a term in every sentence says nothing about any one of them.
+  const documentFrequency = new Map<string, number>();
+  for (const terms of termLists) for (const term of new Set(terms)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const count = sentences.length;
+  const idf = (term: string): number => Math.log((count + 1) / ((documentFrequency.get(term) ?? 0) + 0.5)) + 1;
+
+  const vectors = termLists.map((terms) => {
+    const weights = new Map<string, number>();
+    for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + 1);
+    for (const [term, frequency] of weights) weights.set(term, (1 + Math.log(frequency)) * idf(term));
+    return makeVector(weights);
+  });
+  const centroidWeights = new Map<string, number>();
+  for (const vector of vectors) {
+    if (vector.norm === 0) continue;
+    for (const [term, weight] of vector.weights) centroidWeights.set(term, (centroidWeights.get(term) ?? 0) + weight / vector.norm);
+  }
+  const centroid = makeVector(centroidWeights);
+
+  return sentences.map((text, index) => {
+    const vector = vectors[index]!;
+    const words = countWords(text);
+    const position = 1 / (1 + index / tuning.positionScale);
+    let score = tuning.positionWeight * position + tuning.centralityWeight * cosine(vector, centroid);
+    if (words < tuning.minWords) score -= (tuning.minWords - words) / tuning.minWords;
+    if (words > tuning.maxWords) score -= (words - tuning.maxWords) / tuning.maxWords;
+    if (isQuotation(text)) score -= tuning.quotePenalty;
+    if (/\?["”’]?$/.test(text)) score -= tuning.questionPenalty;
+    if (isCaption(text)) score -= tuning.captionPenalty;
+    return { index, text, words, score, vector };
+  });
+}
+
+/** Highest score first; ties go to the earlier sentence, so the order is deterministic. */
+export function byScore(a: RankedSentence, b: RankedSentence): number {
+  return b.score - a.score || a.index - b.index;
+}
+
+/** True when the sentence says much the same as one already chosen. */
+export function isRedundant(candidate: RankedSentence, chosen: readonly RankedSentence[], threshold: number): boolean {
+  return chosen.some((other) => cosine(candidate.vector, other.vector) > threshold);
+}
+
+/**
+ * Picks summary sentences greedily by score, skipping redundant ones and ones that would overrun the
+ * word budget, up to `tuning.maxSentences`. Returns them in article order.
+ */
+export function selectSentences(
+  ranked: readonly RankedSentence[],
+  wordBudget: number,
+  tuning: Tuning = DEFAULT_TUNING,
+): RankedSentence[] {
+  const chosen: RankedSentence[] = [];
+  let words = 0;
+  const budget = Math.min(wordBudget, tuning.targetWords);
+  for (const candidate of [...ranked].sort(byScore)) {
+    if (chosen.length >= tuning.maxSentences) break;
+    if (words + candidate.words > budget) continue;
+    if (isRedundant(candidate, chosen, tuning.redundancy)) continue;
+    chosen.push(candidate);
+    words += candidate.words;
+  }
+  return chosen.sort((a, b) => a.index - b.index);
+}

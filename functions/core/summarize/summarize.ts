@@ -1,0 +1,170 @@
+/**
+ * The embedded extractive summariser: article text in, {@link Summary} out. Deterministic, offline and
+ * pure — the same text always gives the same digest.
+ */
+import { ArticleError } from '../errors.js';
+import type { Summary } from '../model.js';
+import { cleanSentences } from './clean.js';
+import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
+import { splitSentences } from './segment.js';
+import { KEYWORD_STOPWORDS } from './stopwords.js';
+import { countWords, rawWords, shorten, stem, tidyEnding } from './text.js';
+
+/** What the summariser needs to know about one article. */
+export interface SummarizeInput {
+  /** Plain text; paragraphs separated by line breaks. */
+  text: string;
+  /** The article's own title, used as the headline when given. */
+  title?: string;
+  /** Tags from the article's metadata; they lead the keywords. */
+  tags?: string[];
+  /** File name or key, for the error message when the article cannot be summarised. */
+  source?: string;
+}
+
+/** Hard limits from the product spec. */
+export const LIMITS = {
+  headlineChars: 90,
+  summaryWords: 80,
+  /** The summary may use at most this share of the article's words. */
+  summaryShare: 0.3,
+  keyPointsMin: 3,
+  keyPointsMax: 5,
+  keyPointWords: 16,
+  keywordsMin: 3,
+  keywordsMax: 6,
+  wordsPerMinute: 230,
+} as const;
+
+/** Whole minutes to read `words` words, at least 1. */
+export function readingMinutes(words: number): number {
+  return Math.max(1, Math.round(words / LIMITS.wordsPerMinute));
+}
+
+/** Marks a sentence we had to shorten, so the reader knows the words stop early. */
+function shortenSentence(text: string, maxWords: number): string {
+  const short = shorten(text, { maxWords });
+  return short === text ? text : `${short}…`;
+}
+
+/**
+ * Chooses the summary sentences. Normal articles get 2–3 whole sentences within the budget; when no two
+ * whole sentences fit, the two best are shortened at clause boundaries; an article too short for that
+ * gets its best sentence, shortened if needed.
+ */
+function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning: Tuning): { texts: string[]; used: Set<number> } {
+  const chosen = selectSentences(ranked, budget, tuning);
+  if (chosen.length >= 2 || ranked.length === 1) {
+    const picked = chosen.length > 0 ? chosen : [ranked[0]!];
+    return { texts: picked.map((s) => shortenSentence(s.text, LIMITS.summaryWords)), used: new Set(picked.map((s) => s.index)) };
+  }
+  const best: RankedSentence[] = [];
+  for (const candidate of [...ranked].sort(byScore)) {
+    if (best.length === 2) break;
+    if (!isRedundant(candidate, best, tuning.redundancy)) best.push(candidate);
+  }
+  best.sort((a, b) => a.index - b.index);
+  const perSentence = Math.floor(budget / best.length);
+  // Below about six words a clause stops making sense; then one sentence carries the summary.
+  if (best.length === 2 && perSentence >= 6) {
+    return { texts: best.map((s) => shortenSentence(s.text, perSentence)), used: new Set(best.map((s) => s.index)) };
+  }
+  const top = [...ranked].sort(byScore)[0]!;
+  return { texts: [shortenSentence(top.text, Math.max(budget, 12))], used: new Set([top.index]) };
+}
+
+function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning): string[] {
+  const summary = ranked.filter((s) => used.has(s.index));
+  const picked: RankedSentence[] = [];
+  const texts = new Map<number, string>();
+  for (const candidate of [...ranked].sort(byScore)) {
+    if (picked.length === LIMITS.keyPointsMax) break;
+    if (used.has(candidate.index) || /\?["”’]?$/.test(candidate.text)) continue;
+    if (isRedundant(candidate, [...summary, ...picked], Math.min(tuning.redundancy, 0.5))) continue;
+    const point = tidyEnding(shorten(candidate.text, { maxWords: LIMITS.keyPointWords }).replace(/[.!]+["”’]?$/u, (end) => end.replace(/[.!]+/u, '')));
+    if (countWords(point) < 4) continue;
+    picked.push(candidate);
+    texts.set(candidate.index, point);
+  }
+  if (picked.length < LIMITS.keyPointsMin) return [];
+  return picked.sort((a, b) => a.index - b.index).map((s) => texts.get(s.index)!);
+}
+
+function chooseHeadline(title: string | undefined, firstSentence: string): string {
+  const given = title?.replace(/\s+/g, ' ').trim();
+  if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars });
+  // A headline does not end with a full stop; a question or exclamation mark may stay.
+  const base = firstSentence.replace(/…$/u, '').replace(/\.+(["”’]?)$/u, '$1');
+  return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars }));
+}
+
+/**
+ * Keywords: the article's tags first, then its most prominent content words — frequent, early, in the
+ * headline, or capitalised mid-sentence (names) — shown in their most common lower-case form.
+ */
+function chooseKeywords(sentences: readonly string[], headline: string, tags: readonly string[]): string[] {
+  const keywords: string[] = [];
+  for (const tag of tags) {
+    const clean = tag.replace(/\s+/g, ' ').trim().toLowerCase();
+    if (clean.length > 0 && !keywords.includes(clean)) keywords.push(clean);
+    if (keywords.length === LIMITS.keywordsMax) return keywords;
+  }
+  const scores = new Map<string, number>();
+  const forms = new Map<string, Map<string, number>>();
+  const headlineStems = new Set(rawWords(headline).map(stem));
+  sentences.forEach((sentence, index) => {
+    const lead = index < 3 ? 1 : 0;
+    for (const match of sentence.matchAll(/[\p{L}][\p{L}\p{N}'’-]*[\p{L}\p{N}]|[\p{L}]/gu)) {
+      const word = match[0].toLowerCase().replace(/['’]s$/u, '');
+      if (word.length < 3 || KEYWORD_STOPWORDS.has(word) || /['’]/.test(word)) continue;
+      const key = stem(word);
+      const isName = /^\p{Lu}/u.test(match[0]) && (match.index ?? 0) > 0 ? 0.5 : 0;
+      scores.set(key, (scores.get(key) ?? 0) + 1 + lead * 0.5 + isName);
+      const seen = forms.get(key) ?? new Map<string, number>();
+      seen.set(word, (seen.get(word) ?? 0) + 1);
+      forms.set(key, seen);
+    }
+  });
+  for (const key of headlineStems) if (scores.has(key)) scores.set(key, scores.get(key)! + 2);
+  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  for (const [key] of ranked) {
+    if (keywords.length === LIMITS.keywordsMax) break;
+    const form = [...forms.get(key)!.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))[0]![0];
+    if (!keywords.includes(form)) keywords.push(form);
+  }
+  return keywords;
+}
+
+/**
+ * Summarises one article: a headline (≤ 90 characters, the article's own words), 2–3 summary
+ * sentences (≤ 80 words and ≤ 30 % of the article), 3–5 key points that do not repeat the summary,
+ * 3–6 lower-case keywords, and reading times at 230 words a minute.
+ *
+ * Short articles degrade gracefully: a one-sentence article is its own summary with no key points;
+ * an article too short for two sentences within 30 % gets one, shortened at a clause boundary.
+ *
+ * @throws ArticleError when the text has no words.
+ */
+export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
+  const source = input.source ?? 'article';
+  const articleWords = countWords(input.text);
+  const raw = splitSentences(input.text);
+  if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
+  const sentences = cleanSentences(raw);
+  const ranked = rankSentences(sentences, tuning);
+  const budget = Math.min(LIMITS.summaryWords, Math.floor(articleWords * LIMITS.summaryShare));
+  const { texts, used } = chooseSummary(ranked, budget, tuning);
+  const keyPoints = chooseKeyPoints(ranked, used, tuning);
+  const headline = chooseHeadline(input.title, texts[0]!);
+  const keywords = chooseKeywords(sentences, headline, input.tags ?? []);
+  const digestWords = countWords([headline, ...texts, ...keyPoints].join(' '));
+  return {
+    headline,
+    sentences: texts,
+    keyPoints,
+    keywords,
+    articleWords,
+    articleReadingMinutes: readingMinutes(articleWords),
+    digestReadingMinutes: readingMinutes(digestWords),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Word-level helpers shared by the ranker, the headline and the key points: counting words, turning a
+ * sentence into comparable terms, and shortening text at a clause or word boundary.
+ */
+import { porterStem } from './porter.js';
+import { FUNCTION_WORDS } from './stopwords.js';
+
+const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** Words as a reader counts them: whitespace-separated tokens that contain a letter or digit. */
+export function countWords(text: string): number {
+  let count = 0;
+  for (const token of text.split(/\s+/)) if (HAS_WORD_CHARACTER.test(token)) count++;
+  return count;
+}
+
+/** Lower-case runs of letters and digits ("Xi’s" gives "xi", "s"). */
+export function rawWords(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Stems a lower-case word the way ROUGE does: words of up to three characters stay as they are. */
+export function stem(word: string): string {
+  return word.length > 3 ? porterStem(word) : word;
+}
+
+/** The content terms of a text: stemmed, without function words, for similarity between sentences. */
+export function contentTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of rawWords(text)) if (!FUNCTION_WORDS.has(word)) terms.push(stem(word));
+  return terms;
+}
+
+/** Words that may not end a shortened phrase, because the phrase would read as cut off. */
+const DANGLING = new Set(
+  `a an the and or but nor of to in on at by for from with as that which who whom whose than
+  into onto about after before over under while when where if his her their its our your my this these
+  those is are was were be been has have had will would can could should said says`.split(/\s+/),
+);
+
+/** Removes the last opening quote mark when the phrase has more openings than closings. */
+function dropUnmatchedQuote(text: string): string {
+  const unmatched = (open: string, close: string): number => {
+    const last = text.lastIndexOf(open);
+    return last >= 0 && text.indexOf(close, last + 1) < 0 ? last : -1;
+  };
+  const straight = (text.match(/"/g) ?? []).length % 2 === 1 ? text.lastIndexOf('"') : -1;
+  const index = Math.max(straight, unmatched('“', '”'), unmatched('‘', '’'), unmatched('«', '»'));
+  return index < 0 ? text : text.slice(0, index) + text.slice(index + 1);
+}
+
+/** Strips trailing punctuation, unmatched quotes and dangling function words from a shortened phrase. */
+export function tidyEnding(phrase: string): string {
+  let text = phrase.trim();
+  for (;;) {
+    const before = text;
+    text = text.replace(/[\s,;:–—\-(\[/|&…]+$/u, '');
+    const lastSpace = text.lastIndexOf(' ');
+    if (lastSpace > 0 && DANGLING.has(text.slice(lastSpace + 1).toLowerCase())) text = text.slice(0, lastSpace);
+    text = dropUnmatchedQuote(text).replace(/\s{2,}/g, ' ').trim();
+    if (text === before) return text;
+  }
+}
+
+/** Where a clause ends: after , ; : or before a dash used as punctuation. */
+const CLAUSE_BREAK = /(?:[,;:](?=\s))|(?:\s[–—-](?=\s))|(?:\s\()/g;
+
+/** Limits for {@link shorten}; either may be omitted. */
+export interface ShortenLimits {
+  maxWords?: number;
+  maxChars?: number;
+}
+
+function fits(text: string, limits: ShortenLimits): boolean {
+  return (
+    (limits.maxWords === undefined || countWords(text) <= limits.maxWords) &&
+    (limits.maxChars === undefined || text.length <= limits.maxChars)
+  );
+}
+
+/**
+ * Shortens text to fit the limits without cutting a word: prefers the longest prefix that ends at a
+ * clause boundary and keeps at least half the allowance, else cuts at the last whole word that fits.
+ * Trailing punctuation and dangling words are removed; no ellipsis is added. Text that fits is returned
+ * unchanged (trimmed).
+ */
+export function shorten(text: string, limits: ShortenLimits): string {
+  const trimmed = text.trim();
+  if (fits(trimmed, limits)) return trimmed;
+  const words = trimmed.split(/\s+/);
+  // The longest whole-word prefix that fits.
+  let wordCut = '';
+  for (let count = 1; count <= words.length; count++) {
+    const candidate = words.slice(0, count).join(' ');
+    if (!fits(candidate, limits)) break;
+    wordCut = candidate;
+  }
+  let clauseCut = '';
+  for (const match of trimmed.matchAll(CLAUSE_BREAK)) {
+    const candidate = tidyEnding(trimmed.slice(0, match.index));
+    if (candidate.length > 0 && fits(candidate, limits)) clauseCut = candidate;
+  }
+  const allowance = limits.maxChars ?? Number.POSITIVE_INFINITY;
+  const wordAllowance = limits.maxWords ?? Number.POSITIVE_INFINITY;
+  const clauseIsLongEnough =
+    clauseCut.length > 0 && (clauseCut.length >= allowance / 2 || countWords(clauseCut) >= wordAllowance / 2);
+  return clauseIsLongEnough ? clauseCut : tidyEnding(wordCut);
+}
