@@ -1,0 +1,122 @@
+/**
+ * Plain text out of HTML with a real parser (node-html-parser): scripts, styles and page chrome are
+ * dropped, block elements become paragraph breaks, entities are decoded by the parser. Used for `.html`
+ * articles and, after marked has rendered them, for `.md` bodies too, so both share one text path.
+ */
+import { parse, NodeType, type HTMLElement, type Node } from 'node-html-parser';
+import { normaliseInline } from './text.js';
+
+/** Elements whose content is never article text (code, styling, embedded media, forms, page chrome). */
+const DROPPED = new Set([
+  'script', 'style', 'noscript', 'template', 'head', 'svg', 'math', 'canvas', 'iframe', 'object', 'embed',
+  'video', 'audio', 'picture', 'img', 'map', 'form', 'button', 'select', 'textarea', 'input', 'nav', 'aside',
+  'footer', 'dialog',
+]);
+
+/** Elements that end one paragraph and start another (a table row is one; its cells are not). */
+const BLOCKS = new Set([
+  'address', 'article', 'blockquote', 'body', 'br', 'caption', 'dd', 'details', 'div', 'dl', 'dt',
+  'fieldset', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'html', 'li',
+  'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'tfoot', 'thead', 'tr', 'ul',
+]);
+
+/** What an HTML document says about itself, all optional and already normalised to one line. */
+export interface HtmlMetadata {
+  title?: string;
+  /** `<link rel=canonical>` or `og:url`, only if it is an absolute http(s) URL. */
+  url?: string;
+  author?: string;
+  /** `article:published_time`, left as written; the caller validates it. */
+  published?: string;
+}
+
+/**
+ * Parses HTML once; script/style/noscript content is read as raw text so a `</div>` inside a script
+ * cannot end an element early (it is then dropped with the element).
+ */
+export function parseHtml(html: string): HTMLElement {
+  return parse(html, { comment: false, blockTextElements: { script: true, style: true, noscript: true } });
+}
+
+/**
+ * The readable paragraphs of a document or fragment. `<main>` (else `<body>`, else everything) is the
+ * root; a `<header>` outside an `<article>` is page chrome and is dropped with nav, aside and footer.
+ * `skip` is an element left out on purpose (the `<h1>` that became the title).
+ */
+export function htmlParagraphs(root: HTMLElement, skip?: HTMLElement): string[] {
+  const start = root.querySelector('main') ?? root.querySelector('body') ?? root;
+  const paragraphs: string[] = [];
+  let current = '';
+  const flush = (): void => {
+    const clean = normaliseInline(current);
+    if (clean) paragraphs.push(clean);
+    current = '';
+  };
+  const walk = (node: Node, insideArticle: boolean): void => {
+    if (node.nodeType === NodeType.TEXT_NODE) {
+      current += node.text;
+      return;
+    }
+    if (node.nodeType !== NodeType.ELEMENT_NODE) return;
+    const element = node as HTMLElement;
+    const tag = element.rawTagName?.toLowerCase() ?? '';
+    if (element === skip || DROPPED.has(tag) || (tag === 'header' && !insideArticle)) return;
+    const block = BLOCKS.has(tag);
+    if (block) flush();
+    // Table cells on one row stay one paragraph, kept apart by a separator.
+    if ((tag === 'td' || tag === 'th') && element.previousElementSibling) current += ' | ';
+    const nowInside = insideArticle || tag === 'article';
+    for (const child of element.childNodes) walk(child, nowInside);
+    if (block) flush();
+  };
+  walk(start, start.rawTagName?.toLowerCase() === 'article' || start.closest('article') !== null);
+  flush();
+  return paragraphs;
+}
+
+/** The text of one element as a single normalised line (for titles). */
+export function elementText(element: HTMLElement): string {
+  return normaliseInline(htmlParagraphs(element).join(' '));
+}
+
+function absoluteHttpUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function metaContent(root: HTMLElement, selector: string): string | undefined {
+  const value = root.querySelector(selector)?.getAttribute('content');
+  const clean = value === undefined ? '' : normaliseInline(value);
+  return clean || undefined;
+}
+
+/**
+ * Title from `<title>`, else the first `<h1>` (returned as `titleElement`, when it is or repeats the
+ * title, so the body can leave it out); url, author and publication time from the usual link and meta tags when present. Junk values
+ * (a relative canonical, an empty meta) are ignored: these are hints a page gives, not declarations.
+ */
+export function htmlMetadata(root: HTMLElement): HtmlMetadata & { titleElement?: HTMLElement } {
+  const metadata: HtmlMetadata & { titleElement?: HTMLElement } = {};
+  const titleTag = root.querySelector('title');
+  const fromTitleTag = titleTag ? normaliseInline(titleTag.text) : '';
+  const h1 = root.querySelector('h1');
+  const fromH1 = h1 ? elementText(h1) : '';
+  if (fromTitleTag) metadata.title = fromTitleTag;
+  else if (fromH1) metadata.title = fromH1;
+  // The heading that repeats the title is not body text.
+  if (h1 && fromH1 && fromH1 === metadata.title) metadata.titleElement = h1;
+  const url =
+    absoluteHttpUrl(root.querySelector('link[rel="canonical"]')?.getAttribute('href')) ??
+    absoluteHttpUrl(metaContent(root, 'meta[property="og:url"]'));
+  if (url) metadata.url = url;
+  const author = metaContent(root, 'meta[name="author"]');
+  if (author) metadata.author = author;
+  const published = metaContent(root, 'meta[property="article:published_time"]');
+  if (published) metadata.published = published;
+  return metadata;
+}

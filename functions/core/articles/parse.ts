@@ -1,0 +1,139 @@
+/**
+ * Raw article files (`.txt`, `.md`, `.html`) to `Article`s: plain text in paragraphs, metadata, a stable
+ * identity and a content hash. Pure: bytes in, data out; every refusal is an `ArticleError` whose
+ * message starts with the file name.
+ */
+import { createHash } from 'node:crypto';
+import { ArticleError } from '../errors.js';
+import type { Article } from '../model.js';
+import { FrontMatterError, parseIsoDate, splitFrontMatter } from './front-matter.js';
+import { htmlMetadata, htmlParagraphs, parseHtml } from './html.js';
+import { markdownText } from './markdown.js';
+import { decodeArticleBytes, joinParagraphs, plainTextParagraphs } from './text.js';
+
+export { MAX_ARTICLE_BYTES } from './text.js';
+
+/** The formats Gazette reads, by lower-case file extension. */
+export const ARTICLE_EXTENSIONS = ['.txt', '.text', '.md', '.markdown', '.html', '.htm'] as const;
+
+type Format = 'text' | 'markdown' | 'html';
+
+const FORMAT_BY_EXTENSION: Record<string, Format> = {
+  '.txt': 'text',
+  '.text': 'text',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+};
+
+/** The lower-case extension of a file name or object key (`''` when it has none). */
+export function extensionOf(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot).toLowerCase() : '';
+}
+
+/** True when `parseArticle` knows the file's format from its extension. */
+export function isArticleName(name: string): boolean {
+  return Object.hasOwn(FORMAT_BY_EXTENSION, extensionOf(name));
+}
+
+interface Parts {
+  paragraphs: string[];
+  title?: string;
+  url?: string;
+  author?: string;
+  published?: Date;
+  tags?: string[];
+  id?: string;
+}
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/**
+ * Parses one article. `name` is its file name or key (the extension picks the format, and it is the
+ * `source` of the result and of every error); `bytes` are the file exactly as stored.
+ *
+ * Identity: front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
+ * the SHA-256 of the normalised text. `contentHash` covers text and metadata, so editing an article with
+ * a stable id changes its hash but not its id.
+ *
+ * Throws `ArticleError` for an unknown extension, more than 1 MiB, no text, binary content, invalid
+ * UTF-8, or malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
+ * tags that are not a list of strings).
+ */
+export function parseArticle(name: string, bytes: Uint8Array): Article {
+  const format = FORMAT_BY_EXTENSION[extensionOf(name)];
+  if (!format) {
+    const extension = extensionOf(name) || '(none)';
+    throw new ArticleError(name, `unsupported file type ${extension} (expected .txt, .md or .html)`);
+  }
+  const decoded = decodeArticleBytes(bytes);
+  if ('reason' in decoded) throw new ArticleError(name, decoded.reason);
+
+  let parts: Parts;
+  try {
+    parts = readFormat(format, decoded.text);
+  } catch (error) {
+    if (error instanceof FrontMatterError) throw new ArticleError(name, error.message);
+    throw error;
+  }
+
+  const text = joinParagraphs(parts.paragraphs);
+  if (!text) throw new ArticleError(name, 'empty article (no text)');
+
+  const article: Article = {
+    id: parts.id ?? parts.url ?? `sha256:${sha256Hex(text).slice(0, 32)}`,
+    source: name,
+    tags: parts.tags ?? [],
+    text,
+    contentHash: '',
+  };
+  if (parts.title) article.title = parts.title;
+  if (parts.url) article.url = parts.url;
+  if (parts.author) article.author = parts.author;
+  if (parts.published) article.published = parts.published;
+  // An array, not a joined string, so no two different articles can produce the same hashed bytes.
+  article.contentHash = sha256Hex(
+    JSON.stringify([text, article.title ?? null, article.url ?? null, article.author ?? null,
+      article.published?.toISOString() ?? null, article.tags]),
+  );
+  return article;
+}
+
+function readFormat(format: Format, source: string): Parts {
+  switch (format) {
+    case 'text':
+      return { paragraphs: plainTextParagraphs(source) };
+    case 'markdown': {
+      const { data, body } = splitFrontMatter(source);
+      const { paragraphs, heading } = markdownText(body);
+      // Front matter wins; a leading `# Heading` is the title only when front matter has none, and is
+      // kept in the body when front matter gave a different title.
+      const parts: Parts = { ...data, paragraphs };
+      if (!data.title && heading) parts.title = heading;
+      else if (heading && heading !== data.title) paragraphs.unshift(heading);
+      return parts;
+    }
+    case 'html': {
+      const root = parseHtml(source);
+      const metadata = htmlMetadata(root);
+      const parts: Parts = { paragraphs: htmlParagraphs(root, metadata.titleElement) };
+      if (metadata.title) parts.title = metadata.title;
+      if (metadata.url) parts.url = metadata.url;
+      if (metadata.author) parts.author = metadata.author;
+      if (metadata.published) {
+        // A page's own meta tag is a hint: an unreadable one is ignored rather than failing the article.
+        try {
+          parts.published = parseIsoDate(metadata.published);
+        } catch {
+          /* ignored on purpose */
+        }
+      }
+      return parts;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Byte-level checks and whitespace normalisation shared by every article format. Pure functions: the
+ * caller wraps the reasons these return into an `ArticleError` naming the file.
+ */
+
+/** Largest article accepted, in bytes (1 MiB). Bigger files are refused, not truncated. */
+export const MAX_ARTICLE_BYTES = 1024 * 1024;
+
+/**
+ * Share of control characters above which text counts as binary. Real prose has none besides tab and
+ * newline; a stray escape code is tolerated (and removed), a file full of them is not text.
+ */
+const CONTROL_RATIO_LIMIT = 0.01;
+/** Below this many control characters a file is never called binary, however short it is. */
+const CONTROL_COUNT_FLOOR = 4;
+
+// C0 controls other than tab, LF, VT, FF, CR; DEL; and the C1 block. Format characters (ZWJ in emoji,
+// bidi marks in right-to-left text) are not controls and are kept.
+const CONTROL_CHARS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/gu;
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]+/gu;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns raw bytes into text, or returns the reason they are not an acceptable article: too large, empty,
+ * binary (NUL bytes or many control characters) or not UTF-8. A UTF-8 byte-order mark is dropped.
+ */
+export function decodeArticleBytes(bytes: Uint8Array): { text: string } | { reason: string } {
+  if (bytes.length > MAX_ARTICLE_BYTES) {
+    return { reason: `too large: ${bytes.length} bytes (the limit is 1 MiB = ${MAX_ARTICLE_BYTES} bytes)` };
+  }
+  if (bytes.length === 0) return { reason: 'empty article' };
+  if (bytes.includes(0)) {
+    return { reason: 'binary content (contains NUL bytes; UTF-16 is not supported, save the file as UTF-8)' };
+  }
+  let text: string;
+  try {
+    // The decoder drops a leading UTF-8 BOM itself (ignoreBOM defaults to false).
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return { reason: 'not valid UTF-8' };
+  }
+  const controls = text.match(CONTROL_CHARS)?.length ?? 0;
+  if (controls >= CONTROL_COUNT_FLOOR && controls / text.length > CONTROL_RATIO_LIMIT) {
+    return { reason: `binary content (${controls} control characters)` };
+  }
+  return { text };
+}
+
+/**
+ * One paragraph or one-line field (title, author, tag) as clean text: Unicode NFC, control characters
+ * (including CR and LF) turned into spaces, runs of whitespace collapsed, ends trimmed.
+ */
+export function normaliseInline(value: string): string {
+  return value.normalize('NFC').replace(ANY_CONTROL, ' ').replace(/\s+/gu, ' ').trim();
+}
+
+/** Joins paragraphs into the article's text form: each normalised, empty ones dropped, "\n\n" between. */
+export function joinParagraphs(paragraphs: Iterable<string>): string {
+  const kept: string[] = [];
+  for (const paragraph of paragraphs) {
+    const clean = normaliseInline(paragraph);
+    if (clean) kept.push(clean);
+  }
+  return kept.join('\n\n');
+}
+
+/**
+ * Splits plain text into paragraphs. When the text has blank lines, they separate paragraphs and single
+ * newlines are hard wraps inside one; when it has none (like the seed), every line is a paragraph.
+ */
+export function plainTextParagraphs(text: string): string[] {
+  const lines = text.replace(/\r\n?/gu, '\n');
+  return /\n[ \t\u00A0]*\n/u.test(lines) ? lines.split(/\n[ \t\u00A0]*\n/u) : lines.split('\n');
+}
