@@ -1,0 +1,78 @@
+/**
+ * The digest archive in the state table: one item per digest, `id = digest#<digestId>`. Writes are
+ * conditional on the content hash the writer last saw, so two overlapping runs can never silently
+ * overwrite each other's digest.
+ */
+import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ArchiveConflictError } from '../../core/errors.js';
+import type { Digest } from '../../core/model.js';
+import type { Archive } from '../../core/publish/ports.js';
+import { isConditionalCheckFailed } from './dynamodb-conditions.js';
+
+const KEY_PREFIX = 'digest#';
+
+/** Stored shape of one archive item. `contentHash` and `mailStatus` are copied out for conditions and queries. */
+interface ArchiveItem {
+  id: string;
+  digest: Digest;
+  contentHash: string;
+  mailStatus: Digest['mailStatus'];
+}
+
+/** `Archive` over the DynamoDB state table. */
+export class DynamoArchive implements Archive {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Every archived digest. A scan is fine: the table holds one item per article, plus a lease. */
+  async list(): Promise<Digest[]> {
+    const digests: Digest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'begins_with(id, :prefix)',
+          ExpressionAttributeValues: { ':prefix': KEY_PREFIX },
+          // A run that just wrote must see its own digest on the next run.
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as ArchiveItem[]) digests.push(item.digest);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return digests;
+  }
+
+  /**
+   * Stores `digest` if no copy exists (`expectedHash` undefined) or the stored copy's contentHash is still
+   * `expectedHash` (also how mailStatus changes are saved). Throws `ArchiveConflictError` otherwise.
+   */
+  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+    const item: ArchiveItem = {
+      id: KEY_PREFIX + digest.id,
+      digest,
+      contentHash: digest.contentHash,
+      mailStatus: digest.mailStatus,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ...(expectedHash === undefined
+            ? { ConditionExpression: 'attribute_not_exists(id)' }
+            : { ConditionExpression: 'contentHash = :expected', ExpressionAttributeValues: { ':expected': expectedHash } }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ArchiveConflictError(`digest ${digest.id} was changed by another writer`);
+      }
+      throw error;
+    }
+  }
+}

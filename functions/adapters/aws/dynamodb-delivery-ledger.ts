@@ -1,0 +1,76 @@
+/**
+ * The delivery ledger (deliveries table: partition key `digestId`, sort key `subscriberId`). A pair is
+ * claimed with a conditional write before the send and gets the SES MessageId after it, so each
+ * (digest, subscriber) pair is mailed at most once across crashes, retries and overlapping runs.
+ */
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
+import { isConditionalCheckFailed } from './dynamodb-conditions.js';
+
+/** `DeliveryLedger` over the DynamoDB deliveries table. */
+export class DynamoDeliveryLedger implements DeliveryLedger {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Creates the pair's item with status `claimed`, unless any item for the pair exists. */
+  async claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { digestId, subscriberId, status: 'claimed', claimedAt: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(digestId)',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'already-claimed';
+      throw error;
+    }
+  }
+
+  /** Records the SES MessageId; from here on the pair is proven sent. */
+  async markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { digestId, subscriberId },
+        UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  /** Records a permanent refusal so the pair is not tried again. */
+  async markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { digestId, subscriberId },
+        UpdateExpression: 'SET #status = :failed, failureReason = :reason, failedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  /** Deletes the claim only while it is still `claimed`: a sent or failed record is never undone. */
+  async release(digestId: string, subscriberId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { digestId, subscriberId },
+          ConditionExpression: '#status = :claimed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}

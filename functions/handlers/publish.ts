@@ -1,0 +1,123 @@
+/**
+ * The scheduled publisher Lambda: EventBridge Scheduler invokes it with
+ * `{"scheduledAt": "<aws.scheduler.scheduled-time>"}`; it runs the publish use case once with the AWS
+ * adapters and returns a small summary. Clients and adapters are built once per cold start.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { CombinedArticleSource } from '../adapters/aws/combined-article-source.js';
+import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
+import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
+import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
+import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
+import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
+import { SeedFolderSource } from '../adapters/aws/seed-folder-source.js';
+import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
+import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
+import type { TokenKeyring } from '../core/tokens.js';
+import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
+import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
+import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+
+/** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */
+const publishEvent = z.object({ scheduledAt: z.iso.datetime({ offset: true }).optional(), time: z.iso.datetime({ offset: true }).optional() }).loose();
+
+/** Input of one invocation (anything else in the event is ignored). */
+export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
+
+/** What an invocation returns (also its log line). */
+export interface PublishSummary {
+  runId: string;
+  skipped?: 'lease-busy';
+  digests: number;
+  created: number;
+  updated: number;
+  articleErrors: number;
+  filesWritten: number;
+  filesUnchanged: number;
+  mail: PublishReport['mail'];
+}
+
+/** What the handler is built from; tests pass emulator clients and may override the rest. */
+export interface PublishHandlerOptions {
+  env: PublisherEnv;
+  clients: AwsClients;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Overrides of the use case's deps (a fake clock, a no-wait sleep); adapters come from `clients`. */
+  overrides?: Partial<PublishDeps>;
+}
+
+/** A publish handler bound to one environment and set of clients. */
+export type PublishHandler = (event: PublishEvent, context: { awsRequestId: string }) => Promise<PublishSummary>;
+
+/** Builds the handler: adapters now, the keyring on first use (then kept for the container's life). */
+export function createPublishHandler({ env, clients, logger = createLogger('publisher'), metrics = createMetrics('publisher'), overrides = {} }: PublishHandlerOptions): PublishHandler {
+  const deps: PublishDeps = {
+    clock: { now: () => new Date() },
+    source: new CombinedArticleSource([new SeedFolderSource(env.seedsDir), new S3ArticleSource(clients.s3, env.bucket, 'inbox/')]),
+    archive: new DynamoArchive(clients.doc, env.tables.state),
+    site: new S3SitePublisher(clients.s3, env.bucket),
+    subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
+    ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
+    mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
+    lease: new DynamoRunLease(clients.doc, env.tables.state),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    log: coreLog(logger),
+    ...overrides,
+  };
+  let keyring: Promise<TokenKeyring> | undefined;
+  return async (event, context) => {
+    const input = publishEvent.parse(event ?? {});
+    const scheduled = input.scheduledAt ?? input.time;
+    keyring ??= loadKeyring(env.keyring, clients.secrets).catch((error: unknown) => {
+      keyring = undefined;
+      throw error;
+    });
+    const report = await publishDigests(deps, {
+      site: env.site,
+      mail: env.mail,
+      keyring: await keyring,
+      runId: context.awsRequestId,
+      ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
+      ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
+    });
+    const summary = summarize(context.awsRequestId, report);
+    logger.info('publish run finished', { ...summary });
+    metrics.addMetric('DigestsPublished', MetricUnit.Count, summary.created + summary.updated);
+    metrics.addMetric('MailsSent', MetricUnit.Count, report.mail.sent);
+    metrics.addMetric('MailsFailed', MetricUnit.Count, report.mail.failed);
+    metrics.addMetric('MailsDeferred', MetricUnit.Count, report.mail.deferred);
+    metrics.publishStoredMetrics();
+    return summary;
+  };
+}
+
+function summarize(runId: string, report: PublishReport): PublishSummary {
+  return {
+    runId,
+    ...(report.skipped ? { skipped: report.skipped } : {}),
+    digests: report.digests.length,
+    created: report.created.length,
+    updated: report.updated.length,
+    articleErrors: report.articleErrors.length,
+    filesWritten: report.site.written.length,
+    filesUnchanged: report.site.unchanged.length,
+    mail: report.mail,
+  };
+}
+
+let coldStart: PublishHandler | undefined;
+
+/** The Lambda entry point: validates the environment and builds everything on the first invocation. */
+export const handler: PublishHandler = (event, context) => {
+  if (!coldStart) {
+    const env = loadPublisherEnv(process.env);
+    coldStart = createPublishHandler({ env, clients: createAwsClients({ region: env.region, endpoints: env.endpoints }) });
+  }
+  return coldStart(event, context);
+};
