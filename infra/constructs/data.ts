@@ -1,0 +1,73 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/env-names.js';
+import type { ConfigurableFunction } from './gazette-function.js';
+
+/** One on-demand table with the settings every Gazette table shares. */
+function gazetteTable(
+  scope: Construct,
+  id: string,
+  keys: Pick<dynamodb.TableProps, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute'>,
+): dynamodb.Table {
+  return new dynamodb.Table(scope, id, {
+    ...keys,
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    // Subscribers, consent and the delivery ledger outlive the stack: deleting it must not lose them.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+/**
+ * Gazette's state in DynamoDB (key schema in functions/shared/env-names.ts): the subscribers, the
+ * delivery ledger that makes each (digest, subscriber) mail happen once, and the state table (digest
+ * archive, run lease, processed SES notifications). Grants give each function only the access it uses.
+ */
+export class Data extends Construct {
+  /** Partition key `id`. */
+  readonly subscribers: dynamodb.Table;
+  /** Partition key `digestId`, sort key `subscriberId`. */
+  readonly deliveries: dynamodb.Table;
+  /** Partition key `id`; items expire by `expiresAt` (epoch seconds). */
+  readonly state: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const text = dynamodb.AttributeType.STRING;
+    this.subscribers = gazetteTable(this, 'Subscribers', { partitionKey: { name: 'id', type: text } });
+    this.deliveries = gazetteTable(this, 'Deliveries', {
+      partitionKey: { name: 'digestId', type: text },
+      sortKey: { name: 'subscriberId', type: text },
+    });
+    this.state = gazetteTable(this, 'State', {
+      partitionKey: { name: 'id', type: text },
+      timeToLiveAttribute: 'expiresAt',
+    });
+  }
+
+  /** Read-only access to the subscribers (the publisher lists confirmed ones); sets GAZETTE_SUBSCRIBERS_TABLE. */
+  grantReadSubscribers(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.subscribersTable, this.subscribers.tableName);
+    this.subscribers.grantReadData(fn);
+  }
+
+  /** Read/write access to the subscribers (subscribe, confirm, unsubscribe, bounces); sets GAZETTE_SUBSCRIBERS_TABLE. */
+  grantManageSubscribers(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.subscribersTable, this.subscribers.tableName);
+    this.subscribers.grantReadWriteData(fn);
+  }
+
+  /** Read/write access to the delivery ledger (claim, then record the MessageId); sets GAZETTE_DELIVERIES_TABLE. */
+  grantDeliveries(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.deliveriesTable, this.deliveries.tableName);
+    this.deliveries.grantReadWriteData(fn);
+  }
+
+  /** Read/write access to the state table (archive, lease, processed events); sets GAZETTE_STATE_TABLE. */
+  grantState(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.stateTable, this.state.tableName);
+    this.state.grantReadWriteData(fn);
+  }
+}

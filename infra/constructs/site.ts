@@ -1,0 +1,189 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../functions/shared/env-names.js';
+import type { ConfigurableFunction } from './gazette-function.js';
+import { nagArnOf } from './nag.js';
+
+/**
+ * Object keys the publisher may write: the site lives at these keys and nowhere else, so a bug in the
+ * publisher can never overwrite the articles waiting under `inbox/` or anything else in the bucket.
+ */
+export const SITE_OBJECT_KEYS = ['index.html', 'digests/*', 'feeds/*', 'assets/*'] as const;
+
+/** Prefix under which operators drop articles for the next run; the publisher only reads it. */
+export const INBOX_PREFIX = 'inbox/';
+
+/** Content-Security-Policy of every page: only same-origin resources; inline styles and the form's small inline script. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "script-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Path of the viewer-request CloudFront Function that serves index.html for digest permalinks. */
+export const SITE_REQUEST_FUNCTION_FILE = fileURLToPath(new URL('./site-request.cf.js', import.meta.url));
+
+/**
+ * The public face: a private, versioned S3 bucket holding the site and feeds, served only through
+ * CloudFront with Origin Access Control (a direct S3 URL answers 403), with HTTPS, compression,
+ * index documents for permalinks and security headers. Access logs of both go to a separate bucket.
+ */
+export class Site extends Construct {
+  /** The bucket with the site at its root and articles under `inbox/`. */
+  readonly bucket: s3.Bucket;
+  /** Receives S3 server access logs and CloudFront standard logs. */
+  readonly logBucket: s3.Bucket;
+  /** The CloudFront distribution readers use. */
+  readonly distribution: cloudfront.Distribution;
+  /** The public base URL, ending in `/`. */
+  readonly baseUrl: string;
+  /** Security headers for every response, pages from the API included. */
+  private readonly securityHeaders: cloudfront.ResponseHeadersPolicy;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.logBucket = new s3.Bucket(this, 'Logs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      // CloudFront standard logging writes with ACLs, so this one bucket keeps them enabled.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 's3/',
+      // Versions make a bad publish recoverable; old ones need not live forever.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+    });
+
+    const indexDocuments = new cloudfront.Function(this, 'IndexDocuments', {
+      code: cloudfront.FunctionCode.fromFile({ filePath: SITE_REQUEST_FUNCTION_FILE }),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Serves index.html for /digests/<slug>/ and /digests/<slug>',
+    });
+
+    this.securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Gazette security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+      },
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Gazette site and feeds',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        compress: true,
+        // Honours the Cache-Control max-age the publisher sets on every object.
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.securityHeaders,
+        functionAssociations: [
+          { function: indexDocuments, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        ],
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+    this.baseUrl = `https://${this.distribution.distributionDomainName}/`;
+
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'A public newsletter and feed for readers anywhere; there is no country to exclude.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'Static pages and a throttled subscription API with per-address cooldowns; a WAF web ACL (from $5/month) is left to operators who need it.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, for which CloudFront does not let us pick the minimum TLS version; viewers are redirected to HTTPS.',
+      },
+    );
+  }
+
+  /**
+   * Lets `fn` publish the site: read and write the site's keys only ({@link SITE_OBJECT_KEYS}), read
+   * `inbox/`, list the bucket (so a missing key is a 404, not a 403, and changed bytes can be
+   * detected), and sets GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
+   */
+  grantPublish(fn: ConfigurableFunction): void {
+    this.grantBaseUrl(fn);
+    fn.addEnvironment(ENV.siteBucket, this.bucket.bucketName);
+    const siteKeys = SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key));
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: siteKeys,
+    });
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bucket.arnForObjects(`${INBOX_PREFIX}*`)],
+    });
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
+
+    const arn = nagArnOf(this.bucket);
+    const wildcardKeys = [...SITE_OBJECT_KEYS, `${INBOX_PREFIX}*`].filter((key) => key.includes('*'));
+    Validations.of(fn).acknowledge(
+      ...wildcardKeys.map((key) => ({
+        id: `AwsSolutions-IAM5[Resource::${arn}/${key}]`,
+        reason: `The publisher writes many objects under the site prefix ${key}; access is limited to that prefix of the site bucket.`,
+      })),
+    );
+  }
+
+  /** Sets GAZETTE_SITE_BASE_URL so `fn` can build links back to the site (no bucket access). */
+  grantBaseUrl(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.siteBaseUrl, this.baseUrl);
+  }
+
+  /**
+   * Serves `/api/*` from `origin` under the same domain: no caching, every method, and all viewer
+   * query strings, cookies and headers forwarded except Host (API Gateway must see its own host name).
+   */
+  addApi(origin: cloudfront.IOrigin): void {
+    this.distribution.addBehavior('/api/*', origin, {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.securityHeaders,
+      compress: true,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV } from '../functions/shared/env-names.js';
+import type { GazetteSettings } from './config.js';
+import { Data } from './constructs/data.js';
+import type { GazetteFunction } from './constructs/gazette-function.js';
+import { Mail } from './constructs/mail.js';
+import { Operations } from './constructs/operations.js';
+import { Publisher } from './constructs/publisher.js';
+import { Secrets } from './constructs/secrets.js';
+import { SesEvents } from './constructs/ses-events.js';
+import { Site } from './constructs/site.js';
+import { SubscriptionApi } from './constructs/subscription-api.js';
+
+/** Properties of {@link GazetteStack}. */
+export interface GazetteStackProps extends StackProps {
+  /** Validated deploy settings (infra/config.ts). */
+  readonly settings: GazetteSettings;
+  /** Project root the functions are bundled from; the repository unless a test says otherwise. */
+  readonly projectRoot?: string;
+}
+
+/**
+ * The whole of Gazette in one stack. Reads like the architecture: a schedule runs the publisher,
+ * which reads articles, keeps state in DynamoDB, writes the site behind CloudFront and mails
+ * subscribers through SES; the subscription API sits under the same domain; SES events flow back to
+ * mark bounces and complaints; alarms watch it all.
+ */
+export class GazetteStack extends Stack {
+  constructor(scope: Construct, id: string, props: GazetteStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const root = props.projectRoot ? { projectRoot: props.projectRoot } : {};
+
+    const site = new Site(this, 'Site');
+    const data = new Data(this, 'Data');
+    const secrets = new Secrets(this, 'Secrets');
+    const mail = new Mail(this, 'Mail', {
+      senderEmail: settings.senderEmail,
+      senderName: settings.senderName,
+      ...(settings.domain ? { domain: settings.domain } : {}),
+    });
+    const operations = new Operations(this, 'Operations', {
+      ...(settings.operatorEmail ? { operatorEmail: settings.operatorEmail } : {}),
+    });
+
+    // Every function renders pages or mail for the same site.
+    const describeSite = (fn: GazetteFunction): void => {
+      site.grantBaseUrl(fn);
+      fn.addEnvironment(ENV.siteTitle, settings.siteTitle);
+      fn.addEnvironment(ENV.siteDescription, settings.siteDescription);
+      fn.addEnvironment(ENV.siteLanguage, settings.language);
+    };
+
+    // Publisher: scheduled; articles → digests → site, feeds and mail.
+    const publisher = new Publisher(this, 'Publisher', {
+      schedule: settings.schedule,
+      timeZone: settings.timeZone,
+      ...root,
+    });
+    describeSite(publisher.function);
+    publisher.function.addEnvironment(ENV.feedLength, String(settings.feedLength));
+    publisher.function.addEnvironment(ENV.staleAfterMinutes, String(settings.staleAfterMinutes));
+    site.grantPublish(publisher.function);
+    data.grantReadSubscribers(publisher.function);
+    data.grantDeliveries(publisher.function);
+    data.grantState(publisher.function);
+    secrets.grantReadTokenKeys(publisher.function);
+    mail.grantSend(publisher.function, { readQuota: true });
+
+    // Subscription API: same domain under /api/*; confirmation mails, tokens, subscribers.
+    const api = new SubscriptionApi(this, 'SubscriptionApi', root);
+    site.addApi(api.origin);
+    describeSite(api.function);
+    data.grantManageSubscribers(api.function);
+    data.grantState(api.function);
+    secrets.grantReadTokenKeys(api.function);
+    mail.grantSend(api.function);
+
+    // SES events: bounces and complaints change subscriber status, each notification once.
+    const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
+    data.grantManageSubscribers(sesEvents.function);
+    data.grantState(sesEvents.function);
+
+    operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
+    operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
+    operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
+    operations.alarmOnErrors('SesEventsErrors', sesEvents.function.function, 'SES event handling');
+    operations.alarmOnDeadLetters('SesEventsDeadLetters', sesEvents.deadLetterQueue, 'SES event handling');
+
+    new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
+    new CfnOutput(this, 'RssFeedUrl', { description: 'RSS 2.0 feed', value: `${site.baseUrl}feeds/rss.xml` });
+    new CfnOutput(this, 'AtomFeedUrl', { description: 'Atom 1.0 feed', value: `${site.baseUrl}feeds/atom.xml` });
+    new CfnOutput(this, 'JsonFeedUrl', { description: 'JSON Feed 1.1', value: `${site.baseUrl}feeds/feed.json` });
+    new CfnOutput(this, 'SubscribeEndpoint', {
+      description: 'Where the subscribe form posts',
+      value: `${site.baseUrl}api/subscribe`,
+    });
+    new CfnOutput(this, 'SiteBucketName', {
+      description: 'Drop articles under inbox/ in this bucket',
+      value: site.bucket.bucketName,
+    });
+  }
+}
