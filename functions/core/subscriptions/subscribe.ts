@@ -1,0 +1,110 @@
+/**
+ * `subscribe`: the first half of double opt-in (CHECKLIST #8, #9).
+ *
+ * Decisions, each for a reason:
+ * - The answer is the same for every well-formed address whatever its state (new, pending, confirmed,
+ *   unsubscribed, bounced, complained), for a filled honeypot, and even when the confirmation mail could
+ *   not be sent: any difference would tell a stranger whether an address is on the list.
+ * - Only a new, pending or unsubscribed address gets a confirmation mail, at most one per address per
+ *   24 h. The store enforces both in one conditional write, so concurrent requests cannot both send.
+ * - An unsubscribed address that subscribes again becomes pending and must confirm again (its consent
+ *   was withdrawn, so it has to be given anew). Bounced and complained addresses get nothing: mailing
+ *   them again is exactly what harms the sender's reputation.
+ * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
+ *   nothing about the list, and it lets a person fix a typo.
+ */
+import { createHash } from 'node:crypto';
+import { QuotaExceededError, ThrottledError } from '../errors.js';
+import type { MailConfig, SiteConfig } from '../model.js';
+import type { Mailer } from '../publish/ports.js';
+import type { TokenKeyring } from '../tokens.js';
+import { normaliseAddress, subscriberIdFor } from './address.js';
+import { TooManyRequestsError } from './errors.js';
+import { confirmUrl } from './links.js';
+import type { ConfirmationMailRenderer, Log, RateLimiter, SubscriptionStore } from './ports.js';
+
+/** At most one confirmation mail per address in this window. */
+export const CONFIRMATION_COOLDOWN_MS = 24 * 60 * 60 * 1000;
+
+/** Default per-IP throttle: this many subscribe requests per window. */
+export const DEFAULT_IP_THROTTLE = { limit: 10, windowMs: 10 * 60 * 1000 } as const;
+
+/** What `subscribe` needs. */
+export interface SubscribeDeps {
+  store: Pick<SubscriptionStore, 'reserveConfirmation' | 'releaseConfirmation'>;
+  mailer: Pick<Mailer, 'send'>;
+  renderConfirmation: ConfirmationMailRenderer;
+  keyring: TokenKeyring;
+  site: SiteConfig;
+  mail: MailConfig;
+  /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
+  throttle?: { limiter: RateLimiter; limit: number; windowMs: number };
+  log?: Log;
+}
+
+/** One subscribe request as the handler parsed it. */
+export interface SubscribeRequest {
+  /** The address as typed. */
+  email: string;
+  /** The hidden `website` field; people leave it empty, form-filling bots do not. */
+  honeypot?: string;
+  /** Client IP, for the per-IP throttle only (hashed before use, never stored in clear). */
+  ip?: string;
+}
+
+/**
+ * What happened, for logs and tests only. The handler must NOT let it change the answer: every outcome
+ * produces the same response.
+ */
+export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-failed';
+
+/**
+ * Handles a subscribe request. Resolves to the (private) outcome; throws `InvalidAddressError` for a
+ * malformed address and `TooManyRequestsError` when the client's IP is over its limit.
+ */
+export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome> {
+  if (deps.throttle && request.ip) {
+    // Hashed so the state table never holds client IPs; the key only has to be stable per window.
+    const key = `ip#${createHash('sha256').update(request.ip).digest('hex').slice(0, 24)}`;
+    const allowed = await deps.throttle.limiter.hit(key, now, deps.throttle.windowMs, deps.throttle.limit);
+    if (!allowed) throw new TooManyRequestsError();
+  }
+  if (request.honeypot !== undefined && request.honeypot.trim() !== '') {
+    deps.log?.('info', 'subscribe: honeypot filled, ignored');
+    return 'honeypot';
+  }
+  const email = normaliseAddress(request.email);
+  const id = subscriberIdFor(email);
+  const cooldownStart = new Date(now.getTime() - CONFIRMATION_COOLDOWN_MS);
+  if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
+    deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
+    return 'not-mailed';
+  }
+  let mail;
+  try {
+    mail = deps.renderConfirmation({
+      to: email,
+      confirmUrl: confirmUrl(deps.site, deps.keyring, id, now),
+      site: deps.site,
+      mail: deps.mail,
+      date: now,
+    });
+  } catch (error) {
+    // A rendering bug is ours, not the person's: free the slot and let it surface as a 500.
+    await deps.store.releaseConfirmation(id, now);
+    throw error;
+  }
+  try {
+    await deps.mailer.send(mail);
+  } catch (error) {
+    // The mail surely did not leave: free the slot so the person can try again now, not in 24 h.
+    // Any other failure (rejected recipient, unknown) keeps the slot, which is the cautious side.
+    if (error instanceof ThrottledError || error instanceof QuotaExceededError) {
+      await deps.store.releaseConfirmation(id, now);
+    }
+    deps.log?.('error', 'subscribe: confirmation mail failed', { subscriberId: id, error: String(error) });
+    return 'mail-failed';
+  }
+  deps.log?.('info', 'subscribe: confirmation mail sent', { subscriberId: id });
+  return 'mailed';
+}
