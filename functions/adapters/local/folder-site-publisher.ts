@@ -1,0 +1,56 @@
+/**
+ * The site and feeds in a local folder (`out/site/`). Files whose bytes are already there are left
+ * alone, so a re-run changes nothing on disk; the rest are written atomically, pages before feeds.
+ */
+import { join, posix } from 'node:path';
+import type { SiteFile } from '../../core/model.js';
+import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
+import { readIfExists, writeFileAtomic } from './atomic-file.js';
+
+/** True for the feed documents, which must be written after the pages they point at. */
+export function isFeedPath(path: string): boolean {
+  return path.startsWith('feeds/');
+}
+
+/**
+ * Checks that a site path stays inside the site folder: relative, forward slashes, no `..`, `.` or
+ * empty segments, no NUL. A renderer bug must not become a write outside `out/site/`.
+ */
+export function assertSafeSitePath(path: string): void {
+  const segments = path.split('/');
+  const bad =
+    path.length === 0 || path.includes('\\') || path.includes('\0') || posix.isAbsolute(path) ||
+    segments.some((segment) => segment === '' || segment === '.' || segment === '..');
+  if (bad) throw new Error(`refusing to publish unsafe site path "${path}"`);
+}
+
+/** The `SitePublisher` port over a folder. */
+export class FolderSitePublisher implements SitePublisher {
+  constructor(
+    /** Folder that becomes the site root (`out/site`). */
+    readonly rootDir: string,
+  ) {}
+
+  /** Writes changed files (pages first, then feeds) and reports which were written or unchanged. */
+  async publish(files: SiteFile[]): Promise<PublishResult> {
+    for (const file of files) assertSafeSitePath(file.path);
+    const ordered = [...files.filter((file) => !isFeedPath(file.path)), ...files.filter((file) => isFeedPath(file.path))];
+    const result: PublishResult = { written: [], unchanged: [] };
+    for (const file of ordered) {
+      const target = join(this.rootDir, ...file.path.split('/'));
+      const existing = await readIfExists(target);
+      if (existing && existing.equals(file.body)) {
+        result.unchanged.push(file.path);
+        continue;
+      }
+      await writeFileAtomic(target, file.body);
+      result.written.push(file.path);
+    }
+    return result;
+  }
+
+  /** Local path of a site file (relative when `rootDir` is), for the CLI's summary. */
+  pathOf(sitePath: string): string {
+    return join(this.rootDir, ...sitePath.split('/'));
+  }
+}
