@@ -8,7 +8,7 @@ import { cleanSentences } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
 import { KEYWORD_STOPWORDS } from './stopwords.js';
-import { countWords, rawWords, shorten, stem, tidyEnding } from './text.js';
+import { countWords, leadingClause, rawWords, shorten, stem, tidyEnding } from './text.js';
 
 /** What the summariser needs to know about one article. */
 export interface SummarizeInput {
@@ -30,7 +30,7 @@ export const LIMITS = {
   summaryShare: 0.3,
   keyPointsMin: 3,
   keyPointsMax: 5,
-  keyPointWords: 16,
+  keyPointWords: 20,
   keywordsMin: 3,
   keywordsMax: 6,
   wordsPerMinute: 230,
@@ -59,10 +59,13 @@ function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning
     return { texts: picked.map((s) => shortenSentence(s.text, LIMITS.summaryWords)), used: new Set(picked.map((s) => s.index)) };
   }
   const best: RankedSentence[] = [];
-  for (const candidate of [...ranked].sort(byScore)) {
+  const byRank = [...ranked].sort(byScore);
+  for (const candidate of byRank) {
     if (best.length === 2) break;
     if (!isRedundant(candidate, best, tuning.redundancy)) best.push(candidate);
   }
+  // An article that keeps repeating itself still gets two sentences.
+  if (best.length < 2) best.push(...byRank.filter((s) => !best.includes(s)).slice(0, 2 - best.length));
   best.sort((a, b) => a.index - b.index);
   const perSentence = Math.floor(budget / best.length);
   // Below about six words a clause stops making sense; then one sentence carries the summary.
@@ -73,21 +76,41 @@ function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning
   return { texts: [shortenSentence(top.text, Math.max(budget, 12))], used: new Set([top.index]) };
 }
 
+/** A key point reads as a statement: no closing full stop, no question. */
+function asPoint(text: string): string {
+  return tidyEnding(text.replace(/[.!]+(["”’]?)$/u, '$1'));
+}
+
+/**
+ * Key points: the best-scoring sentences outside the summary that say something the summary and the
+ * other points do not, each cut to its leading clause. Whole short sentences and clean clause cuts are
+ * preferred; a cut between words is used only when there are not enough of those.
+ */
 function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
-  const picked: RankedSentence[] = [];
-  const texts = new Map<number, string>();
-  for (const candidate of [...ranked].sort(byScore)) {
-    if (picked.length === LIMITS.keyPointsMax) break;
-    if (used.has(candidate.index) || /\?["”’]?$/.test(candidate.text)) continue;
-    if (isRedundant(candidate, [...summary, ...picked], Math.min(tuning.redundancy, 0.5))) continue;
-    const point = tidyEnding(shorten(candidate.text, { maxWords: LIMITS.keyPointWords }).replace(/[.!]+["”’]?$/u, (end) => end.replace(/[.!]+/u, '')));
-    if (countWords(point) < 4) continue;
-    picked.push(candidate);
-    texts.set(candidate.index, point);
+  const threshold = Math.min(tuning.redundancy, 0.5);
+  const candidates = [...ranked]
+    .sort(byScore)
+    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
+  const picked = new Map<number, string>();
+  const pickedSentences: RankedSentence[] = [];
+  for (const allowWordCut of [false, true]) {
+    for (const candidate of candidates) {
+      if (picked.size === LIMITS.keyPointsMax) break;
+      if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
+      const clause =
+        leadingClause(candidate.text, LIMITS.keyPointWords, 5) ??
+        (allowWordCut ? shorten(candidate.text, { maxWords: LIMITS.keyPointWords }) : undefined);
+      if (clause === undefined) continue;
+      const point = asPoint(clause);
+      if (countWords(point) < 4) continue;
+      picked.set(candidate.index, point);
+      pickedSentences.push(candidate);
+    }
+    if (picked.size >= LIMITS.keyPointsMin) break;
   }
-  if (picked.length < LIMITS.keyPointsMin) return [];
-  return picked.sort((a, b) => a.index - b.index).map((s) => texts.get(s.index)!);
+  if (picked.size < LIMITS.keyPointsMin) return [];
+  return [...picked.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
 }
 
 function chooseHeadline(title: string | undefined, firstSentence: string): string {
@@ -129,6 +152,7 @@ function chooseKeywords(sentences: readonly string[], headline: string, tags: re
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   for (const [key] of ranked) {
     if (keywords.length === LIMITS.keywordsMax) break;
+    if (keywords.length >= LIMITS.keywordsMin && scores.get(key)! < 2) break;
     const form = [...forms.get(key)!.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))[0]![0];
     if (!keywords.includes(form)) keywords.push(form);
   }

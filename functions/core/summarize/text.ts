@@ -35,7 +35,9 @@ export function contentTerms(text: string): string[] {
 const DANGLING = new Set(
   `a an the and or but nor of to in on at by for from with as that which who whom whose than
   into onto about after before over under while when where if his her their its our your my this these
-  those is are was were be been has have had will would can could should said says`.split(/\s+/),
+  those is are was were be been being has have had do does did will would can could should may might must
+  said says because although though since until unless so than not no very also just more most both such
+  what how why whether he she it they we i you there`.split(/\s+/),
 );
 
 /** Removes the last opening quote mark when the phrase has more openings than closings. */
@@ -56,7 +58,9 @@ export function tidyEnding(phrase: string): string {
     const before = text;
     text = text.replace(/[\s,;:–—\-(\[/|&…]+$/u, '');
     const lastSpace = text.lastIndexOf(' ');
-    if (lastSpace > 0 && DANGLING.has(text.slice(lastSpace + 1).toLowerCase())) text = text.slice(0, lastSpace);
+    const lastWord = text.slice(lastSpace + 1).toLowerCase();
+    // A possessive ("Crimea's") promises a noun that was cut off.
+    if (lastSpace > 0 && (DANGLING.has(lastWord) || /\p{L}['’]s$/u.test(lastWord))) text = text.slice(0, lastSpace);
     text = dropUnmatchedQuote(text).replace(/\s{2,}/g, ' ').trim();
     if (text === before) return text;
   }
@@ -105,4 +109,21 @@ export function shorten(text: string, limits: ShortenLimits): string {
   const clauseIsLongEnough =
     clauseCut.length > 0 && (clauseCut.length >= allowance / 2 || countWords(clauseCut) >= wordAllowance / 2);
   return clauseIsLongEnough ? clauseCut : tidyEnding(wordCut);
+}
+
+/**
+ * The text itself when it fits in `maxWords`, else its longest prefix that ends at a clause boundary,
+ * fits, and has at least `minWords` words; undefined when there is none.
+ */
+export function leadingClause(text: string, maxWords: number, minWords: number): string | undefined {
+  const trimmed = text.trim();
+  if (countWords(trimmed) <= maxWords) return trimmed;
+  let best: string | undefined;
+  for (const match of trimmed.matchAll(CLAUSE_BREAK)) {
+    const candidate = tidyEnding(trimmed.slice(0, match.index));
+    const words = countWords(candidate);
+    if (words > maxWords) break;
+    if (words >= minWords) best = candidate;
+  }
+  return best;
 }

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ArticleError } from '../../functions/core/errors.js';
+import type { Summary } from '../../functions/core/model.js';
+import { LIMITS, readingMinutes, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+
+const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
+
+/** A made-up news story, long enough for every part of the digest. */
+const STORY = [
+  'The city council of Riverton voted on Tuesday to build a new flood barrier along the Grey River, ending a decade of debate over how to protect the old town.',
+  'The barrier, a 4.5-kilometre wall of concrete and steel, will cost about $310 million and take six years to finish, according to the council’s own estimate.',
+  'Mayor Ellen Hart said the vote was the most important decision the council had taken in a generation.',
+  '“We have watched the river come into our homes three times in ten years,” she said. “That ends now.”',
+  'Opponents argued that the wall would cut the town off from its waterfront and hurt the tourism that keeps many shops open.',
+  'A group of residents has already said it will ask a court to review the decision, claiming the public consultation was too short.',
+  'Engineers from the regional water authority told the meeting that the river had risen faster in the last five years than at any time since records began in 1890.',
+  'The national government has promised to pay half of the cost, but the money depends on the barrier being approved by the environment agency before the end of the year.',
+  'Work on the first section, near the railway bridge, could begin next spring if the agency agrees.',
+  'Shop owners in the old town were divided, with some welcoming the certainty and others fearing years of building work.',
+  'The council will publish the full design in March and hold three public meetings before construction starts.',
+].join('\n\n');
+
+function wordsOf(text: string): number {
+  return text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;
+}
+
+function checkLimits(summary: Summary, articleWords: number): void {
+  expect(summary.headline.length).toBeLessThanOrEqual(LIMITS.headlineChars);
+  expect(summary.headline).toBe(summary.headline.trim());
+  expect(summary.sentences.length).toBeGreaterThanOrEqual(2);
+  expect(summary.sentences.length).toBeLessThanOrEqual(3);
+  const summaryWords = wordsOf(summary.sentences.join(' '));
+  expect(summaryWords).toBeLessThanOrEqual(80);
+  expect(summaryWords).toBeLessThanOrEqual(articleWords * 0.3);
+  expect(summary.keyPoints.length).toBeGreaterThanOrEqual(3);
+  expect(summary.keyPoints.length).toBeLessThanOrEqual(5);
+  expect(summary.keywords.length).toBeGreaterThanOrEqual(3);
+  expect(summary.keywords.length).toBeLessThanOrEqual(6);
+  for (const keyword of summary.keywords) expect(keyword).toBe(keyword.toLowerCase());
+  expect(new Set(summary.keywords).size).toBe(summary.keywords.length);
+}
+
+describe('splitSentences', () => {
+  it('does not break after abbreviations such as U.S. and Dr. or inside decimals', () => {
+    expect(splitSentences('Dr. Smith flew to the U.S. capital on Monday. The trip cost $3.5 million.')).toEqual([
+      'Dr. Smith flew to the U.S. capital on Monday.',
+      'The trip cost $3.5 million.',
+    ]);
+  });
+
+  it('keeps closing straight and curly quotes with their sentence', () => {
+    expect(splitSentences('He said, "It is over." Then he left. She wrote: “We won.” Nobody replied.')).toEqual([
+      'He said, "It is over."',
+      'Then he left.',
+      'She wrote: “We won.”',
+      'Nobody replied.',
+    ]);
+  });
+
+  it('treats question and exclamation marks as ends and keeps an ellipsis inside a sentence', () => {
+    expect(splitSentences('Is it true? Yes! Prices rose... and then fell again.')).toEqual([
+      'Is it true?',
+      'Yes!',
+      'Prices rose... and then fell again.',
+    ]);
+  });
+
+  it('ends a sentence at every paragraph break and collapses runs of spaces', () => {
+    expect(splitSentences('A heading without a stop\n\nThe   first  sentence.\r\nThe second one.')).toEqual([
+      'A heading without a stop',
+      'The first sentence.',
+      'The second one.',
+    ]);
+    expect(splitSentences('   \n\n ')).toEqual([]);
+  });
+});
+
+describe('summarize', () => {
+  it('keeps every limit on a normal article', () => {
+    checkLimits(summarize({ text: STORY }), wordsOf(STORY));
+  });
+
+  it('keeps every limit on the seed article, and its summary opens with the lead', () => {
+    const summary = summarize({ text: SEED, source: 'seeds/000_89c895b2b4859281.txt' });
+    checkLimits(summary, wordsOf(SEED));
+    expect(summary.sentences[0]).toMatch(/^Chinese President Xi Jinping and Russian President Vladimir Putin held extensive talks/);
+    expect(summary.headline.startsWith('Chinese President Xi Jinping')).toBe(true);
+    expect(summary.keywords).toEqual(expect.arrayContaining(['putin', 'china']));
+    expect(summary.articleWords).toBe(wordsOf(SEED));
+  });
+
+  it('derives a headline from the text that is not cut mid-word and has no trailing punctuation', () => {
+    const { headline } = summarize({ text: STORY });
+    expect(headline.length).toBeLessThanOrEqual(90);
+    expect(STORY.replace(/\s+/g, ' ')).toContain(headline);
+    // The next character in the article after the headline ends a word.
+    const after = STORY.replace(/\s+/g, ' ').slice(STORY.replace(/\s+/g, ' ').indexOf(headline) + headline.length);
+    expect(after === '' || /^[\s,.;:!?]/.test(after)).toBe(true);
+    expect(headline).not.toMatch(/[,;:\-–—.]$/);
+  });
+
+  it('uses the given title as the headline, shortened at a word boundary when longer than 90 characters', () => {
+    expect(summarize({ text: STORY, title: '  Riverton   approves flood wall ' }).headline).toBe('Riverton approves flood wall');
+    const long = 'Riverton council approves a flood barrier along the Grey River after a decade of arguments, lawsuits and consultations';
+    const headline = summarize({ text: STORY, title: long }).headline;
+    expect(headline.length).toBeLessThanOrEqual(90);
+    expect(long.startsWith(headline)).toBe(true);
+    expect(long[headline.length]).toMatch(/[\s,]/);
+  });
+
+  it('gives key points that do not repeat the summary sentences', () => {
+    const summary = summarize({ text: STORY });
+    for (const point of summary.keyPoints) {
+      for (const sentence of summary.sentences) {
+        expect(sentence.includes(point)).toBe(false);
+        expect(point.includes(sentence.replace(/[.…]$/u, ''))).toBe(false);
+      }
+    }
+    expect(new Set(summary.keyPoints).size).toBe(summary.keyPoints.length);
+  });
+
+  it('puts tags first among the keywords, lower-cased, and stops at six', () => {
+    const summary = summarize({ text: STORY, tags: ['Floods', 'Local Politics'] });
+    expect(summary.keywords.slice(0, 2)).toEqual(['floods', 'local politics']);
+    expect(summary.keywords.length).toBeLessThanOrEqual(6);
+    const many = summarize({ text: STORY, tags: ['A1', 'B2', 'C3', 'D4', 'E5', 'F6', 'G7'] });
+    expect(many.keywords).toEqual(['a1', 'b2', 'c3', 'd4', 'e5', 'f6']);
+  });
+
+  it('makes a one-sentence article its own summary with no key points', () => {
+    const text = 'The Riverton council voted on Tuesday to build a new flood barrier along the Grey River.';
+    const summary = summarize({ text });
+    expect(summary.sentences).toEqual([text]);
+    expect(summary.keyPoints).toEqual([]);
+    expect(summary.headline).toBe('The Riverton council voted on Tuesday to build a new flood barrier along the Grey River');
+    expect(summary.articleReadingMinutes).toBe(1);
+    expect(summary.digestReadingMinutes).toBe(1);
+  });
+
+  it('throws an ArticleError naming the source for an empty or wordless article', () => {
+    expect(() => summarize({ text: '', source: 'inbox/empty.txt' })).toThrow(ArticleError);
+    expect(() => summarize({ text: ' \n\n … — ', source: 'inbox/blank.txt' })).toThrow(/^inbox\/blank\.txt: /);
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(summarize({ text: STORY }))).toBe(JSON.stringify(summarize({ text: STORY })));
+  });
+
+  it('drops Daily-Mail-style byline blocks and wire datelines', () => {
+    const text = `By . Jane Doe . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: . 15:36 EST, 25 October 2013 . ${STORY.replace(/\n\n/g, ' ')}`;
+    const summary = summarize({ text });
+    expect(summary.sentences.join(' ')).not.toMatch(/PUBLISHED|UPDATED|Jane Doe|EST/);
+    expect(summary.headline).not.toMatch(/^By\b/);
+    const wire = summarize({ text: `LONDON, England (CNN) -- ${STORY}` });
+    expect(wire.sentences[0]).not.toContain('(CNN)');
+  });
+
+  it('computes reading times in whole minutes at 230 words a minute, at least one', () => {
+    expect(readingMinutes(0)).toBe(1);
+    expect(readingMinutes(230)).toBe(1);
+    expect(readingMinutes(1150)).toBe(5);
+    const long = Array.from({ length: 12 }, () => STORY).join('\n\n');
+    expect(summarize({ text: long }).articleReadingMinutes).toBe(Math.round(wordsOf(long) / 230));
+  });
+
+  it('stays within 80 words on a long article whose sentences are long', () => {
+    const longSentence = (n: number): string =>
+      `Sentence ${n} of the report describes how the regional water authority measured the rising river, the failing banks, the flooded streets and the cost of repairs across the whole valley over many years of work.`;
+    const text = Array.from({ length: 20 }, (_, i) => longSentence(i + 1)).join(' ');
+    const summary = summarize({ text });
+    expect(summary.sentences.length).toBeGreaterThanOrEqual(2);
+    expect(wordsOf(summary.sentences.join(' '))).toBeLessThanOrEqual(80);
+    expect(summary.headline.length).toBeLessThanOrEqual(90);
+  });
+});
