@@ -4,7 +4,7 @@
  * adapters and returns a small summary. Clients and adapters are built once per cold start.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { CombinedArticleSource } from '../adapters/aws/combined-article-source.js';
 import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
@@ -13,8 +13,8 @@ import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
-import { SeedFolderSource } from '../adapters/aws/seed-folder-source.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
 import type { TokenKeyring } from '../core/tokens.js';
@@ -41,12 +41,19 @@ export interface PublishSummary {
   mail: PublishReport['mail'];
 }
 
+/** The part of Powertools `Metrics` the handler uses (all counts). */
+export interface MetricsSink {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
 /** What the handler is built from; tests pass emulator clients and may override the rest. */
 export interface PublishHandlerOptions {
   env: PublisherEnv;
   clients: AwsClients;
   logger?: Logger;
-  metrics?: Metrics;
+  /** Where the run's metrics go (Powertools `Metrics` on AWS; a recorder in tests). */
+  metrics?: MetricsSink;
   /** Overrides of the use case's deps (a fake clock, a no-wait sleep); adapters come from `clients`. */
   overrides?: Partial<PublishDeps>;
 }
@@ -58,7 +65,7 @@ export type PublishHandler = (event: PublishEvent, context: { awsRequestId: stri
 export function createPublishHandler({ env, clients, logger = createLogger('publisher'), metrics = createMetrics('publisher'), overrides = {} }: PublishHandlerOptions): PublishHandler {
   const deps: PublishDeps = {
     clock: { now: () => new Date() },
-    source: new CombinedArticleSource([new SeedFolderSource(env.seedsDir), new S3ArticleSource(clients.s3, env.bucket, 'inbox/')]),
+    source: new CombinedArticleSource([new FolderArticleSource(env.seedsDir), new S3ArticleSource(clients.s3, env.bucket, 'inbox/')]),
     archive: new DynamoArchive(clients.doc, env.tables.state),
     site: new S3SitePublisher(clients.s3, env.bucket),
     subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),

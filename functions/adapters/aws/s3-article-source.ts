@@ -3,6 +3,7 @@
  * `aws s3 cp` and no redeploy.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { MAX_ARTICLE_BYTES } from '../../core/articles/parse.js';
 import type { ArticleSource, RawArticle } from '../../core/publish/ports.js';
 
 /** `ArticleSource` over every object under `prefix` (folder placeholder keys are ignored). */
@@ -15,21 +16,23 @@ export class S3ArticleSource implements ArticleSource {
 
   /** Every article under the prefix, named by its full key, sorted by key. */
   async list(): Promise<RawArticle[]> {
-    const keys: string[] = [];
+    const objects: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key);
+        if (object.Key && !object.Key.endsWith('/')) objects.push({ key: object.Key, size: object.Size ?? 0 });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    keys.sort();
+    objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return Promise.all(
-      keys.map(async (key) => {
-        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      objects.map(async ({ key, size }) => {
+        // An oversized upload is read only far enough for the parser to reject it by size, not into memory whole.
+        const range = size > MAX_ARTICLE_BYTES ? `bytes=0-${MAX_ARTICLE_BYTES}` : undefined;
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
         if (!object.Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
         return { name: key, bytes: await object.Body.transformToByteArray() };
       }),
