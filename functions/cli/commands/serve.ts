@@ -1,0 +1,213 @@
+/**
+ * `gazette serve` (`npm run serve`): a small static server for `out/site/` on 127.0.0.1, with the same
+ * content types the S3 objects carry, so feeds and pages can be checked in a browser or a feed reader.
+ * Development only: no caching, no compression, loopback address only.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../core/errors.js';
+import { CONTENT_TYPES, FEED_PATHS } from '../../core/render/links.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { localLayout } from '../../adapters/local/layout.js';
+
+/** Help text of `gazette serve`. */
+export const SERVE_USAGE = `usage: gazette serve [--out DIR | --site DIR] [--port N]        (npm run serve)
+
+Serves the published site on http://127.0.0.1:PORT/ until interrupted (Ctrl+C).
+
+  --out DIR     output folder of "gazette publish"; serves DIR/site   default: out
+  --site DIR    serve this folder instead
+  --port N      port (0 picks a free one)                             default: 8080
+  -h, --help    this text
+`;
+
+/** Content types by site path, matching the `SiteFile.contentType`s the renderers set. */
+export function contentTypeFor(sitePath: string): string {
+  if (sitePath === FEED_PATHS.rss) return CONTENT_TYPES.rss;
+  if (sitePath === FEED_PATHS.atom) return CONTENT_TYPES.atom;
+  if (sitePath === FEED_PATHS.json) return CONTENT_TYPES.json;
+  switch (extname(sitePath).toLowerCase()) {
+    case '.html':
+      return CONTENT_TYPES.html;
+    case '.txt':
+      return CONTENT_TYPES.text;
+    case '.css':
+      return 'text/css; charset=utf-8';
+    case '.js':
+      return 'text/javascript; charset=utf-8';
+    case '.json':
+      return 'application/json; charset=utf-8';
+    case '.xml':
+      return 'application/xml; charset=utf-8';
+    case '.svg':
+      return 'image/svg+xml';
+    case '.png':
+      return 'image/png';
+    case '.ico':
+      return 'image/x-icon';
+    default:
+      return 'application/octet-stream';
+  }
+}
+
+const NOT_FOUND_PAGE = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>
+<body><h1>Not found</h1><p>Nothing is published at this address. <a href="/">Back to the digests</a>.</p></body></html>
+`;
+
+/** A running static server. */
+export interface StaticServer {
+  server: Server;
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts serving `root` on 127.0.0.1:`port` (0 for a free port). */
+export async function startStaticServer(root: string, port: number): Promise<StaticServer> {
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+    if (!(await stat(realRoot)).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new ConfigError(`no site to serve at ${root}: run "npm start" first`);
+  }
+  const server = createServer((request, response) => {
+    handle(realRoot, request, response).catch(() => {
+      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error\n', request.method === 'HEAD');
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${actual}/`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string, headOnly: boolean, extra: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body, 'utf8');
+  response.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, 'X-Content-Type-Options': 'nosniff', ...extra });
+  response.end(headOnly ? undefined : bytes);
+}
+
+async function handle(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const headOnly = request.method === 'HEAD';
+  if (request.method !== 'GET' && !headOnly) {
+    send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false, { Allow: 'GET, HEAD' });
+    return;
+  }
+  const notFound = async (): Promise<void> => {
+    // The site's own 404 page when the renderers made one, as CloudFront serves it.
+    const page = await readFile(join(root, '404.html'), 'utf8').catch(() => NOT_FOUND_PAGE);
+    send(response, 404, CONTENT_TYPES.html, page, headOnly);
+  };
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    send(response, 400, 'text/plain; charset=utf-8', 'bad request\n', headOnly);
+    return;
+  }
+  // Segments, not string prefixes: "..", "." and hidden names never reach the file system.
+  const segments = pathname.split('/').filter((segment) => segment !== '');
+  if (pathname.includes('\0') || pathname.includes('\\') || segments.some((segment) => segment.startsWith('.'))) {
+    await notFound();
+    return;
+  }
+  let file = join(root, ...segments);
+  let info = await stat(file).catch(() => undefined);
+  if (info?.isDirectory()) {
+    if (!pathname.endsWith('/')) {
+      // Relative links in index.html resolve against the folder only with the trailing slash.
+      send(response, 301, 'text/plain; charset=utf-8', 'moved\n', headOnly, { Location: `${pathname}/` });
+      return;
+    }
+    file = join(file, 'index.html');
+    segments.push('index.html');
+    info = await stat(file).catch(() => undefined);
+  }
+  if (!info?.isFile()) {
+    await notFound();
+    return;
+  }
+  // A symlink inside the site must not lead out of it.
+  const real = await realpath(file);
+  if (real !== root && !real.startsWith(root + sep)) {
+    await notFound();
+    return;
+  }
+  response.writeHead(200, {
+    'Content-Type': contentTypeFor(segments.join('/')),
+    'Content-Length': info.size,
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (headOnly) {
+    response.end();
+    return;
+  }
+  createReadStream(real).on('error', () => response.destroy()).pipe(response);
+}
+
+/**
+ * Runs `gazette serve` until the process is interrupted or `signal` aborts; returns the exit code.
+ */
+export async function serveCommand(args: string[], io: CommandIo, signal?: AbortSignal): Promise<ExitCode> {
+  let root: string;
+  let port: number;
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { out: { type: 'string' }, site: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.stdout.write(SERVE_USAGE);
+      return EXIT_CODES.ok;
+    }
+    root = values.site ?? localLayout(values.out ?? 'out').site;
+    const portText = values.port ?? '8080';
+    port = Number(portText);
+    if (!/^\d+$/u.test(portText) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535: ${portText}`);
+  } catch (error) {
+    return reportError(io, 'serve', error instanceof ConfigError ? error : new ConfigError((error as Error).message));
+  }
+  let running: StaticServer;
+  try {
+    running = await startStaticServer(root, port);
+  } catch (error) {
+    return reportError(io, 'serve', error);
+  }
+  io.stdout.write(
+    `Serving ${root} at ${running.url}\n` +
+      `  Site:  ${running.url}\n` +
+      Object.entries(FEED_PATHS).map(([kind, path]) => `  ${kind.toUpperCase().padEnd(5)} ${running.url}${path}\n`).join('') +
+      'Press Ctrl+C to stop.\n',
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void running.close().then(resolve);
+    };
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return EXIT_CODES.ok;
+}
