@@ -1,0 +1,56 @@
+/**
+ * The body of one digest in the two forms every channel needs: an HTML fragment (feed content, the
+ * page's article) and plain text (JSON Feed `content_text`, the mail's text part).
+ */
+import type { Digest } from '../model.js';
+import { cleanText, html, oneLine, safeHttpUrl, trusted, type SafeHtml } from './text.js';
+
+/** The digest's summary as one paragraph of plain text. */
+export function summaryText(digest: Digest): string {
+  return digest.summary.map((sentence) => oneLine(sentence)).filter(Boolean).join(' ');
+}
+
+/** Keywords cleaned for use as categories: one line, no `<` (feed attribute values cannot carry it), deduplicated, in the given order. */
+export function categoryTerms(digest: Digest): string[] {
+  const terms = digest.keywords.map((keyword) => oneLine(keyword).replace(/</g, '').replace(/\s+/g, ' ').trim()).filter((term) => term.length > 0);
+  return [...new Set(terms)];
+}
+
+/** "1 min read · article 5 min, 812 words". */
+export function readingLine(digest: Digest): string {
+  return `${digest.digestReadingMinutes} min read · article ${digest.articleReadingMinutes} min, ${digest.articleWords} words`;
+}
+
+/** The link to the original article, when the article gave a usable http(s) URL. */
+export function sourceLink(digest: Digest): string | undefined {
+  return safeHttpUrl(digest.sourceUrl);
+}
+
+/**
+ * The full digest as an HTML fragment for feed readers: summary, key points, source. No headline
+ * (readers show the entry title), no styles, absolute URLs only (feed readers resolve nothing).
+ * `sectionHeadingLevel` keeps the page outline right where the fragment sits under an h2; pages show
+ * the reading time in their meta line and leave it out here. `dir="auto"` lets right-to-left text lay out by itself.
+ */
+export function digestHtmlFragment(digest: Digest, options: { sectionHeadingLevel?: 2 | 3; readingTime?: boolean } = {}): SafeHtml {
+  const sectionHeadingLevel = options.sectionHeadingLevel ?? 2;
+  const open = trusted(`<h${sectionHeadingLevel}>`);
+  const close = trusted(`</h${sectionHeadingLevel}>`);
+  const source = sourceLink(digest);
+  const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
+  return html`<p dir="auto">${summaryText(digest)}</p>${
+    keyPoints.length > 0 ? html`${open}Key points${close}<ul>${keyPoints.map((point) => html`<li dir="auto">${point}</li>`)}</ul>` : ''
+  }<p>Source: ${source ? html`<a href="${source}">${new URL(source).host}</a>` : oneLine(digest.sourceName)}</p>${
+    options.readingTime === false ? '' : html`<p>${readingLine(digest)}</p>`
+  }`;
+}
+
+/** The full digest as plain text (LF line breaks; the mail renderer converts to CRLF). */
+export function digestPlainText(digest: Digest): string {
+  const source = sourceLink(digest);
+  const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
+  const lines = [summaryText(digest)];
+  if (keyPoints.length > 0) lines.push('', 'Key points:', ...keyPoints.map((point) => `- ${point}`));
+  lines.push('', `Source: ${source ?? cleanText(oneLine(digest.sourceName))}`);
+  return lines.join('\n');
+}

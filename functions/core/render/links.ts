@@ -1,0 +1,78 @@
+/**
+ * Where things live on the published site, and how they are served. One place, so feeds, pages and
+ * mails always agree on permalinks.
+ */
+import type { Digest, SiteConfig } from '../model.js';
+import { RenderError } from './text.js';
+
+/** Content types of the published objects (CHECKLIST #14: real types, each with a charset). */
+export const CONTENT_TYPES = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+} as const;
+
+/**
+ * Cache-Control values, all within the 5–60 minute window of CHECKLIST #14: feeds and listings change
+ * with every new digest (15 min); a digest page only changes when its article is edited (60 min).
+ */
+export const CACHE_CONTROL = {
+  listing: 'public, max-age=900',
+  page: 'public, max-age=3600',
+} as const;
+
+/** Site-relative paths of the three feeds. */
+export const FEED_PATHS = { rss: 'feeds/rss.xml', atom: 'feeds/atom.xml', json: 'feeds/feed.json' } as const;
+
+/** Slugs become path segments; anything but lower-case words and hyphens could escape the folder. */
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Checks the base URL once per render: absolute http(s), ending in `/` (links are built by appending). */
+export function checkedBaseUrl(site: SiteConfig): string {
+  let url: URL;
+  try {
+    url = new URL(site.baseUrl);
+  } catch {
+    throw new RenderError(`site baseUrl is not a URL: ${JSON.stringify(site.baseUrl)}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !site.baseUrl.endsWith('/') || url.href !== site.baseUrl) {
+    throw new RenderError(`site baseUrl must be a normalised absolute http(s) URL ending in "/": ${JSON.stringify(site.baseUrl)}`);
+  }
+  return site.baseUrl;
+}
+
+/** The site-relative folder of a digest's page, e.g. `digests/xi-putin-talks-1a2b3c4d/`. */
+export function digestPath(digest: Digest): string {
+  if (!SLUG.test(digest.slug)) throw new RenderError(`digest ${JSON.stringify(digest.id)} has an unsafe slug: ${JSON.stringify(digest.slug)}`);
+  return `digests/${digest.slug}/`;
+}
+
+/** The digest's permalink, which is also its stable id in every feed. */
+export function digestUrl(site: SiteConfig, digest: Digest): string {
+  return `${site.baseUrl}${digestPath(digest)}`;
+}
+
+/** Absolute URLs of the three feeds (each feed's self link). */
+export function feedUrls(site: SiteConfig): { rss: string; atom: string; json: string } {
+  return {
+    rss: `${site.baseUrl}${FEED_PATHS.rss}`,
+    atom: `${site.baseUrl}${FEED_PATHS.atom}`,
+    json: `${site.baseUrl}${FEED_PATHS.json}`,
+  };
+}
+
+/** Where the subscribe form posts (the subscription API's route). */
+export function subscribeUrl(site: SiteConfig): string {
+  return `${site.baseUrl}api/subscribe`;
+}
+
+
+/** BCP 47 shape check: the tag goes into an attribute and a JSON field verbatim. */
+export function checkedLanguage(site: SiteConfig): string {
+  if (!/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/.test(site.language)) {
+    throw new RenderError(`site language is not a BCP 47 tag: ${JSON.stringify(site.language)}`);
+  }
+  return site.language;
+}

@@ -1,0 +1,250 @@
+/**
+ * The static web archive: the index, one page per digest, a full archive list, a 404 page and
+ * robots.txt, plus the message pages the subscription API answers with. Every page is plain HTML5
+ * with the inline style and script from ./assets.ts, readable without JavaScript, and carries the
+ * subscribe form.
+ */
+import type { Digest, SiteConfig, SiteFile } from '../model.js';
+import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
+import { categoryTerms, digestHtmlFragment, readingLine, sourceLink, summaryText } from './digest-content.js';
+import { CACHE_CONTROL, CONTENT_TYPES, checkedBaseUrl, checkedLanguage, digestPath, digestUrl, feedUrls, subscribeUrl } from './links.js';
+import { displayDate, html, oneLine, parseInstant, trusted, type SafeHtml } from './text.js';
+
+/** How many earlier digests the index lists; the archive page lists them all. */
+export const INDEX_LIST_LENGTH = 20;
+
+interface PageOptions {
+  /** Document title (the `<title>`), plain text. */
+  title: string;
+  /** Meta description, plain text. */
+  description: string;
+  /** Canonical absolute URL of the page, when it has one. */
+  canonical?: string;
+  /** The content of `<main>`, which must contain the page's single `<h1>`. */
+  main: SafeHtml;
+  /** Keep the page out of search engines (personal answer pages). */
+  noindex?: boolean;
+}
+
+function subscribeForm(site: SiteConfig): SafeHtml {
+  return html`<section class="subscribe" aria-labelledby="subscribe-title">
+<h2 id="subscribe-title">Get each digest by email</h2>
+<form method="post" action="${subscribeUrl(site)}" data-subscribe>
+<div class="field"><label for="subscribe-email">Email address</label>
+<input id="subscribe-email" type="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" spellcheck="false"></div>
+<div class="hp" aria-hidden="true"><label for="subscribe-website">Website (leave empty)</label>
+<input id="subscribe-website" type="text" name="website" value="" tabindex="-1" autocomplete="off"></div>
+<button type="submit">Subscribe</button>
+<p class="status" role="status" aria-live="polite"></p>
+</form>
+<p class="fine">We send one email to confirm the address first. Every digest has a one-click unsubscribe link.</p>
+</section>`;
+}
+
+function feedLinks(site: SiteConfig): SafeHtml {
+  const urls = feedUrls(site);
+  return html`<li><a href="${urls.rss}">RSS feed</a></li><li><a href="${urls.atom}">Atom feed</a></li><li><a href="${urls.json}">JSON Feed</a></li>`;
+}
+
+/** The shared document: head with autodiscovery links, skip link, header/nav, main, footer with the form. */
+function page(site: SiteConfig, options: PageOptions): string {
+  const urls = feedUrls(site);
+  const siteTitle = oneLine(site.title);
+  const document = html`<!doctype html>
+<html lang="${site.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title}</title>
+<meta name="description" content="${options.description}">
+<meta name="color-scheme" content="light dark">
+${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${options.canonical ? html`<link rel="canonical" href="${options.canonical}">\n` : ''}<link rel="alternate" type="application/rss+xml" title="${siteTitle} (RSS)" href="${urls.rss}">
+<link rel="alternate" type="application/atom+xml" title="${siteTitle} (Atom)" href="${urls.atom}">
+<link rel="alternate" type="application/feed+json" title="${siteTitle} (JSON Feed)" href="${urls.json}">
+<style>${trusted(SITE_CSS)}</style>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site"><div class="wrap">
+<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>
+<p class="tagline">${oneLine(site.description)}</p>
+<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}archive/">Archive</a></li>${feedLinks(site)}</ul></nav>
+</div></header>
+<main id="main" tabindex="-1"><div class="wrap">
+${options.main}
+</div></main>
+<footer class="site"><div class="wrap">
+${subscribeForm(site)}
+<p>${siteTitle} · <a href="${urls.rss}">RSS</a> · <a href="${urls.atom}">Atom</a> · <a href="${urls.json}">JSON Feed</a></p>
+</div></footer>
+<script>${trusted(SUBSCRIBE_SCRIPT)}</script>
+</body>
+</html>
+`;
+  return document.value;
+}
+
+function timeElement(iso: string, what: string): SafeHtml {
+  const date = parseInstant(iso, what);
+  return html`<time datetime="${date.toISOString()}">${displayDate(date)}</time>`;
+}
+
+/** "Published 8 May 2025 · updated 9 May 2025 · 1 min read · …" */
+function metaLine(digest: Digest): SafeHtml {
+  const edited = digest.updated !== digest.published;
+  return html`<p class="meta">Published ${timeElement(digest.published, `digest ${digest.id} published`)}${
+    edited ? html` · updated ${timeElement(digest.updated, `digest ${digest.id} updated`)}` : ''
+  } · ${readingLine(digest)}</p>`;
+}
+
+function keywordList(digest: Digest): SafeHtml {
+  const terms = categoryTerms(digest);
+  if (terms.length === 0) return html``;
+  return html`<h2 id="keywords-${digest.slug}">Keywords</h2><ul class="tags" aria-labelledby="keywords-${digest.slug}">${terms.map((term) => html`<li>${term}</li>`)}</ul>`;
+}
+
+/** The digest as an `<article>`; `headingLevel` is 1 on its own page and 2 on the index. */
+function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2): SafeHtml {
+  const headline = oneLine(digest.headline);
+  const heading = headingLevel === 1 ? html`<h1 dir="auto">${headline}</h1>` : html`<h2 dir="auto"><a href="${digestUrl(site, digest)}">${headline}</a></h2>`;
+  const author = oneLine(digest.author ?? '');
+  const source = sourceLink(digest);
+  const parts: SafeHtml[] = [
+    heading,
+    metaLine(digest),
+    ...(author ? [html`<p class="meta" dir="auto">By ${author}</p>`] : []),
+    digestHtmlFragment(digest, { sectionHeadingLevel: headingLevel === 1 ? 2 : 3, readingTime: false }),
+    ...(source ? [html`<p><a href="${source}" rel="noopener noreferrer">Read the original article</a></p>`] : []),
+    ...(headingLevel === 1 ? [keywordList(digest)] : []),
+  ];
+  return html`<article>\n${parts.map((part, index) => html`${index > 0 ? '\n' : ''}${part}`)}\n</article>`;
+}
+
+function listItem(site: SiteConfig, digest: Digest): SafeHtml {
+  const first = oneLine(digest.summary[0] ?? '');
+  return html`<li><h3 dir="auto"><a href="${digestUrl(site, digest)}">${oneLine(digest.headline)}</a></h3>
+<p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}</p>${first ? html`\n<p dir="auto">${first}</p>` : ''}</li>`;
+}
+
+function htmlFile(path: string, body: string, cacheControl: string): SiteFile {
+  return { path, body: Buffer.from(body, 'utf8'), contentType: CONTENT_TYPES.html, cacheControl };
+}
+
+function indexPage(digests: readonly Digest[], site: SiteConfig): string {
+  const [latest, ...earlier] = digests;
+  const listed = earlier.slice(0, INDEX_LIST_LENGTH);
+  const main = html`<h1>${oneLine(site.title)}</h1>
+${
+  latest
+    ? html`<section aria-labelledby="latest-title"><p class="meta" id="latest-title">Latest digest</p>
+${digestArticle(site, latest, 2)}
+</section>`
+    : html`<p>No digests yet. Subscribe below to get the first one by email.</p>`
+}
+${
+  listed.length > 0
+    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">Earlier digests</h2>
+<ul class="archive">
+${listed.map((digest) => html`${listItem(site, digest)}\n`)}</ul>
+${earlier.length > listed.length ? html`<p><a href="${site.baseUrl}archive/">All ${digests.length} digests</a></p>` : ''}</section>`
+    : ''
+}`;
+  return page(site, { title: oneLine(site.title), description: oneLine(site.description), canonical: site.baseUrl, main });
+}
+
+function archivePage(digests: readonly Digest[], site: SiteConfig): string {
+  const main = html`<h1>All digests</h1>
+<p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
+<ul class="archive">
+${digests.map((digest) => html`${listItem(site, digest)}\n`)}</ul>`;
+  return page(site, { title: `All digests · ${oneLine(site.title)}`, description: `Every digest published by ${oneLine(site.title)}.`, canonical: `${site.baseUrl}archive/`, main });
+}
+
+function digestPage(digest: Digest, site: SiteConfig): string {
+  const main = html`${digestArticle(site, digest, 1)}
+<p><a href="${site.baseUrl}">← All digests</a></p>`;
+  return page(site, {
+    title: `${oneLine(digest.headline)} · ${oneLine(site.title)}`,
+    description: summaryText(digest),
+    canonical: digestUrl(site, digest),
+    main,
+  });
+}
+
+function notFoundPage(site: SiteConfig): string {
+  const main = html`<h1>Page not found</h1>
+<p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
+<p><a href="${site.baseUrl}">Go to the latest digest</a> or browse <a href="${site.baseUrl}archive/">all digests</a>.</p>`;
+  return page(site, { title: `Page not found · ${oneLine(site.title)}`, description: oneLine(site.description), main });
+}
+
+function robotsTxt(site: SiteConfig): string {
+  // The API answers with personal pages (confirm, unsubscribe); nothing there is for crawlers.
+  return `User-agent: *\nDisallow: /api/\n\n# Feeds: ${feedUrls(site).rss}\n`;
+}
+
+/**
+ * Renders the whole site for `digests` (newest first): `index.html`, `archive/index.html`,
+ * `digests/<slug>/index.html` per digest, `404.html` and `robots.txt`, sorted by path. Pure.
+ * Digest pages are cached for an hour, everything that lists digests for 15 minutes.
+ */
+export function renderSite(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
+  checkedBaseUrl(site);
+  checkedLanguage(site);
+  const files: SiteFile[] = [
+    htmlFile('index.html', indexPage(digests, site), CACHE_CONTROL.listing),
+    htmlFile('archive/index.html', archivePage(digests, site), CACHE_CONTROL.listing),
+    htmlFile('404.html', notFoundPage(site), CACHE_CONTROL.listing),
+    { path: 'robots.txt', body: Buffer.from(robotsTxt(site), 'utf8'), contentType: CONTENT_TYPES.text, cacheControl: CACHE_CONTROL.listing },
+  ];
+  const seen = new Set<string>();
+  for (const digest of digests) {
+    const path = `${digestPath(digest)}index.html`;
+    // Two digests on one path would make the output depend on order; slugs carry an id hash, so this is a bug upstream.
+    if (seen.has(path)) throw new Error(`two digests share the slug ${digest.slug}`);
+    seen.add(path);
+    files.push(htmlFile(path, digestPage(digest, site), CACHE_CONTROL.page));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A button that performs the page's action with a POST (e.g. the unsubscribe confirmation). */
+export interface MessagePageAction {
+  /** Absolute URL the form posts to. */
+  url: string;
+  /** Button text. */
+  label: string;
+  method: 'post';
+  /** Hidden fields sent with the form, e.g. `{ 'List-Unsubscribe': 'One-Click' }`. */
+  fields?: Record<string, string>;
+}
+
+/** What a message page says. All plain text; escaped here. */
+export interface MessagePageContent {
+  title: string;
+  message: string;
+  action?: MessagePageAction;
+}
+
+/**
+ * A page in the site's look for the subscription API's answers ("check your inbox", "subscription
+ * confirmed", "unsubscribe?" with a one-button POST form, errors). Returns the HTML document; serve it
+ * as `text/html; charset=utf-8` (CONTENT_TYPES.html). Message pages are not indexed.
+ */
+export function renderMessagePage(site: SiteConfig, content: MessagePageContent): string {
+  checkedBaseUrl(site);
+  checkedLanguage(site);
+  const action = content.action;
+  const fields = action?.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  const main = html`<h1>${oneLine(content.title)}</h1>
+<p>${content.message}</p>
+${
+  action
+    ? html`<form method="post" action="${action.url}">
+${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)}<button type="submit">${oneLine(action.label)}</button>
+</form>
+`
+    : ''
+}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
+  return page(site, { title: `${oneLine(content.title)} · ${oneLine(site.title)}`, description: oneLine(content.title), main, noindex: true });
+}
