@@ -34,14 +34,14 @@ export interface Tuning {
 /** Tuned defaults. */
 export const DEFAULT_TUNING: Tuning = {
   positionWeight: 1,
-  positionScale: 1.5,
-  centralityWeight: 0.6,
-  minWords: 8,
+  positionScale: 1,
+  centralityWeight: 2,
+  minWords: 10,
   maxWords: 45,
-  quotePenalty: 0.2,
+  quotePenalty: 0.5,
   questionPenalty: 0.3,
-  captionPenalty: 0.1,
-  redundancy: 0.6,
+  captionPenalty: 0.3,
+  redundancy: 0.4,
   targetWords: 75,
   maxSentences: 3,
 };

@@ -4,7 +4,7 @@
  */
 import { ArticleError } from '../errors.js';
 import type { Summary } from '../model.js';
-import { cleanSentences } from './clean.js';
+import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
 import { KEYWORD_STOPWORDS } from './stopwords.js';
@@ -175,7 +175,11 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const raw = splitSentences(input.text);
   if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   const sentences = cleanSentences(raw);
-  const ranked = rankSentences(sentences, tuning);
+  // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
+  const ranked = rankSentences(sentences, tuning)
+    .map((sentence) => ({ ...sentence, text: tidySentence(sentence.text) }))
+    .map((sentence) => ({ ...sentence, words: countWords(sentence.text) }))
+    .filter((sentence) => sentence.words > 0);
   const budget = Math.min(LIMITS.summaryWords, Math.floor(articleWords * LIMITS.summaryShare));
   const { texts, used } = chooseSummary(ranked, budget, tuning);
   const keyPoints = chooseKeyPoints(ranked, used, tuning);
