@@ -27,9 +27,9 @@ export const MAIL: MailConfig = {
 export const KEYRING: TokenKeyring = { currentKeyId: 'k2', secrets: { k2: 'second-secret-0123456789', k1: 'first-secret-0123456789' } };
 
 /** A renderer that puts the link on its own line, so tests can find it the way a reader would. */
-export const plainConfirmation: ConfirmationMailRenderer = ({ to, confirmUrl, date }) => ({
+export const plainConfirmation: ConfirmationMailRenderer = ({ to, confirmUrl, messageId }) => ({
   to,
-  messageId: `confirm-${date.getTime()}@test`,
+  messageId,
   raw: Buffer.from(`To: ${to}\r\nSubject: Confirm\r\n\r\nConfirm here:\r\n${confirmUrl}\r\n`),
 });
 

@@ -7,3 +7,4 @@ export * from './links.js';
 export * from './operator.js';
 export * from './ports.js';
 export * from './subscribe.js';
+export * from './http.js';

@@ -98,6 +98,8 @@ export interface ConfirmationMailInput {
   site: SiteConfig;
   mail: MailConfig;
   date: Date;
+  /** Message-ID without angle brackets: `confirm.<subscriber id>.<epoch seconds>@<sender domain>`. */
+  messageId: string;
 }
 
 /** Renders the confirmation mail. Only the address and the link come from the subscriber side. */

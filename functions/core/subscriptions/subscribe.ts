@@ -88,6 +88,8 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
       site: deps.site,
       mail: deps.mail,
       date: now,
+      // One reservation, one id: stable for this mail, unique across mails (the cooldown spaces them).
+      messageId: `confirm.${id}.${Math.floor(now.getTime() / 1000)}@${deps.mail.fromAddress.slice(deps.mail.fromAddress.lastIndexOf('@') + 1)}`,
     });
   } catch (error) {
     // A rendering bug is ours, not the person's: free the slot and let it surface as a 500.

@@ -1,0 +1,220 @@
+/**
+ * The subscription API as plain HTTP: a request (method, path, query, headers, body) in, a response out.
+ * Framework-free, so the Lambda handler (API Gateway payload v2), the local dev server and the tests all
+ * run exactly this code; each adapter only converts its own request shape.
+ *
+ * Routes (paths end with these, so a base-URL prefix such as `/gazette/` is fine):
+ * - `POST /api/subscribe` — form-encoded (the site's form) or JSON; fields `email` and honeypot `website`.
+ *   `Accept: application/json` gets JSON `{status, message}`, anything else a page in the site's look.
+ * - `GET /api/confirm?token=` — confirms; `HEAD` only checks the token (it changes nothing).
+ * - `GET|HEAD /api/unsubscribe?token=` — a page with one button; never changes state.
+ * - `POST /api/unsubscribe?token=` — RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the
+ *   page's button: unsubscribes at once, idempotent, no cookie.
+ *
+ * `errorResponse` is the one place that maps domain errors to statuses.
+ */
+import { InvalidAddressError, InvalidTokenError } from '../errors.js';
+import type { MailConfig, SiteConfig } from '../model.js';
+import type { Mailer } from '../publish/ports.js';
+import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
+import { CONTENT_TYPES } from '../render/links.js';
+import { renderMessagePage, type MessagePageContent } from '../render/site.js';
+import { verifyToken, type TokenKeyring } from '../tokens.js';
+import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
+import { TooManyRequestsError } from './errors.js';
+import { SUBSCRIPTION_ROUTES } from './links.js';
+import type { ConfirmationMailRenderer, Log, RateLimiter, SubscriptionStore } from './ports.js';
+import { subscribe } from './subscribe.js';
+
+/** A request as any adapter hands it over. Header names lower-case. */
+export interface HttpRequest {
+  method: string;
+  /** URL path without the query, e.g. `/api/subscribe`. */
+  path: string;
+  query: URLSearchParams;
+  headers: Readonly<Record<string, string | undefined>>;
+  /** Raw body bytes decoded as UTF-8 (undefined when there is none). */
+  body?: string;
+  /** Client IP, for the per-IP throttle. */
+  ip?: string;
+}
+
+/** The answer; `body` is empty for HEAD. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Everything the API needs; built once per process by the composition root. */
+export interface SubscriptionApiDeps {
+  store: SubscriptionStore;
+  mailer: Pick<Mailer, 'send'>;
+  renderConfirmation: ConfirmationMailRenderer;
+  keyring: TokenKeyring;
+  site: SiteConfig;
+  mail: MailConfig;
+  throttle?: { limiter: RateLimiter; limit: number; windowMs: number };
+  log?: Log;
+}
+
+/** Bodies larger than this are refused before parsing; a subscribe form is a few hundred bytes. */
+export const MAX_BODY_BYTES = 8 * 1024;
+
+/** The one answer every well-formed subscribe request gets, whatever the address's state. */
+export const SUBSCRIBE_ACCEPTED_MESSAGE =
+  'Thank you. If this address can receive our digest, a confirmation link is on its way: please check your inbox (and the spam folder). The link works for 72 hours.';
+const INVALID_ADDRESS_MESSAGE = 'Please enter a valid email address.';
+
+/** A domain failure as the client sees it. */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extraHeaders: Record<string, string> = {},
+  ) {
+    super(code);
+  }
+}
+
+function securityHeaders(site: SiteConfig): Record<string, string> {
+  return {
+    // Answers are personal (tokens in URLs, per-address outcomes): never cache them anywhere.
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    // Tokens are in our URLs; a referrer must never carry them to another site.
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': SITE_CONTENT_SECURITY_POLICY,
+    ...(site.baseUrl.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+  };
+}
+
+function wantsJson(request: HttpRequest): boolean {
+  return /\bapplication\/json\b/i.test(request.headers.accept ?? '');
+}
+
+function respond(deps: SubscriptionApiDeps, request: HttpRequest, status: number, page: MessagePageContent, json: Record<string, string>, extra: Record<string, string> = {}): HttpResponse {
+  const asJson = wantsJson(request);
+  const body = asJson ? JSON.stringify(json) : renderMessagePage(deps.site, page);
+  return {
+    status,
+    headers: {
+      ...securityHeaders(deps.site),
+      'content-type': asJson ? 'application/json; charset=utf-8' : CONTENT_TYPES.html,
+      ...extra,
+    },
+    body: request.method === 'HEAD' ? '' : body,
+  };
+}
+
+/** Maps every failure to a status and a safe message; the details go to the log only. */
+export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, error: unknown): HttpResponse {
+  let failure: HttpFailure;
+  if (error instanceof HttpFailure) failure = error;
+  else if (error instanceof InvalidAddressError) failure = new HttpFailure(400, 'invalid_address', 'Check the address', INVALID_ADDRESS_MESSAGE);
+  else if (error instanceof InvalidTokenError)
+    failure = new HttpFailure(400, 'invalid_link', 'This link does not work', 'The link is invalid or has expired, and nothing was changed. To subscribe, use the form on our site again.');
+  else if (error instanceof TooManyRequestsError)
+    failure = new HttpFailure(429, 'too_many_requests', 'Too many requests', 'Too many requests from your network. Please try again in a few minutes.', { 'retry-after': '600' });
+  else {
+    deps.log?.('error', 'subscription api: unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    failure = new HttpFailure(500, 'internal_error', 'Something went wrong', 'Sorry, something went wrong on our side. Please try again later.');
+  }
+  if (error instanceof InvalidTokenError) deps.log?.('info', 'subscription api: unusable link', { reason: error.reason });
+  return respond(deps, request, failure.status, { title: failure.title, message: failure.detail }, { status: 'error', error: failure.code, message: failure.detail }, failure.extraHeaders);
+}
+
+/** Parses the subscribe body: form-encoded or JSON, a flat object of strings. */
+function subscribeFields(request: HttpRequest): { email: string; honeypot?: string } {
+  const body = request.body ?? '';
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new HttpFailure(413, 'too_large', 'Request too large', 'The request is too large.');
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  let fields: Record<string, unknown>;
+  if (type === 'application/json') {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      fields = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    } catch {
+      throw new HttpFailure(400, 'bad_request', 'Bad request', 'The request could not be read.');
+    }
+  } else if (type === 'application/x-www-form-urlencoded' || type === '') {
+    fields = Object.fromEntries(new URLSearchParams(body));
+  } else {
+    throw new HttpFailure(415, 'unsupported_media_type', 'Unsupported request', 'Send the form as application/x-www-form-urlencoded or JSON.');
+  }
+  // A missing or non-string address is just an invalid address: same 400, same message.
+  if (typeof fields.email !== 'string') throw new InvalidAddressError('missing');
+  return { email: fields.email, ...(typeof fields.website === 'string' ? { honeypot: fields.website } : {}) };
+}
+
+/** The token from the query (links) or, for the button form, from the body. */
+function tokenOf(request: HttpRequest): string {
+  const fromQuery = request.query.get('token');
+  if (fromQuery) return fromQuery;
+  const fromBody = request.method === 'POST' ? new URLSearchParams((request.body ?? '').slice(0, MAX_BODY_BYTES)).get('token') : null;
+  if (fromBody) return fromBody;
+  throw new InvalidTokenError('missing');
+}
+
+function route(path: string): keyof typeof SUBSCRIPTION_ROUTES | undefined {
+  const trimmed = path.replace(/\/+$/, '');
+  return (Object.keys(SUBSCRIPTION_ROUTES) as (keyof typeof SUBSCRIPTION_ROUTES)[]).find((name) => trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name]}`));
+}
+
+const ALLOWED: Record<keyof typeof SUBSCRIPTION_ROUTES, string[]> = {
+  subscribe: ['POST'],
+  confirm: ['GET', 'HEAD'],
+  unsubscribe: ['GET', 'HEAD', 'POST'],
+};
+
+/** Answers one request of the subscription API. Never throws: every failure becomes a response. */
+export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, request: HttpRequest, now: Date): Promise<HttpResponse> {
+  const method = request.method.toUpperCase();
+  const normalised = { ...request, method };
+  try {
+    const name = route(request.path);
+    if (!name) throw new HttpFailure(404, 'not_found', 'Not found', 'There is nothing here.');
+    if (!ALLOWED[name].includes(method)) throw new HttpFailure(405, 'method_not_allowed', 'Not allowed', 'This address does not accept that request.', { allow: ALLOWED[name].join(', ') });
+    const links = { store: deps.store, keyring: deps.keyring, ...(deps.log ? { log: deps.log } : {}) };
+
+    if (name === 'subscribe') {
+      const fields = subscribeFields(normalised);
+      await subscribe(deps, { ...fields, ...(request.ip ? { ip: request.ip } : {}) }, now);
+      return respond(deps, normalised, 202, { title: 'Check your inbox', message: SUBSCRIBE_ACCEPTED_MESSAGE }, { status: 'ok', message: SUBSCRIBE_ACCEPTED_MESSAGE });
+    }
+    if (name === 'confirm') {
+      const token = tokenOf(normalised);
+      if (method === 'HEAD') {
+        // A HEAD (link scanner, preview) only learns whether the link is usable; it confirms nothing.
+        verifyToken(token, 'confirm', deps.keyring, now);
+        return respond(deps, normalised, 200, { title: 'Confirm your subscription', message: '' }, { status: 'ok', message: '' });
+      }
+      await confirm(links, token, now);
+      const message = 'Your subscription is confirmed. The next digest will arrive by email; every one has a one-click unsubscribe link.';
+      return respond(deps, normalised, 200, { title: 'Subscription confirmed', message }, { status: 'ok', message });
+    }
+    const token = tokenOf(normalised);
+    if (method === 'POST') {
+      await unsubscribe(links, token, now);
+      const message = 'You are unsubscribed and will receive no more digests. You can subscribe again at any time on our site.';
+      return respond(deps, normalised, 200, { title: 'You are unsubscribed', message }, { status: 'ok', message });
+    }
+    checkUnsubscribeToken(deps.keyring, token, now);
+    return respond(
+      deps,
+      normalised,
+      200,
+      {
+        title: 'Unsubscribe?',
+        message: 'Press the button to stop receiving the digest by email. Nothing changes until you do.',
+        action: { method: 'post', url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`, label: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } },
+      },
+      { status: 'ok', message: 'POST to this URL to unsubscribe.' },
+    );
+  } catch (error) {
+    return errorResponse(deps, normalised, error);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The SES events Lambda: the configuration set publishes bounce and complaint events to SNS, SNS
+ * invokes this function. Each record's message is one SES notification (JSON); the core decides what it
+ * means (functions/core/subscriptions/feedback.ts). A record that fails makes the invocation fail, so
+ * Lambda retries it and finally parks it in the dead-letter queue; the de-duplication makes retries safe.
+ */
+import type { SNSEvent } from 'aws-lambda';
+import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import type { Clock } from '../core/publish/ports.js';
+import { type FeedbackDeps, type FeedbackResult, recordSesEvent } from '../core/subscriptions/feedback.js';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { createAwsClients } from '../shared/aws-clients.js';
+import { LOCAL_ENV } from '../shared/env.js';
+import { ENV } from '../shared/env-names.js';
+import { coreLog, createLogger } from '../shared/logger.js';
+
+/** A handler bound to its deps; answers one result per SNS record. */
+export type SesEventsHandler = (event: SNSEvent) => Promise<FeedbackResult[]>;
+
+/** Builds the handler over ready deps (tests pass memory adapters or emulator-backed ones). */
+export function createSesEventsHandler(deps: FeedbackDeps, clock: Clock = { now: () => new Date() }): SesEventsHandler {
+  return async (event) => {
+    const results: FeedbackResult[] = [];
+    // One at a time: SNS sends one record per invocation today, and order keeps a complaint after its bounce.
+    for (const record of event.Records) {
+      results.push(await recordSesEvent(deps, JSON.parse(record.Sns.Message) as unknown, clock.now()));
+    }
+    return results;
+  };
+}
+
+// Infra gives this function only the two tables (and the region); nothing else is read.
+const envSchema = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  [ENV.subscribersTable]: z.string().min(1),
+  [ENV.stateTable]: z.string().min(1),
+  [LOCAL_ENV.dynamodbEndpoint]: z.url().optional(),
+});
+
+/** Parses the function's environment; `ConfigError` names each missing variable. */
+export function loadSesEventsEnv(source: Readonly<Record<string, string | undefined>>): z.infer<typeof envSchema> {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(`invalid environment: ${parsed.error.issues.map((issue) => `${String(issue.path[0])}: required`).join('; ')}`);
+  return parsed.data;
+}
+
+let coldStart: SesEventsHandler | undefined;
+
+/** The Lambda entry point: environment and clients once per container. */
+export const handler: SesEventsHandler = (event) => {
+  if (!coldStart) {
+    const env = loadSesEventsEnv(process.env);
+    const endpoint = env[LOCAL_ENV.dynamodbEndpoint];
+    const clients = createAwsClients({ region: env.AWS_REGION, endpoints: endpoint ? { dynamodb: endpoint } : {} });
+    const logger = createLogger('ses-events');
+    coldStart = createSesEventsHandler({
+      store: new DynamoSubscribers(clients.doc, env[ENV.subscribersTable]),
+      ledger: new DynamoFeedbackLedger(clients.doc, env[ENV.stateTable]),
+      log: coreLog(logger),
+    });
+  }
+  return coldStart(event);
+};

@@ -1,0 +1,291 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parse as parseHtml } from 'node-html-parser';
+import { describe, expect, it } from 'vitest';
+import { MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import type { SubscriberStatus } from '../../functions/core/model.js';
+import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import type { SubscriptionApiDeps } from '../../functions/core/subscriptions/http.js';
+import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
+import { signToken } from '../../functions/core/tokens.js';
+import { createSubscriptionApi } from '../../functions/handlers/subscription-api.js';
+import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
+
+const T0 = new Date('2025-03-01T09:00:00.000Z');
+const ANN = 'ann@example.org';
+const ANN_ID = subscriberIdFor(ANN);
+
+/** A minimal API Gateway HTTP API v2 event, as the Lambda receives it. */
+function event(method: string, path: string, options: { query?: string; body?: string; headers?: Record<string, string>; base64?: boolean } = {}): APIGatewayProxyEventV2 {
+  const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body;
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    headers: { host: 'news.example.org', ...(options.headers ?? {}) },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'news.example.org',
+      domainPrefix: 'news',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'test' },
+      requestId: 'r',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '01/Mar/2025:09:00:00 +0000',
+      timeEpoch: T0.getTime(),
+    },
+    isBase64Encoded: options.base64 ?? false,
+    ...(body !== undefined ? { body } : {}),
+  };
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const FORM_JSON = { ...FORM, accept: 'application/json' };
+
+function setup(initial: SubscriberRecord[] = [], overrides: Partial<SubscriptionApiDeps> = {}) {
+  const store = new MemorySubscribers(initial);
+  const mailer = new RecordingMailer();
+  let now = T0;
+  const deps: SubscriptionApiDeps = { store, mailer, renderConfirmation: plainConfirmation, keyring: KEYRING, site: SITE, mail: MAIL, ...overrides };
+  const api = createSubscriptionApi(deps, { now: () => now });
+  return {
+    store,
+    mailer,
+    api,
+    setNow: (date: Date) => (now = date),
+    subscribe: (email: string, headers: Record<string, string> = FORM_JSON, extra = '') =>
+      api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=${extra}`, headers })),
+  };
+}
+
+function record(email: string, status: SubscriberStatus, extra: Partial<SubscriberRecord> = {}): SubscriberRecord {
+  return { id: subscriberIdFor(email), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
+}
+
+/** Status, body and headers: what a client (or an attacker) can observe. */
+function observable(response: APIGatewayProxyStructuredResultV2) {
+  return { status: response.statusCode, body: response.body, headers: response.headers };
+}
+
+function page(response: APIGatewayProxyStructuredResultV2) {
+  expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+  return parseHtml(response.body ?? '');
+}
+
+describe('POST /api/subscribe', () => {
+  it('answers byte-identically for new, pending, confirmed, unsubscribed, bounced, complained and honeypot', async () => {
+    for (const headers of [FORM_JSON, FORM]) {
+      const answers = [];
+      answers.push(observable(await setup().subscribe(ANN, headers)));
+      for (const status of ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const) {
+        const lastConfirmationAt = new Date(T0.getTime() - 60_000).toISOString();
+        answers.push(observable(await setup([record(ANN, status, { lastConfirmationAt })]).subscribe(ANN, headers)));
+      }
+      answers.push(observable(await setup().subscribe(ANN, headers, 'https%3A%2F%2Fspam.example')));
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      expect(answers[0]?.status).toBe(202);
+    }
+  });
+
+  it('answers JSON to fetch and a page in the site look to a plain form post', async () => {
+    const json = await setup().subscribe(ANN, FORM_JSON);
+    expect(json.headers?.['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(json.body ?? '')).toMatchObject({ status: 'ok', message: expect.stringContaining('check your inbox') });
+    const html = page(await setup().subscribe(ANN, FORM));
+    expect(html.querySelector('h1')?.text).toBe('Check your inbox');
+    expect(html.querySelector('title')?.text).toContain(SITE.title);
+  });
+
+  it('50 subscribes of one address in a minute: one mail and 50 identical answers', async () => {
+    const context = setup();
+    const answers = [];
+    for (let i = 0; i < 50; i += 1) {
+      context.setNow(new Date(T0.getTime() + i * 1000));
+      answers.push(observable(await context.subscribe(i % 3 ? ANN : ' ANN@Example.ORG ')));
+    }
+    expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+    expect(context.mailer.sent).toHaveLength(1);
+  });
+
+  it('accepts JSON and base64-encoded bodies', async () => {
+    const context = setup();
+    const response = await context.api(event('POST', '/api/subscribe', { body: JSON.stringify({ email: ANN, website: '' }), headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' } }));
+    expect(response.statusCode).toBe(202);
+    const other = await context.api(event('POST', '/api/subscribe', { body: 'email=bob%40example.org', headers: FORM_JSON, base64: true }));
+    expect(other.statusCode).toBe(202);
+    expect(context.mailer.sent.map((mail) => mail.to)).toEqual([ANN, 'bob@example.org']);
+  });
+
+  it('gives a malformed or missing address a 400 with a generic message that does not echo it', async () => {
+    const context = setup();
+    const bad = ['ann@example.org%0D%0ABcc%3A%20x%40example.org', 'a%40b%40example.org', `${'a'.repeat(65)}%40example.org`];
+    const answers = [];
+    for (const email of bad) {
+      const response = await context.api(event('POST', '/api/subscribe', { body: `email=${email}`, headers: FORM_JSON }));
+      answers.push(observable(response));
+      expect(response.body).not.toContain('example.org');
+    }
+    answers.push(observable(await context.api(event('POST', '/api/subscribe', { body: 'name=x', headers: FORM_JSON }))));
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]?.status).toBe(400);
+    expect(JSON.parse(answers[0]?.body ?? '')).toEqual({ status: 'error', error: 'invalid_address', message: 'Please enter a valid email address.' });
+    expect(await context.store.listAll()).toEqual([]);
+  });
+
+  it('refuses other content types (415) and oversized bodies (413)', async () => {
+    const context = setup();
+    expect((await context.api(event('POST', '/api/subscribe', { body: 'x', headers: { 'content-type': 'text/plain' } }))).statusCode).toBe(415);
+    expect((await context.api(event('POST', '/api/subscribe', { body: `email=${'a'.repeat(9000)}`, headers: FORM }))).statusCode).toBe(413);
+  });
+
+  it('throttles per client IP, taking the right-most X-Forwarded-For entry (the one CloudFront added)', async () => {
+    const context = setup([], { throttle: { limiter: new MemoryRateLimiter(), limit: 2, windowMs: 60_000 } });
+    const from = (forwarded: string, email: string) =>
+      context.api(event('POST', '/api/subscribe', { body: `email=${email}`, headers: { ...FORM_JSON, 'x-forwarded-for': forwarded } }));
+    expect((await from('198.51.100.1, 203.0.113.5', 'a%40example.org')).statusCode).toBe(202);
+    expect((await from('10.0.0.1, 203.0.113.5', 'b%40example.org')).statusCode).toBe(202);
+    // Forging the left-hand entry does not give a fresh budget.
+    const limited = await from('10.9.9.9, 203.0.113.5', 'c%40example.org');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers?.['retry-after']).toBe('600');
+    expect((await from('203.0.113.6', 'c%40example.org')).statusCode).toBe(202);
+  });
+
+  it('hides unexpected failures behind a generic 500', async () => {
+    const broken: SubscriptionStore = { ...new MemorySubscribers(), reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')) } as unknown as SubscriptionStore;
+    const logged: string[] = [];
+    const context = setup([], { store: broken, log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`) });
+    const response = await context.subscribe(ANN);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('xyz');
+    expect(logged.join('\n')).toContain('table xyz is gone');
+  });
+});
+
+describe('GET /api/confirm', () => {
+  async function pending() {
+    const context = setup();
+    await context.subscribe(ANN);
+    const url = context.mailer.confirmUrl();
+    return { ...context, url };
+  }
+
+  it('confirms with the link from the mail and says so', async () => {
+    const context = await pending();
+    const response = await context.api(event('GET', context.url.pathname, { query: context.url.search.slice(1) }));
+    expect(response.statusCode).toBe(200);
+    expect(page(response).querySelector('h1')?.text).toBe('Subscription confirmed');
+    expect((await context.store.get(ANN_ID))?.status).toBe('confirmed');
+  });
+
+  it('shows a friendly 400 page for expired, forged or cross-purpose links and changes nothing', async () => {
+    const context = await pending();
+    const token = context.url.searchParams.get('token') ?? '';
+    context.setNow(new Date(T0.getTime() + 72 * 3600_000 + 1000));
+    const queries = [
+      `token=${token}`,
+      `token=${token.slice(0, -3)}`,
+      `token=${signToken('unsubscribe', ANN_ID, KEYRING, T0)}`,
+      '',
+    ];
+    for (const query of queries) {
+      const response = await context.api(event('GET', '/api/confirm', { query }));
+      expect(response.statusCode).toBe(400);
+      expect(page(response).querySelector('h1')?.text).toBe('This link does not work');
+    }
+    expect((await context.store.get(ANN_ID))?.status).toBe('pending');
+  });
+
+  it('does not confirm on HEAD', async () => {
+    const context = await pending();
+    const response = await context.api(event('HEAD', '/api/confirm', { query: context.url.search.slice(1) }));
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect((await context.store.get(ANN_ID))?.status).toBe('pending');
+  });
+});
+
+describe('/api/unsubscribe', () => {
+  const token = signToken('unsubscribe', ANN_ID, KEYRING, T0);
+  const query = `token=${encodeURIComponent(token)}`;
+
+  it('GET and HEAD (link scanners) show a page with one POST button and change nothing', async () => {
+    const context = setup([record(ANN, 'confirmed')]);
+    const before = await context.store.get(ANN_ID);
+    const get = await context.api(event('GET', '/api/unsubscribe', { query }));
+    expect(get.statusCode).toBe(200);
+    const form = page(get).querySelector('form');
+    expect(form?.getAttribute('method')).toBe('post');
+    expect(form?.getAttribute('action')).toBe(`${SITE.baseUrl}api/unsubscribe?${query}`);
+    expect(form?.querySelectorAll('button')).toHaveLength(1);
+    const head = await context.api(event('HEAD', '/api/unsubscribe', { query }));
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect(await context.store.get(ANN_ID)).toEqual(before);
+  });
+
+  it('RFC 8058 one-click POST unsubscribes at once without a cookie, and repeating it changes nothing', async () => {
+    const context = setup([record(ANN, 'confirmed')]);
+    const post = () => context.api(event('POST', '/api/unsubscribe', { query, body: 'List-Unsubscribe=One-Click', headers: FORM }));
+    const first = await post();
+    expect(first.statusCode).toBe(200);
+    expect(page(first).querySelector('h1')?.text).toBe('You are unsubscribed');
+    expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
+    const after = await context.store.get(ANN_ID);
+    const second = await post();
+    expect(observable(second)).toEqual(observable(first));
+    expect(await context.store.get(ANN_ID)).toEqual(after);
+  });
+
+  it('the page button works: submitting the form as a browser would unsubscribes', async () => {
+    const context = setup([record(ANN, 'confirmed')]);
+    const form = page(await context.api(event('GET', '/api/unsubscribe', { query }))).querySelector('form');
+    const action = new URL(form?.getAttribute('action') ?? '');
+    const body = new URLSearchParams(form?.querySelectorAll('input[type=hidden]').map((input) => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']));
+    const response = await context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
+    expect(response.statusCode).toBe(200);
+    expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
+  });
+
+  it('refuses forged and confirm tokens with a 400 page, changing nothing', async () => {
+    const context = setup([record(ANN, 'confirmed')]);
+    for (const bad of [`${token}A`, signToken('confirm', ANN_ID, KEYRING, T0), 'x.y.z']) {
+      const response = await context.api(event('POST', '/api/unsubscribe', { query: `token=${encodeURIComponent(bad)}`, body: 'List-Unsubscribe=One-Click', headers: FORM }));
+      expect(response.statusCode).toBe(400);
+      expect((await context.api(event('GET', '/api/unsubscribe', { query: `token=${encodeURIComponent(bad)}` }))).statusCode).toBe(400);
+    }
+    expect((await context.store.get(ANN_ID))?.status).toBe('confirmed');
+  });
+});
+
+describe('HTTP hygiene', () => {
+  it('sends no-store and the security headers on every answer', async () => {
+    const context = setup([record(ANN, 'confirmed')]);
+    const responses = [
+      await context.subscribe(ANN),
+      await context.subscribe('bad'),
+      await context.api(event('GET', '/api/unsubscribe', { query: 'token=x' })),
+      await context.api(event('GET', '/api/nothing')),
+    ];
+    for (const response of responses) {
+      expect(response.headers).toMatchObject({
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'x-frame-options': 'DENY',
+        'strict-transport-security': 'max-age=31536000',
+      });
+      expect(String(response.headers?.['content-security-policy'])).toContain("default-src 'none'");
+    }
+  });
+
+  it('answers 404 for unknown paths and 405 with Allow for wrong methods', async () => {
+    const { api } = setup();
+    expect((await api(event('GET', '/api/nothing'))).statusCode).toBe(404);
+    const wrong = await api(event('GET', '/api/subscribe'));
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers?.allow).toBe('POST');
+    expect((await api(event('DELETE', '/api/unsubscribe'))).headers?.allow).toBe('GET, HEAD, POST');
+  });
+});
