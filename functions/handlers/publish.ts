@@ -121,7 +121,7 @@ function summarize(runId: string, report: PublishReport): PublishSummary {
 let coldStart: PublishHandler | undefined;
 
 /** The Lambda entry point: validates the environment and builds everything on the first invocation. */
-export const handler: PublishHandler = (event, context) => {
+export const handler: PublishHandler = async (event, context) => {
   if (!coldStart) {
     const env = loadPublisherEnv(process.env);
     coldStart = createPublishHandler({ env, clients: createAwsClients({ region: env.region, endpoints: env.endpoints }) });

@@ -47,6 +47,8 @@ export interface SesFaultPlan {
    * (the connection is destroyed): a crash after SES accepted the message and before we recorded it.
    */
   loseResponseAfterSends?: number;
+  /** Recipients SES refuses with `MessageRejected` (as it does for a suppressed or unverified address). */
+  rejectRecipients?: string[];
 }
 
 /** One message as SES received it on the wire. */
@@ -213,6 +215,10 @@ async function startSesFront(target: string, port: number): Promise<Server> {
         sendRequests += 1;
         if (plan.throttleRequests?.includes(sendRequests)) return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
         if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends) return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
+        const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
+        if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
+          return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
+        }
       }
       const upstream = await forward(target, req, body);
       if (isSend && upstream.status === 200) {

@@ -1,0 +1,159 @@
+/**
+ * The failures other list managers shipped, reproduced against the emulators: SES throttling, a crash
+ * after SES accepted a message, the daily quota running out, a refused recipient, overlapping runs, a
+ * run far behind its schedule. Faults are injected on the wire by the SES front, so the real SDK parses
+ * SES's real error documents.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { setSesFaults } from '../support/emulators.js';
+import { countByRecipient, createHarness, type Harness } from './harness.js';
+
+const harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const harness of harnesses.splice(0)) {
+    await setSesFaults(harness.endpoints.ses, {});
+    harness.close();
+  }
+});
+async function harness(options?: Parameters<typeof createHarness>[0]): Promise<Harness> {
+  const created = await createHarness(options);
+  harnesses.push(created);
+  return created;
+}
+
+async function confirmedSubscribers(h: Harness, count: number): Promise<string[]> {
+  const addresses = Array.from({ length: count }, (_, index) => h.address(`reader${index + 1}`));
+  for (const address of addresses) await h.seedSubscriber(address, 'confirmed');
+  return addresses;
+}
+
+function expectEachOnce(h: Harness, mails: { to: string }[], addresses: string[]): void {
+  expect(Object.fromEntries(countByRecipient(mails))).toEqual(Object.fromEntries(addresses.map((address) => [address, 1])));
+}
+
+describe('delivery under failure', () => {
+  it('retries SES throttling with backoff: nothing lost, nothing doubled', async () => {
+    const h = await harness();
+    const addresses = await confirmedSubscribers(h, 6);
+    await setSesFaults(h.endpoints.ses, { throttleRequests: [2, 3, 5] });
+
+    const summary = await h.invoke();
+
+    expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0 });
+    expectEachOnce(h, await h.mails(), addresses);
+    const deliveries = await h.deliveries();
+    expect(deliveries.map((delivery) => delivery.status)).toEqual(Array(6).fill('sent'));
+    expect((await h.digests())[0]!.mailStatus).toBe('done');
+  });
+
+  it('a crash after SES accepted half the mails, then a retry, mails everyone exactly once', async () => {
+    const h = await harness();
+    const addresses = await confirmedSubscribers(h, 6);
+    // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent.
+    await setSesFaults(h.endpoints.ses, { loseResponseAfterSends: 3 });
+
+    await expect(h.invoke()).rejects.toThrow();
+    expect(await h.mails()).toHaveLength(4);
+    const afterCrash = await h.deliveries();
+    expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(3);
+    expect(afterCrash.filter((delivery) => delivery.status === 'claimed')).toHaveLength(1);
+    expect((await h.digests())[0]!.mailStatus).toBe('pending');
+
+    await setSesFaults(h.endpoints.ses, {});
+    const retry = await h.invoke();
+
+    expect(retry.mail).toMatchObject({ sent: 2, alreadySent: 4, deferred: 0 });
+    expectEachOnce(h, await h.mails(), addresses);
+    expect((await h.digests())[0]!.mailStatus).toBe('done');
+    // The pair whose outcome was unknown keeps its claim: at most once beats at least once.
+    expect((await h.deliveries()).filter((delivery) => delivery.status === 'claimed')).toHaveLength(1);
+  });
+
+  it('stops cleanly when the daily quota runs out, marks only what was sent, and the next run mails the rest', async () => {
+    const h = await harness();
+    const addresses = await confirmedSubscribers(h, 5);
+    await setSesFaults(h.endpoints.ses, { quotaAfterSends: 2 });
+
+    const first = await h.invoke();
+
+    expect(first.mail).toMatchObject({ sent: 2, deferred: 3, stoppedBy: 'quota' });
+    const mailed = await h.mails();
+    expect(mailed).toHaveLength(2);
+    const deliveries = await h.deliveries();
+    // Exactly the two accepted messages are recorded, with SES's ids; the refused claim was released.
+    expect(deliveries).toHaveLength(2);
+    expect(deliveries.map((delivery) => delivery.status)).toEqual(['sent', 'sent']);
+    expect((await h.digests())[0]!.mailStatus).toBe('pending');
+    expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsSent', value: 2 }, { name: 'MailsDeferred', value: 3 }]));
+
+    await setSesFaults(h.endpoints.ses, {});
+    const next = await h.invoke();
+
+    expect(next.mail).toMatchObject({ sent: 3, alreadySent: 2, deferred: 0 });
+    expectEachOnce(h, await h.mails(), addresses);
+    expect((await h.digests())[0]!.mailStatus).toBe('done');
+  });
+
+  it('a recipient SES refuses is recorded as failed and the others still get their mail', async () => {
+    const h = await harness();
+    const addresses = await confirmedSubscribers(h, 3);
+    await setSesFaults(h.endpoints.ses, { rejectRecipients: [addresses[1]!] });
+
+    const summary = await h.invoke();
+
+    expect(summary.mail).toMatchObject({ sent: 2, failed: 1, deferred: 0 });
+    expectEachOnce(h, await h.mails(), [addresses[0]!, addresses[2]!]);
+    const failed = (await h.deliveries()).filter((delivery) => delivery.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsFailed', value: 1 }]));
+    // A permanent refusal is not retried by the next run.
+    await setSesFaults(h.endpoints.ses, {});
+    expect((await h.invoke()).mail.sent).toBe(0);
+  });
+
+  it('two overlapping invocations publish once and mail once (the lease turns one away)', async () => {
+    const h = await harness();
+    const addresses = await confirmedSubscribers(h, 4);
+
+    const results = await Promise.all([h.invoke(), h.invoke()]);
+
+    expect(results.filter((summary) => summary.skipped === 'lease-busy')).toHaveLength(1);
+    const ran = results.find((summary) => !summary.skipped)!;
+    expect(h.putCount()).toBe(ran.filesWritten);
+    expectEachOnce(h, await h.mails(), addresses);
+    expect(await h.digests()).toHaveLength(1);
+    // The lease was given back, so the next scheduled run is not turned away.
+    expect((await h.stateItems()).map((item) => item.id)).not.toContain('lease#publisher');
+  });
+
+  it('even without the lease, concurrent runs racing on one pending digest mail each subscriber once (ledger claims)', async () => {
+    const h = await harness({ overrides: { lease: undefined } });
+    const addresses = await confirmedSubscribers(h, 4);
+    // First a run that stores the digest but cannot send (quota), so every racer below sees it pending.
+    await setSesFaults(h.endpoints.ses, { quotaAfterSends: 0 });
+    expect((await h.invoke()).mail).toMatchObject({ sent: 0, stoppedBy: 'quota' });
+    await setSesFaults(h.endpoints.ses, {});
+
+    const results = await Promise.all([h.invoke(), h.invoke(), h.invoke()]);
+
+    expect(results.every((summary) => !summary.skipped)).toBe(true);
+    expect(results.reduce((total, summary) => total + summary.mail.sent, 0)).toBe(4);
+    expect(results.reduce((total, summary) => total + summary.mail.alreadySent, 0)).toBeGreaterThan(0);
+    expectEachOnce(h, await h.mails(), addresses);
+    expect(await h.digests()).toHaveLength(1);
+  });
+
+  it('a run far behind its schedule publishes the digest but mails nobody', async () => {
+    const h = await harness();
+    await confirmedSubscribers(h, 2);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000).toISOString();
+
+    const summary = await h.invoke({ scheduledAt: twoDaysAgo });
+
+    expect(summary.created).toBe(1);
+    expect(summary.mail.sent).toBe(0);
+    expect(await h.mails()).toHaveLength(0);
+    expect((await h.digests())[0]!.mailStatus).toBe('stale');
+    expect(await h.keys('feeds/')).toEqual(['feeds/atom.xml', 'feeds/feed.json', 'feeds/rss.xml']);
+  });
+});
