@@ -32,12 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   summarize: async () => (await import('./commands/summarize.js')).summarizeCommand,
   summarise: async () => (await import('./commands/summarize.js')).summarizeCommand,
-  subscribers: async () => {
-    // A variable specifier keeps this file compiling while the subscribers command is being written.
-    const specifier = './commands/subscribers.js';
-    const module = (await import(specifier)) as { subscribersCommand: Command };
-    return module.subscribersCommand;
-  },
+  subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

@@ -267,6 +267,12 @@ describe('gazette dispatch', () => {
     expect(unknown.err()).toMatch(/^gazette: unknown command "publsh"/);
   });
 
+  it('dispatches subscribers', async () => {
+    const io = memoryIo();
+    expect(await runGazette(['subscribers', 'list', '--file', subscribers], io)).toBe(0);
+    expect(io.out()).toMatch(/confirmed +Reader@example\.com/);
+  });
+
   it('dispatches publish and summarize', async () => {
     const io = memoryIo();
     expect(await runGazette(['publish', '--seeds', seeds, '--out', out, '--subscribers', subscribers, '--now', '2025-05-09T12:00:00Z'], io)).toBe(0);
