@@ -57,7 +57,7 @@ export class Mail extends Construct {
     this.identity = new ses.EmailIdentity(this, 'Identity', {
       identity: props.domain ? ses.Identity.domain(props.domain) : ses.Identity.email(props.senderEmail),
       configurationSet: this.configurationSet,
-      ...(props.domain ? { dkimIdentity: ses.DkimIdentity.easyDkim() } : {}),
+      ...(props.domain ? { dkimIdentity: ses.DkimIdentity.easyDkim(), dkimSigning: true } : {}),
     });
 
     // Events carry subscriber addresses, so the topic is encrypted; SES can only publish to a topic

@@ -5,31 +5,34 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SITE_CONTENT_SECURITY_POLICY } from '../../functions/core/render/assets.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 import { nagArnOf } from './nag.js';
 
 /**
- * Object keys the publisher may write: the site lives at these keys and nowhere else, so a bug in the
- * publisher can never overwrite the articles waiting under `inbox/` or anything else in the bucket.
+ * Object keys the publisher may write (what functions/core/render produces): the site lives at these
+ * keys and nowhere else, so a bug in the publisher can never overwrite the articles waiting under
+ * `inbox/` or anything else in the bucket.
  */
-export const SITE_OBJECT_KEYS = ['index.html', 'digests/*', 'feeds/*', 'assets/*'] as const;
+export const SITE_OBJECT_KEYS = [
+  'index.html',
+  '404.html',
+  'robots.txt',
+  'archive/*',
+  'digests/*',
+  'feeds/*',
+  'assets/*',
+] as const;
 
 /** Prefix under which operators drop articles for the next run; the publisher only reads it. */
 export const INBOX_PREFIX = 'inbox/';
 
-/** Content-Security-Policy of every page: only same-origin resources; inline styles and the form's small inline script. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "base-uri 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Content-Security-Policy of every page, owned by the renderer that writes the pages: nothing loads from
+ * elsewhere and only the hashes of its one inline style and one inline script may run.
+ */
+export const CONTENT_SECURITY_POLICY = SITE_CONTENT_SECURITY_POLICY;
 
 /** Path of the viewer-request CloudFront Function that serves index.html for digest permalinks. */
 export const SITE_REQUEST_FUNCTION_FILE = fileURLToPath(new URL('./site-request.cf.js', import.meta.url));
@@ -100,7 +103,10 @@ export class Site extends Construct {
       comment: 'Gazette site and feeds',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        // LIST as well as READ, so a missing page is S3's 404 (shown as 404.html) rather than a 403.
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         compress: true,
         // Honours the Cache-Control max-age the publisher sets on every object.
@@ -110,6 +116,9 @@ export class Site extends Construct {
           { function: indexDocuments, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
         ],
       },
+      errorResponses: [
+        { httpStatus: 404, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) },
+      ],
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -129,6 +138,11 @@ export class Site extends Construct {
           'Static pages and a throttled subscription API with per-address cooldowns; a WAF web ACL (from $5/month) is left to operators who need it.',
       },
       {
+        id: '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+        reason:
+          'CloudFront may list the bucket only so missing pages are 404s; "/" is served as index.html (defaultRootObject and the viewer-request function), and query strings never reach S3, so no listing is ever returned.',
+      },
+      {
         id: 'AwsSolutions-CFR4',
         reason:
           'The distribution uses the default *.cloudfront.net certificate, for which CloudFront does not let us pick the minimum TLS version; viewers are redirected to HTTPS.',
@@ -137,18 +151,18 @@ export class Site extends Construct {
   }
 
   /**
-   * Lets `fn` publish the site: read and write the site's keys only ({@link SITE_OBJECT_KEYS}), read
-   * `inbox/`, list the bucket (so a missing key is a 404, not a 403, and changed bytes can be
-   * detected), and sets GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
+   * Lets `fn` publish the site: write the site's keys only ({@link SITE_OBJECT_KEYS}), read `inbox/`,
+   * and list the bucket (the stored ETags tell which files changed, and the inbox's articles); sets
+   * GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
    */
   grantPublish(fn: ConfigurableFunction): void {
     this.grantBaseUrl(fn);
     fn.addEnvironment(ENV.siteBucket, this.bucket.bucketName);
-    const siteKeys = SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key));
+    // Writes only: the publisher learns what is stored (ETags) from one listing, never reads pages back.
     iam.Grant.addToPrincipal({
       grantee: fn,
-      actions: ['s3:GetObject', 's3:PutObject'],
-      resourceArns: siteKeys,
+      actions: ['s3:PutObject'],
+      resourceArns: SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key)),
     });
     iam.Grant.addToPrincipal({
       grantee: fn,
@@ -162,7 +176,9 @@ export class Site extends Construct {
     Validations.of(fn).acknowledge(
       ...wildcardKeys.map((key) => ({
         id: `AwsSolutions-IAM5[Resource::${arn}/${key}]`,
-        reason: `The publisher writes many objects under the site prefix ${key}; access is limited to that prefix of the site bucket.`,
+        reason: key.startsWith(INBOX_PREFIX)
+          ? 'The publisher reads any article dropped under inbox/; read-only, and only that prefix.'
+          : `The publisher writes one object per digest or feed under ${key}; write-only, and only that prefix.`,
       })),
     );
   }

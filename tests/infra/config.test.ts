@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../../infra/config.js';
+import { CDK_JSON_CONTEXT } from './synth.js';
+
+const SENDER = { 'gazette:senderEmail': 'news@example.com' };
+
+/** loadSettings over cdk.json's defaults plus `overrides`, as `cdk synth -c …` would see them. */
+function settingsWith(overrides: Record<string, unknown>) {
+  const context: Record<string, unknown> = { ...CDK_JSON_CONTEXT, ...overrides };
+  return loadSettings((key) => context[key]);
+}
+
+/** The one-line message a bad setting produces. */
+function failureOf(overrides: Record<string, unknown>): string {
+  try {
+    settingsWith(overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the settings to be rejected');
+}
+
+describe('deploy settings (gazette: context keys)', () => {
+  it('takes cdk.json defaults and needs only the sender address', () => {
+    expect(settingsWith(SENDER)).toEqual({
+      siteTitle: 'Gazette',
+      siteDescription: 'Concise digests of the news that matters, by email and feed.',
+      senderEmail: 'news@example.com',
+      senderName: 'Gazette',
+      schedule: 'cron(0 7 * * ? *)',
+      timeZone: 'UTC',
+      feedLength: 50,
+      staleAfterMinutes: 360,
+      language: 'en',
+    });
+  });
+
+  it('reads -c overrides given as strings, and treats blank optional values as unset', () => {
+    const settings = settingsWith({
+      ...SENDER,
+      'gazette:feedLength': '12',
+      'gazette:staleAfterMinutes': '90',
+      'gazette:timeZone': 'Europe/Berlin',
+      'gazette:schedule': 'cron(30 6 ? * MON-FRI *)',
+      'gazette:operatorEmail': 'ops@example.com',
+      'gazette:domain': '',
+    });
+    expect(settings).toMatchObject({
+      feedLength: 12,
+      staleAfterMinutes: 90,
+      timeZone: 'Europe/Berlin',
+      schedule: 'cron(30 6 ? * MON-FRI *)',
+      operatorEmail: 'ops@example.com',
+    });
+    expect(settings).not.toHaveProperty('domain');
+  });
+
+  it.each([
+    [{}, 'gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com'],
+    [{ 'gazette:senderEmail': '  ' }, 'gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com'],
+    [{ 'gazette:senderEmail': 'news.example.com' }, 'gazette:senderEmail must be an email address like news@example.com (got "news.example.com")'],
+    [{ ...SENDER, 'gazette:schedule': 'cron(0 7 * * *)' }, 'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * *)")'],
+    [{ ...SENDER, 'gazette:schedule': 'cron(0 7 * * 1 *)' }, 'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * 1 *)")'],
+    [{ ...SENDER, 'gazette:timeZone': 'Mars/Olympus' }, 'gazette:timeZone must be an IANA time zone like Europe/Berlin or UTC (got "Mars/Olympus")'],
+    [{ ...SENDER, 'gazette:feedLength': 0 }, 'gazette:feedLength must be a whole number from 1 to 500 (got 0)'],
+    [{ ...SENDER, 'gazette:feedLength': '501' }, 'gazette:feedLength must be a whole number from 1 to 500 (got "501")'],
+    [{ ...SENDER, 'gazette:feedLength': 'ten' }, 'gazette:feedLength must be a whole number from 1 to 500 (got "ten")'],
+    [{ ...SENDER, 'gazette:operatorEmail': 'ops' }, 'gazette:operatorEmail must be an email address like news@example.com (got "ops")'],
+    [{ ...SENDER, 'gazette:senderName': 'Gazette\r\nBcc: victim@example.com' }, 'gazette:senderName must not contain control characters or line breaks (got "Gazette\\r\\nBcc: victim@example.com")'],
+    [{ ...SENDER, 'gazette:language': 'english please' }, 'gazette:language must be a BCP 47 language tag like en or de-CH (got "english please")'],
+    [{ ...SENDER, 'gazette:domain': 'not a domain' }, 'gazette:domain must be a domain name like example.com (got "not a domain")'],
+    [{ ...SENDER, 'gazette:domain': 'example.org' }, 'gazette:senderEmail must be an address on gazette:domain (example.org) (got "news@example.com")'],
+  ])('rejects %j with one line naming the key', (overrides, message) => {
+    const failure = failureOf(overrides);
+    expect(failure).toBe(message);
+    expect(failure).not.toContain('\n');
+  });
+
+  it('stops the real app (infra/app.ts) with that one line and exit code 1, writing no template', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'gazette-cdk-out-'));
+    try {
+      // This is how the CDK CLI runs the app: context as JSON in CDK_CONTEXT_JSON, output dir in CDK_OUTDIR.
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(CDK_JSON_CONTEXT), CDK_OUTDIR: outdir },
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe('gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com');
+      expect(readdirSync(outdir).filter((name) => name.endsWith('.template.json'))).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SITE_REQUEST_FUNCTION_FILE } from '../../infra/constructs/site.js';
+
+interface ViewerRequest {
+  uri: string;
+  method: string;
+  querystring: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+// The deployed source, run as CloudFront would: a script whose top-level `handler` gets the event.
+const source = readFileSync(SITE_REQUEST_FUNCTION_FILE, 'utf8');
+const handler = new Function(`${source}\nreturn handler;`)() as (event: { request: ViewerRequest }) => ViewerRequest;
+
+const requestFor = (uri: string): ViewerRequest => handler({ request: { uri, method: 'GET', querystring: {}, headers: {} } });
+
+describe('site viewer-request function (index documents)', () => {
+  it.each([
+    ['/digests/2025-01-02-rates-hold/', '/digests/2025-01-02-rates-hold/index.html'],
+    ['/digests/2025-01-02-rates-hold', '/digests/2025-01-02-rates-hold/index.html'],
+    ['/archive/', '/archive/index.html'],
+    ['/archive', '/archive/index.html'],
+    ['/', '/index.html'],
+  ])('maps %s to %s', (uri, expected) => {
+    expect(requestFor(uri).uri).toBe(expected);
+  });
+
+  it.each(['/index.html', '/feeds/rss.xml', '/feeds/feed.json', '/robots.txt', '/digests/a-b/index.html'])(
+    'leaves the file path %s unchanged',
+    (uri) => {
+      expect(requestFor(uri).uri).toBe(uri);
+    },
+  );
+
+  it('keeps the rest of the request as it came', () => {
+    const request = handler({
+      request: { uri: '/digests/x', method: 'HEAD', querystring: { a: { value: '1' } }, headers: { host: { value: 'h' } } },
+    });
+    expect(request).toEqual({ uri: '/digests/x/index.html', method: 'HEAD', querystring: { a: { value: '1' } }, headers: { host: { value: 'h' } } });
+  });
+
+  it('uses only syntax the cloudfront-js runtime accepts (no modules, no arrow functions, no let/const)', () => {
+    expect(source).not.toMatch(/\b(import|export|require)\b|=>|\b(let|const)\s/);
+  });
+});

@@ -1,0 +1,533 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/shared/env-names.js';
+import { loadPublisherEnv } from '../../functions/shared/env.js';
+import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
+import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
+
+const SETTINGS = {
+  'gazette:senderEmail': 'news@example.com',
+  'gazette:schedule': 'cron(30 6 ? * MON-FRI *)',
+  'gazette:timeZone': 'Europe/Berlin',
+  'gazette:feedLength': 20,
+  'gazette:operatorEmail': 'ops@example.com',
+};
+
+let template: Template;
+let resources: Record<string, CfnResourceJson>;
+const ids = {} as Record<'publisher' | 'api' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
+const tables = {} as Record<'subscribers' | 'deliveries' | 'state', string>;
+
+beforeAll(() => {
+  template = synthGazette(SETTINGS).template;
+  resources = template.toJSON().Resources as Record<string, CfnResourceJson>;
+  ids.publisher = logicalIdOf(template, 'AWS::Lambda::Function', 'PublisherHandler');
+  ids.api = logicalIdOf(template, 'AWS::Lambda::Function', 'SubscriptionApiHandler');
+  ids.sesEvents = logicalIdOf(template, 'AWS::Lambda::Function', 'SesEventsHandler');
+  ids.bucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteBucket');
+  ids.logBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteLogs');
+  ids.distribution = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'SiteDistribution');
+  tables.subscribers = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataSubscribers');
+  tables.deliveries = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataDeliveries');
+  tables.state = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataState');
+});
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+}
+
+const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+const resourcesOf = (statement: Statement): unknown[] =>
+  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+
+/** Every statement of the IAM policies attached to the role of function `functionId`. */
+function statementsOf(functionId: string): Statement[] {
+  const role = referencedIds(resources[functionId]?.Properties?.Role);
+  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((policy) =>
+    [...referencedIds(policy.Properties?.Roles)].some((id) => role.has(id)),
+  );
+  expect(policies.length).toBeGreaterThan(0);
+  return policies.flatMap(
+    (policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+/** Every IAM policy statement in the template. */
+function allStatements(): Statement[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap(
+    (policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+/** Replaces Ref/GetAtt with a stand-in and joins Fn::Join, to read a deploy-time value as a string. */
+function standIn(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `ref-${String(object.Ref).toLowerCase()}`;
+  if ('Fn::GetAtt' in object) return `d111111abcdef8.cloudfront.net`;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(standIn).join(separator);
+  }
+  throw new Error(`no stand-in for ${JSON.stringify(value)}`);
+}
+
+describe('schedule', () => {
+  it('runs the publisher on the configured cron in the configured time zone, with retries and a DLQ', () => {
+    const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'PublisherDeadLetters');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 6 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [ids.publisher, 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+      },
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+
+  it('parks a publisher run that fails after Lambda retries in the same dead-letter queue', () => {
+    const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'PublisherDeadLetters');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.publisher },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the three handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api].sort());
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+      });
+    }
+    for (const group of Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup'))) {
+      expect(group.Properties?.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('gives the publisher 512 MB, five minutes and the bundled seeds folder', () => {
+    expect(resources[ids.publisher]?.Properties).toMatchObject({
+      MemorySize: 512,
+      Timeout: 300,
+      Environment: { Variables: { [ENV.seedsDir]: '/var/task/seeds' } },
+    });
+  });
+
+  it("sets every variable the publisher's env schema requires (functions/shared/env.ts accepts it)", () => {
+    const variables = (resources[ids.publisher]?.Properties?.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, standIn(value)]));
+    const parsed = loadPublisherEnv({ ...env, AWS_REGION: 'eu-west-1' });
+    expect(parsed.site.baseUrl).toBe('https://d111111abcdef8.cloudfront.net/');
+    expect(parsed.keyring.kind).toBe('secret');
+    expect(env[ENV.feedLength]).toBe('20');
+    expect(env[ENV.senderAddress]).toBe('news@example.com');
+  });
+
+  it('uses execution roles without AWS managed policies', () => {
+    for (const role of Object.values(resourcesOfType(template, 'AWS::IAM::Role'))) {
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('site bucket', () => {
+  it('blocks all public access, is owner-enforced, encrypted, versioned and logged elsewhere', () => {
+    expect(resources[ids.bucket]?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: ids.logBucket } },
+    });
+  });
+
+  it('allows reads only to this CloudFront distribution and denies every request without TLS', () => {
+    const policies = Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')).filter(
+      (policy) => (policy.Properties?.Bucket as { Ref?: string }).Ref === ids.bucket,
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(actionsOf(allows[0] as Statement).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(referencedIds(allows[0]?.Condition?.StringEquals?.['AWS:SourceArn'])).toEqual(new Set([ids.distribution]));
+  });
+
+  it('is a CloudFront origin through Origin Access Control (no legacy OAI)', () => {
+    const oac = logicalIdOf(template, 'AWS::CloudFront::OriginAccessControl', 'Site');
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        Origins: Match.arrayWith([
+          {
+            DomainName: { 'Fn::GetAtt': [ids.bucket, 'RegionalDomainName'] },
+            Id: Match.anyValue(),
+            OriginAccessControlId: { 'Fn::GetAtt': [oac, 'Id'] },
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('CloudFront', () => {
+  it('redirects to HTTPS, compresses, serves index.html and maps permalinks with a viewer-request function', () => {
+    const fn = logicalIdOf(template, 'AWS::CloudFront::Function', 'Site');
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: {
+          ViewerProtocolPolicy: 'redirect-to-https',
+          Compress: true,
+          FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fn, 'FunctionARN'] } }],
+        },
+        CustomErrorResponses: [{ ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/404.html' }].map((response) =>
+          Match.objectLike(response),
+        ),
+        Logging: { Bucket: { 'Fn::GetAtt': [ids.logBucket, 'RegionalDomainName'] } },
+      },
+    });
+  });
+
+  it('adds security headers (HSTS, nosniff, DENY framing, referrer policy, CSP) to every response', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: true },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: Match.stringLikeRegexp("script-src 'sha256-[A-Za-z0-9+/=]+'.*frame-ancestors 'none'"),
+            Override: true,
+          },
+        },
+      },
+    });
+    const policy = logicalIdOf(template, 'AWS::CloudFront::ResponseHeadersPolicy', 'Site');
+    const config = resources[ids.distribution]?.Properties?.DistributionConfig as {
+      DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown };
+      CacheBehaviors: { ResponseHeadersPolicyId: unknown }[];
+    };
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policy });
+    }
+  });
+
+  it('serves /api/* from the HTTP API uncached, forwarding query strings but not the Host header', () => {
+    const api = logicalIdOf(template, 'AWS::ApiGatewayV2::Api', 'SubscriptionApi');
+    const config = resources[ids.distribution]?.Properties?.DistributionConfig as {
+      CacheBehaviors: Record<string, unknown>[];
+      Origins: { Id: string; DomainName: unknown; CustomOriginConfig?: unknown }[];
+    };
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const behavior = config.CacheBehaviors[0] as Record<string, unknown>;
+    expect(behavior).toMatchObject({
+      PathPattern: '/api/*',
+      ViewerProtocolPolicy: 'https-only',
+      // Managed policies: CachingDisabled and AllViewerExceptHostHeader.
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+    });
+    expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'POST']));
+    const origin = config.Origins.find((candidate) => candidate.Id === behavior.TargetOriginId);
+    expect(origin?.DomainName).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [api, 'ApiEndpoint'] }] }] });
+    expect(origin?.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+  });
+});
+
+describe('subscription API', () => {
+  it('has exactly the four routes, all on the subscription function', () => {
+    const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual([
+      'GET /api/confirm',
+      'GET /api/unsubscribe',
+      'POST /api/subscribe',
+      'POST /api/unsubscribe',
+    ]);
+    for (const integration of Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Integration'))) {
+      expect(referencedIds(integration.Properties?.IntegrationUri)).toEqual(new Set([ids.api]));
+    }
+  });
+
+  it('throttles the stage and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+});
+
+describe('IAM', () => {
+  it('lets functions send mail only as the sender, only through the identity and configuration set', () => {
+    const identity = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'Mail');
+    const configurationSet = logicalIdOf(template, 'AWS::SES::ConfigurationSet', 'Mail');
+    const sends = allStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:Send')));
+    expect(sends.length).toBeGreaterThan(0);
+    for (const statement of sends) {
+      expect(actionsOf(statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'news@example.com' } });
+      expect(resourcesOf(statement)).toHaveLength(2);
+      expect(referencedIds(statement.Resource)).toEqual(new Set([identity, configurationSet]));
+    }
+    // Only the publisher and the subscription API (confirmation mail) send.
+    expect(statementsOf(ids.sesEvents).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
+    expect(statementsOf(ids.api).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
+  });
+
+  it('grants "*" only for actions IAM cannot scope (X-Ray, ses:GetSendQuota)', () => {
+    for (const statement of allStatements().filter((s) => resourcesOf(s).includes('*'))) {
+      for (const action of actionsOf(statement)) {
+        expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ses:GetSendQuota']).toContain(action);
+      }
+    }
+  });
+
+  it('limits S3 writes to the site keys of the site bucket; only the publisher touches the bucket', () => {
+    const writes = allStatements().filter((statement) =>
+      actionsOf(statement).some((action) => /^s3:(Put|Delete|\*)/.test(action)),
+    );
+    expect(writes).toHaveLength(1);
+    const write = writes[0] as Statement;
+    expect(actionsOf(write)).toEqual(['s3:PutObject']);
+    const keys = resourcesOf(write).map((resource) => {
+      const [, parts] = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      expect(parts[0]).toEqual({ 'Fn::GetAtt': [ids.bucket, 'Arn'] });
+      return String(parts[1]).replace(/^\//, '');
+    });
+    expect(keys.sort()).toEqual([...SITE_OBJECT_KEYS].sort());
+    expect(keys).not.toContain('*');
+    expect(keys.some((key) => key.startsWith('inbox'))).toBe(false);
+    for (const fn of [ids.api, ids.sesEvents]) {
+      expect(statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(ids.bucket))).toBe(false);
+    }
+  });
+
+  it('gives each function only its own tables, and the publisher read-only subscribers', () => {
+    const tablesOf = (fn: string) => {
+      const found = new Set<string>();
+      for (const statement of statementsOf(fn)) {
+        if (!actionsOf(statement).some((action) => action.startsWith('dynamodb:'))) continue;
+        for (const id of referencedIds(statement.Resource)) found.add(id);
+      }
+      return [...found].sort();
+    };
+    expect(tablesOf(ids.publisher)).toEqual([tables.subscribers, tables.deliveries, tables.state].sort());
+    expect(tablesOf(ids.api)).toEqual([tables.subscribers, tables.state].sort());
+    expect(tablesOf(ids.sesEvents)).toEqual([tables.subscribers, tables.state].sort());
+
+    const publisherOnSubscribers = statementsOf(ids.publisher)
+      .filter((statement) => referencedIds(statement.Resource).has(tables.subscribers))
+      .flatMap(actionsOf);
+    expect(publisherOnSubscribers.length).toBeGreaterThan(0);
+    for (const action of publisherOnSubscribers) {
+      expect(action).not.toMatch(/Put|Update|Delete|BatchWrite/);
+    }
+  });
+
+  it('lets only the functions that sign or verify tokens read the token secret', () => {
+    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Secrets');
+    const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
+      statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(secret)),
+    );
+    expect(readers.sort()).toEqual([ids.publisher, ids.api].sort());
+  });
+});
+
+describe('data', () => {
+  it('keeps every table on demand, encrypted, with point-in-time recovery, retained on delete', () => {
+    const all = resourcesOfType(template, 'AWS::DynamoDB::Table');
+    expect(Object.keys(all)).toHaveLength(3);
+    for (const table of Object.values(all)) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('uses the key schema of the shared contract, with expiresAt as the state TTL', () => {
+    expect(resources[tables.subscribers]?.Properties?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(resources[tables.deliveries]?.Properties?.KeySchema).toEqual([
+      { AttributeName: 'digestId', KeyType: 'HASH' },
+      { AttributeName: 'subscriberId', KeyType: 'RANGE' },
+    ]);
+    expect(resources[tables.state]?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+});
+
+describe('mail', () => {
+  it('sends through a configuration set that suppresses bounces and complaints and requires TLS', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: Match.objectLike({ TlsPolicy: 'REQUIRE' }),
+      SendingOptions: { SendingEnabled: true },
+    });
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'news@example.com',
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: logicalIdOf(template, 'AWS::SES::ConfigurationSet', 'Mail') } },
+    });
+  });
+
+  it('publishes bounce, complaint, reject, rendering-failure and delivery-delay events to the SES events function', () => {
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'MailEvents');
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'],
+        SnsDestination: { TopicARN: { Ref: topic } },
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topic },
+      Endpoint: { 'Fn::GetAtt': [ids.sesEvents, 'Arn'] },
+    });
+  });
+
+  it('generates the token key set at deploy time in the keyring format', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: '{"currentKeyId":"k1"}',
+        GenerateStringKey: 'k1',
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+      },
+    });
+  });
+});
+
+describe('operations', () => {
+  it('alarms on any publisher error and on any message in its dead-letter queue', () => {
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
+    const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'PublisherDeadLetters');
+    const common = {
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic }],
+    };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.publisher } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+    });
+  });
+
+  it('sends alarms to an encrypted, SSL-only topic that mails the operator', () => {
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
+    expect(resources[topic]?.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsAlarmsKey/), 'Arn'] });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topic },
+    });
+  });
+
+  it('lets CloudWatch and SES use the keys of the topics they publish to', () => {
+    const principals = Object.values(resourcesOfType(template, 'AWS::KMS::Key')).flatMap((key) =>
+      (key.Properties?.KeyPolicy as { Statement: Statement[] }).Statement.map((statement) => statement.Principal),
+    );
+    expect(principals).toContainEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect(principals).toContainEqual({ Service: 'ses.amazonaws.com' });
+    for (const key of Object.values(resourcesOfType(template, 'AWS::KMS::Key'))) {
+      expect(key.Properties?.EnableKeyRotation).toBe(true);
+    }
+  });
+});
+
+describe('template', () => {
+  it('outputs the site, feed and subscribe URLs', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const value = (name: string) => standIn(outputs[name]?.Value);
+    expect(value('SiteUrl')).toBe('https://d111111abcdef8.cloudfront.net/');
+    expect(value('RssFeedUrl')).toBe('https://d111111abcdef8.cloudfront.net/feeds/rss.xml');
+    expect(value('AtomFeedUrl')).toBe('https://d111111abcdef8.cloudfront.net/feeds/atom.xml');
+    expect(value('JsonFeedUrl')).toBe('https://d111111abcdef8.cloudfront.net/feeds/feed.json');
+    expect(value('SubscribeEndpoint')).toBe('https://d111111abcdef8.cloudfront.net/api/subscribe');
+    expect(Object.keys(outputs).some((name) => name.includes('Dkim'))).toBe(false);
+  });
+
+  it('has no circular dependency between resources (CloudFormation would refuse it)', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const [id, resource] of Object.entries(resources)) {
+      const dependsOn = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
+      edges.set(id, new Set([...referencedIds(resource.Properties), ...dependsOn].filter((target) => target in resources)));
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycle: string[] = [];
+    const visit = (id: string): boolean => {
+      if (state.get(id) === 'done') return false;
+      if (state.get(id) === 'visiting') return cycle.push(id) > 0;
+      state.set(id, 'visiting');
+      for (const next of edges.get(id) ?? []) if (visit(next)) return cycle.push(id) > 0;
+      state.set(id, 'done');
+      return false;
+    };
+    for (const id of edges.keys()) visit(id);
+    expect(cycle).toEqual([]);
+  });
+});
