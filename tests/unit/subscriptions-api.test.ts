@@ -242,7 +242,7 @@ describe('/api/unsubscribe', () => {
     const context = setup([record(ANN, 'confirmed')]);
     const form = page(await context.api(event('GET', '/api/unsubscribe', { query }))).querySelector('form');
     const action = new URL(form?.getAttribute('action') ?? '');
-    const body = new URLSearchParams(form?.querySelectorAll('input[type=hidden]').map((input) => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']));
+    const body = new URLSearchParams(form?.querySelectorAll('input[type=hidden]').map((input): [string, string] => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']));
     const response = await context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
     expect(response.statusCode).toBe(200);
     expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');

@@ -1,0 +1,219 @@
+/**
+ * `gazette subscribers`: the operator's list management, on the local file (default) or on a deployed
+ * stack's DynamoDB table (`--table NAME`).
+ *
+ * CSV is read with csv-parse and written with csv-stringify (quoting, embedded commas and newlines, BOMs
+ * from spreadsheet exports: a format with that many corner cases wants its own library).
+ */
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
+import { FileSubscribers } from '../../adapters/local/file-subscribers.js';
+import { ConfigError, InvalidAddressError } from '../../core/errors.js';
+import type { SubscriberStatus } from '../../core/model.js';
+import {
+  addSubscriber,
+  importSubscribers,
+  listSubscribers,
+  OperatorInputError,
+  removeSubscriber,
+  type ImportRow,
+  type OperatorDeps,
+} from '../../core/subscriptions/operator.js';
+import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
+import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
+import { EXIT_CODES, type CommandIo } from '../../shared/cli-errors.js';
+import { LOCAL_ENV } from '../../shared/env.js';
+
+/** Same default as `gazette publish --subscribers`, so the two commands work on one list. */
+export const DEFAULT_SUBSCRIBERS_FILE = 'subscribers.example.json';
+
+const USAGE = `usage: gazette subscribers <action> [options]
+
+Actions:
+  list                       every subscriber with its status (--json: one JSON object a line)
+  add EMAIL --note TEXT      add as confirmed; TEXT records the consent, e.g. "consent: paper form 2025-05-01"
+  import FILE.csv [--note TEXT]
+                             add each row of a CSV with an "email" column (optional "note" column;
+                             --note is used for rows without one); bad rows are reported by line
+  export                     CSV of every subscriber to stdout
+  remove EMAIL               delete the address's record (erasure)
+
+Where the list lives:
+  --file PATH                local JSON list                 default: ${DEFAULT_SUBSCRIBERS_FILE}
+  --table NAME               a deployed stack's subscribers table (DynamoDB; uses AWS credentials)
+  --region REGION            with --table                    default: $AWS_REGION or us-east-1
+  --endpoint URL             with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
+
+Statuses: pending (waiting for confirmation), confirmed (receives digests), unsubscribed, bounced,
+complained. Adding never overrides unsubscribed, bounced or complained.
+`;
+
+const EXPORT_COLUMNS = ['id', 'email', 'status', 'source', 'consentNote', 'statusReason', 'createdAt', 'confirmedAt', 'updatedAt'] as const;
+const STATUS_ORDER: readonly SubscriberStatus[] = ['confirmed', 'pending', 'unsubscribed', 'bounced', 'complained'];
+
+async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+/**
+ * Spreadsheets run a cell that starts with = + - @ as a formula (CSV injection); free-text columns get
+ * a leading apostrophe on export, which spreadsheets hide and `import` strips again.
+ */
+function defuse(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function undefuse(value: string): string {
+  return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
+}
+
+/** Rows of an import CSV: a header row naming an `email` column (any case), optionally `note`. */
+export function parseImportCsv(text: string, source: string): ImportRow[] {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      bom: true,
+      columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    }) as { record: Record<string, string>; info: { lines: number } }[];
+  } catch (error) {
+    throw new ConfigError(`${source}: not a readable CSV file (${(error as Error).message})`);
+  }
+  if (records.length > 0 && !Object.hasOwn(records[0]?.record ?? {}, 'email')) {
+    throw new ConfigError(`${source}: the first row must name the columns, one of them "email"`);
+  }
+  return records.map(({ record, info }) => {
+    const note = record.note ?? record.consent;
+    return { line: info.lines, email: undefuse(record.email ?? ''), ...(note ? { note: undefuse(note) } : {}) };
+  });
+}
+
+function tableLine(record: SubscriberRecord): string {
+  const updated = (record.updatedAt ?? record.createdAt ?? '').slice(0, 10) || '-';
+  return [record.status.padEnd(12), record.email.padEnd(40), (record.source ?? '-').padEnd(8), updated.padEnd(10), record.consentNote ?? ''].join(' ').trimEnd();
+}
+
+/** Runs `gazette subscribers …`; returns the exit code. */
+export async function subscribersCommand(args: string[], io: CommandIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        file: { type: 'string' },
+        table: { type: 'string' },
+        region: { type: 'string' },
+        endpoint: { type: 'string' },
+        note: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        verbose: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    await write(io.stderr, `gazette subscribers: ${(error as Error).message}\n${USAGE}`);
+    return EXIT_CODES.usage;
+  }
+  const { values, positionals } = parsed;
+  const [action, ...operands] = positionals;
+  if (values.help || action === undefined || action === 'help') {
+    await write(action === undefined && !values.help ? io.stderr : io.stdout, USAGE);
+    return action === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  const expected: Record<string, number> = { list: 0, export: 0, add: 1, import: 1, remove: 1 };
+  if (!Object.hasOwn(expected, action) || operands.length !== expected[action]) {
+    await write(io.stderr, `gazette subscribers: ${Object.hasOwn(expected, action) ? `"${action}" takes ${expected[action]} argument(s)` : `unknown action "${action}"`}\n${USAGE}`);
+    return EXIT_CODES.usage;
+  }
+  if (values.file && values.table) {
+    await write(io.stderr, 'gazette subscribers: use either --file or --table, not both\n');
+    return EXIT_CODES.usage;
+  }
+
+  const now = new Date();
+  let store: OperatorDeps['store'];
+  let close = (): void => undefined;
+  if (values.table) {
+    const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
+    const clients = createAwsClients({ region: values.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoints: endpoint ? { dynamodb: endpoint } : {} });
+    store = new DynamoSubscribers(clients.doc, values.table);
+    close = () => destroyAwsClients(clients);
+  } else {
+    store = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) => io.stderr.write(`gazette subscribers: warning: ${message}\n`));
+  }
+  const deps: OperatorDeps = { store };
+  const operand = operands[0] ?? '';
+
+  try {
+    switch (action) {
+      case 'list': {
+        const records = await listSubscribers(deps);
+        const ordered = [...records].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email));
+        if (values.json) {
+          for (const record of ordered) await write(io.stdout, `${JSON.stringify(record)}\n`);
+          return EXIT_CODES.ok;
+        }
+        for (const record of ordered) await write(io.stdout, `${tableLine(record)}\n`);
+        const counts = STATUS_ORDER.map((status) => `${records.filter((record) => record.status === status).length} ${status}`);
+        await write(io.stdout, `${records.length} subscriber(s): ${counts.join(', ')}\n`);
+        return EXIT_CODES.ok;
+      }
+      case 'export': {
+        const records = await listSubscribers(deps);
+        const rows = records.map((record) =>
+          EXPORT_COLUMNS.map((column) => {
+            const value = record[column] ?? '';
+            return column === 'consentNote' || column === 'statusReason' || column === 'email' ? defuse(value) : value;
+          }),
+        );
+        await write(io.stdout, stringifyCsv([[...EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
+        return EXIT_CODES.ok;
+      }
+      case 'add': {
+        const result = await addSubscriber(deps, { email: operand, note: values.note }, now);
+        const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[result.outcome];
+        await write(io.stdout, `${result.email}: ${said}\n`);
+        return EXIT_CODES.ok;
+      }
+      case 'import': {
+        const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
+        const report = await importSubscribers(deps, rows, values.note, now);
+        for (const rejected of report.rejected) await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
+        const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
+        await write(io.stdout, `${count('added')} added, ${count('confirmed')} confirmed, ${count('unchanged')} unchanged, ${report.rejected.length} rejected\n`);
+        return report.rejected.length > 0 ? EXIT_CODES.partial : EXIT_CODES.ok;
+      }
+      default: {
+        const removed = await removeSubscriber(deps, operand);
+        if (!removed) {
+          await write(io.stdout, 'not on the list; nothing removed\n');
+          return EXIT_CODES.ok;
+        }
+        await write(io.stdout, `${removed.email}: removed (was ${removed.status})\n`);
+        if (removed.status === 'bounced' || removed.status === 'complained') {
+          await write(io.stderr, `gazette subscribers: warning: the ${removed.status} status is forgotten with the record; SES's suppression list still blocks the address\n`);
+        }
+        return EXIT_CODES.ok;
+      }
+    }
+  } catch (error) {
+    if (error instanceof InvalidAddressError) {
+      await write(io.stderr, `gazette subscribers: invalid email address (${error.reason})\n`);
+      return EXIT_CODES.usage;
+    }
+    if (error instanceof OperatorInputError || error instanceof ConfigError) {
+      await write(io.stderr, `gazette subscribers: ${error.message}\n`);
+      return EXIT_CODES.usage;
+    }
+    throw error;
+  } finally {
+    close();
+  }
+}
