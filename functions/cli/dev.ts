@@ -1,0 +1,135 @@
+/**
+ * `npm run dev`: the deployed architecture on one machine. Starts the S3, DynamoDB and SES emulators in
+ * this process, creates the bucket and tables, adds one confirmed example subscriber, runs the REAL
+ * scheduled publish handler against them, and serves the site out of the emulated bucket. Ctrl-C stops
+ * everything.
+ *
+ * Flags: `--port N` (site, default 8080; 0 = any free port), `--ses-port N` (SES inbox, default any free
+ * port), `--once` (publish, print the URLs, stop: a smoke test for CI).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { normaliseAddress, subscriberIdFor } from '../core/subscriptions/address.js';
+import { createPublishHandler } from '../handlers/publish.js';
+import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
+import { LOCAL_ENV, loadPublisherEnv } from '../shared/env.js';
+import { ENV } from '../shared/env-names.js';
+import { type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from '../../tests/support/emulators.js';
+import { type DevServer, startDevServer } from './dev-server.js';
+
+/** The example subscriber this script adds, so the first run has someone to mail. */
+const EXAMPLE_SUBSCRIBER = 'reader@example.com';
+
+const NAMES: GazetteResourceNames = {
+  bucket: 'gazette-site',
+  tables: { subscribers: 'gazette-subscribers', deliveries: 'gazette-deliveries', state: 'gazette-state' },
+};
+
+/**
+ * The publisher's environment for a local run, exactly as infra sets it on AWS plus the local-only
+ * endpoint overrides and an inline keyring (fresh per start: there is no Secrets Manager locally).
+ */
+function devVariables(emulators: Emulators, siteUrl: string): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    [ENV.siteBucket]: NAMES.bucket,
+    [ENV.siteBaseUrl]: siteUrl,
+    [ENV.siteTitle]: 'Gazette (local)',
+    [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
+    [ENV.siteLanguage]: 'en',
+    [ENV.feedLength]: '20',
+    [ENV.senderAddress]: 'gazette@example.com',
+    [ENV.senderName]: 'Gazette',
+    [ENV.sesConfigurationSet]: 'gazette-local',
+    [ENV.subscribersTable]: NAMES.tables.subscribers,
+    [ENV.deliveriesTable]: NAMES.tables.deliveries,
+    [ENV.stateTable]: NAMES.tables.state,
+    [ENV.seedsDir]: resolve('seeds'),
+    [LOCAL_ENV.tokenKeyringJson]: JSON.stringify({ currentKeyId: 'dev', dev: randomBytes(32).toString('base64url') }),
+    [LOCAL_ENV.s3Endpoint]: emulators.endpoints.s3,
+    [LOCAL_ENV.sesEndpoint]: emulators.endpoints.ses,
+    [LOCAL_ENV.dynamodbEndpoint]: emulators.endpoints.dynamodb,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '8080' }, 'ses-port': { type: 'string', default: '0' }, once: { type: 'boolean', default: false } },
+  });
+  const port = Number(values.port);
+  const sesPort = Number(values['ses-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  if (!Number.isInteger(sesPort) || sesPort < 0 || sesPort > 65535) throw new Error(`--ses-port: not a port number: ${values['ses-port']}`);
+
+  const emulators = await startEmulators({ sesPort });
+  const clients = createAwsClients({ region: 'us-east-1', endpoints: emulators.endpoints });
+  let server: DevServer | undefined;
+  const stop = async (): Promise<void> => {
+    await server?.close();
+    destroyAwsClients(clients);
+    await emulators.stop();
+  };
+  try {
+    await provisionGazette(clients, NAMES);
+    server = await startDevServer({ site: { s3: clients.s3, bucket: NAMES.bucket }, port });
+    const env = loadPublisherEnv(devVariables(emulators, server.url));
+
+    const now = new Date().toISOString();
+    const id = subscriberIdFor(normaliseAddress(EXAMPLE_SUBSCRIBER));
+    await clients.doc.send(
+      new PutCommand({
+        TableName: env.tables.subscribers,
+        Item: { id, email: EXAMPLE_SUBSCRIBER, status: 'confirmed', createdAt: now, updatedAt: now, confirmedAt: now, source: 'operator' },
+      }),
+    );
+
+    const publish = createPublishHandler({
+      env,
+      clients,
+      logger: new Logger({ serviceName: 'publisher', logLevel: 'WARN' }),
+      // Embedded-metric JSON on stdout would only bury the URLs below.
+      metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+    });
+    const summary = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
+
+    const site = server.url;
+    console.log(
+      [
+        '',
+        `Published ${summary.digests} digest(s): ${summary.filesWritten} object(s) written to s3://${NAMES.bucket}; ${summary.mail.sent} mail(s) sent, ${summary.articleErrors} article error(s).`,
+        '',
+        `  Site        ${site}`,
+        `  RSS         ${site}feeds/rss.xml`,
+        `  Atom        ${site}feeds/atom.xml`,
+        `  JSON Feed   ${site}feeds/feed.json`,
+        `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
+        '',
+        `  Emulators   S3 ${emulators.endpoints.s3}   DynamoDB ${emulators.endpoints.dynamodb}   SES ${emulators.endpoints.ses}`,
+        '',
+        values.once ? 'Stopping (--once).' : 'Press Ctrl-C to stop.',
+      ].join('\n'),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  if (values.once) return stop();
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', () => resolveSignal());
+    process.once('SIGTERM', () => resolveSignal());
+  });
+  console.log('\nStopping emulators…');
+  await stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`npm run dev: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
