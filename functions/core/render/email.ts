@@ -97,7 +97,7 @@ a{color:#8cb4ff!important}
 `.trim();
 
 function emailDocument(options: { lang: string; title: string; preheader: string; body: SafeHtml; footer: SafeHtml }): string {
-  return html`<!doctype html>
+  return html`<!DOCTYPE html>
 <html lang="${options.lang}">
 <head>
 <meta charset="utf-8">

@@ -50,7 +50,7 @@ function feedLinks(site: SiteConfig): SafeHtml {
 function page(site: SiteConfig, options: PageOptions): string {
   const urls = feedUrls(site);
   const siteTitle = oneLine(site.title);
-  const document = html`<!doctype html>
+  const document = html`<!DOCTYPE html>
 <html lang="${site.language}">
 <head>
 <meta charset="utf-8">
@@ -100,7 +100,7 @@ function metaLine(digest: Digest): SafeHtml {
 function keywordList(digest: Digest): SafeHtml {
   const terms = categoryTerms(digest);
   if (terms.length === 0) return html``;
-  return html`<h2 id="keywords-${digest.slug}">Keywords</h2><ul class="tags" aria-labelledby="keywords-${digest.slug}">${terms.map((term) => html`<li>${term}</li>`)}</ul>`;
+  return html`<h2>Keywords</h2><ul class="tags">${terms.map((term) => html`<li dir="auto">${term}</li>`)}</ul>`;
 }
 
 /** The digest as an `<article>`; `headingLevel` is 1 on its own page and 2 on the index. */
