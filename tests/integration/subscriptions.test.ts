@@ -10,17 +10,30 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoFeedbackLedger, DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscribers.js';
+import { DynamoFeedbackLedger, DynamoRateLimiter, DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscribers.js';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionEnv, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
+import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
 import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON } from './harness.js';
 
 const open: Harness[] = [];
 afterEach(() => {
   for (const harness of open.splice(0)) harness.close();
+});
+
+// The same contract the memory and file stores pass in the unit tests, here with real conditional writes.
+describeSubscriptionStore('DynamoDB (dynalite)', async () => {
+  const harness = await createHarness();
+  open.push(harness);
+  const { doc } = harness.clients;
+  return {
+    store: new DynamoSubscribers(doc, harness.names.tables.subscribers),
+    ledger: new DynamoFeedbackLedger(doc, harness.names.tables.state),
+    limiter: new DynamoRateLimiter(doc, harness.names.tables.state),
+  };
 });
 
 function apiEvent(method: string, path: string, options: { query?: string; body?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {

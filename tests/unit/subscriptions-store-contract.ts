@@ -1,0 +1,105 @@
+/**
+ * One behavioural contract for every subscriber store (memory, JSON file, DynamoDB), so the local and
+ * the deployed adapters cannot drift: the same conditional rules, the same answers.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SubscriberStore } from '../../functions/core/publish/ports.js';
+import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import type { FeedbackLedger, RateLimiter, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
+
+/** A fresh, empty store (and its companions) for one test. */
+export interface StoreFixture {
+  store: SubscriptionStore & SubscriberStore;
+  ledger: FeedbackLedger;
+  limiter: RateLimiter;
+}
+
+const T0 = new Date('2025-03-01T09:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Registers the contract tests for one adapter. */
+export function describeSubscriptionStore(name: string, fresh: () => Promise<StoreFixture>): void {
+  describe(`${name}: subscriber store contract`, () => {
+    const ann = 'ann@example.org';
+    const id = subscriberIdFor(ann);
+
+    it('reserves a confirmation once per cooldown window, creating the pending record', async () => {
+      const { store } = await fresh();
+      expect(await store.reserveConfirmation(id, ann, T0, at(-DAY))).toBe(true);
+      expect(await store.get(id)).toMatchObject({ id, email: ann, status: 'pending', lastConfirmationAt: T0.toISOString(), createdAt: T0.toISOString(), source: 'form' });
+      expect(await store.reserveConfirmation(id, ann, at(1000), at(1000 - DAY))).toBe(false);
+      expect(await store.reserveConfirmation(id, ann, at(DAY + 1), at(1))).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent reservations win', async () => {
+      const { store } = await fresh();
+      const results = await Promise.all(Array.from({ length: 12 }, () => store.reserveConfirmation(id, ann, T0, at(-DAY))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('releases only its own reservation', async () => {
+      const { store } = await fresh();
+      await store.reserveConfirmation(id, ann, T0, at(-DAY));
+      await store.releaseConfirmation(id, at(5));
+      expect((await store.get(id))?.lastConfirmationAt).toBe(T0.toISOString());
+      await store.releaseConfirmation(id, T0);
+      expect((await store.get(id))?.lastConfirmationAt).toBeUndefined();
+      expect(await store.reserveConfirmation(id, ann, at(10), at(10 - DAY))).toBe(true);
+    });
+
+    it('transitions only from the allowed statuses and reports what happened', async () => {
+      const { store } = await fresh();
+      expect(await store.transition(id, ['pending'], 'confirmed', T0)).toEqual({ outcome: 'missing' });
+      await store.reserveConfirmation(id, ann, T0, at(-DAY));
+      const confirmed = await store.transition(id, ['pending'], 'confirmed', at(1000), { stampConfirmedAt: true });
+      expect(confirmed).toMatchObject({ outcome: 'changed', record: { status: 'confirmed', confirmedAt: at(1000).toISOString(), updatedAt: at(1000).toISOString() } });
+      expect(await store.transition(id, ['pending'], 'confirmed', at(2000))).toMatchObject({ outcome: 'unchanged', record: { status: 'confirmed' } });
+      expect(await store.reserveConfirmation(id, ann, at(3 * DAY), at(2 * DAY))).toBe(false);
+      expect(await store.listConfirmed()).toEqual([{ id, email: ann, status: 'confirmed' }]);
+      await store.transition(id, ['confirmed'], 'bounced', at(3000), { reason: 'bounce: Permanent/General' });
+      expect(await store.get(id)).toMatchObject({ status: 'bounced', statusReason: 'bounce: Permanent/General' });
+      expect(await store.listConfirmed()).toEqual([]);
+    });
+
+    it('creates with createWith and keeps the creation fields on later changes', async () => {
+      const { store } = await fresh();
+      const created = await store.transition(id, ['pending'], 'confirmed', T0, { createWith: { email: ann, source: 'operator' }, consentNote: 'consent: fair', stampConfirmedAt: true });
+      expect(created).toMatchObject({ outcome: 'changed', record: { id, email: ann, status: 'confirmed', source: 'operator', consentNote: 'consent: fair', createdAt: T0.toISOString() } });
+      await store.transition(id, ['confirmed'], 'unsubscribed', at(1000), { createWith: { email: 'other@example.org', source: 'import' } });
+      expect(await store.get(id)).toMatchObject({ email: ann, source: 'operator', createdAt: T0.toISOString(), status: 'unsubscribed' });
+    });
+
+    it('lists in id order and removes', async () => {
+      const { store } = await fresh();
+      const emails = ['c@example.org', 'a@example.org', 'b@example.org', 'd@example.org'];
+      for (const email of emails) {
+        await store.transition(subscriberIdFor(email), [], 'confirmed', T0, { createWith: { email, source: 'operator' } });
+      }
+      const ids = emails.map((email) => subscriberIdFor(email)).sort();
+      expect((await store.listAll()).map((record) => record.id)).toEqual(ids);
+      expect((await store.listConfirmed()).map((record) => record.id)).toEqual(ids);
+      expect(await store.remove(ids[0] as string)).toBe(true);
+      expect(await store.remove(ids[0] as string)).toBe(false);
+      expect(await store.listAll()).toHaveLength(3);
+    });
+
+    it('feedback ledger: claims once until expiry, and a released claim can be taken again', async () => {
+      const { ledger } = await fresh();
+      expect(await ledger.claim('fb-1', T0, at(DAY))).toBe(true);
+      expect(await ledger.claim('fb-1', at(1000), at(DAY + 1000))).toBe(false);
+      expect(await ledger.claim('fb-1', at(DAY + 1000), at(2 * DAY))).toBe(true);
+      await ledger.release('fb-1');
+      expect(await ledger.claim('fb-1', at(DAY + 2000), at(2 * DAY))).toBe(true);
+    });
+
+    it('rate limiter: counts per key and window', async () => {
+      const { limiter } = await fresh();
+      const hits = [];
+      for (let i = 0; i < 4; i += 1) hits.push(await limiter.hit('ip#a', at(i), 60_000, 3));
+      expect(hits).toEqual([true, true, true, false]);
+      expect(await limiter.hit('ip#b', at(5), 60_000, 3)).toBe(true);
+      expect(await limiter.hit('ip#a', at(60_000), 60_000, 3)).toBe(true);
+    });
+  });
+}
