@@ -65,6 +65,8 @@ export interface Harness {
   metrics: RecordedMetric[][];
   /** PutObject calls made by the handler's S3 client. */
   putCount(): number;
+  /** Keys of those PutObject calls, in the order they were sent. */
+  putKeys(): string[];
   /** A unique address for this test (the SES store is shared by all tests). */
   address(label: string): string;
   seedSubscriber(email: string, status: SubscriberStatus): Promise<string>;
@@ -86,10 +88,10 @@ export async function createHarness(options: Pick<PublishHandlerOptions, 'overri
   const env = loadPublisherEnv(publisherVariables(endpoints, names));
   const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
   await provisionGazette(clients, names);
-  let puts = 0;
+  const puts: string[] = [];
   clients.s3.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'PutObjectCommand') puts += 1;
+      if (context.commandName === 'PutObjectCommand') puts.push(String((args.input as { Key?: string }).Key));
       return next(args);
     },
     { step: 'initialize', name: 'countPuts' },
@@ -123,7 +125,8 @@ export async function createHarness(options: Pick<PublishHandlerOptions, 'overri
     handler,
     metrics,
     invoke: (event = {}) => handler(event, { awsRequestId: randomUUID() }),
-    putCount: () => puts,
+    putCount: () => puts.length,
+    putKeys: () => [...puts],
     address: (label) => `${label}+${tag}@example.com`,
     async seedSubscriber(email, status) {
       const id = subscriberIdFor(normaliseAddress(email));

@@ -32,6 +32,13 @@ describe('publish handler against the emulators', () => {
     const keys = await h.keys();
     expect(keys).toEqual(expect.arrayContaining(['index.html', `digests/${digest!.slug}/index.html`, 'feeds/rss.xml', 'feeds/atom.xml', 'feeds/feed.json']));
     expect(summary.filesWritten).toBe(keys.length);
+    // Permalinks before the pages that list them, feeds last: no reader follows a link to a missing page.
+    const order = h.putKeys();
+    const lastDigestPage = Math.max(...order.map((key, index) => (key.startsWith('digests/') ? index : -1)));
+    const firstFeed = order.findIndex((key) => key.startsWith('feeds/'));
+    expect(lastDigestPage).toBeLessThan(order.indexOf('index.html'));
+    expect(order.indexOf('index.html')).toBeLessThan(firstFeed);
+    expect(order.slice(firstFeed).every((key) => key.startsWith('feeds/'))).toBe(true);
 
     const expectedTypes: Record<string, string> = {
       'index.html': 'text/html; charset=utf-8',

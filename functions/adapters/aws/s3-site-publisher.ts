@@ -4,7 +4,8 @@
  * Unchanged bytes are never re-uploaded, so the object's ETag and Last-Modified stay put and CloudFront
  * and feed readers keep getting 304s. One ListObjectsV2 per publish gives every stored ETag (cheaper
  * than a HeadObject per file); for single-part uploads S3's ETag is the hex MD5 of the bytes, which we
- * compute for ours.
+ * compute for ours. That holds for unencrypted and SSE-S3 objects (the site bucket's setting); under
+ * SSE-KMS the ETag is not an MD5, every file would look changed and be re-uploaded — safe, not cheap.
  */
 import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -70,10 +71,11 @@ export class S3SitePublisher implements SitePublisher {
   }
 }
 
-/** 0 = nested pages (digest permalinks), 1 = top-level pages (index links to them), 2 = feeds. */
+/** 0 = digest permalinks and assets, 1 = the pages listing them (index, archive, …), 2 = feeds. */
 function publishStage(path: string): number {
   if (path.startsWith('feeds/')) return 2;
-  return path.includes('/') ? 0 : 1;
+  if (path.startsWith('digests/') || path.startsWith('assets/')) return 0;
+  return 1;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
