@@ -1,6 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/shared/env-names.js';
+import { loadSesEventsEnv } from '../../functions/handlers/ses-events.js';
+import { loadSubscriptionEnv } from '../../functions/handlers/subscription-api.js';
 import { loadPublisherEnv } from '../../functions/shared/env.js';
 import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
@@ -129,15 +131,24 @@ describe('functions', () => {
     });
   });
 
+  /** A function's environment as the deployed function would see it (deploy-time values stood in). */
+  const environmentOf = (fn: string): Record<string, string> => {
+    const variables = (resources[fn]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    return { ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, standIn(value)])), AWS_REGION: 'eu-west-1' };
+  };
+
   it("sets every variable the publisher's env schema requires (functions/shared/env.ts accepts it)", () => {
-    const variables = (resources[ids.publisher]?.Properties?.Environment as { Variables: Record<string, unknown> })
-      .Variables;
-    const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, standIn(value)]));
-    const parsed = loadPublisherEnv({ ...env, AWS_REGION: 'eu-west-1' });
+    const env = environmentOf(ids.publisher);
+    const parsed = loadPublisherEnv(env);
     expect(parsed.site.baseUrl).toBe('https://d111111abcdef8.cloudfront.net/');
     expect(parsed.keyring.kind).toBe('secret');
     expect(env[ENV.feedLength]).toBe('20');
     expect(env[ENV.senderAddress]).toBe('news@example.com');
+  });
+
+  it("sets every variable the subscription API's and the SES events handler's env schemas require", () => {
+    expect(() => loadSubscriptionEnv(environmentOf(ids.api))).not.toThrow();
+    expect(() => loadSesEventsEnv(environmentOf(ids.sesEvents))).not.toThrow();
   });
 
   it('uses execution roles without AWS managed policies', () => {
