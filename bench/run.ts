@@ -2,9 +2,13 @@
  * `npm run bench`: runs every benchmark module in turn. Convention: a benchmark is a module in bench/
  * that exports `async function run(): Promise<void>` and prints its own tables. Add yours to the list.
  */
+import { run as feeds } from './feeds.js';
 import { run as summarizer } from './summarizer.js';
 
-const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [['summarizer', summarizer]];
+const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+  ['summarizer', summarizer],
+  ['feeds', feeds],
+];
 
 for (const [name, run] of BENCHMARKS) {
   console.log(`\n# bench: ${name}`);

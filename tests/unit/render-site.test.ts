@@ -175,7 +175,7 @@ describe('renderSite with hostile content', () => {
     expect(document.querySelector('h1')?.textContent).toBe('Breaking: <script>alert(1)</script> ]]> &amp; & 🚀 مرحبا שלום Bcc: victim@example.com');
     expect(document.querySelector('h1')?.getAttribute('dir')).toBe('auto');
     expect(document.querySelector('title')?.textContent).toContain('<script>alert(1)</script>');
-    const keyPoints = document.querySelectorAll('article li[dir=auto]').filter((li) => !li.parentNode.classList.contains('tags'));
+    const keyPoints = document.querySelectorAll('article li[dir=auto]').filter((li) => !li.parentNode?.classList.contains('tags'));
     expect(keyPoints.map((li) => li.textContent)).toEqual([
       '<img src=x onerror=alert(1)>',
       'CDATA ]]> end',
