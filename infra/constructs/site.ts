@@ -178,7 +178,7 @@ export class Site extends Construct {
         id: `AwsSolutions-IAM5[Resource::${arn}/${key}]`,
         reason: key.startsWith(INBOX_PREFIX)
           ? 'The publisher reads any article dropped under inbox/; read-only, and only that prefix.'
-          : `The publisher writes one object per digest or feed under ${key}; write-only, and only that prefix.`,
+          : `The publisher writes the site's generated files under ${key} (one per digest, page or feed); write-only, and only that prefix.`,
       })),
     );
   }
