@@ -119,6 +119,14 @@ describe('renderFeeds', () => {
     expect(parseHtml((items[1] as Node)['content:encoded']).querySelector('a')?.getAttribute('href')).toBe(olderDigest.sourceUrl);
   });
 
+  it('RSS items put description before content:encoded (the validator warns NeedDescriptionBeforeContent otherwise)', () => {
+    const text = file(files, 'feeds/rss.xml').body.toString('utf8');
+    for (const item of text.split('<item>').slice(1)) {
+      expect(item.indexOf('<description>')).toBeGreaterThan(-1);
+      expect(item.indexOf('<description>')).toBeLessThan(item.indexOf('<content:encoded>'));
+    }
+  });
+
   it('RSS parses with rss-parser, a real feed reader library', async () => {
     const feed = await new Parser().parseString(file(files, 'feeds/rss.xml').body.toString('utf8'));
     expect(feed.title).toBe(site.title);

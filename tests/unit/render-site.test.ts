@@ -48,6 +48,8 @@ function expectPageBasics(text: string, document: HTMLElement): void {
   expect(document.querySelectorAll('style').map((s) => s.textContent)).toEqual([SITE_CSS]);
   expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SUBSCRIBE_SCRIPT]);
   expect(text).toContain('prefers-color-scheme:dark');
+  // Only the hashed <style> element carries CSS: a style attribute would be blocked by the CSP.
+  expect(document.querySelectorAll('[style]')).toHaveLength(0);
   // The subscribe form works without JavaScript: a real POST form with a labelled email field and a honeypot.
   const form = document.querySelector('form[data-subscribe]');
   expect(form?.getAttribute('method')).toBe('post');
@@ -156,6 +158,31 @@ describe('renderSite', () => {
   it('the published CSP allows exactly the inline style and script the pages carry', () => {
     expect(SITE_CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'/);
     expect(SITE_CONTENT_SECURITY_POLICY.match(/'sha256-[A-Za-z0-9+/=]+'/g)).toHaveLength(2);
+  });
+});
+
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+describe('site colours', () => {
+  it('meet WCAG AA (4.5:1) for text, muted text and links on page and panel, in light and dark schemes', () => {
+    const schemes = [...SITE_CSS.matchAll(/:root\{([^}]*)\}/g)].map((match) =>
+      Object.fromEntries([...match[1]!.matchAll(/--([a-z]+):(#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(schemes).toHaveLength(2);
+    for (const colours of schemes) {
+      for (const foreground of ['fg', 'muted', 'link']) {
+        for (const background of ['bg', 'panel']) expect(contrast(colours[foreground]!, colours[background]!)).toBeGreaterThanOrEqual(4.5);
+      }
+      expect(contrast(colours.bg!, colours.link!)).toBeGreaterThanOrEqual(4.5); // button text on link-coloured button
+    }
   });
 });
 
