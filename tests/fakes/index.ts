@@ -95,7 +95,7 @@ export interface LedgerEntry {
 /** The delivery ledger as a map keyed `digestId|subscriberId`. */
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
-  async claim(digestId: string, subscriberId: string): Promise<ClaimOutcome> {
+  async claim(digestId: string, subscriberId: string, _at?: Date): Promise<ClaimOutcome> {
     const key = `${digestId}|${subscriberId}`;
     if (this.entries.has(key)) return 'already-claimed';
     this.entries.set(key, { status: 'claimed' });
