@@ -219,6 +219,14 @@ describe('publishDigests', () => {
     expect(w.archive.digests.get(report.created[0]!.id)?.mailStatus).toBe('done');
   });
 
+  it('skips an address that cannot go in a header and still mails everyone else', async () => {
+    const w = world({ people: subscribers(2, [{ id: 'bad-1', email: 'a@example.com,\r\nBcc: victim@example.com', status: 'confirmed' }]) });
+    const report = await publishDigests(w.deps, settings);
+    expect(report.mail).toMatchObject({ sent: 2, failed: 1 });
+    expect(recipients(w.mailer)).toEqual(['reader0@example.com', 'reader1@example.com']);
+    expect(w.mailer.sent.every((mail) => !mail.raw.toString('utf8').includes('victim@example.com'))).toBe(true);
+  });
+
   it('keeps under the mail service rate by pacing sends', async () => {
     const mailer = new RecordingMailer(() => undefined, 2);
     const w = world({ mailer, people: subscribers(4) });

@@ -4,8 +4,8 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import { ArchiveConflictError, GazetteError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../errors.js';
-import type { Article, Digest, MailConfig, SiteConfig, SiteFile, Subscriber } from '../model.js';
+import { ArchiveConflictError, GazetteError, InvalidAddressError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../errors.js';
+import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
 import { renderSite } from '../render/site.js';
@@ -281,15 +281,23 @@ async function deliverOnce(
   const now = deps.clock.now();
   // Render before claiming: a message that cannot be built must not leave a claim behind.
   const token = signToken('unsubscribe', subscriber.id, settings.keyring, now);
-  const mail = renderDigestEmail({
-    digest,
-    subscriberId: subscriber.id,
-    to: subscriber.email,
-    site: settings.site,
-    mail: settings.mail,
-    unsubscribeUrl: `${settings.site.baseUrl}api/unsubscribe?token=${encodeURIComponent(token)}`,
-    date: now,
-  });
+  let mail: OutgoingMail;
+  try {
+    mail = renderDigestEmail({
+      digest,
+      subscriberId: subscriber.id,
+      to: subscriber.email,
+      site: settings.site,
+      mail: settings.mail,
+      unsubscribeUrl: `${settings.site.baseUrl}api/unsubscribe?token=${encodeURIComponent(token)}`,
+      date: now,
+    });
+  } catch (error) {
+    // One unusable address (CHECKLIST #3) is one failed recipient, never a failed run.
+    if (!(error instanceof InvalidAddressError)) throw error;
+    log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
+    return 'rejected';
+  }
   if ((await deps.ledger.claim(digest.id, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
   for (let attempt = 1; ; attempt += 1) {
     await pacer();
