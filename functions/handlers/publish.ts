@@ -79,6 +79,7 @@ export function createPublishHandler({ env, clients, logger = createLogger('publ
   };
   let keyring: Promise<TokenKeyring> | undefined;
   return async (event, context) => {
+    logger.appendKeys({ runId: context.awsRequestId });
     const input = publishEvent.parse(event ?? {});
     const scheduled = input.scheduledAt ?? input.time;
     keyring ??= loadKeyring(env.keyring, clients.secrets).catch((error: unknown) => {

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** Base URLs of the running emulators (what the SDK clients' `endpoint` is set to). */
@@ -130,7 +130,7 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
   };
 }
 
-/** Creates the bucket and the three tables with the key schemas of the deployed stack. */
+/** Creates the bucket and the three tables with the key schemas of the deployed stack; returns once all are ACTIVE. */
 export async function provisionGazette(clients: { s3: S3Client; dynamodb: DynamoDBClient }, names: GazetteResourceNames): Promise<void> {
   await clients.s3.send(new CreateBucketCommand({ Bucket: names.bucket }));
   const string = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
@@ -165,6 +165,18 @@ export async function provisionGazette(clients: { s3: S3Client; dynamodb: Dynamo
       }),
     ),
   ]);
+  // dynalite answers CreateTable before it stores the table as ACTIVE (even with createTableMs 0), and
+  // an item write to a CREATING table fails with ResourceNotFoundException: wait for ACTIVE.
+  await Promise.all(Object.values(names.tables).map((table) => waitUntilActive(clients.dynamodb, table)));
+}
+
+async function waitUntilActive(dynamodb: DynamoDBClient, table: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`table ${table} did not become ACTIVE`);
 }
 
 /** Sets the SES front's fault plan (and resets its send counter). */
