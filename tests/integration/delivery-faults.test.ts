@@ -5,7 +5,7 @@
  * SES's real error documents.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { setSesFaults } from '../support/emulators.js';
+import { sesStats, setSesFaults } from '../support/emulators.js';
 import { countByRecipient, createHarness, type Harness } from './harness.js';
 
 const harnesses: Harness[] = [];
@@ -36,10 +36,15 @@ describe('delivery under failure', () => {
     const h = await harness();
     const addresses = await confirmedSubscribers(h, 6);
     await setSesFaults(h.endpoints.ses, { throttleRequests: [2, 3, 5] });
+    const before = await sesStats(h.endpoints.ses);
 
     const summary = await h.invoke();
 
     expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0 });
+    const after = await sesStats(h.endpoints.ses);
+    // Three throttled attempts were retried (9 requests for 6 mails); the quota was read once for the run.
+    expect(after.sendRequests - before.sendRequests).toBe(9);
+    expect(after.quotaReads - before.quotaReads).toBe(1);
     expectEachOnce(h, await h.mails(), addresses);
     const deliveries = await h.deliveries();
     expect(deliveries.map((delivery) => delivery.status)).toEqual(Array(6).fill('sent'));

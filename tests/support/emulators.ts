@@ -185,6 +185,13 @@ export async function setSesFaults(sesEndpoint: string, plan: SesFaultPlan): Pro
   if (!response.ok) throw new Error(`SES front refused the fault plan: ${response.status}`);
 }
 
+/** Requests the SES front has seen since it started (all tests share one front: compare before and after). */
+export async function sesStats(sesEndpoint: string): Promise<{ quotaReads: number; sendRequests: number }> {
+  const response = await fetch(`${sesEndpoint}/__gazette/stats`);
+  if (!response.ok) throw new Error(`SES front: ${response.status}`);
+  return (await response.json()) as { quotaReads: number; sendRequests: number };
+}
+
 /** Every message SES accepted since start, with its raw bytes. */
 export async function capturedSends(sesEndpoint: string): Promise<CapturedSend[]> {
   const response = await fetch(`${sesEndpoint}/__gazette/sent`);
@@ -204,6 +211,7 @@ async function startSesFront(target: string, port: number): Promise<Server> {
   let sendRequests = 0;
   let accepted = 0;
   const sent: CapturedSend[] = [];
+  const stats = { quotaReads: 0, sendRequests: 0 };
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -214,17 +222,22 @@ async function startSesFront(target: string, port: number): Promise<Server> {
         accepted = 0;
         return reply(res, 204, '');
       }
+      if (req.url === '/__gazette/stats' && req.method === 'GET') {
+        return reply(res, 200, JSON.stringify(stats), 'application/json');
+      }
       if (req.url === '/__gazette/sent' && req.method === 'GET') {
         return reply(res, 200, JSON.stringify(sent), 'application/json');
       }
       const form = req.method === 'POST' && req.url === '/' ? new URLSearchParams(body.toString('utf8')) : undefined;
       const action = form?.get('Action');
       if (action === 'GetSendQuota') {
+        stats.quotaReads += 1;
         return reply(res, 200, sesResponse('GetSendQuota', `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>50000</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`), 'text/xml');
       }
       const isSend = action === 'SendRawEmail' || action === 'SendEmail';
       if (isSend) {
         sendRequests += 1;
+        stats.sendRequests += 1;
         if (plan.throttleRequests?.includes(sendRequests)) return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
         if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends) return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
         const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);

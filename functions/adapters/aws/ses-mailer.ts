@@ -20,8 +20,6 @@ export interface SesMailerOptions {
 
 /** `Mailer` over SES v1. */
 export class SesMailer implements Mailer {
-  private sendRate: Promise<number> | undefined;
-
   constructor(
     private readonly ses: SESClient,
     private readonly options: SesMailerOptions,
@@ -45,17 +43,13 @@ export class SesMailer implements Mailer {
     }
   }
 
-  /** `MaxSendRate` from `GetSendQuota`, read once per instance (one instance per cold start). */
-  maxSendRate(): Promise<number> {
-    this.sendRate ??= this.ses.send(new GetSendQuotaCommand({})).then(
-      (quota) => (quota.MaxSendRate && quota.MaxSendRate > 0 ? quota.MaxSendRate : Infinity),
-      (error: unknown) => {
-        // Forget the failure so the next run asks again instead of caching an error for the container's life.
-        this.sendRate = undefined;
-        throw error;
-      },
-    );
-    return this.sendRate;
+  /**
+   * `MaxSendRate` from `GetSendQuota`. Not cached here: the use case asks once per run, and a warm
+   * container must notice a raised limit (SES grants increases while the account is in use).
+   */
+  async maxSendRate(): Promise<number> {
+    const quota = await this.ses.send(new GetSendQuotaCommand({}));
+    return quota.MaxSendRate && quota.MaxSendRate > 0 ? quota.MaxSendRate : Infinity;
   }
 }
 
