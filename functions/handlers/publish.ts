@@ -58,8 +58,17 @@ export interface PublishHandlerOptions {
   overrides?: Partial<PublishDeps>;
 }
 
+/** The part of the Lambda context the handler reads. */
+export interface PublishContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
 /** A publish handler bound to one environment and set of clients. */
-export type PublishHandler = (event: PublishEvent, context: { awsRequestId: string }) => Promise<PublishSummary>;
+export type PublishHandler = (event: PublishEvent, context: PublishContext) => Promise<PublishSummary>;
+
+/** How long a lease outlives its run's deadline: past it the run is certainly dead (Lambda killed it). */
+const LEASE_GRACE_MS = 30_000;
 
 /** Builds the handler: adapters now, the keyring on first use (then kept for the container's life). */
 export function createPublishHandler({ env, clients, logger = createLogger('publisher'), metrics = createMetrics('publisher'), overrides = {} }: PublishHandlerOptions): PublishHandler {
@@ -71,12 +80,12 @@ export function createPublishHandler({ env, clients, logger = createLogger('publ
     subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
     ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
     mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
-    lease: new DynamoRunLease(clients.doc, env.tables.state),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     log: coreLog(logger),
     ...overrides,
   };
+  const lease = new DynamoRunLease(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
   return async (event, context) => {
     logger.appendKeys({ runId: context.awsRequestId });
@@ -86,7 +95,11 @@ export function createPublishHandler({ env, clients, logger = createLogger('publ
       keyring = undefined;
       throw error;
     });
-    const report = await publishDigests(deps, {
+    // A run killed at its timeout never releases the lease; ending it just after the deadline lets
+    // Lambda's retry (a minute or more later) take over instead of being turned away.
+    const remainingMs = context.getRemainingTimeInMillis?.();
+    const runLease = remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS);
+    const report = await publishDigests({ lease: runLease, ...deps }, {
       site: env.site,
       mail: env.mail,
       keyring: await keyring,

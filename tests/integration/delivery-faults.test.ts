@@ -4,6 +4,7 @@
  * run far behind its schedule. Faults are injected on the wire by the SES front, so the real SDK parses
  * SES's real error documents.
  */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sesStats, setSesFaults } from '../support/emulators.js';
 import { countByRecipient, createHarness, type Harness } from './harness.js';
@@ -160,5 +161,46 @@ describe('delivery under failure', () => {
     expect(await h.mails()).toHaveLength(0);
     expect((await h.digests())[0]!.mailStatus).toBe('stale');
     expect(await h.keys('feeds/')).toEqual(['feeds/atom.xml', 'feeds/feed.json', 'feeds/rss.xml']);
+  });
+});
+
+describe('run lease in the state table', () => {
+  it('turns a run away while another holds an unexpired lease, and lets it in once that lease has lapsed', async () => {
+    const h = await harness();
+    await confirmedSubscribers(h, 1);
+    const now = Math.floor(Date.now() / 1000);
+    await h.clients.doc.send(new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'other-run', expiresAt: now + 600 } }));
+
+    expect(await h.invoke()).toMatchObject({ skipped: 'lease-busy', created: 0, filesWritten: 0 });
+    expect(h.putCount()).toBe(0);
+    expect(await h.mails()).toHaveLength(0);
+
+    // A run that was killed leaves its lease behind; once expired it no longer blocks anyone.
+    await h.clients.doc.send(new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'killed-run', expiresAt: now - 1 } }));
+    const summary = await h.invoke();
+    expect(summary.skipped).toBeUndefined();
+    expect(summary.mail.sent).toBe(1);
+  });
+
+  it('holds the lease no longer than the invocation can live, so a retry after a timeout is not locked out', async () => {
+    const h = await harness();
+    const leaseWrites: { expiresAt: number; at: number }[] = [];
+    // The document client shares the low-level client's stack; at this step items are still plain values.
+    h.clients.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Item?: { id?: unknown; expiresAt?: unknown } };
+        if (input.Item?.id === 'lease#publisher') leaseWrites.push({ expiresAt: Number(input.Item.expiresAt), at: Date.now() / 1000 });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordLease' },
+    );
+
+    await h.handler({}, { awsRequestId: 'run-with-deadline', getRemainingTimeInMillis: () => 60_000 });
+
+    expect(leaseWrites).toHaveLength(1);
+    const heldFor = leaseWrites[0]!.expiresAt - leaseWrites[0]!.at;
+    // 60 s of remaining time plus the 30 s grace, rounded up to whole seconds: well under the 15 min default.
+    expect(heldFor).toBeGreaterThan(60);
+    expect(heldFor).toBeLessThanOrEqual(91);
   });
 });

@@ -39,6 +39,17 @@ export class DynamoRunLease implements RunLease {
     }
   }
 
+  /**
+   * The same lease, but never held longer than `maxTtlMs` whatever the caller asks: the handler passes
+   * its remaining Lambda time, so a run killed at its timeout does not lock out the retry.
+   */
+  withMaxTtl(maxTtlMs: number): RunLease {
+    return {
+      acquire: (owner, now, ttlMs) => this.acquire(owner, now, Math.min(ttlMs, maxTtlMs)),
+      release: (owner) => this.release(owner),
+    };
+  }
+
   /** Deletes the lease only if `owner` still holds it; a no-op otherwise. */
   async release(owner: string): Promise<void> {
     try {
