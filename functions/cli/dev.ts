@@ -13,7 +13,9 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { normaliseAddress, subscriberIdFor } from '../core/subscriptions/address.js';
+import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { createPublishHandler } from '../handlers/publish.js';
+import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionEnv } from '../handlers/subscription-api.js';
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
   const emulators = await startEmulators({ sesPort });
   const clients = createAwsClients({ region: 'us-east-1', endpoints: emulators.endpoints });
   let server: DevServer | undefined;
+  let publishAgain: (() => Promise<void>) | undefined;
   const stop = async (): Promise<void> => {
     await server?.close();
     destroyAwsClients(clients);
@@ -75,7 +78,13 @@ async function main(): Promise<void> {
   try {
     await provisionGazette(clients, NAMES);
     server = await startDevServer({ site: { s3: clients.s3, bucket: NAMES.bucket }, port });
-    const env = loadPublisherEnv(devVariables(emulators, server.url));
+    const variables = devVariables(emulators, server.url);
+    const env = loadPublisherEnv(variables);
+    // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
+    // publisher so the links in digests verify.
+    const apiEnv = loadSubscriptionEnv(variables);
+    const apiLogger = new Logger({ serviceName: 'subscription-api', logLevel: 'WARN' });
+    server.mountApi(createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadKeyring(apiEnv.keyring, clients.secrets), apiLogger)));
 
     const now = new Date().toISOString();
     const id = subscriberIdFor(normaliseAddress(EXAMPLE_SUBSCRIBER));
@@ -93,6 +102,10 @@ async function main(): Promise<void> {
       // Embedded-metric JSON on stdout would only bury the URLs below.
       metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
     });
+    publishAgain = async () => {
+      const again = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
+      console.log(`Published: ${again.digests} digest(s), ${again.filesWritten} object(s) written, ${again.mail.sent} mail(s) sent, ${again.articleErrors} article error(s).`);
+    };
     const summary = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
 
     const site = server.url;
@@ -105,11 +118,12 @@ async function main(): Promise<void> {
         `  RSS         ${site}feeds/rss.xml`,
         `  Atom        ${site}feeds/atom.xml`,
         `  JSON Feed   ${site}feeds/feed.json`,
+        `  Subscribe   ${site}api/subscribe   (the form on every page posts here)`,
         `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
         '',
         `  Emulators   S3 ${emulators.endpoints.s3}   DynamoDB ${emulators.endpoints.dynamodb}   SES ${emulators.endpoints.ses}`,
         '',
-        values.once ? 'Stopping (--once).' : 'Press Ctrl-C to stop.',
+        values.once ? 'Stopping (--once).' : 'Press Enter to publish again (after adding articles to seeds/), Ctrl-C to stop.',
       ].join('\n'),
     );
   } catch (error) {
@@ -118,10 +132,17 @@ async function main(): Promise<void> {
   }
 
   if (values.once) return stop();
+  // Enter runs the scheduled handler again, like the next morning's schedule would.
+  const onLine = (): void => {
+    publishAgain?.().catch((error: unknown) => console.error(`publish failed: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  if (process.stdin.isTTY) process.stdin.on('data', onLine);
   await new Promise<void>((resolveSignal) => {
     process.once('SIGINT', () => resolveSignal());
     process.once('SIGTERM', () => resolveSignal());
   });
+  process.stdin.off('data', onLine);
+  process.stdin.pause();
   console.log('\nStopping emulators…');
   await stop();
 }
