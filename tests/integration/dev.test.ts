@@ -24,7 +24,7 @@ function startDev(): Promise<{ output: string; exited: Promise<number | null> }>
     let errors = '';
     child!.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (output.includes('Press Ctrl-C to stop.')) resolve({ output, exited });
+      if (output.includes('Ctrl-C to stop.')) resolve({ output, exited });
     });
     child!.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`npm run dev exited early (${code}): ${output}\n${errors}`)));
