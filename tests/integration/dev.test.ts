@@ -65,7 +65,14 @@ describe('npm run dev', () => {
     // The private article inbox and unknown paths are not served.
     expect((await fetch(`${site}inbox/`)).status).toBe(404);
     expect((await fetch(`${site}no/such/page`)).status).toBe(404);
-    expect((await fetch(`${site}api/subscribe`, { method: 'POST' })).status).toBe(404);
+    // The subscription API is mounted under /api/*, as CloudFront routes it when deployed.
+    const subscribe = await fetch(`${site}api/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'email=dev.reader%40example.com&website=',
+    });
+    expect(subscribe.status).toBe(202);
+    expect(((await subscribe.json()) as { status: string }).status).toBe('ok');
 
     const inboxPage = await fetch(inbox);
     expect(inboxPage.status).toBe(200);
