@@ -78,7 +78,8 @@ describe('npm run dev', () => {
     expect(inboxPage.status).toBe(200);
     expect(inboxPage.headers.get('content-type')).toMatch(/text\/html/);
     const store = (await (await fetch(`${inbox}store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
-    expect(store.emails.map((email) => email.destination.to)).toEqual([['reader@example.com']]);
+    // The digest to the example subscriber, then the confirmation mail the subscribe above asked for.
+    expect(store.emails.map((email) => email.destination.to)).toEqual([['reader@example.com'], ['dev.reader@example.com']]);
     expect(store.emails[0]!.subject).toContain(feed.items[0]!.title!);
 
     child!.kill('SIGINT');
