@@ -83,6 +83,8 @@ export class Publisher extends Construct {
         retryAttempts: 3,
         deadLetterQueue: this.deadLetterQueue,
         role: scheduleRole,
+        // The handler compares this with the clock: a run far behind its schedule publishes but mails nothing.
+        input: scheduler.ScheduleTargetInput.fromObject({ scheduledAt: scheduler.ContextAttribute.scheduledTime }),
       }),
     });
 

@@ -95,6 +95,12 @@ describe('schedule', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
+  it('hands the scheduled time to the publisher so a late run can tell it is late', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: { Input: JSON.stringify({ scheduledAt: '<aws.scheduler.scheduled-time>' }) },
+    });
+  });
+
   it('parks a publisher run that fails after Lambda retries in the same dead-letter queue', () => {
     const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'PublisherDeadLetters');
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
