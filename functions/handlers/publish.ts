@@ -69,6 +69,8 @@ export type PublishHandler = (event: PublishEvent, context: PublishContext) => P
 
 /** How long a lease outlives its run's deadline: past it the run is certainly dead (Lambda killed it). */
 const LEASE_GRACE_MS = 30_000;
+/** Time kept back at the end of an invocation for the archive update and the log line. */
+const SEND_MARGIN_MS = 60_000;
 
 /** Builds the handler: adapters now, the keyring on first use (then kept for the container's life). */
 export function createPublishHandler({ env, clients, logger = createLogger('publisher'), metrics = createMetrics('publisher'), overrides = {} }: PublishHandlerOptions): PublishHandler {
@@ -106,6 +108,8 @@ export function createPublishHandler({ env, clients, logger = createLogger('publ
       runId: context.awsRequestId,
       ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
       ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
+      // Stop sending a minute before Lambda would kill the run; the next run carries on.
+      ...(remainingMs === undefined ? {} : { sendUntil: new Date(Date.now() + remainingMs - SEND_MARGIN_MS) }),
     });
     const summary = summarize(context.awsRequestId, report);
     logger.info('publish run finished', { ...summary });

@@ -43,7 +43,9 @@ export class Publisher extends Construct {
       entry: 'functions/handlers/publish.ts',
       description: 'Gazette publisher: articles to digests, site, feeds and mail',
       memorySize: 512,
-      timeout: Duration.minutes(5),
+      // The longest Lambda allows: at SES's usual 14 mails/s one run sends ~12,000 mails; the core stops
+      // sending a minute before the deadline and the next run carries on.
+      timeout: Duration.minutes(15),
       bundledFolders: ['seeds'],
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });

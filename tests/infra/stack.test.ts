@@ -129,10 +129,10 @@ describe('functions', () => {
     }
   });
 
-  it('gives the publisher 512 MB, five minutes and the bundled seeds folder', () => {
+  it('gives the publisher 512 MB, fifteen minutes and the bundled seeds folder', () => {
     expect(resources[ids.publisher]?.Properties).toMatchObject({
       MemorySize: 512,
-      Timeout: 300,
+      Timeout: 900,
       Environment: { Variables: { [ENV.seedsDir]: '/var/task/seeds' } },
     });
   });

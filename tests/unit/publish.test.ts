@@ -235,6 +235,17 @@ describe('publishDigests', () => {
     expect(w.sleeps).toEqual([500, 500, 500]);
   });
 
+  it('stops sending at its deadline and leaves the rest for the next run', async () => {
+    const mailer = new RecordingMailer(() => undefined, 1);
+    const w = world({ mailer, people: subscribers(5) });
+    // One mail a second and a deadline 2.5 s away: three sends fit, two are left.
+    const first = await publishDigests(w.deps, { ...settings, sendUntil: new Date(START.getTime() + 2500) });
+    expect(first.mail).toMatchObject({ sent: 3, deferred: 2, stoppedBy: 'deadline' });
+    const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
+    expect(second.mail).toMatchObject({ sent: 2, alreadySent: 3 });
+    expect(recipients(mailer)).toEqual(subscribers(5).map((s) => s.email).sort());
+  });
+
   it('publishes the good articles when one is bad and names the bad one', async () => {
     const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'empty.txt': '   \n\n  ', 'binary.txt': new Uint8Array([0, 159, 146, 150, 0, 1, 2]) } });
     const report = await publishDigests(w.deps, settings);

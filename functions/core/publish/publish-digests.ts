@@ -44,6 +44,11 @@ export interface PublishSettings {
   scheduledAt?: Date;
   /** How late is too late to email a digest (default 6 hours). */
   staleAfterMs?: number;
+  /**
+   * Stop sending at this time and leave the rest for the next run (a Lambda's own deadline, less a
+   * margin), so a big list never gets a run killed half way through a send.
+   */
+  sendUntil?: Date;
   /** Compute and report everything, write and send nothing. */
   dryRun?: boolean;
 }
@@ -59,7 +64,7 @@ export interface MailReport {
   deferred: number;
   /** Digests that were too old to email. */
   stale: number;
-  stoppedBy?: 'quota' | 'throttling';
+  stoppedBy?: 'quota' | 'throttling' | 'deadline';
 }
 
 /** What a run did, for the CLI's summary, the handler's log line and the tests. */
@@ -267,7 +272,7 @@ async function finishDigest(
   archived.set(digest.id, finished);
 }
 
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling';
+type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline';
 
 /** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
 async function deliverOnce(
@@ -301,6 +306,10 @@ async function deliverOnce(
   if ((await deps.ledger.claim(digest.id, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
   for (let attempt = 1; ; attempt += 1) {
     await pacer();
+    if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
+      await deps.ledger.release(digest.id, subscriber.id);
+      return 'deadline';
+    }
     try {
       const { messageId } = await deps.mailer.send(mail);
       await deps.ledger.markSent(digest.id, subscriber.id, messageId, deps.clock.now());
