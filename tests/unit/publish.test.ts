@@ -171,8 +171,9 @@ describe('publishDigests', () => {
     expect([...w.ledger.entries.values()].filter((entry) => entry.status === 'claimed')).toHaveLength(0);
     expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('pending');
 
+    // The next day's run: the quota is back and the digest is still worth sending.
     quotaLeft = 100;
-    w.clock.advance(60 * 60 * 1000);
+    w.clock.advance(24 * 60 * 60 * 1000);
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
     expect(second.mail).toMatchObject({ sent: 3, alreadySent: 2, deferred: 0 });
     expect(recipients(mailer)).toEqual(['reader0@example.com', 'reader1@example.com', 'reader2@example.com', 'reader3@example.com', 'reader4@example.com']);
@@ -270,6 +271,17 @@ describe('publishDigests', () => {
     expect(report.site.written).toContain('feeds/rss.xml');
     expect(w.mailer.calls).toBe(0);
     expect(w.archive.digests.get(report.created[0]!.id)?.mailStatus).toBe('stale');
+  });
+
+  it('gives up on a digest whose sending stopped more than two days ago', async () => {
+    const mailer = new RecordingMailer(() => new QuotaExceededError('Daily message quota exceeded'));
+    const w = world({ mailer });
+    const first = await publishDigests(w.deps, settings);
+    expect(first.mail.stoppedBy).toBe('quota');
+    w.clock.advance(49 * 60 * 60 * 1000);
+    const later = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
+    expect(later.mail).toMatchObject({ sent: 0, stale: 1 });
+    expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('stale');
   });
 
   it('writes and sends nothing on a dry run but reports what it would do', async () => {

@@ -82,6 +82,8 @@ export interface PublishReport {
 }
 
 const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+/** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
+const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
 const LEASE_TTL_MS = 15 * 60 * 1000;
 const MAX_SEND_ATTEMPTS = 6;
 const BACKOFF_BASE_MS = 200;
@@ -211,7 +213,6 @@ async function mailPendingDigests(
 ): Promise<MailReport> {
   const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 };
   const now = deps.clock.now();
-  const staleAfterMs = settings.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   // Oldest first, so subscribers read the digests in the order they were published.
   const pending = sortNewestFirst([...archived.values()]).reverse().filter((digest) => digest.mailStatus === 'pending');
   if (pending.length === 0) return report;
@@ -219,7 +220,8 @@ async function mailPendingDigests(
   const subscribers = await deps.subscribers.listConfirmed();
   const pacer = createPacer(deps, await deps.mailer.maxSendRate());
   for (const digest of pending) {
-    if (now.getTime() - Date.parse(digest.firstSeen) > staleAfterMs) {
+    // A digest left pending (quota, deadline) is resumed by later runs, but not forever.
+    if (now.getTime() - Date.parse(digest.firstSeen) > RESUME_WINDOW_MS) {
       report.stale += 1;
       await finishDigest(deps, settings, archived, digest, 'stale');
       log('info', 'digest too old to email; feeds carry it', { id: digest.id });
