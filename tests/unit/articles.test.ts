@@ -111,6 +111,29 @@ describe('parseArticle: markdown', () => {
     expect(article.text).toBe('Hello there.\n\nAT&T & friends.');
   });
 
+  it('reads lists, tables, quotes and code spans as text, dropping inline scripts and images', () => {
+    const source = [
+      'Inline <span>kept</span> <script>steal()</script> and `a < &amp; b` and ![alt](x.png) and a\\* star.',
+      '',
+      '- [ ] task item',
+      '- item **two**',
+      '',
+      '| City | Pop |',
+      '|---|---|',
+      '| Oslo | 0.7m |',
+      '',
+      '> Quoted &lt;words&gt;.',
+    ].join('\n');
+    expect(parseArticle('mix.md', utf8(source)).text.split('\n\n')).toEqual([
+      'Inline kept and a < &amp; b and and a* star.',
+      'task item',
+      'item two',
+      'City | Pop',
+      'Oslo | 0.7m',
+      'Quoted <words>.',
+    ]);
+  });
+
   it('changes the content hash, not the id, when a stable-id article is edited', () => {
     const before = parseArticle('e.md', utf8('---\nid: story-1\ntitle: First\n---\nOriginal text.'));
     const textEdit = parseArticle('e.md', utf8('---\nid: story-1\ntitle: First\n---\nEdited text.'));
@@ -212,6 +235,23 @@ describe('parseArticle: bad input', () => {
   it('refuses invalid UTF-8', () => {
     expectArticleError('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b]), /not valid UTF-8/);
     expectArticleError('overlong.md', new Uint8Array([0xc0, 0xaf, 0x41]), /not valid UTF-8/);
+  });
+
+  // Inputs that would make the parsers take minutes or overflow the stack get a clear error instead.
+  it.each([
+    ['stars.md', '*a'.repeat(1200), /one paragraph has 1200 emphasis markers/],
+    ['dense.md', `${'*a_'.repeat(300)}\n\n`.repeat(500), /too many emphasis markers/],
+    ['quotes.md', `${'> '.repeat(40)}deep\n`, /line 1 nests quotes or lists deeper than 16 levels/],
+    ['lists.md', `ok\n${'1. '.repeat(20)}deep\n`, /line 2 nests/],
+    ['indent.md', `${' '.repeat(200)}- deep\n`, /nests quotes or lists/],
+    ['divs.html', '<div>'.repeat(100_000), /too deeply nested/],
+  ])('refuses the pathological %s', (name, source, reason) => {
+    expectArticleError(name, utf8(source), reason);
+  });
+
+  it('accepts ordinary emphasis and nesting', () => {
+    const source = `${'Some *em* and **strong** words with snake_case. '.repeat(40)}\n\n${'> '.repeat(3)}- nested\n`;
+    expect(parseArticle('fine.md', utf8(source)).text).toContain('Some em and strong words');
   });
 
   it('refuses an unknown extension', () => {

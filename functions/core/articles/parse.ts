@@ -8,7 +8,7 @@ import { ArticleError } from '../errors.js';
 import type { Article } from '../model.js';
 import { FrontMatterError, parseIsoDate, splitFrontMatter } from './front-matter.js';
 import { htmlMetadata, htmlParagraphs, parseHtml } from './html.js';
-import { markdownText } from './markdown.js';
+import { MarkdownComplexityError, markdownText } from './markdown.js';
 import { decodeArticleBytes, joinParagraphs, plainTextParagraphs } from './text.js';
 
 export { MAX_ARTICLE_BYTES } from './text.js';
@@ -62,8 +62,9 @@ function sha256Hex(value: string): string {
  * a stable id changes its hash but not its id.
  *
  * Throws `ArticleError` for an unknown extension, more than 1 MiB, no text, binary content, invalid
- * UTF-8, or malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
- * tags that are not a list of strings).
+ * UTF-8, malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
+ * tags that are not a list of strings), Markdown with so many emphasis markers that parsing would stall
+ * (see MAX_EMPHASIS_MARKERS_PER_PARAGRAPH), or nesting too deep for the parsers.
  */
 export function parseArticle(name: string, bytes: Uint8Array): Article {
   const format = FORMAT_BY_EXTENSION[extensionOf(name)];
@@ -78,7 +79,10 @@ export function parseArticle(name: string, bytes: Uint8Array): Article {
   try {
     parts = readFormat(format, decoded.text);
   } catch (error) {
-    if (error instanceof FrontMatterError) throw new ArticleError(name, error.message);
+    if (error instanceof FrontMatterError || error instanceof MarkdownComplexityError) throw new ArticleError(name, error.message);
+    // The parsers recurse per level of nesting; thousands of nested quotes, lists or elements overflow
+    // the stack. That is a property of the file, so it is the file's error, not a crash of the run.
+    if (error instanceof RangeError) throw new ArticleError(name, 'too deeply nested to read (quotes, lists or elements)');
     throw error;
   }
 
