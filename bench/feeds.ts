@@ -43,16 +43,20 @@ function heapDelta(work: () => unknown): number {
 
 /** Runs the benchmark and prints one row per archive size. */
 export async function run(): Promise<void> {
-  console.log(`feedLength = ${site.feedLength}; median of repeated runs; memory Δ = heap + Buffer growth with the output alive${
-    (globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: includes uncollected garbage)'
-  }`);
+  console.log(
+    `feedLength = ${site.feedLength}; median of repeated runs; memory Δ = heap + Buffer growth with the output alive${
+      (globalThis as { gc?: unknown }).gc ? '' : ' (no --expose-gc: includes uncollected garbage)'
+    }`,
+  );
   // Warm the JIT first so the smallest size does not pay for compiling the renderers.
   const warmUp = syntheticDigests(200);
   for (let index = 0; index < 5; index += 1) {
     renderFeeds(warmUp, site);
     renderSite(warmUp, site);
   }
-  console.log('| digests | feeds ms | site ms | total ms | ms/digest | output MB | memory Δ MB | naive feeds ms (all N) | naive / capped |');
+  console.log(
+    '| digests | feeds ms | site ms | total ms | ms/digest | output MB | memory Δ MB | naive feeds ms (all N) | naive / capped |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of SIZES) {
     const digests = syntheticDigests(size);

@@ -119,7 +119,10 @@ export async function run(): Promise<void> {
     ['all rows', articles],
   ];
   for (const [label, subset] of subsets) {
-    printTable(`${label}: ${subset.length} articles`, SYSTEMS.map(([name, system]) => evaluate(name, system, subset)));
+    printTable(
+      `${label}: ${subset.length} articles`,
+      SYSTEMS.map(([name, system]) => evaluate(name, system, subset)),
+    );
   }
   scaling(articles);
 }

@@ -130,10 +130,7 @@ const schema = z
       z
         .string()
         .toLowerCase()
-        .regex(
-          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-          'must be a domain name like example.com',
-        )
+        .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com')
         .optional(),
     ),
     feedLength: integer(1, 500).default(50),

@@ -74,7 +74,8 @@ export function keyForPath(pathname: string): string | undefined {
   }
   const segments = decoded.split('/').slice(1);
   // No dot-segments, no empty segments mid-path, and never the private article inbox.
-  if (segments.some((segment, index) => segment === '..' || segment === '.' || (segment === '' && index < segments.length - 1))) return undefined;
+  if (segments.some((segment, index) => segment === '..' || segment === '.' || (segment === '' && index < segments.length - 1)))
+    return undefined;
   if (segments[0] === 'inbox') return undefined;
   const key = segments.join('/');
   return key === '' || key.endsWith('/') ? `${key}index.html` : key;
@@ -82,7 +83,8 @@ export function keyForPath(pathname: string): string | undefined {
 
 async function serveSite(site: DevServerOptions['site'], request: IncomingMessage, response: ServerResponse): Promise<void> {
   const headOnly = request.method === 'HEAD';
-  if (request.method !== 'GET' && !headOnly) return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+  if (request.method !== 'GET' && !headOnly)
+    return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
   const url = new URL(request.url ?? '/', 'http://localhost');
   const key = keyForPath(url.pathname);
   const object = key === undefined ? undefined : await getObject(site, key, request.headers['if-none-match']);
@@ -97,7 +99,8 @@ async function serveSite(site: DevServerOptions['site'], request: IncomingMessag
       return void response.end();
     }
     const notFound = await getObject(site, '404.html', undefined);
-    const body = notFound && notFound !== 'not-modified' ? notFound.body : Buffer.from('<!doctype html><title>Not found</title><p>Not found.</p>\n');
+    const body =
+      notFound && notFound !== 'not-modified' ? notFound.body : Buffer.from('<!doctype html><title>Not found</title><p>Not found.</p>\n');
     return send(response, 404, TEXT_HTML, body, {}, headOnly);
   }
   response.writeHead(200, {
@@ -170,7 +173,13 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGa
       apiId: 'local',
       domainName: request.headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp, userAgent: request.headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp,
+        userAgent: request.headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -206,7 +215,14 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
   });
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}, headOnly = false): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+  headOnly = false,
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   response.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, 'X-Content-Type-Options': 'nosniff', ...extra });
   response.end(headOnly ? undefined : bytes);

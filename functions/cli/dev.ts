@@ -59,7 +59,11 @@ function devVariables(emulators: Emulators, siteUrl: string): Record<string, str
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '8080' }, 'ses-port': { type: 'string', default: '0' }, once: { type: 'boolean', default: false } },
+    options: {
+      port: { type: 'string', default: '8080' },
+      'ses-port': { type: 'string', default: '0' },
+      once: { type: 'boolean', default: false },
+    },
   });
   const port = Number(values.port);
   const sesPort = Number(values['ses-port']);
@@ -84,7 +88,9 @@ async function main(): Promise<void> {
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
     const apiLogger = new Logger({ serviceName: 'subscription-api', logLevel: 'WARN' });
-    server.mountApi(createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadKeyring(apiEnv.keyring, clients.secrets), apiLogger)));
+    server.mountApi(
+      createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadKeyring(apiEnv.keyring, clients.secrets), apiLogger)),
+    );
 
     const now = new Date().toISOString();
     const id = subscriberIdFor(normaliseAddress(EXAMPLE_SUBSCRIBER));
@@ -104,7 +110,9 @@ async function main(): Promise<void> {
     });
     publishAgain = async () => {
       const again = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
-      console.log(`Published: ${again.digests} digest(s), ${again.filesWritten} object(s) written, ${again.mail.sent} mail(s) sent, ${again.articleErrors} article error(s).`);
+      console.log(
+        `Published: ${again.digests} digest(s), ${again.filesWritten} object(s) written, ${again.mail.sent} mail(s) sent, ${again.articleErrors} article error(s).`,
+      );
     };
     const summary = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
 

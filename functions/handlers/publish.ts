@@ -23,7 +23,9 @@ import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
 import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
 
 /** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */
-const publishEvent = z.object({ scheduledAt: z.iso.datetime({ offset: true }).optional(), time: z.iso.datetime({ offset: true }).optional() }).loose();
+const publishEvent = z
+  .object({ scheduledAt: z.iso.datetime({ offset: true }).optional(), time: z.iso.datetime({ offset: true }).optional() })
+  .loose();
 
 /** Input of one invocation (anything else in the event is ignored). */
 export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
@@ -73,7 +75,13 @@ const LEASE_GRACE_MS = 30_000;
 const SEND_MARGIN_MS = 60_000;
 
 /** Builds the handler: adapters now, the keyring on first use (then kept for the container's life). */
-export function createPublishHandler({ env, clients, logger = createLogger('publisher'), metrics = createMetrics('publisher'), overrides = {} }: PublishHandlerOptions): PublishHandler {
+export function createPublishHandler({
+  env,
+  clients,
+  logger = createLogger('publisher'),
+  metrics = createMetrics('publisher'),
+  overrides = {},
+}: PublishHandlerOptions): PublishHandler {
   const deps: PublishDeps = {
     clock: { now: () => new Date() },
     source: new CombinedArticleSource([new FolderArticleSource(env.seedsDir), new S3ArticleSource(clients.s3, env.bucket, 'inbox/')]),
@@ -101,16 +109,19 @@ export function createPublishHandler({ env, clients, logger = createLogger('publ
     // Lambda's retry (a minute or more later) take over instead of being turned away.
     const remainingMs = context.getRemainingTimeInMillis?.();
     const runLease = remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS);
-    const report = await publishDigests({ lease: runLease, ...deps }, {
-      site: env.site,
-      mail: env.mail,
-      keyring: await keyring,
-      runId: context.awsRequestId,
-      ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
-      ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
-      // Stop sending a minute before Lambda would kill the run; the next run carries on.
-      ...(remainingMs === undefined ? {} : { sendUntil: new Date(Date.now() + remainingMs - SEND_MARGIN_MS) }),
-    });
+    const report = await publishDigests(
+      { lease: runLease, ...deps },
+      {
+        site: env.site,
+        mail: env.mail,
+        keyring: await keyring,
+        runId: context.awsRequestId,
+        ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
+        ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
+        // Stop sending a minute before Lambda would kill the run; the next run carries on.
+        ...(remainingMs === undefined ? {} : { sendUntil: new Date(Date.now() + remainingMs - SEND_MARGIN_MS) }),
+      },
+    );
     const summary = summarize(context.awsRequestId, report);
     logger.info('publish run finished', { ...summary });
     metrics.addMetric('DigestsPublished', MetricUnit.Count, summary.created + summary.updated);

@@ -42,7 +42,8 @@ const envSchema = z.object({
 export function loadSesEventsEnv(source: Readonly<Record<string, string | undefined>>): z.infer<typeof envSchema> {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(`invalid environment: ${parsed.error.issues.map((issue) => `${String(issue.path[0])}: required`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid environment: ${parsed.error.issues.map((issue) => `${String(issue.path[0])}: required`).join('; ')}`);
   return parsed.data;
 }
 

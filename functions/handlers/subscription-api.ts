@@ -28,14 +28,18 @@ export type SubscriptionApiHandler = (event: APIGatewayProxyEventV2) => Promise<
  * its left come from the client and can be forged); without the header, API Gateway's source IP.
  */
 export function clientIp(event: APIGatewayProxyEventV2): string | undefined {
-  const forwarded = event.headers?.['x-forwarded-for']?.split(',').map((part) => part.trim()).filter(Boolean);
+  const forwarded = event.headers?.['x-forwarded-for']
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   return forwarded?.at(-1) ?? event.requestContext?.http?.sourceIp;
 }
 
 /** Converts an API Gateway v2 event to the core's request. */
 export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-  const body = event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const body =
+    event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const ip = clientIp(event);
   return {
     method: event.requestContext.http.method,
@@ -72,7 +76,10 @@ const schema = z.object({
   [ENV.siteBaseUrl]: z.url({ protocol: /^https?$/ }).refine((value) => value.endsWith('/'), 'must end with "/"'),
   [ENV.siteTitle]: text,
   [ENV.siteDescription]: z.string().default(''),
-  [ENV.siteLanguage]: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/).default('en'),
+  [ENV.siteLanguage]: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+    .default('en'),
   [ENV.senderAddress]: z.email(),
   [ENV.senderName]: text,
   [ENV.sesConfigurationSet]: text,
@@ -93,7 +100,9 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${present[String(issue.path[0])] === undefined ? 'required' : issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${String(issue.path[0])}: ${present[String(issue.path[0])] === undefined ? 'required' : issue.message}`,
+    );
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   const env = parsed.data;
@@ -103,8 +112,20 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
   const sender = env[ENV.senderAddress];
   return {
     region: env.AWS_REGION,
-    site: { baseUrl: env[ENV.siteBaseUrl], title: env[ENV.siteTitle], description: env[ENV.siteDescription], language: env[ENV.siteLanguage], authorName: env[ENV.senderName], feedLength: 20 },
-    mail: { fromName: env[ENV.senderName], fromAddress: sender, unsubscribeMailbox: sender, listId: `gazette.${sender.slice(sender.lastIndexOf('@') + 1).toLowerCase()}` },
+    site: {
+      baseUrl: env[ENV.siteBaseUrl],
+      title: env[ENV.siteTitle],
+      description: env[ENV.siteDescription],
+      language: env[ENV.siteLanguage],
+      authorName: env[ENV.senderName],
+      feedLength: 20,
+    },
+    mail: {
+      fromName: env[ENV.senderName],
+      fromAddress: sender,
+      unsubscribeMailbox: sender,
+      listId: `gazette.${sender.slice(sender.lastIndexOf('@') + 1).toLowerCase()}`,
+    },
     sesConfigurationSet: env[ENV.sesConfigurationSet],
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
     // The ARN wins: a stray local variable must never replace the deployed secret.
@@ -117,7 +138,12 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
 }
 
 /** The AWS adapters behind the API (keyring loaded once: pass the result of `loadKeyring`). */
-export function awsSubscriptionDeps(env: SubscriptionEnv, clients: AwsClients, keyring: SubscriptionApiDeps['keyring'], logger: Logger): SubscriptionApiDeps {
+export function awsSubscriptionDeps(
+  env: SubscriptionEnv,
+  clients: AwsClients,
+  keyring: SubscriptionApiDeps['keyring'],
+  logger: Logger,
+): SubscriptionApiDeps {
   return {
     store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
     mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),

@@ -66,7 +66,10 @@ const schema = z.object({
   [ENV.siteBaseUrl]: httpUrl.refine((value) => value.endsWith('/'), 'must end with "/"'),
   [ENV.siteTitle]: text,
   [ENV.siteDescription]: z.string().default(''),
-  [ENV.siteLanguage]: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag like "en"').default('en'),
+  [ENV.siteLanguage]: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag like "en"')
+    .default('en'),
   [ENV.feedLength]: z.coerce.number().int().min(1).max(500).default(20),
   [ENV.senderAddress]: email,
   [ENV.senderName]: text,

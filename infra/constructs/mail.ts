@@ -114,9 +114,7 @@ export class Mail extends Construct {
       }),
     );
     if (options.readQuota) {
-      fn.grantPrincipal.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }),
-      );
+      fn.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));
     }
   }
 }

@@ -71,8 +71,7 @@ export class Publisher extends Construct {
     });
     Validations.of(scheduleRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArnOf(this.function.function)}:*]`,
-      reason:
-        'The scheduler target grants lambda:InvokeFunction on the publisher and its versions (ARN:*); it is one function.',
+      reason: 'The scheduler target grants lambda:InvokeFunction on the publisher and its versions (ARN:*); it is one function.',
     });
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

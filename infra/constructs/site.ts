@@ -15,15 +15,7 @@ import { nagArnOf } from './nag.js';
  * keys and nowhere else, so a bug in the publisher can never overwrite the articles waiting under
  * `inbox/` or anything else in the bucket.
  */
-export const SITE_OBJECT_KEYS = [
-  'index.html',
-  '404.html',
-  'robots.txt',
-  'archive/*',
-  'digests/*',
-  'feeds/*',
-  'assets/*',
-] as const;
+export const SITE_OBJECT_KEYS = ['index.html', '404.html', 'robots.txt', 'archive/*', 'digests/*', 'feeds/*', 'assets/*'] as const;
 
 /** Prefix under which operators drop articles for the next run; the publisher only reads it. */
 export const INBOX_PREFIX = 'inbox/';
@@ -112,13 +104,9 @@ export class Site extends Construct {
         // Honours the Cache-Control max-age the publisher sets on every object.
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.securityHeaders,
-        functionAssociations: [
-          { function: indexDocuments, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
-        ],
+        functionAssociations: [{ function: indexDocuments, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
-      errorResponses: [
-        { httpStatus: 404, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) },
-      ],
+      errorResponses: [{ httpStatus: 404, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) }],
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,

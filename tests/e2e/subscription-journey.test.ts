@@ -28,7 +28,15 @@ import { capturedSends, type GazetteResourceNames, provisionGazette, uniqueResou
 import { CHROMIUM_PATH } from './global-setup.js';
 
 const SCREENSHOTS = resolve('tests/e2e/screenshots');
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let clients: AwsClients;
 let names: GazetteResourceNames;
@@ -67,7 +75,9 @@ async function status(address: string): Promise<unknown> {
 
 async function statusLine(page: Page): Promise<string> {
   // Expressions run in the page; as strings they need no DOM typings in this Node-typed project.
-  await page.waitForFunction(`(() => { const text = document.querySelector('form[data-subscribe] .status')?.textContent ?? ''; return text !== '' && text !== 'Sending…'; })()`);
+  await page.waitForFunction(
+    `(() => { const text = document.querySelector('form[data-subscribe] .status')?.textContent ?? ''; return text !== '' && text !== 'Sending…'; })()`,
+  );
   return (await page.textContent('form[data-subscribe] .status')) ?? '';
 }
 
@@ -80,8 +90,15 @@ beforeAll(async () => {
   // Everything links back to the local server, as under `npm run dev`.
   const variables = { ...publisherVariables(endpoints, names), [ENV.siteBaseUrl]: server.url };
   const silent = new Logger({ logLevel: 'SILENT' });
-  publish = createPublishHandler({ env: loadPublisherEnv(variables), clients, logger: silent, metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined } });
-  server.mountApi(createSubscriptionApi(awsSubscriptionDeps(loadSubscriptionEnv(variables), clients, parseKeyring(TEST_KEYRING_JSON, 'e2e'), silent)));
+  publish = createPublishHandler({
+    env: loadPublisherEnv(variables),
+    clients,
+    logger: silent,
+    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+  });
+  server.mountApi(
+    createSubscriptionApi(awsSubscriptionDeps(loadSubscriptionEnv(variables), clients, parseKeyring(TEST_KEYRING_JSON, 'e2e'), silent)),
+  );
   await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'e2e-initial' });
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });

@@ -63,18 +63,39 @@ describe('deploy settings (gazette: context keys)', () => {
   it.each([
     [{}, 'gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com'],
     [{ 'gazette:senderEmail': '  ' }, 'gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com'],
-    [{ 'gazette:senderEmail': 'news.example.com' }, 'gazette:senderEmail must be an email address like news@example.com (got "news.example.com")'],
-    [{ ...SENDER, 'gazette:schedule': 'cron(0 7 * * *)' }, 'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * *)")'],
-    [{ ...SENDER, 'gazette:schedule': 'cron(0 7 * * 1 *)' }, 'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * 1 *)")'],
-    [{ ...SENDER, 'gazette:timeZone': 'Mars/Olympus' }, 'gazette:timeZone must be an IANA time zone like Europe/Berlin or UTC (got "Mars/Olympus")'],
+    [
+      { 'gazette:senderEmail': 'news.example.com' },
+      'gazette:senderEmail must be an email address like news@example.com (got "news.example.com")',
+    ],
+    [
+      { ...SENDER, 'gazette:schedule': 'cron(0 7 * * *)' },
+      'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * *)")',
+    ],
+    [
+      { ...SENDER, 'gazette:schedule': 'cron(0 7 * * 1 *)' },
+      'gazette:schedule must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day) (got "cron(0 7 * * 1 *)")',
+    ],
+    [
+      { ...SENDER, 'gazette:timeZone': 'Mars/Olympus' },
+      'gazette:timeZone must be an IANA time zone like Europe/Berlin or UTC (got "Mars/Olympus")',
+    ],
     [{ ...SENDER, 'gazette:feedLength': 0 }, 'gazette:feedLength must be a whole number from 1 to 500 (got 0)'],
     [{ ...SENDER, 'gazette:feedLength': '501' }, 'gazette:feedLength must be a whole number from 1 to 500 (got "501")'],
     [{ ...SENDER, 'gazette:feedLength': 'ten' }, 'gazette:feedLength must be a whole number from 1 to 500 (got "ten")'],
     [{ ...SENDER, 'gazette:operatorEmail': 'ops' }, 'gazette:operatorEmail must be an email address like news@example.com (got "ops")'],
-    [{ ...SENDER, 'gazette:senderName': 'Gazette\r\nBcc: victim@example.com' }, 'gazette:senderName must not contain control characters or line breaks (got "Gazette\\r\\nBcc: victim@example.com")'],
-    [{ ...SENDER, 'gazette:language': 'english please' }, 'gazette:language must be a BCP 47 language tag like en or de-CH (got "english please")'],
+    [
+      { ...SENDER, 'gazette:senderName': 'Gazette\r\nBcc: victim@example.com' },
+      'gazette:senderName must not contain control characters or line breaks (got "Gazette\\r\\nBcc: victim@example.com")',
+    ],
+    [
+      { ...SENDER, 'gazette:language': 'english please' },
+      'gazette:language must be a BCP 47 language tag like en or de-CH (got "english please")',
+    ],
     [{ ...SENDER, 'gazette:domain': 'not a domain' }, 'gazette:domain must be a domain name like example.com (got "not a domain")'],
-    [{ ...SENDER, 'gazette:domain': 'example.org' }, 'gazette:senderEmail must be an address on gazette:domain (example.org) (got "news@example.com")'],
+    [
+      { ...SENDER, 'gazette:domain': 'example.org' },
+      'gazette:senderEmail must be an address on gazette:domain (example.org) (got "news@example.com")',
+    ],
   ])('rejects %j with one line naming the key', (overrides, message) => {
     const failure = failureOf(overrides);
     expect(failure).toBe(message);

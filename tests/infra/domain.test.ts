@@ -21,7 +21,9 @@ describe('with gazette:domain', () => {
   it('prints the three DKIM CNAME records to add to DNS', () => {
     const identity = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'Mail');
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    const dkim = Object.keys(outputs).filter((name) => name.includes('DkimRecord')).sort();
+    const dkim = Object.keys(outputs)
+      .filter((name) => name.includes('DkimRecord'))
+      .sort();
     expect(dkim).toHaveLength(3);
     dkim.forEach((name, index) => {
       expect(outputs[name]?.Value).toEqual({
@@ -40,7 +42,8 @@ describe('with gazette:domain', () => {
   it('still pins ses:FromAddress to the sender address on the domain identity', () => {
     const identity = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'Mail');
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Condition?: unknown; Resource: unknown }[] }).Statement,
+      (policy) =>
+        (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Condition?: unknown; Resource: unknown }[] }).Statement,
     );
     const sends = statements.filter((statement) => JSON.stringify(statement.Action).includes('ses:SendRawEmail'));
     expect(sends.length).toBeGreaterThan(0);

@@ -35,7 +35,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding, errors and warnings alike', () => {
     const report = gazette.nag.validateScope(gazette.app);
     const findings = report.violations.map(
-      (violation) => `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      (violation) =>
+        `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);

@@ -37,7 +37,12 @@ describe('site viewer-request function (index documents)', () => {
     const request = handler({
       request: { uri: '/digests/x', method: 'HEAD', querystring: { a: { value: '1' } }, headers: { host: { value: 'h' } } },
     });
-    expect(request).toEqual({ uri: '/digests/x/index.html', method: 'HEAD', querystring: { a: { value: '1' } }, headers: { host: { value: 'h' } } });
+    expect(request).toEqual({
+      uri: '/digests/x/index.html',
+      method: 'HEAD',
+      querystring: { a: { value: '1' } },
+      headers: { host: { value: 'h' } },
+    });
   });
 
   it('uses only syntax the cloudfront-js runtime accepts (no modules, no arrow functions, no let/const)', () => {

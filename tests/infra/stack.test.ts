@@ -42,10 +42,8 @@ interface Statement {
   Principal?: unknown;
 }
 
-const actionsOf = (statement: Statement): string[] =>
-  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-const resourcesOf = (statement: Statement): unknown[] =>
-  Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+const resourcesOf = (statement: Statement): unknown[] => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]);
 
 /** Every statement of the IAM policies attached to the role of function `functionId`. */
 function statementsOf(functionId: string): Statement[] {
@@ -54,9 +52,7 @@ function statementsOf(functionId: string): Statement[] {
     [...referencedIds(policy.Properties?.Roles)].some((id) => role.has(id)),
   );
   expect(policies.length).toBeGreaterThan(0);
-  return policies.flatMap(
-    (policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
-  );
+  return policies.flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 /** Every IAM policy statement in the template. */
@@ -340,9 +336,7 @@ describe('IAM', () => {
   });
 
   it('limits S3 writes to the site keys of the site bucket; only the publisher touches the bucket', () => {
-    const writes = allStatements().filter((statement) =>
-      actionsOf(statement).some((action) => /^s3:(Put|Delete|\*)/.test(action)),
-    );
+    const writes = allStatements().filter((statement) => actionsOf(statement).some((action) => /^s3:(Put|Delete|\*)/.test(action)));
     expect(writes).toHaveLength(1);
     const write = writes[0] as Statement;
     expect(actionsOf(write)).toEqual(['s3:PutObject']);
@@ -492,9 +486,7 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topic }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', {

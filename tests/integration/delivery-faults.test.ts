@@ -90,7 +90,12 @@ describe('delivery under failure', () => {
     expect(deliveries).toHaveLength(2);
     expect(deliveries.map((delivery) => delivery.status)).toEqual(['sent', 'sent']);
     expect((await h.digests())[0]!.mailStatus).toBe('pending');
-    expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsSent', value: 2 }, { name: 'MailsDeferred', value: 3 }]));
+    expect(h.metrics.at(-1)).toEqual(
+      expect.arrayContaining([
+        { name: 'MailsSent', value: 2 },
+        { name: 'MailsDeferred', value: 3 },
+      ]),
+    );
 
     await setSesFaults(h.endpoints.ses, {});
     const next = await h.invoke();
@@ -169,14 +174,18 @@ describe('run lease in the state table', () => {
     const h = await harness();
     await confirmedSubscribers(h, 1);
     const now = Math.floor(Date.now() / 1000);
-    await h.clients.doc.send(new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'other-run', expiresAt: now + 600 } }));
+    await h.clients.doc.send(
+      new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'other-run', expiresAt: now + 600 } }),
+    );
 
     expect(await h.invoke()).toMatchObject({ skipped: 'lease-busy', created: 0, filesWritten: 0 });
     expect(h.putCount()).toBe(0);
     expect(await h.mails()).toHaveLength(0);
 
     // A run that was killed leaves its lease behind; once expired it no longer blocks anyone.
-    await h.clients.doc.send(new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'killed-run', expiresAt: now - 1 } }));
+    await h.clients.doc.send(
+      new PutCommand({ TableName: h.names.tables.state, Item: { id: 'lease#publisher', owner: 'killed-run', expiresAt: now - 1 } }),
+    );
     const summary = await h.invoke();
     expect(summary.skipped).toBeUndefined();
     expect(summary.mail.sent).toBe(1);

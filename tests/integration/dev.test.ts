@@ -93,7 +93,14 @@ describe('npm run dev', () => {
     const clients = createAwsClients({ region: 'us-east-1', endpoints: inject('emulators') });
     const names = uniqueResourceNames('devserver');
     await provisionGazette(clients, names);
-    await clients.s3.send(new PutObjectCommand({ Bucket: names.bucket, Key: 'index.html', Body: '<!doctype html><title>home</title>', ContentType: 'text/html; charset=utf-8' }));
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: names.bucket,
+        Key: 'index.html',
+        Body: '<!doctype html><title>home</title>',
+        ContentType: 'text/html; charset=utf-8',
+      }),
+    );
     const events: unknown[] = [];
     const server = await startDevServer({ site: { s3: clients.s3, bucket: names.bucket }, port: 0 });
     try {
@@ -117,7 +124,9 @@ describe('npm run dev', () => {
           rawQueryString: 'source=form',
           body: 'email=ana%40example.com&website=',
           isBase64Encoded: false,
-          requestContext: expect.objectContaining({ http: expect.objectContaining({ method: 'POST', path: '/api/subscribe', sourceIp: '127.0.0.1' }) }),
+          requestContext: expect.objectContaining({
+            http: expect.objectContaining({ method: 'POST', path: '/api/subscribe', sourceIp: '127.0.0.1' }),
+          }),
         }),
       ]);
       // The site is still served beside the API.

@@ -48,14 +48,20 @@ describe('publish handler entry point', () => {
     const clients = createAwsClients({ region: 'eu-west-1', endpoints });
     await provisionGazette(clients, names);
     destroyAwsClients(clients);
-    Object.assign(process.env, publisherVariables(endpoints, names), { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+    Object.assign(process.env, publisherVariables(endpoints, names), {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
 
     const summary = await handler({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'request-1' });
 
     expect(summary).toMatchObject({ runId: 'request-1', digests: 1, created: 1, articleErrors: 0 });
     expect(summary.filesWritten).toBeGreaterThan(0);
     // Warm invocation: same containers, same clients; nothing new to do.
-    expect(await handler({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'request-2' })).toMatchObject({ created: 0, filesWritten: 0 });
+    expect(await handler({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'request-2' })).toMatchObject({
+      created: 0,
+      filesWritten: 0,
+    });
   });
 
   it('rejects an event whose scheduledAt is not a timestamp', async () => {

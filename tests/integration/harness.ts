@@ -13,11 +13,22 @@ import { inject } from 'vitest';
 import { DynamoArchive } from '../../functions/adapters/aws/dynamodb-archive.js';
 import type { Digest, SubscriberStatus } from '../../functions/core/model.js';
 import { normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
-import { createPublishHandler, type PublishHandler, type PublishHandlerOptions, type PublishSummary } from '../../functions/handlers/publish.js';
+import {
+  createPublishHandler,
+  type PublishHandler,
+  type PublishHandlerOptions,
+  type PublishSummary,
+} from '../../functions/handlers/publish.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, type PublisherEnv } from '../../functions/shared/env.js';
 import { ENV } from '../../functions/shared/env-names.js';
-import { capturedSends, type EmulatorEndpoints, type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../support/emulators.js';
+import {
+  capturedSends,
+  type EmulatorEndpoints,
+  type GazetteResourceNames,
+  provisionGazette,
+  uniqueResourceNames,
+} from '../support/emulators.js';
 
 /** The keyring the tests sign unsubscribe links with (inline: there is no Secrets Manager emulator). */
 export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integration-test-secret-0123456789' });
@@ -131,7 +142,9 @@ export async function createHarness(options: Pick<PublishHandlerOptions, 'overri
     async seedSubscriber(email, status) {
       const id = subscriberIdFor(normaliseAddress(email));
       const now = new Date().toISOString();
-      await clients.doc.send(new PutCommand({ TableName: names.tables.subscribers, Item: { id, email, status, createdAt: now, updatedAt: now } }));
+      await clients.doc.send(
+        new PutCommand({ TableName: names.tables.subscribers, Item: { id, email, status, createdAt: now, updatedAt: now } }),
+      );
       return id;
     },
     async mails() {

@@ -30,7 +30,9 @@ describe('publish handler against the emulators', () => {
     const [digest] = await h.digests();
     expect(digest).toBeDefined();
     const keys = await h.keys();
-    expect(keys).toEqual(expect.arrayContaining(['index.html', `digests/${digest!.slug}/index.html`, 'feeds/rss.xml', 'feeds/atom.xml', 'feeds/feed.json']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['index.html', `digests/${digest!.slug}/index.html`, 'feeds/rss.xml', 'feeds/atom.xml', 'feeds/feed.json']),
+    );
     expect(summary.filesWritten).toBe(keys.length);
     // Permalinks before the pages that list them, feeds last: no reader follows a link to a missing page.
     const order = h.putKeys();
@@ -109,13 +111,17 @@ describe('publish handler against the emulators', () => {
       expect(header.match(/^List-Unsubscribe:/gim)).toHaveLength(1);
       expect(header.match(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/gim)).toHaveLength(1);
       // The one-click link carries a valid unsubscribe token for exactly this subscriber.
-      const link = /<(https:\/\/news\.example\.com\/api\/unsubscribe\?token=[^>]+)>/.exec(String(parsed.headers.get('list-unsubscribe') ?? header))?.[1];
+      const link = /<(https:\/\/news\.example\.com\/api\/unsubscribe\?token=[^>]+)>/.exec(
+        String(parsed.headers.get('list-unsubscribe') ?? header),
+      )?.[1];
       expect(link).toBeDefined();
       const token = new URL(link!).searchParams.get('token')!;
       expect(verifyToken(token, 'unsubscribe', keyring, new Date()).subscriberId).toBe(ids.get(to));
     }
     // The emulator's own inbox shows the same mails (what `npm run dev` points people at).
-    const store = await fetch(`${h.endpoints.ses}/store`).then((response) => response.json() as Promise<{ emails: { destination: { to: string[] } }[] }>);
+    const store = await fetch(`${h.endpoints.ses}/store`).then(
+      (response) => response.json() as Promise<{ emails: { destination: { to: string[] } }[] }>,
+    );
     const inStore = store.emails.flatMap((email) => email.destination.to).filter((to) => confirmed.some((address) => to.includes(address)));
     expect(inStore).toHaveLength(3);
 
@@ -164,7 +170,9 @@ describe('publish handler against the emulators', () => {
       'The cranes will not lift cargo again, but visitors can climb into the cabins on weekends from next month. The port museum expects the cranes to double its summer visitors.',
       '',
     ].join('\n');
-    await h.clients.s3.send(new PutObjectCommand({ Bucket: h.names.bucket, Key: 'inbox/harbour-cranes.md', Body: article, ContentType: 'text/markdown' }));
+    await h.clients.s3.send(
+      new PutObjectCommand({ Bucket: h.names.bucket, Key: 'inbox/harbour-cranes.md', Body: article, ContentType: 'text/markdown' }),
+    );
 
     const summary = await h.invoke();
 

@@ -15,7 +15,12 @@ import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
-import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionEnv, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
+import {
+  awsSubscriptionDeps,
+  createSubscriptionApi,
+  loadSubscriptionEnv,
+  type SubscriptionApiHandler,
+} from '../../functions/handlers/subscription-api.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
 import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON } from './harness.js';
 
@@ -36,7 +41,11 @@ describeSubscriptionStore('DynamoDB (dynalite)', async () => {
   };
 });
 
-function apiEvent(method: string, path: string, options: { query?: string; body?: string; headers?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
+function apiEvent(
+  method: string,
+  path: string,
+  options: { query?: string; body?: string; headers?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -66,7 +75,11 @@ async function setup(): Promise<{ harness: Harness; api: SubscriptionApiHandler;
   // The API reads its own, smaller environment; infra sets a subset of the publisher's variables.
   const env = loadSubscriptionEnv(publisherVariables(harness.endpoints, harness.names));
   const deps = awsSubscriptionDeps(env, harness.clients, parseKeyring(TEST_KEYRING_JSON, 'test'), new Logger({ logLevel: 'SILENT' }));
-  return { harness, api: createSubscriptionApi(deps), subscribers: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers) };
+  return {
+    harness,
+    api: createSubscriptionApi(deps),
+    subscribers: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
+  };
 }
 
 const JSON_FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
@@ -85,7 +98,14 @@ describe('subscription API against DynamoDB and SES emulators', () => {
 
     // 20 concurrent subscribes: DynamoDB's conditional write lets exactly one send.
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api(apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(address)}&website=`, headers: { ...JSON_FORM, 'x-forwarded-for': `198.51.100.${i}` } }))),
+      Array.from({ length: 20 }, (_, i) =>
+        api(
+          apiEvent('POST', '/api/subscribe', {
+            body: `email=${encodeURIComponent(address)}&website=`,
+            headers: { ...JSON_FORM, 'x-forwarded-for': `198.51.100.${i}` },
+          }),
+        ),
+      ),
     );
     expect(new Set(answers.map((answer) => `${answer.statusCode} ${answer.body}`)).size).toBe(1);
     expect(answers[0]?.statusCode).toBe(202);
@@ -120,7 +140,9 @@ describe('subscription API against DynamoDB and SES emulators', () => {
     expect(digests.length).toBeGreaterThanOrEqual(1);
     const digest = digests[0]!;
     // The header as written (mailparser turns List-* headers into objects; we want the field itself).
-    const header = digest.parsed.headerLines.filter((line) => line.key === 'list-unsubscribe').map((line) => line.line.replace(/\r?\n[ \t]+/g, ' '));
+    const header = digest.parsed.headerLines
+      .filter((line) => line.key === 'list-unsubscribe')
+      .map((line) => line.line.replace(/\r?\n[ \t]+/g, ' '));
     expect(header).toHaveLength(1);
     const oneClick = new URL(/<(https:[^>]+)>/.exec(header[0] ?? '')?.[1] ?? 'missing:');
     expect(oneClick.pathname).toBe('/api/unsubscribe');
@@ -131,7 +153,13 @@ describe('subscription API against DynamoDB and SES emulators', () => {
     }
     expect((await subscribers.get(id))?.status).toBe('confirmed');
     // The mail client's RFC 8058 one-click POST, no cookie.
-    const unsubscribed = await api(apiEvent('POST', oneClick.pathname, { query: oneClick.search.slice(1), body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    const unsubscribed = await api(
+      apiEvent('POST', oneClick.pathname, {
+        query: oneClick.search.slice(1),
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
     expect(unsubscribed.statusCode).toBe(200);
     expect((await subscribers.get(id))?.status).toBe('unsubscribed');
 
@@ -146,7 +174,12 @@ describe('subscription API against DynamoDB and SES emulators', () => {
     const { harness, api } = await setup();
     const statuses: number[] = [];
     for (let i = 0; i < 11; i += 1) {
-      const response = await api(apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(harness.address(`ip${i}`))}`, headers: { ...JSON_FORM, 'x-forwarded-for': '203.0.113.99' } }));
+      const response = await api(
+        apiEvent('POST', '/api/subscribe', {
+          body: `email=${encodeURIComponent(harness.address(`ip${i}`))}`,
+          headers: { ...JSON_FORM, 'x-forwarded-for': '203.0.113.99' },
+        }),
+      );
       statuses.push(response.statusCode ?? 0);
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(202));
@@ -197,21 +230,40 @@ describe('SES events handler against DynamoDB', () => {
     for (const address of [hard, soft, angry]) await harness.seedSubscriber(address, 'confirmed');
     const bounce = (address: string, bounceType: string, feedbackId: string) => ({
       eventType: 'Bounce',
-      bounce: { bounceType, bounceSubType: 'General', bouncedRecipients: [{ emailAddress: address }], feedbackId, timestamp: new Date().toISOString() },
+      bounce: {
+        bounceType,
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: address }],
+        feedbackId,
+        timestamp: new Date().toISOString(),
+      },
       mail: { messageId: `m-${feedbackId}`, destination: [address] },
     });
 
     expect(await handler(snsEvent(bounce(hard, 'Permanent', 'fb-hard')))).toEqual([{ outcome: 'applied', changed: 1 }]);
     expect(await handler(snsEvent(bounce(hard, 'Permanent', 'fb-hard')))).toEqual([{ outcome: 'duplicate', changed: 0 }]);
     expect(await handler(snsEvent(bounce(soft, 'Transient', 'fb-soft')))).toEqual([{ outcome: 'ignored', changed: 0 }]);
-    await handler(snsEvent({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: angry }], feedbackId: 'fb-angry' }, mail: { messageId: 'm-angry' } }));
+    await handler(
+      snsEvent({
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: angry }], feedbackId: 'fb-angry' },
+        mail: { messageId: 'm-angry' },
+      }),
+    );
 
     const status = async (address: string) =>
-      (await harness.clients.doc.send(new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }))).Item?.status;
+      (
+        await harness.clients.doc.send(
+          new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+        )
+      ).Item?.status;
     expect(await status(hard)).toBe('bounced');
     expect(await status(soft)).toBe('confirmed');
     expect(await status(angry)).toBe('complained');
-    const events = (await harness.stateItems()).filter((item) => String(item.id).startsWith('ses-event#')).map((item) => item.id).sort();
+    const events = (await harness.stateItems())
+      .filter((item) => String(item.id).startsWith('ses-event#'))
+      .map((item) => item.id)
+      .sort();
     expect(events).toEqual(['ses-event#fb-angry', 'ses-event#fb-hard']);
   });
 });
@@ -224,18 +276,26 @@ describe('gazette subscribers --table', () => {
       const stdout = new PassThrough();
       const chunks: Buffer[] = [];
       stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const code = await subscribersCommand([...args, '--table', harness.names.tables.subscribers, '--endpoint', harness.endpoints.dynamodb, '--region', 'eu-west-1'], {
-        stdin: new PassThrough(),
-        stdout,
-        stderr: new PassThrough(),
-      });
+      const code = await subscribersCommand(
+        [...args, '--table', harness.names.tables.subscribers, '--endpoint', harness.endpoints.dynamodb, '--region', 'eu-west-1'],
+        {
+          stdin: new PassThrough(),
+          stdout,
+          stderr: new PassThrough(),
+        },
+      );
       return { code, stdout: Buffer.concat(chunks).toString('utf8') };
     };
     const address = harness.address('operator');
-    expect(await run('add', address, '--note', 'consent: signed up at the fair')).toEqual({ code: 0, stdout: `${address}: added as confirmed\n` });
+    expect(await run('add', address, '--note', 'consent: signed up at the fair')).toEqual({
+      code: 0,
+      stdout: `${address}: added as confirmed\n`,
+    });
     expect((await run('list')).stdout).toMatch(new RegExp(`^confirmed\\s+${address.replace(/[+.]/g, '\\$&')}`, 'm'));
     const rows = parseCsv((await run('export')).stdout, { columns: true }) as Record<string, string>[];
-    expect(rows).toEqual([expect.objectContaining({ email: address, status: 'confirmed', consentNote: 'consent: signed up at the fair', source: 'operator' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ email: address, status: 'confirmed', consentNote: 'consent: signed up at the fair', source: 'operator' }),
+    ]);
     expect((await run('remove', address)).code).toBe(0);
     const left = await harness.clients.doc.send(new ScanCommand({ TableName: harness.names.tables.subscribers }));
     expect(left.Items ?? []).toEqual([]);
@@ -255,14 +315,20 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
     const { handler } = await import('../../functions/handlers/subscription-api.js');
     const variables = publisherVariables(harness.endpoints, harness.names);
     Object.assign(process.env, { ...variables, GAZETTE_SES_CONFIGURATION_SET: '', POWERTOOLS_LOG_LEVEL: 'SILENT' });
-    await expect(handler(apiEvent('POST', '/api/subscribe', { body: 'email=x%40example.com', headers: JSON_FORM }))).rejects.toThrow(/GAZETTE_SES_CONFIGURATION_SET: required/);
+    await expect(handler(apiEvent('POST', '/api/subscribe', { body: 'email=x%40example.com', headers: JSON_FORM }))).rejects.toThrow(
+      /GAZETTE_SES_CONFIGURATION_SET: required/,
+    );
 
     Object.assign(process.env, variables);
-    const response = await handler(apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(harness.address('entry'))}`, headers: JSON_FORM }));
+    const response = await handler(
+      apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(harness.address('entry'))}`, headers: JSON_FORM }),
+    );
     expect(response.statusCode).toBe(202);
     expect(await harness.mails()).toHaveLength(1);
 
     const sesEvents = await import('../../functions/handlers/ses-events.js');
-    expect(await sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).toEqual([{ outcome: 'ignored', changed: 0 }]);
+    expect(await sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).toEqual([
+      { outcome: 'ignored', changed: 0 },
+    ]);
   });
 });

@@ -126,7 +126,11 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
   const suffix = randomUUID().slice(0, 8);
   return {
     bucket: `${label}-site-${suffix}`,
-    tables: { subscribers: `${label}-subscribers-${suffix}`, deliveries: `${label}-deliveries-${suffix}`, state: `${label}-state-${suffix}` },
+    tables: {
+      subscribers: `${label}-subscribers-${suffix}`,
+      deliveries: `${label}-deliveries-${suffix}`,
+      state: `${label}-state-${suffix}`,
+    },
   };
 }
 
@@ -200,10 +204,13 @@ export async function capturedSends(sesEndpoint: string): Promise<CapturedSend[]
 }
 
 /** The SES emulator's own record of accepted mails (its `GET /store`), as it shows them in its inbox. */
-export async function sesStore(sesEndpoint: string): Promise<{ messageId: string; from: string; destination: { to: string[] }; subject: string }[]> {
+export async function sesStore(
+  sesEndpoint: string,
+): Promise<{ messageId: string; from: string; destination: { to: string[] }; subject: string }[]> {
   const response = await fetch(`${sesEndpoint}/store`);
   if (!response.ok) throw new Error(`SES emulator /store: ${response.status}`);
-  return ((await response.json()) as { emails: { messageId: string; from: string; destination: { to: string[] }; subject: string }[] }).emails;
+  return ((await response.json()) as { emails: { messageId: string; from: string; destination: { to: string[] }; subject: string }[] })
+    .emails;
 }
 
 async function startSesFront(target: string, port: number): Promise<Server> {
@@ -232,14 +239,24 @@ async function startSesFront(target: string, port: number): Promise<Server> {
       const action = form?.get('Action');
       if (action === 'GetSendQuota') {
         stats.quotaReads += 1;
-        return reply(res, 200, sesResponse('GetSendQuota', `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>50000</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`), 'text/xml');
+        return reply(
+          res,
+          200,
+          sesResponse(
+            'GetSendQuota',
+            `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>50000</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`,
+          ),
+          'text/xml',
+        );
       }
       const isSend = action === 'SendRawEmail' || action === 'SendEmail';
       if (isSend) {
         sendRequests += 1;
         stats.sendRequests += 1;
-        if (plan.throttleRequests?.includes(sendRequests)) return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
-        if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends) return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
+        if (plan.throttleRequests?.includes(sendRequests))
+          return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
+        if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends)
+          return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
         const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
         if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
           return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
@@ -249,7 +266,9 @@ async function startSesFront(target: string, port: number): Promise<Server> {
       if (isSend && upstream.status === 200) {
         accepted += 1;
         const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(upstream.body.toString('utf8'))?.[1] ?? '';
-        const destinations = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
+        const destinations = [...(form?.entries() ?? [])]
+          .filter(([key]) => key.startsWith('Destinations.member.'))
+          .map(([, value]) => value);
         sent.push({ destinations, raw: form?.get('RawMessage.Data') ?? '', messageId });
         if (plan.loseResponseAfterSends !== undefined && accepted === plan.loseResponseAfterSends + 1) {
           req.socket.destroy();
@@ -276,25 +295,29 @@ function sesError(code: string, message: string): string {
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    req
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }
 
-function forward(target: string, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+function forward(
+  target: string,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(target).host, 'content-length': String(body.length) };
     const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers }, (response) => {
-      void readBody(response).then(
-        (responseBody) => {
-          const responseHeaders: Record<string, string | string[]> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') responseHeaders[name] = value;
-          }
-          responseHeaders['content-length'] = String(responseBody.length);
-          resolve({ status: response.statusCode ?? 502, headers: responseHeaders, body: responseBody });
-        },
-        reject,
-      );
+      void readBody(response).then((responseBody) => {
+        const responseHeaders: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') responseHeaders[name] = value;
+        }
+        responseHeaders['content-length'] = String(responseBody.length);
+        resolve({ status: response.statusCode ?? 502, headers: responseHeaders, body: responseBody });
+      }, reject);
     });
     upstream.on('error', reject);
     upstream.end(body);

@@ -28,7 +28,10 @@ describe('parseArticle: plain text', () => {
   it('reads the seed: one paragraph per line, no title, hash identity', () => {
     const seed = readFileSync(join(import.meta.dirname, '../../seeds/000_89c895b2b4859281.txt'));
     const article = parseArticle('000_89c895b2b4859281.txt', seed);
-    const lines = seed.toString('utf8').split('\n').filter((line) => line.trim());
+    const lines = seed
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim());
     expect(article.text.split('\n\n')).toHaveLength(lines.length);
     expect(article.text.startsWith('Chinese President Xi Jinping')).toBe(true);
     expect(article.title).toBeUndefined();
@@ -145,7 +148,9 @@ describe('parseArticle: markdown', () => {
 
   it('accepts a date-only published value as midnight UTC, and `date` as its alias', () => {
     expect(parseArticle('d.md', utf8('---\npublished: 2025-05-09\n---\nx y z.')).published?.toISOString()).toBe('2025-05-09T00:00:00.000Z');
-    expect(parseArticle('d.md', utf8('---\ndate: 2024-02-29 12:30\n---\nx y z.')).published?.toISOString()).toBe('2024-02-29T12:30:00.000Z');
+    expect(parseArticle('d.md', utf8('---\ndate: 2024-02-29 12:30\n---\nx y z.')).published?.toISOString()).toBe(
+      '2024-02-29T12:30:00.000Z',
+    );
   });
 
   it.each([
@@ -191,7 +196,10 @@ describe('parseArticle: html', () => {
   });
 
   it('ignores a relative canonical link and an unreadable date instead of failing', () => {
-    const article = parseArticle('r.html', utf8('<link rel="canonical" href="/a"><meta property="article:published_time" content="soon"><p>Text.</p>'));
+    const article = parseArticle(
+      'r.html',
+      utf8('<link rel="canonical" href="/a"><meta property="article:published_time" content="soon"><p>Text.</p>'),
+    );
     expect(article.url).toBeUndefined();
     expect(article.published).toBeUndefined();
     expect(article.id).toMatch(/^sha256:/);
@@ -228,8 +236,9 @@ describe('parseArticle: bad input', () => {
 
   it('refuses text full of control characters but tolerates a stray one', () => {
     expectArticleError('ctl.txt', utf8('\u0001\u0002\u0003\u0004\u0005 short'), /binary content \(5 control characters\)/);
-    expect(parseArticle('esc.txt', utf8('A stray \u001b escape in a long enough sentence of real prose here.')).text)
-      .toBe('A stray escape in a long enough sentence of real prose here.');
+    expect(parseArticle('esc.txt', utf8('A stray \u001b escape in a long enough sentence of real prose here.')).text).toBe(
+      'A stray escape in a long enough sentence of real prose here.',
+    );
   });
 
   it('refuses invalid UTF-8', () => {

@@ -73,8 +73,12 @@ describe('loadPublisherEnv', () => {
 
   it('names malformed values', () => {
     expect(() => loadPublisherEnv({ ...COMPLETE, [ENV.feedLength]: 'twenty' })).toThrow(/GAZETTE_FEED_LENGTH/);
-    expect(() => loadPublisherEnv({ ...COMPLETE, [ENV.senderAddress]: 'not-an-address' })).toThrow(/GAZETTE_SENDER_ADDRESS: must be an email address/);
-    expect(() => loadPublisherEnv({ ...COMPLETE, [ENV.siteBaseUrl]: 'file:///tmp/' })).toThrow(/GAZETTE_SITE_BASE_URL: must be an http\(s\) URL/);
+    expect(() => loadPublisherEnv({ ...COMPLETE, [ENV.senderAddress]: 'not-an-address' })).toThrow(
+      /GAZETTE_SENDER_ADDRESS: must be an email address/,
+    );
+    expect(() => loadPublisherEnv({ ...COMPLETE, [ENV.siteBaseUrl]: 'file:///tmp/' })).toThrow(
+      /GAZETTE_SITE_BASE_URL: must be an http\(s\) URL/,
+    );
   });
 
   it('prefers the deployed secret over a stray inline keyring', () => {

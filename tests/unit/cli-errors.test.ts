@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ArchiveConflictError, ArticleError, ConfigError, InvalidAddressError, QuotaExceededError, RecipientRejectedError,
-  RunInProgressError, ThrottledError,
+  ArchiveConflictError,
+  ArticleError,
+  ConfigError,
+  InvalidAddressError,
+  QuotaExceededError,
+  RecipientRejectedError,
+  RunInProgressError,
+  ThrottledError,
 } from '../../functions/core/errors.js';
 import { EXIT_CODES, exitCodeFor, formatError } from '../../functions/shared/cli-errors.js';
 
@@ -23,7 +29,11 @@ describe('cli-errors', () => {
 
   it('formats domain errors by their message, file errors by code and path, bugs by class', () => {
     expect(formatError(new ArticleError('a.txt', 'empty article'))).toBe('a.txt: empty article');
-    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x/y'"), { code: 'ENOENT', path: 'x/y', syscall: 'open' });
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x/y'"), {
+      code: 'ENOENT',
+      path: 'x/y',
+      syscall: 'open',
+    });
     expect(formatError(enoent)).toBe('ENOENT: cannot open x/y');
     expect(formatError(new TypeError('a is undefined\nsecond line'))).toBe('TypeError: a is undefined');
   });

@@ -38,7 +38,9 @@ async function hashTree(root: string): Promise<Record<string, string>> {
   for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    hashes[path.slice(root.length + 1)] = createHash('sha256').update(await readFile(path)).digest('hex');
+    hashes[path.slice(root.length + 1)] = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   }
   return hashes;
 }
@@ -159,7 +161,10 @@ describe('gazette publish with changes', () => {
   it('publishes the good articles when one is bad, names the bad file, and exits 3', async () => {
     await writeFile(join(seeds, 'empty.txt'), '');
     await writeFile(join(seeds, 'binary.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
-    await writeFile(join(seeds, 'good.md'), '---\nid: good-1\ntitle: Bridge opens to traffic\n---\nThe new bridge opened to traffic on Monday. Commuters saved twenty minutes.\n');
+    await writeFile(
+      join(seeds, 'good.md'),
+      '---\nid: good-1\ntitle: Bridge opens to traffic\n---\nThe new bridge opened to traffic on Monday. Commuters saved twenty minutes.\n',
+    );
     const run = await publish('2025-05-09T12:00:00Z');
     expect(run.code).toBe(EXIT_CODES.partial);
     expect(run.err).toMatch(/^article error: empty\.txt: empty article$/m);
@@ -179,7 +184,10 @@ describe('gazette publish with changes', () => {
     const mailsBefore = await emlFiles(join(out, 'outbox'));
     expect(mailsBefore).toHaveLength(2);
 
-    await writeFile(join(seeds, 'story.md'), story('The council approved the library plans on Monday. Building starts in early summer now.'));
+    await writeFile(
+      join(seeds, 'story.md'),
+      story('The council approved the library plans on Monday. Building starts in early summer now.'),
+    );
     const run = await publish('2025-05-10T08:00:00Z');
     expect(run.code).toBe(EXIT_CODES.ok);
     expect(run.out).toMatch(/^Updated digest: Library plans approved/m);
@@ -275,7 +283,9 @@ describe('gazette dispatch', () => {
 
   it('dispatches publish and summarize', async () => {
     const io = memoryIo();
-    expect(await runGazette(['publish', '--seeds', seeds, '--out', out, '--subscribers', subscribers, '--now', '2025-05-09T12:00:00Z'], io)).toBe(0);
+    expect(
+      await runGazette(['publish', '--seeds', seeds, '--out', out, '--subscribers', subscribers, '--now', '2025-05-09T12:00:00Z'], io),
+    ).toBe(0);
     expect(io.out()).toContain('1 new');
     const summary = memoryIo();
     expect(await runGazette(['summarize', '--json', join(seeds, '000_89c895b2b4859281.txt')], summary)).toBe(0);

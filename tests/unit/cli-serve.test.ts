@@ -33,7 +33,10 @@ afterAll(async () => {
 });
 
 /** A raw HTTP request (fetch would normalise `..` away before it reaches the server). */
-function get(path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
@@ -107,7 +110,12 @@ describe('gazette serve', () => {
     let out = '';
     const io = {
       stdin: new PassThrough(),
-      stdout: new Writable({ write: (chunk, _e, done) => { out += String(chunk); done(); } }),
+      stdout: new Writable({
+        write: (chunk, _e, done) => {
+          out += String(chunk);
+          done();
+        },
+      }),
       stderr: new Writable({ write: (_chunk, _e, done) => done() }),
     };
     const controller = new AbortController();
@@ -125,7 +133,12 @@ describe('gazette serve', () => {
     const io = {
       stdin: new PassThrough(),
       stdout: new Writable({ write: (_chunk, _e, done) => done() }),
-      stderr: new Writable({ write: (chunk, _e, done) => { err += String(chunk); done(); } }),
+      stderr: new Writable({
+        write: (chunk, _e, done) => {
+          err += String(chunk);
+          done();
+        },
+      }),
     };
     expect(await serveCommand(['--out', join(work, 'none'), '--port', '0'], io)).toBe(EXIT_CODES.usage);
     expect(err).toMatch(/^gazette serve: no site to serve at .*none.*npm start/);

@@ -41,9 +41,21 @@ const siteFile = (path: string, body: string): SiteFile => ({
 
 function digest(id: string, contentHash: string): Digest {
   return {
-    id, slug: id, headline: `Headline ${id}`, summary: ['One.'], keyPoints: [], keywords: [], sourceName: `${id}.txt`,
-    published: '2025-05-09T00:00:00.000Z', updated: '2025-05-09T00:00:00.000Z', firstSeen: '2025-05-09T00:00:00.000Z',
-    mailStatus: 'pending', contentHash, articleWords: 10, articleReadingMinutes: 1, digestReadingMinutes: 1,
+    id,
+    slug: id,
+    headline: `Headline ${id}`,
+    summary: ['One.'],
+    keyPoints: [],
+    keywords: [],
+    sourceName: `${id}.txt`,
+    published: '2025-05-09T00:00:00.000Z',
+    updated: '2025-05-09T00:00:00.000Z',
+    firstSeen: '2025-05-09T00:00:00.000Z',
+    mailStatus: 'pending',
+    contentHash,
+    articleWords: 10,
+    articleReadingMinutes: 1,
+    digestReadingMinutes: 1,
   };
 }
 
@@ -94,11 +106,14 @@ describe('FolderSitePublisher', () => {
     expect(await filesUnder(join(dir, 'site'))).toEqual(['digests/a/index.html', 'feeds/rss.xml', 'index.html']);
   });
 
-  it.each(['../escape.html', '/etc/passwd', 'a/../../b', 'a//b', 'a\\b', ''])('refuses the unsafe path %j and writes nothing', async (path) => {
-    const site = new FolderSitePublisher(join(dir, 'site'));
-    await expect(site.publish([siteFile('index.html', 'x'), siteFile(path, 'x')])).rejects.toThrow(/unsafe site path/);
-    expect(await readdir(dir)).toEqual([]);
-  });
+  it.each(['../escape.html', '/etc/passwd', 'a/../../b', 'a//b', 'a\\b', ''])(
+    'refuses the unsafe path %j and writes nothing',
+    async (path) => {
+      const site = new FolderSitePublisher(join(dir, 'site'));
+      await expect(site.publish([siteFile('index.html', 'x'), siteFile(path, 'x')])).rejects.toThrow(/unsafe site path/);
+      expect(await readdir(dir)).toEqual([]);
+    },
+  );
 });
 
 describe('OutboxMailer', () => {
@@ -131,7 +146,10 @@ describe('JsonFileArchive', () => {
     await expect(archive.put(digest('new', 'h1'), 'h0')).rejects.toBeInstanceOf(ArchiveConflictError);
     await archive.put(digest('a', 'h2'), 'h1');
     const reread = await new JsonFileArchive(path).list();
-    expect(reread.map((stored) => [stored.id, stored.contentHash])).toEqual([['a', 'h2'], ['b', 'h1']]);
+    expect(reread.map((stored) => [stored.id, stored.contentHash])).toEqual([
+      ['a', 'h2'],
+      ['b', 'h1'],
+    ]);
     expect(await filesUnder(join(dir, 'state'))).toEqual(['archive.json']);
   });
 

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import { FixedClock, MemoryArchive, MemoryLease, MemoryLedger, MemorySite, MemorySource, MemorySubscribers, RecordingMailer } from '../fakes/index.js';
+import {
+  FixedClock,
+  MemoryArchive,
+  MemoryLease,
+  MemoryLedger,
+  MemorySite,
+  MemorySource,
+  MemorySubscribers,
+  RecordingMailer,
+} from '../fakes/index.js';
 
 const seed = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 const START = new Date('2026-11-28T07:00:00Z');
@@ -26,7 +35,11 @@ function markdownArticle(id: string, topic: string, extra = ''): string {
 }
 
 function subscribers(count: number, extra: Subscriber[] = []): Subscriber[] {
-  const confirmed = Array.from({ length: count }, (_, i) => ({ id: `sub-${String(i).padStart(3, '0')}`, email: `reader${i}@example.com`, status: 'confirmed' as const }));
+  const confirmed = Array.from({ length: count }, (_, i) => ({
+    id: `sub-${String(i).padStart(3, '0')}`,
+    email: `reader${i}@example.com`,
+    status: 'confirmed' as const,
+  }));
   return [...confirmed, ...extra];
 }
 
@@ -78,7 +91,12 @@ const settings: PublishSettings = {
     authorName: 'Gazette',
     feedLength: 50,
   },
-  mail: { fromName: 'Gazette', fromAddress: 'news@example.com', unsubscribeMailbox: 'unsubscribe@example.com', listId: 'digest.example.com' },
+  mail: {
+    fromName: 'Gazette',
+    fromAddress: 'news@example.com',
+    unsubscribeMailbox: 'unsubscribe@example.com',
+    listId: 'digest.example.com',
+  },
   keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
   runId: 'run-1',
 };
@@ -125,7 +143,10 @@ describe('publishDigests', () => {
     const first = await publishDigests(w.deps, settings);
     const original = first.created[0]!;
     w.clock.advance(60 * 60 * 1000);
-    w.source.put('budget.md', markdownArticle('budget-2026', 'Springfield', 'An amendment about parking was added late on Monday evening.'));
+    w.source.put(
+      'budget.md',
+      markdownArticle('budget-2026', 'Springfield', 'An amendment about parking was added late on Monday evening.'),
+    );
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
     expect(second.updated).toHaveLength(1);
     const edited = second.updated[0]!;
@@ -151,7 +172,9 @@ describe('publishDigests', () => {
   });
 
   it('retries throttled sends with growing jittered backoff and loses or doubles nothing', async () => {
-    const mailer = new RecordingMailer((call) => (call === 2 || call === 3 || call === 5 ? new ThrottledError('Maximum sending rate exceeded') : undefined));
+    const mailer = new RecordingMailer((call) =>
+      call === 2 || call === 3 || call === 5 ? new ThrottledError('Maximum sending rate exceeded') : undefined,
+    );
     const w = world({ mailer, people: subscribers(4) });
     const report = await publishDigests(w.deps, settings);
     expect(report.mail).toMatchObject({ sent: 4, deferred: 0 });
@@ -176,7 +199,13 @@ describe('publishDigests', () => {
     w.clock.advance(24 * 60 * 60 * 1000);
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
     expect(second.mail).toMatchObject({ sent: 3, alreadySent: 2, deferred: 0 });
-    expect(recipients(mailer)).toEqual(['reader0@example.com', 'reader1@example.com', 'reader2@example.com', 'reader3@example.com', 'reader4@example.com']);
+    expect(recipients(mailer)).toEqual([
+      'reader0@example.com',
+      'reader1@example.com',
+      'reader2@example.com',
+      'reader3@example.com',
+      'reader4@example.com',
+    ]);
     expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('done');
   });
 
@@ -199,7 +228,11 @@ describe('publishDigests', () => {
     w.deps.ledger = w.ledger;
     const retry = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
     expect(retry.mail).toMatchObject({ sent: 3, alreadySent: 3 });
-    expect(recipients(w.mailer)).toEqual(subscribers(6).map((s) => s.email).sort());
+    expect(recipients(w.mailer)).toEqual(
+      subscribers(6)
+        .map((s) => s.email)
+        .sort(),
+    );
   });
 
   it('keeps the claim when a send fails in an unknown way, so a retry never sends that pair twice', async () => {
@@ -212,7 +245,9 @@ describe('publishDigests', () => {
   });
 
   it('skips a rejected recipient and still mails everyone else', async () => {
-    const mailer = new RecordingMailer((_, mail) => (mail.to === 'reader1@example.com' ? new RecipientRejectedError('Address blacklisted') : undefined));
+    const mailer = new RecordingMailer((_, mail) =>
+      mail.to === 'reader1@example.com' ? new RecipientRejectedError('Address blacklisted') : undefined,
+    );
     const w = world({ mailer });
     const report = await publishDigests(w.deps, settings);
     expect(report.mail).toMatchObject({ sent: 2, failed: 1 });
@@ -244,11 +279,21 @@ describe('publishDigests', () => {
     expect(first.mail).toMatchObject({ sent: 3, deferred: 2, stoppedBy: 'deadline' });
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
     expect(second.mail).toMatchObject({ sent: 2, alreadySent: 3 });
-    expect(recipients(mailer)).toEqual(subscribers(5).map((s) => s.email).sort());
+    expect(recipients(mailer)).toEqual(
+      subscribers(5)
+        .map((s) => s.email)
+        .sort(),
+    );
   });
 
   it('publishes the good articles when one is bad and names the bad one', async () => {
-    const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'empty.txt': '   \n\n  ', 'binary.txt': new Uint8Array([0, 159, 146, 150, 0, 1, 2]) } });
+    const w = world({
+      files: {
+        'a.md': markdownArticle('a', 'Springfield'),
+        'empty.txt': '   \n\n  ',
+        'binary.txt': new Uint8Array([0, 159, 146, 150, 0, 1, 2]),
+      },
+    });
     const report = await publishDigests(w.deps, settings);
     expect(report.created.map((digest) => digest.id)).toEqual(['a']);
     expect(report.articleErrors.map((error) => error.source).sort()).toEqual(['binary.txt', 'empty.txt']);

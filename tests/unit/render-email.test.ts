@@ -142,7 +142,15 @@ describe('renderDigestEmail', () => {
   });
 
   it('sanitises the sender name', async () => {
-    const raw = renderDigestEmail({ digest: seedDigest, subscriberId, to: 'r@example.net', site, mail: { ...mail, fromName: 'Gazette\r\nBcc: x@example.com' }, unsubscribeUrl, date }).raw;
+    const raw = renderDigestEmail({
+      digest: seedDigest,
+      subscriberId,
+      to: 'r@example.net',
+      site,
+      mail: { ...mail, fromName: 'Gazette\r\nBcc: x@example.com' },
+      unsubscribeUrl,
+      date,
+    }).raw;
     const parsed = await simpleParser(raw);
     expect(parsed.from?.value[0]?.name).toBe('Gazette Bcc: x@example.com');
     expect(parsed.headers.has('bcc')).toBe(false);
@@ -182,7 +190,14 @@ describe('buildMessage (synchronous MailComposer serialisation)', () => {
 
 describe('renderConfirmationEmail', () => {
   const confirmUrl = 'https://gazette.example.com/api/confirm?token=v1.k1.Y29uZmlybQ.sig';
-  const rendered = renderConfirmationEmail({ to: 'new@example.net', confirmUrl, site, mail, date, messageId: 'confirm.abc123@gazette.example.com' });
+  const rendered = renderConfirmationEmail({
+    to: 'new@example.net',
+    confirmUrl,
+    site,
+    mail,
+    date,
+    messageId: 'confirm.abc123@gazette.example.com',
+  });
 
   it('matches the golden message', () => {
     expectGolden('confirmation-email.eml', rendered.raw);
@@ -194,7 +209,11 @@ describe('renderConfirmationEmail', () => {
     expect(parsed.subject).toBe('Confirm your subscription to Gazette');
     expect(parsed.text).toContain(confirmUrl);
     expect(parsed.text).toMatch(/ignore this email/i);
-    expect(parseHtml(String(parsed.html)).querySelectorAll('a').map((a) => a.getAttribute('href'))).toContain(confirmUrl);
+    expect(
+      parseHtml(String(parsed.html))
+        .querySelectorAll('a')
+        .map((a) => a.getAttribute('href')),
+    ).toContain(confirmUrl);
     expect(parsed.messageId).toBe('<confirm.abc123@gazette.example.com>');
     expect(rendered.messageId).toBe('confirm.abc123@gazette.example.com');
     expect(count(rendered.raw, 'List-Unsubscribe')).toBe(0);
@@ -206,6 +225,8 @@ describe('renderConfirmationEmail', () => {
   });
 
   it('refuses a recipient that is not one plain mailbox', () => {
-    expect(() => renderConfirmationEmail({ to: 'a@b.c, d@e.f', confirmUrl, site, mail, date, messageId: 'm@x.y' })).toThrow(InvalidAddressError);
+    expect(() => renderConfirmationEmail({ to: 'a@b.c, d@e.f', confirmUrl, site, mail, date, messageId: 'm@x.y' })).toThrow(
+      InvalidAddressError,
+    );
   });
 });

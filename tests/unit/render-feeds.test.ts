@@ -116,7 +116,11 @@ describe('renderFeeds', () => {
       expect(content.textContent).toContain(digest.summary[0]);
     });
     // The source link is absolute and its query string survived XML + HTML escaping.
-    expect(parseHtml((items[1] as Node)['content:encoded']).querySelector('a')?.getAttribute('href')).toBe(olderDigest.sourceUrl);
+    expect(
+      parseHtml((items[1] as Node)['content:encoded'])
+        .querySelector('a')
+        ?.getAttribute('href'),
+    ).toBe(olderDigest.sourceUrl);
   });
 
   it('RSS items put description before content:encoded (the validator warns NeedDescriptionBeforeContent otherwise)', () => {
@@ -185,7 +189,12 @@ describe('renderFeeds', () => {
   });
 
   it('the schema really rejects a JSON Feed 1.0 document (what feed.json1() writes)', () => {
-    const legacy = { version: 'https://jsonfeed.org/version/1', title: 'x', author: { name: 'a' }, items: [{ id: '1', content_html: '<p>x</p>' }] };
+    const legacy = {
+      version: 'https://jsonfeed.org/version/1',
+      title: 'x',
+      author: { name: 'a' },
+      items: [{ id: '1', content_html: '<p>x</p>' }],
+    };
     expect(validateJsonFeed(legacy)).toBe(false);
   });
 
@@ -233,7 +242,11 @@ describe('renderFeeds with hostile content', () => {
     expect(item.category).toEqual(['script>', 'a&b', 'quote"s', 'ünïcødé']);
     const content = parseHtml(item['content:encoded']);
     expect(content.querySelectorAll('script, img, b')).toHaveLength(0);
-    expect(content.querySelectorAll('li').map((li) => li.textContent)).toEqual(['<img src=x onerror=alert(1)>', 'CDATA ]]> end', 'Ampersand &lt; entity']);
+    expect(content.querySelectorAll('li').map((li) => li.textContent)).toEqual([
+      '<img src=x onerror=alert(1)>',
+      'CDATA ]]> end',
+      'Ampersand &lt; entity',
+    ]);
     // The javascript: source URL never becomes a link.
     expect(content.querySelectorAll('a')).toHaveLength(0);
     const parsed = await new Parser().parseString(file(files, 'feeds/rss.xml').body.toString('utf8'));

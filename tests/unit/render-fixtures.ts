@@ -97,7 +97,7 @@ export function syntheticDigests(count: number): Digest[] {
     digests.push({
       ...olderDigest,
       id: `synthetic:${index}`,
-      slug: `synthetic-digest-number-${index}-${(index * 2654435761 >>> 0).toString(16).padStart(8, '0')}`,
+      slug: `synthetic-digest-number-${index}-${((index * 2654435761) >>> 0).toString(16).padStart(8, '0')}`,
       headline: `Synthetic digest number ${index} about markets, weather and the city council`,
       summary: [
         `Digest ${index} opens with a sentence long enough to look like a real summary of a real article.`,

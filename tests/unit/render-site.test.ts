@@ -120,7 +120,9 @@ describe('renderSite', () => {
     expect(document.querySelectorAll('ul.tags li').map((li) => li.textContent)).toEqual(olderDigest.keywords);
     expect(document.querySelector('a[rel="noopener noreferrer"]')?.getAttribute('href')).toBe(olderDigest.sourceUrl);
     expect(document.querySelector('.meta')?.textContent).toContain('1 min read · article 3 min, 642 words');
-    expect(document.querySelectorAll('main a').some((a) => a.getAttribute('href') === site.baseUrl && a.textContent.includes('All digests'))).toBe(true);
+    expect(
+      document.querySelectorAll('main a').some((a) => a.getAttribute('href') === site.baseUrl && a.textContent.includes('All digests')),
+    ).toBe(true);
   });
 
   it('an edited digest shows both dates', () => {
@@ -164,7 +166,9 @@ describe('renderSite', () => {
 /** WCAG 2 contrast ratio of two #rrggbb colours. */
 function contrast(a: string, b: string): number {
   const luminance = (hex: string) => {
-    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    const [r, g, bl] = [1, 3, 5]
+      .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -199,15 +203,13 @@ describe('renderSite with hostile content', () => {
       expect(text).not.toMatch(/[\u0000\u0007]/);
     }
     const { document } = page(files, `digests/${hostileDigest.slug}/index.html`);
-    expect(document.querySelector('h1')?.textContent).toBe('Breaking: <script>alert(1)</script> ]]> &amp; & 🚀 مرحبا שלום Bcc: victim@example.com');
+    expect(document.querySelector('h1')?.textContent).toBe(
+      'Breaking: <script>alert(1)</script> ]]> &amp; & 🚀 مرحبا שלום Bcc: victim@example.com',
+    );
     expect(document.querySelector('h1')?.getAttribute('dir')).toBe('auto');
     expect(document.querySelector('title')?.textContent).toContain('<script>alert(1)</script>');
     const keyPoints = document.querySelectorAll('article li[dir=auto]').filter((li) => !li.parentNode?.classList.contains('tags'));
-    expect(keyPoints.map((li) => li.textContent)).toEqual([
-      '<img src=x onerror=alert(1)>',
-      'CDATA ]]> end',
-      'Ampersand &lt; entity',
-    ]);
+    expect(keyPoints.map((li) => li.textContent)).toEqual(['<img src=x onerror=alert(1)>', 'CDATA ]]> end', 'Ampersand &lt; entity']);
     expect(document.querySelectorAll('ul.tags li').map((li) => li.textContent)).toEqual(['script>', 'a&b', 'quote"s', 'ünïcødé']);
   });
 });

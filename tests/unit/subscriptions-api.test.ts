@@ -15,7 +15,11 @@ const ANN = 'ann@example.org';
 const ANN_ID = subscriberIdFor(ANN);
 
 /** A minimal API Gateway HTTP API v2 event, as the Lambda receives it. */
-function event(method: string, path: string, options: { query?: string; body?: string; headers?: Record<string, string>; base64?: boolean } = {}): APIGatewayProxyEventV2 {
+function event(
+  method: string,
+  path: string,
+  options: { query?: string; body?: string; headers?: Record<string, string>; base64?: boolean } = {},
+): APIGatewayProxyEventV2 {
   const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body;
   return {
     version: '2.0',
@@ -47,7 +51,15 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
   const store = new MemorySubscribers(initial);
   const mailer = new RecordingMailer();
   let now = T0;
-  const deps: SubscriptionApiDeps = { store, mailer, renderConfirmation: plainConfirmation, keyring: KEYRING, site: SITE, mail: MAIL, ...overrides };
+  const deps: SubscriptionApiDeps = {
+    store,
+    mailer,
+    renderConfirmation: plainConfirmation,
+    keyring: KEYRING,
+    site: SITE,
+    mail: MAIL,
+    ...overrides,
+  };
   const api = createSubscriptionApi(deps, { now: () => now });
   return {
     store,
@@ -110,7 +122,12 @@ describe('POST /api/subscribe', () => {
 
   it('accepts JSON and base64-encoded bodies', async () => {
     const context = setup();
-    const response = await context.api(event('POST', '/api/subscribe', { body: JSON.stringify({ email: ANN, website: '' }), headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' } }));
+    const response = await context.api(
+      event('POST', '/api/subscribe', {
+        body: JSON.stringify({ email: ANN, website: '' }),
+        headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+      }),
+    );
     expect(response.statusCode).toBe(202);
     const other = await context.api(event('POST', '/api/subscribe', { body: 'email=bob%40example.org', headers: FORM_JSON, base64: true }));
     expect(other.statusCode).toBe(202);
@@ -129,13 +146,19 @@ describe('POST /api/subscribe', () => {
     answers.push(observable(await context.api(event('POST', '/api/subscribe', { body: 'name=x', headers: FORM_JSON }))));
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     expect(answers[0]?.status).toBe(400);
-    expect(JSON.parse(answers[0]?.body ?? '')).toEqual({ status: 'error', error: 'invalid_address', message: 'Please enter a valid email address.' });
+    expect(JSON.parse(answers[0]?.body ?? '')).toEqual({
+      status: 'error',
+      error: 'invalid_address',
+      message: 'Please enter a valid email address.',
+    });
     expect(await context.store.listAll()).toEqual([]);
   });
 
   it('refuses other content types (415) and oversized bodies (413)', async () => {
     const context = setup();
-    expect((await context.api(event('POST', '/api/subscribe', { body: 'x', headers: { 'content-type': 'text/plain' } }))).statusCode).toBe(415);
+    expect((await context.api(event('POST', '/api/subscribe', { body: 'x', headers: { 'content-type': 'text/plain' } }))).statusCode).toBe(
+      415,
+    );
     expect((await context.api(event('POST', '/api/subscribe', { body: `email=${'a'.repeat(9000)}`, headers: FORM }))).statusCode).toBe(413);
   });
 
@@ -153,7 +176,10 @@ describe('POST /api/subscribe', () => {
   });
 
   it('hides unexpected failures behind a generic 500', async () => {
-    const broken: SubscriptionStore = { ...new MemorySubscribers(), reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')) } as unknown as SubscriptionStore;
+    const broken: SubscriptionStore = {
+      ...new MemorySubscribers(),
+      reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')),
+    } as unknown as SubscriptionStore;
     const logged: string[] = [];
     const context = setup([], { store: broken, log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`) });
     const response = await context.subscribe(ANN);
@@ -183,12 +209,7 @@ describe('GET /api/confirm', () => {
     const context = await pending();
     const token = context.url.searchParams.get('token') ?? '';
     context.setNow(new Date(T0.getTime() + 72 * 3600_000 + 1000));
-    const queries = [
-      `token=${token}`,
-      `token=${token.slice(0, -3)}`,
-      `token=${signToken('unsubscribe', ANN_ID, KEYRING, T0)}`,
-      '',
-    ];
+    const queries = [`token=${token}`, `token=${token.slice(0, -3)}`, `token=${signToken('unsubscribe', ANN_ID, KEYRING, T0)}`, ''];
     for (const query of queries) {
       const response = await context.api(event('GET', '/api/confirm', { query }));
       expect(response.statusCode).toBe(400);
@@ -242,8 +263,14 @@ describe('/api/unsubscribe', () => {
     const context = setup([record(ANN, 'confirmed')]);
     const form = page(await context.api(event('GET', '/api/unsubscribe', { query }))).querySelector('form');
     const action = new URL(form?.getAttribute('action') ?? '');
-    const body = new URLSearchParams(form?.querySelectorAll('input[type=hidden]').map((input): [string, string] => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']));
-    const response = await context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
+    const body = new URLSearchParams(
+      form
+        ?.querySelectorAll('input[type=hidden]')
+        .map((input): [string, string] => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']),
+    );
+    const response = await context.api(
+      event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }),
+    );
     expect(response.statusCode).toBe(200);
     expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
   });
@@ -251,7 +278,9 @@ describe('/api/unsubscribe', () => {
   it('refuses forged and confirm tokens with a 400 page, changing nothing', async () => {
     const context = setup([record(ANN, 'confirmed')]);
     for (const bad of [`${token}A`, signToken('confirm', ANN_ID, KEYRING, T0), 'x.y.z']) {
-      const response = await context.api(event('POST', '/api/unsubscribe', { query: `token=${encodeURIComponent(bad)}`, body: 'List-Unsubscribe=One-Click', headers: FORM }));
+      const response = await context.api(
+        event('POST', '/api/unsubscribe', { query: `token=${encodeURIComponent(bad)}`, body: 'List-Unsubscribe=One-Click', headers: FORM }),
+      );
       expect(response.statusCode).toBe(400);
       expect((await context.api(event('GET', '/api/unsubscribe', { query: `token=${encodeURIComponent(bad)}` }))).statusCode).toBe(400);
     }

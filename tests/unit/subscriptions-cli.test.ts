@@ -42,7 +42,13 @@ describe('gazette subscribers', () => {
     const added = await run('add', 'Ann@Example.ORG', '--note', 'consent: paper form 2025-02-28');
     expect(added).toMatchObject({ code: 0, stdout: 'Ann@example.org: added as confirmed\n' });
     expect(await stored()).toEqual([
-      expect.objectContaining({ id: subscriberIdFor('ann@example.org'), email: 'Ann@example.org', status: 'confirmed', consentNote: 'consent: paper form 2025-02-28', source: 'operator' }),
+      expect.objectContaining({
+        id: subscriberIdFor('ann@example.org'),
+        email: 'Ann@example.org',
+        status: 'confirmed',
+        consentNote: 'consent: paper form 2025-02-28',
+        source: 'operator',
+      }),
     ]);
   });
 
@@ -54,12 +60,15 @@ describe('gazette subscribers', () => {
   });
 
   it('reads a hand-written file like subscribers.example.json and lists statuses with counts', async () => {
-    await writeFile(file, JSON.stringify([
-      { email: 'reader@example.com', status: 'confirmed' },
-      { email: 'not.yet@example.net', status: 'pending' },
-      { email: 'gone@example.com', status: 'unsubscribed' },
-      { email: 'broken', status: 'confirmed' },
-    ]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { email: 'reader@example.com', status: 'confirmed' },
+        { email: 'not.yet@example.net', status: 'pending' },
+        { email: 'gone@example.com', status: 'unsubscribed' },
+        { email: 'broken', status: 'confirmed' },
+      ]),
+    );
     const result = await run('list');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
@@ -68,14 +77,20 @@ describe('gazette subscribers', () => {
     expect(lines[2]).toMatch(/^unsubscribed\s+gone@example\.com/);
     expect(lines.at(-1)).toBe('3 subscriber(s): 1 confirmed, 1 pending, 1 unsubscribed, 0 bounced, 0 complained');
     expect(result.stderr).toContain('row 4 skipped: invalid address');
-    const json = (await run('list', '--json')).stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { status: string });
+    const json = (await run('list', '--json')).stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string });
     expect(json.map((row) => row.status)).toEqual(['confirmed', 'pending', 'unsubscribed']);
   });
 
   it('imports a spreadsheet CSV (BOM, quotes, commas in notes), reporting bad rows by line with exit 3', async () => {
     await writeFile(file, JSON.stringify([{ email: 'gone@example.com', status: 'unsubscribed' }]));
     const csv = join(dir, 'list.csv');
-    await writeFile(csv, '\uFEFFEmail,Note\r\nann@example.org,"consent: fair, stand 4"\r\nnot-an-address,\r\ngone@example.com,\r\n"bob@example.org",\r\n');
+    await writeFile(
+      csv,
+      '\uFEFFEmail,Note\r\nann@example.org,"consent: fair, stand 4"\r\nnot-an-address,\r\ngone@example.com,\r\n"bob@example.org",\r\n',
+    );
     const result = await run('import', csv, '--note', 'consent: imported 2025-02');
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(`gazette subscribers: ${csv}:3: invalid address (not exactly one @)\n`);
@@ -100,10 +115,12 @@ describe('gazette subscribers', () => {
     const exported = await run('export');
     expect(exported.code).toBe(0);
     const rows = parseCsv(exported.stdout, { columns: true }) as Record<string, string>[];
-    expect(rows.map((row) => [row.email, row.status])).toEqual([
-      ['ann@example.org', 'confirmed'],
-      ['bob@example.org', 'confirmed'],
-    ].sort((a, b) => subscriberIdFor(a[0] as string).localeCompare(subscriberIdFor(b[0] as string))));
+    expect(rows.map((row) => [row.email, row.status])).toEqual(
+      [
+        ['ann@example.org', 'confirmed'],
+        ['bob@example.org', 'confirmed'],
+      ].sort((a, b) => subscriberIdFor(a[0] as string).localeCompare(subscriberIdFor(b[0] as string))),
+    );
     const ann = rows.find((row) => row.email === 'ann@example.org');
     expect(ann?.consentNote).toBe('\'=HYPERLINK("http://evil.example","click")');
     expect(rows.find((row) => row.email === 'bob@example.org')?.consentNote).toBe('consent: "quoted", with comma');

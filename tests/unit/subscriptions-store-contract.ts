@@ -27,7 +27,14 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
     it('reserves a confirmation once per cooldown window, creating the pending record', async () => {
       const { store } = await fresh();
       expect(await store.reserveConfirmation(id, ann, T0, at(-DAY))).toBe(true);
-      expect(await store.get(id)).toMatchObject({ id, email: ann, status: 'pending', lastConfirmationAt: T0.toISOString(), createdAt: T0.toISOString(), source: 'form' });
+      expect(await store.get(id)).toMatchObject({
+        id,
+        email: ann,
+        status: 'pending',
+        lastConfirmationAt: T0.toISOString(),
+        createdAt: T0.toISOString(),
+        source: 'form',
+      });
       expect(await store.reserveConfirmation(id, ann, at(1000), at(1000 - DAY))).toBe(false);
       expect(await store.reserveConfirmation(id, ann, at(DAY + 1), at(1))).toBe(true);
     });
@@ -53,8 +60,14 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
       expect(await store.transition(id, ['pending'], 'confirmed', T0)).toEqual({ outcome: 'missing' });
       await store.reserveConfirmation(id, ann, T0, at(-DAY));
       const confirmed = await store.transition(id, ['pending'], 'confirmed', at(1000), { stampConfirmedAt: true });
-      expect(confirmed).toMatchObject({ outcome: 'changed', record: { status: 'confirmed', confirmedAt: at(1000).toISOString(), updatedAt: at(1000).toISOString() } });
-      expect(await store.transition(id, ['pending'], 'confirmed', at(2000))).toMatchObject({ outcome: 'unchanged', record: { status: 'confirmed' } });
+      expect(confirmed).toMatchObject({
+        outcome: 'changed',
+        record: { status: 'confirmed', confirmedAt: at(1000).toISOString(), updatedAt: at(1000).toISOString() },
+      });
+      expect(await store.transition(id, ['pending'], 'confirmed', at(2000))).toMatchObject({
+        outcome: 'unchanged',
+        record: { status: 'confirmed' },
+      });
       expect(await store.reserveConfirmation(id, ann, at(3 * DAY), at(2 * DAY))).toBe(false);
       expect(await store.listConfirmed()).toEqual([{ id, email: ann, status: 'confirmed' }]);
       await store.transition(id, ['confirmed'], 'bounced', at(3000), { reason: 'bounce: Permanent/General' });
@@ -64,8 +77,15 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
 
     it('creates with createWith and keeps the creation fields on later changes', async () => {
       const { store } = await fresh();
-      const created = await store.transition(id, ['pending'], 'confirmed', T0, { createWith: { email: ann, source: 'operator' }, consentNote: 'consent: fair', stampConfirmedAt: true });
-      expect(created).toMatchObject({ outcome: 'changed', record: { id, email: ann, status: 'confirmed', source: 'operator', consentNote: 'consent: fair', createdAt: T0.toISOString() } });
+      const created = await store.transition(id, ['pending'], 'confirmed', T0, {
+        createWith: { email: ann, source: 'operator' },
+        consentNote: 'consent: fair',
+        stampConfirmedAt: true,
+      });
+      expect(created).toMatchObject({
+        outcome: 'changed',
+        record: { id, email: ann, status: 'confirmed', source: 'operator', consentNote: 'consent: fair', createdAt: T0.toISOString() },
+      });
       await store.transition(id, ['confirmed'], 'unsubscribed', at(1000), { createWith: { email: 'other@example.org', source: 'import' } });
       expect(await store.get(id)).toMatchObject({ email: ann, source: 'operator', createdAt: T0.toISOString(), status: 'unsubscribed' });
     });

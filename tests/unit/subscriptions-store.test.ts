@@ -2,7 +2,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSubscribers, MemoryFeedbackLedger, MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import {
+  FileSubscribers,
+  MemoryFeedbackLedger,
+  MemoryRateLimiter,
+  MemorySubscribers,
+} from '../../functions/adapters/local/file-subscribers.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { describeSubscriptionStore } from './subscriptions-store-contract.js';
@@ -17,7 +22,11 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describeSubscriptionStore('memory', async () => ({ store: new MemorySubscribers(), ledger: new MemoryFeedbackLedger(), limiter: new MemoryRateLimiter() }));
+describeSubscriptionStore('memory', async () => ({
+  store: new MemorySubscribers(),
+  ledger: new MemoryFeedbackLedger(),
+  limiter: new MemoryRateLimiter(),
+}));
 describeSubscriptionStore('JSON file', async () => ({
   store: new FileSubscribers(join(await tempDir(), 'nested', 'subscribers.json')),
   ledger: new MemoryFeedbackLedger(),
@@ -28,15 +37,20 @@ describe('FileSubscribers', () => {
   it('reads hand-written rows, derives ids, skips bad rows with a warning', async () => {
     const dir = await tempDir();
     const file = join(dir, 'subscribers.json');
-    await writeFile(file, JSON.stringify([
-      { email: 'Reader@EXAMPLE.com', status: 'confirmed', id: 'forged-id' },
-      { email: 'x', status: 'confirmed' },
-      { email: 'y@example.com', status: 'maybe' },
-      { email: 'p@example.com', status: 'pending' },
-    ]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { email: 'Reader@EXAMPLE.com', status: 'confirmed', id: 'forged-id' },
+        { email: 'x', status: 'confirmed' },
+        { email: 'y@example.com', status: 'maybe' },
+        { email: 'p@example.com', status: 'pending' },
+      ]),
+    );
     const warnings: string[] = [];
     const store = new FileSubscribers(file, (message) => warnings.push(message));
-    expect(await store.listConfirmed()).toEqual([{ id: subscriberIdFor('reader@example.com'), email: 'Reader@example.com', status: 'confirmed' }]);
+    expect(await store.listConfirmed()).toEqual([
+      { id: subscriberIdFor('reader@example.com'), email: 'Reader@example.com', status: 'confirmed' },
+    ]);
     expect(warnings).toEqual([
       `${file}: row 2 skipped: invalid address (not exactly one @)`,
       `${file}: row 3 skipped: needs "email" and a "status" of pending, confirmed, unsubscribed, bounced, complained`,
@@ -56,7 +70,11 @@ describe('FileSubscribers', () => {
     const dir = await tempDir();
     const file = join(dir, 'subscribers.json');
     const store = new FileSubscribers(file);
-    await Promise.all(['b@example.org', 'a@example.org', 'c@example.org'].map((email) => store.reserveConfirmation(subscriberIdFor(email), email, new Date(0), new Date(-1))));
+    await Promise.all(
+      ['b@example.org', 'a@example.org', 'c@example.org'].map((email) =>
+        store.reserveConfirmation(subscriberIdFor(email), email, new Date(0), new Date(-1)),
+      ),
+    );
     const rows = JSON.parse(await readFile(file, 'utf8')) as { id: string }[];
     expect(rows.map((row) => row.id)).toEqual(rows.map((row) => row.id).sort());
     expect(rows).toHaveLength(3);

@@ -10,7 +10,16 @@ import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber 
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { signToken } from '../../functions/core/tokens.js';
-import { KEYRING, MAIL, plainConfirmation, QuotaExceededError, RecipientRejectedError, RecordingMailer, SITE, ThrottledError } from './subscriptions-helpers.js';
+import {
+  KEYRING,
+  MAIL,
+  plainConfirmation,
+  QuotaExceededError,
+  RecipientRejectedError,
+  RecordingMailer,
+  SITE,
+  ThrottledError,
+} from './subscriptions-helpers.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -49,7 +58,11 @@ describe('subscribe', () => {
     const { mailer, deps } = setup();
     const outcomes = [];
     for (let i = 0; i < 25; i += 1) outcomes.push(await subscribe(deps, { email: ANN }, at(i * 1000)));
-    outcomes.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => subscribe(deps, { email: i % 2 ? ANN : 'ANN@example.ORG' }, at(30_000 + i))))));
+    outcomes.push(
+      ...(await Promise.all(
+        Array.from({ length: 25 }, (_, i) => subscribe(deps, { email: i % 2 ? ANN : 'ANN@example.ORG' }, at(30_000 + i))),
+      )),
+    );
     expect(outcomes.filter((outcome) => outcome === 'mailed')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'not-mailed')).toHaveLength(49);
     expect(mailer.sent).toHaveLength(1);
@@ -146,7 +159,10 @@ describe('confirm', () => {
 
   it('accepts a link at exactly 72 h and refuses it at 72 h + 1 s, leaving the address pending', async () => {
     const late = await pendingAnn();
-    await expect(confirm(late.links, late.token, at(72 * HOUR + 1000))).rejects.toMatchObject({ name: 'InvalidTokenError', reason: 'expired' });
+    await expect(confirm(late.links, late.token, at(72 * HOUR + 1000))).rejects.toMatchObject({
+      name: 'InvalidTokenError',
+      reason: 'expired',
+    });
     expect((await late.store.get(ANN_ID))?.status).toBe('pending');
     const onTime = await pendingAnn();
     expect(await confirm(onTime.links, onTime.token, at(72 * HOUR))).toBe('confirmed');
@@ -156,7 +172,9 @@ describe('confirm', () => {
     const { store, links, token } = await pendingAnn();
     const [keyId, payload, mac] = token.split('.') as [string, string, string];
     const flipped = `${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
-    const otherPayload = Buffer.from(JSON.stringify({ s: subscriberIdFor('eve@example.org'), t: T0.getTime() / 1000 })).toString('base64url');
+    const otherPayload = Buffer.from(JSON.stringify({ s: subscriberIdFor('eve@example.org'), t: T0.getTime() / 1000 })).toString(
+      'base64url',
+    );
     const bad = {
       forgedMac: `${keyId}.${payload}.${flipped}`,
       otherSubscriber: `${keyId}.${otherPayload}.${mac}`,
@@ -218,7 +236,9 @@ describe('unsubscribe', () => {
     const { store, links } = setup([record(ANN, 'bounced')]);
     expect(await unsubscribe(links, signToken('unsubscribe', ANN_ID, KEYRING, T0), T0)).toBe('already-inactive');
     expect((await store.get(ANN_ID))?.status).toBe('bounced');
-    expect(await unsubscribe(links, signToken('unsubscribe', subscriberIdFor('nobody@example.org'), KEYRING, T0), T0)).toBe('already-inactive');
+    expect(await unsubscribe(links, signToken('unsubscribe', subscriberIdFor('nobody@example.org'), KEYRING, T0), T0)).toBe(
+      'already-inactive',
+    );
     expect(await store.get(subscriberIdFor('nobody@example.org'))).toBeUndefined();
   });
 });
@@ -290,7 +310,10 @@ describe('recordSesEvent', () => {
 
   it('never creates records for unknown or unparsable recipients, and ignores other event types', async () => {
     const { store, deps } = feedbackSetup();
-    expect(await recordSesEvent(deps, bounceEvent('Permanent', 'fb-4', 'stranger@example.org'), T0)).toEqual({ outcome: 'applied', changed: 0 });
+    expect(await recordSesEvent(deps, bounceEvent('Permanent', 'fb-4', 'stranger@example.org'), T0)).toEqual({
+      outcome: 'applied',
+      changed: 0,
+    });
     expect(await recordSesEvent(deps, bounceEvent('Permanent', 'fb-5', 'not an address'), T0)).toEqual({ outcome: 'applied', changed: 0 });
     expect((await recordSesEvent(deps, { eventType: 'Delivery', mail: { messageId: 'm' } }, T0)).outcome).toBe('ignored');
     expect((await store.listAll()).map((row) => row.status)).toEqual(['confirmed']);
@@ -308,7 +331,10 @@ describe('recordSesEvent', () => {
     };
     await expect(recordSesEvent({ store: flaky, ledger }, bounceEvent('Permanent', 'fb-6'), T0)).rejects.toThrow('DynamoDB unavailable');
     fail = false;
-    expect(await recordSesEvent({ store: flaky, ledger }, bounceEvent('Permanent', 'fb-6'), at(1000))).toEqual({ outcome: 'applied', changed: 1 });
+    expect(await recordSesEvent({ store: flaky, ledger }, bounceEvent('Permanent', 'fb-6'), at(1000))).toEqual({
+      outcome: 'applied',
+      changed: 1,
+    });
   });
 
   it('rejects a message that is not an SES notification', async () => {
@@ -323,13 +349,24 @@ describe('operator use cases', () => {
     const { store } = setup();
     await expect(addSubscriber({ store }, { email: ANN, note: ' ' }, T0)).rejects.toBeInstanceOf(OperatorInputError);
     await expect(addSubscriber({ store }, { email: ANN, note: 'consent\nBcc: x' }, T0)).rejects.toBeInstanceOf(OperatorInputError);
-    expect(await addSubscriber({ store }, { email: ANN, note: 'consent: paper form 2025-02-28' }, T0)).toMatchObject({ outcome: 'added', status: 'confirmed' });
-    expect(await store.get(ANN_ID)).toMatchObject({ status: 'confirmed', consentNote: 'consent: paper form 2025-02-28', source: 'operator', confirmedAt: T0.toISOString() });
+    expect(await addSubscriber({ store }, { email: ANN, note: 'consent: paper form 2025-02-28' }, T0)).toMatchObject({
+      outcome: 'added',
+      status: 'confirmed',
+    });
+    expect(await store.get(ANN_ID)).toMatchObject({
+      status: 'confirmed',
+      consentNote: 'consent: paper form 2025-02-28',
+      source: 'operator',
+      confirmedAt: T0.toISOString(),
+    });
   });
 
   it('confirms a pending address but never overrides unsubscribed, bounced or complained', async () => {
     const pending = setup([record(ANN, 'pending')]);
-    expect(await addSubscriber({ store: pending.store }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({ outcome: 'confirmed', status: 'confirmed' });
+    expect(await addSubscriber({ store: pending.store }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
+      outcome: 'confirmed',
+      status: 'confirmed',
+    });
     for (const status of ['unsubscribed', 'bounced', 'complained'] as const) {
       const { store } = setup([record(ANN, status)]);
       expect(await addSubscriber({ store }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({ outcome: 'unchanged', status });

@@ -107,14 +107,20 @@ describe('gazette summarize --jsonl', () => {
     ].join('\n');
     const { code, stdout, stderr } = await run(['--jsonl'], input);
     expect(code).toBe(1);
-    const outputs = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const outputs = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(outputs.map((o) => o['id'])).toEqual(['flood', 'short']);
     for (const output of outputs) {
       expect(Object.keys(output)).toEqual(['id', 'title', 'summary', 'keyPoints', 'keywords']);
     }
     expect((outputs[0]!['summary'] as string[]).length).toBeGreaterThanOrEqual(2);
     expect((outputs[0]!['keyPoints'] as string[]).length).toBeGreaterThanOrEqual(3);
-    const errors = stderr.trim().split('\n').map((line) => JSON.parse(line) as { id: unknown; line: number; error: string });
+    const errors = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: unknown; line: number; error: string });
     expect(errors.map((e) => [e.id, e.line])).toEqual([
       [null, 2],
       [42, 3],
@@ -128,7 +134,10 @@ describe('gazette summarize --jsonl', () => {
     const { code, stdout, stderr } = await run(['--jsonl'], input);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; title: string });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; title: string });
     expect(lines.map((l) => l.id)).toEqual(['a', 'b']);
     expect(lines[1]!.title).toBe('Flood wall');
   });

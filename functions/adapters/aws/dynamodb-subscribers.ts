@@ -6,14 +6,7 @@
  * what makes "50 subscribes in a minute → one confirmation mail" hold without any lock.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
 import type {
@@ -37,7 +30,9 @@ const NAMES = {
 } as const;
 
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 function byId(a: SubscriberRecord, b: SubscriberRecord): number {
@@ -168,9 +163,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
     const fromKeys = from.map((_, index) => `:from${index}`);
     from.forEach((status, index) => (values[`:from${index}`] = status));
     const statusAllowed = fromKeys.length > 0 ? `#status IN (${fromKeys.join(', ')})` : 'attribute_not_exists(#id)';
-    const condition = options.createWith
-      ? `attribute_not_exists(#id) OR ${statusAllowed}`
-      : `attribute_exists(#id) AND ${statusAllowed}`;
+    const condition = options.createWith ? `attribute_not_exists(#id) OR ${statusAllowed}` : `attribute_exists(#id) AND ${statusAllowed}`;
     try {
       const result = await this.client.send(
         new UpdateCommand({

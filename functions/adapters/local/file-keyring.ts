@@ -18,7 +18,10 @@ export function generateKeyring(): TokenKeyring {
  * read/write only); without (a dry run writes nothing), returns a throw-away one. A malformed file is
  * a `ConfigError` naming it, never silently replaced (that would break every link already mailed).
  */
-export async function loadOrCreateKeyring(path: string, options: { create: boolean }): Promise<{ keyring: TokenKeyring; created: boolean }> {
+export async function loadOrCreateKeyring(
+  path: string,
+  options: { create: boolean },
+): Promise<{ keyring: TokenKeyring; created: boolean }> {
   const existing = await readIfExists(path);
   if (existing !== undefined) return { keyring: parseKeyring(existing.toString('utf8'), path), created: false };
   const keyring = generateKeyring();

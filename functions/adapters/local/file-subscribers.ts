@@ -182,7 +182,13 @@ abstract class RuleStore implements LocalSubscribers {
     await this.change((rules) => ({ result: undefined, dirty: rules.releaseConfirmation(id, reservedAt) }));
   }
 
-  transition(id: string, from: readonly SubscriberStatus[], to: SubscriberStatus, now: Date, options: TransitionOptions = {}): Promise<TransitionResult> {
+  transition(
+    id: string,
+    from: readonly SubscriberStatus[],
+    to: SubscriberStatus,
+    now: Date,
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult> {
     return this.change((rules) => {
       const result = rules.transition(id, from, to, now, options);
       return { result, dirty: result.outcome === 'changed' };

@@ -19,7 +19,10 @@ export function isFeedPath(path: string): boolean {
 export function assertSafeSitePath(path: string): void {
   const segments = path.split('/');
   const bad =
-    path.length === 0 || path.includes('\\') || path.includes('\0') || posix.isAbsolute(path) ||
+    path.length === 0 ||
+    path.includes('\\') ||
+    path.includes('\0') ||
+    posix.isAbsolute(path) ||
     segments.some((segment) => segment === '' || segment === '.' || segment === '..');
   if (bad) throw new Error(`refusing to publish unsafe site path "${path}"`);
 }

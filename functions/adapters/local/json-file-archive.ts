@@ -36,9 +36,7 @@ export class JsonFileArchive implements Archive {
       const index = file.digests.findIndex((stored) => stored.id === digest.id);
       const stored = index >= 0 ? file.digests[index] : undefined;
       if (stored?.contentHash !== expectedHash) {
-        throw new ArchiveConflictError(
-          stored ? `digest ${digest.id} changed since it was read` : `digest ${digest.id} is not stored yet`,
-        );
+        throw new ArchiveConflictError(stored ? `digest ${digest.id} changed since it was read` : `digest ${digest.id} is not stored yet`);
       }
       const digests = file.digests.filter((other) => other.id !== digest.id);
       digests.push(digest);

@@ -9,7 +9,10 @@ import { writeFileAtomic } from './atomic-file.js';
 
 /** A Message-ID made safe as a file name: anything but letters, digits, `.`, `_`, `-`, `@` becomes `_`. */
 export function outboxFileName(messageId: string): string {
-  const safe = messageId.replace(/[^A-Za-z0-9._@-]/gu, '_').replace(/^\.+/u, '_').slice(0, 200);
+  const safe = messageId
+    .replace(/[^A-Za-z0-9._@-]/gu, '_')
+    .replace(/^\.+/u, '_')
+    .slice(0, 200);
   return `${safe || 'message'}.eml`;
 }
 

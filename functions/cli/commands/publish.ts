@@ -116,7 +116,10 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
 }
 
 function oneLine(value: string, flag: string): string {
-  const clean = value.replace(/[\u0000-\u001F\u007F]+/gu, ' ').replace(/\s+/gu, ' ').trim();
+  const clean = value
+    .replace(/[\u0000-\u001F\u007F]+/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
   if (!clean) throw new ConfigError(`${flag} must not be empty`);
   return clean;
 }
@@ -277,7 +280,10 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
     for (const path of emails.slice(0, MAX_LISTED_EMAILS)) say(io, `         ${path}`);
     if (emails.length > MAX_LISTED_EMAILS) say(io, `         … and ${emails.length - MAX_LISTED_EMAILS} more`);
   }
-  say(io, `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.digests.length} in the archive)`);
+  say(
+    io,
+    `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.digests.length} in the archive)`,
+  );
   say(io, `Files:   ${report.site.written.length} written, ${report.site.unchanged.length} unchanged`);
   const { mail } = report;
   const mailParts = [`${mail.sent} sent`, `${mail.alreadySent} already sent`];
@@ -286,7 +292,8 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${error.message}\n`);
-  if (report.articleErrors.length > 0) say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
+  if (report.articleErrors.length > 0)
+    say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);
 
   if (mail.stoppedBy) return EXIT_CODES.tryAgainLater;

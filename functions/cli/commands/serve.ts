@@ -90,14 +90,22 @@ export async function startStaticServer(root: string, port: number): Promise<Sta
   return {
     server,
     url: `http://127.0.0.1:${actual}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string, headOnly: boolean, extra: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headOnly: boolean,
+  extra: Record<string, string> = {},
+): void {
   const bytes = Buffer.from(body, 'utf8');
   response.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, 'X-Content-Type-Options': 'nosniff', ...extra });
   response.end(headOnly ? undefined : bytes);
@@ -159,7 +167,9 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
     response.end();
     return;
   }
-  createReadStream(real).on('error', () => response.destroy()).pipe(response);
+  createReadStream(real)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }
 
 /**
@@ -195,7 +205,9 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
   io.stdout.write(
     `Serving ${root} at ${running.url}\n` +
       `  Site:  ${running.url}\n` +
-      Object.entries(FEED_PATHS).map(([kind, path]) => `  ${kind.toUpperCase().padEnd(5)} ${running.url}${path}\n`).join('') +
+      Object.entries(FEED_PATHS)
+        .map(([kind, path]) => `  ${kind.toUpperCase().padEnd(5)} ${running.url}${path}\n`)
+        .join('') +
       'Press Ctrl+C to stop.\n',
   );
   await new Promise<void>((resolve) => {

@@ -96,7 +96,9 @@ export function parseImportCsv(text: string, source: string): ImportRow[] {
 
 function tableLine(record: SubscriberRecord): string {
   const updated = (record.updatedAt ?? record.createdAt ?? '').slice(0, 10) || '-';
-  return [record.status.padEnd(12), record.email.padEnd(40), (record.source ?? '-').padEnd(8), updated.padEnd(10), record.consentNote ?? ''].join(' ').trimEnd();
+  return [record.status.padEnd(12), record.email.padEnd(40), (record.source ?? '-').padEnd(8), updated.padEnd(10), record.consentNote ?? '']
+    .join(' ')
+    .trimEnd();
 }
 
 /** Runs `gazette subscribers …`; returns the exit code. */
@@ -129,7 +131,10 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
   }
   const expected: Record<string, number> = { list: 0, export: 0, add: 1, import: 1, remove: 1 };
   if (!Object.hasOwn(expected, action) || operands.length !== expected[action]) {
-    await write(io.stderr, `gazette subscribers: ${Object.hasOwn(expected, action) ? `"${action}" takes ${expected[action]} argument(s)` : `unknown action "${action}"`}\n${USAGE}`);
+    await write(
+      io.stderr,
+      `gazette subscribers: ${Object.hasOwn(expected, action) ? `"${action}" takes ${expected[action]} argument(s)` : `unknown action "${action}"`}\n${USAGE}`,
+    );
     return EXIT_CODES.usage;
   }
   if (values.file && values.table) {
@@ -142,11 +147,16 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
   let close = (): void => undefined;
   if (values.table) {
     const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
-    const clients = createAwsClients({ region: values.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoints: endpoint ? { dynamodb: endpoint } : {} });
+    const clients = createAwsClients({
+      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      endpoints: endpoint ? { dynamodb: endpoint } : {},
+    });
     store = new DynamoSubscribers(clients.doc, values.table);
     close = () => destroyAwsClients(clients);
   } else {
-    store = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) => io.stderr.write(`gazette subscribers: warning: ${message}\n`));
+    store = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) =>
+      io.stderr.write(`gazette subscribers: warning: ${message}\n`),
+    );
   }
   const deps: OperatorDeps = { store };
   const operand = operands[0] ?? '';
@@ -155,7 +165,9 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
     switch (action) {
       case 'list': {
         const records = await listSubscribers(deps);
-        const ordered = [...records].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email));
+        const ordered = [...records].sort(
+          (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email),
+        );
         if (values.json) {
           for (const record of ordered) await write(io.stdout, `${JSON.stringify(record)}\n`);
           return EXIT_CODES.ok;
@@ -178,16 +190,22 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
       }
       case 'add': {
         const result = await addSubscriber(deps, { email: operand, note: values.note }, now);
-        const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[result.outcome];
+        const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[
+          result.outcome
+        ];
         await write(io.stdout, `${result.email}: ${said}\n`);
         return EXIT_CODES.ok;
       }
       case 'import': {
         const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
         const report = await importSubscribers(deps, rows, values.note, now);
-        for (const rejected of report.rejected) await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
+        for (const rejected of report.rejected)
+          await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
         const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
-        await write(io.stdout, `${count('added')} added, ${count('confirmed')} confirmed, ${count('unchanged')} unchanged, ${report.rejected.length} rejected\n`);
+        await write(
+          io.stdout,
+          `${count('added')} added, ${count('confirmed')} confirmed, ${count('unchanged')} unchanged, ${report.rejected.length} rejected\n`,
+        );
         return report.rejected.length > 0 ? EXIT_CODES.partial : EXIT_CODES.ok;
       }
       default: {
@@ -198,7 +216,10 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         }
         await write(io.stdout, `${removed.email}: removed (was ${removed.status})\n`);
         if (removed.status === 'bounced' || removed.status === 'complained') {
-          await write(io.stderr, `gazette subscribers: warning: the ${removed.status} status is forgotten with the record; SES's suppression list still blocks the address\n`);
+          await write(
+            io.stderr,
+            `gazette subscribers: warning: the ${removed.status} status is forgotten with the record; SES's suppression list still blocks the address\n`,
+          );
         }
         return EXIT_CODES.ok;
       }

@@ -134,8 +134,7 @@ function tagList(value: unknown): string[] {
   return tags;
 }
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/iu;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/iu;
 
 /**
  * Parses an ISO 8601 date (`2025-05-09`) or date-time (`2025-05-09T10:00:00+02:00`). A date-time

@@ -102,8 +102,14 @@ export function parseArticle(name: string, bytes: Uint8Array): Article {
   if (parts.published) article.published = parts.published;
   // An array, not a joined string, so no two different articles can produce the same hashed bytes.
   article.contentHash = sha256Hex(
-    JSON.stringify([text, article.title ?? null, article.url ?? null, article.author ?? null,
-      article.published?.toISOString() ?? null, article.tags]),
+    JSON.stringify([
+      text,
+      article.title ?? null,
+      article.url ?? null,
+      article.author ?? null,
+      article.published?.toISOString() ?? null,
+      article.tags,
+    ]),
   );
   return article;
 }

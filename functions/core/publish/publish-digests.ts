@@ -4,7 +4,14 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import { ArchiveConflictError, GazetteError, InvalidAddressError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../errors.js';
+import {
+  ArchiveConflictError,
+  GazetteError,
+  InvalidAddressError,
+  QuotaExceededError,
+  RecipientRejectedError,
+  ThrottledError,
+} from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
@@ -12,7 +19,18 @@ import { renderSite } from '../render/site.js';
 import { summarize } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
 import { buildDigest, sortNewestFirst } from './digest.js';
-import type { Archive, ArticleSource, Clock, DeliveryLedger, Mailer, PublishResult, RunLease, SitePublisher, Sleep, SubscriberStore } from './ports.js';
+import type {
+  Archive,
+  ArticleSource,
+  Clock,
+  DeliveryLedger,
+  Mailer,
+  PublishResult,
+  RunLease,
+  SitePublisher,
+  Sleep,
+  SubscriberStore,
+} from './ports.js';
 
 /** Everything the use case talks to, built once by a composition root (CLI, handler, test). */
 export interface PublishDeps {
@@ -169,7 +187,12 @@ async function mergeIntoArchive(
     let digest: Digest;
     try {
       const summarizer = deps.summarizer ?? summarize;
-      digest = buildDigest(article, summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }), now, previous);
+      digest = buildDigest(
+        article,
+        summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }),
+        now,
+        previous,
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       report.articleErrors.push({ source: article.source, message });
@@ -214,7 +237,9 @@ async function mailPendingDigests(
   const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 };
   const now = deps.clock.now();
   // Oldest first, so subscribers read the digests in the order they were published.
-  const pending = sortNewestFirst([...archived.values()]).reverse().filter((digest) => digest.mailStatus === 'pending');
+  const pending = sortNewestFirst([...archived.values()])
+    .reverse()
+    .filter((digest) => digest.mailStatus === 'pending');
   if (pending.length === 0) return report;
 
   const subscribers = await deps.subscribers.listConfirmed();

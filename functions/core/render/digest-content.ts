@@ -7,12 +7,17 @@ import { cleanText, html, oneLine, safeHttpUrl, trusted, type SafeHtml } from '.
 
 /** The digest's summary as one paragraph of plain text. */
 export function summaryText(digest: Digest): string {
-  return digest.summary.map((sentence) => oneLine(sentence)).filter(Boolean).join(' ');
+  return digest.summary
+    .map((sentence) => oneLine(sentence))
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Keywords cleaned for use as categories: one line, no `<` (feed attribute values cannot carry it), deduplicated, in the given order. */
 export function categoryTerms(digest: Digest): string[] {
-  const terms = digest.keywords.map((keyword) => oneLine(keyword).replace(/</g, '').replace(/\s+/g, ' ').trim()).filter((term) => term.length > 0);
+  const terms = digest.keywords
+    .map((keyword) => oneLine(keyword).replace(/</g, '').replace(/\s+/g, ' ').trim())
+    .filter((term) => term.length > 0);
   return [...new Set(terms)];
 }
 

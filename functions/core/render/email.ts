@@ -54,7 +54,8 @@ function checkedRecipient(address: string): string {
 }
 
 function checkedConfigMailbox(address: string, what: string): string {
-  if (!SAFE_MAILBOX.test(address) || /[^\x21-\x7e]/.test(address)) throw new RenderError(`${what} is not a plain ASCII mailbox: ${JSON.stringify(address)}`);
+  if (!SAFE_MAILBOX.test(address) || /[^\x21-\x7e]/.test(address))
+    throw new RenderError(`${what} is not a plain ASCII mailbox: ${JSON.stringify(address)}`);
   return address;
 }
 
@@ -186,7 +187,8 @@ ${paragraph(html`${link(permalink, 'Read on the web')}${source ? html` · ${link
   const footer = html`${paragraph(html`You get this email because you subscribed to ${link(site.baseUrl, siteTitle)}.`, `margin:0 0 8px;${MUTED}`)}
 ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login needed.`, `margin:0;${MUTED}`)}`;
   const htmlBody = emailDocument({ lang: site.language, title: headline, preheader: summaryText(digest), body, footer });
-  if (Buffer.byteLength(htmlBody, 'utf8') > MAX_HTML_BYTES) throw new RenderError(`digest ${digest.id} email HTML exceeds ${MAX_HTML_BYTES} bytes`);
+  if (Buffer.byteLength(htmlBody, 'utf8') > MAX_HTML_BYTES)
+    throw new RenderError(`digest ${digest.id} email HTML exceeds ${MAX_HTML_BYTES} bytes`);
 
   const messageId = `${digest.slug}.${input.subscriberId}@${domainOf(fromAddress)}`;
   const raw = buildMessage({
@@ -242,7 +244,13 @@ ${paragraph(`Someone, hopefully you, asked to receive ${siteTitle} digests by em
 <p style="margin:24px 0"><a href="${confirmUrl}" style="${FONT};font-size:16px;font-weight:600;background:#0a58ca;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;display:inline-block">Confirm my subscription</a></p>
 ${paragraph(html`Or paste this link into your browser: ${link(confirmUrl, confirmUrl)}`, `margin:0 0 16px;${MUTED};word-break:break-all`)}`;
   const footer = paragraph('If you did not ask for this, ignore this email: you will not hear from us again.', `margin:0;${MUTED}`);
-  const htmlBody = emailDocument({ lang: site.language, title: subject, preheader: 'One click to confirm your subscription.', body, footer });
+  const htmlBody = emailDocument({
+    lang: site.language,
+    title: subject,
+    preheader: 'One click to confirm your subscription.',
+    body,
+    footer,
+  });
   const raw = buildMessage({
     from: { name: oneLine(mail.fromName), address: fromAddress },
     to,

@@ -3,13 +3,7 @@
  */
 export { renderFeeds } from './feeds.js';
 export { renderSite, renderMessagePage, INDEX_LIST_LENGTH, type MessagePageAction, type MessagePageContent } from './site.js';
-export {
-  renderDigestEmail,
-  renderConfirmationEmail,
-  MAX_HTML_BYTES,
-  type DigestEmailInput,
-  type ConfirmationEmailInput,
-} from './email.js';
+export { renderDigestEmail, renderConfirmationEmail, MAX_HTML_BYTES, type DigestEmailInput, type ConfirmationEmailInput } from './email.js';
 export { CACHE_CONTROL, CONTENT_TYPES, FEED_PATHS, digestUrl, feedUrls, subscribeUrl } from './links.js';
 export { SITE_CONTENT_SECURITY_POLICY } from './assets.js';
 export { RenderError } from './text.js';

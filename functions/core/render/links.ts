@@ -45,7 +45,8 @@ export function checkedBaseUrl(site: SiteConfig): string {
 
 /** The site-relative folder of a digest's page, e.g. `digests/xi-putin-talks-1a2b3c4d/`. */
 export function digestPath(digest: Digest): string {
-  if (!SLUG.test(digest.slug)) throw new RenderError(`digest ${JSON.stringify(digest.id)} has an unsafe slug: ${JSON.stringify(digest.slug)}`);
+  if (!SLUG.test(digest.slug))
+    throw new RenderError(`digest ${JSON.stringify(digest.id)} has an unsafe slug: ${JSON.stringify(digest.slug)}`);
   return `digests/${digest.slug}/`;
 }
 
@@ -67,7 +68,6 @@ export function feedUrls(site: SiteConfig): { rss: string; atom: string; json: s
 export function subscribeUrl(site: SiteConfig): string {
   return `${site.baseUrl}api/subscribe`;
 }
-
 
 /** BCP 47 shape check: the tag goes into an attribute and a JSON field verbatim. */
 export function checkedLanguage(site: SiteConfig): string {

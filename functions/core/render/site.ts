@@ -106,7 +106,10 @@ function keywordList(digest: Digest): SafeHtml {
 /** The digest as an `<article>`; `headingLevel` is 1 on its own page and 2 on the index. */
 function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2): SafeHtml {
   const headline = oneLine(digest.headline);
-  const heading = headingLevel === 1 ? html`<h1 dir="auto">${headline}</h1>` : html`<h2 dir="auto"><a href="${digestUrl(site, digest)}">${headline}</a></h2>`;
+  const heading =
+    headingLevel === 1
+      ? html`<h1 dir="auto">${headline}</h1>`
+      : html`<h2 dir="auto"><a href="${digestUrl(site, digest)}">${headline}</a></h2>`;
   const author = oneLine(digest.author ?? '');
   const source = sourceLink(digest);
   const parts: SafeHtml[] = [
@@ -157,7 +160,12 @@ function archivePage(digests: readonly Digest[], site: SiteConfig): string {
 <p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
 <ul class="archive">
 ${digests.map((digest) => html`${listItem(site, digest)}\n`)}</ul>`;
-  return page(site, { title: `All digests · ${oneLine(site.title)}`, description: `Every digest published by ${oneLine(site.title)}.`, canonical: `${site.baseUrl}archive/`, main });
+  return page(site, {
+    title: `All digests · ${oneLine(site.title)}`,
+    description: `Every digest published by ${oneLine(site.title)}.`,
+    canonical: `${site.baseUrl}archive/`,
+    main,
+  });
 }
 
 function digestPage(digest: Digest, site: SiteConfig): string {
@@ -195,7 +203,12 @@ export function renderSite(digests: readonly Digest[], site: SiteConfig): SiteFi
     htmlFile('index.html', indexPage(digests, site), CACHE_CONTROL.listing),
     htmlFile('archive/index.html', archivePage(digests, site), CACHE_CONTROL.listing),
     htmlFile('404.html', notFoundPage(site), CACHE_CONTROL.listing),
-    { path: 'robots.txt', body: Buffer.from(robotsTxt(site), 'utf8'), contentType: CONTENT_TYPES.text, cacheControl: CACHE_CONTROL.listing },
+    {
+      path: 'robots.txt',
+      body: Buffer.from(robotsTxt(site), 'utf8'),
+      contentType: CONTENT_TYPES.text,
+      cacheControl: CACHE_CONTROL.listing,
+    },
   ];
   const seen = new Set<string>();
   for (const digest of digests) {
@@ -246,5 +259,10 @@ ${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="
 `
     : ''
 }<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
-  return page(site, { title: `${oneLine(content.title)} · ${oneLine(site.title)}`, description: oneLine(content.title), main, noindex: true });
+  return page(site, {
+    title: `${oneLine(content.title)} · ${oneLine(site.title)}`,
+    description: oneLine(content.title),
+    main,
+    noindex: true,
+  });
 }

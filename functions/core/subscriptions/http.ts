@@ -96,7 +96,14 @@ function wantsJson(request: HttpRequest): boolean {
   return /\bapplication\/json\b/i.test(request.headers.accept ?? '');
 }
 
-function respond(deps: SubscriptionApiDeps, request: HttpRequest, status: number, page: MessagePageContent, json: Record<string, string>, extra: Record<string, string> = {}): HttpResponse {
+function respond(
+  deps: SubscriptionApiDeps,
+  request: HttpRequest,
+  status: number,
+  page: MessagePageContent,
+  json: Record<string, string>,
+  extra: Record<string, string> = {},
+): HttpResponse {
   const asJson = wantsJson(request);
   const body = asJson ? JSON.stringify(json) : renderMessagePage(deps.site, page);
   return {
@@ -114,23 +121,50 @@ function respond(deps: SubscriptionApiDeps, request: HttpRequest, status: number
 export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, error: unknown): HttpResponse {
   let failure: HttpFailure;
   if (error instanceof HttpFailure) failure = error;
-  else if (error instanceof InvalidAddressError) failure = new HttpFailure(400, 'invalid_address', 'Check the address', INVALID_ADDRESS_MESSAGE);
+  else if (error instanceof InvalidAddressError)
+    failure = new HttpFailure(400, 'invalid_address', 'Check the address', INVALID_ADDRESS_MESSAGE);
   else if (error instanceof InvalidTokenError)
-    failure = new HttpFailure(400, 'invalid_link', 'This link does not work', 'The link is invalid or has expired, and nothing was changed. To subscribe, use the form on our site again.');
+    failure = new HttpFailure(
+      400,
+      'invalid_link',
+      'This link does not work',
+      'The link is invalid or has expired, and nothing was changed. To subscribe, use the form on our site again.',
+    );
   else if (error instanceof TooManyRequestsError)
-    failure = new HttpFailure(429, 'too_many_requests', 'Too many requests', 'Too many requests from your network. Please try again in a few minutes.', { 'retry-after': '600' });
+    failure = new HttpFailure(
+      429,
+      'too_many_requests',
+      'Too many requests',
+      'Too many requests from your network. Please try again in a few minutes.',
+      { 'retry-after': '600' },
+    );
   else {
-    deps.log?.('error', 'subscription api: unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    failure = new HttpFailure(500, 'internal_error', 'Something went wrong', 'Sorry, something went wrong on our side. Please try again later.');
+    deps.log?.('error', 'subscription api: unexpected error', {
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    failure = new HttpFailure(
+      500,
+      'internal_error',
+      'Something went wrong',
+      'Sorry, something went wrong on our side. Please try again later.',
+    );
   }
   if (error instanceof InvalidTokenError) deps.log?.('info', 'subscription api: unusable link', { reason: error.reason });
-  return respond(deps, request, failure.status, { title: failure.title, message: failure.detail }, { status: 'error', error: failure.code, message: failure.detail }, failure.extraHeaders);
+  return respond(
+    deps,
+    request,
+    failure.status,
+    { title: failure.title, message: failure.detail },
+    { status: 'error', error: failure.code, message: failure.detail },
+    failure.extraHeaders,
+  );
 }
 
 /** Parses the subscribe body: form-encoded or JSON, a flat object of strings. */
 function subscribeFields(request: HttpRequest): { email: string; honeypot?: string } {
   const body = request.body ?? '';
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new HttpFailure(413, 'too_large', 'Request too large', 'The request is too large.');
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
+    throw new HttpFailure(413, 'too_large', 'Request too large', 'The request is too large.');
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   let fields: Record<string, unknown>;
   if (type === 'application/json') {
@@ -143,7 +177,12 @@ function subscribeFields(request: HttpRequest): { email: string; honeypot?: stri
   } else if (type === 'application/x-www-form-urlencoded' || type === '') {
     fields = Object.fromEntries(new URLSearchParams(body));
   } else {
-    throw new HttpFailure(415, 'unsupported_media_type', 'Unsupported request', 'Send the form as application/x-www-form-urlencoded or JSON.');
+    throw new HttpFailure(
+      415,
+      'unsupported_media_type',
+      'Unsupported request',
+      'Send the form as application/x-www-form-urlencoded or JSON.',
+    );
   }
   // A missing or non-string address is just an invalid address: same 400, same message.
   if (typeof fields.email !== 'string') throw new InvalidAddressError('missing');
@@ -161,7 +200,9 @@ function tokenOf(request: HttpRequest): string {
 
 function route(path: string): keyof typeof SUBSCRIPTION_ROUTES | undefined {
   const trimmed = path.replace(/\/+$/, '');
-  return (Object.keys(SUBSCRIPTION_ROUTES) as (keyof typeof SUBSCRIPTION_ROUTES)[]).find((name) => trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name]}`));
+  return (Object.keys(SUBSCRIPTION_ROUTES) as (keyof typeof SUBSCRIPTION_ROUTES)[]).find((name) =>
+    trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name]}`),
+  );
 }
 
 const ALLOWED: Record<keyof typeof SUBSCRIPTION_ROUTES, string[]> = {
@@ -177,13 +218,22 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
   try {
     const name = route(request.path);
     if (!name) throw new HttpFailure(404, 'not_found', 'Not found', 'There is nothing here.');
-    if (!ALLOWED[name].includes(method)) throw new HttpFailure(405, 'method_not_allowed', 'Not allowed', 'This address does not accept that request.', { allow: ALLOWED[name].join(', ') });
+    if (!ALLOWED[name].includes(method))
+      throw new HttpFailure(405, 'method_not_allowed', 'Not allowed', 'This address does not accept that request.', {
+        allow: ALLOWED[name].join(', '),
+      });
     const links = { store: deps.store, keyring: deps.keyring, ...(deps.log ? { log: deps.log } : {}) };
 
     if (name === 'subscribe') {
       const fields = subscribeFields(normalised);
       await subscribe(deps, { ...fields, ...(request.ip ? { ip: request.ip } : {}) }, now);
-      return respond(deps, normalised, 202, { title: 'Check your inbox', message: SUBSCRIBE_ACCEPTED_MESSAGE }, { status: 'ok', message: SUBSCRIBE_ACCEPTED_MESSAGE });
+      return respond(
+        deps,
+        normalised,
+        202,
+        { title: 'Check your inbox', message: SUBSCRIBE_ACCEPTED_MESSAGE },
+        { status: 'ok', message: SUBSCRIBE_ACCEPTED_MESSAGE },
+      );
     }
     if (name === 'confirm') {
       const token = tokenOf(normalised);
@@ -210,7 +260,12 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
       {
         title: 'Unsubscribe?',
         message: 'Press the button to stop receiving the digest by email. Nothing changes until you do.',
-        action: { method: 'post', url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`, label: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } },
+        action: {
+          method: 'post',
+          url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`,
+          label: 'Unsubscribe',
+          fields: { 'List-Unsubscribe': 'One-Click' },
+        },
       },
       { status: 'ok', message: 'POST to this URL to unsubscribe.' },
     );

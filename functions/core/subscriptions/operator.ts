@@ -42,9 +42,11 @@ export interface AddResult {
 function checkedNote(note: string | undefined): string {
   const trimmed = (note ?? '').trim();
   if (trimmed.length === 0) throw new OperatorInputError('a consent note is required (--note "consent: …")');
-  if (trimmed.length > MAX_CONSENT_NOTE_CHARS) throw new OperatorInputError(`the consent note is longer than ${MAX_CONSENT_NOTE_CHARS} characters`);
+  if (trimmed.length > MAX_CONSENT_NOTE_CHARS)
+    throw new OperatorInputError(`the consent note is longer than ${MAX_CONSENT_NOTE_CHARS} characters`);
   // One line: it ends up in CSV exports and terminal listings.
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(trimmed)) throw new OperatorInputError('the consent note must be one line of text without control characters');
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(trimmed))
+    throw new OperatorInputError('the consent note must be one line of text without control characters');
   return trimmed;
 }
 
@@ -86,7 +88,12 @@ export interface ImportReport {
  * Imports rows as confirmed subscribers; a row without its own note uses `defaultNote`. A bad row is
  * reported and skipped; the others are still imported.
  */
-export async function importSubscribers(deps: OperatorDeps, rows: ImportRow[], defaultNote: string | undefined, now: Date): Promise<ImportReport> {
+export async function importSubscribers(
+  deps: OperatorDeps,
+  rows: ImportRow[],
+  defaultNote: string | undefined,
+  now: Date,
+): Promise<ImportReport> {
   const report: ImportReport = { results: [], rejected: [] };
   for (const row of rows) {
     try {

@@ -30,9 +30,7 @@ export interface SubscriberRecord {
 
 /** What a conditional status change did. */
 export type TransitionResult =
-  | { outcome: 'changed'; record: SubscriberRecord }
-  | { outcome: 'unchanged'; record: SubscriberRecord }
-  | { outcome: 'missing' };
+  { outcome: 'changed'; record: SubscriberRecord } | { outcome: 'unchanged'; record: SubscriberRecord } | { outcome: 'missing' };
 
 /** Fields a transition may also set, and what to create when the record does not exist yet. */
 export interface TransitionOptions {
@@ -67,7 +65,13 @@ export interface SubscriptionStore {
    * Sets `status = to` only if the current status is one of `from` (or, with `createWith`, if there is
    * no record). Answers what happened and the record as it now stands.
    */
-  transition(id: string, from: readonly SubscriberStatus[], to: SubscriberStatus, now: Date, options?: TransitionOptions): Promise<TransitionResult>;
+  transition(
+    id: string,
+    from: readonly SubscriberStatus[],
+    to: SubscriberStatus,
+    now: Date,
+    options?: TransitionOptions,
+  ): Promise<TransitionResult>;
   /** Deletes the record; true if there was one. */
   remove(id: string): Promise<boolean>;
 }

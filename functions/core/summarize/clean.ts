@@ -44,12 +44,17 @@ export function cleanSentences(sentences: readonly string[]): string[] {
 }
 
 /** Photo references that mean nothing without the photo: "(pictured)", "(left)", "(pictured right, in 2010)". */
-const PHOTO_REFERENCE = /\s*\((?:pictured|picture|photo|left|right|above|below|centre|center|inset|top|bottom|main|far left|far right|second left|second right|file)\b[^()]{0,40}\)/gi;
+const PHOTO_REFERENCE =
+  /\s*\((?:pictured|picture|photo|left|right|above|below|centre|center|inset|top|bottom|main|far left|far right|second left|second right|file)\b[^()]{0,40}\)/gi;
 
 /**
  * Tidies a sentence for the digest: drops photo references and the space Daily Mail captions leave
  * before their full stop. The words that remain are the article's own.
  */
 export function tidySentence(sentence: string): string {
-  return sentence.replace(PHOTO_REFERENCE, '').replace(/\s+([.,;:!?])$/u, '$1').replace(/\s{2,}/g, ' ').trim();
+  return sentence
+    .replace(PHOTO_REFERENCE, '')
+    .replace(/\s+([.,;:!?])$/u, '$1')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }

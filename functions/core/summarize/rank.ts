@@ -143,11 +143,7 @@ export function isRedundant(candidate: RankedSentence, chosen: readonly RankedSe
  * Picks summary sentences greedily by score, skipping redundant ones and ones that would overrun the
  * word budget, up to `tuning.maxSentences`. Returns them in article order.
  */
-export function selectSentences(
-  ranked: readonly RankedSentence[],
-  wordBudget: number,
-  tuning: Tuning = DEFAULT_TUNING,
-): RankedSentence[] {
+export function selectSentences(ranked: readonly RankedSentence[], wordBudget: number, tuning: Tuning = DEFAULT_TUNING): RankedSentence[] {
   const chosen: RankedSentence[] = [];
   let words = 0;
   const budget = Math.min(wordBudget, tuning.targetWords);

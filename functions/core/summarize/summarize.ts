@@ -89,9 +89,7 @@ function asPoint(text: string): string {
 function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
   const threshold = Math.min(tuning.redundancy, 0.5);
-  const candidates = [...ranked]
-    .sort(byScore)
-    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
+  const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   for (const allowWordCut of [false, true]) {

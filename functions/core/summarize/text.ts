@@ -61,7 +61,9 @@ export function tidyEnding(phrase: string): string {
     const lastWord = text.slice(lastSpace + 1).toLowerCase();
     // A possessive ("Crimea's") promises a noun that was cut off.
     if (lastSpace > 0 && (DANGLING.has(lastWord) || /\p{L}['’]s$/u.test(lastWord))) text = text.slice(0, lastSpace);
-    text = dropUnmatchedQuote(text).replace(/\s{2,}/g, ' ').trim();
+    text = dropUnmatchedQuote(text)
+      .replace(/\s{2,}/g, ' ')
+      .trim();
     if (text === before) return text;
   }
 }
@@ -106,8 +108,7 @@ export function shorten(text: string, limits: ShortenLimits): string {
   }
   const allowance = limits.maxChars ?? Number.POSITIVE_INFINITY;
   const wordAllowance = limits.maxWords ?? Number.POSITIVE_INFINITY;
-  const clauseIsLongEnough =
-    clauseCut.length > 0 && (clauseCut.length >= allowance / 2 || countWords(clauseCut) >= wordAllowance / 2);
+  const clauseIsLongEnough = clauseCut.length > 0 && (clauseCut.length >= allowance / 2 || countWords(clauseCut) >= wordAllowance / 2);
   return clauseIsLongEnough ? clauseCut : tidyEnding(wordCut);
 }
 
