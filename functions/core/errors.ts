@@ -1,5 +1,5 @@
 /**
- * Named domain errors. One place (`functions/shared/errors-map.ts`) maps them to exit codes and HTTP
+ * Named domain errors. One place (`functions/shared/cli-errors.ts` (CLI exit codes) and `functions/core/subscriptions/http.ts` (HTTP statuses)) maps them to exit codes and HTTP
  * statuses; their messages are safe to show to an operator, never to a subscriber.
  */
 
