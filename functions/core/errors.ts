@@ -1,6 +1,7 @@
 /**
- * Named domain errors. One place (`functions/shared/cli-errors.ts` (CLI exit codes) and `functions/core/subscriptions/http.ts` (HTTP statuses)) maps them to exit codes and HTTP
- * statuses; their messages are safe to show to an operator, never to a subscriber.
+ * Named domain errors. Two places map them: `functions/shared/cli-errors.ts` to exit codes and one-line
+ * messages, `functions/core/subscriptions/http.ts` to HTTP statuses. Their messages are safe to show to
+ * an operator, never to a subscriber.
  */
 
 /** Base class so callers can tell domain failures from bugs. */
