@@ -3,7 +3,7 @@
  * page's article) and plain text (JSON Feed `content_text`, the mail's text part).
  */
 import type { Digest } from '../model.js';
-import { cleanText, html, oneLine, safeHttpUrl, trusted, type SafeHtml } from './text.js';
+import { html, oneLine, safeHttpUrl, trusted, type SafeHtml } from './text.js';
 
 /** The digest's summary as one paragraph of plain text. */
 export function summaryText(digest: Digest): string {
@@ -45,9 +45,10 @@ export function digestHtmlFragment(digest: Digest, options: { sectionHeadingLeve
   const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
   return html`<p dir="auto">${summaryText(digest)}</p>${
     keyPoints.length > 0 ? html`${open}Key points${close}<ul>${keyPoints.map((point) => html`<li dir="auto">${point}</li>`)}</ul>` : ''
-  }<p>Source: ${source ? html`<a href="${source}">${new URL(source).host}</a>` : oneLine(digest.sourceName)}</p>${
-    options.readingTime === false ? '' : html`<p>${readingLine(digest)}</p>`
-  }`;
+  }${
+    // Without a URL there is nothing a reader can follow; the file name would only be noise.
+    source ? html`<p>Source: <a href="${source}">${new URL(source).host}</a></p>` : ''
+  }${options.readingTime === false ? '' : html`<p>${readingLine(digest)}</p>`}`;
 }
 
 /** The full digest as plain text (LF line breaks; the mail renderer converts to CRLF). */
@@ -56,6 +57,6 @@ export function digestPlainText(digest: Digest): string {
   const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
   const lines = [summaryText(digest)];
   if (keyPoints.length > 0) lines.push('', 'Key points:', ...keyPoints.map((point) => `- ${point}`));
-  lines.push('', `Source: ${source ?? cleanText(oneLine(digest.sourceName))}`);
+  if (source) lines.push('', `Source: ${source}`);
   return lines.join('\n');
 }
