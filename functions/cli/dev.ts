@@ -8,7 +8,6 @@
  * port), `--once` (publish, print the URLs, stop: a smoke test for CI).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +18,7 @@ import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionEnv } from 
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
-import { type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from '../../tests/support/emulators.js';
+import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 
 /** The example subscriber this script adds, so the first run has someone to mail. */
@@ -36,8 +35,8 @@ const NAMES: GazetteResourceNames = {
  */
 function devVariables(emulators: Emulators, siteUrl: string): Record<string, string> {
   return {
+    ...emulatorEnvironment(emulators.endpoints, NAMES),
     AWS_REGION: 'us-east-1',
-    [ENV.siteBucket]: NAMES.bucket,
     [ENV.siteBaseUrl]: siteUrl,
     [ENV.siteTitle]: 'Gazette (local)',
     [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
@@ -46,14 +45,7 @@ function devVariables(emulators: Emulators, siteUrl: string): Record<string, str
     [ENV.senderAddress]: 'gazette@example.com',
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-local',
-    [ENV.subscribersTable]: NAMES.tables.subscribers,
-    [ENV.deliveriesTable]: NAMES.tables.deliveries,
-    [ENV.stateTable]: NAMES.tables.state,
-    [ENV.seedsDir]: resolve('seeds'),
     [LOCAL_ENV.tokenKeyringJson]: JSON.stringify({ currentKeyId: 'dev', dev: randomBytes(32).toString('base64url') }),
-    [LOCAL_ENV.s3Endpoint]: emulators.endpoints.s3,
-    [LOCAL_ENV.sesEndpoint]: emulators.endpoints.ses,
-    [LOCAL_ENV.dynamodbEndpoint]: emulators.endpoints.dynamodb,
   };
 }
 

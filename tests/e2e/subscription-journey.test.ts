@@ -24,7 +24,8 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from '../../func
 import { ENV } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv } from '../../functions/shared/env.js';
 import { publisherVariables, TEST_KEYRING_JSON } from '../integration/harness.js';
-import { capturedSends, type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../support/emulators.js';
+import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 import { CHROMIUM_PATH } from './global-setup.js';
 
 const SCREENSHOTS = resolve('tests/e2e/screenshots');

@@ -8,7 +8,7 @@ import RssParser from 'rss-parser';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startDevServer } from '../../functions/cli/dev-server.js';
 import { createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
-import { provisionGazette, uniqueResourceNames } from '../support/emulators.js';
+import { provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 
 let child: ChildProcess | undefined;
 afterAll(() => {

@@ -4,7 +4,6 @@
  * Only the logger is silenced and the metrics are recorded so tests can read them.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -23,12 +22,13 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from '../../func
 import { LOCAL_ENV, loadPublisherEnv, type PublisherEnv } from '../../functions/shared/env.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import {
-  capturedSends,
+  emulatorEnvironment,
   type EmulatorEndpoints,
   type GazetteResourceNames,
   provisionGazette,
   uniqueResourceNames,
-} from '../support/emulators.js';
+} from '../../functions/cli/local-aws/emulators.js';
+import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 
 /** The keyring the tests sign unsubscribe links with (inline: there is no Secrets Manager emulator). */
 export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integration-test-secret-0123456789' });
@@ -36,8 +36,8 @@ export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integ
 /** Environment variables as infra would set them, pointed at the emulators. */
 export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteResourceNames): Record<string, string> {
   return {
+    ...emulatorEnvironment(endpoints, names),
     AWS_REGION: 'eu-west-1',
-    [ENV.siteBucket]: names.bucket,
     [ENV.siteBaseUrl]: 'https://news.example.com/',
     [ENV.siteTitle]: 'Gazette Integration',
     [ENV.siteDescription]: 'Digests published by the integration tests',
@@ -46,14 +46,7 @@ export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteR
     [ENV.senderAddress]: 'news@example.com',
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-events',
-    [ENV.subscribersTable]: names.tables.subscribers,
-    [ENV.deliveriesTable]: names.tables.deliveries,
-    [ENV.stateTable]: names.tables.state,
-    [ENV.seedsDir]: resolve('seeds'),
     [LOCAL_ENV.tokenKeyringJson]: TEST_KEYRING_JSON,
-    [LOCAL_ENV.s3Endpoint]: endpoints.s3,
-    [LOCAL_ENV.sesEndpoint]: endpoints.ses,
-    [LOCAL_ENV.dynamodbEndpoint]: endpoints.dynamodb,
   };
 }
 

@@ -1,0 +1,184 @@
+/**
+ * A small HTTP front for aws-ses-v2-local. The emulator has no `GetSendQuota` (the request would hang)
+ * and keeps only a parsed copy of each mail (its headers are lost), so the front answers `GetSendQuota`,
+ * keeps the raw bytes of every accepted message, can inject SES's own throttling and quota errors and
+ * lose a response after the send, and passes everything else (the web inbox at `/`, `GET /store`)
+ * through to the emulator.
+ *
+ * `setSesFaults`, `sesStats`, `capturedSends` and `sesStore` are the client side of its controls, for
+ * the integration and e2e tests.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** Every emulator listens on loopback only. */
+export const LOCAL_HOST = '127.0.0.1';
+
+/** What the SES front answers to `GetSendQuota`, and which faults it injects into sends. */
+export interface SesFaultPlan {
+  /** `MaxSendRate` reported by `GetSendQuota` (default 1000, so tests are not slowed by pacing). */
+  maxSendRate?: number;
+  /** 1-based numbers of send requests (counted from when the plan was set) answered with SES throttling. */
+  throttleRequests?: number[];
+  /** After this many accepted sends, every further send gets "Daily message quota exceeded." */
+  quotaAfterSends?: number;
+  /**
+   * After this many accepted sends, the next send is delivered to the emulator but its response is lost
+   * (the connection is destroyed): a crash after SES accepted the message and before we recorded it.
+   */
+  loseResponseAfterSends?: number;
+  /** Recipients SES refuses with `MessageRejected` (as it does for a suppressed or unverified address). */
+  rejectRecipients?: string[];
+}
+
+/** One message as SES received it on the wire. */
+export interface CapturedSend {
+  destinations: string[];
+  /** The raw RFC 5322 message, base64. */
+  raw: string;
+  messageId: string;
+}
+
+/** Sets the SES front's fault plan (and resets its send counter). */
+export async function setSesFaults(sesEndpoint: string, plan: SesFaultPlan): Promise<void> {
+  const response = await fetch(`${sesEndpoint}/__gazette/faults`, { method: 'POST', body: JSON.stringify(plan) });
+  if (!response.ok) throw new Error(`SES front refused the fault plan: ${response.status}`);
+}
+
+/** Requests the SES front has seen since it started (all tests share one front: compare before and after). */
+export async function sesStats(sesEndpoint: string): Promise<{ quotaReads: number; sendRequests: number }> {
+  const response = await fetch(`${sesEndpoint}/__gazette/stats`);
+  if (!response.ok) throw new Error(`SES front: ${response.status}`);
+  return (await response.json()) as { quotaReads: number; sendRequests: number };
+}
+
+/** Every message SES accepted since start, with its raw bytes. */
+export async function capturedSends(sesEndpoint: string): Promise<CapturedSend[]> {
+  const response = await fetch(`${sesEndpoint}/__gazette/sent`);
+  if (!response.ok) throw new Error(`SES front: ${response.status}`);
+  return (await response.json()) as CapturedSend[];
+}
+
+/** The SES emulator's own record of accepted mails (its `GET /store`), as it shows them in its inbox. */
+export async function sesStore(
+  sesEndpoint: string,
+): Promise<{ messageId: string; from: string; destination: { to: string[] }; subject: string }[]> {
+  const response = await fetch(`${sesEndpoint}/store`);
+  if (!response.ok) throw new Error(`SES emulator /store: ${response.status}`);
+  return ((await response.json()) as { emails: { messageId: string; from: string; destination: { to: string[] }; subject: string }[] })
+    .emails;
+}
+
+/** Starts the front on `port` (0 = any free port), forwarding to the SES emulator at `target`. */
+export async function startSesFront(target: string, port: number): Promise<Server> {
+  let plan: SesFaultPlan = {};
+  let sendRequests = 0;
+  let accepted = 0;
+  const sent: CapturedSend[] = [];
+  const stats = { quotaReads: 0, sendRequests: 0 };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      if (req.url === '/__gazette/faults' && req.method === 'POST') {
+        plan = JSON.parse(body.toString('utf8') || '{}') as SesFaultPlan;
+        sendRequests = 0;
+        accepted = 0;
+        return reply(res, 204, '');
+      }
+      if (req.url === '/__gazette/stats' && req.method === 'GET') {
+        return reply(res, 200, JSON.stringify(stats), 'application/json');
+      }
+      if (req.url === '/__gazette/sent' && req.method === 'GET') {
+        return reply(res, 200, JSON.stringify(sent), 'application/json');
+      }
+      const form = req.method === 'POST' && req.url === '/' ? new URLSearchParams(body.toString('utf8')) : undefined;
+      const action = form?.get('Action');
+      if (action === 'GetSendQuota') {
+        stats.quotaReads += 1;
+        return reply(
+          res,
+          200,
+          sesResponse(
+            'GetSendQuota',
+            `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>50000</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`,
+          ),
+          'text/xml',
+        );
+      }
+      const isSend = action === 'SendRawEmail' || action === 'SendEmail';
+      const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
+      if (isSend) {
+        sendRequests += 1;
+        stats.sendRequests += 1;
+        if (plan.throttleRequests?.includes(sendRequests))
+          return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
+        if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends)
+          return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
+        if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
+          return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
+        }
+      }
+      const upstream = await forward(target, req, body);
+      if (isSend && upstream.status === 200) {
+        accepted += 1;
+        const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(upstream.body.toString('utf8'))?.[1] ?? '';
+        sent.push({ destinations: recipients, raw: form?.get('RawMessage.Data') ?? '', messageId });
+        if (plan.loseResponseAfterSends !== undefined && accepted === plan.loseResponseAfterSends + 1) {
+          req.socket.destroy();
+          return;
+        }
+      }
+      res.writeHead(upstream.status, upstream.headers);
+      res.end(upstream.body);
+    })().catch((error: unknown) => reply(res, 500, String(error)));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, LOCAL_HOST, resolve));
+  return server;
+}
+
+function sesResponse(action: string, result: string): string {
+  return `<${action}Response xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+// The error document SES's query API returns; the SDK turns it into an error named by <Code>.
+function sesError(code: string, message: string): string {
+  return `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req
+      .on('data', (chunk: Buffer) => chunks.push(chunk))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
+  });
+}
+
+function forward(
+  target: string,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...req.headers, host: new URL(target).host, 'content-length': String(body.length) };
+    const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers }, (response) => {
+      void readBody(response).then((responseBody) => {
+        const responseHeaders: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection') responseHeaders[name] = value;
+        }
+        responseHeaders['content-length'] = String(responseBody.length);
+        resolve({ status: response.statusCode ?? 502, headers: responseHeaders, body: responseBody });
+      }, reject);
+    });
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: string, contentType = 'text/plain'): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
