@@ -224,6 +224,14 @@ describe('the Atom schema can fail (negative controls on real output)', () => {
     await expectInvalid(ATOM_SCHEMA, edit(atom, /<category term="putin"\/>/, '<category label="putin"/>'), /"term"/);
   });
 
+  it('an Entry Document (top-level atom:entry) needs its own author', async () => {
+    const entryDocument = (author: string) =>
+      `<entry xmlns="http://www.w3.org/2005/Atom"><id>tag:gazette.example.com,2025:1</id><title>T</title>` +
+      `<updated>2025-05-08T12:00:00Z</updated><link href="https://gazette.example.com/d/"/>${author}</entry>`;
+    await expectValid(ATOM_SCHEMA, entryDocument('<author><name>Ada</name></author>'));
+    await expectInvalid(ATOM_SCHEMA, entryDocument(''), /"entry" incomplete/);
+  });
+
   it('accepts RFC features the renderer does not use (xhtml text, source, out-of-line and Base64 content)', async () => {
     await expectValid(ATOM_SCHEMA, readFileSync(schemaPath('atom-extensive-sample.xml')));
   });
