@@ -8,11 +8,8 @@ import type { SNSEvent } from 'aws-lambda';
 import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import type { Clock } from '../core/publish/ports.js';
 import { type FeedbackDeps, type FeedbackResult, recordSesEvent } from '../core/subscriptions/feedback.js';
-import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
 import { createAwsClients } from '../shared/aws-clients.js';
-import { LOCAL_ENV } from '../shared/env.js';
-import { ENV } from '../shared/env-names.js';
+import { loadSesEventsEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 
 /** A handler bound to its deps; answers one result per SNS record. */
@@ -30,35 +27,17 @@ export function createSesEventsHandler(deps: FeedbackDeps, clock: Clock = { now:
   };
 }
 
-// Infra gives this function only the two tables (and the region); nothing else is read.
-const envSchema = z.object({
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  [ENV.subscribersTable]: z.string().min(1),
-  [ENV.stateTable]: z.string().min(1),
-  [LOCAL_ENV.dynamodbEndpoint]: z.url().optional(),
-});
-
-/** Parses the function's environment; `ConfigError` names each missing variable. */
-export function loadSesEventsEnv(source: Readonly<Record<string, string | undefined>>): z.infer<typeof envSchema> {
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success)
-    throw new ConfigError(`invalid environment: ${parsed.error.issues.map((issue) => `${String(issue.path[0])}: required`).join('; ')}`);
-  return parsed.data;
-}
-
 let coldStart: SesEventsHandler | undefined;
 
 /** The Lambda entry point: environment and clients once per container. */
 export const handler: SesEventsHandler = (event) => {
   if (!coldStart) {
     const env = loadSesEventsEnv(process.env);
-    const endpoint = env[LOCAL_ENV.dynamodbEndpoint];
-    const clients = createAwsClients({ region: env.AWS_REGION, endpoints: endpoint ? { dynamodb: endpoint } : {} });
+    const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
     const logger = createLogger('ses-events');
     coldStart = createSesEventsHandler({
-      store: new DynamoSubscribers(clients.doc, env[ENV.subscribersTable]),
-      ledger: new DynamoFeedbackLedger(clients.doc, env[ENV.stateTable]),
+      store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
+      ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),
       log: coreLog(logger),
     });
   }

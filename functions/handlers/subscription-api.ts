@@ -5,19 +5,15 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoRateLimiter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
-import { ConfigError } from '../core/errors.js';
-import type { MailConfig, SiteConfig } from '../core/model.js';
 import type { Clock } from '../core/publish/ports.js';
 import { renderConfirmationEmail } from '../core/render/email.js';
 import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../core/subscriptions/http.js';
 import { DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
 import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
-import { type EndpointOverrides, type KeyringSource, LOCAL_ENV } from '../shared/env.js';
-import { ENV } from '../shared/env-names.js';
+import { loadSubscriptionEnv, type SubscriptionEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 
 /** A Lambda-shaped API handler (also what the dev server and the tests mount). */
@@ -56,84 +52,6 @@ export function createSubscriptionApi(deps: SubscriptionApiDeps, clock: Clock = 
   return async (event) => {
     const response = await handleSubscriptionRequest(deps, toHttpRequest(event), clock.now());
     return { statusCode: response.status, headers: response.headers, body: response.body };
-  };
-}
-
-/** What the subscription functions (API and SES events) read from their environment. */
-export interface SubscriptionEnv {
-  region: string;
-  site: SiteConfig;
-  mail: MailConfig;
-  sesConfigurationSet: string;
-  tables: { subscribers: string; state: string };
-  keyring: KeyringSource;
-  endpoints: EndpointOverrides;
-}
-
-const text = z.string().trim().min(1);
-const schema = z.object({
-  AWS_REGION: text.default('us-east-1'),
-  [ENV.siteBaseUrl]: z.url({ protocol: /^https?$/ }).refine((value) => value.endsWith('/'), 'must end with "/"'),
-  [ENV.siteTitle]: text,
-  [ENV.siteDescription]: z.string().default(''),
-  [ENV.siteLanguage]: z
-    .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
-    .default('en'),
-  [ENV.senderAddress]: z.email(),
-  [ENV.senderName]: text,
-  [ENV.sesConfigurationSet]: text,
-  [ENV.subscribersTable]: text,
-  [ENV.stateTable]: text,
-  [ENV.tokenSecretArn]: text.optional(),
-  [LOCAL_ENV.tokenKeyringJson]: text.optional(),
-  [LOCAL_ENV.sesEndpoint]: z.url().optional(),
-  [LOCAL_ENV.dynamodbEndpoint]: z.url().optional(),
-});
-
-/**
- * Parses the subscription functions' environment once at cold start. Throws `ConfigError` naming every
- * missing or malformed variable. (The publisher's schema is in functions/shared/env.ts; this one needs
- * fewer variables: no bucket, deliveries table or seeds.)
- */
-export function loadSubscriptionEnv(source: Readonly<Record<string, string | undefined>>): SubscriptionEnv {
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${String(issue.path[0])}: ${present[String(issue.path[0])] === undefined ? 'required' : issue.message}`,
-    );
-    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
-  }
-  const env = parsed.data;
-  const secretArn = env[ENV.tokenSecretArn];
-  const inline = env[LOCAL_ENV.tokenKeyringJson];
-  if (!secretArn && !inline) throw new ConfigError(`invalid environment: ${ENV.tokenSecretArn}: required`);
-  const sender = env[ENV.senderAddress];
-  return {
-    region: env.AWS_REGION,
-    site: {
-      baseUrl: env[ENV.siteBaseUrl],
-      title: env[ENV.siteTitle],
-      description: env[ENV.siteDescription],
-      language: env[ENV.siteLanguage],
-      authorName: env[ENV.senderName],
-      feedLength: 20,
-    },
-    mail: {
-      fromName: env[ENV.senderName],
-      fromAddress: sender,
-      unsubscribeMailbox: sender,
-      listId: `gazette.${sender.slice(sender.lastIndexOf('@') + 1).toLowerCase()}`,
-    },
-    sesConfigurationSet: env[ENV.sesConfigurationSet],
-    tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
-    // The ARN wins: a stray local variable must never replace the deployed secret.
-    keyring: secretArn ? { kind: 'secret', secretArn } : { kind: 'inline', json: inline as string },
-    endpoints: {
-      ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
-      ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
-    },
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * The publisher's settings, read from `process.env` once at cold start and validated with a schema. A
- * missing or malformed variable fails the cold start with a `ConfigError` naming the variable; nothing
- * required gets a silent default.
+ * Each Lambda function's settings, read from `process.env` once at cold start and validated with a
+ * schema: the publisher, the subscription API and the SES events handler. A missing or malformed
+ * variable fails the cold start with a `ConfigError` naming the variable; nothing required gets a
+ * silent default. The three schemas share their pieces (site, sender, keyring, endpoints), so a rule
+ * such as "the base URL ends with /" holds for every function alike.
  *
  * The names deployed by infra live in `env-names.ts` (shared with the CDK stack). The few names below in
  * `LOCAL_ENV` exist only for `npm run dev` and the integration tests, which talk to emulators; infra never
@@ -55,14 +57,31 @@ export interface PublisherEnv {
   endpoints: EndpointOverrides;
 }
 
+/** What the subscription API reads: the publisher's site and sender settings, but no bucket, ledger or seeds. */
+export interface SubscriptionEnv {
+  region: string;
+  site: SiteConfig;
+  mail: MailConfig;
+  sesConfigurationSet: string;
+  tables: { subscribers: string; state: string };
+  keyring: KeyringSource;
+  endpoints: EndpointOverrides;
+}
+
+/** What the SES events handler reads: infra gives it only the two tables (and the region). */
+export interface SesEventsEnv {
+  region: string;
+  tables: { subscribers: string; state: string };
+  endpoints: EndpointOverrides;
+}
+
 const text = z.string().trim().min(1, 'must not be empty');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const email = z.email({ error: 'must be an email address' });
 
-// One schema keyed by the real variable names, so every issue's path *is* the variable to blame.
-const schema = z.object({
-  AWS_REGION: text.default('us-east-1'),
-  [ENV.siteBucket]: text,
+// Schemas are keyed by the real variable names, so every issue's path *is* the variable to blame.
+const region = { AWS_REGION: text.default('us-east-1') };
+const site = {
   [ENV.siteBaseUrl]: httpUrl.refine((value) => value.endsWith('/'), 'must end with "/"'),
   [ENV.siteTitle]: text,
   [ENV.siteDescription]: z.string().default(''),
@@ -71,26 +90,60 @@ const schema = z.object({
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag like "en"')
     .default('en'),
   [ENV.feedLength]: z.coerce.number().int().min(1).max(500).default(20),
+};
+const sender = {
   [ENV.senderAddress]: email,
   [ENV.senderName]: text,
   [ENV.sesConfigurationSet]: text,
+};
+const subscriberTables = {
+  [ENV.subscribersTable]: text,
+  [ENV.stateTable]: text,
+};
+// Either the deployed secret or, locally, the keyring itself; `keyringSource` demands one of them.
+const keyring = {
+  [ENV.tokenSecretArn]: text.optional(),
+  [LOCAL_ENV.tokenKeyringJson]: text.optional(),
+};
+
+// Key order is the order problems are reported in: keep it the order an operator reads the variables.
+const publisherSchema = z.object({
+  ...region,
+  [ENV.siteBucket]: text,
+  ...site,
+  ...sender,
   [ENV.subscribersTable]: text,
   [ENV.deliveriesTable]: text,
   [ENV.stateTable]: text,
   [ENV.seedsDir]: text,
-  [ENV.tokenSecretArn]: text.optional(),
+  ...keyring,
   [ENV.staleAfterMinutes]: z.coerce.number().int().min(1).optional(),
-  [LOCAL_ENV.tokenKeyringJson]: text.optional(),
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
 
-/**
- * Parses and validates the publisher's environment. Throws `ConfigError` whose message names every
- * offending variable, e.g. `GAZETTE_SITE_BUCKET: required`.
- */
-export function loadPublisherEnv(source: Readonly<Record<string, string | undefined>>): PublisherEnv {
+const subscriptionSchema = z.object({
+  ...region,
+  ...site,
+  ...sender,
+  ...subscriberTables,
+  ...keyring,
+  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+});
+
+const sesEventsSchema = z.object({
+  ...region,
+  ...subscriberTables,
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+});
+
+/** Validates `source` against `schema`; the `ConfigError` names every offending variable, e.g. `GAZETTE_SITE_BUCKET: required`. */
+function parseEnvironment<Schema extends z.ZodObject>(
+  schema: Schema,
+  source: Readonly<Record<string, string | undefined>>,
+): z.output<Schema> {
   // Empty strings count as unset, so `FOO=` is reported as missing rather than as a blank value.
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = schema.safeParse(present);
@@ -102,36 +155,60 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     });
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
-  const env = parsed.data;
+  return parsed.data;
+}
+
+function keyringSource(env: {
+  [ENV.tokenSecretArn]?: string | undefined;
+  [LOCAL_ENV.tokenKeyringJson]?: string | undefined;
+}): KeyringSource {
   const secretArn = env[ENV.tokenSecretArn];
   const inlineKeyring = env[LOCAL_ENV.tokenKeyringJson];
-  if (!secretArn && !inlineKeyring) {
-    throw new ConfigError(`invalid environment: ${ENV.tokenSecretArn}: required`);
-  }
+  // The ARN wins when both are set: a stray local variable must never replace the deployed secret.
+  if (secretArn) return { kind: 'secret', secretArn };
+  if (inlineKeyring) return { kind: 'inline', json: inlineKeyring };
+  throw new ConfigError(`invalid environment: ${ENV.tokenSecretArn}: required`);
+}
+
+function siteConfig(env: z.output<typeof subscriptionSchema>): SiteConfig {
+  return {
+    baseUrl: env[ENV.siteBaseUrl],
+    title: env[ENV.siteTitle],
+    description: env[ENV.siteDescription],
+    language: env[ENV.siteLanguage],
+    authorName: env[ENV.senderName],
+    feedLength: env[ENV.feedLength],
+  };
+}
+
+function mailConfig(env: z.output<typeof subscriptionSchema>): MailConfig {
   const senderAddress = env[ENV.senderAddress];
-  const staleAfterMinutes = env[ENV.staleAfterMinutes];
   const senderDomain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1).toLowerCase();
-  const endpoints: EndpointOverrides = {};
-  if (env[LOCAL_ENV.s3Endpoint]) endpoints.s3 = env[LOCAL_ENV.s3Endpoint];
-  if (env[LOCAL_ENV.sesEndpoint]) endpoints.ses = env[LOCAL_ENV.sesEndpoint];
-  if (env[LOCAL_ENV.dynamodbEndpoint]) endpoints.dynamodb = env[LOCAL_ENV.dynamodbEndpoint];
+  return {
+    fromName: env[ENV.senderName],
+    fromAddress: senderAddress,
+    // The sender identity is the one mailbox we know is ours; RFC 8058 mailto requests land there.
+    unsubscribeMailbox: senderAddress,
+    listId: `gazette.${senderDomain}`,
+  };
+}
+
+function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {
+  return {
+    ...(env[LOCAL_ENV.s3Endpoint] ? { s3: env[LOCAL_ENV.s3Endpoint] } : {}),
+    ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
+    ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
+  };
+}
+
+/** Parses and validates the publisher's environment; throws `ConfigError` naming every offending variable. */
+export function loadPublisherEnv(source: Readonly<Record<string, string | undefined>>): PublisherEnv {
+  const env = parseEnvironment(publisherSchema, source);
+  const staleAfterMinutes = env[ENV.staleAfterMinutes];
   return {
     region: env.AWS_REGION,
-    site: {
-      baseUrl: env[ENV.siteBaseUrl],
-      title: env[ENV.siteTitle],
-      description: env[ENV.siteDescription],
-      language: env[ENV.siteLanguage],
-      authorName: env[ENV.senderName],
-      feedLength: env[ENV.feedLength],
-    },
-    mail: {
-      fromName: env[ENV.senderName],
-      fromAddress: senderAddress,
-      // The sender identity is the one mailbox we know is ours; RFC 8058 mailto requests land there.
-      unsubscribeMailbox: senderAddress,
-      listId: `gazette.${senderDomain}`,
-    },
+    site: siteConfig(env),
+    mail: mailConfig(env),
     bucket: env[ENV.siteBucket],
     sesConfigurationSet: env[ENV.sesConfigurationSet],
     tables: {
@@ -140,9 +217,32 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
       state: env[ENV.stateTable],
     },
     seedsDir: env[ENV.seedsDir],
-    // The ARN wins when both are set: a stray local variable must never replace the deployed secret.
-    keyring: secretArn ? { kind: 'secret', secretArn } : { kind: 'inline', json: inlineKeyring as string },
+    keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
-    endpoints,
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the subscription API's environment; throws `ConfigError` naming every offending variable. */
+export function loadSubscriptionEnv(source: Readonly<Record<string, string | undefined>>): SubscriptionEnv {
+  const env = parseEnvironment(subscriptionSchema, source);
+  return {
+    region: env.AWS_REGION,
+    site: siteConfig(env),
+    mail: mailConfig(env),
+    sesConfigurationSet: env[ENV.sesConfigurationSet],
+    tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
+    keyring: keyringSource(env),
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the SES events handler's environment; throws `ConfigError` naming every missing variable. */
+export function loadSesEventsEnv(source: Readonly<Record<string, string | undefined>>): SesEventsEnv {
+  const env = parseEnvironment(sesEventsSchema, source);
+  return {
+    region: env.AWS_REGION,
+    tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
+    endpoints: endpointOverrides(env),
   };
 }

@@ -1,9 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/shared/env-names.js';
-import { loadSesEventsEnv } from '../../functions/handlers/ses-events.js';
-import { loadSubscriptionEnv } from '../../functions/handlers/subscription-api.js';
-import { loadPublisherEnv } from '../../functions/shared/env.js';
+import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 

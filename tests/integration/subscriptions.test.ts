@@ -15,12 +15,8 @@ import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
-import {
-  awsSubscriptionDeps,
-  createSubscriptionApi,
-  loadSubscriptionEnv,
-  type SubscriptionApiHandler,
-} from '../../functions/handlers/subscription-api.js';
+import { awsSubscriptionDeps, createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
+import { loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
 import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON } from './harness.js';
 
