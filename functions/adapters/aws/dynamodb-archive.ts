@@ -3,7 +3,7 @@
  * conditional on the content hash the writer last saw, so two overlapping runs can never silently
  * overwrite each other's digest.
  */
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateScan, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ArchiveConflictError } from '../../core/errors.js';
 import type { Digest } from '../../core/model.js';
 import type { Archive } from '../../core/publish/ports.js';
@@ -29,21 +29,19 @@ export class DynamoArchive implements Archive {
   /** Every archived digest. A scan is fine: the table holds one item per article, plus a lease. */
   async list(): Promise<Digest[]> {
     const digests: Digest[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'begins_with(id, :prefix)',
-          ExpressionAttributeValues: { ':prefix': KEY_PREFIX },
-          // A run that just wrote must see its own digest on the next run.
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        FilterExpression: 'begins_with(id, :prefix)',
+        ExpressionAttributeValues: { ':prefix': KEY_PREFIX },
+        // A run that just wrote must see its own digest on the next run.
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of (page.Items ?? []) as ArchiveItem[]) digests.push(item.digest);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return digests;
   }
 

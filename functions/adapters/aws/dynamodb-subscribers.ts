@@ -5,8 +5,7 @@
  * Every change is ONE conditional UpdateItem, so concurrent Lambda invocations cannot both win: that is
  * what makes "50 subscribes in a minute → one confirmation mail" hold without any lock.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
 import type {
@@ -17,6 +16,7 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
 /** Attribute names used in expressions; several (`status`, `source`) are DynamoDB reserved words. */
 const NAMES = {
@@ -28,12 +28,6 @@ const NAMES = {
   '#lastConfirmationAt': 'lastConfirmationAt',
   '#source': 'source',
 } as const;
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 function byId(a: SubscriberRecord, b: SubscriberRecord): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -49,26 +43,22 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
 
   private async scan(onlyConfirmed: boolean): Promise<SubscriberRecord[]> {
     const records: SubscriberRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          // Strongly consistent, so an operator's `list` right after `add` shows the new row.
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          ...(onlyConfirmed
-            ? {
-                FilterExpression: '#status = :confirmed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':confirmed': 'confirmed' },
-              }
-            : {}),
-        }),
-      );
-      records.push(...((page.Items ?? []) as SubscriberRecord[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        // Strongly consistent, so an operator's `list` right after `add` shows the new row.
+        ConsistentRead: true,
+        ...(onlyConfirmed
+          ? {
+              FilterExpression: '#status = :confirmed',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':confirmed': 'confirmed' },
+            }
+          : {}),
+      },
+    );
+    for await (const page of pages) records.push(...((page.Items ?? []) as SubscriberRecord[]));
     return records.sort(byId);
   }
 
@@ -113,7 +103,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -132,7 +122,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       );
     } catch (error) {
       // Someone reserved again meanwhile: their reservation stands.
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -178,7 +168,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       );
       return { outcome: 'changed', record: result.Attributes as SubscriberRecord };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     const record = await this.get(id);
     return record ? { outcome: 'unchanged', record } : { outcome: 'missing' };
@@ -217,7 +207,7 @@ export class DynamoFeedbackLedger implements FeedbackLedger {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -250,7 +240,7 @@ export class DynamoRateLimiter implements RateLimiter {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

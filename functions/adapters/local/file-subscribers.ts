@@ -8,9 +8,6 @@
  * DynamoDB adapter, and replaces the file atomically (write a temporary file, then rename), one change at
  * a time per store instance.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
@@ -23,6 +20,7 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { readIfExists, SerialQueue, writeJsonFile } from './atomic-file.js';
 
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'];
 
@@ -140,21 +138,19 @@ export function parseSubscriberRows(text: string, source: string, warn: RowWarni
 export type LocalSubscribers = SubscriberStore & SubscriptionStore;
 
 abstract class RuleStore implements LocalSubscribers {
-  /** Serialises changes so two requests of one process never interleave a read-modify-write. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Two requests of one process never interleave a read-modify-write. */
+  private readonly queue = new SerialQueue();
 
   protected abstract load(): Promise<Map<string, SubscriberRecord>>;
   protected abstract save(records: Map<string, SubscriberRecord>): Promise<void>;
 
   private change<T>(apply: (rules: RecordRules) => { result: T; dirty: boolean }): Promise<T> {
-    const run = this.queue.then(async () => {
+    return this.queue.run(async () => {
       const rules = new RecordRules(await this.load());
       const { result, dirty } = apply(rules);
       if (dirty) await this.save(rules.records);
       return result;
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   async listConfirmed(): Promise<Subscriber[]> {
@@ -232,22 +228,12 @@ export class FileSubscribers extends RuleStore {
   }
 
   protected async load(): Promise<Map<string, SubscriberRecord>> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw error;
-    }
-    return parseSubscriberRows(text, this.path, this.warn);
+    const bytes = await readIfExists(this.path);
+    return bytes === undefined ? new Map() : parseSubscriberRows(bytes.toString('utf8'), this.path, this.warn);
   }
 
   protected async save(records: Map<string, SubscriberRecord>): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    // Write-then-rename: a reader (or a crash) never sees half a file.
-    const temporary = `${this.path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(sortedById(records.values()), null, 2)}\n`, 'utf8');
-    await rename(temporary, this.path);
+    await writeJsonFile(this.path, sortedById(records.values()));
   }
 }
 
