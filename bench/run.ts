@@ -2,12 +2,18 @@
  * `npm run bench`: runs every benchmark module in turn. Convention: a benchmark is a module in bench/
  * that exports `async function run(): Promise<void>` and prints its own tables. Add yours to the list.
  */
+import { run as coldStart } from './cold-start.js';
 import { run as feeds } from './feeds.js';
+import { run as parse } from './parse.js';
+import { run as publish } from './publish.js';
 import { run as summarizer } from './summarizer.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['summarizer', summarizer],
   ['feeds', feeds],
+  ['parse', parse],
+  ['publish', publish],
+  ['cold-start', coldStart],
 ];
 
 for (const [name, run] of BENCHMARKS) {
