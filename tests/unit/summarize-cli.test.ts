@@ -46,7 +46,7 @@ describe('gazette summarize FILE', () => {
     expect(lines[0]!.length).toBeLessThanOrEqual(90);
     expect(lines[2]).toBe('Summary');
     expect(stdout).toContain('\nKey points\n  - ');
-    expect(stdout).toMatch(/\nKeywords: [a-z-]+(, [a-z-]+){2,5}\n/);
+    expect(stdout).toMatch(/\nKeywords: [\p{Ll}\p{N}][\p{Ll}\p{N} .'’-]*(, [\p{Ll}\p{N}][\p{Ll}\p{N} .'’-]*){2,5}\n/u);
     expect(stdout).toMatch(/\nReading time: article 1 min \(328 words\), digest 1 min\n$/);
   });
 

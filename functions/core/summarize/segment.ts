@@ -10,17 +10,55 @@
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 
-type SentenceSplitter = (text: string) => string[];
+/** One word of a tagged text: its surface form, its part of speech and whether a space precedes it. */
+export interface TaggedToken {
+  text: string;
+  /** Universal POS tag from wink's lite model: NOUN, PROPN, ADJ, VERB, PUNCT, … */
+  pos: string;
+  spaceBefore: boolean;
+}
 
-let splitter: SentenceSplitter | undefined;
+type Nlp = ReturnType<typeof winkNLP>;
 
-/** Loads the model once (about 0.1 s); only the sentence-boundary step of the pipeline runs. */
-function getSplitter(): SentenceSplitter {
-  if (splitter === undefined) {
-    const nlp = winkNLP(model, ['sbd']);
-    splitter = (text) => nlp.readDoc(text).sentences().out();
+let nlp: Nlp | undefined;
+
+/**
+ * Loads the model once (about 0.1 s). The pipeline runs sentence boundaries and part-of-speech tags: the
+ * tags cost about 0.3 ms per article more than boundaries alone, give identical boundaries on the dev
+ * set, and let the keywords tell names and nouns from verbs.
+ */
+function getNlp(): Nlp {
+  nlp ??= winkNLP(model, ['sbd', 'pos']);
+  return nlp;
+}
+
+function splitParagraph(text: string): string[] {
+  return getNlp().readDoc(text).sentences().out();
+}
+
+/**
+ * Tags the words of each given sentence with their part of speech, in one pass over the text. The result
+ * has one token list per sentence that wink finds in the lines, which is usually one per given sentence.
+ */
+export function tagSentences(sentences: readonly string[]): TaggedToken[][] {
+  const tagger = getNlp();
+  const its = tagger.its;
+  const doc = tagger.readDoc(sentences.join('\n'));
+  const tagged: TaggedToken[][] = [];
+  const found = doc.sentences();
+  for (let k = 0; k < found.length(); k++) {
+    const tokens = found.itemAt(k).tokens();
+    const texts = tokens.out();
+    const tags = tokens.out(its.pos) as string[];
+    const spaces = tokens.out(its.precedingSpaces) as string[];
+    const list: TaggedToken[] = [];
+    texts.forEach((text, index) => {
+      const pos = tags[index] ?? 'X';
+      if (pos !== 'SPACE') list.push({ text, pos, spaceBefore: (spaces[index] ?? '').length > 0 });
+    });
+    if (list.length > 0) tagged.push(list);
   }
-  return splitter;
+  return tagged;
 }
 
 /** Collapses runs of spaces and tabs (and non-breaking spaces) into one space. */
@@ -35,11 +73,10 @@ function tidy(text: string): string {
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
-  const split = getSplitter();
   for (const paragraph of text.replace(/\r\n?/g, '\n').split(/\n+/)) {
     const clean = tidy(paragraph);
     if (clean.length === 0) continue;
-    for (const sentence of split(clean)) {
+    for (const sentence of splitParagraph(clean)) {
       const trimmed = tidy(sentence);
       if (trimmed.length > 0) sentences.push(trimmed);
     }

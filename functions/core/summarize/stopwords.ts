@@ -32,4 +32,16 @@ export const KEYWORD_STOPWORDS: ReadonlySet<string> = new Set([
   never often really something anything nothing everyone someone another cnn mail daily reporter
   published updated pictured picture image photo video click scroll read here could would might must
   can will may also may mr mrs ms dr per cent percent number part set told late early`),
+  ...wordSet(`
+  president minister official officials leader leaders spokesman spokeswoman statement report reports
+  news source sources member members country countries nation nations world government authorities
+  hundreds thousands millions dozens side sides chapter life friend friends family families bit lot kind
+  sort fact case cases issue issues problem problems end start top group groups area areas place places
+  home house room deal evidence claim claims message moments moment chance plan plans couple board data
+  visit meeting talks comments comment story stories question questions result results reason reasons
+  change changes support decision move attempt use need idea point points level term form line series
+  range amount rate effect effects post rules games game front half win body girl boy mother father son
+  daughter wife husband child children kids parents person members player players team teams club clubs
+  fans star stars country state states city cities town officer officers work job jobs money cost costs
+  life lives`),
 ]);

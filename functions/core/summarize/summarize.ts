@@ -7,8 +7,8 @@ import type { Summary } from '../model.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
-import { KEYWORD_STOPWORDS } from './stopwords.js';
-import { countWords, leadingClause, rawWords, shorten, stem, tidyEnding } from './text.js';
+import { chooseKeywords } from './keywords.js';
+import { countWords, leadingClause, shorten, tidyEnding } from './text.js';
 
 /** What the summariser needs to know about one article. */
 export interface SummarizeInput {
@@ -120,44 +120,6 @@ function chooseHeadline(title: string | undefined, firstSentence: string): strin
 }
 
 /**
- * Keywords: the article's tags first, then its most prominent content words — frequent, early, in the
- * headline, or capitalised mid-sentence (names) — shown in their most common lower-case form.
- */
-function chooseKeywords(sentences: readonly string[], headline: string, tags: readonly string[]): string[] {
-  const keywords: string[] = [];
-  for (const tag of tags) {
-    const clean = tag.replace(/\s+/g, ' ').trim().toLowerCase();
-    if (clean.length > 0 && !keywords.includes(clean)) keywords.push(clean);
-    if (keywords.length === LIMITS.keywordsMax) return keywords;
-  }
-  const scores = new Map<string, number>();
-  const forms = new Map<string, Map<string, number>>();
-  const headlineStems = new Set(rawWords(headline).map(stem));
-  sentences.forEach((sentence, index) => {
-    const lead = index < 3 ? 1 : 0;
-    for (const match of sentence.matchAll(/[\p{L}][\p{L}\p{N}'’-]*[\p{L}\p{N}]|[\p{L}]/gu)) {
-      const word = match[0].toLowerCase().replace(/['’]s$/u, '');
-      if (word.length < 3 || KEYWORD_STOPWORDS.has(word) || /['’]/.test(word)) continue;
-      const key = stem(word);
-      const isName = /^\p{Lu}/u.test(match[0]) && (match.index ?? 0) > 0 ? 0.5 : 0;
-      scores.set(key, (scores.get(key) ?? 0) + 1 + lead * 0.5 + isName);
-      const seen = forms.get(key) ?? new Map<string, number>();
-      seen.set(word, (seen.get(word) ?? 0) + 1);
-      forms.set(key, seen);
-    }
-  });
-  for (const key of headlineStems) if (scores.has(key)) scores.set(key, scores.get(key)! + 2);
-  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  for (const [key] of ranked) {
-    if (keywords.length === LIMITS.keywordsMax) break;
-    if (keywords.length >= LIMITS.keywordsMin && scores.get(key)! < 2) break;
-    const form = [...forms.get(key)!.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))[0]![0];
-    if (!keywords.includes(form)) keywords.push(form);
-  }
-  return keywords;
-}
-
-/**
  * Summarises one article: a headline (≤ 90 characters, the article's own words), 2–3 summary
  * sentences (≤ 80 words and ≤ 30 % of the article), 3–5 key points that do not repeat the summary,
  * 3–6 lower-case keywords, and reading times at 230 words a minute.
@@ -182,7 +144,7 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const { texts, used } = chooseSummary(ranked, budget, tuning);
   const keyPoints = chooseKeyPoints(ranked, used, tuning);
   const headline = chooseHeadline(input.title, texts[0]!);
-  const keywords = chooseKeywords(sentences, headline, input.tags ?? []);
+  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax });
   const digestWords = countWords([headline, ...texts, ...keyPoints].join(' '));
   return {
     headline,
