@@ -4,9 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-
-/** Log levels the core's `log` callback uses. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { Log } from '../core/publish/ports.js';
 
 /** Namespace of every Gazette metric in CloudWatch. */
 export const METRICS_NAMESPACE = 'Gazette';
@@ -22,7 +20,7 @@ export function createMetrics(serviceName: string): Metrics {
 }
 
 /** Adapts a Powertools logger to the core's `log(level, message, data)` callback. */
-export function coreLog(logger: Logger): (level: LogLevel, message: string, data?: Record<string, unknown>) => void {
+export function coreLog(logger: Logger): Log {
   return (level, message, data) => {
     if (data) logger[level](message, data);
     else logger[level](message);

@@ -100,3 +100,9 @@ export interface RunLease {
 
 /** Waiting, passed in so tests do not wait for real. */
 export type Sleep = (ms: number) => Promise<void>;
+
+/** Severity of a log line. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Structured logging, passed in so the core never picks a logger (handlers adapt Powertools to it). */
+export type Log = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;

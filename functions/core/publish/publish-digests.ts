@@ -24,6 +24,7 @@ import type {
   ArticleSource,
   Clock,
   DeliveryLedger,
+  Log,
   Mailer,
   PublishResult,
   RunLease,
@@ -48,7 +49,7 @@ export interface PublishDeps {
   summarizer?: typeof summarize;
   /** Uniform in [0, 1): jitter for retry backoff. */
   random: () => number;
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 /** Settings of one run. */

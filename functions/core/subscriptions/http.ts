@@ -14,17 +14,16 @@
  * `errorResponse` is the one place that maps domain errors to statuses.
  */
 import { InvalidAddressError, InvalidTokenError } from '../errors.js';
-import type { MailConfig, SiteConfig } from '../model.js';
-import type { Mailer } from '../publish/ports.js';
+import type { SiteConfig } from '../model.js';
 import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
 import { CONTENT_TYPES } from '../render/links.js';
 import { renderMessagePage, type MessagePageContent } from '../render/site.js';
-import { verifyToken, type TokenKeyring } from '../tokens.js';
+import { verifyToken } from '../tokens.js';
 import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
 import { TooManyRequestsError } from './errors.js';
 import { SUBSCRIPTION_ROUTES } from './links.js';
-import type { ConfirmationMailRenderer, Log, RateLimiter, SubscriptionStore } from './ports.js';
-import { subscribe } from './subscribe.js';
+import type { SubscriptionStore } from './ports.js';
+import { subscribe, type SubscribeDeps } from './subscribe.js';
 
 /** A request as any adapter hands it over. Header names lower-case. */
 export interface HttpRequest {
@@ -46,16 +45,12 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Everything the API needs; built once per process by the composition root. */
-export interface SubscriptionApiDeps {
+/**
+ * Everything the API needs, built once per process by the composition root: what `subscribe` needs,
+ * with the whole store (confirm and unsubscribe change statuses too).
+ */
+export interface SubscriptionApiDeps extends Omit<SubscribeDeps, 'store'> {
   store: SubscriptionStore;
-  mailer: Pick<Mailer, 'send'>;
-  renderConfirmation: ConfirmationMailRenderer;
-  keyring: TokenKeyring;
-  site: SiteConfig;
-  mail: MailConfig;
-  throttle?: { limiter: RateLimiter; limit: number; windowMs: number };
-  log?: Log;
 }
 
 /** Bodies larger than this are refused before parsing; a subscribe form is a few hundred bytes. */

@@ -3,7 +3,8 @@
  * adapter is functions/adapters/local/file-subscribers.ts, the AWS one
  * functions/adapters/aws/dynamodb-subscribers.ts; both also implement the publish port `SubscriberStore`.
  */
-import type { MailConfig, OutgoingMail, SiteConfig, SubscriberStatus } from '../model.js';
+import type { OutgoingMail, SubscriberStatus } from '../model.js';
+import type { ConfirmationEmailInput } from '../render/email.js';
 
 /** Where a subscriber came from, kept for the consent record. */
 export type SubscriberSource = 'form' | 'operator' | 'import';
@@ -95,19 +96,11 @@ export interface RateLimiter {
   hit(key: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
 }
 
-/** Input of the confirmation mail renderer (RENDER's `renderConfirmationEmail`). */
-export interface ConfirmationMailInput {
-  to: string;
-  confirmUrl: string;
-  site: SiteConfig;
-  mail: MailConfig;
-  date: Date;
-  /** Message-ID without angle brackets: `confirm.<subscriber id>.<epoch seconds>@<sender domain>`. */
-  messageId: string;
-}
+/**
+ * Renders the confirmation mail (`renderConfirmationEmail` in production; its input type is reused so
+ * the two cannot drift). Only the address and the link come from the subscriber side.
+ */
+export type ConfirmationMailRenderer = (input: ConfirmationEmailInput) => OutgoingMail;
 
-/** Renders the confirmation mail. Only the address and the link come from the subscriber side. */
-export type ConfirmationMailRenderer = (input: ConfirmationMailInput) => OutgoingMail;
-
-/** Structured log function, same shape as the publish use case's. */
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+/** The publish use case's log function; both use cases log alike. */
+export type { Log } from '../publish/ports.js';

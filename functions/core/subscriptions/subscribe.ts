@@ -29,6 +29,13 @@ export const CONFIRMATION_COOLDOWN_MS = 24 * 60 * 60 * 1000;
 /** Default per-IP throttle: this many subscribe requests per window. */
 export const DEFAULT_IP_THROTTLE = { limit: 10, windowMs: 10 * 60 * 1000 } as const;
 
+/** The per-IP throttle: at most `limit` subscribe requests per `windowMs` from one address. */
+export interface IpThrottle {
+  limiter: RateLimiter;
+  limit: number;
+  windowMs: number;
+}
+
 /** What `subscribe` needs. */
 export interface SubscribeDeps {
   store: Pick<SubscriptionStore, 'reserveConfirmation' | 'releaseConfirmation'>;
@@ -38,7 +45,7 @@ export interface SubscribeDeps {
   site: SiteConfig;
   mail: MailConfig;
   /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
-  throttle?: { limiter: RateLimiter; limit: number; windowMs: number };
+  throttle?: IpThrottle;
   log?: Log;
 }
 
