@@ -10,10 +10,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { normaliseAddress, subscriberIdFor } from '../core/subscriptions/address.js';
+import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { addSubscriber } from '../core/subscriptions/operator.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
-import { createPublishHandler } from '../handlers/publish.js';
+import { createPublishHandler, type PublishSummary } from '../handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi } from '../handlers/subscription-api.js';
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
@@ -49,6 +49,18 @@ function devVariables(emulators: Emulators, siteUrl: string): Record<string, str
   };
 }
 
+/** A `--port`-style flag as a port number (0 = any free port). */
+function portFlag(flag: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--${flag}: not a port number: ${value}`);
+  return port;
+}
+
+/** One line per publish run, after the first run and after each Enter alike. */
+function describeRun(summary: PublishSummary): string {
+  return `Published ${summary.digests} digest(s): ${summary.filesWritten} object(s) written to s3://${NAMES.bucket}; ${summary.mail.sent} mail(s) sent, ${summary.articleErrors} article error(s).`;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -57,10 +69,8 @@ async function main(): Promise<void> {
       once: { type: 'boolean', default: false },
     },
   });
-  const port = Number(values.port);
-  const sesPort = Number(values['ses-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
-  if (!Number.isInteger(sesPort) || sesPort < 0 || sesPort > 65535) throw new Error(`--ses-port: not a port number: ${values['ses-port']}`);
+  const port = portFlag('port', values.port);
+  const sesPort = portFlag('ses-port', values['ses-port']);
 
   const emulators = await startEmulators({ sesPort });
   const clients = createAwsClients({ region: 'us-east-1', endpoints: emulators.endpoints });
@@ -84,13 +94,11 @@ async function main(): Promise<void> {
       createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadKeyring(apiEnv.keyring, clients.secrets), apiLogger)),
     );
 
-    const now = new Date().toISOString();
-    const id = subscriberIdFor(normaliseAddress(EXAMPLE_SUBSCRIBER));
-    await clients.doc.send(
-      new PutCommand({
-        TableName: env.tables.subscribers,
-        Item: { id, email: EXAMPLE_SUBSCRIBER, status: 'confirmed', createdAt: now, updatedAt: now, confirmedAt: now, source: 'operator' },
-      }),
+    // Through the operator's own use case, so the example row has the shape every real row has.
+    await addSubscriber(
+      { store: new DynamoSubscribers(clients.doc, env.tables.subscribers) },
+      { email: EXAMPLE_SUBSCRIBER, note: 'example subscriber added by npm run dev' },
+      new Date(),
     );
 
     const publish = createPublishHandler({
@@ -100,19 +108,15 @@ async function main(): Promise<void> {
       // Embedded-metric JSON on stdout would only bury the URLs below.
       metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
     });
-    publishAgain = async () => {
-      const again = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
-      console.log(
-        `Published: ${again.digests} digest(s), ${again.filesWritten} object(s) written, ${again.mail.sent} mail(s) sent, ${again.articleErrors} article error(s).`,
-      );
-    };
-    const summary = await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
+    const publishNow = () => publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
+    publishAgain = async () => console.log(describeRun(await publishNow()));
+    const summary = await publishNow();
 
     const site = server.url;
     console.log(
       [
         '',
-        `Published ${summary.digests} digest(s): ${summary.filesWritten} object(s) written to s3://${NAMES.bucket}; ${summary.mail.sent} mail(s) sent, ${summary.articleErrors} article error(s).`,
+        describeRun(summary),
         '',
         `  Site        ${site}`,
         `  RSS         ${site}feeds/rss.xml`,

@@ -105,12 +105,12 @@ export function createPublishHandler({
       keyring = undefined;
       throw error;
     });
-    // A run killed at its timeout never releases the lease; ending it just after the deadline lets
-    // Lambda's retry (a minute or more later) take over instead of being turned away.
     const remainingMs = context.getRemainingTimeInMillis?.();
-    const runLease = remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS);
     const report = await publishDigests(
-      { lease: runLease, ...deps },
+      // A run killed at its timeout never releases the lease; ending it just after the deadline lets
+      // Lambda's retry (a minute or more later) take over instead of being turned away. `deps` comes
+      // second so a test's override (`lease: undefined`) still wins.
+      { lease: remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS), ...deps },
       {
         site: env.site,
         mail: env.mail,
@@ -119,21 +119,18 @@ export function createPublishHandler({
         ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
         ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
         // Stop sending a minute before Lambda would kill the run; the next run carries on.
-        ...(remainingMs === undefined ? {} : { sendUntil: new Date(Date.now() + remainingMs - SEND_MARGIN_MS) }),
+        ...(remainingMs === undefined ? {} : { sendUntil: new Date(deps.clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
       },
     );
-    const summary = summarize(context.awsRequestId, report);
+    const summary = summaryOf(context.awsRequestId, report);
     logger.info('publish run finished', { ...summary });
-    metrics.addMetric('DigestsPublished', MetricUnit.Count, summary.created + summary.updated);
-    metrics.addMetric('MailsSent', MetricUnit.Count, report.mail.sent);
-    metrics.addMetric('MailsFailed', MetricUnit.Count, report.mail.failed);
-    metrics.addMetric('MailsDeferred', MetricUnit.Count, report.mail.deferred);
-    metrics.publishStoredMetrics();
+    recordRunMetrics(metrics, summary);
     return summary;
   };
 }
 
-function summarize(runId: string, report: PublishReport): PublishSummary {
+/** The invocation's result: counts instead of the report's lists, so the log line stays small. */
+function summaryOf(runId: string, report: PublishReport): PublishSummary {
   return {
     runId,
     ...(report.skipped ? { skipped: report.skipped } : {}),
@@ -145,6 +142,15 @@ function summarize(runId: string, report: PublishReport): PublishSummary {
     filesUnchanged: report.site.unchanged.length,
     mail: report.mail,
   };
+}
+
+/** One data point per count an operator alarms on; flushed at once (embedded metric format, no API call). */
+function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
+  metrics.addMetric('DigestsPublished', MetricUnit.Count, summary.created + summary.updated);
+  metrics.addMetric('MailsSent', MetricUnit.Count, summary.mail.sent);
+  metrics.addMetric('MailsFailed', MetricUnit.Count, summary.mail.failed);
+  metrics.addMetric('MailsDeferred', MetricUnit.Count, summary.mail.deferred);
+  metrics.publishStoredMetrics();
 }
 
 let coldStart: PublishHandler | undefined;
