@@ -8,7 +8,8 @@ import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
-import { countWords, leadingClause, shorten, tidyEnding } from './text.js';
+import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
 /** What the summariser needs to know about one article. */
 export interface SummarizeInput {
@@ -30,7 +31,7 @@ export const LIMITS = {
   summaryShare: 0.3,
   keyPointsMin: 3,
   keyPointsMax: 5,
-  keyPointWords: 20,
+  keyPointWords: 25,
   keywordsMin: 3,
   keywordsMax: 6,
   wordsPerMinute: 230,
@@ -76,36 +77,63 @@ function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning
   return { texts: [shortenSentence(top.text, Math.max(budget, 12))], used: new Set([top.index]) };
 }
 
-/** A key point reads as a statement: no closing full stop, no question. */
-function asPoint(text: string): string {
-  return tidyEnding(text.replace(/[.!]+(["”’]?)$/u, '$1'));
+/**
+ * A key point reads as a statement: no closing full stop, no unmatched opening bracket. A cut also
+ * loses trailing punctuation and dangling words; a whole sentence keeps its words ("…, police said").
+ */
+function asPoint(text: string, whole: boolean): string {
+  const statement = text.replace(/[.!]+(["”’]?)$/u, '$1').replace(/^\((?![^()]*\))/u, '');
+  // A sentence the splitter ended early ("…his holiday attire, such as", "…off the coast of .") is
+  // tidied like a cut.
+  const endsCleanly =
+    /[.!?]["”’)]?$/u.test(text.trim()) && !/\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but)\s*[.!?]$/iu.test(text.trim());
+  return whole && endsCleanly ? dropUnmatchedQuote(statement.trim()) : tidyEnding(statement);
 }
+
+/** Lower-case words only, to see whether a point repeats a summary sentence. */
+const normalised = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /**
  * Key points: the best-scoring sentences outside the summary that say something the summary and the
- * other points do not, each cut to its leading clause. Whole short sentences and clean clause cuts are
- * preferred; a cut between words is used only when there are not enough of those.
+ * other points do not, each whole or cut to a leading clause, and each a statement that stands on its
+ * own (see {@link pointQuality}). Up to five good points are taken; points that lean on the sentence
+ * before ("He affirmed…") and then cuts between words are used only to reach three.
  */
 function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
+  const summaryText = normalised(summary.map((s) => s.text).join(' '));
   const threshold = Math.min(tuning.redundancy, 0.5);
   const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
-  for (const allowWordCut of [false, true]) {
+  const passes: ReadonlyArray<{ accept: PointQuality; wordCut: boolean }> = [
+    { accept: 'good', wordCut: false },
+    { accept: 'weak', wordCut: false },
+    { accept: 'weak', wordCut: true },
+  ];
+  for (const [passIndex, { accept, wordCut }] of passes.entries()) {
+    if (passIndex > 0 && picked.size >= LIMITS.keyPointsMin) break;
     for (const candidate of candidates) {
       if (picked.size === LIMITS.keyPointsMax) break;
       if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
-      const clause =
-        leadingClause(candidate.text, LIMITS.keyPointWords, 5) ??
-        (allowWordCut ? shorten(candidate.text, { maxWords: LIMITS.keyPointWords }) : undefined);
-      if (clause === undefined) continue;
-      const point = asPoint(clause);
-      if (countWords(point) < 4) continue;
+      const text = stripCaptionLabel(candidate.text);
+      const cuts = clauseCuts(text, LIMITS.keyPointWords, 5);
+      if (wordCut) cuts.push(shorten(text, { maxWords: LIMITS.keyPointWords }));
+      const point = cuts
+        .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
+        .find(({ point, whole }) => {
+          if (countWords(point) < 4 || summaryText.includes(normalised(point))) return false;
+          const quality = pointQuality(point, whole);
+          return quality === 'good' || (accept === 'weak' && quality === 'weak');
+        })?.point;
+      if (point === undefined) continue;
       picked.set(candidate.index, point);
       pickedSentences.push(candidate);
     }
-    if (picked.size >= LIMITS.keyPointsMin) break;
   }
   if (picked.size < LIMITS.keyPointsMin) return [];
   return [...picked.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);

@@ -36,12 +36,12 @@ const DANGLING = new Set(
   `a an the and or but nor of to in on at by for from with as that which who whom whose than
   into onto about after before over under while when where if his her their its our your my this these
   those is are was were be been being has have had do does did will would can could should may might must
-  said says because although though since until unless so than not no very also just more most both such
+  said says added explained admitted insisted warned claimed stated wrote saying because although though since until unless so than not no very also just more most both such
   what how why whether he she it they we i you there`.split(/\s+/),
 );
 
 /** Removes the last opening quote mark when the phrase has more openings than closings. */
-function dropUnmatchedQuote(text: string): string {
+export function dropUnmatchedQuote(text: string): string {
   const unmatched = (open: string, close: string): number => {
     const last = text.lastIndexOf(open);
     return last >= 0 && text.indexOf(close, last + 1) < 0 ? last : -1;
@@ -113,18 +113,28 @@ export function shorten(text: string, limits: ShortenLimits): string {
 }
 
 /**
+ * Every way to keep the start of `text` within `maxWords`: the text itself when it fits, then each
+ * prefix that ends at a clause boundary and has at least `minWords` words, longest first.
+ */
+export function clauseCuts(text: string, maxWords: number, minWords: number): string[] {
+  const trimmed = text.trim();
+  const whole = countWords(trimmed) <= maxWords ? [trimmed] : [];
+  const prefixes: string[] = [];
+  for (const match of trimmed.matchAll(CLAUSE_BREAK)) {
+    const candidate = tidyEnding(trimmed.slice(0, match.index));
+    const words = countWords(candidate);
+    if (words > maxWords) break;
+    if (words >= minWords && candidate !== trimmed && !prefixes.includes(candidate)) prefixes.push(candidate);
+  }
+  return [...whole, ...prefixes.reverse()];
+}
+
+/**
  * The text itself when it fits in `maxWords`, else its longest prefix that ends at a clause boundary,
  * fits, and has at least `minWords` words; undefined when there is none.
  */
 export function leadingClause(text: string, maxWords: number, minWords: number): string | undefined {
   const trimmed = text.trim();
   if (countWords(trimmed) <= maxWords) return trimmed;
-  let best: string | undefined;
-  for (const match of trimmed.matchAll(CLAUSE_BREAK)) {
-    const candidate = tidyEnding(trimmed.slice(0, match.index));
-    const words = countWords(candidate);
-    if (words > maxWords) break;
-    if (words >= minWords) best = candidate;
-  }
-  return best;
+  return clauseCuts(trimmed, maxWords, minWords)[0];
 }

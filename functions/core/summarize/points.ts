@@ -1,0 +1,93 @@
+/**
+ * How well a candidate key point stands on its own. A key point is read without its article around it,
+ * so it must be a statement: a subject and a finite verb, not an opening subordinate clause ("With both
+ * nations seeking to…", "As he was reading…"), not a name followed by an aside ("Mata, according to the
+ * complaint"), not a photo caption ("Retread: David Cameron with Samantha yesterday"). A point that opens
+ * with a pronoun or a connective ("He affirmed…", "But…") is readable but leans on what came before, so
+ * it is only used when there are not enough better ones.
+ */
+import { tagSentences, type TaggedToken } from './segment.js';
+
+/** `good`: use it; `weak`: use it only to reach the minimum; `unusable`: never. */
+export type PointQuality = 'good' | 'weak' | 'unusable';
+
+/** Words that open a subordinate clause or an adverbial phrase, which a cut then leaves without a main clause. */
+const SUBORDINATE_OPENERS = new Set(
+  `as while when whenever after before although though because since if unless until once with without
+  despite amid amidst following during whereas whether having being to`.split(/\s+/),
+);
+/** Words that make a point lean on the sentence before it. */
+const LEANING_OPENERS = new Set(
+  `he she it they we i you his her its their this these those that there but and so yet or also however
+  meanwhile still then instead nevertheless moreover furthermore`.split(/\s+/),
+);
+/** Words that open a relative clause: a cut that ends in one has left its main verb behind. */
+const RELATIVE_OPENERS = new Set(['who', 'whom', 'whose', 'which', 'where', 'when', 'while']);
+
+/** A caption label before the statement: "Campaign: ", "'Scared': ", "Retread: ". */
+const CAPTION_LABEL = /^['‘"“]?[\p{Lu}][\p{L}'’ -]{0,30}['’"”]?:\s+(?=\S)/u;
+
+/** Removes a caption label from the start of a point, when there is one. */
+export function stripCaptionLabel(text: string): string {
+  const label = CAPTION_LABEL.exec(text);
+  // A label is a few words; "Mr Smith said: …" is speech, not a label.
+  if (label === null || label[0].trim().split(/\s+/).length > 3 || /\bsaid\b|\bsays\b|\badded\b/i.test(label[0])) return text;
+  return text.slice(label[0].length);
+}
+
+/** A token with whether it can head a clause. */
+interface Word extends TaggedToken {
+  /** An auxiliary, or a verb that is neither an -ing form nor after "to": "representing a woman" is no clause. */
+  finite: boolean;
+}
+
+function markFinite(tokens: readonly TaggedToken[]): Word[] {
+  return tokens.map((token, index) => ({
+    ...token,
+    finite: token.pos === 'AUX' || (token.pos === 'VERB' && !/ing$/i.test(token.text) && tokens[index - 1]?.text.toLowerCase() !== 'to'),
+  }));
+}
+
+/** The words between commas, semicolons and dashes (a hyphen inside "China-Russia" is no dash). */
+function segments(tokens: readonly Word[]): Word[][] {
+  const parts: Word[][] = [[]];
+  for (const token of tokens) {
+    if (/^[,;–—]$/u.test(token.text) || (token.text === '-' && token.spaceBefore)) parts.push([]);
+    else parts[parts.length - 1]!.push(token);
+  }
+  return parts.filter((part) => part.some((token) => token.pos !== 'PUNCT'));
+}
+
+const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => word.finite);
+
+/**
+ * Judges one key point. `whole` says whether the point is its sentence in full (a whole sentence is
+ * grammatical by construction, so only the caption and lean tests apply) or a leading cut of it.
+ */
+export function pointQuality(point: string, whole: boolean): PointQuality {
+  const tokens = markFinite(tagSentences([point]).flat());
+  const words = tokens.filter((token) => token.pos !== 'PUNCT');
+  const first = words[0];
+  if (first === undefined) return 'unusable';
+  // A sentence that starts in lower case is the tail of a sentence the splitter cut in two.
+  if (/^\p{Ll}/u.test(first.text)) return 'unusable';
+  // A statement has a finite verb; a caption or an appositive does not.
+  if (!hasFiniteVerb(tokens)) return 'unusable';
+  if (!whole) {
+    const opener = first.text.toLowerCase();
+    const parts = segments(tokens);
+    // "With both nations seeking to …, SCO, and BRICS", "In an age where it is hard to unplug": an
+    // opening clause or phrase must be followed by a main clause within the cut.
+    const opensSubordinate = SUBORDINATE_OPENERS.has(opener) || ['VERB', 'SCONJ', 'ADP'].includes(first.pos);
+    if (opensSubordinate && !parts.slice(1).some(hasFiniteVerb)) return 'unusable';
+    const last = parts[parts.length - 1] ?? [];
+    const lastWords = last.filter((token) => token.pos !== 'PUNCT').map((token) => token.text.toLowerCase());
+    const lastOpener = lastWords.find((word) => word !== 'and' && word !== 'but' && word !== 'or') ?? '';
+    // "Tony Pulis believes that Fletcher, who has agreed a contract": the main verb comes after the cut;
+    // "…a first-half lead, and although it was later cancelled out": the cut ends inside a new clause.
+    if (parts.length > 1 && (RELATIVE_OPENERS.has(lastOpener) || SUBORDINATE_OPENERS.has(lastOpener))) return 'unusable';
+    // "In the case of the Boeing 777, Campbell": the subject is there, its verb is not.
+    if (parts.length > 1 && !hasFiniteVerb(last) && !hasFiniteVerb(parts[0]!)) return 'unusable';
+  }
+  return LEANING_OPENERS.has(first.text.toLowerCase()) ? 'weak' : 'good';
+}
