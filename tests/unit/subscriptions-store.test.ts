@@ -82,6 +82,33 @@ describe('FileSubscribers', () => {
     expect(await new FileSubscribers(file).listAll()).toHaveLength(3);
   });
 
+  it('batch applies every change to one copy and writes the file only at the end; a failed batch writes nothing', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'subscribers.json');
+    const store = new FileSubscribers(file);
+    const emails = ['a@example.org', 'b@example.org', 'c@example.org'];
+    const reserved = await store.batch(async (batched) => {
+      const answers = [];
+      for (const email of emails) answers.push(await batched.reserveConfirmation(subscriberIdFor(email), email, new Date(0), new Date(-1)));
+      // Inside the batch the changes exist only in the copy.
+      expect(await readdir(dir)).toEqual([]);
+      return answers;
+    });
+    expect(reserved).toEqual([true, true, true]);
+    expect((await new FileSubscribers(file).listAll()).map((record) => record.email)).toEqual(
+      [...emails].sort((a, b) => (subscriberIdFor(a) < subscriberIdFor(b) ? -1 : 1)),
+    );
+
+    const before = await readFile(file, 'utf8');
+    await expect(
+      store.batch(async (batched) => {
+        await batched.remove(subscriberIdFor('a@example.org'));
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
   it('the memory store hands out copies, so callers cannot change stored records', async () => {
     const store = new MemorySubscribers();
     const id = subscriberIdFor('a@example.org');

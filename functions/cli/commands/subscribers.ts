@@ -145,6 +145,9 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
   const now = new Date();
   let store: OperatorDeps['store'];
   let close = (): void => undefined;
+  // Many changes in one go: DynamoDB takes them one conditional write at a time; the file store applies
+  // them to one copy and writes the file once.
+  let batch = <T>(work: (store: OperatorDeps['store']) => Promise<T>): Promise<T> => work(store);
   if (values.table) {
     const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
     const clients = createAwsClients({
@@ -154,9 +157,11 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
     store = new DynamoSubscribers(clients.doc, values.table);
     close = () => destroyAwsClients(clients);
   } else {
-    store = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) =>
+    const file = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) =>
       io.stderr.write(`gazette subscribers: warning: ${message}\n`),
     );
+    store = file;
+    batch = (work) => file.batch(work);
   }
   const deps: OperatorDeps = { store };
   const operand = operands[0] ?? '';
@@ -168,11 +173,12 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         const ordered = [...records].sort(
           (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email),
         );
+        // One write for the whole listing: a write per row costs a round trip each on a pipe.
         if (values.json) {
-          for (const record of ordered) await write(io.stdout, `${JSON.stringify(record)}\n`);
+          await write(io.stdout, ordered.map((record) => `${JSON.stringify(record)}\n`).join(''));
           return EXIT_CODES.ok;
         }
-        for (const record of ordered) await write(io.stdout, `${tableLine(record)}\n`);
+        await write(io.stdout, ordered.map((record) => `${tableLine(record)}\n`).join(''));
         const counts = STATUS_ORDER.map((status) => `${records.filter((record) => record.status === status).length} ${status}`);
         await write(io.stdout, `${records.length} subscriber(s): ${counts.join(', ')}\n`);
         return EXIT_CODES.ok;
@@ -198,7 +204,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
       }
       case 'import': {
         const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
-        const report = await importSubscribers(deps, rows, values.note, now);
+        const report = await batch((batched) => importSubscribers({ store: batched }, rows, values.note, now));
         for (const rejected of report.rejected)
           await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
         const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
