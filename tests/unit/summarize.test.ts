@@ -66,6 +66,23 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('does not split before a lower-case continuation after a full stop, as punkt would not', () => {
+    expect(splitSentences('A man said he saw a woman who . claims to have met him. Police are looking for her.')).toEqual([
+      'A man said he saw a woman who . claims to have met him.',
+      'Police are looking for her.',
+    ]);
+    expect(splitSentences('He wrote last week for Fortune. com, the business magazine. It sold well.')).toEqual([
+      'He wrote last week for Fortune. com, the business magazine.',
+      'It sold well.',
+    ]);
+    // A question mark still ends its sentence.
+    expect(splitSentences('Is it over? yes, said the coach. Then he left.')).toEqual([
+      'Is it over?',
+      'yes, said the coach.',
+      'Then he left.',
+    ]);
+  });
+
   it('ends a sentence at every paragraph break and collapses runs of spaces', () => {
     expect(splitSentences('A heading without a stop\n\nThe   first  sentence.\r\nThe second one.')).toEqual([
       'A heading without a stop',

@@ -67,6 +67,24 @@ function tidy(text: string): string {
 }
 
 /**
+ * Undoes wink's splits before a lower-case word: a full stop followed by a lower-case continuation is
+ * almost never a sentence end in news text ("the woman who . claims", "Fortune. com", "Mr. smith"), and
+ * NLTK's punkt, the splitter behind the published CNN/DailyMail figures, does not split there either.
+ * With this pass our Lead-3 on the 250-article dev set moves from 31.14 / 11.71 / 27.98 to
+ * 31.28 / 11.79 / 28.13 (66.7 words), within 0.05 of the reference 31.32 / 11.80 / 28.15 (66.6 words).
+ * Question and exclamation marks keep their splits.
+ */
+function mergeLowerCaseContinuations(parts: readonly string[]): string[] {
+  const merged: string[] = [];
+  for (const part of parts) {
+    const previous = merged[merged.length - 1];
+    if (previous !== undefined && /^\p{Ll}/u.test(part) && /\.["”’']?$/u.test(previous)) merged[merged.length - 1] = `${previous} ${part}`;
+    else merged.push(part);
+  }
+  return merged;
+}
+
+/**
  * Splits plain text into sentences, in order, each trimmed and with inner runs of spaces collapsed.
  * A line break ends a paragraph and so always ends a sentence (headings and list items stay apart).
  * Empty input gives an empty array.
@@ -76,10 +94,12 @@ export function splitSentences(text: string): string[] {
   for (const paragraph of text.replace(/\r\n?/g, '\n').split(/\n+/)) {
     const clean = tidy(paragraph);
     if (clean.length === 0) continue;
-    for (const sentence of splitParagraph(clean)) {
-      const trimmed = tidy(sentence);
-      if (trimmed.length > 0) sentences.push(trimmed);
-    }
+    for (const sentence of mergeLowerCaseContinuations(
+      splitParagraph(clean)
+        .map(tidy)
+        .filter((part) => part.length > 0),
+    ))
+      sentences.push(sentence);
   }
   return sentences;
 }
