@@ -8,7 +8,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import type { Clock } from '../core/publish/ports.js';
 import { type FeedbackDeps, type FeedbackResult, recordSesEvent } from '../core/subscriptions/feedback.js';
-import { createAwsClients } from '../shared/aws-clients.js';
+import { createDynamoClients } from '../shared/aws-clients.js';
 import { loadSesEventsEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 
@@ -33,7 +33,7 @@ let coldStart: SesEventsHandler | undefined;
 export const handler: SesEventsHandler = (event) => {
   if (!coldStart) {
     const env = loadSesEventsEnv(process.env);
-    const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
+    const clients = createDynamoClients({ region: env.region, endpoints: env.endpoints });
     const logger = createLogger('ses-events');
     coldStart = createSesEventsHandler({
       store: new DynamoSubscribers(clients.doc, env.tables.subscribers),

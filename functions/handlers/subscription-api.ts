@@ -12,7 +12,7 @@ import type { Clock } from '../core/publish/ports.js';
 import { renderConfirmationEmail } from '../core/render/email.js';
 import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../core/subscriptions/http.js';
 import { DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
-import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
+import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient } from '../shared/aws-clients.js';
 import { loadSubscriptionEnv, type SubscriptionEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 
@@ -58,7 +58,7 @@ export function createSubscriptionApi(deps: SubscriptionApiDeps, clock: Clock = 
 /** The AWS adapters behind the API (keyring loaded once: pass the result of `loadKeyring`). */
 export function awsSubscriptionDeps(
   env: SubscriptionEnv,
-  clients: AwsClients,
+  clients: Pick<AwsClients, 'doc' | 'ses'>,
   keyring: SubscriptionApiDeps['keyring'],
   logger: Logger,
 ): SubscriptionApiDeps {
@@ -80,8 +80,9 @@ let coldStart: Promise<SubscriptionApiHandler> | undefined;
 export const handler: SubscriptionApiHandler = async (event) => {
   coldStart ??= (async () => {
     const env = loadSubscriptionEnv(process.env);
-    const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
-    const keyring = await loadKeyring(env.keyring, clients.secrets);
+    const options = { region: env.region, endpoints: env.endpoints };
+    const clients = { ...createDynamoClients(options), ses: createSesClient(options) };
+    const keyring = await loadKeyring(env.keyring, createSecretsClient(options));
     return createSubscriptionApi(awsSubscriptionDeps(env, clients, keyring, createLogger('subscription-api')));
   })().catch((error: unknown) => {
     coldStart = undefined;

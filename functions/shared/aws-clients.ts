@@ -9,7 +9,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EndpointOverrides } from './env.js';
 
-/** The clients the publisher's adapters use. */
+/** Every client the functions use; each function builds only the ones it needs. */
 export interface AwsClients {
   s3: S3Client;
   ses: SESClient;
@@ -33,32 +33,61 @@ export interface AwsClientOptions {
  */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
-/** Creates every client. Pass `endpoints` (and emulator `credentials`) only for local runs. */
-export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const { region, endpoints = {} } = options;
-  const credentials = options.credentials ?? (hasAnyEndpoint(endpoints) ? EMULATOR_CREDENTIALS : undefined);
-  const common = { region, ...(credentials ? { credentials } : {}) };
-  const s3 = new S3Client({
-    ...common,
-    ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
+/** Region and, for emulators, credentials: what every client shares. */
+function commonConfig(options: AwsClientOptions): { region: string; credentials?: AwsClientOptions['credentials'] } {
+  const credentials = options.credentials ?? (hasAnyEndpoint(options.endpoints ?? {}) ? EMULATOR_CREDENTIALS : undefined);
+  return { region: options.region, ...(credentials ? { credentials } : {}) };
+}
+
+// One factory per service, so a function bundles (and builds at cold start) only the clients it uses:
+// esbuild drops the SDK packages of the factories a handler never calls.
+
+/** The S3 client (path-style URLs against an emulator). */
+export function createS3Client(options: AwsClientOptions): S3Client {
+  const endpoint = options.endpoints?.s3;
+  return new S3Client({
+    ...commonConfig(options),
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     // Only checksum when an operation requires it: with the default (WHEN_SUPPORTED) a PutObject body is
     // sent aws-chunked with a trailing CRC, which s3rver stores verbatim inside the object. Our adapter
     // sends Content-MD5 itself, so integrity on AWS is kept.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const ses = new SESClient({
-    ...common,
-    ...(endpoints.ses ? { endpoint: endpoints.ses } : {}),
+}
+
+/** The SES (v1 API) client. */
+export function createSesClient(options: AwsClientOptions): SESClient {
+  const endpoint = options.endpoints?.ses;
+  return new SESClient({
+    ...commonConfig(options),
+    ...(endpoint ? { endpoint } : {}),
     // One attempt: the publish use case retries throttling itself with exponential backoff and jitter
     // while pacing to MaxSendRate; SDK retries underneath would multiply the attempts and the delay.
     maxAttempts: 1,
   });
-  const dynamodb = new DynamoDBClient({ ...common, ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}) });
-  const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  // There is no Secrets Manager emulator: locally the keyring comes inline (GAZETTE_TOKEN_KEYRING_JSON).
-  const secrets = new SecretsManagerClient(common);
-  return { s3, ses, dynamodb, doc, secrets };
+}
+
+/** The DynamoDB client and the document client over it. */
+export function createDynamoClients(options: AwsClientOptions): Pick<AwsClients, 'dynamodb' | 'doc'> {
+  const endpoint = options.endpoints?.dynamodb;
+  const dynamodb = new DynamoDBClient({ ...commonConfig(options), ...(endpoint ? { endpoint } : {}) });
+  return { dynamodb, doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }) };
+}
+
+/** The Secrets Manager client (never emulated: locally the keyring comes inline, GAZETTE_TOKEN_KEYRING_JSON). */
+export function createSecretsClient(options: AwsClientOptions): SecretsManagerClient {
+  return new SecretsManagerClient(commonConfig(options));
+}
+
+/** Creates every client (the publisher uses them all). Pass `endpoints` (and emulator `credentials`) only for local runs. */
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  return {
+    s3: createS3Client(options),
+    ses: createSesClient(options),
+    ...createDynamoClients(options),
+    secrets: createSecretsClient(options),
+  };
 }
 
 /** Closes the clients' sockets (tests and the dev server, so the process can exit). */
