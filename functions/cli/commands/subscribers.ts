@@ -63,11 +63,12 @@ async function write(stream: NodeJS.WritableStream, text: string): Promise<void>
  * Spreadsheets run a cell that starts with = + - @ as a formula (CSV injection); free-text columns get
  * a leading apostrophe on export, which spreadsheets hide and `import` strips again.
  */
-function defuse(value: string): string {
+function quoteFormulaCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function undefuse(value: string): string {
+/** Undoes `quoteFormulaCell` on import, so an exported list re-imports to the same addresses and notes. */
+function unquoteFormulaCell(value: string): string {
   return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
 }
 
@@ -90,7 +91,7 @@ export function parseImportCsv(text: string, source: string): ImportRow[] {
   }
   return records.map(({ record, info }) => {
     const note = record.note ?? record.consent;
-    return { line: info.lines, email: undefuse(record.email ?? ''), ...(note ? { note: undefuse(note) } : {}) };
+    return { line: info.lines, email: unquoteFormulaCell(record.email ?? ''), ...(note ? { note: unquoteFormulaCell(note) } : {}) };
   });
 }
 
@@ -188,7 +189,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         const rows = records.map((record) =>
           EXPORT_COLUMNS.map((column) => {
             const value = record[column] ?? '';
-            return column === 'consentNote' || column === 'statusReason' || column === 'email' ? defuse(value) : value;
+            return column === 'consentNote' || column === 'statusReason' || column === 'email' ? quoteFormulaCell(value) : value;
           }),
         );
         await write(io.stdout, stringifyCsv([[...EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
