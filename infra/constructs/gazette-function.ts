@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
 
@@ -19,6 +19,21 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface ConfigurableFunction extends iam.IGrantable, IConstruct {
   /** Sets one of the shared environment variables (names from functions/shared/env-names.ts). */
   addEnvironment(name: EnvName, value: string): void;
+}
+
+/**
+ * A dead-letter queue with Gazette's settings (SQS-managed encryption, TLS only, 14 days to look into
+ * what failed) as `DeadLetters` under `scope`. `whose` completes "the dead-letter queue of …" in the
+ * cdk-nag acknowledgement: a dead-letter queue needs no dead-letter queue of its own.
+ */
+export function createDeadLetterQueue(scope: Construct, whose: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetters', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${whose}.` });
+  return queue;
 }
 
 /** Properties of a {@link GazetteFunction}: only what differs between Gazette's functions. */

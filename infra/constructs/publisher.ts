@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
-import { GazetteFunction } from './gazette-function.js';
+import { createDeadLetterQueue, GazetteFunction } from './gazette-function.js';
 import { nagArnOf } from './nag.js';
 
 /** Where the seed articles sit inside the deployed bundle (copied by the bundling hook). */
@@ -51,15 +51,7 @@ export class Publisher extends Construct {
     });
     this.function.addEnvironment(ENV.seedsDir, SEEDS_DIR_IN_BUNDLE);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the publisher schedule.',
-    });
+    this.deadLetterQueue = createDeadLetterQueue(this, 'the publisher schedule');
 
     // Our own role (instead of the stack-wide one the target would create) keeps the grant, and its
     // acknowledgement, inside this construct; only schedules of this account may assume it.

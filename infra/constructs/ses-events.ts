@@ -1,9 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { GazetteFunction } from './gazette-function.js';
+import { createDeadLetterQueue, GazetteFunction } from './gazette-function.js';
 
 /** Properties of {@link SesEvents}. */
 export interface SesEventsProps {
@@ -27,15 +26,7 @@ export class SesEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: SesEventsProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the SES events function.',
-    });
+    this.deadLetterQueue = createDeadLetterQueue(this, 'the SES events function');
 
     this.function = new GazetteFunction(this, 'Handler', {
       entry: 'functions/handlers/ses-events.ts',
