@@ -255,10 +255,10 @@ describe('gazette publish: settings and failures', () => {
 
   it('exits 1 with one line (and the stack only with --verbose) on a corrupt state file', async () => {
     await mkdir(join(out, 'state'), { recursive: true });
-    await writeFile(join(out, 'state/archive.json'), '{not json');
+    await writeFile(join(out, 'state/archive.jsonl'), '{not json\n');
     const quiet = await publish('2025-05-09T12:00:00Z');
     expect(quiet.code).toBe(EXIT_CODES.failure);
-    expect(quiet.err).toMatch(/^gazette publish: .*archive\.json: not valid JSON.*\n$/);
+    expect(quiet.err).toMatch(/^gazette publish: .*archive\.jsonl: a line is not valid JSON.*\n$/);
     const verbose = await publish('2025-05-09T12:00:00Z', '--verbose');
     expect(verbose.code).toBe(EXIT_CODES.failure);
     expect(verbose.err).toMatch(/\n\s+at /);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,7 +136,7 @@ describe('OutboxMailer', () => {
 
 describe('JsonFileArchive', () => {
   it('stores new digests, updates with the expected hash, and refuses conflicting writes', async () => {
-    const path = join(dir, 'state/archive.json');
+    const path = join(dir, 'state/archive.jsonl');
     const archive = new JsonFileArchive(path);
     expect(await archive.list()).toEqual([]);
     await archive.put(digest('b', 'h1'), undefined);
@@ -150,25 +150,44 @@ describe('JsonFileArchive', () => {
       ['a', 'h2'],
       ['b', 'h1'],
     ]);
-    expect(await filesUnder(join(dir, 'state'))).toEqual(['archive.json']);
+    expect(await filesUnder(join(dir, 'state'))).toEqual(['archive.jsonl']);
   });
 
   it('lets exactly one of two concurrent first writes win', async () => {
-    const archive = new JsonFileArchive(join(dir, 'archive.json'));
+    const archive = new JsonFileArchive(join(dir, 'archive.jsonl'));
     const results = await Promise.allSettled([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
     expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((await archive.list()).map((stored) => stored.contentHash)).toEqual(['one']);
   });
 
   it('names a corrupt file instead of starting from an empty archive', async () => {
-    await writeFile(join(dir, 'archive.json'), '{"digests": [');
-    await expect(new JsonFileArchive(join(dir, 'archive.json')).list()).rejects.toThrow(/archive\.json: not valid JSON/);
+    await writeFile(join(dir, 'archive.jsonl'), '{"digests": [\n');
+    await expect(new JsonFileArchive(join(dir, 'archive.jsonl')).list()).rejects.toThrow(/archive\.jsonl: a line is not valid JSON/);
+  });
+
+  it('ignores a last line cut short by a crash, and the next put replaces it', async () => {
+    const path = join(dir, 'archive.jsonl');
+    await new JsonFileArchive(path).put(digest('a', 'h1'), undefined);
+    await appendFile(path, '{"id":"b","contentH');
+    const archive = new JsonFileArchive(path);
+    expect((await archive.list()).map((stored) => stored.id)).toEqual(['a']);
+    await archive.put(digest('b', 'h1'), undefined);
+    expect((await new JsonFileArchive(path).list()).map((stored) => stored.id)).toEqual(['a', 'b']);
+  });
+
+  it('appends one line per put instead of rewriting the file', async () => {
+    const path = join(dir, 'archive.jsonl');
+    const archive = new JsonFileArchive(path);
+    await archive.put(digest('a', 'h1'), undefined);
+    await archive.put(digest('a', 'h2'), 'h1');
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { contentHash: string }).contentHash)).toEqual(['h1', 'h2']);
   });
 });
 
 describe('JsonFileLedger', () => {
   it('claims each pair once, across instances, and records sends and failures', async () => {
-    const path = join(dir, 'deliveries.json');
+    const path = join(dir, 'deliveries.jsonl');
     const at = new Date('2025-05-09T10:00:00Z');
     const ledger = new JsonFileLedger(path);
     expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
@@ -183,7 +202,7 @@ describe('JsonFileLedger', () => {
   });
 
   it('releases only unsent claims, so the next run can try again', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.json'));
+    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
     const at = new Date('2025-05-09T10:00:00Z');
     await ledger.claim('d1', 's1', at);
     await ledger.claim('d1', 's2', at);
@@ -195,14 +214,14 @@ describe('JsonFileLedger', () => {
   });
 
   it('gives exactly one of many concurrent claims of a pair', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.json'));
+    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
     const at = new Date('2025-05-09T10:00:00Z');
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim('d', '__proto__', at)));
     expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
   });
 
   it('refuses to mark a pair that was never claimed', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.json'));
+    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
     await expect(ledger.markSent('d', 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
   });
 });

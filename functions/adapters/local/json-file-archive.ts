@@ -1,29 +1,37 @@
 /**
- * The digest archive as one JSON file (`out/state/archive.json`): every digest ever published, sorted by
- * id so the file itself is deterministic. Conditional puts behave like the DynamoDB adapter's.
+ * The digest archive as a JSON Lines journal (`out/state/archive.jsonl`): one line per stored version of
+ * a digest, the last line for an id wins. Conditional puts behave like the DynamoDB adapter's.
  */
 import { ArchiveConflictError } from '../../core/errors.js';
 import type { Digest } from '../../core/model.js';
 import type { Archive } from '../../core/publish/ports.js';
-import { SerialQueue, readJsonFile, writeJsonFile } from './atomic-file.js';
+import { SerialQueue } from './atomic-file.js';
+import { JsonLinesJournal } from './json-lines-journal.js';
 
-interface ArchiveFile {
-  version: 1;
-  digests: Digest[];
+function isDigest(value: unknown): value is Digest {
+  const digest = value as Partial<Digest> | null;
+  return typeof digest === 'object' && digest !== null && typeof digest.id === 'string' && typeof digest.contentHash === 'string';
 }
 
-/** The `Archive` port over a JSON file; safe for one process (the run lease keeps processes apart). */
+/** The `Archive` port over an append-only file; safe for one process (the run lease keeps processes apart). */
 export class JsonFileArchive implements Archive {
   private readonly queue = new SerialQueue();
+  private readonly digests = new Map<string, Digest>();
+  private readonly journal: JsonLinesJournal<Digest>;
 
   constructor(
-    /** Path of the JSON file; created on the first put. */
+    /** Path of the journal; created on the first put. */
     readonly path: string,
-  ) {}
+  ) {
+    this.journal = new JsonLinesJournal(path, (digest) => this.digests.set(digest.id, digest), isDigest);
+  }
 
-  /** Every stored digest (sorted by id). */
-  async list(): Promise<Digest[]> {
-    return (await this.read()).digests;
+  /** Every stored digest, sorted by id. */
+  list(): Promise<Digest[]> {
+    return this.queue.run(async () => {
+      await this.journal.refresh();
+      return [...this.digests.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((digest) => structuredClone(digest));
+    });
   }
 
   /**
@@ -32,22 +40,13 @@ export class JsonFileArchive implements Archive {
    */
   put(digest: Digest, expectedHash: string | undefined): Promise<void> {
     return this.queue.run(async () => {
-      const file = await this.read();
-      const index = file.digests.findIndex((stored) => stored.id === digest.id);
-      const stored = index >= 0 ? file.digests[index] : undefined;
+      await this.journal.refresh();
+      const stored = this.digests.get(digest.id);
       if (stored?.contentHash !== expectedHash) {
         throw new ArchiveConflictError(stored ? `digest ${digest.id} changed since it was read` : `digest ${digest.id} is not stored yet`);
       }
-      const digests = file.digests.filter((other) => other.id !== digest.id);
-      digests.push(digest);
-      digests.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      await writeJsonFile(this.path, { version: 1, digests } satisfies ArchiveFile);
+      await this.journal.append(digest);
+      this.digests.set(digest.id, structuredClone(digest));
     });
-  }
-
-  private async read(): Promise<ArchiveFile> {
-    const file = await readJsonFile<ArchiveFile>(this.path, { version: 1, digests: [] });
-    if (!file || !Array.isArray(file.digests)) throw new Error(`${this.path}: not an archive file (no "digests" list)`);
-    return file;
   }
 }

@@ -1,12 +1,13 @@
 /**
- * The delivery ledger as one JSON file (`out/state/deliveries.json`): which (digest, subscriber) pairs
- * were claimed, sent or refused. Every change is written to disk before the call returns, so a claim
- * is durable before the message is written, exactly as the DynamoDB ledger's conditional put.
+ * The delivery ledger as a JSON Lines journal (`out/state/deliveries.jsonl`): which (digest, subscriber)
+ * pairs were claimed, sent or refused. Every change is on disk before the call returns, so a claim is
+ * durable before the message is written, exactly as the DynamoDB ledger's conditional put.
  */
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
-import { SerialQueue, readJsonFile, writeJsonFile } from './atomic-file.js';
+import { SerialQueue } from './atomic-file.js';
+import { JsonLinesJournal } from './json-lines-journal.js';
 
-/** One pair's state in the file. */
+/** One pair's state. */
 export interface DeliveryRecord {
   status: 'claimed' | 'sent' | 'failed';
   claimedAt: string;
@@ -16,92 +17,116 @@ export interface DeliveryRecord {
   reason?: string;
 }
 
-interface LedgerFile {
-  version: 1;
-  /** digestId → subscriberId → record. */
-  deliveries: Record<string, Record<string, DeliveryRecord>>;
+/** One line of the journal: what happened to one pair. */
+interface LedgerEntry {
+  digestId: string;
+  subscriberId: string;
+  change: 'claimed' | 'sent' | 'failed' | 'released';
+  at?: string;
+  messageId?: string;
+  reason?: string;
 }
 
-/**
- * The `DeliveryLedger` port over a JSON file. Each call rewrites the whole file, which is fine for the
- * handful of local subscribers this serves; the AWS ledger is one item per pair.
- */
+function isLedgerEntry(value: unknown): value is LedgerEntry {
+  const entry = value as Partial<LedgerEntry> | null;
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof entry.digestId === 'string' &&
+    typeof entry.subscriberId === 'string' &&
+    ['claimed', 'sent', 'failed', 'released'].includes(entry.change as string)
+  );
+}
+
+/** The `DeliveryLedger` port over an append-only file: one line per change, replayed on read. */
 export class JsonFileLedger implements DeliveryLedger {
   private readonly queue = new SerialQueue();
+  /** digestId → subscriberId → record; null prototypes keep an id like "__proto__" an ordinary key. */
+  private readonly deliveries: Record<string, Record<string, DeliveryRecord>> = Object.create(null);
+  private readonly journal: JsonLinesJournal<LedgerEntry>;
 
   constructor(
-    /** Path of the JSON file; created on the first claim. */
+    /** Path of the journal; created on the first claim. */
     readonly path: string,
-  ) {}
+  ) {
+    this.journal = new JsonLinesJournal(path, (entry) => this.apply(entry), isLedgerEntry);
+  }
 
   /** Claims the pair unless any run claimed it before (whatever became of that claim). */
   claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome> {
-    return this.change((file) => {
-      const forDigest = (file.deliveries[digestId] ??= Object.create(null) as Record<string, DeliveryRecord>);
-      if (Object.hasOwn(forDigest, subscriberId)) return 'already-claimed';
-      forDigest[subscriberId] = { status: 'claimed', claimedAt: at.toISOString() };
+    return this.change(async () => {
+      if (this.deliveries[digestId]?.[subscriberId]) return 'already-claimed';
+      await this.record({ digestId, subscriberId, change: 'claimed', at: at.toISOString() });
       return 'claimed';
     });
   }
 
   /** Records the message id of a sent pair. */
-  async markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
-    await this.change((file) => {
-      const record = this.existing(file, digestId, subscriberId);
-      Object.assign(record, { status: 'sent', sentAt: at.toISOString(), messageId });
+  markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
+    return this.change(async () => {
+      this.existing(digestId, subscriberId);
+      await this.record({ digestId, subscriberId, change: 'sent', at: at.toISOString(), messageId });
     });
   }
 
   /** Records that the recipient was refused for good. */
-  async markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
-    await this.change((file) => {
-      const record = this.existing(file, digestId, subscriberId);
-      Object.assign(record, { status: 'failed', failedAt: at.toISOString(), reason });
+  markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
+    return this.change(async () => {
+      this.existing(digestId, subscriberId);
+      await this.record({ digestId, subscriberId, change: 'failed', at: at.toISOString(), reason });
     });
   }
 
   /** Drops a claim that was never sent; a sent or failed pair is kept. */
-  async release(digestId: string, subscriberId: string): Promise<void> {
-    await this.change((file) => {
-      const forDigest = file.deliveries[digestId];
-      if (forDigest?.[subscriberId]?.status !== 'claimed') return;
-      delete forDigest[subscriberId];
-      if (Object.keys(forDigest).length === 0) delete file.deliveries[digestId];
+  release(digestId: string, subscriberId: string): Promise<void> {
+    return this.change(async () => {
+      if (this.deliveries[digestId]?.[subscriberId]?.status !== 'claimed') return;
+      await this.record({ digestId, subscriberId, change: 'released' });
     });
   }
 
   /** Every record, for tests and inspection. */
-  async records(): Promise<LedgerFile['deliveries']> {
-    return (await this.read()).deliveries;
+  records(): Promise<Record<string, Record<string, DeliveryRecord>>> {
+    return this.change(async () => structuredClone({ ...this.deliveries }));
   }
 
-  private existing(file: LedgerFile, digestId: string, subscriberId: string): DeliveryRecord {
-    const record = file.deliveries[digestId]?.[subscriberId];
+  private existing(digestId: string, subscriberId: string): DeliveryRecord {
+    const record = this.deliveries[digestId]?.[subscriberId];
     // The core always claims first; anything else is a bug worth stopping for.
     if (!record) throw new Error(`${this.path}: no claim for digest ${digestId} and subscriber ${subscriberId}`);
     return record;
   }
 
-  private change<T>(apply: (file: LedgerFile) => T): Promise<T> {
+  /** Runs one step on up-to-date state, never interleaved with another step of this process. */
+  private change<T>(step: () => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
-      const file = await this.read();
-      const before = JSON.stringify(file);
-      const result = apply(file);
-      if (JSON.stringify(file) !== before) await writeJsonFile(this.path, file);
-      return result;
+      await this.journal.refresh();
+      return step();
     });
   }
 
-  private async read(): Promise<LedgerFile> {
-    const file = await readJsonFile<LedgerFile>(this.path, { version: 1, deliveries: {} });
-    if (!file || typeof file.deliveries !== 'object' || file.deliveries === null) {
-      throw new Error(`${this.path}: not a delivery ledger (no "deliveries" object)`);
+  private async record(entry: LedgerEntry): Promise<void> {
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  private apply(entry: LedgerEntry): void {
+    const forDigest = (this.deliveries[entry.digestId] ??= Object.create(null) as Record<string, DeliveryRecord>);
+    const record = forDigest[entry.subscriberId];
+    switch (entry.change) {
+      case 'claimed':
+        forDigest[entry.subscriberId] = { status: 'claimed', claimedAt: entry.at ?? '' };
+        break;
+      case 'sent':
+        if (record) Object.assign(record, { status: 'sent', sentAt: entry.at, messageId: entry.messageId });
+        break;
+      case 'failed':
+        if (record) Object.assign(record, { status: 'failed', failedAt: entry.at, reason: entry.reason });
+        break;
+      case 'released':
+        delete forDigest[entry.subscriberId];
+        if (Object.keys(forDigest).length === 0) delete this.deliveries[entry.digestId];
+        break;
     }
-    // Plain objects keyed by ids: a null prototype keeps an id like "__proto__" an ordinary key.
-    const deliveries: LedgerFile['deliveries'] = Object.create(null);
-    for (const [digestId, bySubscriber] of Object.entries(file.deliveries)) {
-      deliveries[digestId] = Object.assign(Object.create(null), bySubscriber);
-    }
-    return { version: 1, deliveries };
   }
 }

@@ -23,8 +23,8 @@ export function localLayout(outDir: string): LocalLayout {
   return {
     site: join(outDir, 'site'),
     outbox: join(outDir, 'outbox'),
-    archive: join(state, 'archive.json'),
-    ledger: join(state, 'deliveries.json'),
+    archive: join(state, 'archive.jsonl'),
+    ledger: join(state, 'deliveries.jsonl'),
     lease: join(state, 'lease.json'),
     keys: join(state, 'token-keys.json'),
   };
