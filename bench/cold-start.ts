@@ -9,6 +9,7 @@
  * a bundle only evaluates module scope: the handlers validate env and build clients on first invocation,
  * which is why no environment is needed. Prints, never fails on a time.
  */
+import { ESM_REQUIRE_SHIM } from '../infra/bundling.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,9 +29,6 @@ const HANDLERS = [
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Node processes started per variant (the brief: 10 each, alternating). */
 const ROUNDS = 10;
-/** Same text as ESM_REQUIRE_SHIM in gazette-function.ts (not exported there, and infra owns it). */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as gazetteCreateRequire } from 'node:module'; const require = gazetteCreateRequire(import.meta.url);";
 /** Node's major version here: the bundles target it instead of the deployed node24. */
 const LOCAL_TARGET = `node${process.versions.node.split('.')[0]}`;
 
@@ -57,6 +55,7 @@ async function bundleHandler(name: string, entry: string, outDir: string): Promi
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     banner: { js: ESM_REQUIRE_SHIM },
     external: [],
     metafile: true,

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
+import { ESM_REQUIRE_SHIM } from '../bundling.js';
 
 /** The repository root: handlers, `seeds/` and package-lock.json are found relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,11 +54,6 @@ export interface GazetteFunctionProps {
   /** Project root to bundle from; tests and the app use the repository root. */
   readonly projectRoot?: string;
 }
-
-// esbuild's ESM output cannot `require()` Node built-ins from the CommonJS packages it bundles
-// (nodemailer, parts of the SDK); a module-scoped `require` made by createRequire fixes that.
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as gazetteCreateRequire } from 'node:module'; const require = gazetteCreateRequire(import.meta.url);";
 
 /**
  * The one place that decides how a Gazette Lambda function is built and run: newest Node.js runtime
@@ -119,6 +115,9 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
+        // Line mappings only: embedding the sources would put the 3 MB sentence model's JSON into the
+        // map too, which --enable-source-maps then parses at every cold start (bench/cold-start.ts).
+        esbuildArgs: { '--sources-content': 'false' },
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
