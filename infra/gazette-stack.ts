@@ -100,5 +100,9 @@ export class GazetteStack extends Stack {
       description: 'Drop articles under inbox/ in this bucket',
       value: site.bucket.bucketName,
     });
+    new CfnOutput(this, 'SubscribersTableName', {
+      description: 'For the operator command: npx gazette subscribers list --table <this>',
+      value: data.subscribers.tableName,
+    });
   }
 }

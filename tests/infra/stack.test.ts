@@ -518,6 +518,11 @@ describe('template', () => {
     expect(Object.keys(outputs).some((name) => name.includes('Dkim'))).toBe(false);
   });
 
+  it('outputs the subscribers table for the operator command', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs['SubscribersTableName']?.Value).toEqual({ Ref: tables.subscribers });
+  });
+
   it('has no circular dependency between resources (CloudFormation would refuse it)', () => {
     const edges = new Map<string, Set<string>>();
     for (const [id, resource] of Object.entries(resources)) {
