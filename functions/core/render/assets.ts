@@ -29,7 +29,7 @@ main{padding:1.5rem 0 2rem}
 h1,h2,h3{line-height:1.25;overflow-wrap:anywhere}
 h1{font-size:1.9rem;margin:.25rem 0 .75rem}
 h2{font-size:1.35rem;margin:1.75rem 0 .5rem}
-h3{font-size:1.1rem;margin:0 0 .25rem}
+h3,.archive h2{font-size:1.1rem;margin:0 0 .25rem}
 p,li{overflow-wrap:anywhere}
 .meta{color:var(--muted);font-size:.95rem;margin:0 0 1rem}
 .lede{font-size:1.15rem}

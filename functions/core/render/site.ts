@@ -123,9 +123,12 @@ function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2): S
   return html`<article>\n${parts.map((part, index) => html`${index > 0 ? '\n' : ''}${part}`)}\n</article>`;
 }
 
-function listItem(site: SiteConfig, digest: Digest): SafeHtml {
+/** One digest in a list; `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under "Earlier digests"). */
+function listItem(site: SiteConfig, digest: Digest, headingLevel: 2 | 3): SafeHtml {
   const first = oneLine(digest.summary[0] ?? '');
-  return html`<li><h3 dir="auto"><a href="${digestUrl(site, digest)}">${oneLine(digest.headline)}</a></h3>
+  const open = trusted(`<h${headingLevel} dir="auto">`);
+  const close = trusted(`</h${headingLevel}>`);
+  return html`<li>${open}<a href="${digestUrl(site, digest)}">${oneLine(digest.headline)}</a>${close}
 <p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}</p>${first ? html`\n<p dir="auto">${first}</p>` : ''}</li>`;
 }
 
@@ -148,7 +151,7 @@ ${
   listed.length > 0
     ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">Earlier digests</h2>
 <ul class="archive">
-${listed.map((digest) => html`${listItem(site, digest)}\n`)}</ul>
+${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
 ${earlier.length > listed.length ? html`<p><a href="${site.baseUrl}archive/">All ${digests.length} digests</a></p>` : ''}</section>`
     : ''
 }`;
@@ -159,7 +162,7 @@ function archivePage(digests: readonly Digest[], site: SiteConfig): string {
   const main = html`<h1>All digests</h1>
 <p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
 <ul class="archive">
-${digests.map((digest) => html`${listItem(site, digest)}\n`)}</ul>`;
+${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>`;
   return page(site, {
     title: `All digests · ${oneLine(site.title)}`,
     description: `Every digest published by ${oneLine(site.title)}.`,
