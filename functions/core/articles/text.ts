@@ -17,7 +17,9 @@ const CONTROL_COUNT_FLOOR = 4;
 // C0 controls other than tab, LF, VT, FF, CR; DEL; and the C1 block. Format characters (ZWJ in emoji,
 // bidi marks in right-to-left text) are not controls and are kept.
 const CONTROL_CHARS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/gu;
-const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]+/gu;
+// Also lone surrogates (with the `u` flag the range matches only unpaired ones) and U+FFFE/U+FFFF:
+// bytes cannot carry them, but YAML escapes ("\ud800") can, and no feed, page or mail may.
+const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]+/gu;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -49,7 +51,7 @@ export function decodeArticleBytes(bytes: Uint8Array): { text: string } | { reas
 
 /**
  * One paragraph or one-line field (title, author, tag) as clean text: Unicode NFC, control characters
- * (including CR and LF) turned into spaces, runs of whitespace collapsed, ends trimmed.
+ * (including CR and LF), lone surrogates and the noncharacters U+FFFE/U+FFFF turned into spaces, runs of whitespace collapsed, ends trimmed.
  */
 export function normaliseInline(value: string): string {
   return value.normalize('NFC').replace(ANY_CONTROL, ' ').replace(/\s+/gu, ' ').trim();

@@ -76,6 +76,29 @@ export function escapeText(value: string): string {
   return renderValue(value);
 }
 
+/** Characters RFC 3986 allows after the authority, plus `%` when it starts a `%XX` escape. */
+const NOT_URI_CHARACTER = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/g;
+
+function percentEncode(part: string): string {
+  return part.replace(NOT_URI_CHARACTER, (character) => (character === '%' ? '%25' : encodeURIComponent(character)));
+}
+
+/**
+ * `url.href` as an RFC 3986 URI. The WHATWG serialiser leaves `{ } | ^ [ ] \`, a stray `%` and a second
+ * `#` in paths, queries and fragments; JSON Feed's `uri` format, Atom's IRIs and the W3C validator
+ * reject them, so they are percent-encoded (which names the same resource).
+ */
+function uriString(url: URL): string {
+  const href = url.href;
+  // http(s) URLs always have a path starting with `/`; the authority before it is already encoded.
+  const pathStart = href.indexOf('/', url.protocol.length + 2);
+  if (pathStart < 0) return href;
+  const rest = href.slice(pathStart);
+  const hash = rest.indexOf('#');
+  if (hash < 0) return href.slice(0, pathStart) + percentEncode(rest);
+  return `${href.slice(0, pathStart)}${percentEncode(rest.slice(0, hash))}#${percentEncode(rest.slice(hash + 1)).replace(/#/g, '%23')}`;
+}
+
 /**
  * The normalised `http:`/`https:` URL, or `undefined` for anything else: an article's `url` may be
  * `javascript:…` or garbage, and such a value must never become a link.
@@ -84,7 +107,7 @@ export function safeHttpUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   try {
     const url = new URL(cleanText(value).trim());
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+    return url.protocol === 'http:' || url.protocol === 'https:' ? uriString(url) : undefined;
   } catch {
     return undefined;
   }
