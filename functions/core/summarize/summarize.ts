@@ -141,10 +141,24 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
 
 function chooseHeadline(title: string | undefined, firstSentence: string): string {
   const given = title?.replace(/\s+/g, ' ').trim();
-  if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars });
+  if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars }) || cutLongWord(given);
   // A headline does not end with a full stop; a question or exclamation mark may stay.
   const base = firstSentence.replace(/…$/u, '').replace(/\.+(["”’]?)$/u, '$1');
-  return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars }));
+  return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars })) || cutLongWord(base);
+}
+
+/**
+ * The one exception to "never cut mid-word": a first word longer than the whole headline (a URL, a
+ * run of characters). An empty headline would be worse: no feed can carry an entry without a title.
+ */
+function cutLongWord(text: string): string {
+  let cut = '';
+  // Whole code points only, so an emoji is never split into a lone surrogate.
+  for (const char of text.trim()) {
+    if (cut.length + char.length > LIMITS.headlineChars - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }
 
 /**
