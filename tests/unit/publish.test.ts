@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
+import { summarize } from '../../functions/core/summarize/index.js';
 import {
   FixedClock,
   MemoryArchive,
@@ -298,6 +299,19 @@ describe('publishDigests', () => {
     expect(report.created.map((digest) => digest.id)).toEqual(['a']);
     expect(report.articleErrors.map((error) => error.source).sort()).toEqual(['binary.txt', 'empty.txt']);
     expect(report.articleErrors.every((error) => error.message.includes(error.source))).toBe(true);
+  });
+
+  it('keeps a digest no feed can carry out of the archive, so it never blocks later runs', async () => {
+    const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'b.md': markdownArticle('b', 'Shelbyville') } });
+    // A summariser that (wrongly) yields an empty headline for one article.
+    w.deps.summarizer = (input) => ({ ...summarize(input), ...(input.source === 'b.md' ? { headline: '' } : {}) });
+    const report = await publishDigests(w.deps, settings);
+    expect(report.created.map((digest) => digest.id)).toEqual(['a']);
+    expect(report.articleErrors).toEqual([{ source: 'b.md', message: expect.stringMatching(/^b\.md: .*headline/) }]);
+    expect([...w.archive.digests.keys()]).toEqual(['a']);
+    const again = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
+    expect(again.site.written).toEqual([]);
+    expect(again.articleErrors.map((error) => error.source)).toEqual(['b.md']);
   });
 
   it('does nothing while another run holds the lease', async () => {

@@ -194,10 +194,17 @@ async function mergeIntoArchive(
         now,
         previous,
       );
+      // Render it alone before it enters the archive: a digest no feed or page can carry would
+      // otherwise stop every later run from publishing anything.
+      renderFeeds([digest], settings.site);
+      renderSite([digest], settings.site);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      report.articleErrors.push({ source: article.source, message });
-      log('warn', 'article could not be summarised', { source: article.source, error: message });
+      report.articleErrors.push({
+        source: article.source,
+        message: message.startsWith(article.source) ? message : `${article.source}: ${message}`,
+      });
+      log('warn', 'article could not be summarised or rendered', { source: article.source, error: message });
       continue;
     }
     if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
