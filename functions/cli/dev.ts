@@ -41,7 +41,7 @@ function devVariables(emulators: Emulators, siteUrl: string): Record<string, str
     [ENV.siteTitle]: 'Gazette (local)',
     [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
     [ENV.siteLanguage]: 'en',
-    [ENV.feedLength]: '20',
+    [ENV.feedLength]: '50',
     [ENV.senderAddress]: 'gazette@example.com',
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-local',

@@ -89,7 +89,7 @@ const site = {
     .string()
     .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag like "en"')
     .default('en'),
-  [ENV.feedLength]: z.coerce.number().int().min(1).max(500).default(20),
+  [ENV.feedLength]: z.coerce.number().int().min(1).max(500).default(50),
 };
 const sender = {
   [ENV.senderAddress]: email,

@@ -57,7 +57,7 @@ describe('loadPublisherEnv', () => {
     const env = loadPublisherEnv(COMPLETE);
     expect(env).toMatchObject({
       bucket: 'site-bucket',
-      site: { baseUrl: 'https://d111.cloudfront.net/', title: 'Gazette', description: '', language: 'en', feedLength: 20 },
+      site: { baseUrl: 'https://d111.cloudfront.net/', title: 'Gazette', description: '', language: 'en', feedLength: 50 },
       mail: { fromAddress: 'news@Mail.Example.com', fromName: 'Gazette News', listId: 'gazette.mail.example.com' },
       keyring: { kind: 'secret', secretArn: COMPLETE[ENV.tokenSecretArn] },
       endpoints: {},

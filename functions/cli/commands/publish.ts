@@ -37,7 +37,7 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --from "NAME <ADDR>" sender of the emails                        default: Gazette <digest@localhost>
   --title TEXT         site and feed title                          default: Gazette
   --description TEXT   site and feed description
-  --feed-length N      digests per feed (1-500)                     default: 20
+  --feed-length N      digests per feed (1-500)                     default: 50
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --verbose            log every step to stderr; stack traces on errors
@@ -52,7 +52,7 @@ const DEFAULTS = {
   from: 'Gazette <digest@localhost>',
   title: 'Gazette',
   description: 'Concise digests of the articles worth reading, as feeds, a web archive and email.',
-  feedLength: 20,
+  feedLength: 50,
 } as const;
 
 /** Everything `publish` needs, validated from the flags. */
