@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'functions/cli/gazette.ts'), ...process.argv.slice(2)], {
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'functions', 'cli', 'gazette.ts');
+const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);

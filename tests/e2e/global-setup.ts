@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     await access(CHROMIUM_PATH, constants.X_OK);
   } catch {
-    throw new Error(`${CHROMIUM_PATH} is missing: run "bash scripts/ensure-test-tools.sh" (npm test does it in pretest)`);
+    throw new Error(`${CHROMIUM_PATH} is missing: run "bash tests/setup/ensure-test-tools.sh" (npm test does it in pretest)`);
   }
   const emulators = await startEmulators();
   project.provide('emulators', emulators.endpoints);

@@ -2,7 +2,7 @@
  * CHECKLIST #13: the rendered Atom feed is valid against an RFC 4287 schema and the RSS feed against
  * the W3C validator's RSS 2.0 profile, both checked by a real RELAX NG validator (jing) rather than by
  * hand. The schemas live in tests/fixtures/schemas/; `npm test` installs jing first
- * (scripts/ensure-test-tools.sh). Each schema also gets negative controls: documents that must fail,
+ * (tests/setup/ensure-test-tools.sh). Each schema also gets negative controls: documents that must fail,
  * so a schema that accepts everything cannot pass this file.
  */
 import { execFile } from 'node:child_process';
@@ -57,7 +57,7 @@ async function jing(schema: string, document: string | Buffer): Promise<Verdict>
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string };
     if (failure.code === 'ENOENT') {
-      throw new Error('jing is not installed, so the feeds cannot be schema-checked: run `bash scripts/ensure-test-tools.sh`', {
+      throw new Error('jing is not installed, so the feeds cannot be schema-checked: run `bash tests/setup/ensure-test-tools.sh`', {
         cause: error,
       });
     }
