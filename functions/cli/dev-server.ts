@@ -2,7 +2,8 @@
  * The local HTTP server of `npm run dev`: serves the site straight out of the (emulated) S3 bucket with
  * each object's stored content type, cache header and ETag — so what you see is what CloudFront would
  * serve — and can mount a Lambda-shaped HTTP API (API Gateway payload v2) under `/api/*`, the way the
- * deployed CloudFront distribution routes `/api/*` to the subscription API.
+ * deployed CloudFront distribution routes `/api/*` to the subscription API — adding the origin custom
+ * headers CloudFront adds (the origin-verify secret), so the API's check runs locally too.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,6 +20,11 @@ export interface DevServerOptions {
   site: { s3: S3Client; bucket: string };
   /** Mounted under `/api/`; without it those paths answer 404. */
   api?: HttpApiHandler;
+  /**
+   * Headers added to every request forwarded to `/api/*`, replacing any the client sent under the same
+   * name — what CloudFront's origin custom headers do (e.g. the origin-verify header and its secret).
+   */
+  originHeaders?: Readonly<Record<string, string>>;
   /** Port on 127.0.0.1 (0 = any free port). */
   port: number;
 }
@@ -38,8 +44,11 @@ const MAX_API_BODY_BYTES = 64 * 1024;
 /** Starts the server; rejects when the port is taken. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let api = options.api;
+  const originHeaders = options.originHeaders ?? {};
   const server: Server = createServer((request, response) => {
-    const route = (request.url ?? '/').startsWith('/api/') ? serveApi(api, request, response) : serveSite(options.site, request, response);
+    const route = (request.url ?? '/').startsWith('/api/')
+      ? serveApi(api, originHeaders, request, response)
+      : serveSite(options.site, request, response);
     route.catch((error: unknown) => {
       console.error('dev server:', error);
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -134,11 +143,16 @@ async function getObject(
   }
 }
 
-async function serveApi(api: HttpApiHandler | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serveApi(
+  api: HttpApiHandler | undefined,
+  originHeaders: Readonly<Record<string, string>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   if (!api) return send(response, 404, 'text/plain; charset=utf-8', 'no API mounted in this dev server\n');
   const body = await readBody(request, MAX_API_BODY_BYTES);
   if (body === undefined) return send(response, 413, 'text/plain; charset=utf-8', 'request body too large\n');
-  const result = await api(toApiGatewayEvent(request, body));
+  const result = await api(toApiGatewayEvent(request, body, originHeaders));
   const headers: Record<string, string | number | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['Set-Cookie'] = result.cookies;
@@ -148,13 +162,22 @@ async function serveApi(api: HttpApiHandler | undefined, request: IncomingMessag
   response.end(request.method === 'HEAD' ? undefined : payload);
 }
 
-/** Converts a Node request into the event API Gateway's HTTP API sends a Lambda (payload v2). */
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+/**
+ * Converts a Node request into the event API Gateway's HTTP API sends a Lambda (payload v2);
+ * `originHeaders` are set on top of the client's, as CloudFront's origin custom headers are.
+ */
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  originHeaders: Readonly<Record<string, string>> = {},
+): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Node and payload v2 both lower-case header names; a client's own copy of the header never survives.
+  for (const [name, value] of Object.entries(originHeaders)) headers[name.toLowerCase()] = value;
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();

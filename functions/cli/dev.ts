@@ -12,12 +12,11 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { addSubscriber } from '../core/subscriptions/operator.js';
-import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { createPublishHandler, type PublishSummary } from '../handlers/publish.js';
-import { awsSubscriptionDeps, createSubscriptionApi } from '../handlers/subscription-api.js';
+import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } from '../handlers/subscription-api.js';
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
-import { ENV } from '../shared/env-names.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 
@@ -31,9 +30,10 @@ const NAMES: GazetteResourceNames = {
 
 /**
  * The publisher's environment for a local run, exactly as infra sets it on AWS plus the local-only
- * endpoint overrides and an inline keyring (fresh per start: there is no Secrets Manager locally).
+ * endpoint overrides, an inline keyring and the inline origin-verify value (both fresh per start: there
+ * is no Secrets Manager locally).
  */
-function devVariables(emulators: Emulators, siteUrl: string): Record<string, string> {
+function devVariables(emulators: Emulators, siteUrl: string, originVerify: string): Record<string, string> {
   return {
     ...emulatorEnvironment(emulators.endpoints, NAMES),
     AWS_REGION: 'us-east-1',
@@ -46,6 +46,7 @@ function devVariables(emulators: Emulators, siteUrl: string): Record<string, str
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-local',
     [LOCAL_ENV.tokenKeyringJson]: JSON.stringify({ currentKeyId: 'dev', dev: randomBytes(32).toString('base64url') }),
+    [LOCAL_ENV.originVerifySecret]: originVerify,
   };
 }
 
@@ -83,15 +84,22 @@ async function main(): Promise<void> {
   };
   try {
     await provisionGazette(clients, NAMES);
-    server = await startDevServer({ site: { s3: clients.s3, bucket: NAMES.bucket }, port });
-    const variables = devVariables(emulators, server.url);
+    // The dev server plays CloudFront: it sends this value in the origin-verify header, as the deployed
+    // distribution sends the generated secret, so the API's check runs on every local request too.
+    const originVerify = randomBytes(32).toString('base64url');
+    server = await startDevServer({
+      site: { s3: clients.s3, bucket: NAMES.bucket },
+      port,
+      originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
+    });
+    const variables = devVariables(emulators, server.url, originVerify);
     const env = loadPublisherEnv(variables);
     // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
     const apiLogger = new Logger({ serviceName: 'subscription-api', logLevel: 'WARN' });
     server.mountApi(
-      createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadKeyring(apiEnv.keyring, clients.secrets), apiLogger)),
+      createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger)),
     );
 
     // Through the operator's own use case, so the example row has the shape every real row has.

@@ -1,8 +1,10 @@
 /**
  * The subscription API Lambda (API Gateway HTTP API, payload v2): POST /api/subscribe, GET /api/confirm,
  * GET|HEAD|POST /api/unsubscribe. It only converts the event to the core's plain HTTP request and back;
- * routing, parsing and the error-to-status mapping live in functions/core/subscriptions/http.ts.
+ * routing, parsing, the origin-verify check and the error-to-status mapping live in
+ * functions/core/subscriptions/http.ts.
  */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoRateLimiter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
@@ -12,8 +14,11 @@ import type { Clock } from '../core/publish/ports.js';
 import { renderConfirmationEmail } from '../core/render/email.js';
 import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../core/subscriptions/http.js';
 import { DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
+import { ConfigError } from '../core/errors.js';
+import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient } from '../shared/aws-clients.js';
-import { loadSubscriptionEnv, type SubscriptionEnv } from '../shared/env.js';
+import { loadSubscriptionEnv, ORIGIN_VERIFY_VALUE, type OriginVerifySource, type SubscriptionEnv } from '../shared/env.js';
+import { ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 
 /** A Lambda-shaped API handler (also what the dev server and the tests mount). */
@@ -22,6 +27,7 @@ export type SubscriptionApiHandler = (event: APIGatewayProxyEventV2) => Promise<
 /**
  * The client's IP: the right-most `X-Forwarded-For` entry is the one CloudFront appended (entries to
  * its left come from the client and can be forged); without the header, API Gateway's source IP.
+ * Trustworthy only because the core refuses requests that did not come through CloudFront (origin-verify).
  */
 export function clientIp(event: APIGatewayProxyEventV2): string | undefined {
   const forwarded = event.headers?.['x-forwarded-for']
@@ -55,13 +61,38 @@ export function createSubscriptionApi(deps: SubscriptionApiDeps, clock: Clock = 
   };
 }
 
-/** The AWS adapters behind the API (keyring loaded once: pass the result of `loadKeyring`). */
+/** The API's secrets, loaded once per cold start ({@link loadSubscriptionSecrets}). */
+export interface SubscriptionSecrets {
+  keyring: TokenKeyring;
+  /** The value CloudFront sends in the origin-verify header. */
+  originVerify: string;
+}
+
+/** Reads the origin-verify value from its source, validated like the local variable; never logs it. */
+export async function loadOriginVerifyValue(source: OriginVerifySource, secrets: SecretsManagerClient): Promise<string> {
+  if (source.kind === 'inline') return source.value;
+  const result = await secrets.send(new GetSecretValueCommand({ SecretId: source.secretArn }));
+  if (!result.SecretString) throw new ConfigError(`secret ${source.secretArn} has no string value`);
+  const parsed = ORIGIN_VERIFY_VALUE.safeParse(result.SecretString);
+  if (!parsed.success)
+    throw new ConfigError(`secret ${source.secretArn}: origin-verify value ${parsed.error.issues[0]?.message ?? 'is malformed'}`);
+  return parsed.data;
+}
+
+/** Loads the token keyring and the origin-verify value together (one round trip's time at cold start). */
+export async function loadSubscriptionSecrets(env: SubscriptionEnv, secrets: SecretsManagerClient): Promise<SubscriptionSecrets> {
+  const [keyring, originVerify] = await Promise.all([loadKeyring(env.keyring, secrets), loadOriginVerifyValue(env.originVerify, secrets)]);
+  return { keyring, originVerify };
+}
+
+/** The AWS adapters behind the API (secrets loaded once: pass the result of {@link loadSubscriptionSecrets}). */
 export function awsSubscriptionDeps(
   env: SubscriptionEnv,
   clients: Pick<AwsClients, 'doc' | 'ses'>,
-  keyring: SubscriptionApiDeps['keyring'],
+  secrets: SubscriptionSecrets,
   logger: Logger,
 ): SubscriptionApiDeps {
+  const { keyring } = secrets;
   return {
     store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
     mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
@@ -71,19 +102,20 @@ export function awsSubscriptionDeps(
     mail: env.mail,
     throttle: { limiter: new DynamoRateLimiter(clients.doc, env.tables.state), ...DEFAULT_IP_THROTTLE },
     log: coreLog(logger),
+    originVerify: { header: ORIGIN_VERIFY_HEADER, value: secrets.originVerify },
   };
 }
 
 let coldStart: Promise<SubscriptionApiHandler> | undefined;
 
-/** The Lambda entry point: environment, clients and keyring once per container. */
+/** The Lambda entry point: environment, clients and secrets once per container. */
 export const handler: SubscriptionApiHandler = async (event) => {
   coldStart ??= (async () => {
     const env = loadSubscriptionEnv(process.env);
     const options = { region: env.region, endpoints: env.endpoints };
     const clients = { ...createDynamoClients(options), ses: createSesClient(options) };
-    const keyring = await loadKeyring(env.keyring, createSecretsClient(options));
-    return createSubscriptionApi(awsSubscriptionDeps(env, clients, keyring, createLogger('subscription-api')));
+    const secrets = await loadSubscriptionSecrets(env, createSecretsClient(options));
+    return createSubscriptionApi(awsSubscriptionDeps(env, clients, secrets, createLogger('subscription-api')));
   })().catch((error: unknown) => {
     coldStart = undefined;
     throw error;

@@ -37,9 +37,23 @@ export const ENV = {
    * `currentKeyId` is a key id (see functions/core/tokens.ts `TokenKeyring`).
    */
   tokenSecretArn: 'GAZETTE_TOKEN_SECRET_ARN',
+  /**
+   * Secrets Manager ARN of the origin-verify secret (a plain random string, no JSON): CloudFront sends
+   * it in the {@link ORIGIN_VERIFY_HEADER} on every `/api/*` request, and the subscription API answers
+   * 403 to any request without it, so callers of the execute-api URL cannot bypass CloudFront (nor
+   * forge the `X-Forwarded-For` entry the per-IP throttle trusts).
+   */
+  originVerifySecretArn: 'GAZETTE_ORIGIN_VERIFY_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
 } as const;
 
 /** One of the environment variable names above. */
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * The request header CloudFront adds to every request it forwards to the subscription API (an origin
+ * custom header), whose value is the secret behind {@link ENV.originVerifySecretArn}. Lower-case, as
+ * API Gateway's payload v2 and Node hand header names over. Shared here so infra and handler agree.
+ */
+export const ORIGIN_VERIFY_HEADER = 'x-gazette-origin-verify';

@@ -30,10 +30,25 @@ export const LOCAL_ENV = {
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
    */
   tokenKeyringJson: 'GAZETTE_TOKEN_KEYRING_JSON',
+  /**
+   * The origin-verify value itself (what the secret behind `GAZETTE_ORIGIN_VERIFY_SECRET_ARN` holds on
+   * AWS). Local runs have no CloudFront and no Secrets Manager: the dev server, which plays CloudFront's
+   * part, sends this value in the origin-verify header. Never set this on AWS.
+   */
+  originVerifySecret: 'GAZETTE_ORIGIN_VERIFY_SECRET',
 } as const;
 
 /** Where the token keyring comes from: Secrets Manager on AWS, inline JSON locally. */
 export type KeyringSource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; json: string };
+
+/** Where the origin-verify value comes from: Secrets Manager on AWS, the value itself locally. */
+export type OriginVerifySource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; value: string };
+
+/**
+ * What an origin-verify value must look like, from the environment or from Secrets Manager alike: it
+ * travels as an HTTP header value (visible ASCII only) and must be long enough not to be guessed.
+ */
+export const ORIGIN_VERIFY_VALUE = z.string().regex(/^[\x21-\x7e]{32,}$/, 'must be at least 32 visible ASCII characters');
 
 /** Endpoint overrides for local emulators; all absent on AWS. */
 export interface EndpointOverrides {
@@ -65,6 +80,8 @@ export interface SubscriptionEnv {
   sesConfigurationSet: string;
   tables: { subscribers: string; state: string };
   keyring: KeyringSource;
+  /** The value CloudFront sends in the origin-verify header; every other request is refused. */
+  originVerify: OriginVerifySource;
   endpoints: EndpointOverrides;
 }
 
@@ -129,6 +146,9 @@ const subscriptionSchema = z.object({
   ...sender,
   ...subscriberTables,
   ...keyring,
+  // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
+  [ENV.originVerifySecretArn]: text.optional(),
+  [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
@@ -168,6 +188,15 @@ function keyringSource(env: {
   if (secretArn) return { kind: 'secret', secretArn };
   if (inlineKeyring) return { kind: 'inline', json: inlineKeyring };
   throw new ConfigError(`invalid environment: ${ENV.tokenSecretArn}: required`);
+}
+
+function originVerifySource(env: z.output<typeof subscriptionSchema>): OriginVerifySource {
+  const secretArn = env[ENV.originVerifySecretArn];
+  const value = env[LOCAL_ENV.originVerifySecret];
+  // As with the keyring, the ARN wins: a stray local value must never replace the deployed secret.
+  if (secretArn) return { kind: 'secret', secretArn };
+  if (value) return { kind: 'inline', value };
+  throw new ConfigError(`invalid environment: ${ENV.originVerifySecretArn}: required`);
 }
 
 function siteConfig(env: z.output<typeof subscriptionSchema>): SiteConfig {
@@ -233,6 +262,7 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     sesConfigurationSet: env[ENV.sesConfigurationSet],
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
+    originVerify: originVerifySource(env),
     endpoints: endpointOverrides(env),
   };
 }

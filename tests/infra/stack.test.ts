@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../functions/shared/env-names.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
@@ -147,7 +147,10 @@ describe('functions', () => {
   });
 
   it("sets every variable the subscription API's and the SES events handler's env schemas require", () => {
-    expect(() => loadSubscriptionEnv(environmentOf(ids.api))).not.toThrow();
+    expect(loadSubscriptionEnv(environmentOf(ids.api)).originVerify).toEqual({
+      kind: 'secret',
+      secretArn: expect.stringMatching(/^ref-subscriptionapioriginverify/),
+    });
     expect(() => loadSesEventsEnv(environmentOf(ids.sesEvents))).not.toThrow();
   });
 
@@ -305,6 +308,66 @@ describe('subscription API', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+  });
+});
+
+describe('origin verification (CloudFront proves itself to the subscription API)', () => {
+  const originVerifySecret = () => logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SubscriptionApiOriginVerify');
+  const origins = () => (resources[ids.distribution]?.Properties?.DistributionConfig as { Origins: Record<string, unknown>[] }).Origins;
+
+  it('generates the value at deploy time: 32+ letters and digits, never written into the template', () => {
+    const secret = resources[originVerifySecret()]?.Properties as Record<string, unknown>;
+    expect(secret.SecretString).toBeUndefined();
+    expect(secret.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    expect((secret.GenerateSecretString as { PasswordLength: number }).PasswordLength).toBeGreaterThanOrEqual(32);
+    expect((secret.GenerateSecretString as { SecretStringTemplate?: string }).SecretStringTemplate).toBeUndefined();
+  });
+
+  it('sends it as a custom header on the API origin only, as a Secrets Manager dynamic reference', () => {
+    const api = origins().filter((origin) => origin.CustomOriginConfig !== undefined);
+    expect(api).toHaveLength(1);
+    expect(api[0]?.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_VERIFY_HEADER,
+        HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: originVerifySecret() }, ':SecretString:::}}']] },
+      },
+    ]);
+    // The S3 origin gets no header: the secret goes only where it is checked.
+    const s3 = origins().filter((origin) => origin.S3OriginConfig !== undefined);
+    expect(s3).toHaveLength(1);
+    expect(s3[0]?.OriginCustomHeaders).toBeUndefined();
+    // The header value appears nowhere else in the template, resolved or not.
+    const mentions = JSON.stringify(template.toJSON()).split('{{resolve:secretsmanager:').length - 1;
+    expect(mentions).toBe(1);
+  });
+
+  it('names the secret to the subscription function alone', () => {
+    expect((resources[ids.api]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      [ENV.originVerifySecretArn]: { Ref: originVerifySecret() },
+    });
+    for (const fn of [ids.publisher, ids.sesEvents]) {
+      const variables = (resources[fn]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables[ENV.originVerifySecretArn]).toBeUndefined();
+    }
+  });
+
+  it('lets only the subscription function read it, with read actions on that one secret', () => {
+    const secret = originVerifySecret();
+    const secrets = new Set(Object.keys(resourcesOfType(template, 'AWS::SecretsManager::Secret')));
+    const mentioning = allStatements().filter((statement) => referencedIds(statement.Resource).has(secret));
+    // CDK may merge it with the token-key read into one statement; either way: read actions, named secrets.
+    expect(mentioning).toHaveLength(1);
+    const statement = mentioning[0] as Statement;
+    expect(actionsOf(statement).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(resourcesOf(statement)).toContainEqual({ Ref: secret });
+    for (const resource of resourcesOf(statement)) {
+      expect(resource).toEqual({ Ref: expect.any(String) });
+      expect(secrets.has((resource as { Ref: string }).Ref)).toBe(true);
+    }
+    expect(statementsOf(ids.api)).toContainEqual(statement);
+    for (const fn of [ids.publisher, ids.sesEvents]) {
+      expect(statementsOf(fn).some((candidate) => referencedIds(candidate.Resource).has(secret))).toBe(false);
+    }
   });
 });
 

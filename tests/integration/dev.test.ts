@@ -136,4 +136,29 @@ describe('npm run dev', () => {
       destroyAwsClients(clients);
     }
   });
+
+  it("adds the origin headers to what it forwards to /api/, replacing a client's copy, as CloudFront does", async () => {
+    const clients = createAwsClients({ region: 'us-east-1', endpoints: inject('emulators') });
+    const names = uniqueResourceNames('devorigin');
+    await provisionGazette(clients, names);
+    const seen: (string | undefined)[] = [];
+    const server = await startDevServer({
+      site: { s3: clients.s3, bucket: names.bucket },
+      port: 0,
+      originHeaders: { 'X-Gazette-Origin-Verify': 'the-value-cloudfront-would-send' },
+    });
+    try {
+      server.mountApi(async (event) => {
+        seen.push(event.headers['x-gazette-origin-verify']);
+        return { statusCode: 204 };
+      });
+      expect((await fetch(`${server.url}api/confirm`)).status).toBe(204);
+      const forged = await fetch(`${server.url}api/confirm`, { headers: { 'x-gazette-origin-verify': 'forged-by-the-client' } });
+      expect(forged.status).toBe(204);
+      expect(seen).toEqual(['the-value-cloudfront-would-send', 'the-value-cloudfront-would-send']);
+    } finally {
+      await server.close();
+      destroyAwsClients(clients);
+    }
+  });
 });

@@ -33,6 +33,9 @@ import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 /** The keyring the tests sign unsubscribe links with (inline: there is no Secrets Manager emulator). */
 export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integration-test-secret-0123456789' });
 
+/** The origin-verify value of the tests (inline: no CloudFront, no Secrets Manager). */
+export const TEST_ORIGIN_VERIFY = 'origin-verify-test-value-0123456789abcdef';
+
 /** Environment variables as infra would set them, pointed at the emulators. */
 export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteResourceNames): Record<string, string> {
   return {
@@ -47,6 +50,7 @@ export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteR
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-events',
     [LOCAL_ENV.tokenKeyringJson]: TEST_KEYRING_JSON,
+    [LOCAL_ENV.originVerifySecret]: TEST_ORIGIN_VERIFY,
   };
 }
 

@@ -16,9 +16,10 @@ import { subscribersCommand } from '../../functions/cli/commands/subscribers.js'
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import { awsSubscriptionDeps, createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
-import { loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
-import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON } from './harness.js';
+import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from './harness.js';
 
 const open: Harness[] = [];
 afterEach(() => {
@@ -37,17 +38,22 @@ describeSubscriptionStore('DynamoDB (dynalite)', async () => {
   };
 });
 
+/** An API Gateway v2 event as CloudFront's request arrives: with the origin-verify header unless `viaCloudFront` is false. */
 function apiEvent(
   method: string,
   path: string,
-  options: { query?: string; body?: string; headers?: Record<string, string> } = {},
+  options: { query?: string; body?: string; headers?: Record<string, string>; viaCloudFront?: boolean } = {},
 ): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: options.query ?? '',
-    headers: { host: 'news.example.com', ...(options.headers ?? {}) },
+    headers: {
+      host: 'news.example.com',
+      ...(options.viaCloudFront === false ? {} : { [ORIGIN_VERIFY_HEADER]: TEST_ORIGIN_VERIFY }),
+      ...(options.headers ?? {}),
+    },
     requestContext: {
       accountId: '123456789012',
       apiId: 'api',
@@ -70,7 +76,8 @@ async function setup(): Promise<{ harness: Harness; api: SubscriptionApiHandler;
   open.push(harness);
   // The API reads its own, smaller environment; infra sets a subset of the publisher's variables.
   const env = loadSubscriptionEnv(publisherVariables(harness.endpoints, harness.names));
-  const deps = awsSubscriptionDeps(env, harness.clients, parseKeyring(TEST_KEYRING_JSON, 'test'), new Logger({ logLevel: 'SILENT' }));
+  const secrets = { keyring: parseKeyring(TEST_KEYRING_JSON, 'test'), originVerify: TEST_ORIGIN_VERIFY };
+  const deps = awsSubscriptionDeps(env, harness.clients, secrets, new Logger({ logLevel: 'SILENT' }));
   return {
     harness,
     api: createSubscriptionApi(deps),
@@ -314,6 +321,11 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
     await expect(handler(apiEvent('POST', '/api/subscribe', { body: 'email=x%40example.com', headers: JSON_FORM }))).rejects.toThrow(
       /GAZETTE_SES_CONFIGURATION_SET: required/,
     );
+    // Neither the deployed ARN nor the local value: the cold start names the variable infra sets.
+    Object.assign(process.env, { ...variables, [ENV.originVerifySecretArn]: '', [LOCAL_ENV.originVerifySecret]: '' });
+    await expect(handler(apiEvent('POST', '/api/subscribe', { body: 'email=x%40example.com', headers: JSON_FORM }))).rejects.toThrow(
+      /GAZETTE_ORIGIN_VERIFY_SECRET_ARN: required/,
+    );
 
     Object.assign(process.env, variables);
     const response = await handler(
@@ -321,6 +333,23 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
     );
     expect(response.statusCode).toBe(202);
     expect(await harness.mails()).toHaveLength(1);
+
+    // Straight to the execute-api URL, with a forged X-Forwarded-For: refused, nothing stored, nothing sent.
+    const bypass = harness.address('bypass');
+    const refused = await handler(
+      apiEvent('POST', '/api/subscribe', {
+        body: `email=${encodeURIComponent(bypass)}`,
+        headers: { ...JSON_FORM, 'x-forwarded-for': '203.0.113.7' },
+        viaCloudFront: false,
+      }),
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body ?? '')).toEqual({ status: 'error', error: 'forbidden', message: 'This request is not allowed.' });
+    expect(await harness.mails()).toHaveLength(1);
+    const row = await harness.clients.doc.send(
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(bypass) } }),
+    );
+    expect(row.Item).toBeUndefined();
 
     const sesEvents = await import('../../functions/handlers/ses-events.js');
     expect(await sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).toEqual([

@@ -2,23 +2,33 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import type { SubscriptionApiDeps } from '../../functions/core/subscriptions/http.js';
 import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 import { signToken } from '../../functions/core/tokens.js';
-import { createSubscriptionApi } from '../../functions/handlers/subscription-api.js';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSubscriptionApi, loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
+import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const ANN = 'ann@example.org';
 const ANN_ID = subscriberIdFor(ANN);
+/** What CloudFront sends in the origin-verify header in these tests (the deployed value is generated). */
+const ORIGIN_VALUE = 'cloudfront-origin-verify-unit-test-0123456789';
+const VIA_CLOUDFRONT = { [ORIGIN_VERIFY_HEADER]: ORIGIN_VALUE };
 
-/** A minimal API Gateway HTTP API v2 event, as the Lambda receives it. */
+/**
+ * A minimal API Gateway HTTP API v2 event, as the Lambda receives it from CloudFront: with the
+ * origin-verify header, unless `viaCloudFront` is false (a caller of the execute-api URL itself).
+ */
 function event(
   method: string,
   path: string,
-  options: { query?: string; body?: string; headers?: Record<string, string>; base64?: boolean } = {},
+  options: { query?: string; body?: string; headers?: Record<string, string>; base64?: boolean; viaCloudFront?: boolean } = {},
 ): APIGatewayProxyEventV2 {
   const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString('base64') : options.body;
   return {
@@ -26,7 +36,7 @@ function event(
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: options.query ?? '',
-    headers: { host: 'news.example.org', ...(options.headers ?? {}) },
+    headers: { host: 'news.example.org', ...(options.viaCloudFront === false ? {} : VIA_CLOUDFRONT), ...(options.headers ?? {}) },
     requestContext: {
       accountId: '123456789012',
       apiId: 'api',
@@ -58,6 +68,7 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
     keyring: KEYRING,
     site: SITE,
     mail: MAIL,
+    originVerify: { header: ORIGIN_VERIFY_HEADER, value: ORIGIN_VALUE },
     ...overrides,
   };
   const api = createSubscriptionApi(deps, { now: () => now });
@@ -316,5 +327,149 @@ describe('HTTP hygiene', () => {
     expect(wrong.statusCode).toBe(405);
     expect(wrong.headers?.allow).toBe('POST');
     expect((await api(event('DELETE', '/api/unsubscribe'))).headers?.allow).toBe('GET, HEAD, POST');
+  });
+});
+
+describe('origin verification (requests that bypass CloudFront)', () => {
+  /** Every route, each with a request that would change something or send mail if it got through. */
+  async function attempts(context: ReturnType<typeof setup>) {
+    const confirmToken = signToken('confirm', ANN_ID, KEYRING, T0);
+    const unsubscribeToken = signToken('unsubscribe', ANN_ID, KEYRING, T0);
+    return [
+      { method: 'POST', path: '/api/subscribe', body: `email=${encodeURIComponent('new@example.org')}&website=`, headers: FORM_JSON },
+      { method: 'GET', path: '/api/confirm', query: `token=${confirmToken}` },
+      { method: 'POST', path: '/api/unsubscribe', query: `token=${unsubscribeToken}`, body: 'List-Unsubscribe=One-Click', headers: FORM },
+      { method: 'GET', path: '/api/unsubscribe', query: `token=${unsubscribeToken}` },
+      // Refused before routing and before the size check: no 404, no 413 tells a prober anything.
+      { method: 'GET', path: '/api/nothing' },
+      { method: 'POST', path: '/api/subscribe', body: `email=${'a'.repeat(9000)}`, headers: FORM },
+    ].map(
+      ({ headers, ...request }) =>
+        (originHeader: Record<string, string>) =>
+          context.api(
+            event(request.method, request.path, {
+              ...request,
+              headers: { ...headers, accept: 'application/json', ...originHeader },
+              viaCloudFront: false,
+            }),
+          ),
+    );
+  }
+
+  const wrongHeaders: [string, Record<string, string>][] = [
+    ['missing', {}],
+    ['empty', { [ORIGIN_VERIFY_HEADER]: '' }],
+    ['wrong value of the right length', { [ORIGIN_VERIFY_HEADER]: `${ORIGIN_VALUE.slice(0, -1)}X` }],
+    ['one character short', { [ORIGIN_VERIFY_HEADER]: ORIGIN_VALUE.slice(0, -1) }],
+    ['the value with more appended', { [ORIGIN_VERIFY_HEADER]: `${ORIGIN_VALUE}0` }],
+    ['the value in another case', { [ORIGIN_VERIFY_HEADER]: ORIGIN_VALUE.toUpperCase() }],
+  ];
+
+  for (const [label, originHeader] of wrongHeaders) {
+    it(`answers 403 to every route when the header is ${label}, changing nothing and sending nothing`, async () => {
+      const limiter = new MemoryRateLimiter();
+      const hits: string[] = [];
+      const context = setup([record(ANN, 'pending', { lastConfirmationAt: T0.toISOString() })], {
+        throttle: { limiter: { hit: (key, ...rest) => (hits.push(key), limiter.hit(key, ...rest)) }, limit: 5, windowMs: 60_000 },
+      });
+      const before = await context.store.listAll();
+      for (const attempt of await attempts(context)) {
+        const response = await attempt(originHeader);
+        expect(response.statusCode).toBe(403);
+        expect(JSON.parse(response.body ?? '{}')).toEqual({ status: 'error', error: 'forbidden', message: 'This request is not allowed.' });
+      }
+      const html = await context.api(event('GET', '/api/confirm', { query: 'token=x', viaCloudFront: false, headers: originHeader }));
+      expect(html.statusCode).toBe(403);
+      expect(page(html).querySelector('h1')?.text).toBe('Forbidden');
+      expect(html.body).not.toContain(ORIGIN_VALUE);
+      expect(await context.store.listAll()).toEqual(before);
+      expect(context.mailer.sent).toEqual([]);
+      // Not even the per-IP throttle is consulted: a direct caller cannot spend another client's budget.
+      expect(hits).toEqual([]);
+    });
+  }
+
+  it('with the right header every route behaves normally (the same requests subscribe, confirm and unsubscribe)', async () => {
+    const context = setup([record(ANN, 'pending', { lastConfirmationAt: T0.toISOString() })]);
+    const statuses = [];
+    for (const attempt of await attempts(context)) statuses.push((await attempt(VIA_CLOUDFRONT)).statusCode);
+    expect(statuses).toEqual([202, 200, 200, 200, 404, 413]);
+    expect(context.mailer.sent).toHaveLength(1);
+    expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
+    expect((await context.store.get(subscriberIdFor('new@example.org')))?.status).toBe('pending');
+  });
+
+  it('logs why a request was refused, never the value it carried', async () => {
+    const logged: string[] = [];
+    const context = setup([], { log: (level, message, data) => logged.push(`${level} ${message} ${JSON.stringify(data)}`) });
+    await context.api(event('GET', '/api/confirm', { viaCloudFront: false }));
+    await context.api(event('GET', '/api/confirm', { viaCloudFront: false, headers: { [ORIGIN_VERIFY_HEADER]: 'guess-0123456789' } }));
+    expect(logged).toEqual([
+      'warn subscription api: request without a valid origin-verify header {"reason":"missing"}',
+      'warn subscription api: request without a valid origin-verify header {"reason":"mismatch"}',
+    ]);
+  });
+});
+
+describe('origin-verify value at cold start', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OriginVerify-AbCdEf';
+  const VARIABLES = {
+    [ENV.siteBaseUrl]: 'https://news.example.org/',
+    [ENV.siteTitle]: 'News',
+    [ENV.senderAddress]: 'news@example.org',
+    [ENV.senderName]: 'News',
+    [ENV.sesConfigurationSet]: 'events',
+    [ENV.subscribersTable]: 'subscribers',
+    [ENV.stateTable]: 'state',
+    [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKeys-AbCdEf',
+  };
+
+  it('needs the secret ARN on AWS (a missing one names the variable), takes the value itself locally, and lets the ARN win', () => {
+    expect(() => loadSubscriptionEnv(VARIABLES)).toThrow(/^invalid environment: GAZETTE_ORIGIN_VERIFY_SECRET_ARN: required$/);
+    expect(loadSubscriptionEnv({ ...VARIABLES, [ENV.originVerifySecretArn]: ARN }).originVerify).toEqual({
+      kind: 'secret',
+      secretArn: ARN,
+    });
+    expect(loadSubscriptionEnv({ ...VARIABLES, [LOCAL_ENV.originVerifySecret]: ORIGIN_VALUE }).originVerify).toEqual({
+      kind: 'inline',
+      value: ORIGIN_VALUE,
+    });
+    const both = { ...VARIABLES, [ENV.originVerifySecretArn]: ARN, [LOCAL_ENV.originVerifySecret]: ORIGIN_VALUE };
+    expect(loadSubscriptionEnv(both).originVerify).toEqual({ kind: 'secret', secretArn: ARN });
+  });
+
+  it('refuses a short or non-header-safe local value without echoing it', () => {
+    for (const value of ['short-value-0123456789', `${ORIGIN_VALUE} with spaces`]) {
+      const load = () => loadSubscriptionEnv({ ...VARIABLES, [LOCAL_ENV.originVerifySecret]: value });
+      expect(load).toThrow(/GAZETTE_ORIGIN_VERIFY_SECRET: must be at least 32 visible ASCII characters/);
+      expect(load).not.toThrow(value);
+    }
+  });
+
+  /** A Secrets Manager client that answers GetSecretValue with `secretString` and records the ids asked for. */
+  function secretsAnswering(secretString: string | undefined) {
+    const asked: unknown[] = [];
+    const client = {
+      send: async (command: { input: { SecretId?: string } }) => {
+        asked.push(command.input.SecretId);
+        return { SecretString: secretString };
+      },
+    } as unknown as SecretsManagerClient;
+    return { client, asked };
+  }
+
+  it('reads the deployed value from Secrets Manager once, and refuses a malformed one naming the secret only', async () => {
+    const good = secretsAnswering(ORIGIN_VALUE);
+    expect(await loadOriginVerifyValue({ kind: 'secret', secretArn: ARN }, good.client)).toBe(ORIGIN_VALUE);
+    expect(good.asked).toEqual([ARN]);
+    await expect(loadOriginVerifyValue({ kind: 'secret', secretArn: ARN }, secretsAnswering('too-short').client)).rejects.toThrow(
+      new ConfigError(`secret ${ARN}: origin-verify value must be at least 32 visible ASCII characters`),
+    );
+    await expect(loadOriginVerifyValue({ kind: 'secret', secretArn: ARN }, secretsAnswering(undefined).client)).rejects.toThrow(
+      new ConfigError(`secret ${ARN} has no string value`),
+    );
+    const local = secretsAnswering(undefined);
+    expect(await loadOriginVerifyValue({ kind: 'inline', value: ORIGIN_VALUE }, local.client)).toBe(ORIGIN_VALUE);
+    expect(local.asked).toEqual([]);
   });
 });

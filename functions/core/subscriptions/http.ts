@@ -11,9 +11,13 @@
  * - `POST /api/unsubscribe?token=` — RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the
  *   page's button: unsubscribes at once, idempotent, no cookie.
  *
+ * Every request must first carry the origin-verify header with the expected value (CloudFront adds it
+ * to what it forwards; see {@link verifyOrigin}); anything else is a 403 before any other work.
+ *
  * `errorResponse` is the one place that maps domain errors to statuses.
  */
-import { InvalidAddressError, InvalidTokenError } from '../errors.js';
+import { timingSafeEqual } from 'node:crypto';
+import { GazetteError, InvalidAddressError, InvalidTokenError } from '../errors.js';
 import type { SiteConfig } from '../model.js';
 import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
 import { CONTENT_TYPES } from '../render/links.js';
@@ -45,12 +49,47 @@ export interface HttpResponse {
   body: string;
 }
 
+/** The header that proves a request came through our CloudFront distribution, and its expected value. */
+export interface OriginVerification {
+  /** Header name, e.g. `x-gazette-origin-verify` (matched case-insensitively). */
+  header: string;
+  /** The shared secret CloudFront sends in it. */
+  value: string;
+}
+
 /**
  * Everything the API needs, built once per process by the composition root: what `subscribe` needs,
- * with the whole store (confirm and unsubscribe change statuses too).
+ * with the whole store (confirm and unsubscribe change statuses too), and the origin-verify secret.
  */
 export interface SubscriptionApiDeps extends Omit<SubscribeDeps, 'store'> {
   store: SubscriptionStore;
+  originVerify: OriginVerification;
+}
+
+/**
+ * A request that did not come through the site's CloudFront distribution: the origin-verify header is
+ * missing or wrong. Such a caller reached the execute-api URL directly, where `X-Forwarded-For` (and so
+ * the per-IP throttle) is theirs to forge.
+ */
+export class OriginNotVerifiedError extends GazetteError {
+  override name = 'OriginNotVerifiedError';
+  constructor(readonly reason: 'missing' | 'mismatch') {
+    super('request did not come through the site');
+  }
+}
+
+/**
+ * Throws {@link OriginNotVerifiedError} unless `request` carries `expected.header` with exactly
+ * `expected.value`, compared in constant time so the answer's timing does not leak the secret.
+ */
+export function verifyOrigin(request: HttpRequest, expected: OriginVerification): void {
+  const given = request.headers[expected.header.toLowerCase()];
+  if (given === undefined || given === '') throw new OriginNotVerifiedError('missing');
+  const givenBytes = Buffer.from(given, 'utf8');
+  const expectedBytes = Buffer.from(expected.value, 'utf8');
+  // timingSafeEqual demands equal lengths; a wrong length is refused outright (it reveals no secret byte).
+  if (givenBytes.length !== expectedBytes.length || !timingSafeEqual(givenBytes, expectedBytes))
+    throw new OriginNotVerifiedError('mismatch');
 }
 
 /** Bodies larger than this are refused before parsing; a subscribe form is a few hundred bytes. */
@@ -116,7 +155,11 @@ function respond(
 export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, error: unknown): HttpResponse {
   let failure: HttpFailure;
   if (error instanceof HttpFailure) failure = error;
-  else if (error instanceof InvalidAddressError)
+  else if (error instanceof OriginNotVerifiedError) {
+    // Deliberately vague to the caller; the log says why (never the value that was sent).
+    deps.log?.('warn', 'subscription api: request without a valid origin-verify header', { reason: error.reason });
+    failure = new HttpFailure(403, 'forbidden', 'Forbidden', 'This request is not allowed.');
+  } else if (error instanceof InvalidAddressError)
     failure = new HttpFailure(400, 'invalid_address', 'Check the address', INVALID_ADDRESS_MESSAGE);
   else if (error instanceof InvalidTokenError)
     failure = new HttpFailure(
@@ -211,6 +254,8 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
   const method = request.method.toUpperCase();
   const normalised = { ...request, method };
   try {
+    // First of all: nothing is parsed, routed, throttled or stored for a request that bypassed CloudFront.
+    verifyOrigin(normalised, deps.originVerify);
     const name = route(request.path);
     if (!name) throw new HttpFailure(404, 'not_found', 'Not found', 'There is nothing here.');
     if (!ALLOWED[name].includes(method))
