@@ -21,9 +21,9 @@ import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createPublishHandler, type PublishHandler } from '../../functions/handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi } from '../../functions/handlers/subscription-api.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
-import { ENV } from '../../functions/shared/env-names.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
-import { publisherVariables, TEST_KEYRING_JSON } from '../integration/harness.js';
+import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from '../integration/harness.js';
 import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 import { CHROMIUM_PATH } from './global-setup.js';
@@ -87,7 +87,12 @@ beforeAll(async () => {
   names = uniqueResourceNames('e2e');
   clients = createAwsClients({ region: 'eu-west-1', endpoints });
   await provisionGazette(clients, names);
-  server = await startDevServer({ site: { s3: clients.s3, bucket: names.bucket }, port: 0 });
+  // The dev server plays CloudFront, origin-verify header included, so the API's check runs on every step.
+  server = await startDevServer({
+    site: { s3: clients.s3, bucket: names.bucket },
+    port: 0,
+    originHeaders: { [ORIGIN_VERIFY_HEADER]: TEST_ORIGIN_VERIFY },
+  });
   // Everything links back to the local server, as under `npm run dev`.
   const variables = { ...publisherVariables(endpoints, names), [ENV.siteBaseUrl]: server.url };
   const silent = new Logger({ logLevel: 'SILENT' });
@@ -98,7 +103,14 @@ beforeAll(async () => {
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
   });
   server.mountApi(
-    createSubscriptionApi(awsSubscriptionDeps(loadSubscriptionEnv(variables), clients, parseKeyring(TEST_KEYRING_JSON, 'e2e'), silent)),
+    createSubscriptionApi(
+      awsSubscriptionDeps(
+        loadSubscriptionEnv(variables),
+        clients,
+        { keyring: parseKeyring(TEST_KEYRING_JSON, 'e2e'), originVerify: TEST_ORIGIN_VERIFY },
+        silent,
+      ),
+    ),
   );
   await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'e2e-initial' });
   await mkdir(SCREENSHOTS, { recursive: true });
