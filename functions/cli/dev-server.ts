@@ -47,7 +47,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const originHeaders = options.originHeaders ?? {};
   const server: Server = createServer((request, response) => {
     const route = (request.url ?? '/').startsWith('/api/')
-      ? serveApi(api, originHeaders, request, response)
+      ? forwardApiRequest(api, originHeaders, request, response)
       : serveSite(options.site, request, response);
     route.catch((error: unknown) => {
       console.error('dev server:', error);
@@ -143,7 +143,13 @@ async function getObject(
   }
 }
 
-async function serveApi(
+/**
+ * Answers a `/api/*` request with `api`: reads the body (refusing more than 64 KiB), converts the
+ * request with {@link toApiGatewayEvent} — adding `originHeaders` as CloudFront's origin custom headers
+ * do — and writes the handler's result back. Without a handler the answer is 404. Shared by the dev
+ * server and `gazette serve`, so both put exactly the same request in front of the subscription API.
+ */
+export async function forwardApiRequest(
   api: HttpApiHandler | undefined,
   originHeaders: Readonly<Record<string, string>>,
   request: IncomingMessage,

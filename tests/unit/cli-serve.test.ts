@@ -119,7 +119,12 @@ describe('gazette serve', () => {
       stderr: new Writable({ write: (_chunk, _e, done) => done() }),
     };
     const controller = new AbortController();
-    const running = serveCommand(['--site', site, '--port', '0'], io, controller.signal);
+    const running = serveCommand(
+      // --out and --subscribers keep the mounted API's key file and subscriber list inside the temp folder.
+      ['--site', site, '--out', join(work, 'out'), '--subscribers', join(work, 'subscribers.json'), '--port', '0'],
+      io,
+      controller.signal,
+    );
     await expect.poll(() => out).toMatch(/RSS +http:\/\/127\.0\.0\.1:\d+\/feeds\/rss\.xml/);
     const url = /Site: +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
     expect(url).toBeDefined();

@@ -44,7 +44,8 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   -h, --help           this text
 `;
 
-const DEFAULTS = {
+/** The defaults of the flags; `gazette serve` uses the same subscribers file, output folder and sender. */
+export const DEFAULTS = {
   seeds: 'seeds',
   out: 'out',
   baseUrl: 'http://localhost:8080/',

@@ -1,8 +1,12 @@
 /**
  * `gazette serve` (`npm run serve`): a small static server for `out/site/` on 127.0.0.1, with the same
  * content types the S3 objects carry, so feeds and pages can be checked in a browser or a feed reader.
- * Development only: no caching, no compression, loopback address only.
+ * It also mounts the real subscription API under `/api/` over the local adapters `npm start` uses (the
+ * subscribers file, `out/outbox/`, `out/state/token-keys.json`), so the site's form and the links in
+ * the outbox mails work without AWS or emulators. Development only: no caching, no compression,
+ * loopback address only.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,16 +17,28 @@ import { ConfigError } from '../../core/errors.js';
 import { CONTENT_TYPES, FEED_PATHS } from '../../core/render/links.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
+import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
+import { FileSubscribers, MemoryRateLimiter } from '../../adapters/local/file-subscribers.js';
+import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
+import { renderConfirmationEmail } from '../../core/render/email.js';
+import { DEFAULT_IP_THROTTLE } from '../../core/subscriptions/subscribe.js';
+import { createSubscriptionApi } from '../../handlers/subscription-api.js';
+import { ORIGIN_VERIFY_HEADER } from '../../shared/env-names.js';
+import { forwardApiRequest, type HttpApiHandler } from '../dev-server.js';
+import { DEFAULTS as PUBLISH_DEFAULTS, mailConfig, parsePublishOptions } from './publish.js';
 
 /** Help text of `gazette serve`. */
-export const SERVE_USAGE = `usage: gazette serve [--out DIR | --site DIR] [--port N]        (npm run serve)
+export const SERVE_USAGE = `usage: gazette serve [--out DIR] [--site DIR] [--subscribers FILE] [--port N]        (npm run serve)
 
-Serves the published site on http://127.0.0.1:PORT/ until interrupted (Ctrl+C).
+Serves the published site on http://127.0.0.1:PORT/ until interrupted (Ctrl+C), and the subscription
+API under /api/ (subscribe, confirm, unsubscribe): confirmation emails go to DIR/outbox as .eml files,
+subscribers to FILE, and links are signed with the keys in DIR/state, as "gazette publish" uses them.
 
-  --out DIR     output folder of "gazette publish"; serves DIR/site   default: out
-  --site DIR    serve this folder instead
-  --port N      port (0 picks a free one)                             default: 8080
-  -h, --help    this text
+  --out DIR            output folder of "gazette publish"; serves DIR/site   default: ${PUBLISH_DEFAULTS.out}
+  --site DIR           serve this folder instead of DIR/site
+  --subscribers FILE   JSON list of {"email","status"}   default: ${PUBLISH_DEFAULTS.subscribers}
+  --port N             port (0 picks a free one)                             default: 8080
+  -h, --help           this text
 `;
 
 /** Content types by site path, matching the `SiteFile.contentType`s the renderers set. */
@@ -59,11 +75,23 @@ const NOT_FOUND_PAGE = `<!DOCTYPE html>
 <body><h1>Not found</h1><p>Nothing is published at this address. <a href="/">Back to the digests</a>.</p></body></html>
 `;
 
+/** An HTTP API mounted under `/api/`, and the headers the server adds to what it forwards to it. */
+export interface ApiMount {
+  handler: HttpApiHandler;
+  /** Set on every forwarded request, replacing the client's own (the origin-verify header, as CloudFront does). */
+  originHeaders: Readonly<Record<string, string>>;
+}
+
 /** A running static server. */
 export interface StaticServer {
   server: Server;
   /** `http://127.0.0.1:PORT/` */
   url: string;
+  /**
+   * Mounts (or removes) an API under `/api/`; without one those paths are plain static paths. Separate
+   * from starting because the API's links need the server's URL, known only once it listens.
+   */
+  mountApi(api: ApiMount | undefined): void;
   close(): Promise<void>;
 }
 
@@ -76,8 +104,13 @@ export async function startStaticServer(root: string, port: number): Promise<Sta
   } catch {
     throw new ConfigError(`no site to serve at ${root}: run "npm start" first`);
   }
+  let api: ApiMount | undefined;
   const server = createServer((request, response) => {
-    handle(realRoot, request, response).catch(() => {
+    const answer =
+      api && (request.url ?? '/').startsWith('/api/')
+        ? forwardApiRequest(api.handler, api.originHeaders, request, response)
+        : handle(realRoot, request, response);
+    answer.catch(() => {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error\n', request.method === 'HEAD');
       else response.destroy();
     });
@@ -90,6 +123,9 @@ export async function startStaticServer(root: string, port: number): Promise<Sta
   return {
     server,
     url: `http://127.0.0.1:${actual}/`,
+    mountApi: (mount) => {
+      api = mount;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -172,24 +208,75 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
     .pipe(response);
 }
 
+/** Where the local subscription API keeps its state; defaults as in `gazette publish`. */
+export interface LocalApiOptions {
+  /** Output folder: confirmation mails go to `<outDir>/outbox/`, token keys are `<outDir>/state/token-keys.json`. */
+  outDir: string;
+  subscribersFile: string;
+  /** The server's URL, ending in `/`: the base of every link the API writes. */
+  baseUrl: string;
+  /** Where warnings and errors of the API go (one line each). */
+  warn: (line: string) => void;
+}
+
+/**
+ * Builds the real subscription API (functions/core/subscriptions/http.ts, through the Lambda handler's
+ * own adapter) over the local adapters, with a fresh random origin-verify secret that only this
+ * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
+ * as it does behind CloudFront, and nothing else on the machine can call the API around the server.
+ */
+export async function localSubscriptionApi(options: LocalApiOptions): Promise<ApiMount & { outbox: string }> {
+  const paths = localLayout(options.outDir);
+  // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
+  const { keyring } = await loadOrCreateKeyring(paths.keys, { create: true });
+  // Site settings exactly as publish builds them by default, with this server as the base URL.
+  const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
+  if (defaults === 'help') throw new Error('unreachable: no --help given');
+  const originVerify = randomBytes(32).toString('base64url');
+  const handler = createSubscriptionApi({
+    store: new FileSubscribers(options.subscribersFile, (message) => options.warn(`warning: ${message}`)),
+    mailer: new OutboxMailer(paths.outbox),
+    renderConfirmation: renderConfirmationEmail,
+    keyring,
+    site: defaults.site,
+    mail: mailConfig(PUBLISH_DEFAULTS.from),
+    throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
+    log: (level, message, data) => {
+      if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
+    },
+    originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
+  });
+  return { handler, originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify }, outbox: paths.outbox };
+}
+
 /**
  * Runs `gazette serve` until the process is interrupted or `signal` aborts; returns the exit code.
  */
 export async function serveCommand(args: string[], io: CommandIo, signal?: AbortSignal): Promise<ExitCode> {
   let root: string;
   let port: number;
+  let outDir: string;
+  let subscribersFile: string;
   try {
     const { values } = parseArgs({
       args,
       strict: true,
       allowPositionals: false,
-      options: { out: { type: 'string' }, site: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        out: { type: 'string' },
+        site: { type: 'string' },
+        subscribers: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help) {
       io.stdout.write(SERVE_USAGE);
       return EXIT_CODES.ok;
     }
-    root = values.site ?? localLayout(values.out ?? 'out').site;
+    outDir = values.out ?? PUBLISH_DEFAULTS.out;
+    subscribersFile = values.subscribers ?? PUBLISH_DEFAULTS.subscribers;
+    root = values.site ?? localLayout(outDir).site;
     const portText = values.port ?? '8080';
     port = Number(portText);
     if (!/^\d+$/u.test(portText) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535: ${portText}`);
@@ -197,8 +284,22 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
     return reportError(io, 'serve', error instanceof ConfigError ? error : new ConfigError((error as Error).message));
   }
   let running: StaticServer;
+  let outbox: string;
   try {
     running = await startStaticServer(root, port);
+    try {
+      const api = await localSubscriptionApi({
+        outDir,
+        subscribersFile,
+        baseUrl: running.url,
+        warn: (line) => io.stderr.write(`${line}\n`),
+      });
+      running.mountApi(api);
+      outbox = api.outbox;
+    } catch (error) {
+      await running.close();
+      throw error;
+    }
   } catch (error) {
     return reportError(io, 'serve', error);
   }
@@ -208,6 +309,8 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
       Object.entries(FEED_PATHS)
         .map(([kind, path]) => `  ${kind.toUpperCase().padEnd(5)} ${running.url}${path}\n`)
         .join('') +
+      `  API:   ${running.url}api/ (subscribe, confirm, unsubscribe), subscribers in ${subscribersFile}\n` +
+      `  Mail:  confirmation emails are written to ${outbox}\n` +
       'Press Ctrl+C to stop.\n',
   );
   await new Promise<void>((resolve) => {
