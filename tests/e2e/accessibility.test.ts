@@ -10,10 +10,10 @@
  *   measured from computed styles in light and in dark mode.
  * Screenshots go to tests/e2e/screenshots/ (gitignored).
  */
+import { memoryIo } from '../fakes/memory-io.js';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
 import { FEED_PATHS } from '../../functions/core/render/links.js';
 import { renderMessagePage } from '../../functions/core/render/site.js';
-import { EXIT_CODES, type CommandIo } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 import { hostileDigest, mail, seedDigest, site as fixtureSite } from '../unit/render-fixtures.js';
 import {
   axeViolations,
@@ -85,18 +85,6 @@ The next clean-up is planned for the autumn, and the city will provide more bins
 `,
 };
 
-/** In-memory stdio for running the CLI command in-process. */
-function memoryIo(): CommandIo & { output: () => string } {
-  let output = '';
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk);
-      done();
-    },
-  });
-  return { stdin: new PassThrough(), stdout: sink, stderr: sink, output: () => output };
-}
-
 interface FeedItem {
   url: string;
   title: string;
@@ -142,7 +130,7 @@ beforeAll(async () => {
   const args = ['--seeds', seeds, '--out', out, '--now', NOW, '--base-url', server.url, '--subscribers', join(workDir, 'subscribers.json')];
   const io = memoryIo();
   const code = await publishCommand(args, io);
-  expect(code, io.output()).toBe(EXIT_CODES.ok);
+  expect(code, `${io.out()}${io.err()}`).toBe(EXIT_CODES.ok);
   const options = parsePublishOptions(args);
   if (options === 'help') throw new Error('unexpected help');
   siteConfig = options.site;

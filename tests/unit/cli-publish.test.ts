@@ -1,36 +1,16 @@
 import { createHash } from 'node:crypto';
+import { memoryIo } from '../fakes/memory-io.js';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { runGazette } from '../../functions/cli/gazette.js';
-import { EXIT_CODES, type CommandIo } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
-
-/** In-memory stdio for running commands in-process. */
-function memoryIo(): CommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    stdin: new PassThrough(),
-    stdout: sink((text) => (out += text)),
-    stderr: sink((text) => (err += text)),
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /** sha256 of every file under `root`, by relative path. */
 async function hashTree(root: string): Promise<Record<string, string>> {

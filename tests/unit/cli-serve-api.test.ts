@@ -3,38 +3,18 @@
  * emulators. Subscribe through the served API, confirm with the link from the outbox, receive the next
  * digest, and unsubscribe with the link in it (GET shows a button, POST one-click unsubscribes).
  */
+import { memoryIo } from '../fakes/memory-io.js';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { serveCommand } from '../../functions/cli/commands/serve.js';
-import { EXIT_CODES, type CommandIo } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const NEW_READER = 'new.reader@example.com';
-
-/** In-memory stdio for running commands in-process. */
-function memoryIo(): CommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    stdin: new PassThrough(),
-    stdout: sink((text) => (out += text)),
-    stderr: sink((text) => (err += text)),
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let work: string;
 let seeds: string;
