@@ -9,7 +9,7 @@ import type { AxeResults, Result as AxeViolation } from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from './global-setup.js';
 
-/** Debian chromium flags from docs/TOOLCHAIN: no sandbox (container), no GPU, no background traffic. */
+/** Debian chromium flags (TOOLCHAIN.md): no sandbox (container), no GPU, no background traffic. */
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',

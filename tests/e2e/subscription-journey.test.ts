@@ -13,7 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { startDevServer, type DevServer } from '../../functions/cli/dev-server.js';
@@ -26,18 +26,9 @@ import { loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/en
 import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from '../integration/harness.js';
 import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
-import { CHROMIUM_PATH } from './global-setup.js';
+import { launchChromium } from './accessibility-helpers.js';
 
 const SCREENSHOTS = resolve('tests/e2e/screenshots');
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let clients: AwsClients;
 let names: GazetteResourceNames;
@@ -114,7 +105,7 @@ beforeAll(async () => {
   );
   await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'e2e-initial' });
   await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
