@@ -9,6 +9,7 @@ import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, t
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
 import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
 /** What the summariser needs to know about one article. */
@@ -173,8 +174,9 @@ function cutLongWord(text: string): string {
  */
 export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
   const source = input.source ?? 'article';
+  // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const raw = splitSentences(input.text);
+  const raw = splitSentences(dropOverlongRuns(input.text));
   if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   const sentences = cleanSentences(raw);
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
