@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
-import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
+import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 
 const SETTINGS = {
@@ -194,10 +194,28 @@ describe('site bucket', () => {
       }),
     );
     const allows = statements.filter((statement) => statement.Effect === 'Allow');
-    expect(allows).toHaveLength(1);
-    expect(allows[0]?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
-    expect(actionsOf(allows[0] as Statement).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
-    expect(referencedIds(allows[0]?.Condition?.StringEquals?.['AWS:SourceArn'])).toEqual(new Set([ids.distribution]));
+    expect(allows.map((statement) => actionsOf(statement).join(',')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    for (const allow of allows) {
+      expect(allow.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+      expect(referencedIds(allow.Condition?.StringEquals?.['AWS:SourceArn'])).toEqual(new Set([ids.distribution]));
+    }
+  });
+
+  it("lets CloudFront read the site's own keys only, never the articles under inbox/", () => {
+    const policy = Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')).find(
+      (candidate) => (candidate.Properties?.Bucket as { Ref?: string }).Ref === ids.bucket,
+    );
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    const reads = statements.filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).includes('s3:GetObject'));
+    expect(reads).toHaveLength(1);
+    // Each resource is { Fn::Join: ['', [<bucket arn>, '/<key>']] }: the key is the last literal part.
+    const keys = resourcesOf(reads[0] as Statement).map((resource) => {
+      const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return String(parts[parts.length - 1]).replace(/^\//, '');
+    });
+    expect([...keys].sort()).toEqual([...SITE_OBJECT_KEYS].sort());
+    expect(keys).not.toContain('*');
+    expect(keys.some((key) => key.startsWith(INBOX_PREFIX))).toBe(false);
   });
 
   it('is a CloudFront origin through Origin Access Control (no legacy OAI)', () => {
