@@ -15,6 +15,7 @@ import { parse as parseHtml, type HTMLElement, type Node as HtmlNode } from 'nod
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../functions/core/articles/parse.js';
+import { stripBidiControls } from '../../functions/core/articles/text.js';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Article, Digest, SiteFile, Summary } from '../../functions/core/model.js';
 import { buildDigest } from '../../functions/core/publish/digest.js';
@@ -361,11 +362,12 @@ const QUOTES = /["“”‘’«»]/g;
 
 /**
  * The headline is the source's leading words, the last possibly without trailing punctuation: never
- * a word cut in half. (Unmatched quote marks may be dropped anywhere, so quotes are ignored.)
+ * a word cut in half. (Unmatched quote marks may be dropped anywhere, so quotes are ignored; bidi
+ * overrides are always dropped from headlines.)
  */
 function expectWholeWordPrefix(headline: string, source: string): void {
   const headWords = headline.replace(QUOTES, '').split(/\s+/).filter(Boolean);
-  const sourceWords = source.replace(QUOTES, '').split(/\s+/).filter(Boolean);
+  const sourceWords = stripBidiControls(source).replace(QUOTES, '').split(/\s+/).filter(Boolean);
   headWords.forEach((word, index) => {
     const original = sourceWords[index] ?? '';
     if (index < headWords.length - 1) expect(word).toBe(original);

@@ -9,6 +9,7 @@ import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, t
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
 import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { stripBidiControls } from '../articles/text.js';
 import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
@@ -141,10 +142,12 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
 }
 
 function chooseHeadline(title: string | undefined, firstSentence: string): string {
-  const given = title?.replace(/\s+/g, ' ').trim();
+  const given = title === undefined ? undefined : stripBidiControls(title).replace(/\s+/g, ' ').trim();
   if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars }) || cutLongWord(given);
   // A headline does not end with a full stop; a question or exclamation mark may stay.
-  const base = firstSentence.replace(/…$/u, '').replace(/\.+(["”’]?)$/u, '$1');
+  const base = stripBidiControls(firstSentence)
+    .replace(/…$/u, '')
+    .replace(/\.+(["”’]?)$/u, '$1');
   return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars })) || cutLongWord(base);
 }
 
