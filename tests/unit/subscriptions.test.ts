@@ -5,7 +5,9 @@ import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { confirm, unsubscribe } from '../../functions/core/subscriptions/confirm.js';
 import { TooManyRequestsError } from '../../functions/core/subscriptions/errors.js';
-import { recordSesEvent } from '../../functions/core/subscriptions/feedback.js';
+import { parseSesNotification } from '../../functions/adapters/aws/ses-notification.js';
+import { recordFeedback, type FeedbackDeps } from '../../functions/core/subscriptions/feedback.js';
+
 import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber } from '../../functions/core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
@@ -20,6 +22,10 @@ import {
   SITE,
   ThrottledError,
 } from './subscriptions-helpers.js';
+
+/** An SES notification as the SES-events handler applies it: read by the adapter, ruled by the core. */
+const recordSesEvent = async (deps: FeedbackDeps, notification: unknown, now: Date) =>
+  recordFeedback(deps, parseSesNotification(notification), now);
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -319,7 +325,7 @@ describe('recordSesEvent', () => {
     expect((await store.listAll()).map((row) => row.status)).toEqual(['confirmed']);
   });
 
-  it('releases the claim when applying fails, so the SNS retry does the work', async () => {
+  it('leaves no completion mark when applying fails, so the SNS retry does the work', async () => {
     const store = new MemorySubscribers([record(ANN, 'confirmed')]);
     const ledger = new MemoryFeedbackLedger();
     let fail = true;
@@ -335,6 +341,15 @@ describe('recordSesEvent', () => {
       outcome: 'applied',
       changed: 1,
     });
+  });
+
+  it('applies a bounce whose first invocation died between reading the ledger and applying it', async () => {
+    const { store, ledger, deps } = feedbackSetup();
+    // The first invocation got as far as the ledger (as far as the old claim went) and was killed.
+    expect(await ledger.isDone('fb-killed', T0)).toBe(false);
+    expect(await recordSesEvent(deps, bounceEvent('Permanent', 'fb-killed'), at(30_000))).toEqual({ outcome: 'applied', changed: 1 });
+    expect((await store.get(ANN_ID))?.status).toBe('bounced');
+    expect(await ledger.isDone('fb-killed', at(31_000))).toBe(true);
   });
 
   it('rejects a message that is not an SES notification', async () => {

@@ -185,7 +185,11 @@ function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-/** `ses-event#<key>` items in the state table, expiring through its TTL attribute. */
+/**
+ * `ses-event#<key>` items in the state table, written once a notification was applied and expiring
+ * through its TTL attribute. Items written before completion marks existed (a `processedAt` and no
+ * `completedAt`) count as not done: a re-delivery of one applies it again, which changes nothing.
+ */
 export class DynamoFeedbackLedger implements FeedbackLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -193,27 +197,21 @@ export class DynamoFeedbackLedger implements FeedbackLedger {
     readonly tableName: string,
   ) {}
 
-  async claim(key: string, now: Date, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { id: `ses-event#${key}`, processedAt: now.toISOString(), expiresAt: epochSeconds(expiresAt) },
-          // TTL deletes lazily (up to days later), so an expired item counts as absent.
-          ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now',
-          ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':now': epochSeconds(now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  async isDone(key: string, now: Date): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { id: `ses-event#${key}` }, ConsistentRead: true }),
+    );
+    // TTL deletes lazily (up to days later), so an expired item counts as absent.
+    return typeof Item?.['completedAt'] === 'string' && Number(Item['expiresAt']) >= epochSeconds(now);
   }
 
-  async release(key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { id: `ses-event#${key}` } }));
+  async markDone(key: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { id: `ses-event#${key}`, completedAt: now.toISOString(), expiresAt: epochSeconds(expiresAt) },
+      }),
+    );
   }
 }
 
