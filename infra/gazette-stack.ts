@@ -72,15 +72,15 @@ export class GazetteStack extends Stack {
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
     describeSite(api.function);
-    data.grantManageSubscribers(api.function);
-    data.grantState(api.function);
+    data.grantSubscriberItems(api.function);
+    data.grantStateItems(api.function, 'UpdateItem');
     secrets.grantReadTokenKeys(api.function);
     mail.grantSend(api.function);
 
     // SES events: bounces and complaints change subscriber status, each notification once.
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
-    data.grantManageSubscribers(sesEvents.function);
-    data.grantState(sesEvents.function);
+    data.grantSubscriberItems(sesEvents.function);
+    data.grantStateItems(sesEvents.function, 'GetItem', 'PutItem');
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');

@@ -53,10 +53,23 @@ export class Data extends Construct {
     this.subscribers.grantReadData(fn);
   }
 
-  /** Read/write access to the subscribers (subscribe, confirm, unsubscribe, bounces); sets GAZETTE_SUBSCRIBERS_TABLE. */
-  grantManageSubscribers(fn: ConfigurableFunction): void {
+  /**
+   * Item access to the subscribers for the functions that face the internet or SES (the API, the SES
+   * events): read one subscriber and change one conditionally. No Scan, DeleteItem or batch writes, so a
+   * flaw there cannot dump or wipe the list. Sets GAZETTE_SUBSCRIBERS_TABLE.
+   */
+  grantSubscriberItems(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.subscribersTable, this.subscribers.tableName);
-    this.subscribers.grantReadWriteData(fn);
+    this.subscribers.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+  }
+
+  /**
+   * Only the named item actions on the state table (the API counts requests with UpdateItem; the SES
+   * events read and write completion marks with GetItem and PutItem). Sets GAZETTE_STATE_TABLE.
+   */
+  grantStateItems(fn: ConfigurableFunction, ...actions: ('GetItem' | 'PutItem' | 'UpdateItem')[]): void {
+    fn.addEnvironment(ENV.stateTable, this.state.tableName);
+    this.state.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
   }
 
   /** Read/write access to the delivery ledger (claim, then record the MessageId); sets GAZETTE_DELIVERIES_TABLE. */
@@ -65,7 +78,7 @@ export class Data extends Construct {
     this.deliveries.grantReadWriteData(fn);
   }
 
-  /** Read/write access to the state table (archive, lease, processed events); sets GAZETTE_STATE_TABLE. */
+  /** Read/write access to the state table (the publisher's archive and run lease); sets GAZETTE_STATE_TABLE. */
   grantState(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.stateTable, this.state.tableName);
     this.state.grantReadWriteData(fn);

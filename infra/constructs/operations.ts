@@ -1,13 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { serviceActingFor } from './service-principal.js';
 
 /** Properties of {@link Operations}. */
 export interface OperationsProps {
@@ -31,7 +31,11 @@ export class Operations extends Construct {
       description: 'Encrypts the Gazette alarm topic',
       enableKeyRotation: true,
     });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    key.grant(
+      serviceActingFor('cloudwatch.amazonaws.com', `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
     this.alarmTopic = new sns.Topic(this, 'Alarms', {
       displayName: 'Gazette alarms',
       masterKey: key,

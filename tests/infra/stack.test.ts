@@ -454,6 +454,40 @@ describe('IAM', () => {
     }
   });
 
+  it('lets the API and the SES events only get and change single items: no Scan, DeleteItem or batch writes', () => {
+    const actionsOn = (fn: string, table: string) =>
+      statementsOf(fn)
+        .filter((statement) => referencedIds(statement.Resource).has(table))
+        .flatMap(actionsOf)
+        .sort();
+    expect(actionsOn(ids.api, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOn(ids.sesEvents, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.sesEvents, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('lets a service principal use a KMS key only for this account and its own source', () => {
+    const keyPolicies = Object.values(resourcesOfType(template, 'AWS::KMS::Key')).map(
+      (key) => (key.Properties?.KeyPolicy as { Statement: Statement[] }).Statement,
+    );
+    expect(keyPolicies).toHaveLength(2);
+    const serviceStatements = keyPolicies.flat().filter((statement) => {
+      const principal = statement.Principal as { Service?: unknown } | undefined;
+      return principal?.Service !== undefined;
+    });
+    expect(serviceStatements.map((statement) => (statement.Principal as { Service: string }).Service).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'ses.amazonaws.com',
+    ]);
+    for (const statement of serviceStatements) {
+      expect(statement.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+      const sourceArn = standIn(statement.Condition?.ArnLike?.['aws:SourceArn']);
+      expect(sourceArn).toMatch(
+        /^arn:ref-aws::partition:(ses|cloudwatch):ref-aws::region:ref-aws::accountid:(configuration-set\/|alarm:\*)/,
+      );
+    }
+  });
+
   it('lets only the functions that sign or verify tokens read the token secret', () => {
     const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Secrets');
     const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
