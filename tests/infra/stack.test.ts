@@ -323,9 +323,26 @@ describe('subscription API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+  });
+
+  it('gives every route its own throttle, so a subscribe flood never blocks one-click unsubscribe', () => {
+    const [stage] = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Stage'));
+    const settings = stage?.Properties?.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties?.RouteKey);
+    expect(Object.keys(settings).sort()).toEqual([...routeKeys].sort());
+    const oneClick = settings['POST /api/unsubscribe'];
+    const subscribe = settings['POST /api/subscribe'];
+    expect(oneClick && subscribe).toBeTruthy();
+    // A separate, larger bucket: all of subscribe's burst used up leaves every unsubscribe token.
+    expect(oneClick!.ThrottlingRateLimit).toBeGreaterThan(subscribe!.ThrottlingRateLimit);
+    expect(oneClick!.ThrottlingBurstLimit).toBeGreaterThan(subscribe!.ThrottlingBurstLimit);
+    // The stage refers to the route keys, so it is created after the routes.
+    const stageId = Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::Stage'))[0]!;
+    const dependsOn = (resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const routeId of Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'))) expect(dependsOn).toContain(routeId);
   });
 });
 
