@@ -49,11 +49,18 @@ function mac(purpose: TokenPurpose, keyId: string, payload: string, secret: stri
   return createHmac('sha256', secret).update(`gazette:${purpose}:${keyId}:${payload}`).digest();
 }
 
-/** Signs a token for `purpose` and `subscriberId`, issued at `issuedAt`. */
-export function signToken(purpose: TokenPurpose, subscriberId: string, keyring: TokenKeyring, issuedAt: Date): string {
+/** The secret of the current key; throws when the keyring has no usable current key. */
+export function currentSecret(keyring: TokenKeyring): string {
   const keyId = keyring.currentKeyId;
   const secret = keyring.secrets[keyId];
   if (!secret || !KEY_ID_PATTERN.test(keyId)) throw new Error(`token keyring has no usable current key "${keyId}"`);
+  return secret;
+}
+
+/** Signs a token for `purpose` and `subscriberId`, issued at `issuedAt`. */
+export function signToken(purpose: TokenPurpose, subscriberId: string, keyring: TokenKeyring, issuedAt: Date): string {
+  const keyId = keyring.currentKeyId;
+  const secret = currentSecret(keyring);
   const payload = Buffer.from(JSON.stringify({ s: subscriberId, t: Math.floor(issuedAt.getTime() / 1000) })).toString('base64url');
   return `${keyId}.${payload}.${mac(purpose, keyId, payload, secret).toString('base64url')}`;
 }

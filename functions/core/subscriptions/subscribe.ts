@@ -13,11 +13,11 @@
  * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
  *   nothing about the list, and it lets a person fix a typo.
  */
-import { createHash } from 'node:crypto';
 import { QuotaExceededError, ThrottledError } from '../errors.js';
 import type { MailConfig, SiteConfig } from '../model.js';
 import type { Mailer } from '../publish/ports.js';
-import type { TokenKeyring } from '../tokens.js';
+import { currentSecret, type TokenKeyring } from '../tokens.js';
+import { clientThrottleKey } from './client-key.js';
 import { normaliseAddress, subscriberIdFor } from './address.js';
 import { TooManyRequestsError } from './errors.js';
 import { confirmUrl } from './links.js';
@@ -55,7 +55,7 @@ export interface SubscribeRequest {
   email: string;
   /** The hidden `website` field; people leave it empty, form-filling bots do not. */
   honeypot?: string;
-  /** Client IP, for the per-IP throttle only (hashed before use, never stored in clear). */
+  /** Client IP, for the per-client throttle only (IPv6 by its /64; a keyed hash, never stored in clear). */
   ip?: string;
 }
 
@@ -71,8 +71,9 @@ export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-fail
  */
 export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome> {
   if (deps.throttle && request.ip) {
-    // Hashed so the state table never holds client IPs; the key only has to be stable per window.
-    const key = `ip#${createHash('sha256').update(request.ip).digest('hex').slice(0, 24)}`;
+    // Keyed with the token secret: the key only has to be stable per window, and a rotation merely
+    // starts fresh counters.
+    const key = clientThrottleKey(request.ip, currentSecret(deps.keyring));
     const allowed = await deps.throttle.limiter.hit(key, now, deps.throttle.windowMs, deps.throttle.limit);
     if (!allowed) throw new TooManyRequestsError();
   }
