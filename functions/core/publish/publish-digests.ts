@@ -18,7 +18,7 @@ import { renderFeeds } from '../render/feeds.js';
 import { renderSite } from '../render/site.js';
 import { summarize } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
-import { buildDigest, sortNewestFirst } from './digest.js';
+import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
   ArticleSource,
@@ -179,6 +179,8 @@ async function mergeIntoArchive(
 ): Promise<void> {
   const now = deps.clock.now();
   const tooLateToMail = isRunStale(settings, now);
+  await repairArchiveSlugs(deps, settings, archived, log);
+  const slugsInUse = new Set([...archived.values()].map((digest) => digest.slug));
   for (const article of articles) {
     const previous = archived.get(article.id);
     if (previous && previous.contentHash === article.contentHash) {
@@ -193,6 +195,7 @@ async function mergeIntoArchive(
         summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }),
         now,
         previous,
+        slugsInUse,
       );
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.
@@ -220,7 +223,33 @@ async function mergeIntoArchive(
       }
     }
     archived.set(digest.id, digest);
+    slugsInUse.add(digest.slug);
     (previous ? report.updated : report.created).push(digest);
+  }
+}
+
+/**
+ * Gives every digest that shares its slug with an earlier one a longer slug and stores it, so an
+ * archive written before slugs were checked publishes again instead of failing every run.
+ */
+async function repairArchiveSlugs(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  archived: Map<string, Digest>,
+  log: NonNullable<PublishDeps['log']>,
+): Promise<void> {
+  for (const digest of repairSlugCollisions(archived.values())) {
+    log('warn', 'digest slug collided with an earlier digest; given a longer slug', { id: digest.id, slug: digest.slug });
+    if (!settings.dryRun) {
+      try {
+        await deps.archive.put(digest, digest.contentHash);
+      } catch (error) {
+        if (!(error instanceof ArchiveConflictError)) throw error;
+        // A concurrent run changed it; its copy is stored, and the next run repairs it if needed.
+        continue;
+      }
+    }
+    archived.set(digest.id, digest);
   }
 }
 
