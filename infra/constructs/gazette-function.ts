@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
-import { ESM_REQUIRE_SHIM } from '../bundling.js';
+import { copyRegularFilesCommand, ESM_REQUIRE_SHIM } from '../bundling.js';
 
 /** The repository root: handlers, `seeds/` and package-lock.json are found relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,7 +123,7 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            folders.map((folder) => `cp -R "${path.join(inputDir, folder)}" "${path.join(outputDir, folder)}"`),
+            folders.map((folder) => copyRegularFilesCommand(path.join(inputDir, folder), path.join(outputDir, folder))),
         },
       },
     });
