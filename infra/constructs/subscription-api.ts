@@ -37,6 +37,7 @@ export interface RouteBudget {
 export const ROUTE_BUDGETS: Readonly<Record<RouteKey, RouteBudget>> = {
   'POST /api/subscribe': { rateLimit: 5, burstLimit: 10 },
   'GET /api/confirm': { rateLimit: 10, burstLimit: 20 },
+  'POST /api/confirm': { rateLimit: 10, burstLimit: 20 },
   'GET /api/unsubscribe': { rateLimit: 10, burstLimit: 20 },
   'POST /api/unsubscribe': { rateLimit: 50, burstLimit: 100 },
 };
@@ -45,6 +46,7 @@ export const ROUTE_BUDGETS: Readonly<Record<RouteKey, RouteBudget>> = {
 export const SUBSCRIPTION_ROUTES = [
   [apigw.HttpMethod.POST, '/api/subscribe'],
   [apigw.HttpMethod.GET, '/api/confirm'],
+  [apigw.HttpMethod.POST, '/api/confirm'],
   [apigw.HttpMethod.GET, '/api/unsubscribe'],
   [apigw.HttpMethod.POST, '/api/unsubscribe'],
 ] as const;

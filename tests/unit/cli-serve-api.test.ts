@@ -115,7 +115,11 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     expect(await statusOf(NEW_READER)).not.toBe('confirmed');
 
     // 2. The confirmation link.
-    const confirmed = await fetch(confirmLink!);
+    const opened = await fetch(confirmLink!);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('Confirm subscription');
+    expect(await statusOf(NEW_READER)).not.toBe('confirmed');
+    const confirmed = await fetch(confirmLink!, { method: 'POST' });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('Subscription confirmed');
     expect(await statusOf(NEW_READER)).toBe('confirmed');
