@@ -1,13 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { copyRegularFilesCommand } from '../../infra/bundling.js';
 
 describe('copying the seed folder into the Lambda bundle', () => {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('carries regular files only: no symlinks (absolute or relative), FIFOs or subfolders', () => {
     const root = mkdtempSync(join(tmpdir(), 'gazette-bundle-'));
+    made.push(root);
     const seeds = join(root, "seeds with 'quotes'");
     mkdirSync(seeds);
     writeFileSync(join(seeds, 'story.md'), '# A story\n\nIt happened.\n');
