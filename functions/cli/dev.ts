@@ -29,7 +29,8 @@ const NAMES: GazetteResourceNames = {
 };
 
 /**
- * The publisher's environment for a local run, exactly as infra sets it on AWS plus the local-only
+ * The publisher's environment for a local run, as infra sets it on AWS (language and feed length left to
+ * the settings schema's defaults) plus the local-only
  * endpoint overrides, an inline keyring and the inline origin-verify value (both fresh per start: there
  * is no Secrets Manager locally).
  */
@@ -40,8 +41,6 @@ function devVariables(emulators: Emulators, siteUrl: string, originVerify: strin
     [ENV.siteBaseUrl]: siteUrl,
     [ENV.siteTitle]: 'Gazette (local)',
     [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
-    [ENV.siteLanguage]: 'en',
-    [ENV.feedLength]: '50',
     [ENV.senderAddress]: 'gazette@example.com',
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-local',

@@ -2,16 +2,26 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
+import { type KeyAttribute, TABLE_KEYS, type TableKeySchema } from '../../functions/shared/tables.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 
-/** One on-demand table with the settings every Gazette table shares. */
-function gazetteTable(
-  scope: Construct,
-  id: string,
-  keys: Pick<dynamodb.TableProps, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute'>,
-): dynamodb.Table {
+const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+/** A shared key attribute as CDK spells it. */
+function attribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
+}
+
+/** One on-demand table keyed by `keys` (the adapters' own schema), with the settings every Gazette table shares. */
+function gazetteTable(scope: Construct, id: string, keys: TableKeySchema): dynamodb.Table {
   return new dynamodb.Table(scope, id, {
-    ...keys,
+    partitionKey: attribute(keys.partitionKey),
+    ...(keys.sortKey ? { sortKey: attribute(keys.sortKey) } : {}),
+    ...(keys.timeToLive ? { timeToLiveAttribute: keys.timeToLive } : {}),
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
@@ -21,30 +31,23 @@ function gazetteTable(
 }
 
 /**
- * Gazette's state in DynamoDB (key schema in functions/shared/env-names.ts): the subscribers, the
+ * Gazette's state in DynamoDB (key schemas in functions/shared/tables.ts): the subscribers, the
  * delivery ledger that makes each (digest, subscriber) mail happen once, and the state table (digest
  * archive, run lease, processed SES notifications). Grants give each function only the access it uses.
  */
 export class Data extends Construct {
-  /** Partition key `id`. */
+  /** The subscribers, one item per address. */
   readonly subscribers: dynamodb.Table;
-  /** Partition key `digestId`, sort key `subscriberId`. */
+  /** The delivery ledger, one item per (digest, subscriber) mail. */
   readonly deliveries: dynamodb.Table;
-  /** Partition key `id`; items expire by `expiresAt` (epoch seconds). */
+  /** Archive, run lease, processed notifications and counters; items expire by the TTL attribute. */
   readonly state: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const text = dynamodb.AttributeType.STRING;
-    this.subscribers = gazetteTable(this, 'Subscribers', { partitionKey: { name: 'id', type: text } });
-    this.deliveries = gazetteTable(this, 'Deliveries', {
-      partitionKey: { name: 'digestId', type: text },
-      sortKey: { name: 'subscriberId', type: text },
-    });
-    this.state = gazetteTable(this, 'State', {
-      partitionKey: { name: 'id', type: text },
-      timeToLiveAttribute: 'expiresAt',
-    });
+    this.subscribers = gazetteTable(this, 'Subscribers', TABLE_KEYS.subscribers);
+    this.deliveries = gazetteTable(this, 'Deliveries', TABLE_KEYS.deliveries);
+    this.state = gazetteTable(this, 'State', TABLE_KEYS.state);
   }
 
   /** Read-only access to the subscribers (the publisher lists confirmed ones); sets GAZETTE_SUBSCRIBERS_TABLE. */

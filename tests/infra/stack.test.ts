@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 
@@ -529,7 +530,21 @@ describe('data', () => {
     }
   });
 
-  it('uses the key schema of the shared contract, with expiresAt as the state TTL', () => {
+  it.each(Object.keys(TABLE_KEYS) as TableRole[])(
+    'creates the %s table from the key schema the adapters use (functions/shared/tables.ts)',
+    (role) => {
+      const keys = TABLE_KEYS[role];
+      const parts = [{ key: keys.partitionKey, KeyType: 'HASH' }, ...('sortKey' in keys ? [{ key: keys.sortKey, KeyType: 'RANGE' }] : [])];
+      const properties = resources[tables[role]]?.Properties;
+      expect(properties?.KeySchema).toEqual(parts.map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })));
+      expect(properties?.AttributeDefinitions).toEqual(parts.map(({ key }) => ({ AttributeName: key.name, AttributeType: key.type })));
+      if ('timeToLive' in keys) expect(properties?.TimeToLiveSpecification).toEqual({ AttributeName: keys.timeToLive, Enabled: true });
+      else expect(properties).not.toHaveProperty('TimeToLiveSpecification');
+    },
+  );
+
+  // Pinned as literals on purpose: deployed tables hold data under these names, so renaming one is a migration.
+  it('keeps the deployed key names, with expiresAt as the state TTL', () => {
     expect(resources[tables.subscribers]?.Properties?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     expect(resources[tables.deliveries]?.Properties?.KeySchema).toEqual([
       { AttributeName: 'digestId', KeyType: 'HASH' },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mapSesError } from '../../functions/adapters/aws/ses-mailer.js';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { ConfigError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
+import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv } from '../../functions/shared/env.js';
 
@@ -57,7 +58,13 @@ describe('loadPublisherEnv', () => {
     const env = loadPublisherEnv(COMPLETE);
     expect(env).toMatchObject({
       bucket: 'site-bucket',
-      site: { baseUrl: 'https://d111.cloudfront.net/', title: 'Gazette', description: '', language: 'en', feedLength: 50 },
+      site: {
+        baseUrl: 'https://d111.cloudfront.net/',
+        title: 'Gazette',
+        description: SETTING_DEFAULTS.siteDescription,
+        language: 'en',
+        feedLength: 50,
+      },
       mail: { fromAddress: 'news@Mail.Example.com', fromName: 'Gazette News', listId: 'gazette.mail.example.com' },
       keyring: { kind: 'secret', secretArn: COMPLETE[ENV.tokenSecretArn] },
       endpoints: {},

@@ -213,7 +213,7 @@ describe('gazette publish: settings and failures', () => {
   });
 
   it.each([
-    [['--base-url', 'ftp://example.com/'], /--base-url must be http/],
+    [['--base-url', 'ftp://example.com/'], /--base-url must be an http\(s\) URL/],
     [['--now', 'yesterday'], /--now must be an ISO 8601 date-time/],
     [['--feed-length', '0'], /--feed-length must be a whole number/],
     [['--from', 'not an address'], /--from must be one address/],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { Subscriber } from '../../functions/core/model.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
 import { summarize } from '../../functions/core/summarize/index.js';
 import {
@@ -92,12 +93,7 @@ const settings: PublishSettings = {
     authorName: 'Gazette',
     feedLength: 50,
   },
-  mail: {
-    fromName: 'Gazette',
-    fromAddress: 'news@example.com',
-    unsubscribeMailbox: 'unsubscribe@example.com',
-    listId: 'digest.example.com',
-  },
+  mail: buildMailConfig({ senderEmail: 'news@example.com', senderName: 'Gazette' }),
   keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
   runId: 'run-1',
 };

@@ -4,6 +4,7 @@
  */
 import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { MailConfig, OutgoingMail, SiteConfig } from '../../functions/core/model.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
 import type { Mailer } from '../../functions/core/publish/ports.js';
 import type { ConfirmationMailRenderer } from '../../functions/core/subscriptions/ports.js';
 import type { TokenKeyring } from '../../functions/core/tokens.js';
@@ -17,12 +18,7 @@ export const SITE: SiteConfig = {
   feedLength: 10,
 };
 
-export const MAIL: MailConfig = {
-  fromName: 'Test Gazette',
-  fromAddress: 'news@example.org',
-  unsubscribeMailbox: 'unsubscribe@example.org',
-  listId: 'gazette.example.org',
-};
+export const MAIL: MailConfig = buildMailConfig({ senderEmail: 'news@example.org', senderName: 'Test Gazette' });
 
 export const KEYRING: TokenKeyring = { currentKeyId: 'k2', secrets: { k2: 'second-secret-0123456789', k1: 'first-secret-0123456789' } };
 

@@ -16,6 +16,7 @@ import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, S
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
 import { renderSite } from '../render/site.js';
+import { SETTING_DEFAULTS } from '../settings.js';
 import { summarize } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
@@ -61,7 +62,7 @@ export interface PublishSettings {
   runId: string;
   /** When the schedule meant this run to happen; a run much later than this mails nothing. */
   scheduledAt?: Date;
-  /** How late is too late to email a digest (default 6 hours). */
+  /** How late is too late to email a digest (default: the settings schema's `staleAfterMinutes`). */
   staleAfterMs?: number;
   /**
    * Stop sending at this time and leave the rest for the next run (a Lambda's own deadline, less a
@@ -100,7 +101,7 @@ export interface PublishReport {
   mail: MailReport;
 }
 
-const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
 const LEASE_TTL_MS = 15 * 60 * 1000;

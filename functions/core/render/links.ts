@@ -3,6 +3,7 @@
  * mails always agree on permalinks.
  */
 import type { Digest, SiteConfig } from '../model.js';
+import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
 /** Content types of the published objects (CHECKLIST #14: real types, each with a charset). */
@@ -69,9 +70,12 @@ export function subscribeUrl(site: SiteConfig): string {
   return `${site.baseUrl}api/subscribe`;
 }
 
-/** BCP 47 shape check: the tag goes into an attribute and a JSON field verbatim. */
+/**
+ * The settings schema's language rule, checked again here because the tag goes into an attribute and a
+ * JSON field verbatim and a renderer must not trust that its caller validated.
+ */
 export function checkedLanguage(site: SiteConfig): string {
-  if (!/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/.test(site.language)) {
+  if (!isLanguageTag(site.language)) {
     throw new RenderError(`site language is not a BCP 47 tag: ${JSON.stringify(site.language)}`);
   }
   return site.language;
