@@ -17,6 +17,7 @@ import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } f
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
+import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
   await stop();
 }
 
+quietSdkNodeVersionWarning();
 main().then(
   () => process.exit(0),
   (error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * Property-based tests (fast-check) for two CHECKLIST failures: hostile text (`<script>`, `]]>`, `&`,
+ * Property-based tests (fast-check) for two failures other list managers shipped: hostile text (`<script>`, `]]>`, `&`,
  * emoji, right-to-left text, CR/LF in a title) and broken articles (empty, binary, invalid UTF-8).
  * Every property runs the real parser, summariser and renderers on generated input and reads the
  * outputs back with real parsers. Seeds are fixed, so CI sees the same cases every run; a failure

@@ -363,7 +363,7 @@ async function deliverOnce(
       date: now,
     });
   } catch (error) {
-    // One unusable address (CHECKLIST #3) is one failed recipient, never a failed run.
+    // One unusable address is one failed recipient, never a failed run.
     if (!(error instanceof InvalidAddressError)) throw error;
     log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
     return 'rejected';

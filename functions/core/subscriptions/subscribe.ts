@@ -1,5 +1,5 @@
 /**
- * `subscribe`: the first half of double opt-in (CHECKLIST #8, #9).
+ * `subscribe`: the first half of double opt-in.
  *
  * Decisions, each for a reason:
  * - The answer is the same for every well-formed address whatever its state (new, pending, confirmed,
