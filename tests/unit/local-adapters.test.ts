@@ -60,7 +60,7 @@ function digest(id: string, contentHash: string): Digest {
 }
 
 describe('FolderArticleSource', () => {
-  it('lists non-hidden files sorted by name, with their bytes, skipping folders and dotfiles', async () => {
+  it('lists non-hidden files sorted by name, with their bytes, skipping folders and dotfiles; a link is a refusal', async () => {
     await writeFile(join(dir, 'b.md'), '# B');
     await writeFile(join(dir, 'a.txt'), 'A text');
     await writeFile(join(dir, 'C.html'), '<p>C</p>');
@@ -70,8 +70,10 @@ describe('FolderArticleSource', () => {
     await symlink(join(dir, 'missing.txt'), join(dir, 'dangling.txt'));
     const articles = await new FolderArticleSource(dir).list();
     // Unsupported types are listed so the parser can report them by name.
-    expect(articles.map((article) => article.name)).toEqual(['C.html', 'a.txt', 'b.md', 'notes.pdf']);
+    expect(articles.map((article) => article.name)).toEqual(['C.html', 'a.txt', 'b.md', 'dangling.txt', 'notes.pdf']);
     expect(Buffer.from(articles[1]!.bytes).toString('utf8')).toBe('A text');
+    expect(articles[3]).toMatchObject({ bytes: new Uint8Array(), refusal: expect.stringContaining('a symbolic link') });
+    expect(articles.filter((article) => article.refusal !== undefined)).toHaveLength(1);
   });
 
   it('reads no more than the size limit plus one byte of a huge file', async () => {

@@ -15,6 +15,11 @@ export interface RawArticle {
   /** File name or object key; the extension decides the format (.txt, .md, .html). */
   name: string;
   bytes: Uint8Array;
+  /**
+   * Set when the source would not read this entry (a symbolic link, a FIFO): the reason, reported as an
+   * article error naming the entry. `bytes` is then empty.
+   */
+  refusal?: string;
 }
 
 /** Where articles come from: the seeds folder, the S3 `inbox/` prefix. */

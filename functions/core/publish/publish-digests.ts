@@ -156,6 +156,7 @@ async function readArticles(
   const articles: Article[] = [];
   for (const raw of await source.list()) {
     try {
+      if (raw.refusal !== undefined) throw new GazetteError(`${raw.name}: ${raw.refusal}`);
       const article = parseArticle(raw.name, raw.bytes);
       if (seen.has(article.id)) throw new GazetteError(`${raw.name}: same identity as an earlier article (${article.id}); skipped`);
       seen.add(article.id);
