@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailConfig, OutgoingMail, SiteConfig } from '../functions/core/model.js';
 import { buildMailConfig } from '../functions/core/settings.js';
-import type { Mailer } from '../functions/core/publish/ports.js';
+import type { Mailer, SendOutcome } from '../functions/core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../functions/core/publish/publish-digests.js';
 import type { TokenKeyring } from '../functions/core/tokens.js';
 import { FileRunLease } from '../functions/adapters/local/file-run-lease.js';
@@ -68,7 +68,7 @@ class TimedMailer implements Mailer {
 
   constructor(private readonly inner: Mailer) {}
 
-  async send(outgoing: OutgoingMail): Promise<{ messageId: string }> {
+  async send(outgoing: OutgoingMail): Promise<SendOutcome> {
     const result = await this.inner.send(outgoing);
     this.finishedAt.push(performance.now());
     return result;

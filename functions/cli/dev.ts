@@ -17,6 +17,7 @@ import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } f
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
+import { SERVICES } from '../shared/metric-names.js';
 import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { type DevServer, startDevServer } from './dev-server.js';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
-    const apiLogger = new Logger({ serviceName: 'subscription-api', logLevel: 'WARN' });
+    const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
     server.mountApi(
       createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger)),
     );
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const publish = createPublishHandler({
       env,
       clients,
-      logger: new Logger({ serviceName: 'publisher', logLevel: 'WARN' }),
+      logger: new Logger({ serviceName: SERVICES.publisher, logLevel: 'WARN' }),
       // Embedded-metric JSON on stdout would only bury the URLs below.
       metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
     });

@@ -12,6 +12,7 @@ import { type FeedbackDeps, type FeedbackResult, recordFeedback } from '../core/
 import { createDynamoClients } from '../shared/aws-clients.js';
 import { loadSesEventsEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
+import { SERVICES } from '../shared/metric-names.js';
 
 /** A handler bound to its deps; answers one result per SNS record. */
 export type SesEventsHandler = (event: SNSEvent) => Promise<FeedbackResult[]>;
@@ -35,7 +36,7 @@ export const handler: SesEventsHandler = (event) => {
   if (!coldStart) {
     const env = loadSesEventsEnv(process.env);
     const clients = createDynamoClients({ region: env.region, endpoints: env.endpoints });
-    const logger = createLogger('ses-events');
+    const logger = createLogger(SERVICES.sesEvents);
     coldStart = createSesEventsHandler({
       store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
       ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),

@@ -5,9 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../core/publish/ports.js';
-
-/** Namespace of every Gazette metric in CloudWatch. */
-export const METRICS_NAMESPACE = 'Gazette';
+import { METRICS_NAMESPACE } from './metric-names.js';
 
 /**
  * Anything shaped like an email address. SES error texts name addresses ("…failed the check in region

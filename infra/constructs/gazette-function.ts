@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
+import { METRICS_NAMESPACE } from '../../functions/shared/metric-names.js';
 import { copyRegularFilesCommand, ESM_REQUIRE_SHIM } from '../bundling.js';
 
 /** The repository root: handlers, `seeds/` and package-lock.json are found relative to it. */
@@ -105,7 +106,7 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'gazette',
-        POWERTOOLS_METRICS_NAMESPACE: 'Gazette',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -626,6 +626,26 @@ describe('operations', () => {
     });
   });
 
+  it('alarms when SES refuses the sender or the account, and on a burst of refused recipients', () => {
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'SenderRejected',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topic }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'MailsFailed',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Period: 3600,
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+
   it('sends alarms to an encrypted, SSL-only topic that mails the operator', () => {
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
     expect(resources[topic]?.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsAlarmsKey/), 'Arn'] });

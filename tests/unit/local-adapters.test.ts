@@ -123,7 +123,7 @@ describe('OutboxMailer', () => {
     const outbox = new OutboxMailer(join(dir, 'outbox'));
     const raw = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
     const result = await outbox.send({ to: 'ann@example.org', raw, messageId: 'abc.123@gazette.local' });
-    expect(result).toEqual({ messageId: 'abc.123@gazette.local' });
+    expect(result).toEqual({ kind: 'sent', messageId: 'abc.123@gazette.local' });
     expect(await readFile(join(dir, 'outbox/abc.123@gazette.local.eml'))).toEqual(raw);
     expect(outbox.written).toEqual([join(dir, 'outbox/abc.123@gazette.local.eml')]);
     expect(await outbox.maxSendRate()).toBe(Number.POSITIVE_INFINITY);

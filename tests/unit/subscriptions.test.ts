@@ -13,16 +13,7 @@ import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber 
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { signToken } from '../../functions/core/tokens.js';
-import {
-  KEYRING,
-  MAIL,
-  plainConfirmation,
-  QuotaExceededError,
-  RecipientRejectedError,
-  RecordingMailer,
-  SITE,
-  ThrottledError,
-} from './subscriptions-helpers.js';
+import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
 /** An SES notification as the SES-events handler applies it: read by the adapter, ruled by the core. */
 const recordSesEvent = async (deps: FeedbackDeps, notification: unknown, now: Date) =>
@@ -120,7 +111,10 @@ describe('subscribe', () => {
   });
 
   it('frees the 24 h slot when SES throttled or the quota ran out, so a retry mails at once', async () => {
-    for (const failure of [new ThrottledError('slow down'), new QuotaExceededError('quota')]) {
+    for (const failure of [
+      { kind: 'throttled', detail: 'slow down' },
+      { kind: 'quota', detail: 'quota' },
+    ] as const) {
       const { mailer, deps } = setup();
       mailer.failures.push(failure);
       expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
@@ -131,7 +125,7 @@ describe('subscribe', () => {
 
   it('keeps the slot when SES rejected the recipient', async () => {
     const { mailer, deps } = setup();
-    mailer.failures.push(new RecipientRejectedError('suppressed'));
+    mailer.failures.push({ kind: 'rejected-recipient', detail: 'suppressed' });
     expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
     expect(await subscribe(deps, { email: ANN }, at(1000))).toBe('not-mailed');
     expect(mailer.sent).toHaveLength(0);

@@ -4,14 +4,7 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import {
-  ArchiveConflictError,
-  GazetteError,
-  InvalidAddressError,
-  QuotaExceededError,
-  RecipientRejectedError,
-  ThrottledError,
-} from '../errors.js';
+import { ArchiveConflictError, GazetteError, InvalidAddressError } from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
@@ -84,7 +77,11 @@ export interface MailReport {
   deferred: number;
   /** Digests that were too old to email. */
   stale: number;
-  stoppedBy?: 'quota' | 'throttling' | 'deadline';
+  /**
+   * Why sending stopped early, if it did: `sender-rejected` means the mail service refused the sender
+   * or the account (unverified identity, sending paused); the operator must act before the next run.
+   */
+  stoppedBy?: 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
 }
 
 /** What a run did, for the CLI's summary, the handler's log line and the tests. */
@@ -338,7 +335,7 @@ async function finishDigest(
   archived.set(digest.id, finished);
 }
 
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline';
+type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
 
 /** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
 async function deliverOnce(
@@ -376,31 +373,30 @@ async function deliverOnce(
       await deps.ledger.release(digest.id, subscriber.id);
       return 'deadline';
     }
-    try {
-      const { messageId } = await deps.mailer.send(mail);
-      await deps.ledger.markSent(digest.id, subscriber.id, messageId, deps.clock.now());
-      return 'sent';
-    } catch (error) {
-      if (error instanceof RecipientRejectedError) {
-        await deps.ledger.markFailed(digest.id, subscriber.id, error.message, deps.clock.now());
-        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: error.message });
+    // An exception here is unexpected (the message may or may not have left): the claim stays (at
+    // most once) and the run stops rather than guessing for every other subscriber.
+    const outcome = await deps.mailer.send(mail);
+    switch (outcome.kind) {
+      case 'sent':
+        await deps.ledger.markSent(digest.id, subscriber.id, outcome.messageId, deps.clock.now());
+        return 'sent';
+      case 'rejected-recipient':
+        await deps.ledger.markFailed(digest.id, subscriber.id, outcome.detail, deps.clock.now());
+        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
         return 'rejected';
-      }
-      if (error instanceof QuotaExceededError) {
-        await deps.ledger.release(digest.id, subscriber.id);
-        return 'quota';
-      }
-      if (error instanceof ThrottledError && attempt < MAX_SEND_ATTEMPTS) {
-        await deps.sleep(backoffMs(attempt, deps.random));
-        continue;
-      }
-      if (error instanceof ThrottledError) {
+      case 'throttled':
+        if (attempt < MAX_SEND_ATTEMPTS) {
+          await deps.sleep(backoffMs(attempt, deps.random));
+          continue;
+        }
         await deps.ledger.release(digest.id, subscriber.id);
         return 'throttling';
-      }
-      // Unknown failure: the message may or may not have left, so the claim stays (at most once) and
-      // the run stops rather than guessing for every other subscriber.
-      throw error;
+      case 'quota':
+      case 'rejected-sender':
+        // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
+        await deps.ledger.release(digest.id, subscriber.id);
+        log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
+        return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
     }
   }
 }

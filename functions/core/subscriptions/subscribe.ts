@@ -13,9 +13,8 @@
  * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
  *   nothing about the list, and it lets a person fix a typo.
  */
-import { QuotaExceededError, ThrottledError } from '../errors.js';
 import type { MailConfig, SiteConfig } from '../model.js';
-import type { Mailer } from '../publish/ports.js';
+import type { Mailer, SendOutcome } from '../publish/ports.js';
 import { currentSecret, type TokenKeyring } from '../tokens.js';
 import { clientThrottleKey } from './client-key.js';
 import { normaliseAddress, subscriberIdFor } from './address.js';
@@ -104,15 +103,19 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
     await deps.store.releaseConfirmation(id, now);
     throw error;
   }
+  let outcome: SendOutcome;
   try {
-    await deps.mailer.send(mail);
+    outcome = await deps.mailer.send(mail);
   } catch (error) {
-    // The mail surely did not leave: free the slot so the person can try again now, not in 24 h.
-    // Any other failure (rejected recipient, unknown) keeps the slot, which is the cautious side.
-    if (error instanceof ThrottledError || error instanceof QuotaExceededError) {
-      await deps.store.releaseConfirmation(id, now);
-    }
+    // Unexpected: the mail may have left, so the slot stays (the cautious side).
     deps.log?.('error', 'subscribe: confirmation mail failed', { subscriberId: id, error: String(error) });
+    return 'mail-failed';
+  }
+  if (outcome.kind !== 'sent') {
+    // The mail surely did not leave unless the recipient itself was refused: free the slot so the
+    // person can try again now, not in 24 h. A refused recipient keeps it.
+    if (outcome.kind !== 'rejected-recipient') await deps.store.releaseConfirmation(id, now);
+    deps.log?.('error', 'subscribe: confirmation mail not sent', { subscriberId: id, reason: outcome.kind, error: outcome.detail });
     return 'mail-failed';
   }
   deps.log?.('info', 'subscribe: confirmation mail sent', { subscriberId: id });
