@@ -75,6 +75,7 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --feed-length N      digests per feed (${FEED_LENGTH.min}-${FEED_LENGTH.max})                     default: ${SETTING_DEFAULTS.feedLength}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
+  --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
   --verbose            log every step to stderr; stack traces on errors
   -h, --help           this text
 `;
@@ -88,6 +89,8 @@ export interface PublishOptions {
   mail: MailConfig;
   now?: Date;
   dryRun: boolean;
+  /** Publish without mailing; the subscribers file is then not needed. */
+  noMail: boolean;
   verbose: boolean;
 }
 
@@ -111,6 +114,7 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         'feed-length': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'no-mail': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -134,6 +138,7 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     site,
     mail,
     dryRun: values['dry-run'] === true,
+    noMail: values['no-mail'] === true,
     verbose: values.verbose === true,
   };
   if (values.now !== undefined) options.now = fixedNow(values.now);
@@ -237,10 +242,15 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
   const warn = (message: string): void => {
     io.stderr.write(`warning: ${message}\n`);
   };
-  try {
-    await access(options.subscribersFile);
-  } catch {
-    warn(`subscribers file ${options.subscribersFile} not found: no emails will be written`);
+  if (!options.noMail) {
+    try {
+      await access(options.subscribersFile);
+    } catch {
+      // Publishing on would mark the new digests mailed with nobody mailed: the real list never gets them.
+      throw new ConfigError(
+        `subscribers file not found: ${options.subscribersFile} (pass --subscribers FILE, or --no-mail to publish without mailing)`,
+      );
+    }
   }
   const { keyring, created } = await loadOrCreateKeyring(paths.keys, { create: !options.dryRun });
   if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.keys}\n`);
@@ -269,6 +279,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
       keyring,
       runId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
       dryRun: options.dryRun,
+      noMail: options.noMail,
     },
   );
   return { report, emails: mailer.written };

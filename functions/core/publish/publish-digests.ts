@@ -64,6 +64,11 @@ export interface PublishSettings {
   sendUntil?: Date;
   /** Compute and report everything, write and send nothing. */
   dryRun?: boolean;
+  /**
+   * Publish the site and feeds but mail nothing: new digests are archived as `not-mailed` (never mailed
+   * later either), digests still pending from earlier runs stay pending.
+   */
+  noMail?: boolean;
 }
 
 /** What the mailing part of a run did. */
@@ -135,7 +140,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
       const files: SiteFile[] = [...renderSite(report.digests, settings.site), ...renderFeeds(report.digests, settings.site)];
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
-    report.mail = await mailPendingDigests(deps, settings, archived, log);
+    if (!settings.noMail) report.mail = await mailPendingDigests(deps, settings, archived, log);
     report.digests = sortNewestFirst([...archived.values()]);
     return report;
   } finally {
@@ -209,7 +214,8 @@ async function mergeIntoArchive(
       log('warn', 'article could not be summarised or rendered', { source: article.source, error: message });
       continue;
     }
-    if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
+    if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
+    else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
     if (!settings.dryRun) {
       try {
         await deps.archive.put(digest, previous?.contentHash);
