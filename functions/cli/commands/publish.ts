@@ -278,7 +278,9 @@ const MAX_LISTED_EMAILS = 10;
 
 function printReport(report: PublishReport, emails: string[], options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
   if (report.skipped === 'lease-busy') {
-    io.stderr.write(`gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`);
+    io.stderr.write(
+      `gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`,
+    );
     return EXIT_CODES.tryAgainLater;
   }
   const paths = localLayout(options.outDir);
