@@ -67,7 +67,7 @@ export interface Digest {
    * `done` after, `stale` when it was too late to email (feeds still carry it), `not-mailed` when it was
    * published with mailing switched off (`--no-mail`: an import, say). Edits never re-open it.
    */
-  mailStatus: 'pending' | 'done' | 'stale' | 'not-mailed';
+  mailStatus: MailStatus;
   /** Content hash of the article this digest was made from. */
   contentHash: string;
   articleWords: number;
@@ -129,3 +129,9 @@ export interface OutgoingMail {
   /** The Message-ID header value, without angle brackets. */
   messageId: string;
 }
+
+/** Every email state a digest can be in (see `Digest.mailStatus`); stores validate against this list. */
+export const MAIL_STATUSES = ['pending', 'done', 'stale', 'not-mailed'] as const;
+
+/** One of {@link MAIL_STATUSES}. */
+export type MailStatus = (typeof MAIL_STATUSES)[number];

@@ -100,6 +100,24 @@ export class LocalState {
   }
 }
 
+/**
+ * Switches the database to write-ahead logging. The switch needs the file to itself, and SQLite's busy
+ * timeout does not cover it, so two processes opening a new database at once would see "database is
+ * locked": retry for a few seconds, as the busy timeout would.
+ */
+function enableWal(db: Database.Database): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 25) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || waited >= BUSY_TIMEOUT_MS) throw error;
+      Atomics.wait(pause, 0, 0, 25);
+    }
+  }
+}
+
 /** Opens (creating if needed) the state database of `layout` and imports legacy JSON state once. */
 export function openLocalState(layout: LocalLayout, options: LocalStateOptions = {}): LocalState {
   const warn = options.warn ?? (() => undefined);
@@ -111,7 +129,7 @@ export function openLocalState(layout: LocalLayout, options: LocalStateOptions =
     db = new Database(layout.database, { timeout: BUSY_TIMEOUT_MS });
     // Token secrets and addresses: owner only (SQLite gives the -wal and -shm files the same mode).
     chmodSync(layout.database, 0o600);
-    db.pragma('journal_mode = WAL');
+    enableWal(db);
     // FULL: a claim is on disk before the mail is written, exactly as the DynamoDB conditional put.
     db.pragma('synchronous = FULL');
   }

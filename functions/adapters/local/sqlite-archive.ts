@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ArchiveConflictError } from '../../core/errors.js';
-import type { Digest } from '../../core/model.js';
+import { MAIL_STATUSES, type Digest } from '../../core/model.js';
 import type { Archive } from '../../core/publish/ports.js';
 import type { LocalState } from './local-state.js';
 
@@ -25,7 +25,7 @@ const digestSchema = z.object({
   published: z.string(),
   updated: z.string(),
   firstSeen: z.string(),
-  mailStatus: z.enum(['pending', 'done', 'stale']),
+  mailStatus: z.enum(MAIL_STATUSES),
   contentHash: z.string(),
   articleWords: z.number(),
   articleReadingMinutes: z.number(),
