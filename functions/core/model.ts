@@ -23,7 +23,11 @@ export interface Article {
   contentHash: string;
 }
 
-/** What the summariser makes of one article. */
+/**
+ * What a summariser makes of one article: only the words it chose. Reading times are not part of it;
+ * the core computes them from the article and this summary (see `core/reading-time.ts`), so every
+ * summariser, embedded or model-backed, reports them the same way.
+ */
 export interface Summary {
   /** ≤ 90 characters, the article's own words, never cut mid-word. */
   headline: string;
@@ -33,6 +37,10 @@ export interface Summary {
   keyPoints: string[];
   /** 3–6 lower-case keywords, used as feed categories. */
   keywords: string[];
+}
+
+/** Reading-time statistics of an article and its digest, computed by the core for every summariser. */
+export interface ReadingTime {
   /** Words in the article. */
   articleWords: number;
   /** Whole minutes to read the article (at least 1). */

@@ -3,7 +3,7 @@
  * adapter (functions/adapters/local) and an AWS adapter (functions/adapters/aws); tests use small object
  * fakes from tests/fakes. Only the methods the core actually calls are here.
  */
-import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../model.js';
+import type { Article, Digest, OutgoingMail, SiteFile, Subscriber, Summary } from '../model.js';
 
 /** The time, passed in so the core never reads a clock itself. */
 export interface Clock {
@@ -21,6 +21,15 @@ export interface RawArticle {
 export interface ArticleSource {
   /** Every article currently available, in a stable order (sorted by name). */
   list(): Promise<RawArticle[]>;
+}
+
+/**
+ * Turns one article into the words of its digest. Async and allowed to fail per article, so a remote,
+ * slow, fallible model fits the same seam as the embedded extractive summariser (the default). A
+ * rejection skips that article only; reading times are computed by the core, not here.
+ */
+export interface Summarizer {
+  summarize(article: Article): Promise<Summary>;
 }
 
 /** The history of published digests. */

@@ -16,7 +16,7 @@ import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, S
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
 import { renderSite } from '../render/site.js';
-import { summarize } from '../summarize/index.js';
+import { ExtractiveSummarizer } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
 import { buildDigest, sortNewestFirst } from './digest.js';
 import type {
@@ -31,6 +31,7 @@ import type {
   SitePublisher,
   Sleep,
   SubscriberStore,
+  Summarizer,
 } from './ports.js';
 
 /** Everything the use case talks to, built once by a composition root (CLI, handler, test). */
@@ -46,7 +47,7 @@ export interface PublishDeps {
   lease?: RunLease;
   sleep: Sleep;
   /** The summariser; the embedded extractive one unless another is passed (a model-backed one, say). */
-  summarizer?: typeof summarize;
+  summarizer?: Summarizer;
   /** Uniform in [0, 1): jitter for retry backoff. */
   random: () => number;
   log?: Log;
@@ -100,6 +101,7 @@ export interface PublishReport {
   mail: MailReport;
 }
 
+const DEFAULT_SUMMARIZER: Summarizer = new ExtractiveSummarizer();
 const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
@@ -187,13 +189,8 @@ async function mergeIntoArchive(
     }
     let digest: Digest;
     try {
-      const summarizer = deps.summarizer ?? summarize;
-      digest = buildDigest(
-        article,
-        summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }),
-        now,
-        previous,
-      );
+      const summary = await (deps.summarizer ?? DEFAULT_SUMMARIZER).summarize(article);
+      digest = buildDigest(article, summary, now, previous);
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.
       renderFeeds([digest], settings.site);
