@@ -3,7 +3,8 @@
  * so tests can assert on it; none of them mocks a module.
  */
 import { ArchiveConflictError } from '../../functions/core/errors.js';
-import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../../functions/core/model.js';
+import { articleFile } from '../../functions/adapters/article-files.js';
+import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
 import type {
   Archive,
   ArticleSource,
@@ -12,7 +13,6 @@ import type {
   DeliveryLedger,
   Mailer,
   PublishResult,
-  RawArticle,
   RunLease,
   SitePublisher,
   SubscriberStore,
@@ -29,7 +29,7 @@ export class FixedClock implements Clock {
   }
 }
 
-/** Articles from memory; `put` adds or replaces one by name. */
+/** Articles from memory, named like files (the extension gives the format); `put` adds or replaces one by name. */
 export class MemorySource implements ArticleSource {
   private readonly files = new Map<string, Uint8Array>();
   constructor(files: Record<string, string | Uint8Array> = {}) {
@@ -38,8 +38,8 @@ export class MemorySource implements ArticleSource {
   put(name: string, body: string | Uint8Array): void {
     this.files.set(name, typeof body === 'string' ? new TextEncoder().encode(body) : body);
   }
-  async list(): Promise<RawArticle[]> {
-    return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => ({ name, bytes }));
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
+    return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => articleFile(name, bytes));
   }
 }
 

@@ -60,7 +60,7 @@ function digest(id: string, contentHash: string): Digest {
 }
 
 describe('FolderArticleSource', () => {
-  it('lists non-hidden files sorted by name, with their bytes, skipping folders and dotfiles', async () => {
+  it('lists non-hidden files sorted by name, with their format and bytes, skipping folders and dotfiles', async () => {
     await writeFile(join(dir, 'b.md'), '# B');
     await writeFile(join(dir, 'a.txt'), 'A text');
     await writeFile(join(dir, 'C.html'), '<p>C</p>');
@@ -69,15 +69,23 @@ describe('FolderArticleSource', () => {
     await mkdir(join(dir, 'sub.md'));
     await symlink(join(dir, 'missing.txt'), join(dir, 'dangling.txt'));
     const articles = await new FolderArticleSource(dir).list();
-    // Unsupported types are listed so the parser can report them by name.
-    expect(articles.map((article) => article.name)).toEqual(['C.html', 'a.txt', 'b.md', 'notes.pdf']);
-    expect(Buffer.from(articles[1]!.bytes).toString('utf8')).toBe('A text');
+    // Unsupported types are listed, as refusals, so the run reports them by name.
+    expect(articles.map((article) => ('format' in article ? [article.source, article.format] : [article.source, article.refusal]))).toEqual(
+      [
+        ['C.html', 'html'],
+        ['a.txt', 'text'],
+        ['b.md', 'markdown'],
+        ['notes.pdf', 'unsupported file type .pdf (expected .txt, .md or .html)'],
+      ],
+    );
+    expect(articles[1]).toEqual({ source: 'a.txt', format: 'text', bytes: expect.any(Uint8Array) });
+    expect(Buffer.from((articles[1] as { bytes: Uint8Array }).bytes).toString('utf8')).toBe('A text');
   });
 
   it('reads no more than the size limit plus one byte of a huge file', async () => {
     await writeFile(join(dir, 'huge.txt'), Buffer.alloc(MAX_ARTICLE_BYTES * 3, 0x61));
     const [article] = await new FolderArticleSource(dir).list();
-    expect(article?.bytes.length).toBe(MAX_ARTICLE_BYTES + 1);
+    expect(article && 'bytes' in article ? article.bytes.length : undefined).toBe(MAX_ARTICLE_BYTES + 1);
   });
 
   it('names a missing folder in a ConfigError', async () => {

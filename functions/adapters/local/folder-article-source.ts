@@ -7,7 +7,9 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { MAX_ARTICLE_BYTES } from '../../core/articles/parse.js';
-import type { ArticleSource, RawArticle } from '../../core/publish/ports.js';
+import type { RawArticle, RefusedArticle } from '../../core/model.js';
+import type { ArticleSource } from '../../core/publish/ports.js';
+import { articleFile } from '../article-files.js';
 
 /** Reads at most this much of a file: enough for the parser to see that it is over the limit. */
 const READ_LIMIT = MAX_ARTICLE_BYTES + 1;
@@ -19,8 +21,11 @@ export class FolderArticleSource implements ArticleSource {
     readonly dir: string,
   ) {}
 
-  /** Every non-hidden regular file, sorted by name (code-point order, independent of locale). */
-  async list(): Promise<RawArticle[]> {
+  /**
+   * Every non-hidden regular file, sorted by name (code-point order, independent of locale), in the
+   * format its extension names; a file of another type comes back as a refusal naming it.
+   */
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
     let entries;
     try {
       entries = await readdir(this.dir, { withFileTypes: true });
@@ -33,10 +38,10 @@ export class FolderArticleSource implements ArticleSource {
       .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !entry.name.startsWith('.'))
       .map((entry) => entry.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const articles: RawArticle[] = [];
+    const articles: (RawArticle | RefusedArticle)[] = [];
     for (const name of names) {
       const bytes = await readCapped(join(this.dir, name));
-      if (bytes) articles.push({ name, bytes });
+      if (bytes) articles.push(articleFile(name, bytes));
     }
     return articles;
   }

@@ -3,24 +3,20 @@
  * adapter (functions/adapters/local) and an AWS adapter (functions/adapters/aws); tests use small object
  * fakes from tests/fakes. Only the methods the core actually calls are here.
  */
-import type { Article, Digest, OutgoingMail, SiteFile, Subscriber, Summary } from '../model.js';
+import type { Article, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber, Summary } from '../model.js';
 
 /** The time, passed in so the core never reads a clock itself. */
 export interface Clock {
   now(): Date;
 }
 
-/** A raw article file before parsing: its name (with extension) and bytes exactly as stored. */
-export interface RawArticle {
-  /** File name or object key; the extension decides the format (.txt, .md, .html). */
-  name: string;
-  bytes: Uint8Array;
-}
-
-/** Where articles come from: the seeds folder, the S3 `inbox/` prefix. */
+/** Where articles come from: the seeds folder, the S3 `inbox/` prefix, later a feed. */
 export interface ArticleSource {
-  /** Every article currently available, in a stable order (sorted by name). */
-  list(): Promise<RawArticle[]>;
+  /**
+   * Every article currently available, each with its format, in a stable order (sorted by source
+   * name); plus what the source found but cannot offer (reported by the use case, not fatal).
+   */
+  list(): Promise<(RawArticle | RefusedArticle)[]>;
 }
 
 /**

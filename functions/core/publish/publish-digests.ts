@@ -6,6 +6,7 @@
 import { parseArticle } from '../articles/parse.js';
 import {
   ArchiveConflictError,
+  ArticleError,
   GazetteError,
   InvalidAddressError,
   QuotaExceededError,
@@ -147,7 +148,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
   }
 }
 
-/** Parses every raw article; a bad one is reported and skipped, never fatal. */
+/** Parses every raw article; a bad or refused one is reported and skipped, never fatal. */
 async function readArticles(
   source: ArticleSource,
   errors: PublishReport['articleErrors'],
@@ -157,14 +158,15 @@ async function readArticles(
   const articles: Article[] = [];
   for (const raw of await source.list()) {
     try {
-      const article = parseArticle(raw.name, raw.bytes);
-      if (seen.has(article.id)) throw new GazetteError(`${raw.name}: same identity as an earlier article (${article.id}); skipped`);
+      if ('refusal' in raw) throw new ArticleError(raw.source, raw.refusal);
+      const article = parseArticle(raw);
+      if (seen.has(article.id)) throw new GazetteError(`${raw.source}: same identity as an earlier article (${article.id}); skipped`);
       seen.add(article.id);
       articles.push(article);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      errors.push({ source: raw.name, message });
-      log('warn', 'article skipped', { source: raw.name, error: message });
+      errors.push({ source: raw.source, message });
+      log('warn', 'article skipped', { source: raw.source, error: message });
     }
   }
   return articles;
