@@ -15,7 +15,8 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailConfig, OutgoingMail, SiteConfig } from '../functions/core/model.js';
-import type { Mailer } from '../functions/core/publish/ports.js';
+import { buildMailConfig } from '../functions/core/settings.js';
+import type { Mailer, SendOutcome } from '../functions/core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../functions/core/publish/publish-digests.js';
 import type { TokenKeyring } from '../functions/core/tokens.js';
 import { FileRunLease } from '../functions/adapters/local/file-run-lease.js';
@@ -56,12 +57,7 @@ const site: SiteConfig = {
   feedLength: 20,
 };
 
-const mail: MailConfig = {
-  fromName: 'Gazette',
-  fromAddress: 'digest@gazette.example.com',
-  unsubscribeMailbox: 'unsubscribe@gazette.example.com',
-  listId: 'digest.gazette.example.com',
-};
+const mail: MailConfig = buildMailConfig({ senderEmail: 'digest@gazette.example.com', senderName: 'Gazette' });
 
 /** A fixed keyring: the bench needs valid tokens, not secret ones. */
 const keyring: TokenKeyring = { currentKeyId: 'k1', secrets: { k1: 'bench-secret-bench-secret-bench-secret-0000' } };
@@ -72,7 +68,7 @@ class TimedMailer implements Mailer {
 
   constructor(private readonly inner: Mailer) {}
 
-  async send(outgoing: OutgoingMail): Promise<{ messageId: string }> {
+  async send(outgoing: OutgoingMail): Promise<SendOutcome> {
     const result = await this.inner.send(outgoing);
     this.finishedAt.push(performance.now());
     return result;

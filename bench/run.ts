@@ -4,12 +4,14 @@
  */
 import { run as coldStart } from './cold-start.js';
 import { run as feeds } from './feeds.js';
+import { run as hostileText } from './hostile-text.js';
 import { run as parse } from './parse.js';
 import { run as publish } from './publish.js';
 import { run as summarizer } from './summarizer.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['summarizer', summarizer],
+  ['hostile-text', hostileText],
   ['feeds', feeds],
   ['parse', parse],
   ['publish', publish],

@@ -10,7 +10,7 @@ import { GazetteStack } from './gazette-stack.js';
  */
 const app = new App();
 try {
-  const settings = loadSettings((key) => app.node.tryGetContext(key));
+  const settings = loadSettings(app.node.getAllContext());
   new GazetteStack(app, 'Gazette', {
     settings,
     description: 'Gazette: scheduled digests as a site, feeds and email (S3, CloudFront, Lambda, SES, DynamoDB)',

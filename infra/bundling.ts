@@ -10,3 +10,14 @@
  */
 export const ESM_REQUIRE_SHIM =
   "import { createRequire as gazetteCreateRequire } from 'node:module'; const require = gazetteCreateRequire(import.meta.url);";
+
+/**
+ * The shell command that copies a bundled folder (the seed articles) next to the bundle: regular files
+ * at its top level only. `cp -R` would carry symbolic links into the Lambda, where one pointing at
+ * `/etc/passwd` or `../../.env` would be published and mailed; `find -type f` does not follow links and
+ * skips FIFOs and devices, and the article folder is not recursive anyway.
+ */
+export function copyRegularFilesCommand(fromDir: string, toDir: string): string {
+  const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+  return `mkdir -p ${quote(toDir)} && find ${quote(fromDir)} -maxdepth 1 -type f -exec cp -p {} ${quote(toDir)}/ \\;`;
+}

@@ -1,180 +1,63 @@
-import { z } from 'zod';
+import { closestName, senderDomainProblem, settingsSchema, type SettingKey, type Settings } from '../functions/core/settings.js';
 
 /**
- * Deploy settings of a Gazette stack, read from CDK context keys under `gazette:` (defaults in
- * cdk.json, overrides with `-c gazette:key=value`) and validated before any construct exists, so a bad
- * value stops `cdk synth`/`cdk deploy` with one line that names the key.
+ * Deploy settings of a Gazette stack, read from CDK context keys under `gazette:` (overrides with
+ * `-c gazette:key=value` or in cdk.json's `context`) and validated with the one settings schema
+ * (functions/core/settings.ts, which documents each key and holds the defaults) before any construct
+ * exists, so a bad value stops `cdk synth`/`cdk deploy` with one line that names the key. The base URL
+ * is no deploy setting: the stack knows it (CloudFront) and hands it to the functions itself.
  */
-export interface GazetteSettings {
-  /** Site and feed title. */
-  readonly siteTitle: string;
-  /** Site and feed description. */
-  readonly siteDescription: string;
-  /** Address digests and confirmation mails are sent from; SES identity is created for it. */
-  readonly senderEmail: string;
-  /** Display name in the From header. */
-  readonly senderName: string;
-  /** EventBridge Scheduler expression, e.g. `cron(0 7 * * ? *)`. */
-  readonly schedule: string;
-  /** IANA time zone the schedule is evaluated in. */
-  readonly timeZone: string;
-  /** Address that receives alarm mails; no subscription when absent. */
-  readonly operatorEmail?: string;
-  /** Domain to verify in SES with Easy DKIM instead of the single sender address. */
-  readonly domain?: string;
-  /** Digests kept in each feed. */
-  readonly feedLength: number;
-  /** Minutes after the scheduled time past which a digest is published but not mailed. */
-  readonly staleAfterMinutes: number;
-  /** BCP 47 language tag of the site and feeds. */
-  readonly language: string;
-}
+export type GazetteSettings = Readonly<Omit<Settings, 'baseUrl'>>;
 
-/** A deploy setting is missing or malformed; the message is one line naming the context key. */
+/** A deploy setting is missing, malformed or unknown; the message is one line naming the context key. */
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-/** Reads one context value by its full key (`gazette:senderEmail`); `node.tryGetContext` fits. */
-export type ContextReader = (key: string) => unknown;
-
 const PREFIX = 'gazette:';
 
-/** Characters that would let a setting smuggle extra header lines or invisible text into mail. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const deploySchema = settingsSchema.omit({ baseUrl: true });
+
+/** Every `gazette:` key a deploy reads, in the schema's order. */
+export const SETTING_CONTEXT_KEYS: readonly string[] = Object.keys(deploySchema.shape).map((key) => PREFIX + key);
+
+/** What `-c gazette:KEY=…` looks like for the required settings, for the message when one is missing. */
+const REQUIRED_EXAMPLES: Partial<Record<SettingKey, string>> = { senderEmail: 'news@example.com' };
+
+/** The line for a `gazette:` key no setting has, with the closest real key (a typo is the usual cause). */
+function unknownKeyMessage(key: string): string {
+  return `unknown setting ${key} (did you mean ${closestName(key, SETTING_CONTEXT_KEYS)})`;
+}
 
 /**
- * EventBridge Scheduler cron: six space-separated fields (minutes hours day-of-month month
- * day-of-week year), where exactly one of day-of-month and day-of-week is `?`. Also `rate(n unit)`.
- */
-function isScheduleExpression(value: string): boolean {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
-  if (rate) return Number(rate[1]) >= 1;
-  const cron = /^cron\(([^()]+)\)$/.exec(value);
-  if (!cron?.[1]) return false;
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6) return false;
-  if (!fields.every((field) => /^[0-9A-Za-z*?,\-/#L]+$/.test(field))) return false;
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  return (dayOfMonth === '?') !== (dayOfWeek === '?');
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isLanguageTag(value: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(value).length === 1;
-  } catch {
-    return false;
-  }
-}
-
-/** Context values come as strings from `-c` and as JSON values from cdk.json; blank means unset. */
-const optionalText = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-  z.string().trim().optional(),
-);
-
-const plainText = (what: string, max: number) =>
-  z
-    .string({ error: `must be ${what}` })
-    .trim()
-    .min(1, `must not be empty`)
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters or line breaks');
-
-const integer = (min: number, max: number) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
-    z
-      .number({ error: `must be a whole number from ${min} to ${max}` })
-      .int(`must be a whole number from ${min} to ${max}`)
-      .min(min, `must be a whole number from ${min} to ${max}`)
-      .max(max, `must be a whole number from ${min} to ${max}`),
-  );
-
-const email = z.email({ error: 'must be an email address like news@example.com' });
-
-const schema = z
-  .object({
-    siteTitle: plainText('a title', 200).default('Gazette'),
-    siteDescription: plainText('a description', 500).default('Concise digests of the news that matters.'),
-    senderEmail: z.preprocess(
-      (value) => (typeof value === 'string' ? value.trim() : value),
-      z
-        .string({ error: 'is required: pass -c gazette:senderEmail=news@example.com' })
-        .min(1, 'is required: pass -c gazette:senderEmail=news@example.com')
-        .pipe(email),
-    ),
-    senderName: plainText('a display name', 100).default('Gazette'),
-    schedule: z
-      .string({ error: 'must be a schedule expression like cron(0 7 * * ? *)' })
-      .trim()
-      .refine(isScheduleExpression, 'must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day)')
-      .default('cron(0 7 * * ? *)'),
-    timeZone: z
-      .string({ error: 'must be an IANA time zone like Europe/Berlin' })
-      .trim()
-      .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin or UTC')
-      .default('UTC'),
-    operatorEmail: optionalText.pipe(email.optional()),
-    domain: optionalText.pipe(
-      z
-        .string()
-        .toLowerCase()
-        .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com')
-        .optional(),
-    ),
-    feedLength: integer(1, 500).default(50),
-    staleAfterMinutes: integer(1, 10_080).default(360),
-    language: z
-      .string({ error: 'must be a language tag like en or de-CH' })
-      .trim()
-      .refine(isLanguageTag, 'must be a BCP 47 language tag like en or de-CH')
-      .default('en'),
-  })
-  .superRefine((settings, context) => {
-    // SES authorises a send against the identity the From address belongs to: with a domain
-    // identity the sender must be on that domain, or every send is refused at run time.
-    if (settings.domain && settings.senderEmail.split('@')[1]?.toLowerCase() !== settings.domain) {
-      context.addIssue({
-        code: 'custom',
-        path: ['senderEmail'],
-        message: `must be an address on gazette:domain (${settings.domain})`,
-      });
-    }
-  });
-
-const KEYS = Object.keys(schema.shape) as (keyof GazetteSettings)[];
-
-/**
- * Reads and validates the deploy settings. Pure: it only calls `getContext`, so tests pass a map.
+ * Reads and validates the deploy settings from the whole CDK context (`app.node.getAllContext()`).
+ * Pure: tests pass a plain object. Keys outside `gazette:` (feature flags) are not ours and are left
+ * alone; an unknown `gazette:` key is refused rather than silently ignored.
  *
  * @throws SettingsError with one line such as
- *   `gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com`.
+ *   `gazette:senderEmail is required: pass -c gazette:senderEmail=news@example.com` or
+ *   `unknown setting gazette:sendrEmail (did you mean gazette:senderEmail)`.
  */
-export function loadSettings(getContext: ContextReader): GazetteSettings {
+export function loadSettings(context: Readonly<Record<string, unknown>>): GazetteSettings {
   const raw: Record<string, unknown> = {};
-  for (const key of KEYS) {
-    const value = getContext(PREFIX + key);
-    if (value !== undefined && value !== null) raw[key] = value;
+  for (const [key, value] of Object.entries(context)) {
+    if (!key.startsWith(PREFIX)) continue;
+    if (!SETTING_CONTEXT_KEYS.includes(key)) throw new SettingsError(unknownKeyMessage(key));
+    // Values come as strings from `-c` and as JSON values from cdk.json; blank means unset.
+    if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) continue;
+    raw[key.slice(PREFIX.length)] = value;
   }
-  const result = schema.safeParse(raw);
+  const result = deploySchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? 'settings');
-    const got = key in raw ? ` (got ${JSON.stringify(raw[key])})` : '';
-    const message = issue?.message ?? 'is invalid';
-    throw new SettingsError(`${PREFIX}${key} ${message}${message.startsWith('is required') ? '' : got}`);
+    if (!(key in raw)) {
+      throw new SettingsError(`${PREFIX}${key} is required: pass -c ${PREFIX}${key}=${REQUIRED_EXAMPLES[key as SettingKey] ?? 'VALUE'}`);
+    }
+    throw new SettingsError(`${PREFIX}${key} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(raw[key])})`);
   }
+  const domainProblem = senderDomainProblem(result.data);
+  if (domainProblem) throw new SettingsError(`${PREFIX}senderEmail ${domainProblem} (got ${JSON.stringify(raw.senderEmail)})`);
   const { operatorEmail, domain, ...rest } = result.data;
   return {
     ...rest,

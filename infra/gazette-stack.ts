@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env-names.js';
+import { PUBLISHER_METRICS, SERVICES } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
@@ -72,21 +73,36 @@ export class GazetteStack extends Stack {
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
     describeSite(api.function);
-    data.grantManageSubscribers(api.function);
-    data.grantState(api.function);
+    data.grantSubscriberItems(api.function);
+    data.grantStateItems(api.function, 'UpdateItem');
     secrets.grantReadTokenKeys(api.function);
     mail.grantSend(api.function);
 
     // SES events: bounces and complaints change subscriber status, each notification once.
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
-    data.grantManageSubscribers(sesEvents.function);
-    data.grantState(sesEvents.function);
+    data.grantSubscriberItems(sesEvents.function);
+    data.grantStateItems(sesEvents.function, 'GetItem', 'PutItem');
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
     operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
     operations.alarmOnErrors('SesEventsErrors', sesEvents.function.function, 'SES event handling');
     operations.alarmOnDeadLetters('SesEventsDeadLetters', sesEvents.deadLetterQueue, 'SES event handling');
+    operations.alarmOnAppMetric(
+      'SenderRejected',
+      { service: SERVICES.publisher, name: PUBLISHER_METRICS.senderRejected },
+      {
+        threshold: 1,
+        period: Duration.minutes(5),
+        description: 'SES refused the sender or the account (unverified identity, sending paused): nothing is mailed until you fix it',
+      },
+    );
+    // A few refused recipients a day are normal (typos, full mailboxes); a burst means a bad import.
+    operations.alarmOnAppMetric(
+      'MailsFailed',
+      { service: SERVICES.publisher, name: PUBLISHER_METRICS.mailsFailed },
+      { threshold: 20, period: Duration.hours(1), description: 'SES refused 20 or more recipients within an hour' },
+    );
 
     new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
     new CfnOutput(this, 'RssFeedUrl', { description: 'RSS 2.0 feed', value: `${site.baseUrl}feeds/rss.xml` });

@@ -184,6 +184,9 @@ export function toApiGatewayEvent(
   }
   // Node and payload v2 both lower-case header names; a client's own copy of the header never survives.
   for (const [name, value] of Object.entries(originHeaders)) headers[name.toLowerCase()] = value;
+  // The per-client throttle reads the right-most X-Forwarded-For entry, which CloudFront appends. Here
+  // nobody does, so a client's own header would choose its throttle key: the socket's address replaces it.
+  headers['x-forwarded-for'] = request.socket.remoteAddress ?? '127.0.0.1';
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();

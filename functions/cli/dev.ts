@@ -17,6 +17,8 @@ import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } f
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
+import { SERVICES } from '../shared/metric-names.js';
+import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { type DevServer, startDevServer } from './dev-server.js';
 
@@ -29,7 +31,8 @@ const NAMES: GazetteResourceNames = {
 };
 
 /**
- * The publisher's environment for a local run, exactly as infra sets it on AWS plus the local-only
+ * The publisher's environment for a local run, as infra sets it on AWS (language and feed length left to
+ * the settings schema's defaults) plus the local-only
  * endpoint overrides, an inline keyring and the inline origin-verify value (both fresh per start: there
  * is no Secrets Manager locally).
  */
@@ -40,8 +43,6 @@ function devVariables(emulators: Emulators, siteUrl: string, originVerify: strin
     [ENV.siteBaseUrl]: siteUrl,
     [ENV.siteTitle]: 'Gazette (local)',
     [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
-    [ENV.siteLanguage]: 'en',
-    [ENV.feedLength]: '50',
     [ENV.senderAddress]: 'gazette@example.com',
     [ENV.senderName]: 'Gazette',
     [ENV.sesConfigurationSet]: 'gazette-local',
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
-    const apiLogger = new Logger({ serviceName: 'subscription-api', logLevel: 'WARN' });
+    const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
     server.mountApi(
       createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger)),
     );
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const publish = createPublishHandler({
       env,
       clients,
-      logger: new Logger({ serviceName: 'publisher', logLevel: 'WARN' }),
+      logger: new Logger({ serviceName: SERVICES.publisher, logLevel: 'WARN' }),
       // Embedded-metric JSON on stdout would only bury the URLs below.
       metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
     });
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   await stop();
 }
 
+quietSdkNodeVersionWarning();
 main().then(
   () => process.exit(0),
   (error: unknown) => {

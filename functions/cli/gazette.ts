@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CODES, reportError, type CommandIo } from '../shared/cli-errors.js';
+import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 
 /** Help text of `gazette` itself, including the exit-code policy shared by every command. */
 export const USAGE = `usage: gazette <command> [options]
@@ -67,6 +68,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  quietSdkNodeVersionWarning();
   const code = await runGazette(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
   // exitCode, not exit(): let stdout drain when it is a pipe.
   process.exitCode = code;

@@ -26,26 +26,6 @@ export class ConfigError extends GazetteError {
   override name = 'ConfigError';
 }
 
-/** The mail service asked us to slow down; retrying later is safe. */
-export class ThrottledError extends GazetteError {
-  override name = 'ThrottledError';
-}
-
-/** The daily sending quota is used up: stop sending, leave the rest for the next run. */
-export class QuotaExceededError extends GazetteError {
-  override name = 'QuotaExceededError';
-}
-
-/** The mail service refused one recipient or message for good (bad address, suppressed, rejected). */
-export class RecipientRejectedError extends GazetteError {
-  override name = 'RecipientRejectedError';
-}
-
-/** Another publisher run holds the lease. */
-export class RunInProgressError extends GazetteError {
-  override name = 'RunInProgressError';
-}
-
 /** Two writers raced on the archive; the loser re-reads and retries. */
 export class ArchiveConflictError extends GazetteError {
   override name = 'ArchiveConflictError';

@@ -100,9 +100,10 @@ export interface Digest {
   firstSeen: string;
   /**
    * Email state of the digest as a whole: `pending` until every confirmed subscriber was handled,
-   * `done` after, `stale` when it was too late to email (feeds still carry it). Edits never re-open it.
+   * `done` after, `stale` when it was too late to email (feeds still carry it), `not-mailed` when it was
+   * published with mailing switched off (`--no-mail`: an import, say). Edits never re-open it.
    */
-  mailStatus: 'pending' | 'done' | 'stale';
+  mailStatus: 'pending' | 'done' | 'stale' | 'not-mailed';
   /** Content hash of the article this digest was made from. */
   contentHash: string;
   articleWords: number;

@@ -28,20 +28,39 @@ export interface VerifiedToken {
   issuedAt: Date;
 }
 
-/** Confirm links expire after 72 hours (CHECKLIST #10); unsubscribe links never do. */
+/** Confirm links expire after 72 hours; unsubscribe links never do (a years-old mail must still let a reader leave). */
 export const CONFIRM_TOKEN_MAX_AGE_MS = 72 * 60 * 60 * 1000;
 
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Decodes base64url only in its canonical form: the alphabet without padding, and a last character
+ * whose unused bits are zero. Node's decoder is lenient (it skips `!`, `=` and spaces, and maps several
+ * last characters to the same bytes), so many spellings of one token would verify; one spelling each
+ * keeps tokens comparable as strings and leaves nothing for a fuzzer to find.
+ */
+function decodeCanonicalBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
 
 function mac(purpose: TokenPurpose, keyId: string, payload: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(`gazette:${purpose}:${keyId}:${payload}`).digest();
 }
 
-/** Signs a token for `purpose` and `subscriberId`, issued at `issuedAt`. */
-export function signToken(purpose: TokenPurpose, subscriberId: string, keyring: TokenKeyring, issuedAt: Date): string {
+/** The secret of the current key; throws when the keyring has no usable current key. */
+export function currentSecret(keyring: TokenKeyring): string {
   const keyId = keyring.currentKeyId;
   const secret = keyring.secrets[keyId];
   if (!secret || !KEY_ID_PATTERN.test(keyId)) throw new Error(`token keyring has no usable current key "${keyId}"`);
+  return secret;
+}
+
+/** Signs a token for `purpose` and `subscriberId`, issued at `issuedAt`. */
+export function signToken(purpose: TokenPurpose, subscriberId: string, keyring: TokenKeyring, issuedAt: Date): string {
+  const keyId = keyring.currentKeyId;
+  const secret = currentSecret(keyring);
   const payload = Buffer.from(JSON.stringify({ s: subscriberId, t: Math.floor(issuedAt.getTime() / 1000) })).toString('base64url');
   return `${keyId}.${payload}.${mac(purpose, keyId, payload, secret).toString('base64url')}`;
 }
@@ -57,12 +76,14 @@ export function verifyToken(token: string, purpose: TokenPurpose, keyring: Token
   const secret = Object.hasOwn(keyring.secrets, keyId) ? keyring.secrets[keyId] : undefined;
   if (!secret) throw new InvalidTokenError('unknown key id');
   const expected = mac(purpose, keyId, payload, secret);
-  const given = Buffer.from(signature, 'base64url');
+  const given = decodeCanonicalBase64url(signature);
+  const payloadBytes = decodeCanonicalBase64url(payload);
+  if (given === undefined || payloadBytes === undefined) throw new InvalidTokenError('not canonical base64url');
   // Lengths first: timingSafeEqual throws on unequal lengths, and length is not secret.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidTokenError('bad signature');
   let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    claims = JSON.parse(payloadBytes.toString('utf8'));
   } catch {
     throw new InvalidTokenError('malformed payload');
   }

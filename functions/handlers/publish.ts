@@ -21,6 +21,7 @@ import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
 import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
 
 /** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */
 const publishEvent = z
@@ -78,8 +79,8 @@ const SEND_MARGIN_MS = 60_000;
 export function createPublishHandler({
   env,
   clients,
-  logger = createLogger('publisher'),
-  metrics = createMetrics('publisher'),
+  logger = createLogger(SERVICES.publisher),
+  metrics = createMetrics(SERVICES.publisher),
   overrides = {},
 }: PublishHandlerOptions): PublishHandler {
   const deps: PublishDeps = {
@@ -146,10 +147,11 @@ function summaryOf(runId: string, report: PublishReport): PublishSummary {
 
 /** One data point per count an operator alarms on; flushed at once (embedded metric format, no API call). */
 function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
-  metrics.addMetric('DigestsPublished', MetricUnit.Count, summary.created + summary.updated);
-  metrics.addMetric('MailsSent', MetricUnit.Count, summary.mail.sent);
-  metrics.addMetric('MailsFailed', MetricUnit.Count, summary.mail.failed);
-  metrics.addMetric('MailsDeferred', MetricUnit.Count, summary.mail.deferred);
+  metrics.addMetric(PUBLISHER_METRICS.digestsPublished, MetricUnit.Count, summary.created + summary.updated);
+  metrics.addMetric(PUBLISHER_METRICS.mailsSent, MetricUnit.Count, summary.mail.sent);
+  metrics.addMetric(PUBLISHER_METRICS.mailsFailed, MetricUnit.Count, summary.mail.failed);
+  metrics.addMetric(PUBLISHER_METRICS.mailsDeferred, MetricUnit.Count, summary.mail.deferred);
+  metrics.addMetric(PUBLISHER_METRICS.senderRejected, MetricUnit.Count, summary.mail.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
 }
 

@@ -1,16 +1,18 @@
 /**
  * The SES events Lambda: the configuration set publishes bounce and complaint events to SNS, SNS
- * invokes this function. Each record's message is one SES notification (JSON); the core decides what it
- * means (functions/core/subscriptions/feedback.ts). A record that fails makes the invocation fail, so
+ * invokes this function. Each record's message is one SES notification (JSON), read by the SES adapter;
+ * the core decides what it means (functions/core/subscriptions/feedback.ts). A record that fails makes the invocation fail, so
  * Lambda retries it and finally parks it in the dead-letter queue; the de-duplication makes retries safe.
  */
 import type { SNSEvent } from 'aws-lambda';
 import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import type { Clock } from '../core/publish/ports.js';
-import { type FeedbackDeps, type FeedbackResult, recordSesEvent } from '../core/subscriptions/feedback.js';
+import { parseSesNotification } from '../adapters/aws/ses-notification.js';
+import { type FeedbackDeps, type FeedbackResult, recordFeedback } from '../core/subscriptions/feedback.js';
 import { createDynamoClients } from '../shared/aws-clients.js';
 import { loadSesEventsEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
+import { SERVICES } from '../shared/metric-names.js';
 
 /** A handler bound to its deps; answers one result per SNS record. */
 export type SesEventsHandler = (event: SNSEvent) => Promise<FeedbackResult[]>;
@@ -21,7 +23,7 @@ export function createSesEventsHandler(deps: FeedbackDeps, clock: Clock = { now:
     const results: FeedbackResult[] = [];
     // One at a time: SNS sends one record per invocation today, and order keeps a complaint after its bounce.
     for (const record of event.Records) {
-      results.push(await recordSesEvent(deps, JSON.parse(record.Sns.Message) as unknown, clock.now()));
+      results.push(await recordFeedback(deps, parseSesNotification(JSON.parse(record.Sns.Message) as unknown), clock.now()));
     }
     return results;
   };
@@ -34,7 +36,7 @@ export const handler: SesEventsHandler = (event) => {
   if (!coldStart) {
     const env = loadSesEventsEnv(process.env);
     const clients = createDynamoClients({ region: env.region, endpoints: env.endpoints });
-    const logger = createLogger('ses-events');
+    const logger = createLogger(SERVICES.sesEvents);
     coldStart = createSesEventsHandler({
       store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
       ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),

@@ -20,6 +20,7 @@ import { type AwsClients, createDynamoClients, createSecretsClient, createSesCli
 import { loadSubscriptionEnv, ORIGIN_VERIFY_VALUE, type OriginVerifySource, type SubscriptionEnv } from '../shared/env.js';
 import { ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { coreLog, createLogger } from '../shared/logger.js';
+import { SERVICES } from '../shared/metric-names.js';
 
 /** A Lambda-shaped API handler (also what the dev server and the tests mount). */
 export type SubscriptionApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -115,7 +116,7 @@ export const handler: SubscriptionApiHandler = async (event) => {
     const options = { region: env.region, endpoints: env.endpoints };
     const clients = { ...createDynamoClients(options), ses: createSesClient(options) };
     const secrets = await loadSubscriptionSecrets(env, createSecretsClient(options));
-    return createSubscriptionApi(awsSubscriptionDeps(env, clients, secrets, createLogger('subscription-api')));
+    return createSubscriptionApi(awsSubscriptionDeps(env, clients, secrets, createLogger(SERVICES.subscriptionApi)));
   })().catch((error: unknown) => {
     coldStart = undefined;
     throw error;

@@ -19,14 +19,13 @@ export const ENV = {
   senderName: 'GAZETTE_SENDER_NAME',
   /** SES configuration set every message is sent through (events, suppression). */
   sesConfigurationSet: 'GAZETTE_SES_CONFIGURATION_SET',
-  /** Subscribers table: partition key `id` (string, derived from the normalised address). */
+  /** Name of the subscribers table (key schema in tables.ts, like the two below). */
   subscribersTable: 'GAZETTE_SUBSCRIBERS_TABLE',
-  /** Delivery ledger: partition key `digestId`, sort key `subscriberId` (both strings). */
+  /** Name of the delivery ledger table. */
   deliveriesTable: 'GAZETTE_DELIVERIES_TABLE',
   /**
-   * Table (partition key `id`, string; TTL attribute `expiresAt`) holding the digest archive
-   * (`digest#<id>`), the publisher's run lease (`lease#publisher`) and processed SES notifications
-   * (`ses-event#<id>`), so each kind of state has one home.
+   * Name of the table holding the digest archive, the publisher's run lease, processed SES
+   * notifications and request counters (one item kind per id prefix, see `STATE_ITEM` in tables.ts).
    */
   stateTable: 'GAZETTE_STATE_TABLE',
   /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */

@@ -2,8 +2,10 @@
  * Each Lambda function's settings, read from `process.env` once at cold start and validated with a
  * schema: the publisher, the subscription API and the SES events handler. A missing or malformed
  * variable fails the cold start with a `ConfigError` naming the variable; nothing required gets a
- * silent default. The three schemas share their pieces (site, sender, keyring, endpoints), so a rule
- * such as "the base URL ends with /" holds for every function alike.
+ * silent default. The site and mail settings take their rules and defaults from the one settings schema
+ * (functions/core/settings.ts), which the CDK context and the CLI flags use too, and the mail settings
+ * come from its one builder, so a deployed function and `npm start` send the same headers. The three
+ * schemas share their other pieces (sender, keyring, endpoints) the same way.
  *
  * The names deployed by infra live in `env-names.ts` (shared with the CDK stack). The few names below in
  * `LOCAL_ENV` exist only for `npm run dev` and the integration tests, which talk to emulators; infra never
@@ -12,6 +14,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
+import { buildMailConfig, buildSiteConfig, SETTING_RULES, settingsSchema } from '../core/settings.js';
 import { ENV } from './env-names.js';
 
 /**
@@ -94,23 +97,21 @@ export interface SesEventsEnv {
 
 const text = z.string().trim().min(1, 'must not be empty');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const email = z.email({ error: 'must be an email address' });
 
 // Schemas are keyed by the real variable names, so every issue's path *is* the variable to blame.
 const region = { AWS_REGION: text.default('us-east-1') };
+// Infra always sets the base URL, title, sender and name: a missing one is a wiring bug, so they are
+// required here although the CDK context has defaults for some; the rest take the schema's defaults.
 const site = {
-  [ENV.siteBaseUrl]: httpUrl.refine((value) => value.endsWith('/'), 'must end with "/"'),
-  [ENV.siteTitle]: text,
-  [ENV.siteDescription]: z.string().default(''),
-  [ENV.siteLanguage]: z
-    .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag like "en"')
-    .default('en'),
-  [ENV.feedLength]: z.coerce.number().int().min(1).max(500).default(50),
+  [ENV.siteBaseUrl]: SETTING_RULES.baseUrl,
+  [ENV.siteTitle]: SETTING_RULES.siteTitle,
+  [ENV.siteDescription]: settingsSchema.shape.siteDescription,
+  [ENV.siteLanguage]: settingsSchema.shape.language,
+  [ENV.feedLength]: settingsSchema.shape.feedLength,
 };
 const sender = {
-  [ENV.senderAddress]: email,
-  [ENV.senderName]: text,
+  [ENV.senderAddress]: SETTING_RULES.senderEmail,
+  [ENV.senderName]: SETTING_RULES.senderName,
   [ENV.sesConfigurationSet]: text,
 };
 const subscriberTables = {
@@ -134,7 +135,8 @@ const publisherSchema = z.object({
   [ENV.stateTable]: text,
   [ENV.seedsDir]: text,
   ...keyring,
-  [ENV.staleAfterMinutes]: z.coerce.number().int().min(1).optional(),
+  // Optional: the use case's default is the schema's default too.
+  [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -200,26 +202,18 @@ function originVerifySource(env: z.output<typeof subscriptionSchema>): OriginVer
 }
 
 function siteConfig(env: z.output<typeof subscriptionSchema>): SiteConfig {
-  return {
+  return buildSiteConfig({
     baseUrl: env[ENV.siteBaseUrl],
-    title: env[ENV.siteTitle],
-    description: env[ENV.siteDescription],
+    siteTitle: env[ENV.siteTitle],
+    siteDescription: env[ENV.siteDescription],
     language: env[ENV.siteLanguage],
-    authorName: env[ENV.senderName],
+    senderName: env[ENV.senderName],
     feedLength: env[ENV.feedLength],
-  };
+  });
 }
 
 function mailConfig(env: z.output<typeof subscriptionSchema>): MailConfig {
-  const senderAddress = env[ENV.senderAddress];
-  const senderDomain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1).toLowerCase();
-  return {
-    fromName: env[ENV.senderName],
-    fromAddress: senderAddress,
-    // The sender identity is the one mailbox we know is ours; RFC 8058 mailto requests land there.
-    unsubscribeMailbox: senderAddress,
-    listId: `gazette.${senderDomain}`,
-  };
+  return buildMailConfig({ senderEmail: env[ENV.senderAddress], senderName: env[ENV.senderName] });
 }
 
 function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {

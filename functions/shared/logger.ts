@@ -5,13 +5,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../core/publish/ports.js';
+import { METRICS_NAMESPACE } from './metric-names.js';
 
-/** Namespace of every Gazette metric in CloudWatch. */
-export const METRICS_NAMESPACE = 'Gazette';
+/**
+ * Anything shaped like an email address. SES error texts name addresses ("…failed the check in region
+ * US-EAST-1: reader@example.com"), so they would reach the logs inside error messages and stacks. A
+ * slash ends a match, so module paths in stacks (`node_modules/@aws-sdk/…`) are left alone.
+ */
+const ADDRESS_LIKE = /[^\s<>()[\]"'@,;:/]+@[^\s<>()[\]"'@,;:/]+\.[^\s<>()[\]"'@,;:/]+/gu;
 
-/** A Powertools logger for one function (`serviceName` appears on every line). */
+/** `text` with every address-like run replaced by `[address]`: logs carry subscriber ids, never addresses. */
+export function redactAddresses(text: string): string {
+  return text.replace(ADDRESS_LIKE, '[address]');
+}
+
+/**
+ * A Powertools logger for one function (`serviceName` appears on every line). Every string it writes,
+ * error messages and stacks included, passes through {@link redactAddresses}.
+ */
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+  return new Logger({ serviceName, jsonReplacerFn: (_key, value) => (typeof value === 'string' ? redactAddresses(value) : value) });
 }
 
 /** A Powertools metrics buffer for one function; flush with `publishStoredMetrics()`. */

@@ -2,16 +2,26 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
+import { type KeyAttribute, TABLE_KEYS, type TableKeySchema } from '../../functions/shared/tables.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 
-/** One on-demand table with the settings every Gazette table shares. */
-function gazetteTable(
-  scope: Construct,
-  id: string,
-  keys: Pick<dynamodb.TableProps, 'partitionKey' | 'sortKey' | 'timeToLiveAttribute'>,
-): dynamodb.Table {
+const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+/** A shared key attribute as CDK spells it. */
+function attribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
+}
+
+/** One on-demand table keyed by `keys` (the adapters' own schema), with the settings every Gazette table shares. */
+function gazetteTable(scope: Construct, id: string, keys: TableKeySchema): dynamodb.Table {
   return new dynamodb.Table(scope, id, {
-    ...keys,
+    partitionKey: attribute(keys.partitionKey),
+    ...(keys.sortKey ? { sortKey: attribute(keys.sortKey) } : {}),
+    ...(keys.timeToLive ? { timeToLiveAttribute: keys.timeToLive } : {}),
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
@@ -21,30 +31,23 @@ function gazetteTable(
 }
 
 /**
- * Gazette's state in DynamoDB (key schema in functions/shared/env-names.ts): the subscribers, the
+ * Gazette's state in DynamoDB (key schemas in functions/shared/tables.ts): the subscribers, the
  * delivery ledger that makes each (digest, subscriber) mail happen once, and the state table (digest
  * archive, run lease, processed SES notifications). Grants give each function only the access it uses.
  */
 export class Data extends Construct {
-  /** Partition key `id`. */
+  /** The subscribers, one item per address. */
   readonly subscribers: dynamodb.Table;
-  /** Partition key `digestId`, sort key `subscriberId`. */
+  /** The delivery ledger, one item per (digest, subscriber) mail. */
   readonly deliveries: dynamodb.Table;
-  /** Partition key `id`; items expire by `expiresAt` (epoch seconds). */
+  /** Archive, run lease, processed notifications and counters; items expire by the TTL attribute. */
   readonly state: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const text = dynamodb.AttributeType.STRING;
-    this.subscribers = gazetteTable(this, 'Subscribers', { partitionKey: { name: 'id', type: text } });
-    this.deliveries = gazetteTable(this, 'Deliveries', {
-      partitionKey: { name: 'digestId', type: text },
-      sortKey: { name: 'subscriberId', type: text },
-    });
-    this.state = gazetteTable(this, 'State', {
-      partitionKey: { name: 'id', type: text },
-      timeToLiveAttribute: 'expiresAt',
-    });
+    this.subscribers = gazetteTable(this, 'Subscribers', TABLE_KEYS.subscribers);
+    this.deliveries = gazetteTable(this, 'Deliveries', TABLE_KEYS.deliveries);
+    this.state = gazetteTable(this, 'State', TABLE_KEYS.state);
   }
 
   /** Read-only access to the subscribers (the publisher lists confirmed ones); sets GAZETTE_SUBSCRIBERS_TABLE. */
@@ -53,10 +56,23 @@ export class Data extends Construct {
     this.subscribers.grantReadData(fn);
   }
 
-  /** Read/write access to the subscribers (subscribe, confirm, unsubscribe, bounces); sets GAZETTE_SUBSCRIBERS_TABLE. */
-  grantManageSubscribers(fn: ConfigurableFunction): void {
+  /**
+   * Item access to the subscribers for the functions that face the internet or SES (the API, the SES
+   * events): read one subscriber and change one conditionally. No Scan, DeleteItem or batch writes, so a
+   * flaw there cannot dump or wipe the list. Sets GAZETTE_SUBSCRIBERS_TABLE.
+   */
+  grantSubscriberItems(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.subscribersTable, this.subscribers.tableName);
-    this.subscribers.grantReadWriteData(fn);
+    this.subscribers.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+  }
+
+  /**
+   * Only the named item actions on the state table (the API counts requests with UpdateItem; the SES
+   * events read and write completion marks with GetItem and PutItem). Sets GAZETTE_STATE_TABLE.
+   */
+  grantStateItems(fn: ConfigurableFunction, ...actions: ('GetItem' | 'PutItem' | 'UpdateItem')[]): void {
+    fn.addEnvironment(ENV.stateTable, this.state.tableName);
+    this.state.grant(fn, ...actions.map((action) => `dynamodb:${action}`));
   }
 
   /** Read/write access to the delivery ledger (claim, then record the MessageId); sets GAZETTE_DELIVERIES_TABLE. */
@@ -65,7 +81,7 @@ export class Data extends Construct {
     this.deliveries.grantReadWriteData(fn);
   }
 
-  /** Read/write access to the state table (archive, lease, processed events); sets GAZETTE_STATE_TABLE. */
+  /** Read/write access to the state table (the publisher's archive and run lease); sets GAZETTE_STATE_TABLE. */
   grantState(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.stateTable, this.state.tableName);
     this.state.grantReadWriteData(fn);

@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
-import { ESM_REQUIRE_SHIM } from '../bundling.js';
+import { METRICS_NAMESPACE } from '../../functions/shared/metric-names.js';
+import { copyRegularFilesCommand, ESM_REQUIRE_SHIM } from '../bundling.js';
 
 /** The repository root: handlers, `seeds/` and package-lock.json are found relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -105,7 +106,7 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'gazette',
-        POWERTOOLS_METRICS_NAMESPACE: 'Gazette',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -123,7 +124,7 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            folders.map((folder) => `cp -R "${path.join(inputDir, folder)}" "${path.join(outputDir, folder)}"`),
+            folders.map((folder) => copyRegularFilesCommand(path.join(inputDir, folder), path.join(outputDir, folder))),
         },
       },
     });

@@ -5,6 +5,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/shared/env-names.js';
+import { serviceActingFor } from './service-principal.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 
 /** Properties of {@link Mail}. */
@@ -66,7 +67,7 @@ export class Mail extends Construct {
       description: 'Encrypts the Gazette SES events topic',
       enableKeyRotation: true,
     });
-    key.grant(new iam.ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    key.grant(serviceActingFor('ses.amazonaws.com', this.configurationSetArn), 'kms:GenerateDataKey*', 'kms:Decrypt');
     this.eventsTopic = new sns.Topic(this, 'Events', {
       displayName: 'Gazette SES events',
       masterKey: key,

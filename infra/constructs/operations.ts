@@ -1,13 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/shared/metric-names.js';
+import { serviceActingFor } from './service-principal.js';
 
 /** Properties of {@link Operations}. */
 export interface OperationsProps {
@@ -31,7 +32,11 @@ export class Operations extends Construct {
       description: 'Encrypts the Gazette alarm topic',
       enableKeyRotation: true,
     });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    key.grant(
+      serviceActingFor('cloudwatch.amazonaws.com', `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`),
+      'kms:GenerateDataKey*',
+      'kms:Decrypt',
+    );
     this.alarmTopic = new sns.Topic(this, 'Alarms', {
       displayName: 'Gazette alarms',
       masterKey: key,
@@ -67,6 +72,33 @@ export class Operations extends Construct {
           statistic: cloudwatch.Stats.MAXIMUM,
         }),
         threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /**
+   * Alarms when a function's own metric (Powertools, namespace `Gazette`, dimension `service`) sums to
+   * at least `threshold` within `period`.
+   */
+  alarmOnAppMetric(
+    id: string,
+    metric: { service: string; name: string },
+    options: { threshold: number; period: Duration; description: string },
+  ): cloudwatch.Alarm {
+    return this.notify(
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: options.description,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: metric.name,
+          dimensionsMap: { service: metric.service },
+          period: options.period,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: options.threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +29,17 @@ export const CONTENT_SECURITY_POLICY = SITE_CONTENT_SECURITY_POLICY;
 
 /** Path of the viewer-request CloudFront Function that serves index.html for digest permalinks. */
 export const SITE_REQUEST_FUNCTION_FILE = fileURLToPath(new URL('./site-request.cf.js', import.meta.url));
+
+/**
+ * The viewer-request function as deployed: the file, with the site's object keys filled in, so the
+ * function refuses every other path (inbox/ above all) from the one list the bucket policy uses too.
+ */
+export function siteRequestFunctionSource(): string {
+  const source = readFileSync(SITE_REQUEST_FUNCTION_FILE, 'utf8');
+  const placeholder = '/* SITE_OBJECT_KEYS */ []';
+  if (!source.includes(placeholder)) throw new Error(`${SITE_REQUEST_FUNCTION_FILE} has no ${placeholder} to fill in`);
+  return source.replace(placeholder, JSON.stringify(SITE_OBJECT_KEYS));
+}
 
 /**
  * The public face: a private, versioned S3 bucket holding the site and feeds, served only through
@@ -75,7 +87,7 @@ export class Site extends Construct {
     });
 
     const indexDocuments = new cloudfront.Function(this, 'IndexDocuments', {
-      code: cloudfront.FunctionCode.fromFile({ filePath: SITE_REQUEST_FUNCTION_FILE }),
+      code: cloudfront.FunctionCode.fromInline(siteRequestFunctionSource()),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'Serves index.html for /digests/<slug>/ and /digests/<slug>',
     });
@@ -95,9 +107,10 @@ export class Site extends Construct {
       comment: 'Gazette site and feeds',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        // LIST as well as READ, so a missing page is S3's 404 (shown as 404.html) rather than a 403.
+        // LIST, so a missing page is S3's 404 (shown as 404.html) rather than a 403. READ is granted
+        // below for the site's own keys only: CDK's READ would cover bucket/*, inbox/ included.
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
-          originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+          originAccessLevels: [cloudfront.AccessLevel.LIST],
         }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         compress: true,
@@ -114,6 +127,19 @@ export class Site extends Construct {
       logFilePrefix: 'cloudfront/',
     });
     this.baseUrl = `https://${this.distribution.distributionDomainName}/`;
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key)),
+        conditions: {
+          StringEquals: {
+            'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${this.distribution.distributionId}`,
+          },
+        },
+      }),
+    );
 
     Validations.of(this.distribution).acknowledge(
       {

@@ -14,16 +14,39 @@ import { GazetteFunction } from './gazette-function.js';
 export interface SubscriptionApiProps {
   /** Project root to bundle from (defaults to the repository). */
   readonly projectRoot?: string;
-  /** Steady-state requests per second across the API. @default 10 */
-  readonly rateLimit?: number;
-  /** Burst of requests the API accepts above the rate. @default 20 */
-  readonly burstLimit?: number;
 }
+
+/** `METHOD /path` of each route, as API Gateway names it in route keys and route settings. */
+type RouteKey = (typeof SUBSCRIPTION_ROUTES)[number] extends infer Route
+  ? Route extends readonly [infer Method extends string, infer Path extends string]
+    ? `${Method} ${Path}`
+    : never
+  : never;
+
+/** A route's own throttle: steady requests per second and the burst above it. */
+export interface RouteBudget {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * Each route's own throttle. With one stage-wide budget, anyone sending 10–20 subscribe requests a
+ * second made every confirm and one-click unsubscribe fail with 429; apart, a subscribe flood only
+ * throttles subscribing. Leaving must always work, so the one-click target has the largest budget.
+ */
+export const ROUTE_BUDGETS: Readonly<Record<RouteKey, RouteBudget>> = {
+  'POST /api/subscribe': { rateLimit: 5, burstLimit: 10 },
+  'GET /api/confirm': { rateLimit: 10, burstLimit: 20 },
+  'POST /api/confirm': { rateLimit: 10, burstLimit: 20 },
+  'GET /api/unsubscribe': { rateLimit: 10, burstLimit: 20 },
+  'POST /api/unsubscribe': { rateLimit: 50, burstLimit: 100 },
+};
 
 /** The routes of the subscription API, each `[method, path]`, all served by one function. */
 export const SUBSCRIPTION_ROUTES = [
   [apigw.HttpMethod.POST, '/api/subscribe'],
   [apigw.HttpMethod.GET, '/api/confirm'],
+  [apigw.HttpMethod.POST, '/api/confirm'],
   [apigw.HttpMethod.GET, '/api/unsubscribe'],
   [apigw.HttpMethod.POST, '/api/unsubscribe'],
 ] as const;
@@ -78,11 +101,12 @@ export class SubscriptionApi extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new apigw.HttpStage(this, 'Stage', {
+    // The stage default is the smallest budget, for any route added without one of its own.
+    const stage = new apigw.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.rateLimit ?? 10, burstLimit: props.burstLimit ?? 20 },
+      throttle: { rateLimit: 5, burstLimit: 10 },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(HTTP_API_ACCESS_LOG_FORMAT),
@@ -90,9 +114,19 @@ export class SubscriptionApi extends Construct {
     });
 
     const integration = new HttpLambdaIntegration('Handler', this.function.function);
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const [method, path] of SUBSCRIPTION_ROUTES) {
-      this.httpApi.addRoutes({ path, methods: [method], integration });
+      const [route] = this.httpApi.addRoutes({ path, methods: [method], integration });
+      // Route settings name the route key; the route must exist before the stage refers to it.
+      if (route) stage.node.addDependency(route);
+      // Each [method, path] pair of the table is one route key (TypeScript sees every combination).
+      const key = `${method} ${path}` as RouteKey;
+      const budget = ROUTE_BUDGETS[key];
+      routeSettings[key] = { ThrottlingRateLimit: budget.rateLimit, ThrottlingBurstLimit: budget.burstLimit };
     }
+    // The L2 stage has no per-route throttle yet; the CloudFormation property does (raw JSON, hence the
+    // CloudFormation spelling of the keys).
+    (stage.node.defaultChild as apigw.CfnStage).routeSettings = routeSettings;
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

@@ -148,8 +148,12 @@ describe('a reader in a real browser', () => {
     const confirmLink = /http:\/\/127\.0\.0\.1:\d+\/api\/confirm\?token=\S+/.exec(confirmation.text ?? '')?.[0];
     expect(confirmLink).toBeDefined();
 
-    await step('follow the confirmation link', async () => {
+    await step('follow the confirmation link and press Confirm', async () => {
       await page.goto(confirmLink!);
+      expect(await page.textContent('h1')).toBe('Confirm your subscription');
+      expect(await status(address)).toBe('pending');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('h1:text("Subscription confirmed")');
       expect(await page.textContent('h1')).toBe('Subscription confirmed');
       await page.screenshot({ path: join(SCREENSHOTS, 'confirmed.png'), fullPage: true });
     });

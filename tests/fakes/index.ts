@@ -11,9 +11,11 @@ import type {
   ClaimOutcome,
   Clock,
   DeliveryLedger,
+  FailedSend,
   Mailer,
   PublishResult,
   RunLease,
+  SendOutcome,
   SitePublisher,
   SubscriberStore,
 } from '../../functions/core/publish/ports.js';
@@ -115,21 +117,24 @@ export class MemoryLedger implements DeliveryLedger {
 
 /**
  * Records every accepted message. `failWith` decides, per attempt number (1-based, counting every call),
- * whether that call throws instead — for throttling, quota and crash scenarios.
+ * whether that call is refused instead (throttled, quota, a rejected sender or recipient) or throws
+ * (a crash, an unexpected error).
  */
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
   calls = 0;
   constructor(
-    private readonly failWith: (call: number, mail: OutgoingMail) => Error | undefined = () => undefined,
+    /** The outcome of the n-th call (1-based) when it is not to be sent; an Error is thrown as is. */
+    private readonly failWith: (call: number, mail: OutgoingMail) => FailedSend | Error | undefined = () => undefined,
     private readonly rate = Number.POSITIVE_INFINITY,
   ) {}
-  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+  async send(mail: OutgoingMail): Promise<SendOutcome> {
     this.calls += 1;
     const failure = this.failWith(this.calls, mail);
-    if (failure) throw failure;
+    if (failure instanceof Error) throw failure;
+    if (failure) return failure;
     this.sent.push(mail);
-    return { messageId: `fake-${this.sent.length}` };
+    return { kind: 'sent', messageId: `fake-${this.sent.length}` };
   }
   async maxSendRate(): Promise<number> {
     return this.rate;

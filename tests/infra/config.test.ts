@@ -3,15 +3,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSettings, SettingsError } from '../../infra/config.js';
+import { loadSettings, SETTING_CONTEXT_KEYS, SettingsError } from '../../infra/config.js';
 import { CDK_JSON_CONTEXT } from './synth.js';
 
 const SENDER = { 'gazette:senderEmail': 'news@example.com' };
 
-/** loadSettings over cdk.json's defaults plus `overrides`, as `cdk synth -c …` would see them. */
+/** loadSettings over cdk.json's context plus `overrides`, as `cdk synth -c …` would see them. */
 function settingsWith(overrides: Record<string, unknown>) {
-  const context: Record<string, unknown> = { ...CDK_JSON_CONTEXT, ...overrides };
-  return loadSettings((key) => context[key]);
+  return loadSettings({ ...CDK_JSON_CONTEXT, ...overrides });
 }
 
 /** The one-line message a bad setting produces. */
@@ -26,7 +25,7 @@ function failureOf(overrides: Record<string, unknown>): string {
 }
 
 describe('deploy settings (gazette: context keys)', () => {
-  it('takes cdk.json defaults and needs only the sender address', () => {
+  it('takes the schema defaults and needs only the sender address', () => {
     expect(settingsWith(SENDER)).toEqual({
       siteTitle: 'Gazette',
       siteDescription: 'Concise digests of the news that matters, by email and feed.',
@@ -100,6 +99,46 @@ describe('deploy settings (gazette: context keys)', () => {
     const failure = failureOf(overrides);
     expect(failure).toBe(message);
     expect(failure).not.toContain('\n');
+  });
+
+  it.each([
+    ['gazette:sendrEmail', 'gazette:senderEmail'],
+    ['gazette:sitetitle', 'gazette:siteTitle'],
+    ['gazette:feedLenght', 'gazette:feedLength'],
+    ['gazette:lang', 'gazette:language'],
+    ['gazette:timezone', 'gazette:timeZone'],
+    ['gazette:operator', 'gazette:operatorEmail'],
+  ])('refuses the unknown key %s, suggesting %s', (key, suggestion) => {
+    const failure = failureOf({ ...SENDER, [key]: 'x' });
+    expect(failure).toBe(`unknown setting ${key} (did you mean ${suggestion})`);
+  });
+
+  it('refuses an unknown key even when its value is blank, and before judging the other values', () => {
+    expect(failureOf({ 'gazette:senderEmial': '' })).toBe('unknown setting gazette:senderEmial (did you mean gazette:senderEmail)');
+  });
+
+  it('leaves context keys outside gazette: alone (CDK feature flags, other tools)', () => {
+    expect(settingsWith({ ...SENDER, '@aws-cdk/core:someNewFlag': true, 'other:key': 1 }).senderEmail).toBe('news@example.com');
+  });
+
+  it('knows exactly the documented deploy keys', () => {
+    expect([...SETTING_CONTEXT_KEYS].sort()).toEqual(
+      [
+        'siteTitle',
+        'siteDescription',
+        'senderEmail',
+        'senderName',
+        'schedule',
+        'timeZone',
+        'operatorEmail',
+        'domain',
+        'feedLength',
+        'staleAfterMinutes',
+        'language',
+      ]
+        .map((key) => `gazette:${key}`)
+        .sort(),
+    );
   });
 
   it('stops the real app (infra/app.ts) with that one line and exit code 1, writing no template', () => {

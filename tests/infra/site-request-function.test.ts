@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SITE_REQUEST_FUNCTION_FILE } from '../../infra/constructs/site.js';
+import { SITE_REQUEST_FUNCTION_FILE, siteRequestFunctionSource } from '../../infra/constructs/site.js';
 
 interface ViewerRequest {
   uri: string;
@@ -10,10 +10,17 @@ interface ViewerRequest {
 }
 
 // The deployed source, run as CloudFront would: a script whose top-level `handler` gets the event.
-const source = readFileSync(SITE_REQUEST_FUNCTION_FILE, 'utf8');
-const handler = new Function(`${source}\nreturn handler;`)() as (event: { request: ViewerRequest }) => ViewerRequest;
+const source = siteRequestFunctionSource();
+const handler = new Function(`${source}\nreturn handler;`)() as (event: { request: ViewerRequest }) => ViewerRequest | ViewerResponse;
 
-const requestFor = (uri: string): ViewerRequest => handler({ request: { uri, method: 'GET', querystring: {}, headers: {} } });
+interface ViewerResponse {
+  statusCode: number;
+  statusDescription: string;
+}
+
+const answerFor = (uri: string): ViewerRequest | ViewerResponse =>
+  handler({ request: { uri, method: 'GET', querystring: {}, headers: {} } });
+const requestFor = (uri: string): ViewerRequest => answerFor(uri) as ViewerRequest;
 
 describe('site viewer-request function (index documents)', () => {
   it.each([
@@ -43,6 +50,23 @@ describe('site viewer-request function (index documents)', () => {
       querystring: { a: { value: '1' } },
       headers: { host: { value: 'h' } },
     });
+  });
+
+  it.each([
+    '/inbox/article.md',
+    '/inbox/',
+    '/inbox',
+    '/state/ledger.jsonl',
+    '/digests/../inbox/a.md',
+    '/feeds/./../inbox/a.md',
+    '/secret.txt',
+  ])("refuses %s, which is not one of the site's keys, with a 404 before the origin is asked", (uri) => {
+    expect(answerFor(uri)).toEqual({ statusCode: 404, statusDescription: 'Not Found' });
+  });
+
+  it('is the file in the repository with the site keys filled in', () => {
+    expect(readFileSync(SITE_REQUEST_FUNCTION_FILE, 'utf8')).toContain('/* SITE_OBJECT_KEYS */ []');
+    expect(source).toContain('"feeds/*"');
   });
 
   it('uses only syntax the cloudfront-js runtime accepts (no modules, no arrow functions, no let/const)', () => {

@@ -2,7 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
-import { SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
+import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
+import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 
 const SETTINGS = {
@@ -194,10 +195,28 @@ describe('site bucket', () => {
       }),
     );
     const allows = statements.filter((statement) => statement.Effect === 'Allow');
-    expect(allows).toHaveLength(1);
-    expect(allows[0]?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
-    expect(actionsOf(allows[0] as Statement).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
-    expect(referencedIds(allows[0]?.Condition?.StringEquals?.['AWS:SourceArn'])).toEqual(new Set([ids.distribution]));
+    expect(allows.map((statement) => actionsOf(statement).join(',')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    for (const allow of allows) {
+      expect(allow.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+      expect(referencedIds(allow.Condition?.StringEquals?.['AWS:SourceArn'])).toEqual(new Set([ids.distribution]));
+    }
+  });
+
+  it("lets CloudFront read the site's own keys only, never the articles under inbox/", () => {
+    const policy = Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')).find(
+      (candidate) => (candidate.Properties?.Bucket as { Ref?: string }).Ref === ids.bucket,
+    );
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    const reads = statements.filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).includes('s3:GetObject'));
+    expect(reads).toHaveLength(1);
+    // Each resource is { Fn::Join: ['', [<bucket arn>, '/<key>']] }: the key is the last literal part.
+    const keys = resourcesOf(reads[0] as Statement).map((resource) => {
+      const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return String(parts[parts.length - 1]).replace(/^\//, '');
+    });
+    expect([...keys].sort()).toEqual([...SITE_OBJECT_KEYS].sort());
+    expect(keys).not.toContain('*');
+    expect(keys.some((key) => key.startsWith(INBOX_PREFIX))).toBe(false);
   });
 
   it('is a CloudFront origin through Origin Access Control (no legacy OAI)', () => {
@@ -288,11 +307,12 @@ describe('CloudFront', () => {
 });
 
 describe('subscription API', () => {
-  it('has exactly the four routes, all on the subscription function', () => {
+  it('has exactly the five routes, all on the subscription function', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual([
       'GET /api/confirm',
       'GET /api/unsubscribe',
+      'POST /api/confirm',
       'POST /api/subscribe',
       'POST /api/unsubscribe',
     ]);
@@ -305,9 +325,26 @@ describe('subscription API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+  });
+
+  it('gives every route its own throttle, so a subscribe flood never blocks one-click unsubscribe', () => {
+    const [stage] = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Stage'));
+    const settings = stage?.Properties?.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties?.RouteKey);
+    expect(Object.keys(settings).sort()).toEqual([...routeKeys].sort());
+    const oneClick = settings['POST /api/unsubscribe'];
+    const subscribe = settings['POST /api/subscribe'];
+    expect(oneClick && subscribe).toBeTruthy();
+    // A separate, larger bucket: all of subscribe's burst used up leaves every unsubscribe token.
+    expect(oneClick!.ThrottlingRateLimit).toBeGreaterThan(subscribe!.ThrottlingRateLimit);
+    expect(oneClick!.ThrottlingBurstLimit).toBeGreaterThan(subscribe!.ThrottlingBurstLimit);
+    // The stage refers to the route keys, so it is created after the routes.
+    const stageId = Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::Stage'))[0]!;
+    const dependsOn = (resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const routeId of Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'))) expect(dependsOn).toContain(routeId);
   });
 });
 
@@ -436,6 +473,40 @@ describe('IAM', () => {
     }
   });
 
+  it('lets the API and the SES events only get and change single items: no Scan, DeleteItem or batch writes', () => {
+    const actionsOn = (fn: string, table: string) =>
+      statementsOf(fn)
+        .filter((statement) => referencedIds(statement.Resource).has(table))
+        .flatMap(actionsOf)
+        .sort();
+    expect(actionsOn(ids.api, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOn(ids.sesEvents, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.sesEvents, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('lets a service principal use a KMS key only for this account and its own source', () => {
+    const keyPolicies = Object.values(resourcesOfType(template, 'AWS::KMS::Key')).map(
+      (key) => (key.Properties?.KeyPolicy as { Statement: Statement[] }).Statement,
+    );
+    expect(keyPolicies).toHaveLength(2);
+    const serviceStatements = keyPolicies.flat().filter((statement) => {
+      const principal = statement.Principal as { Service?: unknown } | undefined;
+      return principal?.Service !== undefined;
+    });
+    expect(serviceStatements.map((statement) => (statement.Principal as { Service: string }).Service).sort()).toEqual([
+      'cloudwatch.amazonaws.com',
+      'ses.amazonaws.com',
+    ]);
+    for (const statement of serviceStatements) {
+      expect(statement.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+      const sourceArn = standIn(statement.Condition?.ArnLike?.['aws:SourceArn']);
+      expect(sourceArn).toMatch(
+        /^arn:ref-aws::partition:(ses|cloudwatch):ref-aws::region:ref-aws::accountid:(configuration-set\/|alarm:\*)/,
+      );
+    }
+  });
+
   it('lets only the functions that sign or verify tokens read the token secret', () => {
     const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Secrets');
     const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
@@ -459,7 +530,21 @@ describe('data', () => {
     }
   });
 
-  it('uses the key schema of the shared contract, with expiresAt as the state TTL', () => {
+  it.each(Object.keys(TABLE_KEYS) as TableRole[])(
+    'creates the %s table from the key schema the adapters use (functions/shared/tables.ts)',
+    (role) => {
+      const keys = TABLE_KEYS[role];
+      const parts = [{ key: keys.partitionKey, KeyType: 'HASH' }, ...('sortKey' in keys ? [{ key: keys.sortKey, KeyType: 'RANGE' }] : [])];
+      const properties = resources[tables[role]]?.Properties;
+      expect(properties?.KeySchema).toEqual(parts.map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })));
+      expect(properties?.AttributeDefinitions).toEqual(parts.map(({ key }) => ({ AttributeName: key.name, AttributeType: key.type })));
+      if ('timeToLive' in keys) expect(properties?.TimeToLiveSpecification).toEqual({ AttributeName: keys.timeToLive, Enabled: true });
+      else expect(properties).not.toHaveProperty('TimeToLiveSpecification');
+    },
+  );
+
+  // Pinned as literals on purpose: deployed tables hold data under these names, so renaming one is a migration.
+  it('keeps the deployed key names, with expiresAt as the state TTL', () => {
     expect(resources[tables.subscribers]?.Properties?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     expect(resources[tables.deliveries]?.Properties?.KeySchema).toEqual([
       { AttributeName: 'digestId', KeyType: 'HASH' },
@@ -538,6 +623,26 @@ describe('operations', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Statistic: 'Maximum',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+    });
+  });
+
+  it('alarms when SES refuses the sender or the account, and on a burst of refused recipients', () => {
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'SenderRejected',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topic }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'MailsFailed',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Period: 3600,
+      AlarmActions: [{ Ref: topic }],
     });
   });
 

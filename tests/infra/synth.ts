@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSettings } from '../../infra/config.js';
 import { GazetteStack } from '../../infra/gazette-stack.js';
 
-/** cdk.json's `context`, feature flags and `gazette:` defaults alike. */
+/** cdk.json's `context` (feature flags, and any `gazette:` settings an operator keeps there). */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = (
   JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
 ).context;
@@ -30,7 +30,7 @@ export interface SynthesisedGazette {
  */
 export function synthGazette(context: Record<string, unknown>): SynthesisedGazette {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] } });
-  const settings = loadSettings((key) => app.node.tryGetContext(key));
+  const settings = loadSettings(app.node.getAllContext());
   const stack = new GazetteStack(app, 'Gazette', { settings });
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);

@@ -22,12 +22,12 @@ afterAll(() => {
 describe('publish handler entry point', () => {
   it('fails the cold start naming a missing or malformed variable', async () => {
     const variables = publisherVariables(inject('emulators'), uniqueResourceNames('entry'));
-    Object.assign(process.env, { ...variables, [ENV.siteBucket]: '', [ENV.siteBaseUrl]: 'https://news.example.com' });
+    Object.assign(process.env, { ...variables, [ENV.siteBucket]: '', [ENV.siteBaseUrl]: 'https://news.example.com/?edition=1' });
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
     const failure = handler({}, { awsRequestId: randomUUID() });
     await expect(failure).rejects.toBeInstanceOf(ConfigError);
-    await expect(failure).rejects.toThrow(/GAZETTE_SITE_BUCKET: required.*GAZETTE_SITE_BASE_URL: must end with "\/"/);
+    await expect(failure).rejects.toThrow(/GAZETTE_SITE_BUCKET: required.*GAZETTE_SITE_BASE_URL: must not have a query or fragment/);
   });
 
   it('requires the token secret ARN (or locally the inline keyring) and rejects a keyring without its current key', () => {

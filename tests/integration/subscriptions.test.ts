@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -121,7 +121,12 @@ describe('subscription API against DynamoDB and SES emulators', () => {
     expect(await harness.mails()).toHaveLength(1);
 
     const confirmLink = linkIn(confirmations[0]?.parsed.text ?? '', 'api/confirm');
-    const confirmed = await api(apiEvent('GET', confirmLink.pathname, { query: confirmLink.search.slice(1) }));
+    // Opening the link (as a mail gateway's scanner would) changes nothing; the page's button confirms.
+    const opened = await api(apiEvent('GET', confirmLink.pathname, { query: confirmLink.search.slice(1) }));
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain('Confirm subscription');
+    expect((await subscribers.get(id))?.status).toBe('pending');
+    const confirmed = await api(apiEvent('POST', confirmLink.pathname, { query: confirmLink.search.slice(1) }));
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.body).toContain('Subscription confirmed');
     expect((await subscribers.get(id))?.status).toBe('confirmed');
@@ -268,6 +273,35 @@ describe('SES events handler against DynamoDB', () => {
       .map((item) => item.id)
       .sort();
     expect(events).toEqual(['ses-event#fb-angry', 'ses-event#fb-hard']);
+  });
+
+  it('applies a bounce whose earlier invocation claimed it and died before applying', async () => {
+    const harness = await createHarness();
+    open.push(harness);
+    const handler = createSesEventsHandler({
+      store: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
+      ledger: new DynamoFeedbackLedger(harness.clients.doc, harness.names.tables.state),
+    });
+    const address = harness.address('killed');
+    await harness.seedSubscriber(address, 'confirmed');
+    // What the killed invocation left: the claim item, written before applying, with no completion.
+    await harness.clients.doc.send(
+      new PutCommand({
+        TableName: harness.names.tables.state,
+        Item: { id: 'ses-event#fb-killed', processedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 86_400 },
+      }),
+    );
+    const bounce = {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: address }], feedbackId: 'fb-killed' },
+      mail: { messageId: 'm-killed' },
+    };
+    expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'applied', changed: 1 }]);
+    expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'duplicate', changed: 0 }]);
+    const item = await harness.clients.doc.send(
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+    );
+    expect(item.Item?.status).toBe('bounced');
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * The pure parts of the AWS side: SES error mapping, the publisher's env schema, the keyring format.
+ * The pure parts of the AWS side: SES errors as send outcomes, the publisher's env schema, the keyring format.
  * (The adapters' I/O is covered against the emulators in tests/integration.)
  */
 import { describe, expect, it } from 'vitest';
-import { mapSesError } from '../../functions/adapters/aws/ses-mailer.js';
+import { sendOutcomeOf } from '../../functions/adapters/aws/ses-mailer.js';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
-import { ConfigError, QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
+import { ConfigError } from '../../functions/core/errors.js';
+import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv } from '../../functions/shared/env.js';
 
@@ -15,25 +16,43 @@ function sesError(name: string, message: string): Error {
   return error;
 }
 
-describe('mapSesError', () => {
+describe('sendOutcomeOf (SES errors as send outcomes)', () => {
+  const SENDER = 'news@example.com';
+
   it.each([
-    ['Throttling', 'Maximum sending rate exceeded.', ThrottledError],
-    ['ThrottlingException', 'Rate exceeded', ThrottledError],
-    ['Throttling', 'Daily message quota exceeded.', QuotaExceededError],
-    ['AccountSendingPausedException', 'Sending is paused for this account.', QuotaExceededError],
-    ['MessageRejected', 'Email address is not verified.', RecipientRejectedError],
-    ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified', RecipientRejectedError],
-    ['InvalidParameterValue', 'Missing final @domain in address', RecipientRejectedError],
-  ])('%s "%s" becomes %s', (name, message, expected) => {
-    const mapped = mapSesError(sesError(name, message));
-    expect(mapped).toBeInstanceOf(expected);
-    expect((mapped as Error).message).toBe(message);
-    expect((mapped as Error).cause).toBeInstanceOf(Error);
+    ['Throttling', 'Maximum sending rate exceeded.', 'throttled'],
+    ['ThrottlingException', 'Rate exceeded', 'throttled'],
+    ['Throttling', 'Daily message quota exceeded.', 'quota'],
+    ['AccountSendingPausedException', 'Sending is paused for this account.', 'rejected-sender'],
+    ['ConfigurationSetDoesNotExistException', 'Configuration set <gazette> does not exist.', 'rejected-sender'],
+    ['ConfigurationSetSendingPausedException', 'Sending is paused for this configuration set.', 'rejected-sender'],
+    ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified', 'rejected-sender'],
+    // Right after a deploy: the sender identity is not verified yet, so every message would be refused.
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region US-EAST-1: news@example.com',
+      'rejected-sender',
+    ],
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region US-EAST-1: example.com',
+      'rejected-sender',
+    ],
+    // In the sandbox, the same text names an unverified recipient: only that one is refused.
+    [
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region US-EAST-1: reader@example.com',
+      'rejected-recipient',
+    ],
+    ['MessageRejected', 'Address blacklisted.', 'rejected-recipient'],
+    ['InvalidParameterValue', 'Missing final @domain in address', 'rejected-recipient'],
+  ])('%s "%s" is %s', (name, message, kind) => {
+    expect(sendOutcomeOf(sesError(name, message), SENDER)).toEqual({ kind, detail: message });
   });
 
-  it('passes configuration and network errors through unchanged', () => {
-    for (const error of [sesError('ConfigurationSetDoesNotExistException', 'no such set'), sesError('TimeoutError', 'socket hang up')]) {
-      expect(mapSesError(error)).toBe(error);
+  it('leaves network errors and bugs to be thrown', () => {
+    for (const error of [sesError('TimeoutError', 'socket hang up'), new TypeError('x is undefined'), 'a string']) {
+      expect(sendOutcomeOf(error, SENDER)).toBeUndefined();
     }
   });
 });
@@ -57,7 +76,13 @@ describe('loadPublisherEnv', () => {
     const env = loadPublisherEnv(COMPLETE);
     expect(env).toMatchObject({
       bucket: 'site-bucket',
-      site: { baseUrl: 'https://d111.cloudfront.net/', title: 'Gazette', description: '', language: 'en', feedLength: 50 },
+      site: {
+        baseUrl: 'https://d111.cloudfront.net/',
+        title: 'Gazette',
+        description: SETTING_DEFAULTS.siteDescription,
+        language: 'en',
+        feedLength: 50,
+      },
       mail: { fromAddress: 'news@Mail.Example.com', fromName: 'Gazette News', listId: 'gazette.mail.example.com' },
       keyring: { kind: 'secret', secretArn: COMPLETE[ENV.tokenSecretArn] },
       endpoints: {},

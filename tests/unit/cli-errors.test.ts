@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ArchiveConflictError,
-  ArticleError,
-  ConfigError,
-  InvalidAddressError,
-  QuotaExceededError,
-  RecipientRejectedError,
-  RunInProgressError,
-  ThrottledError,
-} from '../../functions/core/errors.js';
+import { ArchiveConflictError, ArticleError, ConfigError, InvalidAddressError } from '../../functions/core/errors.js';
 import { EXIT_CODES, exitCodeFor, formatError } from '../../functions/shared/cli-errors.js';
 
 describe('cli-errors', () => {
@@ -16,10 +7,6 @@ describe('cli-errors', () => {
     [new ConfigError('bad flag'), EXIT_CODES.usage],
     [new InvalidAddressError('no @'), EXIT_CODES.usage],
     [new ArticleError('a.txt', 'empty article'), EXIT_CODES.partial],
-    [new RecipientRejectedError('refused'), EXIT_CODES.partial],
-    [new RunInProgressError('busy'), EXIT_CODES.tryAgainLater],
-    [new QuotaExceededError('quota'), EXIT_CODES.tryAgainLater],
-    [new ThrottledError('slow down'), EXIT_CODES.tryAgainLater],
     [new ArchiveConflictError('raced'), EXIT_CODES.tryAgainLater],
     [new TypeError('bug'), EXIT_CODES.failure],
     ['a string', EXIT_CODES.failure],

@@ -213,7 +213,7 @@ describe('gazette publish: settings and failures', () => {
   });
 
   it.each([
-    [['--base-url', 'ftp://example.com/'], /--base-url must be http/],
+    [['--base-url', 'ftp://example.com/'], /--base-url must be an http\(s\) URL/],
     [['--now', 'yesterday'], /--now must be an ISO 8601 date-time/],
     [['--feed-length', '0'], /--feed-length must be a whole number/],
     [['--from', 'not an address'], /--from must be one address/],
@@ -270,5 +270,35 @@ describe('gazette dispatch', () => {
     const summary = memoryIo();
     expect(await runGazette(['summarize', '--json', join(seeds, '000_89c895b2b4859281.txt')], summary)).toBe(0);
     expect(JSON.parse(summary.out()).headline).toMatch(/^Chinese President/);
+  });
+});
+
+describe('gazette publish and the subscribers file', () => {
+  it('refuses to publish when the subscribers file does not exist, naming it, and marks nothing mailed', async () => {
+    const missing = join(work, 'subscribers-typo.json');
+    const io = memoryIo();
+    const code = await publishCommand(['--seeds', seeds, '--out', out, '--subscribers', missing, '--now', '2025-05-09T12:00:00Z'], io);
+    expect(code).toBe(EXIT_CODES.usage);
+    expect(io.err()).toContain(`subscribers file not found: ${missing}`);
+    // Nothing was archived, so the real list still gets the digest once the path is right.
+    const fixed = await publish('2025-05-09T12:00:00Z');
+    expect(fixed.code).toBe(EXIT_CODES.ok);
+    expect(fixed.out).toContain('Mail:    2 sent');
+  });
+
+  it('--no-mail publishes the site and feeds without a subscribers file, and the digests are never mailed later', async () => {
+    const io = memoryIo();
+    const code = await publishCommand(
+      ['--seeds', seeds, '--out', out, '--subscribers', join(work, 'none.json'), '--no-mail', '--now', '2025-05-09T12:00:00Z'],
+      io,
+    );
+    expect(io.err()).toBe('');
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(io.out()).toContain('Digests: 1 new');
+    expect((await jsonFeed()).items).toHaveLength(1);
+    expect(await emlFiles(join(out, 'outbox'))).toEqual([]);
+    const later = await publish('2025-05-10T12:00:00Z');
+    expect(later.out).toContain('Mail:    0 sent, 0 already sent');
+    expect(await emlFiles(join(out, 'outbox'))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { serveCommand } from '../../functions/cli/commands/serve.js';
+import { DEFAULT_IP_THROTTLE } from '../../functions/core/subscriptions/subscribe.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
@@ -115,7 +116,11 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     expect(await statusOf(NEW_READER)).not.toBe('confirmed');
 
     // 2. The confirmation link.
-    const confirmed = await fetch(confirmLink!);
+    const opened = await fetch(confirmLink!);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('Confirm subscription');
+    expect(await statusOf(NEW_READER)).not.toBe('confirmed');
+    const confirmed = await fetch(confirmLink!, { method: 'POST' });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain('Subscription confirmed');
     expect(await statusOf(NEW_READER)).toBe('confirmed');
@@ -170,5 +175,20 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     // Past the origin check (403) to the token check: the server's own secret replaced the client's.
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_link');
+  });
+
+  it('counts each client by its socket address: a forged X-Forwarded-For earns no fresh throttle budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < DEFAULT_IP_THROTTLE.limit + 2; i++) {
+      // The honeypot is filled, so nothing is stored or mailed; the throttle comes first all the same.
+      const response = await fetch(new URL('api/subscribe', serverUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'x-forwarded-for': `198.51.100.${i}` },
+        body: `email=bot${i}%40example.org&website=spam`,
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(DEFAULT_IP_THROTTLE.limit);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * CHECKLIST #13: the rendered Atom feed is valid against an RFC 4287 schema and the RSS feed against
+ * Feeds are valid, not just parseable: the rendered Atom feed is valid against an RFC 4287 schema and the RSS feed against
  * the W3C validator's RSS 2.0 profile, both checked by a real RELAX NG validator (jing) rather than by
  * hand. The schemas live in tests/fixtures/schemas/; `npm test` installs jing first
  * (tests/setup/ensure-test-tools.sh). Each schema also gets negative controls: documents that must fail,

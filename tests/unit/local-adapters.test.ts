@@ -60,7 +60,7 @@ function digest(id: string, contentHash: string): Digest {
 }
 
 describe('FolderArticleSource', () => {
-  it('lists non-hidden files sorted by name, with their format and bytes, skipping folders and dotfiles', async () => {
+  it('lists non-hidden files sorted by name, with their format and bytes, skipping folders and dotfiles; a link is a refusal', async () => {
     await writeFile(join(dir, 'b.md'), '# B');
     await writeFile(join(dir, 'a.txt'), 'A text');
     await writeFile(join(dir, 'C.html'), '<p>C</p>');
@@ -69,12 +69,13 @@ describe('FolderArticleSource', () => {
     await mkdir(join(dir, 'sub.md'));
     await symlink(join(dir, 'missing.txt'), join(dir, 'dangling.txt'));
     const articles = await new FolderArticleSource(dir).list();
-    // Unsupported types are listed, as refusals, so the run reports them by name.
+    // Unsupported types and links are listed, as refusals, so the run reports them by name.
     expect(articles.map((article) => ('format' in article ? [article.source, article.format] : [article.source, article.refusal]))).toEqual(
       [
         ['C.html', 'html'],
         ['a.txt', 'text'],
         ['b.md', 'markdown'],
+        ['dangling.txt', expect.stringContaining('a symbolic link')],
         ['notes.pdf', 'unsupported file type .pdf (expected .txt, .md or .html)'],
       ],
     );
@@ -129,7 +130,7 @@ describe('OutboxMailer', () => {
     const outbox = new OutboxMailer(join(dir, 'outbox'));
     const raw = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
     const result = await outbox.send({ to: 'ann@example.org', raw, messageId: 'abc.123@gazette.local' });
-    expect(result).toEqual({ messageId: 'abc.123@gazette.local' });
+    expect(result).toEqual({ kind: 'sent', messageId: 'abc.123@gazette.local' });
     expect(await readFile(join(dir, 'outbox/abc.123@gazette.local.eml'))).toEqual(raw);
     expect(outbox.written).toEqual([join(dir, 'outbox/abc.123@gazette.local.eml')]);
     expect(await outbox.maxSendRate()).toBe(Number.POSITIVE_INFINITY);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { Subscriber } from '../../functions/core/model.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
 import { ExtractiveSummarizer } from '../../functions/core/summarize/index.js';
 import {
@@ -92,12 +92,7 @@ const settings: PublishSettings = {
     authorName: 'Gazette',
     feedLength: 50,
   },
-  mail: {
-    fromName: 'Gazette',
-    fromAddress: 'news@example.com',
-    unsubscribeMailbox: 'unsubscribe@example.com',
-    listId: 'digest.example.com',
-  },
+  mail: buildMailConfig({ senderEmail: 'news@example.com', senderName: 'Gazette' }),
   keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
   runId: 'run-1',
 };
@@ -174,7 +169,7 @@ describe('publishDigests', () => {
 
   it('retries throttled sends with growing jittered backoff and loses or doubles nothing', async () => {
     const mailer = new RecordingMailer((call) =>
-      call === 2 || call === 3 || call === 5 ? new ThrottledError('Maximum sending rate exceeded') : undefined,
+      call === 2 || call === 3 || call === 5 ? { kind: 'throttled', detail: 'Maximum sending rate exceeded' } : undefined,
     );
     const w = world({ mailer, people: subscribers(4) });
     const report = await publishDigests(w.deps, settings);
@@ -187,7 +182,7 @@ describe('publishDigests', () => {
 
   it('stops cleanly on the daily quota and resumes on the next run without doubles', async () => {
     let quotaLeft = 2;
-    const mailer = new RecordingMailer(() => (quotaLeft-- > 0 ? undefined : new QuotaExceededError('Daily message quota exceeded')));
+    const mailer = new RecordingMailer(() => (quotaLeft-- > 0 ? undefined : { kind: 'quota', detail: 'Daily message quota exceeded' }));
     const w = world({ mailer, people: subscribers(5) });
     const first = await publishDigests(w.deps, settings);
     expect(first.mail).toMatchObject({ sent: 2, deferred: 3, stoppedBy: 'quota' });
@@ -247,7 +242,7 @@ describe('publishDigests', () => {
 
   it('skips a rejected recipient and still mails everyone else', async () => {
     const mailer = new RecordingMailer((_, mail) =>
-      mail.to === 'reader1@example.com' ? new RecipientRejectedError('Address blacklisted') : undefined,
+      mail.to === 'reader1@example.com' ? { kind: 'rejected-recipient', detail: 'Address blacklisted' } : undefined,
     );
     const w = world({ mailer });
     const report = await publishDigests(w.deps, settings);
@@ -353,7 +348,7 @@ describe('publishDigests', () => {
   });
 
   it('gives up on a digest whose sending stopped more than two days ago', async () => {
-    const mailer = new RecordingMailer(() => new QuotaExceededError('Daily message quota exceeded'));
+    const mailer = new RecordingMailer(() => ({ kind: 'quota', detail: 'Daily message quota exceeded' }));
     const w = world({ mailer });
     const first = await publishDigests(w.deps, settings);
     expect(first.mail.stoppedBy).toBe('quota');

@@ -3,6 +3,7 @@
  * a hostile one, site and mail settings, and a generator of synthetic archives.
  */
 import type { Digest, MailConfig, SiteConfig } from '../../functions/core/model.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
 
 /** Site settings used by every render test. */
 export const site: SiteConfig = {
@@ -14,13 +15,8 @@ export const site: SiteConfig = {
   feedLength: 20,
 };
 
-/** Mail settings used by every render test. */
-export const mail: MailConfig = {
-  fromName: 'Gazette',
-  fromAddress: 'digest@gazette.example.com',
-  unsubscribeMailbox: 'unsubscribe@gazette.example.com',
-  listId: 'digest.gazette.example.com',
-};
+/** Mail settings used by every render test, from the one builder the CLI and the functions use. */
+export const mail: MailConfig = buildMailConfig({ senderEmail: 'digest@gazette.example.com', senderName: 'Gazette' });
 
 /** A digest like the one the seed article produces, with fixed dates. */
 export const seedDigest: Digest = {

@@ -208,11 +208,30 @@ describe('GET /api/confirm', () => {
     return { ...context, url };
   }
 
-  it('confirms with the link from the mail and says so', async () => {
+  it('GET (a mail gateway scanning links) shows a page with one Confirm button and confirms nothing', async () => {
     const context = await pending();
+    const before = await context.store.get(ANN_ID);
     const response = await context.api(event('GET', context.url.pathname, { query: context.url.search.slice(1) }));
     expect(response.statusCode).toBe(200);
+    const html = page(response);
+    expect(html.querySelector('h1')?.text).toBe('Confirm your subscription');
+    const form = html.querySelector('form');
+    expect(form?.getAttribute('method')).toBe('post');
+    expect(form?.getAttribute('action')).toBe(`${SITE.baseUrl}api/confirm${context.url.search}`);
+    expect(form?.querySelector('button')?.text).toBe('Confirm subscription');
+    expect(await context.store.get(ANN_ID)).toEqual(before);
+  });
+
+  it('the button confirms: POSTing the form as a browser would, and a second press changes nothing', async () => {
+    const context = await pending();
+    const form = page(await context.api(event('GET', context.url.pathname, { query: context.url.search.slice(1) }))).querySelector('form');
+    const action = new URL(form!.getAttribute('action')!);
+    const post = () => context.api(event('POST', action.pathname, { query: action.search.slice(1), body: '', headers: FORM }));
+    const response = await post();
+    expect(response.statusCode).toBe(200);
     expect(page(response).querySelector('h1')?.text).toBe('Subscription confirmed');
+    expect((await context.store.get(ANN_ID))?.status).toBe('confirmed');
+    expect((await post()).statusCode).toBe(200);
     expect((await context.store.get(ANN_ID))?.status).toBe('confirmed');
   });
 
@@ -337,7 +356,7 @@ describe('origin verification (requests that bypass CloudFront)', () => {
     const unsubscribeToken = signToken('unsubscribe', ANN_ID, KEYRING, T0);
     return [
       { method: 'POST', path: '/api/subscribe', body: `email=${encodeURIComponent('new@example.org')}&website=`, headers: FORM_JSON },
-      { method: 'GET', path: '/api/confirm', query: `token=${confirmToken}` },
+      { method: 'POST', path: '/api/confirm', query: `token=${confirmToken}`, body: '', headers: FORM },
       { method: 'POST', path: '/api/unsubscribe', query: `token=${unsubscribeToken}`, body: 'List-Unsubscribe=One-Click', headers: FORM },
       { method: 'GET', path: '/api/unsubscribe', query: `token=${unsubscribeToken}` },
       // Refused before routing and before the size check: no 404, no 413 tells a prober anything.

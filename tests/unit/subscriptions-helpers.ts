@@ -2,9 +2,9 @@
  * Shared helpers of the subscription unit tests: a recording mailer, a plain confirmation renderer whose
  * output the tests parse back, and a keyring.
  */
-import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../functions/core/errors.js';
 import type { MailConfig, OutgoingMail, SiteConfig } from '../../functions/core/model.js';
-import type { Mailer } from '../../functions/core/publish/ports.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
+import type { FailedSend, Mailer, SendOutcome } from '../../functions/core/publish/ports.js';
 import type { ConfirmationMailRenderer } from '../../functions/core/subscriptions/ports.js';
 import type { TokenKeyring } from '../../functions/core/tokens.js';
 
@@ -17,12 +17,7 @@ export const SITE: SiteConfig = {
   feedLength: 10,
 };
 
-export const MAIL: MailConfig = {
-  fromName: 'Test Gazette',
-  fromAddress: 'news@example.org',
-  unsubscribeMailbox: 'unsubscribe@example.org',
-  listId: 'gazette.example.org',
-};
+export const MAIL: MailConfig = buildMailConfig({ senderEmail: 'news@example.org', senderName: 'Test Gazette' });
 
 export const KEYRING: TokenKeyring = { currentKeyId: 'k2', secrets: { k2: 'second-secret-0123456789', k1: 'first-secret-0123456789' } };
 
@@ -33,16 +28,17 @@ export const plainConfirmation: ConfirmationMailRenderer = ({ to, confirmUrl, me
   raw: Buffer.from(`To: ${to}\r\nSubject: Confirm\r\n\r\nConfirm here:\r\n${confirmUrl}\r\n`),
 });
 
-/** Records every message; can be told to fail the next sends with a given error. */
+/** Records every message; can be told to answer the next sends with a given outcome (or throw an Error). */
 export class RecordingMailer implements Pick<Mailer, 'send'> {
   readonly sent: OutgoingMail[] = [];
-  failures: Error[] = [];
+  failures: (FailedSend | Error)[] = [];
 
-  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+  async send(mail: OutgoingMail): Promise<SendOutcome> {
     const failure = this.failures.shift();
-    if (failure) throw failure;
+    if (failure instanceof Error) throw failure;
+    if (failure) return failure;
     this.sent.push(mail);
-    return { messageId: `ses-${this.sent.length}` };
+    return { kind: 'sent', messageId: `ses-${this.sent.length}` };
   }
 
   /** The confirm URL of the n-th sent message, parsed back from its body. */
@@ -60,5 +56,3 @@ export class RecordingMailer implements Pick<Mailer, 'send'> {
     return token;
   }
 }
-
-export { QuotaExceededError, RecipientRejectedError, ThrottledError };

@@ -104,13 +104,15 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
       expect(await store.listAll()).toHaveLength(3);
     });
 
-    it('feedback ledger: claims once until expiry, and a released claim can be taken again', async () => {
+    it('feedback ledger: a key is done only once marked done, and until its expiry', async () => {
       const { ledger } = await fresh();
-      expect(await ledger.claim('fb-1', T0, at(DAY))).toBe(true);
-      expect(await ledger.claim('fb-1', at(1000), at(DAY + 1000))).toBe(false);
-      expect(await ledger.claim('fb-1', at(DAY + 1000), at(2 * DAY))).toBe(true);
-      await ledger.release('fb-1');
-      expect(await ledger.claim('fb-1', at(DAY + 2000), at(2 * DAY))).toBe(true);
+      expect(await ledger.isDone('fb-1', T0)).toBe(false);
+      // Asking is not claiming: an invocation that dies before markDone leaves the key open for its retry.
+      expect(await ledger.isDone('fb-1', at(1000))).toBe(false);
+      await ledger.markDone('fb-1', at(2000), at(DAY));
+      expect(await ledger.isDone('fb-1', at(3000))).toBe(true);
+      expect(await ledger.isDone('fb-2', at(3000))).toBe(false);
+      expect(await ledger.isDone('fb-1', at(DAY + 1000))).toBe(false);
     });
 
     it('rate limiter: counts per key and window', async () => {

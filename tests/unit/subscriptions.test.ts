@@ -1,25 +1,23 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryFeedbackLedger, MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
 import { InvalidAddressError, InvalidTokenError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { confirm, unsubscribe } from '../../functions/core/subscriptions/confirm.js';
+import { clientNetwork, clientThrottleKey } from '../../functions/core/subscriptions/client-key.js';
 import { TooManyRequestsError } from '../../functions/core/subscriptions/errors.js';
-import { recordSesEvent } from '../../functions/core/subscriptions/feedback.js';
+import { parseSesNotification } from '../../functions/adapters/aws/ses-notification.js';
+import { recordFeedback, type FeedbackDeps } from '../../functions/core/subscriptions/feedback.js';
 import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber } from '../../functions/core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { signToken } from '../../functions/core/tokens.js';
-import {
-  KEYRING,
-  MAIL,
-  plainConfirmation,
-  QuotaExceededError,
-  RecipientRejectedError,
-  RecordingMailer,
-  SITE,
-  ThrottledError,
-} from './subscriptions-helpers.js';
+import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
+
+/** An SES notification as the SES-events handler applies it: read by the adapter, ruled by the core. */
+const recordSesEvent = async (deps: FeedbackDeps, notification: unknown, now: Date) =>
+  recordFeedback(deps, parseSesNotification(notification), now);
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -113,7 +111,10 @@ describe('subscribe', () => {
   });
 
   it('frees the 24 h slot when SES throttled or the quota ran out, so a retry mails at once', async () => {
-    for (const failure of [new ThrottledError('slow down'), new QuotaExceededError('quota')]) {
+    for (const failure of [
+      { kind: 'throttled', detail: 'slow down' },
+      { kind: 'quota', detail: 'quota' },
+    ] as const) {
       const { mailer, deps } = setup();
       mailer.failures.push(failure);
       expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
@@ -124,7 +125,7 @@ describe('subscribe', () => {
 
   it('keeps the slot when SES rejected the recipient', async () => {
     const { mailer, deps } = setup();
-    mailer.failures.push(new RecipientRejectedError('suppressed'));
+    mailer.failures.push({ kind: 'rejected-recipient', detail: 'suppressed' });
     expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
     expect(await subscribe(deps, { email: ANN }, at(1000))).toBe('not-mailed');
     expect(mailer.sent).toHaveLength(0);
@@ -138,6 +139,40 @@ describe('subscribe', () => {
     expect(await subscribe(throttled, { email: 'q@example.org', ip: '198.51.100.1' }, at(10))).toBe('mailed');
     expect(await subscribe(throttled, { email: 'p9@example.org', ip: '203.0.113.7' }, at(60_000))).toBe('mailed');
     expect(mailer.sent).toHaveLength(5);
+  });
+
+  it('counts an IPv6 client by its /64: fresh addresses in one /64 share one budget', async () => {
+    const { limiter, deps } = setup();
+    const throttled: SubscribeDeps = { ...deps, throttle: { limiter, limit: 3, windowMs: 60_000 } };
+    const inOneSlash64 = ['2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:0db8:0001:0002:abcd:1234:5678:9abc'];
+    for (const [i, ip] of inOneSlash64.entries()) await subscribe(throttled, { email: `v${i}@example.org`, ip }, at(i));
+    await expect(subscribe(throttled, { email: 'v9@example.org', ip: '2001:db8:1:2:dead:beef::1' }, at(10))).rejects.toBeInstanceOf(
+      TooManyRequestsError,
+    );
+    expect(await subscribe(throttled, { email: 'w@example.org', ip: '2001:db8:1:3::1' }, at(10))).toBe('mailed');
+  });
+});
+
+describe('client throttle keys', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:abcd:1234:5678:9abc', '2001:db8:1:2::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['::ffff:cb00:7107', '203.0.113.7'],
+    ['2001:db8::203.0.113.7', '2001:db8:0:0::/64'],
+  ])('counts %s as %s', (ip, network) => {
+    expect(clientNetwork(ip)).toBe(network);
+  });
+
+  it('is a keyed hash: neither the address nor its bare SHA-256 appears, and another secret gives another key', () => {
+    const key = clientThrottleKey('203.0.113.7', 'secret-one');
+    expect(key).not.toContain('203.0.113.7');
+    expect(key).not.toContain(createHash('sha256').update('203.0.113.7').digest('hex').slice(0, 24));
+    expect(clientThrottleKey('203.0.113.7', 'secret-two')).not.toBe(key);
+    expect(clientThrottleKey('::ffff:203.0.113.7', 'secret-one')).toBe(key);
   });
 });
 
@@ -319,7 +354,7 @@ describe('recordSesEvent', () => {
     expect((await store.listAll()).map((row) => row.status)).toEqual(['confirmed']);
   });
 
-  it('releases the claim when applying fails, so the SNS retry does the work', async () => {
+  it('leaves no completion mark when applying fails, so the SNS retry does the work', async () => {
     const store = new MemorySubscribers([record(ANN, 'confirmed')]);
     const ledger = new MemoryFeedbackLedger();
     let fail = true;
@@ -335,6 +370,15 @@ describe('recordSesEvent', () => {
       outcome: 'applied',
       changed: 1,
     });
+  });
+
+  it('applies a bounce whose first invocation died between reading the ledger and applying it', async () => {
+    const { store, ledger, deps } = feedbackSetup();
+    // The first invocation got as far as the ledger (as far as the old claim went) and was killed.
+    expect(await ledger.isDone('fb-killed', T0)).toBe(false);
+    expect(await recordSesEvent(deps, bounceEvent('Permanent', 'fb-killed'), at(30_000))).toEqual({ outcome: 'applied', changed: 1 });
+    expect((await store.get(ANN_ID))?.status).toBe('bounced');
+    expect(await ledger.isDone('fb-killed', at(31_000))).toBe(true);
   });
 
   it('rejects a message that is not an SES notification', async () => {

@@ -1,5 +1,5 @@
 /**
- * The digest archive in the state table: one item per digest, `id = digest#<digestId>`. Writes are
+ * The digest archive in the state table: one `digest#<digestId>` item per digest. Writes are
  * conditional on the content hash the writer last saw, so two overlapping runs can never silently
  * overwrite each other's digest.
  */
@@ -7,9 +7,10 @@ import { type DynamoDBDocumentClient, paginateScan, PutCommand } from '@aws-sdk/
 import { ArchiveConflictError } from '../../core/errors.js';
 import type { Digest } from '../../core/model.js';
 import type { Archive } from '../../core/publish/ports.js';
+import { STATE_ITEM, stateKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
-const KEY_PREFIX = 'digest#';
+const ID = TABLE_KEYS.state.partitionKey.name;
 
 /** Stored shape of one archive item. `contentHash` and `mailStatus` are copied out for conditions and queries. */
 interface ArchiveItem {
@@ -33,8 +34,8 @@ export class DynamoArchive implements Archive {
       { client: this.doc },
       {
         TableName: this.table,
-        FilterExpression: 'begins_with(id, :prefix)',
-        ExpressionAttributeValues: { ':prefix': KEY_PREFIX },
+        FilterExpression: `begins_with(${ID}, :prefix)`,
+        ExpressionAttributeValues: { ':prefix': STATE_ITEM.digest },
         // A run that just wrote must see its own digest on the next run.
         ConsistentRead: true,
       },
@@ -51,7 +52,7 @@ export class DynamoArchive implements Archive {
    */
   async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
     const item: ArchiveItem = {
-      id: KEY_PREFIX + digest.id,
+      ...stateKey('digest', digest.id),
       digest,
       contentHash: digest.contentHash,
       mailStatus: digest.mailStatus,
@@ -62,7 +63,7 @@ export class DynamoArchive implements Archive {
           TableName: this.table,
           Item: item,
           ...(expectedHash === undefined
-            ? { ConditionExpression: 'attribute_not_exists(id)' }
+            ? { ConditionExpression: `attribute_not_exists(${ID})` }
             : { ConditionExpression: 'contentHash = :expected', ExpressionAttributeValues: { ':expected': expectedHash } }),
         }),
       );

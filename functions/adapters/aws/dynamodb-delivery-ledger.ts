@@ -1,10 +1,11 @@
 /**
- * The delivery ledger (deliveries table: partition key `digestId`, sort key `subscriberId`). A pair is
+ * The delivery ledger (the deliveries table, keyed by digest and subscriber: functions/shared/tables.ts). A pair is
  * claimed with a conditional write before the send and gets the SES MessageId after it, so each
  * (digest, subscriber) pair is mailed at most once across crashes, retries and overlapping runs.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
+import { deliveryKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
 /** `DeliveryLedger` over the DynamoDB deliveries table. */
@@ -20,8 +21,8 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { digestId, subscriberId, status: 'claimed', claimedAt: at.toISOString() },
-          ConditionExpression: 'attribute_not_exists(digestId)',
+          Item: { ...deliveryKey(digestId, subscriberId), status: 'claimed', claimedAt: at.toISOString() },
+          ConditionExpression: `attribute_not_exists(${TABLE_KEYS.deliveries.partitionKey.name})`,
         }),
       );
       return 'claimed';
@@ -36,7 +37,7 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { digestId, subscriberId },
+        Key: deliveryKey(digestId, subscriberId),
         UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at.toISOString() },
@@ -49,7 +50,7 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { digestId, subscriberId },
+        Key: deliveryKey(digestId, subscriberId),
         UpdateExpression: 'SET #status = :failed, failureReason = :reason, failedAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() },
@@ -63,7 +64,7 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { digestId, subscriberId },
+          Key: deliveryKey(digestId, subscriberId),
           ConditionExpression: '#status = :claimed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },

@@ -1,21 +1,23 @@
 /**
- * The publisher's run lease in the state table (`id = lease#publisher`), so two scheduled runs (a retry
+ * The publisher's run lease in the state table (the `lease#publisher` item), so two scheduled runs (a retry
  * overlapping a slow run, or a duplicate delivery) never publish or mail at the same time. A conditional
- * write is the lock; `expiresAt` (epoch seconds, the table's TTL attribute) lets a crashed run's lease
+ * write is the lock; the table's TTL attribute (epoch seconds) lets a crashed run's lease
  * lapse without anyone cleaning up.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunLease } from '../../core/publish/ports.js';
+import { stateKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
-const LEASE_ID = 'lease#publisher';
+const { partitionKey, timeToLive } = TABLE_KEYS.state;
 
 /** `RunLease` over the DynamoDB state table. */
 export class DynamoRunLease implements RunLease {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly leaseId = LEASE_ID,
+    /** Which lease: one name per kind of run that must not overlap itself. */
+    private readonly leaseName = 'publisher',
   ) {}
 
   /** Takes the lease when it is free, expired, or already ours (a retried invocation of the same run). */
@@ -25,10 +27,15 @@ export class DynamoRunLease implements RunLease {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { id: this.leaseId, owner, acquiredAt: now.toISOString(), expiresAt: Math.ceil((now.getTime() + ttlMs) / 1000) },
+          Item: {
+            ...stateKey('lease', this.leaseName),
+            owner,
+            acquiredAt: now.toISOString(),
+            [timeToLive]: Math.ceil((now.getTime() + ttlMs) / 1000),
+          },
           // TTL deletion lags by up to days, so expiry is decided here, not by the item disappearing.
-          ConditionExpression: 'attribute_not_exists(id) OR expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#id': partitionKey.name, '#expiresAt': timeToLive, '#owner': 'owner' },
           ExpressionAttributeValues: { ':now': nowSeconds, ':owner': owner },
         }),
       );
@@ -56,7 +63,7 @@ export class DynamoRunLease implements RunLease {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { id: this.leaseId },
+          Key: stateKey('lease', this.leaseName),
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },

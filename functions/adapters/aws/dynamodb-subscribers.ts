@@ -1,6 +1,6 @@
 /**
- * Subscribers in DynamoDB (partition key `id`), plus the processed-SES-notification ledger and the
- * per-IP request counter in the state table (partition key `id`, TTL attribute `expiresAt`).
+ * Subscribers in DynamoDB, plus the processed-SES-notification ledger and the per-IP request counter
+ * in the state table (both tables' keys and the TTL attribute: functions/shared/tables.ts).
  *
  * Every change is ONE conditional UpdateItem, so concurrent Lambda invocations cannot both win: that is
  * what makes "50 subscribes in a minute → one confirmation mail" hold without any lock.
@@ -16,11 +16,14 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { stateKey, subscriberKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
+
+const EXPIRES_AT = TABLE_KEYS.state.timeToLive;
 
 /** Attribute names used in expressions; several (`status`, `source`) are DynamoDB reserved words. */
 const NAMES = {
-  '#id': 'id',
+  '#id': TABLE_KEYS.subscribers.partitionKey.name,
   '#email': 'email',
   '#status': 'status',
   '#updatedAt': 'updatedAt',
@@ -73,7 +76,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
   }
 
   async get(id: string): Promise<SubscriberRecord | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: subscriberKey(id), ConsistentRead: true }));
     return result.Item as SubscriberRecord | undefined;
   }
 
@@ -82,7 +85,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { id },
+          Key: subscriberKey(id),
           UpdateExpression:
             'SET #email = :email, #status = :pending, #updatedAt = :now, #lastConfirmationAt = :now, ' +
             '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)',
@@ -113,7 +116,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { id },
+          Key: subscriberKey(id),
           UpdateExpression: 'REMOVE #lastConfirmationAt',
           ConditionExpression: '#lastConfirmationAt = :reservedAt',
           ExpressionAttributeNames: { '#lastConfirmationAt': 'lastConfirmationAt' },
@@ -135,7 +138,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
   ): Promise<TransitionResult> {
     const at = now.toISOString();
     const sets = ['#status = :to', '#updatedAt = :now'];
-    const names: Record<string, string> = { '#id': 'id', '#status': 'status', '#updatedAt': 'updatedAt' };
+    const names: Record<string, string> = { '#id': NAMES['#id'], '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':to': to, ':now': at };
     const set = (attribute: string, value: unknown, ifNotExists = false): void => {
       names[`#${attribute}`] = attribute;
@@ -158,7 +161,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { id },
+          Key: subscriberKey(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -175,7 +178,9 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
   }
 
   async remove(id: string): Promise<boolean> {
-    const result = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { id }, ReturnValues: 'ALL_OLD' }));
+    const result = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: subscriberKey(id), ReturnValues: 'ALL_OLD' }),
+    );
     return result.Attributes !== undefined;
   }
 }
@@ -185,7 +190,11 @@ function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-/** `ses-event#<key>` items in the state table, expiring through its TTL attribute. */
+/**
+ * `ses-event#<key>` items in the state table, written once a notification was applied and expiring
+ * through its TTL attribute. Items written before completion marks existed (a `processedAt` and no
+ * `completedAt`) count as not done: a re-delivery of one applies it again, which changes nothing.
+ */
 export class DynamoFeedbackLedger implements FeedbackLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -193,27 +202,21 @@ export class DynamoFeedbackLedger implements FeedbackLedger {
     readonly tableName: string,
   ) {}
 
-  async claim(key: string, now: Date, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { id: `ses-event#${key}`, processedAt: now.toISOString(), expiresAt: epochSeconds(expiresAt) },
-          // TTL deletes lazily (up to days later), so an expired item counts as absent.
-          ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now',
-          ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':now': epochSeconds(now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  async isDone(key: string, now: Date): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: stateKey('sesEvent', key), ConsistentRead: true }),
+    );
+    // TTL deletes lazily (up to days later), so an expired item counts as absent.
+    return typeof Item?.['completedAt'] === 'string' && Number(Item[EXPIRES_AT]) >= epochSeconds(now);
   }
 
-  async release(key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { id: `ses-event#${key}` } }));
+  async markDone(key: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...stateKey('sesEvent', key), completedAt: now.toISOString(), [EXPIRES_AT]: epochSeconds(expiresAt) },
+      }),
+    );
   }
 }
 
@@ -231,10 +234,10 @@ export class DynamoRateLimiter implements RateLimiter {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { id: `rate#${key}#${start}` },
+          Key: stateKey('rate', `${key}#${start}`),
           UpdateExpression: 'ADD #hits :one SET #expiresAt = :expiresAt',
           ConditionExpression: 'attribute_not_exists(#hits) OR #hits < :limit',
-          ExpressionAttributeNames: { '#hits': 'hits', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeNames: { '#hits': 'hits', '#expiresAt': EXPIRES_AT },
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': epochSeconds(new Date(start + 2 * windowMs)) },
         }),
       );

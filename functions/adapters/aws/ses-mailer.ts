@@ -1,15 +1,15 @@
 /**
  * Sends rendered digests through Amazon SES (v1 `SendRawEmail`, so our own MIME message with its
  * List-Unsubscribe headers goes out byte for byte) via the configuration set that reports bounces and
- * complaints. SES errors are mapped to the core's domain errors so the use case can pace, stop or skip.
+ * complaints. SES's expected errors become send outcomes (see {@link sendOutcomeOf}) so the use case can
+ * pace, stop or skip; anything else is thrown.
  *
  * Give this adapter an `SESClient` built with `maxAttempts: 1` (see functions/shared/aws-clients.ts):
  * the use case already retries throttling with exponential backoff and jitter.
  */
 import { GetSendQuotaCommand, type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { QuotaExceededError, RecipientRejectedError, ThrottledError } from '../../core/errors.js';
 import type { OutgoingMail } from '../../core/model.js';
-import type { Mailer } from '../../core/publish/ports.js';
+import type { FailedSend, Mailer, SendOutcome } from '../../core/publish/ports.js';
 
 /** Which configuration set and sender identity the mailer uses. */
 export interface SesMailerOptions {
@@ -25,10 +25,11 @@ export class SesMailer implements Mailer {
     private readonly options: SesMailerOptions,
   ) {}
 
-  /** Sends one message to its one recipient; returns the SES MessageId. */
-  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+  /** Sends one message to its one recipient; `sent` carries the SES MessageId. */
+  async send(mail: OutgoingMail): Promise<SendOutcome> {
+    let result;
     try {
-      const result = await this.ses.send(
+      result = await this.ses.send(
         new SendRawEmailCommand({
           RawMessage: { Data: mail.raw },
           Source: this.options.fromAddress,
@@ -36,11 +37,13 @@ export class SesMailer implements Mailer {
           ConfigurationSetName: this.options.configurationSet,
         }),
       );
-      if (!result.MessageId) throw new Error('SES accepted the message but returned no MessageId');
-      return { messageId: result.MessageId };
     } catch (error) {
-      throw mapSesError(error);
+      const outcome = sendOutcomeOf(error, this.options.fromAddress);
+      if (outcome) return outcome;
+      throw error;
     }
+    if (!result.MessageId) throw new Error('SES accepted the message but returned no MessageId');
+    return { kind: 'sent', messageId: result.MessageId };
   }
 
   /**
@@ -53,23 +56,45 @@ export class SesMailer implements Mailer {
   }
 }
 
+/** Error codes that are about the sender, the account or the configuration set, never a recipient. */
+const SENDER_SIDE_CODES = new Set([
+  'AccountSendingPausedException',
+  'MailFromDomainNotVerifiedException',
+  'MailFromDomainNotVerified',
+  'ConfigurationSetDoesNotExistException',
+  'ConfigurationSetDoesNotExist',
+  'ConfigurationSetSendingPausedException',
+]);
+
 /**
- * Maps an SES error to a domain error: quota and sending-pause stop the run, throttling is retried,
- * a refused recipient or message is skipped; anything else (bad configuration, network) passes through.
+ * The send outcome an SES error stands for, or undefined for an unexpected one (network, a bug), which
+ * the caller throws. `MessageRejected` is sender-side when it names the sender: "Email address is not
+ * verified. The following identities failed the check in region …: news@example.com" right after a
+ * deploy refuses every message, and marking each recipient failed would burn the digest for the whole
+ * list. In the sandbox the same text names an unverified *recipient*, which refuses that one only.
  */
-export function mapSesError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = error.name;
-  const message = error.message;
+export function sendOutcomeOf(error: unknown, fromAddress: string): FailedSend | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { name: code, message: detail } = error;
   // SES reports both limits with the code "Throttling"; only the message tells them apart.
-  if (/daily message quota exceeded/i.test(message)) return new QuotaExceededError(message, { cause: error });
-  if (code === 'AccountSendingPausedException') return new QuotaExceededError(message, { cause: error });
-  if (code === 'Throttling' || code === 'ThrottlingException' || /maximum sending rate exceeded/i.test(message)) {
-    return new ThrottledError(message, { cause: error });
+  if (/daily message quota exceeded/i.test(detail)) return { kind: 'quota', detail };
+  if (code === 'Throttling' || code === 'ThrottlingException' || /maximum sending rate exceeded/i.test(detail)) {
+    return { kind: 'throttled', detail };
   }
-  if (code === 'MessageRejected' || code === 'MailFromDomainNotVerifiedException' || code === 'MailFromDomainNotVerified') {
-    return new RecipientRejectedError(message, { cause: error });
-  }
-  if (code === 'InvalidParameterValue' && /address/i.test(message)) return new RecipientRejectedError(message, { cause: error });
-  return error;
+  if (SENDER_SIDE_CODES.has(code)) return { kind: 'rejected-sender', detail };
+  if (code === 'MessageRejected')
+    return namesSender(detail, fromAddress) ? { kind: 'rejected-sender', detail } : { kind: 'rejected-recipient', detail };
+  if (code === 'InvalidParameterValue' && /address/i.test(detail)) return { kind: 'rejected-recipient', detail };
+  return undefined;
+}
+
+/**
+ * Whether an SES message names the sender's address, or its domain as an identity of its own (not as
+ * the domain of some recipient's address), among the identities that failed.
+ */
+function namesSender(detail: string, fromAddress: string): boolean {
+  const text = detail.toLowerCase();
+  const address = fromAddress.toLowerCase();
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return text.includes(address) || new RegExp(`(^|[\\s,:])${domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(text);
 }

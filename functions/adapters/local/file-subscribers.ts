@@ -252,17 +252,16 @@ export class FileSubscribers extends RuleStore {
 
 /** Processed SES notifications in memory (the local stack has no SES; tests and dev use this). */
 export class MemoryFeedbackLedger implements FeedbackLedger {
-  private readonly claims = new Map<string, number>();
+  /** Completed keys and when they may be forgotten (ms since the epoch). */
+  private readonly done = new Map<string, number>();
 
-  async claim(key: string, now: Date, expiresAt: Date): Promise<boolean> {
-    const until = this.claims.get(key);
-    if (until !== undefined && until > now.getTime()) return false;
-    this.claims.set(key, expiresAt.getTime());
-    return true;
+  async isDone(key: string, now: Date): Promise<boolean> {
+    const until = this.done.get(key);
+    return until !== undefined && until >= now.getTime();
   }
 
-  async release(key: string): Promise<void> {
-    this.claims.delete(key);
+  async markDone(key: string, _now: Date, expiresAt: Date): Promise<void> {
+    this.done.set(key, expiresAt.getTime());
   }
 }
 

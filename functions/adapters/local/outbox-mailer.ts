@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { OutgoingMail } from '../../core/model.js';
-import type { Mailer } from '../../core/publish/ports.js';
+import type { Mailer, SendOutcome } from '../../core/publish/ports.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** A Message-ID made safe as a file name: anything but letters, digits, `.`, `_`, `-`, `@` becomes `_`. */
@@ -27,11 +27,11 @@ export class OutboxMailer implements Mailer {
   ) {}
 
   /** Writes the raw message to `<dir>/<safe message id>.eml` atomically and returns its Message-ID. */
-  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
+  async send(mail: OutgoingMail): Promise<SendOutcome> {
     const path = join(this.dir, outboxFileName(mail.messageId));
     await writeFileAtomic(path, mail.raw);
     this.written.push(path);
-    return { messageId: mail.messageId };
+    return { kind: 'sent', messageId: mail.messageId };
   }
 
   /** A folder has no sending limit. */

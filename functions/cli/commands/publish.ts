@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
+import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settingsSchema, type SettingKey } from '../../core/settings.js';
 import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { FEED_PATHS } from '../../core/render/links.js';
@@ -24,6 +25,39 @@ import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 
+/**
+ * The defaults of the local-only flags; `gazette serve` uses the same subscribers file, output folder
+ * and sender. The site and feed settings' defaults are the settings schema's (functions/core/settings.ts).
+ */
+export const DEFAULTS = {
+  seeds: 'seeds',
+  out: 'out',
+  baseUrl: 'http://localhost:8080/',
+  subscribers: 'subscribers.example.json',
+  from: `${SETTING_DEFAULTS.senderName} <digest@localhost>`,
+} as const;
+
+/** The settings the flags give, by flag; `--from` carries two (address and display name). */
+const SETTING_FLAGS = {
+  siteTitle: '--title',
+  siteDescription: '--description',
+  baseUrl: '--base-url',
+  language: '--language',
+  feedLength: '--feed-length',
+  senderEmail: '--from',
+  senderName: '--from',
+} as const satisfies Partial<Record<SettingKey, string>>;
+
+const flagSettingsSchema = settingsSchema.pick({
+  siteTitle: true,
+  siteDescription: true,
+  baseUrl: true,
+  language: true,
+  feedLength: true,
+  senderEmail: true,
+  senderName: true,
+});
+
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
 
@@ -34,27 +68,17 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --out DIR            output folder: DIR/site, DIR/outbox, DIR/state  default: out
   --base-url URL       public URL of the site, used in links      default: http://localhost:8080/
   --subscribers FILE   JSON list of {"email","status"}             default: subscribers.example.json
-  --from "NAME <ADDR>" sender of the emails                        default: Gazette <digest@localhost>
-  --title TEXT         site and feed title                          default: Gazette
+  --from "NAME <ADDR>" sender of the emails                        default: ${DEFAULTS.from}
+  --title TEXT         site and feed title                          default: ${SETTING_DEFAULTS.siteTitle}
   --description TEXT   site and feed description
-  --feed-length N      digests per feed (1-500)                     default: 50
+  --language TAG       BCP 47 language of the site and feeds        default: ${SETTING_DEFAULTS.language}
+  --feed-length N      digests per feed (${FEED_LENGTH.min}-${FEED_LENGTH.max})                     default: ${SETTING_DEFAULTS.feedLength}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
+  --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
   --verbose            log every step to stderr; stack traces on errors
   -h, --help           this text
 `;
-
-/** The defaults of the flags; `gazette serve` uses the same subscribers file, output folder and sender. */
-export const DEFAULTS = {
-  seeds: 'seeds',
-  out: 'out',
-  baseUrl: 'http://localhost:8080/',
-  subscribers: 'subscribers.example.json',
-  from: 'Gazette <digest@localhost>',
-  title: 'Gazette',
-  description: 'Concise digests of the articles worth reading, as feeds, a web archive and email.',
-  feedLength: 50,
-} as const;
 
 /** Everything `publish` needs, validated from the flags. */
 export interface PublishOptions {
@@ -65,6 +89,8 @@ export interface PublishOptions {
   mail: MailConfig;
   now?: Date;
   dryRun: boolean;
+  /** Publish without mailing; the subscribers file is then not needed. */
+  noMail: boolean;
   verbose: boolean;
 }
 
@@ -84,9 +110,11 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         from: { type: 'string' },
         title: { type: 'string' },
         description: { type: 'string' },
+        language: { type: 'string' },
         'feed-length': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'no-mail': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -95,55 +123,73 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const title = oneLine(values.title ?? DEFAULTS.title, '--title');
+  const { site, mail } = siteAndMailSettings({
+    title: values.title,
+    description: values.description,
+    baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
+    language: values.language,
+    feedLength: values['feed-length'],
+    from: values.from ?? DEFAULTS.from,
+  });
   const options: PublishOptions = {
     seedsDir: values.seeds ?? DEFAULTS.seeds,
     outDir: values.out ?? DEFAULTS.out,
     subscribersFile: values.subscribers ?? DEFAULTS.subscribers,
-    site: {
-      baseUrl: baseUrl(values['base-url'] ?? DEFAULTS.baseUrl),
-      title,
-      description: oneLine(values.description ?? DEFAULTS.description, '--description'),
-      language: 'en',
-      authorName: title,
-      feedLength: feedLength(values['feed-length']),
-    },
-    mail: mailConfig(values.from ?? DEFAULTS.from),
+    site,
+    mail,
     dryRun: values['dry-run'] === true,
+    noMail: values['no-mail'] === true,
     verbose: values.verbose === true,
   };
   if (values.now !== undefined) options.now = fixedNow(values.now);
   return options;
 }
 
-function oneLine(value: string, flag: string): string {
-  const clean = value
-    .replace(/[\u0000-\u001F\u007F]+/gu, ' ')
-    .replace(/\s+/gu, ' ')
-    .trim();
-  if (!clean) throw new ConfigError(`${flag} must not be empty`);
-  return clean;
+/** The flags that carry settings, as given (absent ones take the schema's defaults). */
+interface SettingFlagValues {
+  title?: string | undefined;
+  description?: string | undefined;
+  baseUrl: string;
+  language?: string | undefined;
+  feedLength?: string | undefined;
+  from: string;
 }
 
-function baseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`--base-url is not an absolute URL: ${value}`);
+/**
+ * Validates the setting flags with the settings schema and builds the site and mail settings with its
+ * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
+ */
+function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail: MailConfig } {
+  const sender = parseFrom(flags.from);
+  const raw = {
+    siteTitle: flags.title,
+    siteDescription: flags.description,
+    baseUrl: flags.baseUrl,
+    language: flags.language,
+    feedLength: flags.feedLength,
+    senderEmail: sender.address,
+    // An address without a display name gets the default name, as a deploy without senderName does.
+    senderName: sender.name || undefined,
+  };
+  const result = flagSettingsSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = (issue?.path[0] ?? 'siteTitle') as keyof typeof SETTING_FLAGS;
+    const flag = SETTING_FLAGS[key];
+    const given = flag === '--from' ? flags.from : raw[key];
+    throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`--base-url must be http:// or https://: ${value}`);
-  if (url.search || url.hash) throw new ConfigError(`--base-url must not have a query or fragment: ${value}`);
-  // Links are built by appending paths, so the base always ends in "/".
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url.href;
+  return { site: buildSiteConfig(result.data), mail: buildMailConfig(result.data) };
 }
 
-function feedLength(value: string | undefined): number {
-  if (value === undefined) return DEFAULTS.feedLength;
-  const n = Number(value);
-  if (!/^\d+$/u.test(value) || n < 1 || n > 500) throw new ConfigError(`--feed-length must be a whole number from 1 to 500: ${value}`);
-  return n;
+/** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
+function parseFrom(from: string): { name: string; address: string } {
+  const parsed = addressparser(from, { flatten: true });
+  const first = parsed[0];
+  if (parsed.length !== 1 || !first?.address) {
+    throw new ConfigError(`--from must be one address like "Gazette <digest@example.com>": ${from}`);
+  }
+  return { name: first.name, address: first.address };
 }
 
 function fixedNow(value: string): Date {
@@ -154,22 +200,6 @@ function fixedNow(value: string): Date {
     throw new ConfigError(`--now must be an ISO 8601 date-time with a zone, e.g. 2025-05-09T12:00:00Z: ${value}`);
   }
   return date;
-}
-
-/** `"Name <addr@domain>"` (or a bare address) to the mail settings; nodemailer's parser reads it. */
-export function mailConfig(from: string): MailConfig {
-  const parsed = addressparser(from, { flatten: true });
-  const first = parsed[0];
-  if (parsed.length !== 1 || !first || !/^[^@\s]+@[^@\s]+$/u.test(first.address)) {
-    throw new ConfigError(`--from must be one address like "Gazette <digest@example.com>": ${from}`);
-  }
-  const domain = first.address.slice(first.address.lastIndexOf('@') + 1).toLowerCase();
-  return {
-    fromName: first.name.replace(/[\u0000-\u001F\u007F]+/gu, ' ').trim() || 'Gazette',
-    fromAddress: first.address,
-    unsubscribeMailbox: `unsubscribe@${domain}`,
-    listId: `digest.${domain}`,
-  };
 }
 
 /** Writes a line to stdout. */
@@ -212,10 +242,15 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
   const warn = (message: string): void => {
     io.stderr.write(`warning: ${message}\n`);
   };
-  try {
-    await access(options.subscribersFile);
-  } catch {
-    warn(`subscribers file ${options.subscribersFile} not found: no emails will be written`);
+  if (!options.noMail) {
+    try {
+      await access(options.subscribersFile);
+    } catch {
+      // Publishing on would mark the new digests mailed with nobody mailed: the real list never gets them.
+      throw new ConfigError(
+        `subscribers file not found: ${options.subscribersFile} (pass --subscribers FILE, or --no-mail to publish without mailing)`,
+      );
+    }
   }
   const { keyring, created } = await loadOrCreateKeyring(paths.keys, { create: !options.dryRun });
   if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.keys}\n`);
@@ -244,6 +279,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
       keyring,
       runId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
       dryRun: options.dryRun,
+      noMail: options.noMail,
     },
   );
   return { report, emails: mailer.written };

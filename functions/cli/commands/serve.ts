@@ -25,7 +25,7 @@ import { DEFAULT_IP_THROTTLE } from '../../core/subscriptions/subscribe.js';
 import { createSubscriptionApi } from '../../handlers/subscription-api.js';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/env-names.js';
 import { forwardApiRequest, type HttpApiHandler } from '../dev-server.js';
-import { DEFAULTS as PUBLISH_DEFAULTS, mailConfig, parsePublishOptions } from './publish.js';
+import { DEFAULTS as PUBLISH_DEFAULTS, parsePublishOptions } from './publish.js';
 
 /** Help text of `gazette serve`. */
 export const SERVE_USAGE = `usage: gazette serve [--out DIR] [--site DIR] [--subscribers FILE] [--port N]        (npm run serve)
@@ -229,7 +229,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
   const paths = localLayout(options.outDir);
   // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
   const { keyring } = await loadOrCreateKeyring(paths.keys, { create: true });
-  // Site settings exactly as publish builds them by default, with this server as the base URL.
+  // Site and mail settings exactly as publish builds them by default, with this server as the base URL.
   const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
   if (defaults === 'help') throw new Error('unreachable: no --help given');
   const originVerify = randomBytes(32).toString('base64url');
@@ -239,7 +239,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
     renderConfirmation: renderConfirmationEmail,
     keyring,
     site: defaults.site,
-    mail: mailConfig(PUBLISH_DEFAULTS.from),
+    mail: defaults.mail,
     throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
     log: (level, message, data) => {
       if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);

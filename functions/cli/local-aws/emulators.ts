@@ -10,10 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_ENV } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
+import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../shared/tables.js';
 import { LOCAL_HOST as HOST, startSesFront } from './ses-front.js';
 
 /** Base URLs of the running emulators (what the SDK clients' `endpoint` is set to). */
@@ -89,7 +90,7 @@ export async function startEmulators(options: StartOptions = {}): Promise<Emulat
 /** Physical names of Gazette's bucket and tables (the stack lets CDK generate them on AWS). */
 export interface GazetteResourceNames {
   bucket: string;
-  tables: { subscribers: string; deliveries: string; state: string };
+  tables: Record<TableRole, string>;
 }
 
 /** Fresh, unique resource names, so tests sharing one set of emulators never see each other's data. */
@@ -105,41 +106,30 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
   };
 }
 
+/** A shared key schema as CreateTable spells it. */
+function keySchema(keys: TableKeySchema): Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema'> {
+  const parts = [
+    { key: keys.partitionKey, KeyType: 'HASH' as const },
+    ...(keys.sortKey ? [{ key: keys.sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    AttributeDefinitions: parts.map(({ key }) => ({ AttributeName: key.name, AttributeType: key.type })),
+    KeySchema: parts.map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })),
+  };
+}
+
 /** Creates the bucket and the three tables with the key schemas of the deployed stack; returns once all are ACTIVE. */
 export async function provisionGazette(clients: { s3: S3Client; dynamodb: DynamoDBClient }, names: GazetteResourceNames): Promise<void> {
   await clients.s3.send(new CreateBucketCommand({ Bucket: names.bucket }));
-  const string = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
-  await Promise.all([
-    clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.tables.subscribers,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [string('id')],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
+  // The TTL attribute is not set here: dynalite has no UpdateTimeToLive, and the lease and the
+  // notification ledger decide expiry by their own conditions anyway.
+  await Promise.all(
+    (Object.keys(TABLE_KEYS) as TableRole[]).map((role) =>
+      clients.dynamodb.send(
+        new CreateTableCommand({ TableName: names.tables[role], BillingMode: 'PAY_PER_REQUEST', ...keySchema(TABLE_KEYS[role]) }),
+      ),
     ),
-    clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.tables.deliveries,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [string('digestId'), string('subscriberId')],
-        KeySchema: [
-          { AttributeName: 'digestId', KeyType: 'HASH' },
-          { AttributeName: 'subscriberId', KeyType: 'RANGE' },
-        ],
-      }),
-    ),
-    // The TTL attribute (expiresAt) is not set here: dynalite has no UpdateTimeToLive, and the lease
-    // decides expiry by its own condition anyway.
-    clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.tables.state,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [string('id')],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
-    ),
-  ]);
+  );
   // dynalite answers CreateTable before it stores the table as ACTIVE (even with createTableMs 0), and
   // an item write to a CREATING table fails with ResourceNotFoundException: wait for ACTIVE.
   await Promise.all(Object.values(names.tables).map((table) => waitUntilActive(clients.dynamodb, table)));

@@ -5,7 +5,7 @@
  * an inbox, so only YAML is accepted and every other engine throws.
  */
 import matter from 'gray-matter';
-import { parse as parseYaml } from 'yaml';
+import { isScalar, parseDocument, visit } from 'yaml';
 import { normaliseInline } from './text.js';
 
 /** Validated front-matter fields; anything else in the block is ignored. */
@@ -29,11 +29,28 @@ const refuse = (): never => {
   throw new FrontMatterError('only YAML front matter is supported');
 };
 
+/**
+ * Parses the YAML block with the core schema (dates stay strings we validate ourselves) and the alias
+ * expansion limit, keeping numbers as they were written: no field of an article is a number, and
+ * `id: 0012` or `title: 1.10` must not become 12 or 1.1 (a changed id would publish a second digest).
+ */
+function parseFrontMatterYaml(source: string): object {
+  const document = parseDocument(source, { schema: 'core' });
+  const [error] = document.errors;
+  if (error) throw error;
+  visit(document, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'number' && isScalar(node) && node.source !== undefined) node.value = node.source;
+    },
+  });
+  return (document.toJS({ maxAliasCount: 100 }) as object | null) ?? {};
+}
+
 const matterOptions = {
   // Passing options also switches off gray-matter's module-level cache, which would otherwise hand the
   // same mutable object to every caller with the same text.
   engines: {
-    yaml: { parse: (source: string): object => parseYaml(source, { schema: 'core', maxAliasCount: 100 }) ?? {} },
+    yaml: { parse: parseFrontMatterYaml },
     javascript: { parse: refuse },
     js: { parse: refuse },
     coffee: { parse: refuse },

@@ -21,6 +21,18 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/gu;
 // bytes cannot carry them, but YAML escapes ("\ud800") can, and no feed, page or mail may.
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]+/gu;
 
+/**
+ * Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). In a headline or a subject an
+ * override reverses how the rest of the line displays ("‮gpj.exe" shows as "exe.jpg"), which is a
+ * spoofing tool, not typography; right-to-left text needs none of them (the marks U+200E/U+200F stay).
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/** `value` without bidi embedding, override and isolate characters; for headlines and subjects. */
+export function stripBidiControls(value: string): string {
+  return value.replace(BIDI_CONTROLS, '');
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

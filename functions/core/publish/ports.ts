@@ -84,13 +84,33 @@ export interface DeliveryLedger {
   release(digestId: string, subscriberId: string): Promise<void>;
 }
 
+/**
+ * What became of one send. Every expected answer of a mail service is a value here; an exception from
+ * `send` means something unexpected (a bug, a network failure after which nobody knows whether the
+ * message left).
+ */
+export type SendOutcome =
+  | { kind: 'sent'; messageId: string }
+  /** The service asked us to slow down; the same message may be retried after a pause. */
+  | { kind: 'throttled'; detail: string }
+  /** The daily quota is used up: stop sending, the rest waits for the next run. */
+  | { kind: 'quota'; detail: string }
+  /** This recipient is refused for good (bad or suppressed address); the others are unaffected. */
+  | { kind: 'rejected-recipient'; detail: string }
+  /**
+   * The sender, the account or the configuration set is refused (unverified identity, MAIL FROM not
+   * verified, sending paused, no such configuration set): no message can go out until the operator
+   * acts, so the run stops with every claim released, exactly as for the quota.
+   */
+  | { kind: 'rejected-sender'; detail: string };
+
+/** A send that did not go out. */
+export type FailedSend = Exclude<SendOutcome, { kind: 'sent' }>;
+
 /** Sends one rendered message. */
 export interface Mailer {
-  /**
-   * Sends the message and returns the service's message id. Throws `ThrottledError` (retry later),
-   * `QuotaExceededError` (stop the run) or `RecipientRejectedError` (skip this recipient).
-   */
-  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /** Sends the message; the outcome says whether it left and, if not, what to do next. */
+  send(mail: OutgoingMail): Promise<SendOutcome>;
   /** Messages per second the service allows (read once per run); `Infinity` when unlimited. */
   maxSendRate(): Promise<number>;
 }

@@ -4,22 +4,15 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import {
-  ArchiveConflictError,
-  ArticleError,
-  GazetteError,
-  InvalidAddressError,
-  QuotaExceededError,
-  RecipientRejectedError,
-  ThrottledError,
-} from '../errors.js';
+import { ArchiveConflictError, ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
 import { renderSite } from '../render/site.js';
+import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
-import { buildDigest, sortNewestFirst } from './digest.js';
+import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
   ArticleSource,
@@ -63,7 +56,7 @@ export interface PublishSettings {
   runId: string;
   /** When the schedule meant this run to happen; a run much later than this mails nothing. */
   scheduledAt?: Date;
-  /** How late is too late to email a digest (default 6 hours). */
+  /** How late is too late to email a digest (default: the settings schema's `staleAfterMinutes`). */
   staleAfterMs?: number;
   /**
    * Stop sending at this time and leave the rest for the next run (a Lambda's own deadline, less a
@@ -72,6 +65,11 @@ export interface PublishSettings {
   sendUntil?: Date;
   /** Compute and report everything, write and send nothing. */
   dryRun?: boolean;
+  /**
+   * Publish the site and feeds but mail nothing: new digests are archived as `not-mailed` (never mailed
+   * later either), digests still pending from earlier runs stay pending.
+   */
+  noMail?: boolean;
 }
 
 /** What the mailing part of a run did. */
@@ -85,7 +83,11 @@ export interface MailReport {
   deferred: number;
   /** Digests that were too old to email. */
   stale: number;
-  stoppedBy?: 'quota' | 'throttling' | 'deadline';
+  /**
+   * Why sending stopped early, if it did: `sender-rejected` means the mail service refused the sender
+   * or the account (unverified identity, sending paused); the operator must act before the next run.
+   */
+  stoppedBy?: 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
 }
 
 /** What a run did, for the CLI's summary, the handler's log line and the tests. */
@@ -103,7 +105,7 @@ export interface PublishReport {
 }
 
 const DEFAULT_SUMMARIZER: Summarizer = new ExtractiveSummarizer();
-const DEFAULT_STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
 const LEASE_TTL_MS = 15 * 60 * 1000;
@@ -140,7 +142,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
       const files: SiteFile[] = [...renderSite(report.digests, settings.site), ...renderFeeds(report.digests, settings.site)];
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
-    report.mail = await mailPendingDigests(deps, settings, archived, log);
+    if (!settings.noMail) report.mail = await mailPendingDigests(deps, settings, archived, log);
     report.digests = sortNewestFirst([...archived.values()]);
     return report;
   } finally {
@@ -183,6 +185,8 @@ async function mergeIntoArchive(
 ): Promise<void> {
   const now = deps.clock.now();
   const tooLateToMail = isRunStale(settings, now);
+  await repairArchiveSlugs(deps, settings, archived, log);
+  const slugsInUse = new Set([...archived.values()].map((digest) => digest.slug));
   for (const article of articles) {
     const previous = archived.get(article.id);
     if (previous && previous.contentHash === article.contentHash) {
@@ -192,7 +196,7 @@ async function mergeIntoArchive(
     let digest: Digest;
     try {
       const summary = await (deps.summarizer ?? DEFAULT_SUMMARIZER).summarize(article);
-      digest = buildDigest(article, summary, now, previous);
+      digest = buildDigest(article, summary, now, previous, slugsInUse);
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.
       renderFeeds([digest], settings.site);
@@ -206,7 +210,8 @@ async function mergeIntoArchive(
       log('warn', 'article could not be summarised or rendered', { source: article.source, error: message });
       continue;
     }
-    if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
+    if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
+    else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
     if (!settings.dryRun) {
       try {
         await deps.archive.put(digest, previous?.contentHash);
@@ -219,7 +224,33 @@ async function mergeIntoArchive(
       }
     }
     archived.set(digest.id, digest);
+    slugsInUse.add(digest.slug);
     (previous ? report.updated : report.created).push(digest);
+  }
+}
+
+/**
+ * Gives every digest that shares its slug with an earlier one a longer slug and stores it, so an
+ * archive written before slugs were checked publishes again instead of failing every run.
+ */
+async function repairArchiveSlugs(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  archived: Map<string, Digest>,
+  log: NonNullable<PublishDeps['log']>,
+): Promise<void> {
+  for (const digest of repairSlugCollisions(archived.values())) {
+    log('warn', 'digest slug collided with an earlier digest; given a longer slug', { id: digest.id, slug: digest.slug });
+    if (!settings.dryRun) {
+      try {
+        await deps.archive.put(digest, digest.contentHash);
+      } catch (error) {
+        if (!(error instanceof ArchiveConflictError)) throw error;
+        // A concurrent run changed it; its copy is stored, and the next run repairs it if needed.
+        continue;
+      }
+    }
+    archived.set(digest.id, digest);
   }
 }
 
@@ -306,7 +337,7 @@ async function finishDigest(
   archived.set(digest.id, finished);
 }
 
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline';
+type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
 
 /** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
 async function deliverOnce(
@@ -332,7 +363,7 @@ async function deliverOnce(
       date: now,
     });
   } catch (error) {
-    // One unusable address (CHECKLIST #3) is one failed recipient, never a failed run.
+    // One unusable address is one failed recipient, never a failed run.
     if (!(error instanceof InvalidAddressError)) throw error;
     log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
     return 'rejected';
@@ -344,31 +375,30 @@ async function deliverOnce(
       await deps.ledger.release(digest.id, subscriber.id);
       return 'deadline';
     }
-    try {
-      const { messageId } = await deps.mailer.send(mail);
-      await deps.ledger.markSent(digest.id, subscriber.id, messageId, deps.clock.now());
-      return 'sent';
-    } catch (error) {
-      if (error instanceof RecipientRejectedError) {
-        await deps.ledger.markFailed(digest.id, subscriber.id, error.message, deps.clock.now());
-        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: error.message });
+    // An exception here is unexpected (the message may or may not have left): the claim stays (at
+    // most once) and the run stops rather than guessing for every other subscriber.
+    const outcome = await deps.mailer.send(mail);
+    switch (outcome.kind) {
+      case 'sent':
+        await deps.ledger.markSent(digest.id, subscriber.id, outcome.messageId, deps.clock.now());
+        return 'sent';
+      case 'rejected-recipient':
+        await deps.ledger.markFailed(digest.id, subscriber.id, outcome.detail, deps.clock.now());
+        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
         return 'rejected';
-      }
-      if (error instanceof QuotaExceededError) {
-        await deps.ledger.release(digest.id, subscriber.id);
-        return 'quota';
-      }
-      if (error instanceof ThrottledError && attempt < MAX_SEND_ATTEMPTS) {
-        await deps.sleep(backoffMs(attempt, deps.random));
-        continue;
-      }
-      if (error instanceof ThrottledError) {
+      case 'throttled':
+        if (attempt < MAX_SEND_ATTEMPTS) {
+          await deps.sleep(backoffMs(attempt, deps.random));
+          continue;
+        }
         await deps.ledger.release(digest.id, subscriber.id);
         return 'throttling';
-      }
-      // Unknown failure: the message may or may not have left, so the claim stays (at most once) and
-      // the run stops rather than guessing for every other subscriber.
-      throw error;
+      case 'quota':
+      case 'rejected-sender':
+        // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
+        await deps.ledger.release(digest.id, subscriber.id);
+        log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
+        return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
     }
   }
 }

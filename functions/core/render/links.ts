@@ -3,9 +3,10 @@
  * mails always agree on permalinks.
  */
 import type { Digest, SiteConfig } from '../model.js';
+import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
-/** Content types of the published objects (CHECKLIST #14: real types, each with a charset). */
+/** Content types of the published objects: the real type of each, always with a charset, so readers never sniff. */
 export const CONTENT_TYPES = {
   rss: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
@@ -15,8 +16,9 @@ export const CONTENT_TYPES = {
 } as const;
 
 /**
- * Cache-Control values, all within the 5–60 minute window of CHECKLIST #14: feeds and listings change
- * with every new digest (15 min); a digest page only changes when its article is edited (60 min).
+ * Cache-Control values, all within 5–60 minutes (fresh enough for news, long enough to spare the
+ * origin): feeds and listings change with every new digest (15 min); a digest page only changes when
+ * its article is edited (60 min).
  */
 export const CACHE_CONTROL = {
   listing: 'public, max-age=900',
@@ -69,9 +71,12 @@ export function subscribeUrl(site: SiteConfig): string {
   return `${site.baseUrl}api/subscribe`;
 }
 
-/** BCP 47 shape check: the tag goes into an attribute and a JSON field verbatim. */
+/**
+ * The settings schema's language rule, checked again here because the tag goes into an attribute and a
+ * JSON field verbatim and a renderer must not trust that its caller validated.
+ */
 export function checkedLanguage(site: SiteConfig): string {
-  if (!/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/.test(site.language)) {
+  if (!isLanguageTag(site.language)) {
     throw new RenderError(`site language is not a BCP 47 tag: ${JSON.stringify(site.language)}`);
   }
   return site.language;

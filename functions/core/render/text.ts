@@ -4,6 +4,7 @@
  */
 import escapeHtml from 'escape-html';
 import { GazetteError } from '../errors.js';
+import { stripBidiControls } from '../articles/text.js';
 
 /** A render input that cannot be rendered safely (bad slug, bad date, unsafe header value). */
 export class RenderError extends GazetteError {
@@ -25,11 +26,11 @@ export function cleanText(value: string): string {
 
 /**
  * A single-line value for titles, subjects and names: control characters removed, every line break
- * (with the blanks around it) folded into one space, ends trimmed. A CR/LF in a headline must never
- * reach a mail header or split a feed title.
+ * (with the blanks around it) folded into one space, bidi overrides dropped, ends trimmed. A CR/LF in
+ * a headline must never reach a mail header or split a feed title.
  */
 export function oneLine(value: string): string {
-  return cleanText(value)
+  return stripBidiControls(cleanText(value))
     .replace(/[ \t]*[\r\n]+[ \t]*/g, ' ')
     .trim();
 }

@@ -1,6 +1,7 @@
 /**
- * Email address rules for the list (CHECKLIST #12): what we accept, how we store it, and the stable
- * subscriber id derived from it.
+ * Email address rules for the list (at most 254 octets, a local part of at most 64, one `@`, the domain
+ * lower-cased and IDN-normalised): what we accept, how we store it, and the stable subscriber id
+ * derived from it.
  *
  * We accept the practical subset of RFC 5321/5322 that real mailboxes use and SES can deliver to:
  * a dot-atom local part in ASCII (no quoted strings, no comments, no SMTPUTF8 local parts — SES does

@@ -1,5 +1,5 @@
 /**
- * `confirm` and `unsubscribe`: what the links in our mails do (CHECKLIST #8, #10, #11).
+ * `confirm` and `unsubscribe`: what the links in our mails do.
  *
  * Decisions:
  * - Confirm moves only `pending` to `confirmed`; a second click on the same link is answered as a

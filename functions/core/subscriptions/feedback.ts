@@ -1,19 +1,19 @@
 /**
- * `recordSesEvent`: SES bounce and complaint feedback (CHECKLIST #4 and the failures list).
+ * `recordFeedback`: what bounces and complaints do to the list. The mail service's own format is read
+ * by its adapter (functions/adapters/aws/ses-notification.ts); this is the rule book:
+ * - a hard bounce → `bounced` (from pending, confirmed or unsubscribed);
+ * - a soft bounce (out-of-office, mailbox full) → nothing changes;
+ * - a complaint → `complained` (the strongest stop; it also overrides `bounced`);
+ * - anything else (delivery, send, reject, rendering failure, …) → logged, nothing changes.
  *
- * Accepts both SES formats: configuration-set event publishing (`eventType`) and identity notifications
- * (`notificationType`). Rules:
- * - `Bounce` with `bounceType: Permanent` → `bounced` (from pending, confirmed or unsubscribed).
- * - `Bounce` with `Transient` (out-of-office, mailbox full) or `Undetermined` → nothing changes.
- * - `Complaint` → `complained` (the strongest stop; it also overrides `bounced`).
- * - Anything else (Delivery, Send, Reject, Rendering Failure, …) → logged, nothing changes.
- * - A notification is processed once: a conditional claim of its feedback id (or message id + type)
- *   comes first; a duplicate SNS delivery finds the claim and stops. If applying fails, the claim is
- *   released so SNS's retry can do the work.
- * - Recipients are matched by `subscriberIdFor(normaliseAddress(recipient))`; unknown addresses and
- *   unparsable recipients are skipped, never created.
+ * A notification is applied once. Completion is recorded *after* applying, so an invocation that dies
+ * half way leaves no mark and the retry applies it again; a re-delivery of a completed one stops at the
+ * mark. Two deliveries racing may both apply, which is harmless: every transition is conditional on
+ * the current status, so the second changes nothing.
+ *
+ * Recipients are matched by `subscriberIdFor(normaliseAddress(recipient))`; unknown addresses and
+ * unparsable recipients are skipped, never created.
  */
-import { z } from 'zod';
 import { InvalidAddressError } from '../errors.js';
 import type { SubscriberStatus } from '../model.js';
 import { normaliseAddress, subscriberIdFor } from './address.js';
@@ -22,36 +22,25 @@ import type { FeedbackLedger, Log, SubscriptionStore } from './ports.js';
 /** How long a processed notification is remembered (SNS retries end long before). */
 export const FEEDBACK_DEDUP_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** What `recordSesEvent` needs. */
+/** One piece of feedback from the mail service, in domain terms. */
+export type FeedbackEvent =
+  | {
+      kind: 'hard-bounce' | 'soft-bounce' | 'complaint';
+      /** Recipient addresses as the service gave them (possibly `"Name" <addr>`). */
+      recipients: string[];
+      /** Identifies the notification across re-deliveries; absent when the service gave no id. */
+      key: string | undefined;
+      /** Kept as the subscriber's status reason, e.g. `bounce: Permanent/General`. */
+      reason: string;
+    }
+  | { kind: 'other'; type: string };
+
+/** What `recordFeedback` needs. */
 export interface FeedbackDeps {
   store: Pick<SubscriptionStore, 'transition'>;
   ledger: FeedbackLedger;
   log?: Log;
 }
-
-const recipients = z.array(z.looseObject({ emailAddress: z.string() })).default([]);
-
-// Only the fields we read; SES adds more over time, so unknown keys are allowed.
-const notificationSchema = z.looseObject({
-  eventType: z.string().optional(),
-  notificationType: z.string().optional(),
-  mail: z.looseObject({ messageId: z.string().optional() }).optional(),
-  bounce: z
-    .looseObject({
-      bounceType: z.string(),
-      bounceSubType: z.string().optional(),
-      feedbackId: z.string().optional(),
-      bouncedRecipients: recipients,
-    })
-    .optional(),
-  complaint: z
-    .looseObject({
-      feedbackId: z.string().optional(),
-      complaintFeedbackType: z.string().optional(),
-      complainedRecipients: recipients,
-    })
-    .optional(),
-});
 
 /** What happened to one notification. */
 export interface FeedbackResult {
@@ -60,72 +49,46 @@ export interface FeedbackResult {
   changed: number;
 }
 
-/** The plain address inside `"Name" <addr>` or `addr`; SES normally gives the bare address. */
+/** The status each stopping kind leads to, and the statuses it may change. */
+const STOPS: Record<'hard-bounce' | 'complaint', { target: SubscriberStatus; from: SubscriberStatus[] }> = {
+  'hard-bounce': { target: 'bounced', from: ['pending', 'confirmed', 'unsubscribed'] },
+  complaint: { target: 'complained', from: ['pending', 'confirmed', 'unsubscribed', 'bounced'] },
+};
+
+/** The plain address inside `"Name" <addr>` or `addr`; services normally give the bare address. */
 function bareAddress(value: string): string {
   const angle = /<([^<>]*)>\s*$/.exec(value);
   return angle?.[1] ?? value;
 }
 
-/**
- * Applies one SES notification (already JSON-parsed from the SNS message). Throws a `ZodError` for a
- * message that is not an SES notification at all, so it shows up in the function's errors.
- */
-export async function recordSesEvent(deps: FeedbackDeps, notification: unknown, now: Date): Promise<FeedbackResult> {
-  const event = notificationSchema.parse(notification);
-  const type = event.eventType ?? event.notificationType ?? 'unknown';
-
-  let target: SubscriberStatus;
-  let from: SubscriberStatus[];
-  let addresses: string[];
-  let feedbackId: string | undefined;
-  let reason: string;
-  if (type === 'Bounce' && event.bounce) {
-    if (event.bounce.bounceType !== 'Permanent') {
-      deps.log?.('info', 'ses: non-permanent bounce ignored', { bounceType: event.bounce.bounceType, subType: event.bounce.bounceSubType });
-      return { outcome: 'ignored', changed: 0 };
-    }
-    target = 'bounced';
-    from = ['pending', 'confirmed', 'unsubscribed'];
-    addresses = event.bounce.bouncedRecipients.map((recipient) => recipient.emailAddress);
-    feedbackId = event.bounce.feedbackId;
-    reason = `bounce: Permanent/${event.bounce.bounceSubType ?? 'General'}`;
-  } else if (type === 'Complaint' && event.complaint) {
-    target = 'complained';
-    from = ['pending', 'confirmed', 'unsubscribed', 'bounced'];
-    addresses = event.complaint.complainedRecipients.map((recipient) => recipient.emailAddress);
-    feedbackId = event.complaint.feedbackId;
-    reason = `complaint: ${event.complaint.complaintFeedbackType ?? 'unspecified'}`;
-  } else {
-    deps.log?.('info', 'ses: event type ignored', { type });
+/** Applies one feedback event to the list, once (see the module comment). */
+export async function recordFeedback(deps: FeedbackDeps, event: FeedbackEvent, now: Date): Promise<FeedbackResult> {
+  if (event.kind === 'other' || event.kind === 'soft-bounce') {
+    deps.log?.('info', 'feedback ignored', event.kind === 'other' ? { type: event.type } : { reason: event.reason });
     return { outcome: 'ignored', changed: 0 };
   }
-
-  const messageId = event.mail?.messageId;
-  const key = feedbackId ?? (messageId ? `${messageId}:${type}` : undefined);
-  if (key !== undefined && !(await deps.ledger.claim(key, now, new Date(now.getTime() + FEEDBACK_DEDUP_MS)))) {
-    deps.log?.('info', 'ses: duplicate notification skipped', { key });
+  const { key } = event;
+  if (key !== undefined && (await deps.ledger.isDone(key, now))) {
+    deps.log?.('info', 'feedback: duplicate notification skipped', { key });
     return { outcome: 'duplicate', changed: 0 };
   }
-  if (key === undefined) deps.log?.('warn', 'ses: notification without feedback or message id; cannot de-duplicate', { type });
+  if (key === undefined) deps.log?.('warn', 'feedback: notification without an id; cannot de-duplicate', { kind: event.kind });
 
-  try {
-    let changed = 0;
-    for (const address of addresses) {
-      let id: string;
-      try {
-        id = subscriberIdFor(normaliseAddress(bareAddress(address)));
-      } catch (error) {
-        if (!(error instanceof InvalidAddressError)) throw error;
-        deps.log?.('warn', 'ses: unparsable recipient skipped', { reason: error.reason });
-        continue;
-      }
-      const result = await deps.store.transition(id, from, target, now, { reason });
-      if (result.outcome === 'changed') changed += 1;
-      deps.log?.('info', `ses: ${type.toLowerCase()} recorded`, { subscriberId: id, outcome: result.outcome });
+  const { target, from } = STOPS[event.kind];
+  let changed = 0;
+  for (const address of event.recipients) {
+    let id: string;
+    try {
+      id = subscriberIdFor(normaliseAddress(bareAddress(address)));
+    } catch (error) {
+      if (!(error instanceof InvalidAddressError)) throw error;
+      deps.log?.('warn', 'feedback: unparsable recipient skipped', { reason: error.reason });
+      continue;
     }
-    return { outcome: 'applied', changed };
-  } catch (error) {
-    if (key !== undefined) await deps.ledger.release(key);
-    throw error;
+    const result = await deps.store.transition(id, from, target, now, { reason: event.reason });
+    if (result.outcome === 'changed') changed += 1;
+    deps.log?.('info', `feedback: ${event.kind} recorded`, { subscriberId: id, outcome: result.outcome });
   }
+  if (key !== undefined) await deps.ledger.markDone(key, now, new Date(now.getTime() + FEEDBACK_DEDUP_MS));
+  return { outcome: 'applied', changed };
 }

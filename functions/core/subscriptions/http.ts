@@ -6,7 +6,8 @@
  * Routes (paths end with these, so a base-URL prefix such as `/gazette/` is fine):
  * - `POST /api/subscribe` — form-encoded (the site's form) or JSON; fields `email` and honeypot `website`.
  *   `Accept: application/json` gets JSON `{status, message}`, anything else a page in the site's look.
- * - `GET /api/confirm?token=` — confirms; `HEAD` only checks the token (it changes nothing).
+ * - `GET|HEAD /api/confirm?token=` — a page with one button; never changes state (mail scanners open links).
+ * - `POST /api/confirm?token=` — the page's button: confirms.
  * - `GET|HEAD /api/unsubscribe?token=` — a page with one button; never changes state.
  * - `POST /api/unsubscribe?token=` — RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the
  *   page's button: unsubscribes at once, idempotent, no cookie.
@@ -245,7 +246,7 @@ function route(path: string): keyof typeof SUBSCRIPTION_ROUTES | undefined {
 
 const ALLOWED: Record<keyof typeof SUBSCRIPTION_ROUTES, string[]> = {
   subscribe: ['POST'],
-  confirm: ['GET', 'HEAD'],
+  confirm: ['GET', 'HEAD', 'POST'],
   unsubscribe: ['GET', 'HEAD', 'POST'],
 };
 
@@ -277,10 +278,25 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
     }
     if (name === 'confirm') {
       const token = tokenOf(normalised);
-      if (method === 'HEAD') {
-        // A HEAD (link scanner, preview) only learns whether the link is usable; it confirms nothing.
+      if (method !== 'POST') {
+        // Mail gateways open every link in a message; a GET or HEAD that confirmed would enrol people
+        // who never asked. The page only offers the button; the POST it sends confirms.
         verifyToken(token, 'confirm', deps.keyring, now);
-        return respond(deps, normalised, 200, { title: 'Confirm your subscription', message: '' }, { status: 'ok', message: '' });
+        return respond(
+          deps,
+          normalised,
+          200,
+          {
+            title: 'Confirm your subscription',
+            message: 'Press the button to start receiving the digest by email. Nothing changes until you do.',
+            action: {
+              method: 'post',
+              url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.confirm}?token=${encodeURIComponent(token)}`,
+              label: 'Confirm subscription',
+            },
+          },
+          { status: 'ok', message: 'POST to this URL to confirm.' },
+        );
       }
       await confirm(links, token, now);
       const message = 'Your subscription is confirmed. The next digest will arrive by email; every one has a one-click unsubscribe link.';

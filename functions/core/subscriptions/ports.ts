@@ -82,10 +82,10 @@ export interface SubscriptionStore {
  * The AWS adapter keeps `ses-event#<key>` items with a TTL in the state table.
  */
 export interface FeedbackLedger {
-  /** Claims the notification; false if it was claimed before (and has not expired). */
-  claim(key: string, now: Date, expiresAt: Date): Promise<boolean>;
-  /** Forgets a claim whose processing failed, so SNS's retry processes it again. */
-  release(key: string): Promise<void>;
+  /** Whether the notification `key` was applied completely (and is still remembered at `now`). */
+  isDone(key: string, now: Date): Promise<boolean>;
+  /** Records, after applying it, that `key` was applied completely; remembered until `expiresAt`. */
+  markDone(key: string, now: Date, expiresAt: Date): Promise<void>;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `subscribe`: the first half of double opt-in (CHECKLIST #8, #9).
+ * `subscribe`: the first half of double opt-in.
  *
  * Decisions, each for a reason:
  * - The answer is the same for every well-formed address whatever its state (new, pending, confirmed,
@@ -13,11 +13,10 @@
  * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
  *   nothing about the list, and it lets a person fix a typo.
  */
-import { createHash } from 'node:crypto';
-import { QuotaExceededError, ThrottledError } from '../errors.js';
 import type { MailConfig, SiteConfig } from '../model.js';
-import type { Mailer } from '../publish/ports.js';
-import type { TokenKeyring } from '../tokens.js';
+import type { Mailer, SendOutcome } from '../publish/ports.js';
+import { currentSecret, type TokenKeyring } from '../tokens.js';
+import { clientThrottleKey } from './client-key.js';
 import { normaliseAddress, subscriberIdFor } from './address.js';
 import { TooManyRequestsError } from './errors.js';
 import { confirmUrl } from './links.js';
@@ -55,7 +54,7 @@ export interface SubscribeRequest {
   email: string;
   /** The hidden `website` field; people leave it empty, form-filling bots do not. */
   honeypot?: string;
-  /** Client IP, for the per-IP throttle only (hashed before use, never stored in clear). */
+  /** Client IP, for the per-client throttle only (IPv6 by its /64; a keyed hash, never stored in clear). */
   ip?: string;
 }
 
@@ -71,8 +70,9 @@ export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-fail
  */
 export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome> {
   if (deps.throttle && request.ip) {
-    // Hashed so the state table never holds client IPs; the key only has to be stable per window.
-    const key = `ip#${createHash('sha256').update(request.ip).digest('hex').slice(0, 24)}`;
+    // Keyed with the token secret: the key only has to be stable per window, and a rotation merely
+    // starts fresh counters.
+    const key = clientThrottleKey(request.ip, currentSecret(deps.keyring));
     const allowed = await deps.throttle.limiter.hit(key, now, deps.throttle.windowMs, deps.throttle.limit);
     if (!allowed) throw new TooManyRequestsError();
   }
@@ -103,15 +103,19 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
     await deps.store.releaseConfirmation(id, now);
     throw error;
   }
+  let outcome: SendOutcome;
   try {
-    await deps.mailer.send(mail);
+    outcome = await deps.mailer.send(mail);
   } catch (error) {
-    // The mail surely did not leave: free the slot so the person can try again now, not in 24 h.
-    // Any other failure (rejected recipient, unknown) keeps the slot, which is the cautious side.
-    if (error instanceof ThrottledError || error instanceof QuotaExceededError) {
-      await deps.store.releaseConfirmation(id, now);
-    }
+    // Unexpected: the mail may have left, so the slot stays (the cautious side).
     deps.log?.('error', 'subscribe: confirmation mail failed', { subscriberId: id, error: String(error) });
+    return 'mail-failed';
+  }
+  if (outcome.kind !== 'sent') {
+    // The mail surely did not leave unless the recipient itself was refused: free the slot so the
+    // person can try again now, not in 24 h. A refused recipient keeps it.
+    if (outcome.kind !== 'rejected-recipient') await deps.store.releaseConfirmation(id, now);
+    deps.log?.('error', 'subscribe: confirmation mail not sent', { subscriberId: id, reason: outcome.kind, error: outcome.detail });
     return 'mail-failed';
   }
   deps.log?.('info', 'subscribe: confirmation mail sent', { subscriberId: id });

@@ -75,13 +75,16 @@ function tidy(text: string): string {
  * Question and exclamation marks keep their splits.
  */
 function mergeLowerCaseContinuations(parts: readonly string[]): string[] {
-  const merged: string[] = [];
+  // Groups of parts, joined at the end: testing and growing one long string per merge would be
+  // quadratic in a paragraph of lower-case continuations ("and then. and then. …").
+  const groups: string[][] = [];
   for (const part of parts) {
-    const previous = merged[merged.length - 1];
-    if (previous !== undefined && /^\p{Ll}/u.test(part) && /\.["”’']?$/u.test(previous)) merged[merged.length - 1] = `${previous} ${part}`;
-    else merged.push(part);
+    const group = groups[groups.length - 1];
+    const lastPart = group?.[group.length - 1];
+    if (group !== undefined && lastPart !== undefined && /^\p{Ll}/u.test(part) && /\.["”’']?$/u.test(lastPart)) group.push(part);
+    else groups.push([part]);
   }
-  return merged;
+  return groups.map((group) => group.join(' '));
 }
 
 /**

@@ -10,6 +10,8 @@ import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, t
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
 import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { stripBidiControls } from '../articles/text.js';
+import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
 /** What the summariser needs to know about one article. */
@@ -135,10 +137,12 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
 }
 
 function chooseHeadline(title: string | undefined, firstSentence: string): string {
-  const given = title?.replace(/\s+/g, ' ').trim();
+  const given = title === undefined ? undefined : stripBidiControls(title).replace(/\s+/g, ' ').trim();
   if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars }) || cutLongWord(given);
   // A headline does not end with a full stop; a question or exclamation mark may stay.
-  const base = firstSentence.replace(/…$/u, '').replace(/\.+(["”’]?)$/u, '$1');
+  const base = stripBidiControls(firstSentence)
+    .replace(/…$/u, '')
+    .replace(/\.+(["”’]?)$/u, '$1');
   return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars })) || cutLongWord(base);
 }
 
@@ -169,8 +173,9 @@ function cutLongWord(text: string): string {
  */
 export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
   const source = input.source ?? 'article';
+  // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const raw = splitSentences(input.text);
+  const raw = splitSentences(dropOverlongRuns(input.text));
   if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   const sentences = cleanSentences(raw);
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.

@@ -1,0 +1,265 @@
+/**
+ * The one schema of Gazette's site, feed and mail settings, and the builders that turn settings into
+ * what the renderers take. Every way of giving settings reads it: the CDK context (`gazette:KEY`,
+ * infra/config.ts), the Lambda environment (functions/shared/env.ts) and the CLI flags
+ * (functions/cli/commands/publish.ts). Each source maps its own names (context key, variable, flag)
+ * onto the keys below and says which are required; the rules, limits and defaults live only here, so
+ * a value one source accepts, every source accepts.
+ *
+ * Pure: no environment, no SDK, no clock. `Intl` is used for language tags and time zones because it is
+ * the standard's own parser.
+ */
+import { z } from 'zod';
+import type { MailConfig, SiteConfig } from './model.js';
+
+/** Characters that would let a setting smuggle extra header lines or invisible text into mail and pages. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** How many digests a feed may keep: at least one, and few enough that a feed stays a small download. */
+export const FEED_LENGTH = { min: 1, max: 500 } as const;
+
+/** True when `value` is a BCP 47 language tag (`en`, `de-CH`, `zh-Hant-TW`), as `Intl` parses them. */
+export function isLanguageTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `value` is a whole number of digests a feed may keep ({@link FEED_LENGTH}). */
+export function isFeedLength(value: number): boolean {
+  return Number.isInteger(value) && value >= FEED_LENGTH.min && value <= FEED_LENGTH.max;
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * EventBridge Scheduler cron: six space-separated fields (minutes hours day-of-month month
+ * day-of-week year), where exactly one of day-of-month and day-of-week is `?`. Also `rate(n unit)`.
+ */
+function isScheduleExpression(value: string): boolean {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
+  if (rate) return Number(rate[1]) >= 1;
+  const cron = /^cron\(([^()]+)\)$/.exec(value);
+  if (!cron?.[1]) return false;
+  const fields = cron[1].trim().split(/\s+/);
+  if (fields.length !== 6) return false;
+  if (!fields.every((field) => /^[0-9A-Za-z*?,\-/#L]+$/.test(field))) return false;
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  return (dayOfMonth === '?') !== (dayOfWeek === '?');
+}
+
+const plainText = (what: string, max: number) =>
+  z
+    .string({ error: `must be ${what}` })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters or line breaks');
+
+/** Whole numbers arrive as strings from flags, `-c` and the environment, and as numbers from cdk.json. */
+const integer = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: message }).int(message).min(min, message).max(max, message),
+  );
+};
+
+/**
+ * An address as the HTML standard defines it (what a browser's `type=email` accepts): a dot-free domain
+ * such as `localhost` is fine for local runs, spaces, brackets and a second `@` are not.
+ */
+const email = z
+  .string({ error: 'must be an email address like news@example.com' })
+  .trim()
+  .pipe(z.email({ pattern: z.regexes.html5Email, error: 'must be an email address like news@example.com' }));
+
+const BASE_URL_MESSAGE = 'must be an http(s) URL like https://news.example.com/';
+
+/** An absolute http(s) URL without query or fragment, normalised to end in `/` (links are appended to it). */
+const baseUrl = z
+  .string({ error: BASE_URL_MESSAGE })
+  .trim()
+  .transform((value, context) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: BASE_URL_MESSAGE });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      context.addIssue({ code: 'custom', message: BASE_URL_MESSAGE });
+      return z.NEVER;
+    }
+    if (url.search || url.hash) {
+      context.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+      return z.NEVER;
+    }
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.href;
+  });
+
+/**
+ * The rule of every setting, without defaults, keyed by its name (the `gazette:` context key). A source
+ * that needs a value its own way (required, defaulted, optional) takes the rule from here.
+ */
+export const SETTING_RULES = {
+  /** Site and feed title. */
+  siteTitle: plainText('a title', 200),
+  /** Site and feed description. */
+  siteDescription: plainText('a description', 500),
+  /** Public URL of the site; on AWS the stack sets it (CloudFront), so it is no context key. */
+  baseUrl,
+  /** BCP 47 language tag of the site, feeds and mails. */
+  language: z
+    .string({ error: 'must be a language tag like en or de-CH' })
+    .trim()
+    .refine(isLanguageTag, 'must be a BCP 47 language tag like en or de-CH'),
+  /** Digests kept in each feed. */
+  feedLength: integer(FEED_LENGTH.min, FEED_LENGTH.max),
+  /** Address digests and confirmation mails are sent from (the SES identity on AWS). */
+  senderEmail: email,
+  /** Display name in the From header, and the feeds' author when an article has none. */
+  senderName: plainText('a display name', 100),
+  /** EventBridge Scheduler expression of the publisher's schedule. */
+  schedule: z
+    .string({ error: 'must be a schedule expression like cron(0 7 * * ? *)' })
+    .trim()
+    .refine(isScheduleExpression, 'must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day)'),
+  /** IANA time zone the schedule is evaluated in. */
+  timeZone: z
+    .string({ error: 'must be an IANA time zone like Europe/Berlin' })
+    .trim()
+    .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin or UTC'),
+  /** Minutes after the scheduled time past which a digest is published but not mailed (at most a week). */
+  staleAfterMinutes: integer(1, 10_080),
+  /** Address that receives alarm mails. */
+  operatorEmail: email,
+  /** Domain verified in SES with Easy DKIM instead of the single sender address. */
+  domain: z
+    .string({ error: 'must be a domain name like example.com' })
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com'),
+} as const;
+
+/** The name of one setting. */
+export type SettingKey = keyof typeof SETTING_RULES;
+
+/** The defaults of the settings that have one; the rest are required (sender, base URL) or optional. */
+export const SETTING_DEFAULTS = {
+  siteTitle: 'Gazette',
+  siteDescription: 'Concise digests of the news that matters, by email and feed.',
+  language: 'en',
+  feedLength: 50,
+  senderName: 'Gazette',
+  schedule: 'cron(0 7 * * ? *)',
+  timeZone: 'UTC',
+  staleAfterMinutes: 360,
+} as const satisfies Partial<Record<SettingKey, string | number>>;
+
+/**
+ * All settings: defaults filled in, `senderEmail` and `baseUrl` required, `operatorEmail` and `domain`
+ * optional. Sources `.pick` or `.omit` the keys they offer.
+ */
+export const settingsSchema = z.object({
+  siteTitle: SETTING_RULES.siteTitle.default(SETTING_DEFAULTS.siteTitle),
+  siteDescription: SETTING_RULES.siteDescription.default(SETTING_DEFAULTS.siteDescription),
+  baseUrl: SETTING_RULES.baseUrl,
+  language: SETTING_RULES.language.default(SETTING_DEFAULTS.language),
+  feedLength: SETTING_RULES.feedLength.default(SETTING_DEFAULTS.feedLength),
+  senderEmail: SETTING_RULES.senderEmail,
+  senderName: SETTING_RULES.senderName.default(SETTING_DEFAULTS.senderName),
+  schedule: SETTING_RULES.schedule.default(SETTING_DEFAULTS.schedule),
+  timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
+  staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
+  operatorEmail: SETTING_RULES.operatorEmail.optional(),
+  domain: SETTING_RULES.domain.optional(),
+});
+
+/** Validated settings, defaults filled in. */
+export type Settings = z.output<typeof settingsSchema>;
+
+/** The domain of an address, lower-cased (`News@Mail.Example.com` → `mail.example.com`). */
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * The problem with sending from `senderEmail` under the SES domain identity `domain`, if any: SES
+ * authorises a send against the identity the From address belongs to, so with a domain identity the
+ * sender must be on that domain, or every send is refused at run time.
+ */
+export function senderDomainProblem(settings: { senderEmail: string; domain?: string | undefined }): string | undefined {
+  if (!settings.domain || domainOf(settings.senderEmail) === settings.domain) return undefined;
+  return `must be an address on gazette:domain (${settings.domain})`;
+}
+
+/** The site settings every renderer takes, from the validated settings. */
+export function buildSiteConfig(
+  settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'>,
+): SiteConfig {
+  return {
+    baseUrl: settings.baseUrl,
+    title: settings.siteTitle,
+    description: settings.siteDescription,
+    language: settings.language,
+    // The sender's name signs the mails; the same name signs the feeds, so a reader sees one author.
+    authorName: settings.senderName,
+    feedLength: settings.feedLength,
+  };
+}
+
+/**
+ * The mail settings, the one place `From`, `List-Id` and the unsubscribe mailbox are derived, so mail
+ * from `npm start`, `npm run dev` and the deployed stack carries the same headers:
+ * - `List-Id` is `gazette.<sender's domain>`: a list label under a domain the sender controls (RFC 2919),
+ *   stable as long as the sender's domain is, which is what subscribers' mail filters key on;
+ * - the RFC 8058 `mailto:` fallback goes to the sender address itself, the one mailbox known to be ours
+ *   (SES verified it); an invented `unsubscribe@<domain>` may not exist, or be someone else's.
+ */
+export function buildMailConfig(settings: Pick<Settings, 'senderEmail' | 'senderName'>): MailConfig {
+  return {
+    fromName: settings.senderName,
+    fromAddress: settings.senderEmail,
+    unsubscribeMailbox: settings.senderEmail,
+    listId: `gazette.${domainOf(settings.senderEmail)}`,
+  };
+}
+
+/** The Levenshtein distance between `a` and `b`, ignoring case (`sitetitle` is 0 from `siteTitle`). */
+function editDistance(a: string, b: string): number {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= left.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= right.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (left[i - 1] === right[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[right.length] ?? 0;
+}
+
+/** The candidate closest to `name` by edit distance; the first of equals wins, so the answer is stable. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  return best?.candidate;
+}

@@ -1,0 +1,28 @@
+/**
+ * Guards the NLP against runs of characters no word is made of. wink's tokenizer regexes and its
+ * abbreviation test are quadratic in the length of one token: 80 KB of hex between two sentences took
+ * 62 s and 1 MiB would take hours, so one pasted blob, key or data URI could hold every run past the
+ * Lambda timeout. The longest English words are under 50 letters; a run of more than
+ * {@link LONGEST_RUN} characters without a space is not prose a summary could quote, so it is dropped
+ * before any NLP sees the text.
+ *
+ * Scripts written without spaces (Chinese, Japanese, Korean, Thai) are not runs in this sense: their
+ * characters break the run, so such text is kept whole.
+ */
+
+/** The longest run of non-space characters the summariser reads; longer runs are dropped. */
+export const LONGEST_RUN = 64;
+
+/**
+ * A run of more than LONGEST_RUN characters that are neither white space nor from a script written
+ * without spaces. One character class with a bounded minimum scans in linear time.
+ */
+const OVERLONG_RUN = new RegExp(
+  `[^\\s\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}]{${LONGEST_RUN + 1},}`,
+  'gu',
+);
+
+/** The text with every overlong run replaced by one space, so the words either side stay apart. */
+export function dropOverlongRuns(text: string): string {
+  return text.replace(OVERLONG_RUN, ' ');
+}

@@ -1,0 +1,21 @@
+/**
+ * Names of Gazette's own CloudWatch metrics, shared by the handlers that emit them and the alarms in
+ * infra. Side-effect free and free of Powertools, so infra can import it.
+ */
+
+/** Namespace of every Gazette metric in CloudWatch. */
+export const METRICS_NAMESPACE = 'Gazette';
+
+/** The `service` dimension of each function's metrics (also its logger's service name). */
+export const SERVICES = { publisher: 'publisher', subscriptionApi: 'subscription-api', sesEvents: 'ses-events' } as const;
+
+/** Metrics the publisher emits once per run. */
+export const PUBLISHER_METRICS = {
+  digestsPublished: 'DigestsPublished',
+  mailsSent: 'MailsSent',
+  /** Recipients the mail service refused for good. */
+  mailsFailed: 'MailsFailed',
+  mailsDeferred: 'MailsDeferred',
+  /** 1 when a run stopped because the mail service refused the sender or the account. */
+  senderRejected: 'SenderRejected',
+} as const;

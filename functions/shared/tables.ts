@@ -1,0 +1,70 @@
+/**
+ * The DynamoDB tables' key schemas, declared once. Side-effect free on purpose (no AWS SDK, no CDK): the
+ * stack (infra/constructs/data.ts) creates the tables from it, the local emulators create the same
+ * tables from it, and the adapters in functions/adapters/aws/ build their keys from it, so a renamed key
+ * cannot leave one of them behind.
+ */
+
+/** A DynamoDB key attribute: its name and scalar type (`S` string, `N` number, `B` binary). */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N' | 'B';
+}
+
+/** What a table is keyed by, and the attribute DynamoDB's TTL reads (epoch seconds), if any. */
+export interface TableKeySchema {
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly timeToLive?: string;
+}
+
+/** The three tables of a Gazette stack, by the role they play. */
+export const TABLE_KEYS = {
+  /** One item per subscriber; `id` is derived from the normalised address. */
+  subscribers: { partitionKey: { name: 'id', type: 'S' } },
+  /** The delivery ledger: one item per (digest, subscriber) mail. */
+  deliveries: { partitionKey: { name: 'digestId', type: 'S' }, sortKey: { name: 'subscriberId', type: 'S' } },
+  /**
+   * Every other kind of state, told apart by the prefix of `id` (see {@link STATE_ITEM}); items that
+   * should lapse carry `expiresAt`.
+   */
+  state: { partitionKey: { name: 'id', type: 'S' }, timeToLive: 'expiresAt' },
+} as const satisfies Record<string, TableKeySchema>;
+
+/** One of the tables above. */
+export type TableRole = keyof typeof TABLE_KEYS;
+
+/**
+ * Prefixes of the state table's `id`, one per kind of item, so the kinds can share one table (and one
+ * scan can pick out one kind) without ever colliding.
+ */
+export const STATE_ITEM = {
+  /** `digest#<digest id>`: one archived digest. */
+  digest: 'digest#',
+  /** `lease#<name>`: a run lease. */
+  lease: 'lease#',
+  /** `ses-event#<notification id>`: an SES notification already processed. */
+  sesEvent: 'ses-event#',
+  /** `rate#<key>#<window start>`: a fixed-window request counter. */
+  rate: 'rate#',
+} as const;
+
+const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;
+const DIGEST_ID = TABLE_KEYS.deliveries.partitionKey.name;
+const DELIVERY_SUBSCRIBER_ID = TABLE_KEYS.deliveries.sortKey.name;
+const STATE_ID = TABLE_KEYS.state.partitionKey.name;
+
+/** The subscribers table's key of subscriber `id`. */
+export function subscriberKey(id: string): { [SUBSCRIBER_ID]: string } {
+  return { [SUBSCRIBER_ID]: id };
+}
+
+/** The delivery ledger's key of one (digest, subscriber) pair. */
+export function deliveryKey(digestId: string, subscriberId: string): { [DIGEST_ID]: string; [DELIVERY_SUBSCRIBER_ID]: string } {
+  return { [DIGEST_ID]: digestId, [DELIVERY_SUBSCRIBER_ID]: subscriberId };
+}
+
+/** The state table's key of the item `kind` + `rest`, e.g. `stateKey('lease', 'publisher')`. */
+export function stateKey(kind: keyof typeof STATE_ITEM, rest: string): { [STATE_ID]: string } {
+  return { [STATE_ID]: STATE_ITEM[kind] + rest };
+}
