@@ -2,11 +2,11 @@
  * Small in-memory fakes of the publish ports, for unit tests of the core. Each keeps what it was given
  * so tests can assert on it; none of them mocks a module.
  */
-import { ArchiveConflictError } from '../../functions/core/errors.js';
 import { articleFile } from '../../functions/adapters/article-files.js';
 import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
 import type {
   Archive,
+  ArchivePutOutcome,
   ArticleSource,
   ClaimOutcome,
   Clock,
@@ -52,11 +52,12 @@ export class MemoryArchive implements Archive {
   async list(): Promise<Digest[]> {
     return [...this.digests.values()].map((digest) => structuredClone(digest));
   }
-  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+  async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     const stored = this.digests.get(digest.id);
-    if (stored?.contentHash !== expectedHash) throw new ArchiveConflictError(`digest ${digest.id} changed concurrently`);
+    if (stored?.contentHash !== expectedHash) return 'conflict';
     this.puts += 1;
     this.digests.set(digest.id, structuredClone(digest));
+    return 'stored';
   }
 }
 

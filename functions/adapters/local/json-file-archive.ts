@@ -2,9 +2,8 @@
  * The digest archive as a JSON Lines journal (`out/state/archive.jsonl`): one line per stored version of
  * a digest, the last line for an id wins. Conditional puts behave like the DynamoDB adapter's.
  */
-import { ArchiveConflictError } from '../../core/errors.js';
 import type { Digest } from '../../core/model.js';
-import type { Archive } from '../../core/publish/ports.js';
+import type { Archive, ArchivePutOutcome } from '../../core/publish/ports.js';
 import { SerialQueue } from './atomic-file.js';
 import { JsonLinesJournal } from './json-lines-journal.js';
 
@@ -36,17 +35,15 @@ export class JsonFileArchive implements Archive {
 
   /**
    * Stores `digest` if the stored copy's contentHash is `expectedHash` (`undefined`: only if none is
-   * stored); otherwise throws `ArchiveConflictError` and changes nothing.
+   * stored); otherwise answers `conflict` and changes nothing.
    */
-  put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+  put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     return this.queue.run(async () => {
       await this.journal.refresh();
-      const stored = this.digests.get(digest.id);
-      if (stored?.contentHash !== expectedHash) {
-        throw new ArchiveConflictError(stored ? `digest ${digest.id} changed since it was read` : `digest ${digest.id} is not stored yet`);
-      }
+      if (this.digests.get(digest.id)?.contentHash !== expectedHash) return 'conflict';
       await this.journal.append(digest);
       this.digests.set(digest.id, structuredClone(digest));
+      return 'stored';
     });
   }
 }

@@ -28,16 +28,23 @@ export interface Summarizer {
   summarize(article: Article): Promise<Summary>;
 }
 
+/**
+ * Outcome of a conditional archive write: `stored`, or `conflict` when another writer changed (or
+ * created) the digest since it was read. Overlapping runs make a conflict an expected answer, so it is
+ * a value, like the ledger's `ClaimOutcome`; an exception from the archive means something unexpected.
+ */
+export type ArchivePutOutcome = 'stored' | 'conflict';
+
 /** The history of published digests. */
 export interface Archive {
   /** Every digest ever published, in any order. */
   list(): Promise<Digest[]>;
   /**
    * Stores a digest only if the stored copy still has `expectedHash` as its contentHash (`undefined`
-   * means: only if no digest with this id exists yet). Throws `ArchiveConflictError` when another writer
-   * got there first, so two writers can never lose a digest.
+   * means: only if no digest with this id exists yet); otherwise writes nothing and answers `conflict`,
+   * so two writers can never lose a digest.
    */
-  put(digest: Digest, expectedHash: string | undefined): Promise<void>;
+  put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome>;
 }
 
 /** Result of publishing site files. */

@@ -4,7 +4,7 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import { ArchiveConflictError, ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
+import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderFeeds } from '../render/feeds.js';
@@ -212,16 +212,11 @@ async function mergeIntoArchive(
     }
     if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
     else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
-    if (!settings.dryRun) {
-      try {
-        await deps.archive.put(digest, previous?.contentHash);
-      } catch (error) {
-        if (!(error instanceof ArchiveConflictError)) throw error;
-        // Another run stored this article first; its copy wins and this run treats it as unchanged.
-        log('info', 'digest stored by a concurrent run', { id: digest.id });
-        report.unchanged += 1;
-        continue;
-      }
+    if (!settings.dryRun && (await deps.archive.put(digest, previous?.contentHash)) === 'conflict') {
+      // Another run stored this article first; its copy wins and this run treats it as unchanged.
+      log('info', 'digest stored by a concurrent run', { id: digest.id });
+      report.unchanged += 1;
+      continue;
     }
     archived.set(digest.id, digest);
     slugsInUse.add(digest.slug);
@@ -241,15 +236,8 @@ async function repairArchiveSlugs(
 ): Promise<void> {
   for (const digest of repairSlugCollisions(archived.values())) {
     log('warn', 'digest slug collided with an earlier digest; given a longer slug', { id: digest.id, slug: digest.slug });
-    if (!settings.dryRun) {
-      try {
-        await deps.archive.put(digest, digest.contentHash);
-      } catch (error) {
-        if (!(error instanceof ArchiveConflictError)) throw error;
-        // A concurrent run changed it; its copy is stored, and the next run repairs it if needed.
-        continue;
-      }
-    }
+    // On a conflict a concurrent run changed it; its copy is stored, and the next run repairs it if needed.
+    if (!settings.dryRun && (await deps.archive.put(digest, digest.contentHash)) === 'conflict') continue;
     archived.set(digest.id, digest);
   }
 }
@@ -326,14 +314,9 @@ async function finishDigest(
   mailStatus: Digest['mailStatus'],
 ): Promise<void> {
   const finished = { ...digest, mailStatus };
-  if (!settings.dryRun) {
-    try {
-      await deps.archive.put(finished, digest.contentHash);
-    } catch (error) {
-      // A concurrent edit changed the digest; its mail state is settled by whichever run sees it next.
-      if (!(error instanceof ArchiveConflictError)) throw error;
-    }
-  }
+  // A conflict means a concurrent edit changed the digest; its mail state is settled by whichever run
+  // sees it next, so the outcome needs no handling here.
+  if (!settings.dryRun) await deps.archive.put(finished, digest.contentHash);
   archived.set(digest.id, finished);
 }
 
