@@ -4,6 +4,7 @@
  */
 import { articleFile } from '../../functions/adapters/article-files.js';
 import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
+import type { DeliveryId } from '../../functions/core/publish/delivery.js';
 import type {
   Archive,
   ArchivePutOutcome,
@@ -95,23 +96,23 @@ export interface LedgerEntry {
   messageId?: string;
 }
 
-/** The delivery ledger as a map keyed `digestId|subscriberId`. */
+/** The delivery ledger as a map keyed `deliveryId|subscriberId` (one digest's delivery id is the digest id). */
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
-  async claim(digestId: string, subscriberId: string, _at?: Date): Promise<ClaimOutcome> {
-    const key = `${digestId}|${subscriberId}`;
+  async claim(deliveryId: DeliveryId, subscriberId: string, _at?: Date): Promise<ClaimOutcome> {
+    const key = `${deliveryId}|${subscriberId}`;
     if (this.entries.has(key)) return 'already-claimed';
     this.entries.set(key, { status: 'claimed' });
     return 'claimed';
   }
-  async markSent(digestId: string, subscriberId: string, messageId: string): Promise<void> {
-    this.entries.set(`${digestId}|${subscriberId}`, { status: 'sent', messageId });
+  async markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string): Promise<void> {
+    this.entries.set(`${deliveryId}|${subscriberId}`, { status: 'sent', messageId });
   }
-  async markFailed(digestId: string, subscriberId: string): Promise<void> {
-    this.entries.set(`${digestId}|${subscriberId}`, { status: 'failed' });
+  async markFailed(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
+    this.entries.set(`${deliveryId}|${subscriberId}`, { status: 'failed' });
   }
-  async release(digestId: string, subscriberId: string): Promise<void> {
-    const key = `${digestId}|${subscriberId}`;
+  async release(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
+    const key = `${deliveryId}|${subscriberId}`;
     if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.js';
+import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import type { Digest, SiteFile } from '../../functions/core/model.js';
 import { MAX_ARTICLE_BYTES } from '../../functions/core/articles/parse.js';
 import { signToken, verifyToken } from '../../functions/core/tokens.js';
@@ -11,7 +12,6 @@ import { FolderSitePublisher } from '../../functions/adapters/local/folder-site-
 import { OutboxMailer, outboxFileName } from '../../functions/adapters/local/outbox-mailer.js';
 import { JsonFileArchive } from '../../functions/adapters/local/json-file-archive.js';
 import { JsonFileLedger } from '../../functions/adapters/local/json-file-ledger.js';
-import { FileRunLease } from '../../functions/adapters/local/file-run-lease.js';
 import { loadOrCreateKeyring } from '../../functions/adapters/local/file-keyring.js';
 import { writeFileAtomic } from '../../functions/adapters/local/atomic-file.js';
 
@@ -162,13 +162,6 @@ describe('JsonFileArchive', () => {
     expect(await filesUnder(join(dir, 'state'))).toEqual(['archive.jsonl']);
   });
 
-  it('lets exactly one of two concurrent first writes win', async () => {
-    const archive = new JsonFileArchive(join(dir, 'archive.jsonl'));
-    const results = await Promise.all([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
-    expect(results).toEqual(['stored', 'conflict']);
-    expect((await archive.list()).map((stored) => stored.contentHash)).toEqual(['one']);
-  });
-
   it('names a corrupt file instead of starting from an empty archive', async () => {
     await writeFile(join(dir, 'archive.jsonl'), '{"digests": [\n');
     await expect(new JsonFileArchive(join(dir, 'archive.jsonl')).list()).rejects.toThrow(/archive\.jsonl: a line is not valid JSON/);
@@ -194,62 +187,45 @@ describe('JsonFileArchive', () => {
   });
 });
 
+// The rules every archive, ledger and lease shares are in publish-ports-contract.ts; these are the
+// file adapters' own: what the journal holds, crash and corruption handling, awkward ids.
 describe('JsonFileLedger', () => {
-  it('claims each pair once, across instances, and records sends and failures', async () => {
+  const d1 = deliveryIdForDigest('d1');
+  it('journals claims, sends and failures by delivery id, readable by another instance', async () => {
     const path = join(dir, 'deliveries.jsonl');
     const at = new Date('2025-05-09T10:00:00Z');
     const ledger = new JsonFileLedger(path);
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's1', at)).toBe('already-claimed');
-    expect(await new JsonFileLedger(path).claim('d1', 's1', at)).toBe('already-claimed');
-    await ledger.markSent('d1', 's1', 'mid-1', at);
-    expect(await ledger.claim('d1', 's2', at)).toBe('claimed');
-    await ledger.markFailed('d1', 's2', 'rejected', at);
+    expect(await ledger.claim(d1, 's1', at)).toBe('claimed');
+    expect(await ledger.claim(d1, 's1', at)).toBe('already-claimed');
+    expect(await new JsonFileLedger(path).claim(d1, 's1', at)).toBe('already-claimed');
+    await ledger.markSent(d1, 's1', 'mid-1', at);
+    expect(await ledger.claim(d1, 's2', at)).toBe('claimed');
+    await ledger.markFailed(d1, 's2', 'rejected', at);
     const records = await new JsonFileLedger(path).records();
     expect(records['d1']?.['s1']).toMatchObject({ status: 'sent', messageId: 'mid-1', sentAt: at.toISOString() });
     expect(records['d1']?.['s2']).toMatchObject({ status: 'failed', reason: 'rejected' });
   });
 
-  it('releases only unsent claims, so the next run can try again', async () => {
+  it('gives exactly one of many concurrent claims of a pair, even for an id like __proto__', async () => {
     const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
     const at = new Date('2025-05-09T10:00:00Z');
-    await ledger.claim('d1', 's1', at);
-    await ledger.claim('d1', 's2', at);
-    await ledger.markSent('d1', 's2', 'mid', at);
-    await ledger.release('d1', 's1');
-    await ledger.release('d1', 's2');
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's2', at)).toBe('already-claimed');
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim(d1, '__proto__', at)));
+    expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
   });
 
-  it('gives exactly one of many concurrent claims of a pair', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
-    const at = new Date('2025-05-09T10:00:00Z');
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim('d', '__proto__', at)));
-    expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
+  it('reads a journal written when the ledger was keyed by digest id: its pairs stay claimed', async () => {
+    const path = join(dir, 'deliveries.jsonl');
+    await writeFile(
+      path,
+      '{"digestId":"https://news.example.com/a","subscriberId":"s1","change":"claimed","at":"2025-05-09T10:00:00.000Z"}\n',
+    );
+    const delivery = deliveryIdForDigest('https://news.example.com/a');
+    expect(await new JsonFileLedger(path).claim(delivery, 's1', new Date())).toBe('already-claimed');
   });
 
   it('refuses to mark a pair that was never claimed', async () => {
     const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
-    await expect(ledger.markSent('d', 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
-  });
-});
-
-describe('FileRunLease', () => {
-  it('keeps a second owner out until the lease is released or expires', async () => {
-    const path = join(dir, 'state/lease.json');
-    const now = new Date('2025-05-09T10:00:00Z');
-    const a = new FileRunLease(path);
-    const b = new FileRunLease(path);
-    expect(await a.acquire('run-a', now, 60_000)).toBe(true);
-    expect(await b.acquire('run-b', now, 60_000)).toBe(false);
-    await b.release('run-b');
-    expect(await b.acquire('run-b', new Date(now.getTime() + 30_000), 60_000)).toBe(false);
-    expect(await b.acquire('run-b', new Date(now.getTime() + 60_001), 60_000)).toBe(true);
-    await a.release('run-a'); // no longer the holder: must not free b's lease
-    expect(await a.acquire('run-a', new Date(now.getTime() + 60_002), 60_000)).toBe(false);
-    await b.release('run-b');
-    expect(await a.acquire('run-a', new Date(now.getTime() + 60_003), 60_000)).toBe(true);
+    await expect(ledger.markSent(d1, 's', 'm', new Date(0))).rejects.toThrow(/no claim for delivery d1/);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../functions/core/model.js';
 import { buildMailConfig } from '../../functions/core/settings.js';
+import type { DeliveryId } from '../../functions/core/publish/delivery.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
 import { ExtractiveSummarizer } from '../../functions/core/summarize/index.js';
 import {
@@ -211,10 +212,10 @@ describe('publishDigests', () => {
     const realClaim = w.ledger.claim.bind(w.ledger);
     let claims = 0;
     w.deps.ledger = Object.assign(Object.create(w.ledger), {
-      claim: async (digestId: string, subscriberId: string, at: Date) => {
+      claim: async (deliveryId: DeliveryId, subscriberId: string, at: Date) => {
         claims += 1;
         if (claims === 4) throw new Error('process killed');
-        return realClaim(digestId, subscriberId, at);
+        return realClaim(deliveryId, subscriberId, at);
       },
     });
     await expect(publishDigests(w.deps, settings)).rejects.toThrow('process killed');

@@ -1,8 +1,9 @@
 /**
- * The delivery ledger as a JSON Lines journal (`out/state/deliveries.jsonl`): which (digest, subscriber)
+ * The delivery ledger as a JSON Lines journal (`out/state/deliveries.jsonl`): which (delivery, subscriber)
  * pairs were claimed, sent or refused. Every change is on disk before the call returns, so a claim is
  * durable before the message is written, exactly as the DynamoDB ledger's conditional put.
  */
+import type { DeliveryId } from '../../core/publish/delivery.js';
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
 import { SerialQueue } from './atomic-file.js';
 import { JsonLinesJournal } from './json-lines-journal.js';
@@ -19,6 +20,10 @@ export interface DeliveryRecord {
 
 /** One line of the journal: what happened to one pair. */
 interface LedgerEntry {
+  /**
+   * The delivery id. The field keeps its first name so journals written before deliveries had their
+   * own ids (when it held the digest id, which is still one digest's delivery id) replay unchanged.
+   */
   digestId: string;
   subscriberId: string;
   change: 'claimed' | 'sent' | 'failed' | 'released';
@@ -41,7 +46,7 @@ function isLedgerEntry(value: unknown): value is LedgerEntry {
 /** The `DeliveryLedger` port over an append-only file: one line per change, replayed on read. */
 export class JsonFileLedger implements DeliveryLedger {
   private readonly queue = new SerialQueue();
-  /** digestId → subscriberId → record; null prototypes keep an id like "__proto__" an ordinary key. */
+  /** delivery id → subscriberId → record; null prototypes keep an id like "__proto__" an ordinary key. */
   private readonly deliveries: Record<string, Record<string, DeliveryRecord>> = Object.create(null);
   private readonly journal: JsonLinesJournal<LedgerEntry>;
 
@@ -53,35 +58,35 @@ export class JsonFileLedger implements DeliveryLedger {
   }
 
   /** Claims the pair unless any run claimed it before (whatever became of that claim). */
-  claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome> {
+  claim(deliveryId: DeliveryId, subscriberId: string, at: Date): Promise<ClaimOutcome> {
     return this.change(async () => {
-      if (this.deliveries[digestId]?.[subscriberId]) return 'already-claimed';
-      await this.record({ digestId, subscriberId, change: 'claimed', at: at.toISOString() });
+      if (this.deliveries[deliveryId]?.[subscriberId]) return 'already-claimed';
+      await this.record({ digestId: deliveryId, subscriberId, change: 'claimed', at: at.toISOString() });
       return 'claimed';
     });
   }
 
   /** Records the message id of a sent pair. */
-  markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
+  markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string, at: Date): Promise<void> {
     return this.change(async () => {
-      this.existing(digestId, subscriberId);
-      await this.record({ digestId, subscriberId, change: 'sent', at: at.toISOString(), messageId });
+      this.existing(deliveryId, subscriberId);
+      await this.record({ digestId: deliveryId, subscriberId, change: 'sent', at: at.toISOString(), messageId });
     });
   }
 
   /** Records that the recipient was refused for good. */
-  markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
+  markFailed(deliveryId: DeliveryId, subscriberId: string, reason: string, at: Date): Promise<void> {
     return this.change(async () => {
-      this.existing(digestId, subscriberId);
-      await this.record({ digestId, subscriberId, change: 'failed', at: at.toISOString(), reason });
+      this.existing(deliveryId, subscriberId);
+      await this.record({ digestId: deliveryId, subscriberId, change: 'failed', at: at.toISOString(), reason });
     });
   }
 
   /** Drops a claim that was never sent; a sent or failed pair is kept. */
-  release(digestId: string, subscriberId: string): Promise<void> {
+  release(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
     return this.change(async () => {
-      if (this.deliveries[digestId]?.[subscriberId]?.status !== 'claimed') return;
-      await this.record({ digestId, subscriberId, change: 'released' });
+      if (this.deliveries[deliveryId]?.[subscriberId]?.status !== 'claimed') return;
+      await this.record({ digestId: deliveryId, subscriberId, change: 'released' });
     });
   }
 
@@ -90,10 +95,10 @@ export class JsonFileLedger implements DeliveryLedger {
     return this.change(async () => structuredClone({ ...this.deliveries }));
   }
 
-  private existing(digestId: string, subscriberId: string): DeliveryRecord {
-    const record = this.deliveries[digestId]?.[subscriberId];
+  private existing(deliveryId: DeliveryId, subscriberId: string): DeliveryRecord {
+    const record = this.deliveries[deliveryId]?.[subscriberId];
     // The core always claims first; anything else is a bug worth stopping for.
-    if (!record) throw new Error(`${this.path}: no claim for digest ${digestId} and subscriber ${subscriberId}`);
+    if (!record) throw new Error(`${this.path}: no claim for delivery ${deliveryId} and subscriber ${subscriberId}`);
     return record;
   }
 
@@ -111,11 +116,11 @@ export class JsonFileLedger implements DeliveryLedger {
   }
 
   private apply(entry: LedgerEntry): void {
-    const forDigest = (this.deliveries[entry.digestId] ??= Object.create(null) as Record<string, DeliveryRecord>);
-    const record = forDigest[entry.subscriberId];
+    const forDelivery = (this.deliveries[entry.digestId] ??= Object.create(null) as Record<string, DeliveryRecord>);
+    const record = forDelivery[entry.subscriberId];
     switch (entry.change) {
       case 'claimed':
-        forDigest[entry.subscriberId] = { status: 'claimed', claimedAt: entry.at ?? '' };
+        forDelivery[entry.subscriberId] = { status: 'claimed', claimedAt: entry.at ?? '' };
         break;
       case 'sent':
         if (record) Object.assign(record, { status: 'sent', sentAt: entry.at, messageId: entry.messageId });
@@ -124,8 +129,8 @@ export class JsonFileLedger implements DeliveryLedger {
         if (record) Object.assign(record, { status: 'failed', failedAt: entry.at, reason: entry.reason });
         break;
       case 'released':
-        delete forDigest[entry.subscriberId];
-        if (Object.keys(forDigest).length === 0) delete this.deliveries[entry.digestId];
+        delete forDelivery[entry.subscriberId];
+        if (Object.keys(forDelivery).length === 0) delete this.deliveries[entry.digestId];
         break;
     }
   }

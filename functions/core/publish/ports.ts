@@ -3,6 +3,7 @@
  * adapter (functions/adapters/local) and an AWS adapter (functions/adapters/aws); tests use small object
  * fakes from tests/fakes. Only the methods the core actually calls are here.
  */
+import type { DeliveryId } from './delivery.js';
 import type { Article, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber, Summary } from '../model.js';
 
 /** The time, passed in so the core never reads a clock itself. */
@@ -70,25 +71,26 @@ export interface SubscriberStore {
   listConfirmed(): Promise<Subscriber[]>;
 }
 
-/** Outcome of trying to claim a (digest, subscriber) pair. */
+/** Outcome of trying to claim a (delivery, subscriber) pair. */
 export type ClaimOutcome = 'claimed' | 'already-claimed';
 
 /**
- * Remembers which (digest, subscriber) pairs were mailed, so each pair is sent at most once even when a
- * run crashes and is retried.
+ * Remembers which (delivery, subscriber) pairs were mailed, so each pair is sent at most once even when
+ * a run crashes and is retried. A delivery is one mail's content (see `delivery.ts`): a single digest
+ * today, an edition of several digests later.
  */
 export interface DeliveryLedger {
   /** Conditionally claims the pair before sending; `already-claimed` if any run claimed it before. */
-  claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome>;
+  claim(deliveryId: DeliveryId, subscriberId: string, at: Date): Promise<ClaimOutcome>;
   /** Records the mail service's message id after a successful send. */
-  markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
+  markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string, at: Date): Promise<void>;
   /** Records that the service refused this recipient for good; the pair is not tried again. */
-  markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void>;
+  markFailed(deliveryId: DeliveryId, subscriberId: string, reason: string, at: Date): Promise<void>;
   /**
    * Drops a claim whose send definitely did not happen (throttled, quota, rejected before acceptance),
    * so the next run can try again. A claim left by a crash stays: at most once beats at least once.
    */
-  release(digestId: string, subscriberId: string): Promise<void>;
+  release(deliveryId: DeliveryId, subscriberId: string): Promise<void>;
 }
 
 /**

@@ -12,6 +12,7 @@ import { renderSite } from '../render/site.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
+import { deliveryIdForDigest } from './delivery.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
@@ -351,11 +352,13 @@ async function deliverOnce(
     log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
     return 'rejected';
   }
-  if ((await deps.ledger.claim(digest.id, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
+  // One digest mailed on its own is one delivery; editions will derive their own delivery ids.
+  const delivery = deliveryIdForDigest(digest.id);
+  if ((await deps.ledger.claim(delivery, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
   for (let attempt = 1; ; attempt += 1) {
     await pacer();
     if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
-      await deps.ledger.release(digest.id, subscriber.id);
+      await deps.ledger.release(delivery, subscriber.id);
       return 'deadline';
     }
     // An exception here is unexpected (the message may or may not have left): the claim stays (at
@@ -363,10 +366,10 @@ async function deliverOnce(
     const outcome = await deps.mailer.send(mail);
     switch (outcome.kind) {
       case 'sent':
-        await deps.ledger.markSent(digest.id, subscriber.id, outcome.messageId, deps.clock.now());
+        await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
         return 'sent';
       case 'rejected-recipient':
-        await deps.ledger.markFailed(digest.id, subscriber.id, outcome.detail, deps.clock.now());
+        await deps.ledger.markFailed(delivery, subscriber.id, outcome.detail, deps.clock.now());
         log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
         return 'rejected';
       case 'throttled':
@@ -374,12 +377,12 @@ async function deliverOnce(
           await deps.sleep(backoffMs(attempt, deps.random));
           continue;
         }
-        await deps.ledger.release(digest.id, subscriber.id);
+        await deps.ledger.release(delivery, subscriber.id);
         return 'throttling';
       case 'quota':
       case 'rejected-sender':
         // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
-        await deps.ledger.release(digest.id, subscriber.id);
+        await deps.ledger.release(delivery, subscriber.id);
         log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
         return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
     }
