@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV } from '../functions/shared/env-names.js';
-import { PUBLISHER_METRICS, SERVICES } from '../functions/shared/metric-names.js';
+import { PUBLISHER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
@@ -74,9 +74,12 @@ export class GazetteStack extends Stack {
     site.addApi(api.origin);
     describeSite(api.function);
     data.grantSubscriberItems(api.function);
-    data.grantStateItems(api.function, 'UpdateItem');
+    // UpdateItem counts requests per client; GetItem and PutItem keep the confirmation cap's counter.
+    data.grantStateItems(api.function, 'GetItem', 'PutItem', 'UpdateItem');
+    api.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
     secrets.grantReadTokenKeys(api.function);
-    mail.grantSend(api.function);
+    // The quota read lowers the confirmation cap to a tenth of the daily quota.
+    mail.grantSend(api.function, { readQuota: true });
 
     // SES events: bounces and complaints change subscriber status, each notification once.
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
@@ -95,6 +98,15 @@ export class GazetteStack extends Stack {
         threshold: 1,
         period: Duration.minutes(5),
         description: 'SES refused the sender or the account (unverified identity, sending paused): nothing is mailed until you fix it',
+      },
+    );
+    operations.alarmOnAppMetric(
+      'ConfirmationCapReached',
+      { service: SERVICES.subscriptionApi, name: SUBSCRIPTION_API_METRICS.confirmationCapReached },
+      {
+        threshold: 1,
+        period: Duration.hours(1),
+        description: 'The cap on confirmation mails was reached: sign-ups get the usual answer but no mail (a flood at the form?)',
       },
     );
     // A few refused recipients a day are normal (typos, full mailboxes); a burst means a bad import.

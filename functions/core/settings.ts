@@ -144,6 +144,12 @@ export const SETTING_RULES = {
     .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin or UTC'),
   /** Minutes after the scheduled time past which a digest is published but not mailed (at most a week). */
   staleAfterMinutes: integer(1, 10_080),
+  /**
+   * Confirmation mails sent in any rolling 24 hours, across all addresses: the cap that keeps a bot army
+   * at the subscribe form from spending the quota and reputation the digests need. The API also never
+   * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
+   */
+  maxConfirmationsPerDay: integer(1, 100_000),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -167,6 +173,7 @@ export const SETTING_DEFAULTS = {
   schedule: 'cron(0 7 * * ? *)',
   timeZone: 'UTC',
   staleAfterMinutes: 360,
+  maxConfirmationsPerDay: 500,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -184,12 +191,25 @@ export const settingsSchema = z.object({
   schedule: SETTING_RULES.schedule.default(SETTING_DEFAULTS.schedule),
   timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
   staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
+  maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
 });
 
 /** Validated settings, defaults filled in. */
 export type Settings = z.output<typeof settingsSchema>;
+
+/** Share of the mail service's daily quota that confirmation mails may use at most. */
+export const CONFIRMATION_QUOTA_SHARE = 0.1;
+
+/**
+ * Confirmation mails allowed in a rolling 24 hours: the setting, but never more than a tenth of the
+ * daily sending quota (when the service has one), so digests are never starved by sign-ups.
+ */
+export function confirmationCap(maxConfirmationsPerDay: number, dailyQuota: number): number {
+  if (!Number.isFinite(dailyQuota) || dailyQuota <= 0) return maxConfirmationsPerDay;
+  return Math.max(0, Math.min(maxConfirmationsPerDay, Math.floor(dailyQuota * CONFIRMATION_QUOTA_SHARE)));
+}
 
 /** The domain of an address, lower-cased (`News@Mail.Example.com` → `mail.example.com`). */
 function domainOf(address: string): string {

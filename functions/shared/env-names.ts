@@ -45,6 +45,8 @@ export const ENV = {
   originVerifySecretArn: 'GAZETTE_ORIGIN_VERIFY_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
+  /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */
+  maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
 } as const;
 
 /** One of the environment variable names above. */

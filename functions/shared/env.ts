@@ -85,6 +85,8 @@ export interface SubscriptionEnv {
   keyring: KeyringSource;
   /** The value CloudFront sends in the origin-verify header; every other request is refused. */
   originVerify: OriginVerifySource;
+  /** The setting behind the global cap on confirmation mails (the SES quota may lower it further). */
+  maxConfirmationsPerDay: number;
   endpoints: EndpointOverrides;
 }
 
@@ -142,6 +144,9 @@ const publisherSchema = z.object({
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
 
+/** The part both the publisher and the API read: what the site and mail builders take. */
+const siteAndSenderSchema = z.object({ ...site, ...sender });
+
 const subscriptionSchema = z.object({
   ...region,
   ...site,
@@ -151,6 +156,7 @@ const subscriptionSchema = z.object({
   // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
   [ENV.originVerifySecretArn]: text.optional(),
   [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
+  [ENV.maxConfirmationsPerDay]: settingsSchema.shape.maxConfirmationsPerDay,
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
@@ -201,7 +207,7 @@ function originVerifySource(env: z.output<typeof subscriptionSchema>): OriginVer
   throw new ConfigError(`invalid environment: ${ENV.originVerifySecretArn}: required`);
 }
 
-function siteConfig(env: z.output<typeof subscriptionSchema>): SiteConfig {
+function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
   return buildSiteConfig({
     baseUrl: env[ENV.siteBaseUrl],
     siteTitle: env[ENV.siteTitle],
@@ -212,7 +218,7 @@ function siteConfig(env: z.output<typeof subscriptionSchema>): SiteConfig {
   });
 }
 
-function mailConfig(env: z.output<typeof subscriptionSchema>): MailConfig {
+function mailConfig(env: z.output<typeof siteAndSenderSchema>): MailConfig {
   return buildMailConfig({ senderEmail: env[ENV.senderAddress], senderName: env[ENV.senderName] });
 }
 
@@ -257,6 +263,7 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
     originVerify: originVerifySource(env),
+    maxConfirmationsPerDay: env[ENV.maxConfirmationsPerDay],
     endpoints: endpointOverrides(env),
   };
 }

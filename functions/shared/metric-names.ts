@@ -2,12 +2,19 @@
  * Names of Gazette's own CloudWatch metrics, shared by the handlers that emit them and the alarms in
  * infra. Side-effect free and free of Powertools, so infra can import it.
  */
+import { CONFIRMATION_CAP_REACHED } from '../core/subscriptions/subscribe.js';
 
 /** Namespace of every Gazette metric in CloudWatch. */
 export const METRICS_NAMESPACE = 'Gazette';
 
 /** The `service` dimension of each function's metrics (also its logger's service name). */
 export const SERVICES = { publisher: 'publisher', subscriptionApi: 'subscription-api', sesEvents: 'ses-events' } as const;
+
+/** Metrics the subscription API emits. */
+export const SUBSCRIPTION_API_METRICS = {
+  /** A subscribe request found the cap on confirmation mails reached (the mail was not sent). */
+  confirmationCapReached: CONFIRMATION_CAP_REACHED,
+} as const;
 
 /** Metrics the publisher emits once per run. */
 export const PUBLISHER_METRICS = {

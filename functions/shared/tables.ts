@@ -51,6 +51,8 @@ export const STATE_ITEM = {
   sesEvent: 'ses-event#',
   /** `rate#<key>#<window start>`: a fixed-window request counter. */
   rate: 'rate#',
+  /** `cap#<key>`: a rolling-window counter (hourly buckets), e.g. the confirmation mails of 24 hours. */
+  cap: 'cap#',
 } as const;
 
 const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;

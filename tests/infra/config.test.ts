@@ -35,6 +35,7 @@ describe('deploy settings (gazette: context keys)', () => {
       timeZone: 'UTC',
       feedLength: 50,
       staleAfterMinutes: 360,
+      maxConfirmationsPerDay: 500,
       language: 'en',
     });
   });
@@ -134,6 +135,7 @@ describe('deploy settings (gazette: context keys)', () => {
         'domain',
         'feedLength',
         'staleAfterMinutes',
+        'maxConfirmationsPerDay',
         'language',
       ]
         .map((key) => `gazette:${key}`)

@@ -480,7 +480,7 @@ describe('IAM', () => {
         .flatMap(actionsOf)
         .sort();
     expect(actionsOn(ids.api, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(ids.sesEvents, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(ids.sesEvents, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
@@ -626,7 +626,7 @@ describe('operations', () => {
     });
   });
 
-  it('alarms when SES refuses the sender or the account, and on a burst of refused recipients', () => {
+  it('alarms when SES refuses the sender or the account, on a burst of refused recipients, and when the confirmation cap is reached', () => {
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Gazette',
@@ -636,6 +636,16 @@ describe('operations', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [{ Ref: topic }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'ConfirmationCapReached',
+      Dimensions: [{ Name: 'service', Value: 'subscription-api' }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: topic }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.maxConfirmationsPerDay]: '500' }) },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Gazette',

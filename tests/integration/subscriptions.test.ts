@@ -10,7 +10,12 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoFeedbackLedger, DynamoRateLimiter, DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscribers.js';
+import {
+  DynamoFeedbackLedger,
+  DynamoRateLimiter,
+  DynamoRollingCounter,
+  DynamoSubscribers,
+} from '../../functions/adapters/aws/dynamodb-subscribers.js';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
@@ -35,6 +40,7 @@ describeSubscriptionStore('DynamoDB (dynalite)', async () => {
     store: new DynamoSubscribers(doc, harness.names.tables.subscribers),
     ledger: new DynamoFeedbackLedger(doc, harness.names.tables.state),
     limiter: new DynamoRateLimiter(doc, harness.names.tables.state),
+    counter: new DynamoRollingCounter(doc, harness.names.tables.state),
   };
 });
 

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { MemoryRateLimiter, MemoryRollingCounter, MemorySubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { confirmationCap } from '../../functions/core/settings.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
@@ -197,6 +198,32 @@ describe('POST /api/subscribe', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('xyz');
     expect(logged.join('\n')).toContain('table xyz is gone');
+  });
+});
+
+describe('the global cap on confirmation mails', () => {
+  it('mails at most the cap in 24 hours across all addresses, answers every sign-up the same, and counts the refusals', async () => {
+    const counted: string[] = [];
+    const cap = { counter: new MemoryRollingCounter(), limit: async () => 3 };
+    const context = setup([], { cap, count: (event) => counted.push(event) });
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) answers.push(observable(await context.subscribe(`bot${i}@example.org`)));
+    expect(context.mailer.sent).toHaveLength(3);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]?.status).toBe(202);
+    expect(counted).toEqual(['ConfirmationCapReached', 'ConfirmationCapReached', 'ConfirmationCapReached']);
+    // An address turned away by the cap is not stuck in its 24-hour cooldown: once the window has room
+    // again, asking again works.
+    context.setNow(new Date(T0.getTime() + 25 * 3_600_000));
+    await context.subscribe('bot5@example.org');
+    expect(context.mailer.sent.map((mail) => mail.to)).toContain('bot5@example.org');
+  });
+
+  it('is the setting, but never more than a tenth of the daily sending quota', () => {
+    expect(confirmationCap(500, 200)).toBe(20);
+    expect(confirmationCap(500, 50_000)).toBe(500);
+    expect(confirmationCap(500, Number.POSITIVE_INFINITY)).toBe(500);
+    expect(confirmationCap(500, 9)).toBe(0);
   });
 });
 

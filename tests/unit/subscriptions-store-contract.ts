@@ -5,13 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriberStore } from '../../functions/core/publish/ports.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
-import type { FeedbackLedger, RateLimiter, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
+import type { FeedbackLedger, RateLimiter, RollingCounter, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 
 /** A fresh, empty store (and its companions) for one test. */
 export interface StoreFixture {
   store: SubscriptionStore & SubscriberStore;
   ledger: FeedbackLedger;
   limiter: RateLimiter;
+  counter: RollingCounter;
 }
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
@@ -113,6 +114,23 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
       expect(await ledger.isDone('fb-1', at(3000))).toBe(true);
       expect(await ledger.isDone('fb-2', at(3000))).toBe(false);
       expect(await ledger.isDone('fb-1', at(DAY + 1000))).toBe(false);
+    });
+
+    it('rolling counter: at most `limit` in any window, per key, and room again as hours leave it', async () => {
+      const { counter } = await fresh();
+      const takes = [];
+      for (let i = 0; i < 4; i += 1) takes.push(await counter.take('confirmations', at(i * 60_000), DAY, 3));
+      expect(takes).toEqual([true, true, true, false]);
+      expect(await counter.take('other', at(5 * 60_000), DAY, 3)).toBe(true);
+      // 23 hours on, the first hour is still inside the 24-hour window; a day and an hour on, it has left.
+      expect(await counter.take('confirmations', at(23 * 3_600_000), DAY, 3)).toBe(false);
+      expect(await counter.take('confirmations', at(DAY + 3_600_000), DAY, 3)).toBe(true);
+    });
+
+    it('rolling counter: concurrent takes never count past the limit together', async () => {
+      const { counter } = await fresh();
+      const results = await Promise.all(Array.from({ length: 12 }, () => counter.take('burst', T0, DAY, 5)));
+      expect(results.filter(Boolean)).toHaveLength(5);
     });
 
     it('rate limiter: counts per key and window', async () => {

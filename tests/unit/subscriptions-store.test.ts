@@ -6,6 +6,7 @@ import {
   FileSubscribers,
   MemoryFeedbackLedger,
   MemoryRateLimiter,
+  MemoryRollingCounter,
   MemorySubscribers,
 } from '../../functions/adapters/local/file-subscribers.js';
 import { ConfigError } from '../../functions/core/errors.js';
@@ -26,11 +27,13 @@ describeSubscriptionStore('memory', async () => ({
   store: new MemorySubscribers(),
   ledger: new MemoryFeedbackLedger(),
   limiter: new MemoryRateLimiter(),
+  counter: new MemoryRollingCounter(),
 }));
 describeSubscriptionStore('JSON file', async () => ({
   store: new FileSubscribers(join(await tempDir(), 'nested', 'subscribers.json')),
   ledger: new MemoryFeedbackLedger(),
   limiter: new MemoryRateLimiter(),
+  counter: new MemoryRollingCounter(),
 }));
 
 describe('FileSubscribers', () => {

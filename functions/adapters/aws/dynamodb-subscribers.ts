@@ -11,12 +11,14 @@ import type { SubscriberStore } from '../../core/publish/ports.js';
 import type {
   FeedbackLedger,
   RateLimiter,
+  RollingCounter,
   SubscriberRecord,
   SubscriptionStore,
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
 import { stateKey, subscriberKey, TABLE_KEYS } from '../../shared/tables.js';
+import { countOne } from '../../core/subscriptions/rolling-window.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
 const EXPIRES_AT = TABLE_KEYS.state.timeToLive;
@@ -217,6 +219,51 @@ export class DynamoFeedbackLedger implements FeedbackLedger {
         Item: { ...stateKey('sesEvent', key), completedAt: now.toISOString(), [EXPIRES_AT]: epochSeconds(expiresAt) },
       }),
     );
+  }
+}
+
+/**
+ * Rolling-window counters as one `cap#<key>` item in the state table holding hourly buckets. Each take
+ * reads the item and writes it back on the condition that nobody wrote in between (a version number),
+ * retrying on a race, so concurrent API invocations never count past the limit together.
+ */
+export class DynamoRollingCounter implements RollingCounter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** Physical name of the state table. */
+    readonly tableName: string,
+    private readonly maxAttempts = 8,
+  ) {}
+
+  async take(key: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const itemKey = stateKey('cap', key);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }));
+      const version = typeof Item?.['version'] === 'number' ? Item['version'] : undefined;
+      const next = countOne((Item?.['buckets'] as Record<string, number> | undefined) ?? {}, now, windowMs, limit);
+      if (!next) return false;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...itemKey,
+              buckets: next,
+              version: (version ?? 0) + 1,
+              [EXPIRES_AT]: epochSeconds(new Date(now.getTime() + 2 * windowMs)),
+            },
+            ConditionExpression: version === undefined ? 'attribute_not_exists(#id)' : '#version = :version',
+            ExpressionAttributeNames: version === undefined ? { '#id': TABLE_KEYS.state.partitionKey.name } : { '#version': 'version' },
+            ...(version === undefined ? {} : { ExpressionAttributeValues: { ':version': version } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    // Lost every race: a flood is on, and refusing is the cap's safe side.
+    return false;
   }
 }
 

@@ -54,6 +54,12 @@ export class SesMailer implements Mailer {
     const quota = await this.ses.send(new GetSendQuotaCommand({}));
     return quota.MaxSendRate && quota.MaxSendRate > 0 ? quota.MaxSendRate : Infinity;
   }
+
+  /** `Max24HourSend` from `GetSendQuota`: messages allowed in 24 hours (200 in the sandbox); `Infinity` if unset. */
+  async dailyQuota(): Promise<number> {
+    const quota = await this.ses.send(new GetSendQuotaCommand({}));
+    return quota.Max24HourSend && quota.Max24HourSend > 0 ? quota.Max24HourSend : Infinity;
+  }
 }
 
 /** Error codes that are about the sender, the account or the configuration set, never a recipient. */

@@ -15,11 +15,13 @@ import { normaliseAddress, subscriberIdFor } from '../../core/subscriptions/addr
 import type {
   FeedbackLedger,
   RateLimiter,
+  RollingCounter,
   SubscriberRecord,
   SubscriptionStore,
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { countOne } from '../../core/subscriptions/rolling-window.js';
 import { readIfExists, SerialQueue, writeJsonFile } from './atomic-file.js';
 
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'];
@@ -262,6 +264,17 @@ export class MemoryFeedbackLedger implements FeedbackLedger {
 
   async markDone(key: string, _now: Date, expiresAt: Date): Promise<void> {
     this.done.set(key, expiresAt.getTime());
+  }
+}
+
+/** Rolling-window counters in memory (the local server's cap on confirmation mails). */
+export class MemoryRollingCounter implements RollingCounter {
+  private readonly counters = new Map<string, Record<string, number>>();
+
+  async take(key: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
+    const next = countOne(this.counters.get(key) ?? {}, now, windowMs, limit);
+    if (next) this.counters.set(key, next);
+    return next !== undefined;
   }
 }
 

@@ -18,7 +18,8 @@ import { CONTENT_TYPES, FEED_PATHS } from '../../core/render/links.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
-import { FileSubscribers, MemoryRateLimiter } from '../../adapters/local/file-subscribers.js';
+import { FileSubscribers, MemoryRateLimiter, MemoryRollingCounter } from '../../adapters/local/file-subscribers.js';
+import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { renderConfirmationEmail } from '../../core/render/email.js';
 import { DEFAULT_IP_THROTTLE } from '../../core/subscriptions/subscribe.js';
@@ -241,6 +242,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
     site: defaults.site,
     mail: defaults.mail,
     throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
+    cap: { counter: new MemoryRollingCounter(), limit: async () => SETTING_DEFAULTS.maxConfirmationsPerDay },
     log: (level, message, data) => {
       if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
     },

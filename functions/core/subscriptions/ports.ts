@@ -89,6 +89,15 @@ export interface FeedbackLedger {
 }
 
 /**
+ * Counts events per key in a rolling window, for a cap that must hold across all callers (the
+ * confirmation mails of any 24 hours). Buckets of an hour: a unit counts for between 23 and 24 hours.
+ */
+export interface RollingCounter {
+  /** Counts one event unless `limit` were counted in the window up to `now`; true when counted. */
+  take(key: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
+}
+
+/**
  * Counts requests per key in fixed windows (per-IP throttling of the subscribe endpoint, on top of the
  * API stage throttling). Answers false once `limit` hits were counted in the current window.
  */

@@ -20,7 +20,7 @@ import { clientThrottleKey } from './client-key.js';
 import { normaliseAddress, subscriberIdFor } from './address.js';
 import { TooManyRequestsError } from './errors.js';
 import { confirmUrl } from './links.js';
-import type { ConfirmationMailRenderer, Log, RateLimiter, SubscriptionStore } from './ports.js';
+import type { ConfirmationMailRenderer, Log, RateLimiter, RollingCounter, SubscriptionStore } from './ports.js';
 
 /** At most one confirmation mail per address in this window. */
 export const CONFIRMATION_COOLDOWN_MS = 24 * 60 * 60 * 1000;
@@ -35,6 +35,21 @@ export interface IpThrottle {
   windowMs: number;
 }
 
+/**
+ * The global cap on confirmation mails: at most `limit()` in any rolling 24 hours, whatever the
+ * addresses. `limit` is asked per request (the AWS side lowers it to a tenth of the SES daily quota).
+ */
+export interface ConfirmationCap {
+  counter: RollingCounter;
+  limit(): Promise<number>;
+}
+
+/** The event counted (a metric on AWS) when a subscribe request finds the cap reached. */
+export const CONFIRMATION_CAP_REACHED = 'ConfirmationCapReached';
+
+/** The window of the confirmation cap. */
+export const CONFIRMATION_CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** What `subscribe` needs. */
 export interface SubscribeDeps {
   store: Pick<SubscriptionStore, 'reserveConfirmation' | 'releaseConfirmation'>;
@@ -45,6 +60,10 @@ export interface SubscribeDeps {
   mail: MailConfig;
   /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
   throttle?: IpThrottle;
+  /** The global cap on confirmation mails; absent means none (tests of other rules). */
+  cap?: ConfirmationCap;
+  /** Counts an event an operator alarms on (`ConfirmationCapReached`); metrics on AWS. */
+  count?: (event: typeof CONFIRMATION_CAP_REACHED) => void;
   log?: Log;
 }
 
@@ -62,7 +81,7 @@ export interface SubscribeRequest {
  * What happened, for logs and tests only. The handler must NOT let it change the answer: every outcome
  * produces the same response.
  */
-export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-failed';
+export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-failed' | 'capped';
 
 /**
  * Handles a subscribe request. Resolves to the (private) outcome; throws `InvalidAddressError` for a
@@ -86,6 +105,13 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
   if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
     deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
     return 'not-mailed';
+  }
+  if (deps.cap && !(await deps.cap.counter.take('confirmations', now, CONFIRMATION_CAP_WINDOW_MS, await deps.cap.limit()))) {
+    // Same neutral answer as ever; the address may ask again once the cap has room (slot freed).
+    await deps.store.releaseConfirmation(id, now);
+    deps.count?.(CONFIRMATION_CAP_REACHED);
+    deps.log?.('warn', 'subscribe: confirmation cap reached; no mail sent', { subscriberId: id });
+    return 'capped';
   }
   let mail;
   try {
