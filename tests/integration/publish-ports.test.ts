@@ -1,6 +1,6 @@
 /**
  * The publish-port contracts (tests/unit/publish-ports-contract.ts) against the DynamoDB adapters the
- * deployed stack uses, on dynalite with the real key schemas: the same rules the JSON-file adapters and
+ * deployed stack uses, on dynalite with the real key schemas: the same rules the SQLite adapters and
  * the fakes pass in tests/unit, here with real conditional writes. Each test gets fresh tables.
  */
 import { afterEach, inject } from 'vitest';

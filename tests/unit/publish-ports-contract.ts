@@ -1,12 +1,12 @@
 /**
  * One behavioural contract per publish port that has a local and an AWS adapter (delivery ledger,
- * archive, run lease), run against the JSON-file adapters and the test fakes in tests/unit and against
+ * archive, run lease), run against the SQLite adapters and the test fakes in tests/unit and against
  * the DynamoDB adapters on dynalite in tests/integration, so the adapters `npm start` uses and the ones
  * the deployed stack uses cannot drift: the same conditional rules, the same answers.
  *
  * Each fixture's `open()` gives another handle on the same storage, the way a later run sees it. The
- * races go through one handle: the file adapters serialise within a process and rely on the run lease
- * to keep processes apart, while a DynamoDB handle races in the service's conditional writes anyway.
+ * ledger and archive races go through one handle (a DynamoDB handle races in the service's conditional
+ * writes anyway); the lease race uses two, the way two processes meet.
  */
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../functions/core/model.js';
@@ -102,11 +102,11 @@ export function describeArchive(name: string, fresh: () => Promise<PortFixture<A
     it('starts empty and gives back exactly what was stored, to any later reader', async () => {
       const storage = await fresh();
       expect(await storage.open().list()).toEqual([]);
-      const a = digest('https://news.example.com/a', 'h1');
-      const b = digest('sha256:bbbb', 'h1', { mailStatus: 'done' });
-      expect(await storage.open().put(a, undefined)).toBe('stored');
-      expect(await storage.open().put(b, undefined)).toBe('stored');
-      expect(byId(await storage.open().list())).toEqual(byId([a, b]));
+      // One digest in each mail state, so an adapter that forgets a state (and drops the row) shows.
+      const statuses: Digest['mailStatus'][] = ['pending', 'done', 'stale', 'not-mailed'];
+      const digests = statuses.map((mailStatus) => digest(`https://news.example.com/${mailStatus}`, 'h1', { mailStatus }));
+      for (const stored of digests) expect(await storage.open().put(stored, undefined)).toBe('stored');
+      expect(byId(await storage.open().list())).toEqual(byId(digests));
     });
 
     it('stores a new digest only if none has its id, and a change only over the hash it was read with', async () => {
@@ -181,7 +181,6 @@ export function describeRunLease(name: string, fresh: () => Promise<PortFixture<
 
     it('lets exactly one of two owners racing for a free lease win', async () => {
       const storage = await fresh();
-      // Two handles here: the file lease's exclusive create is the lock between processes.
       const outcomes = await Promise.all([storage.open().acquire('run-a', T0, MINUTE), storage.open().acquire('run-b', T0, MINUTE)]);
       expect(outcomes.filter(Boolean)).toHaveLength(1);
     });
