@@ -6,6 +6,7 @@ import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { SqliteLedger } from '../../functions/adapters/local/sqlite-ledger.js';
 import { runGazette } from '../../functions/cli/gazette.js';
+import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 
@@ -22,10 +23,10 @@ describe('gazette deliveries --in-doubt', () => {
     const state = openLocalState(localLayout(out));
     const ledger = new SqliteLedger(state);
     const at = new Date('2026-12-01T07:00:00Z');
-    await ledger.claim('digest-a', 'sub-1', at);
-    await ledger.markSent('digest-a', 'sub-1', 'msg-1', at);
+    await ledger.claim(deliveryIdForDigest('digest-a'), 'sub-1', at);
+    await ledger.markSent(deliveryIdForDigest('digest-a'), 'sub-1', 'msg-1', at);
     // The run died here: claimed, never sent nor released.
-    await ledger.claim('digest-a', 'sub-2', new Date('2026-12-01T07:00:05Z'));
+    await ledger.claim(deliveryIdForDigest('digest-a'), 'sub-2', new Date('2026-12-01T07:00:05Z'));
     state.close();
 
     const io = memoryIo();

@@ -2,7 +2,8 @@ import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArchiveConflictError, ConfigError } from '../../functions/core/errors.js';
+import { ConfigError } from '../../functions/core/errors.js';
+import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import type { Digest, SiteFile } from '../../functions/core/model.js';
 import { MAX_ARTICLE_BYTES } from '../../functions/core/articles/parse.js';
 import { signToken, verifyToken } from '../../functions/core/tokens.js';
@@ -71,7 +72,7 @@ function digest(id: string, contentHash: string): Digest {
 }
 
 describe('FolderArticleSource', () => {
-  it('lists non-hidden files sorted by name, with their bytes, skipping folders and dotfiles; a link is a refusal', async () => {
+  it('lists non-hidden files sorted by name, with their format and bytes, skipping folders and dotfiles; a link is a refusal', async () => {
     await writeFile(join(dir, 'b.md'), '# B');
     await writeFile(join(dir, 'a.txt'), 'A text');
     await writeFile(join(dir, 'C.html'), '<p>C</p>');
@@ -80,17 +81,24 @@ describe('FolderArticleSource', () => {
     await mkdir(join(dir, 'sub.md'));
     await symlink(join(dir, 'missing.txt'), join(dir, 'dangling.txt'));
     const articles = await new FolderArticleSource(dir).list();
-    // Unsupported types are listed so the parser can report them by name.
-    expect(articles.map((article) => article.name)).toEqual(['C.html', 'a.txt', 'b.md', 'dangling.txt', 'notes.pdf']);
-    expect(Buffer.from(articles[1]!.bytes).toString('utf8')).toBe('A text');
-    expect(articles[3]).toMatchObject({ bytes: new Uint8Array(), refusal: expect.stringContaining('a symbolic link') });
-    expect(articles.filter((article) => article.refusal !== undefined)).toHaveLength(1);
+    // Unsupported types and links are listed, as refusals, so the run reports them by name.
+    expect(articles.map((article) => ('format' in article ? [article.source, article.format] : [article.source, article.refusal]))).toEqual(
+      [
+        ['C.html', 'html'],
+        ['a.txt', 'text'],
+        ['b.md', 'markdown'],
+        ['dangling.txt', expect.stringContaining('a symbolic link')],
+        ['notes.pdf', 'unsupported file type .pdf (expected .txt, .md or .html)'],
+      ],
+    );
+    expect(articles[1]).toEqual({ source: 'a.txt', format: 'text', bytes: expect.any(Uint8Array) });
+    expect(Buffer.from((articles[1] as { bytes: Uint8Array }).bytes).toString('utf8')).toBe('A text');
   });
 
   it('reads no more than the size limit plus one byte of a huge file', async () => {
     await writeFile(join(dir, 'huge.txt'), Buffer.alloc(MAX_ARTICLE_BYTES * 3, 0x61));
     const [article] = await new FolderArticleSource(dir).list();
-    expect(article?.bytes.length).toBe(MAX_ARTICLE_BYTES + 1);
+    expect(article && 'bytes' in article ? article.bytes.length : undefined).toBe(MAX_ARTICLE_BYTES + 1);
   });
 
   it('names a missing folder in a ConfigError', async () => {
@@ -153,10 +161,10 @@ describe('SqliteArchive', () => {
     expect(await archive.list()).toEqual([]);
     await archive.put(digest('b', 'h1'), undefined);
     await archive.put(digest('a', 'h1'), undefined);
-    await expect(archive.put(digest('a', 'h2'), undefined)).rejects.toBeInstanceOf(ArchiveConflictError);
-    await expect(archive.put(digest('a', 'h2'), 'wrong')).rejects.toBeInstanceOf(ArchiveConflictError);
-    await expect(archive.put(digest('new', 'h1'), 'h0')).rejects.toBeInstanceOf(ArchiveConflictError);
-    await archive.put(digest('a', 'h2'), 'h1');
+    expect(await archive.put(digest('a', 'h2'), undefined)).toBe('conflict');
+    expect(await archive.put(digest('a', 'h2'), 'wrong')).toBe('conflict');
+    expect(await archive.put(digest('new', 'h1'), 'h0')).toBe('conflict');
+    expect(await archive.put(digest('a', 'h2'), 'h1')).toBe('stored');
     state.close();
     state = openLocalState(layout);
     const reread = await new SqliteArchive(state).list();
@@ -169,8 +177,8 @@ describe('SqliteArchive', () => {
 
   it('lets exactly one of two concurrent first writes win', async () => {
     const archive = new SqliteArchive(state);
-    const results = await Promise.allSettled([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
-    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const results = await Promise.all([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
+    expect(results).toEqual(['stored', 'conflict']);
     expect((await archive.list()).map((stored) => stored.contentHash)).toEqual(['one']);
   });
 
@@ -190,16 +198,19 @@ describe('SqliteArchive', () => {
 });
 
 describe('SqliteLedger', () => {
+  // One digest's delivery id is its digest id; tests use short ones.
+  const d1 = deliveryIdForDigest('d1');
+  const d = deliveryIdForDigest('d');
   it('claims each pair once, across instances, and records sends and failures', async () => {
     const at = new Date('2025-05-09T10:00:00Z');
     const ledger = new SqliteLedger(state);
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's1', at)).toBe('already-claimed');
+    expect(await ledger.claim(d1, 's1', at)).toBe('claimed');
+    expect(await ledger.claim(d1, 's1', at)).toBe('already-claimed');
     const other = openLocalState(layout);
-    expect(await new SqliteLedger(other).claim('d1', 's1', at)).toBe('already-claimed');
-    await ledger.markSent('d1', 's1', 'mid-1', at);
-    expect(await ledger.claim('d1', 's2', at)).toBe('claimed');
-    await ledger.markFailed('d1', 's2', 'rejected', at);
+    expect(await new SqliteLedger(other).claim(d1, 's1', at)).toBe('already-claimed');
+    await ledger.markSent(d1, 's1', 'mid-1', at);
+    expect(await ledger.claim(d1, 's2', at)).toBe('claimed');
+    await ledger.markFailed(d1, 's2', 'rejected', at);
     const records = await new SqliteLedger(other).records();
     other.close();
     expect(records['d1']?.['s1']).toMatchObject({ status: 'sent', messageId: 'mid-1', sentAt: at.toISOString() });
@@ -209,21 +220,21 @@ describe('SqliteLedger', () => {
   it('releases only unsent claims, so the next run can try again', async () => {
     const ledger = new SqliteLedger(state);
     const at = new Date('2025-05-09T10:00:00Z');
-    await ledger.claim('d1', 's1', at);
-    await ledger.claim('d1', 's2', at);
-    await ledger.markSent('d1', 's2', 'mid', at);
-    await ledger.release('d1', 's1');
-    await ledger.release('d1', 's2');
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's2', at)).toBe('already-claimed');
+    await ledger.claim(d1, 's1', at);
+    await ledger.claim(d1, 's2', at);
+    await ledger.markSent(d1, 's2', 'mid', at);
+    await ledger.release(d1, 's1');
+    await ledger.release(d1, 's2');
+    expect(await ledger.claim(d1, 's1', at)).toBe('claimed');
+    expect(await ledger.claim(d1, 's2', at)).toBe('already-claimed');
   });
 
   it('lists pairs in doubt: claimed with no message id', async () => {
     const ledger = new SqliteLedger(state);
-    await ledger.claim('d1', 's1', new Date('2025-05-09T10:00:01Z'));
-    await ledger.claim('d1', 's2', new Date('2025-05-09T10:00:00Z'));
-    await ledger.claim('d1', 's3', new Date('2025-05-09T10:00:00Z'));
-    await ledger.markSent('d1', 's3', 'mid', new Date('2025-05-09T10:00:02Z'));
+    await ledger.claim(d1, 's1', new Date('2025-05-09T10:00:01Z'));
+    await ledger.claim(d1, 's2', new Date('2025-05-09T10:00:00Z'));
+    await ledger.claim(d1, 's3', new Date('2025-05-09T10:00:00Z'));
+    await ledger.markSent(d1, 's3', 'mid', new Date('2025-05-09T10:00:02Z'));
     expect(await ledger.inDoubt()).toEqual([
       { deliveryId: 'd1', subscriberId: 's2', claimedAt: '2025-05-09T10:00:00.000Z' },
       { deliveryId: 'd1', subscriberId: 's1', claimedAt: '2025-05-09T10:00:01.000Z' },
@@ -233,13 +244,13 @@ describe('SqliteLedger', () => {
   it('gives exactly one of many concurrent claims of a pair', async () => {
     const ledger = new SqliteLedger(state);
     const at = new Date('2025-05-09T10:00:00Z');
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim('d', '__proto__', at)));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim(d, '__proto__', at)));
     expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
   });
 
   it('refuses to mark a pair that was never claimed', async () => {
     const ledger = new SqliteLedger(state);
-    await expect(ledger.markSent('d', 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
+    await expect(ledger.markSent(d, 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
   });
 });
 

@@ -13,6 +13,7 @@ import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { SqliteArchive } from '../../functions/adapters/local/sqlite-archive.js';
 import { SqliteLedger } from '../../functions/adapters/local/sqlite-ledger.js';
+import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import { SqliteRunLease } from '../../functions/adapters/local/sqlite-run-lease.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
@@ -116,7 +117,8 @@ describe('the JSON state of earlier versions', () => {
       const warnings: string[] = [];
       const state = openLocalState(layout);
       const ledger = new SqliteLedger(state);
-      expect(await ledger.claim('d1', 's1', new Date())).toBe('already-claimed');
+      // The legacy journal's digestId is the delivery id of that digest's mail: no migration of ids.
+      expect(await ledger.claim(deliveryIdForDigest('d1'), 's1', new Date())).toBe('already-claimed');
       expect(await ledger.inDoubt()).toEqual([{ deliveryId: 'd1', subscriberId: 's2', claimedAt: '2025-05-09T10:00:00.000Z' }]);
       expect(await new SqliteArchive(state, (message) => warnings.push(message)).list()).toEqual([]);
       expect(warnings).toEqual([expect.stringMatching(/archive row "bad" skipped/)]);

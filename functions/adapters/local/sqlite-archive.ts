@@ -7,9 +7,8 @@
  * that id replaces it.
  */
 import { z } from 'zod';
-import { ArchiveConflictError } from '../../core/errors.js';
 import { MAIL_STATUSES, type Digest } from '../../core/model.js';
-import type { Archive } from '../../core/publish/ports.js';
+import type { Archive, ArchivePutOutcome } from '../../core/publish/ports.js';
 import type { LocalState } from './local-state.js';
 
 const digestSchema = z.object({
@@ -56,22 +55,19 @@ export class SqliteArchive implements Archive {
 
   /**
    * Stores `digest` if the stored copy's contentHash is `expectedHash` (`undefined`: only if no valid
-   * copy is stored); otherwise throws `ArchiveConflictError` and changes nothing.
+   * copy is stored); otherwise answers `conflict` and changes nothing.
    */
-  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+  async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     const read = this.state.db.prepare<[string], { id: string; body: string }>('SELECT id, body FROM digests WHERE id = ?');
     const write = this.state.db.prepare('INSERT OR REPLACE INTO digests (id, content_hash, body) VALUES (?, ?, ?)');
-    this.state.immediate(() => {
+    return this.state.immediate((): ArchivePutOutcome => {
       const row = read.get(digest.id);
       const stored = row ? parseRow(row) : undefined;
       // An invalid row counts as absent, so the run that recomputes the digest repairs it.
       const storedHash = stored?.ok ? stored.digest.contentHash : undefined;
-      if (storedHash !== expectedHash) {
-        throw new ArchiveConflictError(
-          storedHash !== undefined ? `digest ${digest.id} changed since it was read` : `digest ${digest.id} is not stored yet`,
-        );
-      }
+      if (storedHash !== expectedHash) return 'conflict';
       write.run(digest.id, digest.contentHash, JSON.stringify(digest));
+      return 'stored';
     });
   }
 }

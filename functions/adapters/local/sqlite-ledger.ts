@@ -4,6 +4,7 @@
  * number of processes claiming the same pair exactly one gets `claimed`, and it is on disk before the
  * message is written, exactly as the DynamoDB ledger's conditional put.
  */
+import type { DeliveryId } from '../../core/publish/delivery.js';
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
 import type { LocalState } from './local-state.js';
 
@@ -35,43 +36,43 @@ interface Row {
   reason: string | null;
 }
 
-/** The `DeliveryLedger` port over the `deliveries` table. The ids the core passes as digest ids are delivery ids. */
+/** The `DeliveryLedger` port over the `deliveries` table, keyed by (delivery id, subscriber id). */
 export class SqliteLedger implements DeliveryLedger {
   constructor(private readonly state: LocalState) {}
 
   /** Claims the pair unless any run claimed it before (whatever became of that claim). */
-  async claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome> {
+  async claim(deliveryId: DeliveryId, subscriberId: string, at: Date): Promise<ClaimOutcome> {
     const insert = this.state.db.prepare(
       "INSERT OR IGNORE INTO deliveries (delivery_id, subscriber_id, status, claimed_at) VALUES (?, ?, 'claimed', ?)",
     );
-    const claimed = this.state.immediate(() => insert.run(digestId, subscriberId, at.toISOString()).changes === 1);
+    const claimed = this.state.immediate(() => insert.run(deliveryId, subscriberId, at.toISOString()).changes === 1);
     return claimed ? 'claimed' : 'already-claimed';
   }
 
   /** Records the message id of a sent pair. */
-  async markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
+  async markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string, at: Date): Promise<void> {
     this.update(
       "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ? WHERE delivery_id = ? AND subscriber_id = ?",
-      [at.toISOString(), messageId, digestId, subscriberId],
-      digestId,
+      [at.toISOString(), messageId, deliveryId, subscriberId],
+      deliveryId,
       subscriberId,
     );
   }
 
   /** Records that the recipient was refused for good. */
-  async markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
+  async markFailed(deliveryId: DeliveryId, subscriberId: string, reason: string, at: Date): Promise<void> {
     this.update(
       "UPDATE deliveries SET status = 'failed', failed_at = ?, reason = ? WHERE delivery_id = ? AND subscriber_id = ?",
-      [at.toISOString(), reason, digestId, subscriberId],
-      digestId,
+      [at.toISOString(), reason, deliveryId, subscriberId],
+      deliveryId,
       subscriberId,
     );
   }
 
   /** Drops a claim that was never sent; a sent or failed pair is kept. */
-  async release(digestId: string, subscriberId: string): Promise<void> {
+  async release(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
     const remove = this.state.db.prepare("DELETE FROM deliveries WHERE delivery_id = ? AND subscriber_id = ? AND status = 'claimed'");
-    this.state.immediate(() => remove.run(digestId, subscriberId));
+    this.state.immediate(() => remove.run(deliveryId, subscriberId));
   }
 
   /** Pairs in doubt (claimed, no message id), oldest claim first: the mail may or may not have left. */
@@ -98,10 +99,10 @@ export class SqliteLedger implements DeliveryLedger {
     return result;
   }
 
-  private update(sql: string, values: string[], digestId: string, subscriberId: string): void {
+  private update(sql: string, values: string[], deliveryId: string, subscriberId: string): void {
     const statement = this.state.db.prepare(sql);
     const changes = this.state.immediate(() => statement.run(...values).changes);
     // The core always claims first; anything else is a bug worth stopping for.
-    if (changes === 0) throw new Error(`${this.state.path}: no claim for delivery ${digestId} and subscriber ${subscriberId}`);
+    if (changes === 0) throw new Error(`${this.state.path}: no claim for delivery ${deliveryId} and subscriber ${subscriberId}`);
   }
 }

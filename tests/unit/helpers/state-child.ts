@@ -8,12 +8,15 @@ import { localLayout } from '../../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../../functions/adapters/local/local-state.js';
 import { SqliteLedger } from '../../../functions/adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../../functions/adapters/local/sqlite-run-lease.js';
+import { deliveryIdForDigest } from '../../../functions/core/publish/delivery.js';
 
 const [action, out = '', count = '0'] = process.argv.slice(2);
 const state = openLocalState(localLayout(out));
 if (action === 'claim') {
   const ledger = new SqliteLedger(state);
-  const claimed = await Promise.all(Array.from({ length: Number(count) }, (_, i) => ledger.claim('d1', `s${i}`, new Date())));
+  const claimed = await Promise.all(
+    Array.from({ length: Number(count) }, (_, i) => ledger.claim(deliveryIdForDigest('d1'), `s${i}`, new Date())),
+  );
   process.stdout.write(`${claimed.filter((outcome) => outcome === 'claimed').length}\n`);
   state.close();
 } else if (action === 'keyring') {
