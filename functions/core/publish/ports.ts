@@ -26,7 +26,13 @@ export interface ArticleSource {
  * rejection skips that article only; reading times are computed by the core, not here.
  */
 export interface Summarizer {
-  summarize(article: Article): Promise<Summary>;
+  /** `options.deadline` is the article's time budget: past it, reject (a remote one: abort the call). */
+  summarize(article: Article, options?: SummarizeOptions): Promise<Summary>;
+}
+
+/** What the use case hands a summariser with each article. */
+export interface SummarizeOptions {
+  deadline?: { passed(): boolean };
 }
 
 /**

@@ -106,6 +106,13 @@ export interface PublishReport {
 }
 
 const DEFAULT_SUMMARIZER: Summarizer = new ExtractiveSummarizer();
+
+/**
+ * Time one article may take to summarise. A 1 MiB article (the size limit) takes about a second; thirty
+ * leaves room for a slow model and still lets a run with a few stuck articles finish in a Lambda's 15
+ * minutes.
+ */
+export const ARTICLE_TIME_BUDGET_MS = 30_000;
 const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
@@ -196,7 +203,9 @@ async function mergeIntoArchive(
     }
     let digest: Digest;
     try {
-      const summary = await (deps.summarizer ?? DEFAULT_SUMMARIZER).summarize(article);
+      const started = deps.clock.now().getTime();
+      const deadline = { passed: () => deps.clock.now().getTime() - started > ARTICLE_TIME_BUDGET_MS };
+      const summary = await (deps.summarizer ?? DEFAULT_SUMMARIZER).summarize(article, { deadline });
       digest = buildDigest(article, summary, now, previous, slugsInUse);
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.

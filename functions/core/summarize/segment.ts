@@ -92,9 +92,10 @@ function mergeLowerCaseContinuations(parts: readonly string[]): string[] {
  * A line break ends a paragraph and so always ends a sentence (headings and list items stay apart).
  * Empty input gives an empty array.
  */
-export function splitSentences(text: string): string[] {
+export function splitSentences(text: string, checkBudget: () => void = () => undefined): string[] {
   const sentences: string[] = [];
   for (const paragraph of text.replace(/\r\n?/g, '\n').split(/\n+/)) {
+    checkBudget();
     const clean = tidy(paragraph);
     if (clean.length === 0) continue;
     for (const sentence of mergeLowerCaseContinuations(

@@ -4,7 +4,7 @@
  */
 import { ArticleError } from '../errors.js';
 import type { Article, Summary } from '../model.js';
-import type { Summarizer } from '../publish/ports.js';
+import type { SummarizeOptions, Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
@@ -24,6 +24,17 @@ export interface SummarizeInput {
   tags?: string[];
   /** File name or key, for the error message when the article cannot be summarised. */
   source?: string;
+  /** The per-article time budget; checked between paragraphs and between the stages. */
+  deadline?: Deadline;
+}
+
+/**
+ * When an article's time is up. A backstop: summarising is linear in the input, but an input nobody
+ * foresaw must become one article's error, never a run stuck until the Lambda timeout. The caller owns
+ * the clock (the core reads none).
+ */
+export interface Deadline {
+  passed(): boolean;
 }
 
 /** Hard limits from the product spec. */
@@ -173,9 +184,12 @@ function cutLongWord(text: string): string {
  */
 export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
   const source = input.source ?? 'article';
+  const checkBudget = (): void => {
+    if (input.deadline?.passed()) throw new ArticleError(source, 'summarising took longer than the per-article time budget; skipped');
+  };
   // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const raw = splitSentences(dropOverlongRuns(input.text));
+  const raw = splitSentences(dropOverlongRuns(input.text), checkBudget);
   if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   const sentences = cleanSentences(raw);
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
@@ -183,6 +197,7 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
     .map((sentence) => ({ ...sentence, text: tidySentence(sentence.text) }))
     .map((sentence) => ({ ...sentence, words: countWords(sentence.text) }))
     .filter((sentence) => sentence.words > 0);
+  checkBudget();
   const budget = Math.min(LIMITS.summaryWords, Math.floor(articleWords * LIMITS.summaryShare));
   const { texts, used } = chooseSummary(ranked, budget, tuning);
   const keyPoints = chooseKeyPoints(ranked, used, tuning);
@@ -199,8 +214,20 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
 export class ExtractiveSummarizer implements Summarizer {
   constructor(private readonly tuning: Tuning = DEFAULT_TUNING) {}
 
-  /** Summarises the article's text, using its title and tags; rejects with `ArticleError` when it has no words. */
-  async summarize(article: Article): Promise<Summary> {
-    return summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source }, this.tuning);
+  /**
+   * Summarises the article's text, using its title and tags; rejects with `ArticleError` when it has no
+   * words or when `options.deadline` passes first.
+   */
+  async summarize(article: Article, options: SummarizeOptions = {}): Promise<Summary> {
+    return summarize(
+      {
+        text: article.text,
+        title: article.title,
+        tags: article.tags,
+        source: article.source,
+        ...(options.deadline ? { deadline: options.deadline } : {}),
+      },
+      this.tuning,
+    );
   }
 }
