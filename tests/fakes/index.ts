@@ -5,6 +5,8 @@
 import { articleFile } from '../../functions/adapters/article-files.js';
 import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
 import type { DeliveryId } from '../../functions/core/publish/delivery.js';
+import type { PublishDeps, PublishSettings } from '../../functions/core/publish/publish-digests.js';
+import { buildMailConfig } from '../../functions/core/settings.js';
 import type {
   Archive,
   ArchivePutOutcome,
@@ -154,4 +156,58 @@ export class MemoryLease implements RunLease {
   async release(owner: string): Promise<void> {
     if (this.holder?.owner === owner) this.holder = undefined;
   }
+}
+
+/** Settings of a test run: a fixed site, the sender news@example.com, a fixed keyring. */
+export const TEST_PUBLISH_SETTINGS: PublishSettings = {
+  site: {
+    baseUrl: 'https://digest.example.com/',
+    title: 'Gazette',
+    description: 'Digests',
+    language: 'en',
+    authorName: 'Gazette',
+    feedLength: 50,
+  },
+  mail: buildMailConfig({ senderEmail: 'news@example.com', senderName: 'Gazette' }),
+  keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
+  runId: 'run-1',
+};
+
+/** The in-memory world of one run, with its fakes typed as such so a test can look inside them. */
+export interface MemoryPublishWorld extends PublishDeps {
+  clock: FixedClock;
+  source: MemorySource;
+  archive: MemoryArchive;
+  site: MemorySite;
+  ledger: MemoryLedger;
+  mailer: RecordingMailer;
+}
+
+/**
+ * Fakes for every port of a publish run: `files` as the articles, `people` as the list; pass `archive`
+ * and `ledger` from an earlier world to run "the next run" on the same state.
+ */
+export function memoryPublishWorld(
+  options: {
+    files?: Record<string, string | Uint8Array>;
+    people?: Subscriber[];
+    mailer?: RecordingMailer;
+    archive?: MemoryArchive;
+    ledger?: MemoryLedger;
+    clock?: FixedClock;
+  } = {},
+): MemoryPublishWorld {
+  const clock = options.clock ?? new FixedClock(new Date('2026-11-28T07:00:00Z'));
+  return {
+    clock,
+    source: new MemorySource(options.files ?? {}),
+    archive: options.archive ?? new MemoryArchive(),
+    site: new MemorySite(),
+    subscribers: new MemorySubscribers(options.people ?? []),
+    ledger: options.ledger ?? new MemoryLedger(),
+    mailer: options.mailer ?? new RecordingMailer(),
+    lease: new MemoryLease(),
+    sleep: async (ms) => clock.advance(ms),
+    random: () => 0.5,
+  };
 }

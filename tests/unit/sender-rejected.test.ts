@@ -1,54 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import { buildMailConfig } from '../../functions/core/settings.js';
-import {
-  FixedClock,
-  MemoryArchive,
-  MemoryLease,
-  MemoryLedger,
-  MemorySite,
-  MemorySource,
-  MemorySubscribers,
-  RecordingMailer,
-} from '../fakes/index.js';
+import { publishDigests } from '../../functions/core/publish/publish-digests.js';
+import { memoryPublishWorld, RecordingMailer, TEST_PUBLISH_SETTINGS as settings, type MemoryPublishWorld } from '../fakes/index.js';
 
 const seed = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 const UNVERIFIED = 'Email address is not verified. The following identities failed the check in region US-EAST-1: news@example.com';
 
-const settings: PublishSettings = {
-  site: {
-    baseUrl: 'https://digest.example.com/',
-    title: 'Gazette',
-    description: 'Digests',
-    language: 'en',
-    authorName: 'Gazette',
-    feedLength: 50,
-  },
-  mail: buildMailConfig({ senderEmail: 'news@example.com', senderName: 'Gazette' }),
-  keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
-  runId: 'run-1',
-};
-
 const readers = Array.from({ length: 5 }, (_, i) => ({ id: `sub-${i}`, email: `reader${i}@example.org`, status: 'confirmed' as const }));
 
-function world(
-  mailer: RecordingMailer,
-  shared?: { archive: MemoryArchive; ledger: MemoryLedger },
-): PublishDeps & { archive: MemoryArchive; ledger: MemoryLedger } {
-  const clock = new FixedClock(new Date('2026-11-28T07:00:00Z'));
-  return {
-    clock,
-    source: new MemorySource({ '000_seed.txt': seed }),
-    archive: shared?.archive ?? new MemoryArchive(),
-    site: new MemorySite(),
-    subscribers: new MemorySubscribers(readers),
-    ledger: shared?.ledger ?? new MemoryLedger(),
+/** A run over the seed and the five readers; `earlier` shares its archive and ledger (the next run). */
+function world(mailer: RecordingMailer, earlier?: MemoryPublishWorld): MemoryPublishWorld {
+  return memoryPublishWorld({
+    files: { '000_seed.txt': seed },
+    people: readers,
     mailer,
-    lease: new MemoryLease(),
-    sleep: async (ms) => clock.advance(ms),
-    random: () => 0.5,
-  };
+    ...(earlier ? { archive: earlier.archive, ledger: earlier.ledger } : {}),
+  });
 }
 
 describe('a sender-side refusal (unverified identity, sending paused)', () => {

@@ -1,17 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { repairSlugCollisions, slugFor } from '../../functions/core/publish/digest.js';
-import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import {
-  FixedClock,
-  MemoryArchive,
-  MemoryLease,
-  MemoryLedger,
-  MemorySite,
-  MemorySource,
-  MemorySubscribers,
-  RecordingMailer,
-} from '../fakes/index.js';
+import { publishDigests } from '../../functions/core/publish/publish-digests.js';
+import { MemoryArchive, memoryPublishWorld, TEST_PUBLISH_SETTINGS as settings } from '../fakes/index.js';
 
 /**
  * Two identities whose SHA-256 starts with the same 32 bits: found by a birthday search (about 2^16
@@ -44,39 +35,8 @@ function article(id: string): string {
   ].join('\n');
 }
 
-const settings: PublishSettings = {
-  site: {
-    baseUrl: 'https://digest.example.com/',
-    title: 'Gazette',
-    description: 'Digests',
-    language: 'en',
-    authorName: 'Gazette',
-    feedLength: 50,
-  },
-  mail: {
-    fromName: 'Gazette',
-    fromAddress: 'news@example.com',
-    unsubscribeMailbox: 'unsubscribe@example.com',
-    listId: 'digest.example.com',
-  },
-  keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
-  runId: 'run-1',
-};
-
-function deps(files: Record<string, string>, archive = new MemoryArchive()): PublishDeps & { archive: MemoryArchive; site: MemorySite } {
-  const clock = new FixedClock(new Date('2026-11-28T07:00:00Z'));
-  return {
-    clock,
-    source: new MemorySource(files),
-    archive,
-    site: new MemorySite(),
-    subscribers: new MemorySubscribers([]),
-    ledger: new MemoryLedger(),
-    mailer: new RecordingMailer(),
-    lease: new MemoryLease(),
-    sleep: async (ms) => clock.advance(ms),
-    random: () => 0.5,
-  };
+function deps(files: Record<string, string>, archive = new MemoryArchive()) {
+  return memoryPublishWorld({ files, archive });
 }
 
 describe('slug collisions', () => {

@@ -4,7 +4,7 @@ import { ArticleError } from '../../functions/core/errors.js';
 import { dropOverlongRuns, LONGEST_RUN } from '../../functions/core/summarize/long-runs.js';
 import { publishDigests } from '../../functions/core/publish/publish-digests.js';
 import { summarize } from '../../functions/core/summarize/index.js';
-import { MemoryArchive, MemoryLedger, MemorySite, MemorySource, MemorySubscribers, RecordingMailer } from '../fakes/index.js';
+import { FixedClock, memoryPublishWorld, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
 
 const FRAME = [
   'The city council voted on Tuesday to build a new flood barrier along the river, ending years of debate.',
@@ -77,41 +77,19 @@ describe('the per-article time budget (a backstop)', () => {
 
   it('in a run, an article over budget is one article error and the others still publish', async () => {
     // Every reading of this clock is 8 seconds later than the one before: ten paragraphs take "80 s".
-    let now = Date.parse('2026-11-28T07:00:00Z');
-    const clock = { now: () => new Date((now += 8_000)) };
+    class SlowClock extends FixedClock {
+      override now(): Date {
+        this.advance(8_000);
+        return super.now();
+      }
+    }
     const long = Array.from({ length: 10 }, (_, i) => `Paragraph ${i} of a long report says something new about the budget.`).join('\n\n');
     const short = 'The council met on Tuesday and agreed the budget after a short debate about buses.';
-    const report = await publishDigests(
-      {
-        clock,
-        source: new MemorySource({ 'long.txt': long, 'short.txt': short }),
-        archive: new MemoryArchive(),
-        site: new MemorySite(),
-        subscribers: new MemorySubscribers([]),
-        ledger: new MemoryLedger(),
-        mailer: new RecordingMailer(),
-        sleep: async () => undefined,
-        random: () => 0.5,
-      },
-      {
-        site: {
-          baseUrl: 'https://digest.example.com/',
-          title: 'Gazette',
-          description: 'Digests',
-          language: 'en',
-          authorName: 'Gazette',
-          feedLength: 50,
-        },
-        mail: {
-          fromName: 'Gazette',
-          fromAddress: 'news@example.com',
-          unsubscribeMailbox: 'news@example.com',
-          listId: 'gazette.example.com',
-        },
-        keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
-        runId: 'run-1',
-      },
-    );
+    const world = memoryPublishWorld({
+      files: { 'long.txt': long, 'short.txt': short },
+      clock: new SlowClock(new Date('2026-11-28T07:00:00Z')),
+    });
+    const report = await publishDigests(world, TEST_PUBLISH_SETTINGS);
     expect(report.articleErrors.map((error) => error.message)).toEqual([
       expect.stringMatching(/^long\.txt: summarising took longer than the per-article time budget/),
     ]);
