@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { feedLinks } from '../core/render/outputs.js';
 import { addSubscriber } from '../core/subscriptions/operator.js';
 import { createPublishHandler, type PublishSummary } from '../handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } from '../handlers/subscription-api.js';
@@ -128,9 +129,7 @@ async function main(): Promise<void> {
         describeRun(summary),
         '',
         `  Site        ${site}`,
-        `  RSS         ${site}feeds/rss.xml`,
-        `  Atom        ${site}feeds/atom.xml`,
-        `  JSON Feed   ${site}feeds/feed.json`,
+        ...feedLinks({ baseUrl: site }).map((feed) => `  ${feed.label.padEnd(11)} ${feed.url}`),
         `  Subscribe   ${site}api/subscribe   (the form on every page posts here)`,
         `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
         '',

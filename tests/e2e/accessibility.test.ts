@@ -21,8 +21,7 @@ import { parsePublishOptions, publishCommand } from '../../functions/cli/command
 import { startStaticServer, type StaticServer } from '../../functions/cli/commands/serve.js';
 import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
-import { FEED_PATHS } from '../../functions/core/render/links.js';
-import { renderMessagePage } from '../../functions/core/render/site.js';
+import { OUTPUTS, renderMessagePage } from '../../functions/core/render/outputs.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 import { hostileDigest, mail, seedDigest, site as fixtureSite } from '../unit/render-fixtures.js';
 import {
@@ -135,7 +134,7 @@ beforeAll(async () => {
   if (options === 'help') throw new Error('unexpected help');
   siteConfig = options.site;
 
-  const feed = JSON.parse(await readFile(join(out, 'site', FEED_PATHS.json), 'utf8')) as { items: FeedItem[] };
+  const feed = JSON.parse(await readFile(join(out, 'site', OUTPUTS.json.path), 'utf8')) as { items: FeedItem[] };
   digests = feed.items;
   expect(digests.length).toBe(1 + Object.keys(ARTICLES).length);
 

@@ -13,7 +13,7 @@ import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
 import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settingsSchema, type SettingKey } from '../../core/settings.js';
 import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
-import { FEED_PATHS } from '../../core/render/links.js';
+import { feedPaths } from '../../core/render/outputs.js';
 import { FileSubscribers } from '../../adapters/local/file-subscribers.js';
 import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
@@ -310,7 +310,7 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   const published = new Set([...report.site.written, ...report.site.unchanged]);
   if (options.dryRun) say(io, 'Dry run: nothing was written or sent.');
   if (published.has('index.html')) say(io, `Site:    ${site.pathOf('index.html')}  (npm run serve, then ${options.site.baseUrl})`);
-  const feeds = Object.values(FEED_PATHS).filter((path) => published.has(path));
+  const feeds = feedPaths().filter((path) => published.has(path));
   if (feeds.length > 0) say(io, `Feeds:   ${feeds.map((path) => site.pathOf(path)).join('  ')}`);
   if (emails.length > 0) {
     say(io, `Emails:  ${emails.length} written to ${paths.outbox}`);

@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.js';
-import { CONTENT_TYPES, FEED_PATHS } from '../../core/render/links.js';
+import { CONTENT_TYPES } from '../../core/render/links.js';
+import { feedLinks, outputFor } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
@@ -44,9 +45,8 @@ subscribers to FILE, and links are signed with the keys in DIR/state, as "gazett
 
 /** Content types by site path, matching the `SiteFile.contentType`s the renderers set. */
 export function contentTypeFor(sitePath: string): string {
-  if (sitePath === FEED_PATHS.rss) return CONTENT_TYPES.rss;
-  if (sitePath === FEED_PATHS.atom) return CONTENT_TYPES.atom;
-  if (sitePath === FEED_PATHS.json) return CONTENT_TYPES.json;
+  const output = outputFor(sitePath);
+  if (output) return output.contentType;
   switch (extname(sitePath).toLowerCase()) {
     case '.html':
       return CONTENT_TYPES.html;
@@ -308,8 +308,8 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
   io.stdout.write(
     `Serving ${root} at ${running.url}\n` +
       `  Site:  ${running.url}\n` +
-      Object.entries(FEED_PATHS)
-        .map(([kind, path]) => `  ${kind.toUpperCase().padEnd(5)} ${running.url}${path}\n`)
+      feedLinks({ baseUrl: running.url })
+        .map((feed) => `  ${feed.name.toUpperCase().padEnd(5)} ${feed.url}\n`)
         .join('') +
       `  API:   ${running.url}api/ (subscribe, confirm, unsubscribe), subscribers in ${subscribersFile}\n` +
       `  Mail:  confirmation emails are written to ${outbox}\n` +
