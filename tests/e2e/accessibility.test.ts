@@ -18,7 +18,7 @@ import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishOptions, publishCommand } from '../../functions/cli/commands/publish.js';
-import { startStaticServer, type StaticServer } from '../../functions/cli/commands/serve.js';
+import { folderSite, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
 import { OUTPUTS, renderMessagePage } from '../../functions/core/render/outputs.js';
@@ -91,7 +91,7 @@ interface FeedItem {
 }
 
 let workDir: string;
-let server: StaticServer;
+let server: SiteServer;
 let browser: Browser;
 let siteConfig: SiteConfig;
 let digests: FeedItem[];
@@ -123,9 +123,9 @@ beforeAll(async () => {
   for (const name of await readdir(SEED_DIR)) await writeFile(join(seeds, name), await readFile(join(SEED_DIR, name)));
   for (const [name, text] of Object.entries(ARTICLES)) await writeFile(join(seeds, name), text);
   await writeFile(join(workDir, 'subscribers.json'), '[]\n');
-  // Serve first, so the site is published with the server's own URL and every link stays on 127.0.0.1.
+  // Serve first, so the site is published with the server's own URL and every link stays on the local server.
   await mkdir(join(out, 'site'), { recursive: true });
-  server = await startStaticServer(join(out, 'site'), 0);
+  server = await startSiteServer({ source: await folderSite(join(out, 'site')), port: 0 });
   const args = ['--seeds', seeds, '--out', out, '--now', NOW, '--base-url', server.url, '--subscribers', join(workDir, 'subscribers.json')];
   const io = memoryIo();
   const code = await publishCommand(args, io);

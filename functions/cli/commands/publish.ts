@@ -14,6 +14,7 @@ import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settin
 import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
+import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
 import { FileSubscribers } from '../../adapters/local/file-subscribers.js';
 import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
@@ -32,7 +33,7 @@ import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../sh
 export const DEFAULTS = {
   seeds: 'seeds',
   out: 'out',
-  baseUrl: 'http://localhost:8080/',
+  baseUrl: localSiteUrl(LOCAL_SITE_PORT),
   subscribers: 'subscribers.example.json',
   from: `${SETTING_DEFAULTS.senderName} <digest@localhost>`,
 } as const;
@@ -66,7 +67,7 @@ confirmed subscriber and new digest. Running it again with the same articles cha
 
   --seeds DIR          article folder (.txt, .md, .html)           default: seeds
   --out DIR            output folder: DIR/site, DIR/outbox, DIR/state  default: out
-  --base-url URL       public URL of the site, used in links      default: http://localhost:8080/
+  --base-url URL       public URL of the site, used in links      default: ${localSiteUrl(LOCAL_SITE_PORT)}
   --subscribers FILE   JSON list of {"email","status"}             default: subscribers.example.json
   --from "NAME <ADDR>" sender of the emails                        default: ${DEFAULTS.from}
   --title TEXT         site and feed title                          default: ${SETTING_DEFAULTS.siteTitle}
