@@ -33,7 +33,7 @@ function startDev(): Promise<{ output: string; exited: Promise<number | null> }>
 }
 
 function urlAfter(output: string, label: string): string {
-  const match = new RegExp(`${label}\\s+(http://127\\.0\\.0\\.1:\\d+/\\S*)`).exec(output);
+  const match = new RegExp(`${label}\\s+(http://(?:localhost|127\\.0\\.0\\.1):\\d+/\\S*)`).exec(output);
   if (!match?.[1]) throw new Error(`no ${label} URL in:\n${output}`);
   return match[1];
 }
