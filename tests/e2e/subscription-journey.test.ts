@@ -143,7 +143,7 @@ describe('a reader in a real browser', () => {
       expect(mails).toHaveLength(1);
       return mails[0]!;
     });
-    const confirmLink = /http:\/\/127\.0\.0\.1:\d+\/api\/confirm\?token=\S+/.exec(confirmation.text ?? '')?.[0];
+    const confirmLink = /http:\/\/localhost:\d+\/api\/confirm\?token=\S+/.exec(confirmation.text ?? '')?.[0];
     expect(confirmLink).toBeDefined();
 
     await step('follow the confirmation link and press Confirm', async () => {
