@@ -8,7 +8,8 @@
  * Inputs are synthetic (bench/lib/synthetic-articles.ts). Prints, never fails on a time.
  */
 import { ArticleError } from '../functions/core/errors.js';
-import { MAX_ARTICLE_BYTES, parseArticle } from '../functions/core/articles/parse.js';
+import { parseArticleFile } from '../functions/adapters/article-files.js';
+import { MAX_ARTICLE_BYTES } from '../functions/core/articles/parse.js';
 import { formatBytes, formatMs, formatRatio, median, msSince } from './lib/measure.js';
 import { syntheticArticle, type ArticleFormat } from './lib/synthetic-articles.js';
 
@@ -112,7 +113,7 @@ function hostileCases(): Case[] {
 /** What one parse did: the article's word count, or the refusal. */
 function outcomeOf(testCase: Case): string {
   try {
-    const article = parseArticle(testCase.name, testCase.bytes);
+    const article = parseArticleFile(testCase.name, testCase.bytes);
     return `ok, ${article.text.split(/\s+/u).length.toLocaleString('en')} words`;
   } catch (error) {
     if (!(error instanceof ArticleError)) throw error;
@@ -138,7 +139,7 @@ function medianMs(work: () => void): number {
 
 function parseOnce(testCase: Case): void {
   try {
-    parseArticle(testCase.name, testCase.bytes);
+    parseArticleFile(testCase.name, testCase.bytes);
   } catch (error) {
     if (!(error instanceof ArticleError)) throw error;
   }
@@ -166,7 +167,7 @@ export async function run(): Promise<void> {
   // Warm the parsers' JIT on a mid-size article of each format, so the first row is not a compile.
   for (const format of ['txt', 'md', 'html'] as const) {
     const warm = syntheticArticle(format, { seed: 99, targetWords: 3_000 });
-    for (let index = 0; index < 5; index += 1) parseArticle(`warm.${format}`, warm);
+    for (let index = 0; index < 5; index += 1) parseArticleFile(`warm.${format}`, warm);
   }
   console.log('parseArticle vs baseline (strict UTF-8 decode + whitespace collapse of the same bytes); median of repeated runs');
   printTable('Ordinary articles (synthetic prose; the 1 MiB rows are just under the size limit)', ordinaryCases());

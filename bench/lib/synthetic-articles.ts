@@ -5,7 +5,7 @@
  * parsers and the summariser do the work they do on real text.
  */
 
-/** Article file formats, by the extension `parseArticle` reads. */
+/** Article file formats, by the extension `parseArticleFile` maps to a format. */
 export type ArticleFormat = 'txt' | 'md' | 'html';
 
 const WORDS = (

@@ -16,6 +16,7 @@ Commands:
   serve         serve the published site on http://localhost:8080/                (npm run serve)
   summarize     summarise one article, or JSON Lines from stdin                   (npm run summarize)
   subscribers   list, add, import or remove subscribers of the local list
+  deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)
   help          this text ("gazette <command> --help" for a command's options)
 
 Exit codes:
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   summarize: async () => (await import('./commands/summarize.js')).summarizeCommand,
   summarise: async () => (await import('./commands/summarize.js')).summarizeCommand,
   subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand,
+  deliveries: async () => (await import('./commands/deliveries.js')).deliveriesCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

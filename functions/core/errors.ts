@@ -26,11 +26,6 @@ export class ConfigError extends GazetteError {
   override name = 'ConfigError';
 }
 
-/** Two writers raced on the archive; the loser re-reads and retries. */
-export class ArchiveConflictError extends GazetteError {
-  override name = 'ArchiveConflictError';
-}
-
 /** An email address failed validation. The message is generic on purpose. */
 export class InvalidAddressError extends GazetteError {
   override name = 'InvalidAddressError';

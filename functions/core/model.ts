@@ -2,6 +2,34 @@
  * The domain model shared by every part of Gazette. Plain data only: no I/O, no clock, no SDK types.
  */
 
+/**
+ * The formats an article's bytes can be in. The source says which (the file sources map a file's
+ * extension to it), so a source that is not a folder of files fits: a feed item will be one more value.
+ */
+export type ArticleFormat = 'text' | 'markdown' | 'html';
+
+/** An article's bytes as a source delivered them, before parsing, with the format they are in. */
+export interface RawArticle {
+  /**
+   * Where it came from (file name, object key, …): the `source` of the parsed article and the name in
+   * every error about it. Not its identity: that comes from the content (see `Article.id`).
+   */
+  source: string;
+  format: ArticleFormat;
+  /** The bytes exactly as stored. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Something a source found but cannot offer as an article (a file of an unknown type): reported with
+ * the other article errors instead of being ignored without a word, and never fatal to the run.
+ */
+export interface RefusedArticle {
+  source: string;
+  /** Why, for the operator: e.g. "unsupported file type .pdf (expected .txt, .md or .html)". */
+  refusal: string;
+}
+
 /** An article as read from a source (seed folder, S3 inbox), already reduced to plain text. */
 export interface Article {
   /** Stable identity: front-matter `id`, else `url`, else a hash of the normalised text. */
@@ -23,7 +51,11 @@ export interface Article {
   contentHash: string;
 }
 
-/** What the summariser makes of one article. */
+/**
+ * What a summariser makes of one article: only the words it chose. Reading times are not part of it;
+ * the core computes them from the article and this summary (see `core/reading-time.ts`), so every
+ * summariser, embedded or model-backed, reports them the same way.
+ */
 export interface Summary {
   /** ≤ 90 characters, the article's own words, never cut mid-word. */
   headline: string;
@@ -33,6 +65,10 @@ export interface Summary {
   keyPoints: string[];
   /** 3–6 lower-case keywords, used as feed categories. */
   keywords: string[];
+}
+
+/** Reading-time statistics of an article and its digest, computed by the core for every summariser. */
+export interface ReadingTime {
   /** Words in the article. */
   articleWords: number;
   /** Whole minutes to read the article (at least 1). */
@@ -67,7 +103,7 @@ export interface Digest {
    * `done` after, `stale` when it was too late to email (feeds still carry it), `not-mailed` when it was
    * published with mailing switched off (`--no-mail`: an import, say). Edits never re-open it.
    */
-  mailStatus: 'pending' | 'done' | 'stale' | 'not-mailed';
+  mailStatus: MailStatus;
   /** Content hash of the article this digest was made from. */
   contentHash: string;
   articleWords: number;
@@ -129,3 +165,9 @@ export interface OutgoingMail {
   /** The Message-ID header value, without angle brackets. */
   messageId: string;
 }
+
+/** Every email state a digest can be in (see `Digest.mailStatus`); stores validate against this list. */
+export const MAIL_STATUSES = ['pending', 'done', 'stale', 'not-mailed'] as const;
+
+/** One of {@link MAIL_STATUSES}. */
+export type MailStatus = (typeof MAIL_STATUSES)[number];

@@ -12,7 +12,7 @@
  *   75  try again later (sysexits EX_TEMPFAIL): another run holds the lease, or sending stopped on the
  *       daily quota or persistent throttling; the next run carries on where this one stopped
  */
-import { ArchiveConflictError, ArticleError, ConfigError, GazetteError, InvalidAddressError, InvalidTokenError } from '../core/errors.js';
+import { ArticleError, ConfigError, GazetteError, InvalidAddressError, InvalidTokenError } from '../core/errors.js';
 
 /** The exit codes every `gazette` command uses. */
 export const EXIT_CODES = {
@@ -37,7 +37,6 @@ export interface CommandIo {
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof InvalidAddressError) return EXIT_CODES.usage;
   if (error instanceof ArticleError || error instanceof InvalidTokenError) return EXIT_CODES.partial;
-  if (error instanceof ArchiveConflictError) return EXIT_CODES.tryAgainLater;
   return EXIT_CODES.failure;
 }
 

@@ -22,7 +22,11 @@ export interface TableKeySchema {
 export const TABLE_KEYS = {
   /** One item per subscriber; `id` is derived from the normalised address. */
   subscribers: { partitionKey: { name: 'id', type: 'S' } },
-  /** The delivery ledger: one item per (digest, subscriber) mail. */
+  /**
+   * The delivery ledger: one item per (delivery, subscriber) mail. The partition key keeps its first
+   * name, `digestId`, though it holds a delivery id: for one digest's mail that is the digest id, so
+   * existing items stay valid without a migration (see core/publish/delivery.ts).
+   */
   deliveries: { partitionKey: { name: 'digestId', type: 'S' }, sortKey: { name: 'subscriberId', type: 'S' } },
   /**
    * Every other kind of state, told apart by the prefix of `id` (see {@link STATE_ITEM}); items that
@@ -61,9 +65,9 @@ export function subscriberKey(id: string): { [SUBSCRIBER_ID]: string } {
   return { [SUBSCRIBER_ID]: id };
 }
 
-/** The delivery ledger's key of one (digest, subscriber) pair. */
-export function deliveryKey(digestId: string, subscriberId: string): { [DIGEST_ID]: string; [DELIVERY_SUBSCRIBER_ID]: string } {
-  return { [DIGEST_ID]: digestId, [DELIVERY_SUBSCRIBER_ID]: subscriberId };
+/** The delivery ledger's key of one (delivery, subscriber) pair. */
+export function deliveryKey(deliveryId: string, subscriberId: string): { [DIGEST_ID]: string; [DELIVERY_SUBSCRIBER_ID]: string } {
+  return { [DIGEST_ID]: deliveryId, [DELIVERY_SUBSCRIBER_ID]: subscriberId };
 }
 
 /** The state table's key of the item `kind` + `rest`, e.g. `stateKey('lease', 'publisher')`. */

@@ -2,10 +2,12 @@
  * Small in-memory fakes of the publish ports, for unit tests of the core. Each keeps what it was given
  * so tests can assert on it; none of them mocks a module.
  */
-import { ArchiveConflictError } from '../../functions/core/errors.js';
-import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../../functions/core/model.js';
+import { articleFile } from '../../functions/adapters/article-files.js';
+import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
+import type { DeliveryId } from '../../functions/core/publish/delivery.js';
 import type {
   Archive,
+  ArchivePutOutcome,
   ArticleSource,
   ClaimOutcome,
   Clock,
@@ -13,7 +15,6 @@ import type {
   FailedSend,
   Mailer,
   PublishResult,
-  RawArticle,
   RunLease,
   SendOutcome,
   SitePublisher,
@@ -31,7 +32,7 @@ export class FixedClock implements Clock {
   }
 }
 
-/** Articles from memory; `put` adds or replaces one by name. */
+/** Articles from memory, named like files (the extension gives the format); `put` adds or replaces one by name. */
 export class MemorySource implements ArticleSource {
   private readonly files = new Map<string, Uint8Array>();
   constructor(files: Record<string, string | Uint8Array> = {}) {
@@ -40,8 +41,8 @@ export class MemorySource implements ArticleSource {
   put(name: string, body: string | Uint8Array): void {
     this.files.set(name, typeof body === 'string' ? new TextEncoder().encode(body) : body);
   }
-  async list(): Promise<RawArticle[]> {
-    return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => ({ name, bytes }));
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
+    return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => articleFile(name, bytes));
   }
 }
 
@@ -52,11 +53,12 @@ export class MemoryArchive implements Archive {
   async list(): Promise<Digest[]> {
     return [...this.digests.values()].map((digest) => structuredClone(digest));
   }
-  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+  async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     const stored = this.digests.get(digest.id);
-    if (stored?.contentHash !== expectedHash) throw new ArchiveConflictError(`digest ${digest.id} changed concurrently`);
+    if (stored?.contentHash !== expectedHash) return 'conflict';
     this.puts += 1;
     this.digests.set(digest.id, structuredClone(digest));
+    return 'stored';
   }
 }
 
@@ -94,23 +96,23 @@ export interface LedgerEntry {
   messageId?: string;
 }
 
-/** The delivery ledger as a map keyed `digestId|subscriberId`. */
+/** The delivery ledger as a map keyed `deliveryId|subscriberId` (one digest's delivery id is the digest id). */
 export class MemoryLedger implements DeliveryLedger {
   readonly entries = new Map<string, LedgerEntry>();
-  async claim(digestId: string, subscriberId: string, _at?: Date): Promise<ClaimOutcome> {
-    const key = `${digestId}|${subscriberId}`;
+  async claim(deliveryId: DeliveryId, subscriberId: string, _at?: Date): Promise<ClaimOutcome> {
+    const key = `${deliveryId}|${subscriberId}`;
     if (this.entries.has(key)) return 'already-claimed';
     this.entries.set(key, { status: 'claimed' });
     return 'claimed';
   }
-  async markSent(digestId: string, subscriberId: string, messageId: string): Promise<void> {
-    this.entries.set(`${digestId}|${subscriberId}`, { status: 'sent', messageId });
+  async markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string): Promise<void> {
+    this.entries.set(`${deliveryId}|${subscriberId}`, { status: 'sent', messageId });
   }
-  async markFailed(digestId: string, subscriberId: string): Promise<void> {
-    this.entries.set(`${digestId}|${subscriberId}`, { status: 'failed' });
+  async markFailed(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
+    this.entries.set(`${deliveryId}|${subscriberId}`, { status: 'failed' });
   }
-  async release(digestId: string, subscriberId: string): Promise<void> {
-    const key = `${digestId}|${subscriberId}`;
+  async release(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
+    const key = `${deliveryId}|${subscriberId}`;
     if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
+import { articleFile, parseArticleFile } from '../../functions/adapters/article-files.js';
 import { MAX_ARTICLE_BYTES, parseArticle } from '../../functions/core/articles/parse.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/articles');
@@ -12,7 +13,7 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 function expectArticleError(name: string, bytes: Uint8Array, reason: RegExp): ArticleError {
   let caught: unknown;
   try {
-    parseArticle(name, bytes);
+    parseArticleFile(name, bytes);
   } catch (error) {
     caught = error;
   }
@@ -27,7 +28,7 @@ function expectArticleError(name: string, bytes: Uint8Array, reason: RegExp): Ar
 describe('parseArticle: plain text', () => {
   it('reads the seed: one paragraph per line, no title, hash identity', () => {
     const seed = readFileSync(join(import.meta.dirname, '../../seeds/000_89c895b2b4859281.txt'));
-    const article = parseArticle('000_89c895b2b4859281.txt', seed);
+    const article = parseArticleFile('000_89c895b2b4859281.txt', seed);
     const lines = seed
       .toString('utf8')
       .split('\n')
@@ -42,28 +43,28 @@ describe('parseArticle: plain text', () => {
   });
 
   it('uses blank lines as paragraph breaks when there are any, joining hard-wrapped lines', () => {
-    const article = parseArticle('wrapped.txt', utf8('First line\nwraps   here.\r\n\r\nSecond\tparagraph.\n\n\n'));
+    const article = parseArticleFile('wrapped.txt', utf8('First line\nwraps   here.\r\n\r\nSecond\tparagraph.\n\n\n'));
     expect(article.text).toBe('First line wraps here.\n\nSecond paragraph.');
   });
 
   it('accepts a one-sentence article', () => {
-    expect(parseArticle('one.txt', utf8('Just one sentence.')).text).toBe('Just one sentence.');
+    expect(parseArticleFile('one.txt', utf8('Just one sentence.')).text).toBe('Just one sentence.');
   });
 
   it('strips a UTF-8 BOM and normalises to NFC', () => {
-    const article = parseArticle('bom.txt', new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('Cafe\u0301 opens.')]));
+    const article = parseArticleFile('bom.txt', new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('Cafe\u0301 opens.')]));
     expect(article.text).toBe('Caf\u00e9 opens.');
   });
 
   it('keeps ]]>, &, <, emoji and right-to-left text as text', () => {
     const text = 'Markup ]]> & <b>not bold</b> 👩‍👩‍👧 שלום עולם مرحبا';
-    expect(parseArticle('odd.txt', utf8(text)).text).toBe(text);
+    expect(parseArticleFile('odd.txt', utf8(text)).text).toBe(text);
   });
 
   it('derives the same id from the same text, a different one from different text', () => {
-    const a = parseArticle('a.txt', utf8('Same words here.'));
-    const b = parseArticle('b.txt', utf8('Same   words\nhere.'.replace('\n', ' ')));
-    const c = parseArticle('c.txt', utf8('Other words here.'));
+    const a = parseArticleFile('a.txt', utf8('Same words here.'));
+    const b = parseArticleFile('b.txt', utf8('Same   words\nhere.'.replace('\n', ' ')));
+    const c = parseArticleFile('c.txt', utf8('Other words here.'));
     expect(b.id).toBe(a.id);
     expect(b.contentHash).toBe(a.contentHash);
     expect(c.id).not.toBe(a.id);
@@ -72,7 +73,7 @@ describe('parseArticle: plain text', () => {
 
 describe('parseArticle: markdown', () => {
   it('front matter wins over derived values and markdown is reduced to text', () => {
-    const article = parseArticle('front-matter.md', fixture('front-matter.md'));
+    const article = parseArticleFile('front-matter.md', fixture('front-matter.md'));
     expect(article.id).toBe('harbour-2025');
     expect(article.title).toBe('Harbour reopens after storm');
     expect(article.url).toBe('https://news.example.com/harbour');
@@ -90,7 +91,7 @@ describe('parseArticle: markdown', () => {
   });
 
   it('takes a leading # heading as the title when there is no front matter', () => {
-    const article = parseArticle('heading-title.md', fixture('heading-title.md'));
+    const article = parseArticleFile('heading-title.md', fixture('heading-title.md'));
     expect(article.title).toBe('Council approves & funds the new library');
     expect(article.text.split('\n\n')).toEqual([
       'The city council approved funding for a new public library on Monday.',
@@ -100,17 +101,17 @@ describe('parseArticle: markdown', () => {
   });
 
   it('uses url as the identity when front matter has no id', () => {
-    const article = parseArticle('u.md', utf8('---\nurl: https://example.com/a\n---\nBody text.'));
+    const article = parseArticleFile('u.md', utf8('---\nurl: https://example.com/a\n---\nBody text.'));
     expect(article.id).toBe('https://example.com/a');
   });
 
   it('collapses CR, LF and control characters in a front-matter title', () => {
-    const article = parseArticle('t.md', utf8('---\ntitle: "Breaking\\r\\nNews:\\u0007 now"\n---\nBody.'));
+    const article = parseArticleFile('t.md', utf8('---\ntitle: "Breaking\\r\\nNews:\\u0007 now"\n---\nBody.'));
     expect(article.title).toBe('Breaking News: now');
   });
 
   it('drops scripts and inline HTML from a markdown body but keeps the words', () => {
-    const article = parseArticle('s.md', utf8('Hello <b>there</b>.\n\n<script>alert("x")</script>\n\nAT&amp;T & friends.'));
+    const article = parseArticleFile('s.md', utf8('Hello <b>there</b>.\n\n<script>alert("x")</script>\n\nAT&amp;T & friends.'));
     expect(article.text).toBe('Hello there.\n\nAT&T & friends.');
   });
 
@@ -127,7 +128,7 @@ describe('parseArticle: markdown', () => {
       '',
       '> Quoted &lt;words&gt;.',
     ].join('\n');
-    expect(parseArticle('mix.md', utf8(source)).text.split('\n\n')).toEqual([
+    expect(parseArticleFile('mix.md', utf8(source)).text.split('\n\n')).toEqual([
       'Inline kept and a < &amp; b and and a* star.',
       'task item',
       'item two',
@@ -138,17 +139,19 @@ describe('parseArticle: markdown', () => {
   });
 
   it('changes the content hash, not the id, when a stable-id article is edited', () => {
-    const before = parseArticle('e.md', utf8('---\nid: story-1\ntitle: First\n---\nOriginal text.'));
-    const textEdit = parseArticle('e.md', utf8('---\nid: story-1\ntitle: First\n---\nEdited text.'));
-    const titleEdit = parseArticle('e.md', utf8('---\nid: story-1\ntitle: Second\n---\nOriginal text.'));
-    const tagEdit = parseArticle('e.md', utf8('---\nid: story-1\ntitle: First\ntags: [x]\n---\nOriginal text.'));
+    const before = parseArticleFile('e.md', utf8('---\nid: story-1\ntitle: First\n---\nOriginal text.'));
+    const textEdit = parseArticleFile('e.md', utf8('---\nid: story-1\ntitle: First\n---\nEdited text.'));
+    const titleEdit = parseArticleFile('e.md', utf8('---\nid: story-1\ntitle: Second\n---\nOriginal text.'));
+    const tagEdit = parseArticleFile('e.md', utf8('---\nid: story-1\ntitle: First\ntags: [x]\n---\nOriginal text.'));
     expect(new Set([before.id, textEdit.id, titleEdit.id, tagEdit.id])).toEqual(new Set(['story-1']));
     expect(new Set([before.contentHash, textEdit.contentHash, titleEdit.contentHash, tagEdit.contentHash]).size).toBe(4);
   });
 
   it('accepts a date-only published value as midnight UTC, and `date` as its alias', () => {
-    expect(parseArticle('d.md', utf8('---\npublished: 2025-05-09\n---\nx y z.')).published?.toISOString()).toBe('2025-05-09T00:00:00.000Z');
-    expect(parseArticle('d.md', utf8('---\ndate: 2024-02-29 12:30\n---\nx y z.')).published?.toISOString()).toBe(
+    expect(parseArticleFile('d.md', utf8('---\npublished: 2025-05-09\n---\nx y z.')).published?.toISOString()).toBe(
+      '2025-05-09T00:00:00.000Z',
+    );
+    expect(parseArticleFile('d.md', utf8('---\ndate: 2024-02-29 12:30\n---\nx y z.')).published?.toISOString()).toBe(
       '2024-02-29T12:30:00.000Z',
     );
   });
@@ -173,7 +176,7 @@ describe('parseArticle: markdown', () => {
 
 describe('parseArticle: html', () => {
   it('extracts text and metadata with a real parser, dropping scripts, styles and page chrome', () => {
-    const article = parseArticle('page.html', fixture('page.html'));
+    const article = parseArticleFile('page.html', fixture('page.html'));
     expect(article.title).toBe('Rail line & stations to expand');
     expect(article.url).toBe('https://rail.example.org/expansion');
     expect(article.id).toBe('https://rail.example.org/expansion');
@@ -190,13 +193,13 @@ describe('parseArticle: html', () => {
   });
 
   it('takes the first <h1> as the title when there is no <title>, and keeps entities decoded', () => {
-    const article = parseArticle('h.htm', utf8('<h1>Q&amp;A: “Why”</h1><p>Answer &lt;here&gt; ]]&gt; 🎉 مرحبا</p>'));
+    const article = parseArticleFile('h.htm', utf8('<h1>Q&amp;A: “Why”</h1><p>Answer &lt;here&gt; ]]&gt; 🎉 مرحبا</p>'));
     expect(article.title).toBe('Q&A: “Why”');
     expect(article.text).toBe('Answer <here> ]]> 🎉 مرحبا');
   });
 
   it('ignores a relative canonical link and an unreadable date instead of failing', () => {
-    const article = parseArticle(
+    const article = parseArticleFile(
       'r.html',
       utf8('<link rel="canonical" href="/a"><meta property="article:published_time" content="soon"><p>Text.</p>'),
     );
@@ -223,7 +226,7 @@ describe('parseArticle: bad input', () => {
     const line = 'Words fill this line of the article. ';
     const exact = utf8(line.repeat(Math.ceil(MAX_ARTICLE_BYTES / line.length)).slice(0, MAX_ARTICLE_BYTES));
     expect(exact.length).toBe(MAX_ARTICLE_BYTES);
-    expect(parseArticle('big.txt', exact).text.length).toBeGreaterThan(1_000_000);
+    expect(parseArticleFile('big.txt', exact).text.length).toBeGreaterThan(1_000_000);
     const over = new Uint8Array(MAX_ARTICLE_BYTES + 1).fill(0x61);
     expectArticleError('big.txt', over, /too large: 1048577 bytes.*1 MiB/);
   });
@@ -236,7 +239,7 @@ describe('parseArticle: bad input', () => {
 
   it('refuses text full of control characters but tolerates a stray one', () => {
     expectArticleError('ctl.txt', utf8('\u0001\u0002\u0003\u0004\u0005 short'), /binary content \(5 control characters\)/);
-    expect(parseArticle('esc.txt', utf8('A stray \u001b escape in a long enough sentence of real prose here.')).text).toBe(
+    expect(parseArticleFile('esc.txt', utf8('A stray \u001b escape in a long enough sentence of real prose here.')).text).toBe(
       'A stray escape in a long enough sentence of real prose here.',
     );
   });
@@ -260,11 +263,38 @@ describe('parseArticle: bad input', () => {
 
   it('accepts ordinary emphasis and nesting', () => {
     const source = `${'Some *em* and **strong** words with snake_case. '.repeat(40)}\n\n${'> '.repeat(3)}- nested\n`;
-    expect(parseArticle('fine.md', utf8(source)).text).toContain('Some em and strong words');
+    expect(parseArticleFile('fine.md', utf8(source)).text).toContain('Some em and strong words');
   });
 
   it('refuses an unknown extension', () => {
     expectArticleError('report.pdf', utf8('text'), /unsupported file type \.pdf/);
     expectArticleError('README', utf8('text'), /unsupported file type \(none\)/);
+  });
+});
+
+describe('formats at the file edge', () => {
+  it('maps each file extension to its format, case-insensitively, and refuses the others by name', () => {
+    const bytes = utf8('x');
+    const formats = ['a.txt', 'a.TEXT', 'inbox/b.md', 'b.markdown', 'c.HTML', 'c.htm'].map((name) => articleFile(name, bytes));
+    expect(formats.map((raw) => ('format' in raw ? raw.format : raw.refusal))).toEqual([
+      'text',
+      'text',
+      'markdown',
+      'markdown',
+      'html',
+      'html',
+    ]);
+    expect(articleFile('inbox/notes.v2/README', bytes)).toEqual({
+      source: 'inbox/notes.v2/README',
+      refusal: 'unsupported file type (none) (expected .txt, .md or .html)',
+    });
+  });
+
+  it('parses a raw article by the format it carries, whatever its source is called', () => {
+    const markdown = utf8('---\ntitle: From a feed\n---\nThe *body* of an item.');
+    const article = parseArticle({ source: 'https://example.com/feed#item-1', format: 'markdown', bytes: markdown });
+    expect(article).toMatchObject({ source: 'https://example.com/feed#item-1', title: 'From a feed', text: 'The body of an item.' });
+    // The same bytes declared as plain text stay text: the source, not a name, decides.
+    expect(parseArticle({ source: 'item.md', format: 'text', bytes: markdown }).text).toContain('title: From a feed');
   });
 });

@@ -27,6 +27,7 @@ describe('sendOutcomeOf (SES errors as send outcomes)', () => {
     ['ConfigurationSetDoesNotExistException', 'Configuration set <gazette> does not exist.', 'rejected-sender'],
     ['ConfigurationSetSendingPausedException', 'Sending is paused for this configuration set.', 'rejected-sender'],
     ['MailFromDomainNotVerifiedException', 'MAIL FROM domain not verified', 'rejected-sender'],
+    ['AccessDenied', 'User is not authorized to perform ses:SendRawEmail', 'rejected-sender'],
     // Right after a deploy: the sender identity is not verified yet, so every message would be refused.
     [
       'MessageRejected',

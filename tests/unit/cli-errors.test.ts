@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArchiveConflictError, ArticleError, ConfigError, InvalidAddressError } from '../../functions/core/errors.js';
+import { ArticleError, ConfigError, InvalidAddressError } from '../../functions/core/errors.js';
 import { EXIT_CODES, exitCodeFor, formatError } from '../../functions/shared/cli-errors.js';
 
 describe('cli-errors', () => {
@@ -7,7 +7,6 @@ describe('cli-errors', () => {
     [new ConfigError('bad flag'), EXIT_CODES.usage],
     [new InvalidAddressError('no @'), EXIT_CODES.usage],
     [new ArticleError('a.txt', 'empty article'), EXIT_CODES.partial],
-    [new ArchiveConflictError('raced'), EXIT_CODES.tryAgainLater],
     [new TypeError('bug'), EXIT_CODES.failure],
     ['a string', EXIT_CODES.failure],
   ])('maps %o to exit code %i', (error, code) => {

@@ -9,6 +9,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { runGazette } from '../../functions/cli/gazette.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { localLayout } from '../../functions/adapters/local/layout.js';
+import { openLocalState } from '../../functions/adapters/local/local-state.js';
+
+/** The durable content of the state database: archive, ledger, keys and subscribers (not the lease, which every run takes). */
+function stateContent(outDir: string): unknown {
+  const state = openLocalState(localLayout(outDir), { readOnly: true });
+  try {
+    return ['digests', 'deliveries', 'keyrings', 'subscribers'].map((table) =>
+      state.db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
+    );
+  } finally {
+    state.close();
+  }
+}
 
 const repoRoot = join(import.meta.dirname, '../..');
 
@@ -116,7 +130,7 @@ describe('gazette publish on the seed', () => {
     expect((await publish('2025-05-09T12:00:00Z')).code).toBe(EXIT_CODES.ok);
     const siteBefore = await hashTree(join(out, 'site'));
     const outboxBefore = await emlFiles(join(out, 'outbox'));
-    const stateBefore = await hashTree(join(out, 'state'));
+    const stateBefore = stateContent(out);
 
     const again = await publish('2025-05-09T13:00:00Z');
     expect(again.code).toBe(EXIT_CODES.ok);
@@ -125,15 +139,15 @@ describe('gazette publish on the seed', () => {
     expect(again.out).not.toMatch(/New digest|Updated digest/);
     expect(await hashTree(join(out, 'site'))).toEqual(siteBefore);
     expect(await emlFiles(join(out, 'outbox'))).toEqual(outboxBefore);
-    expect(await hashTree(join(out, 'state'))).toEqual(stateBefore);
+    expect(stateContent(out)).toEqual(stateBefore);
   });
 
   it('keeps the token keys across runs (unsubscribe links stay valid)', async () => {
     await publish('2025-05-09T12:00:00Z');
-    const keys = await readFile(join(out, 'state/token-keys.json'), 'utf8');
+    const keys = JSON.stringify((stateContent(out) as unknown[])[2]);
     await writeFile(join(seeds, 'new.txt'), 'A second article arrives with news of its own. It has two sentences.');
     await publish('2025-05-10T12:00:00Z');
-    expect(await readFile(join(out, 'state/token-keys.json'), 'utf8')).toBe(keys);
+    expect(JSON.stringify((stateContent(out) as unknown[])[2])).toBe(keys);
   });
 });
 
@@ -204,11 +218,12 @@ describe('gazette publish: settings and failures', () => {
   });
 
   it('exits 75 without doing anything while another run holds the lease', async () => {
+    // A lease from the JSON era (no pid recorded) is imported and honoured until it expires.
     await mkdir(join(out, 'state'), { recursive: true });
     await writeFile(join(out, 'state/lease.json'), JSON.stringify({ owner: 'other-run', expiresAt: '2099-01-01T00:00:00.000Z' }));
     const run = await publish('2025-05-09T12:00:00Z');
     expect(run.code).toBe(EXIT_CODES.tryAgainLater);
-    expect(run.err).toMatch(/another run holds .*lease\.json/);
+    expect(run.err).toMatch(/another run holds the lease in .*gazette\.sqlite/);
     await expect(readdir(join(out, 'site'))).rejects.toThrow(/ENOENT/);
   });
 
@@ -233,12 +248,13 @@ describe('gazette publish: settings and failures', () => {
     expect(io.err()).toMatch(/^gazette publish: article folder not found: .*nope\n$/);
   });
 
-  it('exits 1 with one line (and the stack only with --verbose) on a corrupt state file', async () => {
+  it('exits 1 with one line (and the stack only with --verbose) on a corrupt ledger journal, never advising to delete it', async () => {
     await mkdir(join(out, 'state'), { recursive: true });
-    await writeFile(join(out, 'state/archive.jsonl'), '{not json\n');
+    await writeFile(join(out, 'state/deliveries.jsonl'), '{not json\n{"digestId":"d","subscriberId":"s","change":"claimed"}\n');
     const quiet = await publish('2025-05-09T12:00:00Z');
     expect(quiet.code).toBe(EXIT_CODES.failure);
-    expect(quiet.err).toMatch(/^gazette publish: .*archive\.jsonl: a line is not valid JSON.*\n$/);
+    expect(quiet.err).toMatch(/^gazette publish: .*deliveries\.jsonl: line 1 is not a valid ledger entry.*keep the file.*\n$/);
+    expect(quiet.err).not.toMatch(/delete/i);
     const verbose = await publish('2025-05-09T12:00:00Z', '--verbose');
     expect(verbose.code).toBe(EXIT_CODES.failure);
     expect(verbose.err).toMatch(/\n\s+at /);

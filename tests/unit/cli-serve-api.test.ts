@@ -5,6 +5,9 @@
  */
 import { memoryIo } from '../fakes/memory-io.js';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { SqliteSubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { localLayout } from '../../functions/adapters/local/layout.js';
+import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -43,9 +46,15 @@ function recipientOf(mail: ParsedMail): string | undefined {
   return mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined;
 }
 
+/** The address's status in the state database, where serve writes (never into the subscribers file). */
 async function statusOf(email: string): Promise<string | undefined> {
-  const rows = JSON.parse(await readFile(subscribers, 'utf8')) as { email: string; status: string }[];
-  return rows.find((row) => row.email.toLowerCase() === email)?.status;
+  const state = openLocalState(localLayout(out), { readOnly: true });
+  try {
+    const rows = await new SqliteSubscribers(state).listAll();
+    return rows.find((row) => row.email.toLowerCase() === email)?.status;
+  } finally {
+    state.close();
+  }
 }
 
 async function publish(): Promise<void> {
@@ -198,5 +207,10 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     }
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(DEFAULT_IP_THROTTLE.limit);
+  });
+
+  it('wrote every sign-up and status change to the database and left the subscribers file byte-identical', async () => {
+    expect(await readFile(subscribers)).toEqual(await readFile(join(repoRoot, 'subscribers.example.json')));
+    expect(await readdir(join(out, 'state'))).toContain('gazette.sqlite');
   });
 });

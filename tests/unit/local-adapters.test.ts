@@ -2,25 +2,37 @@ import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ArchiveConflictError, ConfigError } from '../../functions/core/errors.js';
+import { ConfigError } from '../../functions/core/errors.js';
+import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import type { Digest, SiteFile } from '../../functions/core/model.js';
 import { MAX_ARTICLE_BYTES } from '../../functions/core/articles/parse.js';
 import { signToken, verifyToken } from '../../functions/core/tokens.js';
 import { FolderArticleSource } from '../../functions/adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../functions/adapters/local/folder-site-publisher.js';
 import { OutboxMailer, outboxFileName } from '../../functions/adapters/local/outbox-mailer.js';
-import { JsonFileArchive } from '../../functions/adapters/local/json-file-archive.js';
-import { JsonFileLedger } from '../../functions/adapters/local/json-file-ledger.js';
-import { FileRunLease } from '../../functions/adapters/local/file-run-lease.js';
+import { SqliteArchive } from '../../functions/adapters/local/sqlite-archive.js';
+import { SqliteLedger } from '../../functions/adapters/local/sqlite-ledger.js';
+import { SqliteRunLease } from '../../functions/adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring } from '../../functions/adapters/local/file-keyring.js';
 import { writeFileAtomic } from '../../functions/adapters/local/atomic-file.js';
+import { localLayout, type LocalLayout } from '../../functions/adapters/local/layout.js';
+import { openLocalState, type LocalState } from '../../functions/adapters/local/local-state.js';
 
 let dir: string;
+let layout: LocalLayout;
+let state: LocalState;
+let warnings: string[];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gazette-local-'));
+  // The database lives beside `dir`, so folder tests still see only what they wrote.
+  layout = localLayout(`${dir}-out`);
+  state = openLocalState(layout);
+  warnings = [];
 });
 afterEach(async () => {
+  state.close();
   await rm(dir, { recursive: true, force: true });
+  await rm(`${dir}-out`, { recursive: true, force: true });
 });
 
 /** Every file under `root`, relative, sorted: to prove no temporary files are left behind. */
@@ -60,7 +72,7 @@ function digest(id: string, contentHash: string): Digest {
 }
 
 describe('FolderArticleSource', () => {
-  it('lists non-hidden files sorted by name, with their bytes, skipping folders and dotfiles; a link is a refusal', async () => {
+  it('lists non-hidden files sorted by name, with their format and bytes, skipping folders and dotfiles; a link is a refusal', async () => {
     await writeFile(join(dir, 'b.md'), '# B');
     await writeFile(join(dir, 'a.txt'), 'A text');
     await writeFile(join(dir, 'C.html'), '<p>C</p>');
@@ -69,17 +81,24 @@ describe('FolderArticleSource', () => {
     await mkdir(join(dir, 'sub.md'));
     await symlink(join(dir, 'missing.txt'), join(dir, 'dangling.txt'));
     const articles = await new FolderArticleSource(dir).list();
-    // Unsupported types are listed so the parser can report them by name.
-    expect(articles.map((article) => article.name)).toEqual(['C.html', 'a.txt', 'b.md', 'dangling.txt', 'notes.pdf']);
-    expect(Buffer.from(articles[1]!.bytes).toString('utf8')).toBe('A text');
-    expect(articles[3]).toMatchObject({ bytes: new Uint8Array(), refusal: expect.stringContaining('a symbolic link') });
-    expect(articles.filter((article) => article.refusal !== undefined)).toHaveLength(1);
+    // Unsupported types and links are listed, as refusals, so the run reports them by name.
+    expect(articles.map((article) => ('format' in article ? [article.source, article.format] : [article.source, article.refusal]))).toEqual(
+      [
+        ['C.html', 'html'],
+        ['a.txt', 'text'],
+        ['b.md', 'markdown'],
+        ['dangling.txt', expect.stringContaining('a symbolic link')],
+        ['notes.pdf', 'unsupported file type .pdf (expected .txt, .md or .html)'],
+      ],
+    );
+    expect(articles[1]).toEqual({ source: 'a.txt', format: 'text', bytes: expect.any(Uint8Array) });
+    expect(Buffer.from((articles[1] as { bytes: Uint8Array }).bytes).toString('utf8')).toBe('A text');
   });
 
   it('reads no more than the size limit plus one byte of a huge file', async () => {
     await writeFile(join(dir, 'huge.txt'), Buffer.alloc(MAX_ARTICLE_BYTES * 3, 0x61));
     const [article] = await new FolderArticleSource(dir).list();
-    expect(article?.bytes.length).toBe(MAX_ARTICLE_BYTES + 1);
+    expect(article && 'bytes' in article ? article.bytes.length : undefined).toBe(MAX_ARTICLE_BYTES + 1);
   });
 
   it('names a missing folder in a ConfigError', async () => {
@@ -136,104 +155,110 @@ describe('OutboxMailer', () => {
   });
 });
 
-describe('JsonFileArchive', () => {
+describe('SqliteArchive', () => {
   it('stores new digests, updates with the expected hash, and refuses conflicting writes', async () => {
-    const path = join(dir, 'state/archive.jsonl');
-    const archive = new JsonFileArchive(path);
+    const archive = new SqliteArchive(state);
     expect(await archive.list()).toEqual([]);
     await archive.put(digest('b', 'h1'), undefined);
     await archive.put(digest('a', 'h1'), undefined);
-    await expect(archive.put(digest('a', 'h2'), undefined)).rejects.toBeInstanceOf(ArchiveConflictError);
-    await expect(archive.put(digest('a', 'h2'), 'wrong')).rejects.toBeInstanceOf(ArchiveConflictError);
-    await expect(archive.put(digest('new', 'h1'), 'h0')).rejects.toBeInstanceOf(ArchiveConflictError);
-    await archive.put(digest('a', 'h2'), 'h1');
-    const reread = await new JsonFileArchive(path).list();
+    expect(await archive.put(digest('a', 'h2'), undefined)).toBe('conflict');
+    expect(await archive.put(digest('a', 'h2'), 'wrong')).toBe('conflict');
+    expect(await archive.put(digest('new', 'h1'), 'h0')).toBe('conflict');
+    expect(await archive.put(digest('a', 'h2'), 'h1')).toBe('stored');
+    state.close();
+    state = openLocalState(layout);
+    const reread = await new SqliteArchive(state).list();
     expect(reread.map((stored) => [stored.id, stored.contentHash])).toEqual([
       ['a', 'h2'],
       ['b', 'h1'],
     ]);
-    expect(await filesUnder(join(dir, 'state'))).toEqual(['archive.jsonl']);
+    expect(await filesUnder(join(`${dir}-out`, 'state'))).toEqual(['gazette.sqlite', 'gazette.sqlite-shm', 'gazette.sqlite-wal']);
   });
 
   it('lets exactly one of two concurrent first writes win', async () => {
-    const archive = new JsonFileArchive(join(dir, 'archive.jsonl'));
-    const results = await Promise.allSettled([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
-    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const archive = new SqliteArchive(state);
+    const results = await Promise.all([archive.put(digest('x', 'one'), undefined), archive.put(digest('x', 'two'), undefined)]);
+    expect(results).toEqual(['stored', 'conflict']);
     expect((await archive.list()).map((stored) => stored.contentHash)).toEqual(['one']);
   });
 
-  it('names a corrupt file instead of starting from an empty archive', async () => {
-    await writeFile(join(dir, 'archive.jsonl'), '{"digests": [\n');
-    await expect(new JsonFileArchive(join(dir, 'archive.jsonl')).list()).rejects.toThrow(/archive\.jsonl: a line is not valid JSON/);
-  });
-
-  it('ignores a last line cut short by a crash, and the next put replaces it', async () => {
-    const path = join(dir, 'archive.jsonl');
-    await new JsonFileArchive(path).put(digest('a', 'h1'), undefined);
-    await appendFile(path, '{"id":"b","contentH');
-    const archive = new JsonFileArchive(path);
-    expect((await archive.list()).map((stored) => stored.id)).toEqual(['a']);
-    await archive.put(digest('b', 'h1'), undefined);
-    expect((await new JsonFileArchive(path).list()).map((stored) => stored.id)).toEqual(['a', 'b']);
-  });
-
-  it('appends one line per put instead of rewriting the file', async () => {
-    const path = join(dir, 'archive.jsonl');
-    const archive = new JsonFileArchive(path);
+  it('reports a JSON-valid but malformed row by id and skips it; the next put of that id repairs it', async () => {
+    const archive = new SqliteArchive(state, (message) => warnings.push(message));
     await archive.put(digest('a', 'h1'), undefined);
-    await archive.put(digest('a', 'h2'), 'h1');
-    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
-    expect(lines.map((line) => (JSON.parse(line) as { contentHash: string }).contentHash)).toEqual(['h1', 'h2']);
+    state.db.prepare('INSERT INTO digests (id, content_hash, body) VALUES (?, ?, ?)').run('b', 'h1', '{"id":"b","contentHash":"h1"}');
+    state.db.prepare('INSERT INTO digests (id, content_hash, body) VALUES (?, ?, ?)').run('c', null, '{not json');
+    expect((await archive.list()).map((stored) => stored.id)).toEqual(['a']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/archive row "b" skipped: slug: /),
+      expect.stringMatching(/archive row "c" skipped: not valid JSON/),
+    ]);
+    await archive.put(digest('b', 'h2'), undefined);
+    expect((await archive.list()).map((stored) => stored.id)).toEqual(['a', 'b']);
   });
 });
 
-describe('JsonFileLedger', () => {
+describe('SqliteLedger', () => {
+  // One digest's delivery id is its digest id; tests use short ones.
+  const d1 = deliveryIdForDigest('d1');
+  const d = deliveryIdForDigest('d');
   it('claims each pair once, across instances, and records sends and failures', async () => {
-    const path = join(dir, 'deliveries.jsonl');
     const at = new Date('2025-05-09T10:00:00Z');
-    const ledger = new JsonFileLedger(path);
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's1', at)).toBe('already-claimed');
-    expect(await new JsonFileLedger(path).claim('d1', 's1', at)).toBe('already-claimed');
-    await ledger.markSent('d1', 's1', 'mid-1', at);
-    expect(await ledger.claim('d1', 's2', at)).toBe('claimed');
-    await ledger.markFailed('d1', 's2', 'rejected', at);
-    const records = await new JsonFileLedger(path).records();
+    const ledger = new SqliteLedger(state);
+    expect(await ledger.claim(d1, 's1', at)).toBe('claimed');
+    expect(await ledger.claim(d1, 's1', at)).toBe('already-claimed');
+    const other = openLocalState(layout);
+    expect(await new SqliteLedger(other).claim(d1, 's1', at)).toBe('already-claimed');
+    await ledger.markSent(d1, 's1', 'mid-1', at);
+    expect(await ledger.claim(d1, 's2', at)).toBe('claimed');
+    await ledger.markFailed(d1, 's2', 'rejected', at);
+    const records = await new SqliteLedger(other).records();
+    other.close();
     expect(records['d1']?.['s1']).toMatchObject({ status: 'sent', messageId: 'mid-1', sentAt: at.toISOString() });
     expect(records['d1']?.['s2']).toMatchObject({ status: 'failed', reason: 'rejected' });
   });
 
   it('releases only unsent claims, so the next run can try again', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
+    const ledger = new SqliteLedger(state);
     const at = new Date('2025-05-09T10:00:00Z');
-    await ledger.claim('d1', 's1', at);
-    await ledger.claim('d1', 's2', at);
-    await ledger.markSent('d1', 's2', 'mid', at);
-    await ledger.release('d1', 's1');
-    await ledger.release('d1', 's2');
-    expect(await ledger.claim('d1', 's1', at)).toBe('claimed');
-    expect(await ledger.claim('d1', 's2', at)).toBe('already-claimed');
+    await ledger.claim(d1, 's1', at);
+    await ledger.claim(d1, 's2', at);
+    await ledger.markSent(d1, 's2', 'mid', at);
+    await ledger.release(d1, 's1');
+    await ledger.release(d1, 's2');
+    expect(await ledger.claim(d1, 's1', at)).toBe('claimed');
+    expect(await ledger.claim(d1, 's2', at)).toBe('already-claimed');
+  });
+
+  it('lists pairs in doubt: claimed with no message id', async () => {
+    const ledger = new SqliteLedger(state);
+    await ledger.claim(d1, 's1', new Date('2025-05-09T10:00:01Z'));
+    await ledger.claim(d1, 's2', new Date('2025-05-09T10:00:00Z'));
+    await ledger.claim(d1, 's3', new Date('2025-05-09T10:00:00Z'));
+    await ledger.markSent(d1, 's3', 'mid', new Date('2025-05-09T10:00:02Z'));
+    expect(await ledger.inDoubt()).toEqual([
+      { deliveryId: 'd1', subscriberId: 's2', claimedAt: '2025-05-09T10:00:00.000Z' },
+      { deliveryId: 'd1', subscriberId: 's1', claimedAt: '2025-05-09T10:00:01.000Z' },
+    ]);
   });
 
   it('gives exactly one of many concurrent claims of a pair', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
+    const ledger = new SqliteLedger(state);
     const at = new Date('2025-05-09T10:00:00Z');
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim('d', '__proto__', at)));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => ledger.claim(d, '__proto__', at)));
     expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
   });
 
   it('refuses to mark a pair that was never claimed', async () => {
-    const ledger = new JsonFileLedger(join(dir, 'deliveries.jsonl'));
-    await expect(ledger.markSent('d', 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
+    const ledger = new SqliteLedger(state);
+    await expect(ledger.markSent(d, 's', 'm', new Date(0))).rejects.toThrow(/no claim/);
   });
 });
 
-describe('FileRunLease', () => {
+describe('SqliteRunLease', () => {
   it('keeps a second owner out until the lease is released or expires', async () => {
-    const path = join(dir, 'state/lease.json');
     const now = new Date('2025-05-09T10:00:00Z');
-    const a = new FileRunLease(path);
-    const b = new FileRunLease(path);
+    const a = new SqliteRunLease(state);
+    const b = new SqliteRunLease(state);
     expect(await a.acquire('run-a', now, 60_000)).toBe(true);
     expect(await b.acquire('run-b', now, 60_000)).toBe(false);
     await b.release('run-b');
@@ -244,25 +269,35 @@ describe('FileRunLease', () => {
     await b.release('run-b');
     expect(await a.acquire('run-a', new Date(now.getTime() + 60_003), 60_000)).toBe(true);
   });
+
+  it('treats a lease whose holder pid is gone as free at once, but not one held on another host', async () => {
+    const now = new Date('2025-05-09T10:00:00Z');
+    const dead = new SqliteRunLease(state, { pid: 999_999_999, host: 'here' }, () => false);
+    expect(await dead.acquire('killed-run', now, 15 * 60_000)).toBe(true);
+    expect(await new SqliteRunLease(state, { pid: 1, host: 'here' }, () => false).acquire('next-run', now, 60_000)).toBe(true);
+    const remote = new SqliteRunLease(state, { pid: 999_999_999, host: 'elsewhere' }, () => false);
+    expect(await remote.acquire('remote-run', new Date(now.getTime() + 60_001), 60_000)).toBe(true);
+    expect(await new SqliteRunLease(state, { pid: 1, host: 'here' }, () => false).acquire('next-run', now, 60_000)).toBe(false);
+  });
 });
 
 describe('loadOrCreateKeyring', () => {
-  it('creates a keyring once (owner-only file) and reuses it, so old tokens still verify', async () => {
-    const path = join(dir, 'state/token-keys.json');
-    const first = await loadOrCreateKeyring(path, { create: true });
+  it('creates a keyring once (owner-only database) and reuses it, so old tokens still verify', async () => {
+    const first = await loadOrCreateKeyring(state, { create: true });
     expect(first.created).toBe(true);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(layout.database)).mode & 0o777).toBe(0o600);
     const token = signToken('unsubscribe', 'sub-1', first.keyring, new Date('2025-01-01T00:00:00Z'));
-    const second = await loadOrCreateKeyring(path, { create: true });
+    state.close();
+    state = openLocalState(layout);
+    const second = await loadOrCreateKeyring(state, { create: true });
     expect(second.created).toBe(false);
     expect(verifyToken(token, 'unsubscribe', second.keyring, new Date('2026-01-01T00:00:00Z')).subscriberId).toBe('sub-1');
   });
 
-  it('writes nothing without create, and names a malformed file', async () => {
-    const path = join(dir, 'token-keys.json');
-    expect((await loadOrCreateKeyring(path, { create: false })).keyring.currentKeyId).toBe('k1');
-    expect(await readdir(dir)).toEqual([]);
-    await writeFileAtomic(path, '{"currentKeyId":"k1"}');
-    await expect(loadOrCreateKeyring(path, { create: true })).rejects.toThrow(/token-keys\.json/);
+  it('stores nothing without create, and names a malformed stored keyring', async () => {
+    expect((await loadOrCreateKeyring(state, { create: false })).keyring.currentKeyId).toBe('k1');
+    expect(state.db.prepare('SELECT COUNT(*) AS n FROM keyrings').get()).toEqual({ n: 0 });
+    state.db.prepare("INSERT INTO keyrings (name, body) VALUES ('token', ?)").run('{"currentKeyId":"k1"}');
+    await expect(loadOrCreateKeyring(state, { create: true })).rejects.toThrow(/gazette\.sqlite \(token keys\)/);
   });
 });

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../functions/core/model.js';
 import { buildMailConfig } from '../../functions/core/settings.js';
+import type { DeliveryId } from '../../functions/core/publish/delivery.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import { summarize } from '../../functions/core/summarize/index.js';
+import { ExtractiveSummarizer } from '../../functions/core/summarize/index.js';
 import {
   FixedClock,
   MemoryArchive,
@@ -211,10 +212,10 @@ describe('publishDigests', () => {
     const realClaim = w.ledger.claim.bind(w.ledger);
     let claims = 0;
     w.deps.ledger = Object.assign(Object.create(w.ledger), {
-      claim: async (digestId: string, subscriberId: string, at: Date) => {
+      claim: async (deliveryId: DeliveryId, subscriberId: string, at: Date) => {
         claims += 1;
         if (claims === 4) throw new Error('process killed');
-        return realClaim(digestId, subscriberId, at);
+        return realClaim(deliveryId, subscriberId, at);
       },
     });
     await expect(publishDigests(w.deps, settings)).rejects.toThrow('process killed');
@@ -296,10 +297,30 @@ describe('publishDigests', () => {
     expect(report.articleErrors.every((error) => error.message.includes(error.source))).toBe(true);
   });
 
+  it('takes a model-backed summariser that fails for one article: that article is skipped, the rest published', async () => {
+    const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'b.md': markdownArticle('b', 'Shelbyville') } });
+    w.deps.summarizer = {
+      // Remote and fallible: one call fails, the other answers a few words of its own (no reading times).
+      summarize: async (article) => {
+        if (article.id === 'b') throw new Error('model endpoint timed out');
+        return { headline: 'A model wrote this', sentences: ['Two short words.'], keyPoints: [], keywords: ['budget'] };
+      },
+    };
+    const report = await publishDigests(w.deps, settings);
+    expect(report.articleErrors).toEqual([{ source: 'b.md', message: 'b.md: model endpoint timed out' }]);
+    expect(report.created).toHaveLength(1);
+    // The core computes the reading times, whichever summariser wrote the words.
+    expect(report.created[0]).toMatchObject({ id: 'a', headline: 'A model wrote this', articleWords: 98, digestReadingMinutes: 1 });
+    expect(report.created[0]!.articleReadingMinutes).toBe(1);
+  });
+
   it('keeps a digest no feed can carry out of the archive, so it never blocks later runs', async () => {
     const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'b.md': markdownArticle('b', 'Shelbyville') } });
     // A summariser that (wrongly) yields an empty headline for one article.
-    w.deps.summarizer = (input) => ({ ...summarize(input), ...(input.source === 'b.md' ? { headline: '' } : {}) });
+    const extractive = new ExtractiveSummarizer();
+    w.deps.summarizer = {
+      summarize: async (article) => ({ ...(await extractive.summarize(article)), ...(article.source === 'b.md' ? { headline: '' } : {}) }),
+    };
     const report = await publishDigests(w.deps, settings);
     expect(report.created.map((digest) => digest.id)).toEqual(['a']);
     expect(report.articleErrors).toEqual([{ source: 'b.md', message: expect.stringMatching(/^b\.md: .*headline/) }]);

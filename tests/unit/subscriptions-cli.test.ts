@@ -1,4 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { SqliteSubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { localLayout } from '../../functions/adapters/local/layout.js';
+import { openLocalState } from '../../functions/adapters/local/local-state.js';
+import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -26,12 +30,23 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
   const err: Buffer[] = [];
   stdout.on('data', (chunk: Buffer) => out.push(chunk));
   stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await subscribersCommand([...args, '--file', file], { stdin: new PassThrough(), stdout, stderr });
+  const code = await subscribersCommand([...args, '--file', file, '--out', outFor(file)], { stdin: new PassThrough(), stdout, stderr });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
-async function stored(): Promise<{ id: string; email: string; status: string; consentNote?: string }[]> {
-  return JSON.parse(await readFile(file, 'utf8')) as { id: string; email: string; status: string; consentNote?: string }[];
+/** Each seed file gets its own list (database) in the test, so a second file starts a fresh list. */
+function outFor(seed: string): string {
+  return `${seed}-out`;
+}
+
+/** The list as stored in the database (the seed file itself is never written). */
+async function stored(): Promise<SubscriberRecord[]> {
+  const state = openLocalState(localLayout(outFor(file)), { readOnly: true });
+  try {
+    return await new SqliteSubscribers(state).listAll();
+  } finally {
+    state.close();
+  }
 }
 
 describe('gazette subscribers', () => {
@@ -56,6 +71,7 @@ describe('gazette subscribers', () => {
     const result = await run('add', 'ann@@example.org', '--note', 'consent: x');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('gazette subscribers: invalid email address (not exactly one @)\n');
+    expect(await stored()).toEqual([]);
     await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 

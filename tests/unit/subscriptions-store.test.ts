@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  FileSubscribers,
   MemoryFeedbackLedger,
   MemoryRateLimiter,
   MemoryRollingCounter,
   MemorySubscribers,
+  SqliteSubscribers,
 } from '../../functions/adapters/local/file-subscribers.js';
+import { localLayout } from '../../functions/adapters/local/layout.js';
+import { openLocalState, type LocalState } from '../../functions/adapters/local/local-state.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { describeSubscriptionStore } from './subscriptions-store-contract.js';
@@ -19,7 +21,18 @@ async function tempDir(): Promise<string> {
   dirs.push(dir);
   return dir;
 }
+const states: LocalState[] = [];
+const stateDirs = new Map<LocalState, string>();
+/** A fresh state database in its own temporary output folder. */
+async function tempState(): Promise<LocalState> {
+  const out = await tempDir();
+  const state = openLocalState(localLayout(out));
+  states.push(state);
+  stateDirs.set(state, out);
+  return state;
+}
 afterAll(async () => {
+  for (const state of states) state.close();
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -29,15 +42,15 @@ describeSubscriptionStore('memory', async () => ({
   limiter: new MemoryRateLimiter(),
   counter: new MemoryRollingCounter(),
 }));
-describeSubscriptionStore('JSON file', async () => ({
-  store: new FileSubscribers(join(await tempDir(), 'nested', 'subscribers.json')),
+describeSubscriptionStore('SQLite', async () => ({
+  store: new SqliteSubscribers(await tempState()),
   ledger: new MemoryFeedbackLedger(),
   limiter: new MemoryRateLimiter(),
   counter: new MemoryRollingCounter(),
 }));
 
-describe('FileSubscribers', () => {
-  it('reads hand-written rows, derives ids, skips bad rows with a warning', async () => {
+describe('SqliteSubscribers', () => {
+  it('seeds from hand-written rows, derives ids, skips bad rows with a warning', async () => {
     const dir = await tempDir();
     const file = join(dir, 'subscribers.json');
     await writeFile(
@@ -50,7 +63,7 @@ describe('FileSubscribers', () => {
       ]),
     );
     const warnings: string[] = [];
-    const store = new FileSubscribers(file, (message) => warnings.push(message));
+    const store = new SqliteSubscribers(await tempState(), { seedFile: file, warn: (message) => warnings.push(message) });
     expect(await store.listConfirmed()).toEqual([
       { id: subscriberIdFor('reader@example.com'), email: 'Reader@example.com', status: 'confirmed' },
     ]);
@@ -60,64 +73,61 @@ describe('FileSubscribers', () => {
     ]);
   });
 
-  it('answers an empty list for a missing file and a ConfigError for a malformed one', async () => {
+  it('answers an empty list for a missing seed file and a ConfigError for a malformed one', async () => {
     const dir = await tempDir();
-    expect(await new FileSubscribers(join(dir, 'none.json')).listConfirmed()).toEqual([]);
+    const state = await tempState();
+    expect(await new SqliteSubscribers(state, { seedFile: join(dir, 'none.json') }).listConfirmed()).toEqual([]);
     await writeFile(join(dir, 'bad.json'), '{"email": "a@b.c"}');
-    await expect(new FileSubscribers(join(dir, 'bad.json')).listAll()).rejects.toBeInstanceOf(ConfigError);
+    await expect(new SqliteSubscribers(state, { seedFile: join(dir, 'bad.json') }).listAll()).rejects.toBeInstanceOf(ConfigError);
     await writeFile(join(dir, 'broken.json'), '[{');
-    await expect(new FileSubscribers(join(dir, 'broken.json')).listAll()).rejects.toBeInstanceOf(ConfigError);
+    await expect(new SqliteSubscribers(state, { seedFile: join(dir, 'broken.json') }).listAll()).rejects.toBeInstanceOf(ConfigError);
   });
 
-  it('writes valid JSON sorted by id, leaves no temporary files, and a second instance sees the change', async () => {
+  it('never writes the seed file: changes go to the database, a second connection sees them, a removal sticks', async () => {
     const dir = await tempDir();
     const file = join(dir, 'subscribers.json');
-    const store = new FileSubscribers(file);
+    await writeFile(file, JSON.stringify([{ email: 'seed@example.org', status: 'confirmed' }]));
+    const before = await readFile(file);
+    const state = await tempState();
+    const store = new SqliteSubscribers(state, { seedFile: file });
     await Promise.all(
       ['b@example.org', 'a@example.org', 'c@example.org'].map((email) =>
         store.reserveConfirmation(subscriberIdFor(email), email, new Date(0), new Date(-1)),
       ),
     );
-    const rows = JSON.parse(await readFile(file, 'utf8')) as { id: string }[];
-    expect(rows.map((row) => row.id)).toEqual(rows.map((row) => row.id).sort());
-    expect(rows).toHaveLength(3);
+    expect(await store.remove(subscriberIdFor('seed@example.org'))).toBe(true);
+    expect(await readFile(file)).toEqual(before);
     expect(await readdir(dir)).toEqual(['subscribers.json']);
-    expect(await new FileSubscribers(file).listAll()).toHaveLength(3);
+    const other = openLocalState(localLayout(stateDirs.get(state) ?? ''));
+    const again = await new SqliteSubscribers(other, { seedFile: file }).listAll();
+    other.close();
+    expect(again.map((record) => record.id)).toEqual(again.map((record) => record.id).sort());
+    expect(again.map((record) => record.email).sort()).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
   });
 
-  it('batch applies every change to one copy and writes the file only at the end; a failed batch writes nothing', async () => {
-    const dir = await tempDir();
-    const file = join(dir, 'subscribers.json');
-    const store = new FileSubscribers(file);
+  it('batch writes the changes in one transaction at the end; a failed batch writes nothing', async () => {
+    const state = await tempState();
+    const store = new SqliteSubscribers(state);
     const emails = ['a@example.org', 'b@example.org', 'c@example.org'];
     const reserved = await store.batch(async (batched) => {
       const answers = [];
       for (const email of emails) answers.push(await batched.reserveConfirmation(subscriberIdFor(email), email, new Date(0), new Date(-1)));
       // Inside the batch the changes exist only in the copy.
-      expect(await readdir(dir)).toEqual([]);
+      expect(await store.listAll()).toEqual([]);
       return answers;
     });
     expect(reserved).toEqual([true, true, true]);
-    expect((await new FileSubscribers(file).listAll()).map((record) => record.email)).toEqual(
+    expect((await store.listAll()).map((record) => record.email)).toEqual(
       [...emails].sort((a, b) => (subscriberIdFor(a) < subscriberIdFor(b) ? -1 : 1)),
     );
 
-    const before = await readFile(file, 'utf8');
+    const before = await store.listAll();
     await expect(
       store.batch(async (batched) => {
         await batched.remove(subscriberIdFor('a@example.org'));
         throw new Error('disk full');
       }),
     ).rejects.toThrow('disk full');
-    expect(await readFile(file, 'utf8')).toBe(before);
-  });
-
-  it('the memory store hands out copies, so callers cannot change stored records', async () => {
-    const store = new MemorySubscribers();
-    const id = subscriberIdFor('a@example.org');
-    await store.reserveConfirmation(id, 'a@example.org', new Date(0), new Date(-1));
-    const record = await store.get(id);
-    if (record) record.status = 'confirmed';
-    expect((await store.get(id))?.status).toBe('pending');
+    expect(await store.listAll()).toEqual(before);
   });
 });

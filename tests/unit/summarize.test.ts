@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Summary } from '../../functions/core/model.js';
-import { LIMITS, readingMinutes, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+import { readingMinutes, readingTime } from '../../functions/core/reading-time.js';
+import { ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 
@@ -104,7 +105,7 @@ describe('summarize', () => {
     expect(summary.sentences[0]).toMatch(/^Chinese President Xi Jinping and Russian President Vladimir Putin held extensive talks/);
     expect(summary.headline.startsWith('Chinese President Xi Jinping')).toBe(true);
     expect(summary.keywords).toEqual(expect.arrayContaining(['xi jinping', 'vladimir putin', 'china']));
-    expect(summary.articleWords).toBe(wordsOf(SEED));
+    expect(readingTime(SEED, summary).articleWords).toBe(wordsOf(SEED));
   });
 
   it('derives a headline from the text that is not cut mid-word and has no trailing punctuation', () => {
@@ -151,13 +152,20 @@ describe('summarize', () => {
     expect(summary.sentences).toEqual([text]);
     expect(summary.keyPoints).toEqual([]);
     expect(summary.headline).toBe('The Riverton council voted on Tuesday to build a new flood barrier along the Grey River');
-    expect(summary.articleReadingMinutes).toBe(1);
-    expect(summary.digestReadingMinutes).toBe(1);
+    expect(readingTime(text, summary)).toEqual({ articleWords: 16, articleReadingMinutes: 1, digestReadingMinutes: 1 });
   });
 
   it('throws an ArticleError naming the source for an empty or wordless article', () => {
     expect(() => summarize({ text: '', source: 'inbox/empty.txt' })).toThrow(ArticleError);
     expect(() => summarize({ text: ' \n\n … — ', source: 'inbox/blank.txt' })).toThrow(/^inbox\/blank\.txt: /);
+  });
+
+  it('is the same summary behind the async Summarizer port, with the article title and tags', async () => {
+    const article = { id: 'x', source: 'x.md', title: 'Riverton approves flood wall', tags: ['Floods'], text: STORY, contentHash: 'h' };
+    expect(await new ExtractiveSummarizer().summarize(article)).toEqual(summarize({ text: STORY, title: article.title, tags: ['Floods'] }));
+    await expect(new ExtractiveSummarizer().summarize({ ...article, source: 'inbox/empty.txt', text: '' })).rejects.toThrow(
+      /^inbox\/empty\.txt: /,
+    );
   });
 
   it('is deterministic', () => {
@@ -178,7 +186,14 @@ describe('summarize', () => {
     expect(readingMinutes(230)).toBe(1);
     expect(readingMinutes(1150)).toBe(5);
     const long = Array.from({ length: 12 }, () => STORY).join('\n\n');
-    expect(summarize({ text: long }).articleReadingMinutes).toBe(Math.round(wordsOf(long) / 230));
+    expect(readingTime(long, summarize({ text: long })).articleReadingMinutes).toBe(Math.round(wordsOf(long) / 230));
+  });
+
+  it('counts the digest as its headline, summary and key points', () => {
+    const summary = { headline: 'one two', sentences: ['three four five.'], keyPoints: ['six'], keywords: ['ignored', 'words'] };
+    expect(readingTime('a b c', summary)).toEqual({ articleWords: 3, articleReadingMinutes: 1, digestReadingMinutes: 1 });
+    const long = { ...summary, sentences: [Array.from({ length: 700 }, () => 'word').join(' ')] };
+    expect(readingTime('a', long).digestReadingMinutes).toBe(3);
   });
 
   it('stays within 80 words on a long article whose sentences are long', () => {

@@ -1,12 +1,13 @@
 /** Several article sources read as one: the bundled seeds, then the S3 inbox. */
-import type { ArticleSource, RawArticle } from '../../core/publish/ports.js';
+import type { RawArticle, RefusedArticle } from '../../core/model.js';
+import type { ArticleSource } from '../../core/publish/ports.js';
 
 /** `ArticleSource` that concatenates its sources' lists in the order given. */
 export class CombinedArticleSource implements ArticleSource {
   constructor(private readonly sources: readonly ArticleSource[]) {}
 
   /** Each source's articles (already sorted by that source), source by source. */
-  async list(): Promise<RawArticle[]> {
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
     const lists = await Promise.all(this.sources.map((source) => source.list()));
     return lists.flat();
   }

@@ -4,9 +4,8 @@
  * overwrite each other's digest.
  */
 import { type DynamoDBDocumentClient, paginateScan, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ArchiveConflictError } from '../../core/errors.js';
 import type { Digest } from '../../core/model.js';
-import type { Archive } from '../../core/publish/ports.js';
+import type { Archive, ArchivePutOutcome } from '../../core/publish/ports.js';
 import { STATE_ITEM, stateKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
@@ -48,9 +47,9 @@ export class DynamoArchive implements Archive {
 
   /**
    * Stores `digest` if no copy exists (`expectedHash` undefined) or the stored copy's contentHash is still
-   * `expectedHash` (also how mailStatus changes are saved). Throws `ArchiveConflictError` otherwise.
+   * `expectedHash` (also how mailStatus changes are saved); `conflict` otherwise, with nothing written.
    */
-  async put(digest: Digest, expectedHash: string | undefined): Promise<void> {
+  async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     const item: ArchiveItem = {
       ...stateKey('digest', digest.id),
       digest,
@@ -67,10 +66,9 @@ export class DynamoArchive implements Archive {
             : { ConditionExpression: 'contentHash = :expected', ExpressionAttributeValues: { ':expected': expectedHash } }),
         }),
       );
+      return 'stored';
     } catch (error) {
-      if (isConditionalCheckFailed(error)) {
-        throw new ArchiveConflictError(`digest ${digest.id} was changed by another writer`);
-      }
+      if (isConditionalCheckFailed(error)) return 'conflict';
       throw error;
     }
   }

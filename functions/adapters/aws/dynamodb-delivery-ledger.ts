@@ -1,9 +1,14 @@
 /**
- * The delivery ledger (the deliveries table, keyed by digest and subscriber: functions/shared/tables.ts). A pair is
- * claimed with a conditional write before the send and gets the SES MessageId after it, so each
- * (digest, subscriber) pair is mailed at most once across crashes, retries and overlapping runs.
+ * The delivery ledger (the deliveries table, keyed by delivery and subscriber: functions/shared/tables.ts).
+ * A pair is claimed with a conditional write before the send and gets the SES MessageId after it, so
+ * each (delivery, subscriber) pair is mailed at most once across crashes, retries and overlapping runs.
+ *
+ * The partition key attribute is still called `digestId`: it holds the delivery id, which for one
+ * digest's mail is the digest id itself (`deliveryIdForDigest`), so items written before deliveries had
+ * their own ids are the same items now. No migration.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryId } from '../../core/publish/delivery.js';
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
 import { deliveryKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
@@ -16,12 +21,12 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   ) {}
 
   /** Creates the pair's item with status `claimed`, unless any item for the pair exists. */
-  async claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome> {
+  async claim(deliveryId: DeliveryId, subscriberId: string, at: Date): Promise<ClaimOutcome> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...deliveryKey(digestId, subscriberId), status: 'claimed', claimedAt: at.toISOString() },
+          Item: { ...deliveryKey(deliveryId, subscriberId), status: 'claimed', claimedAt: at.toISOString() },
           ConditionExpression: `attribute_not_exists(${TABLE_KEYS.deliveries.partitionKey.name})`,
         }),
       );
@@ -33,11 +38,11 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   }
 
   /** Records the SES MessageId; from here on the pair is proven sent. */
-  async markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void> {
+  async markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string, at: Date): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: deliveryKey(digestId, subscriberId),
+        Key: deliveryKey(deliveryId, subscriberId),
         UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId, ':at': at.toISOString() },
@@ -46,11 +51,11 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   }
 
   /** Records a permanent refusal so the pair is not tried again. */
-  async markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void> {
+  async markFailed(deliveryId: DeliveryId, subscriberId: string, reason: string, at: Date): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: deliveryKey(digestId, subscriberId),
+        Key: deliveryKey(deliveryId, subscriberId),
         UpdateExpression: 'SET #status = :failed, failureReason = :reason, failedAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason.slice(0, 500), ':at': at.toISOString() },
@@ -59,12 +64,12 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   }
 
   /** Deletes the claim only while it is still `claimed`: a sent or failed record is never undone. */
-  async release(digestId: string, subscriberId: string): Promise<void> {
+  async release(deliveryId: DeliveryId, subscriberId: string): Promise<void> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: deliveryKey(digestId, subscriberId),
+          Key: deliveryKey(deliveryId, subscriberId),
           ConditionExpression: '#status = :claimed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },

@@ -4,7 +4,9 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { MAX_ARTICLE_BYTES } from '../../core/articles/parse.js';
-import type { ArticleSource, RawArticle } from '../../core/publish/ports.js';
+import type { RawArticle, RefusedArticle } from '../../core/model.js';
+import type { ArticleSource } from '../../core/publish/ports.js';
+import { articleFile } from '../article-files.js';
 
 /** `ArticleSource` over every object under `prefix` (folder placeholder keys are ignored). */
 export class S3ArticleSource implements ArticleSource {
@@ -14,8 +16,11 @@ export class S3ArticleSource implements ArticleSource {
     private readonly prefix = 'inbox/',
   ) {}
 
-  /** Every article under the prefix, named by its full key, sorted by key. */
-  async list(): Promise<RawArticle[]> {
+  /**
+   * Every article under the prefix, named by its full key, sorted by key, in the format the key's
+   * extension names (an object of another type comes back as a refusal naming it).
+   */
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
     const objects: { key: string; size: number }[] = [];
     let token: string | undefined;
     do {
@@ -32,7 +37,7 @@ export class S3ArticleSource implements ArticleSource {
         const range = size > MAX_ARTICLE_BYTES ? `bytes=0-${MAX_ARTICLE_BYTES}` : undefined;
         const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
         if (!object.Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
-        return { name: key, bytes: await object.Body.transformToByteArray() };
+        return articleFile(key, await object.Body.transformToByteArray());
       }),
     );
   }

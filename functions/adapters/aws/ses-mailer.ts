@@ -70,6 +70,9 @@ const SENDER_SIDE_CODES = new Set([
   'ConfigurationSetDoesNotExistException',
   'ConfigurationSetDoesNotExist',
   'ConfigurationSetSendingPausedException',
+  // The role may not send (a broken deploy): SES refused before accepting anything, so nothing left.
+  'AccessDenied',
+  'AccessDeniedException',
 ]);
 
 /**

@@ -51,7 +51,7 @@ export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
   try {
     return JSON.parse(bytes.toString('utf8')) as T;
   } catch (error) {
-    throw new Error(`${path}: not valid JSON (${(error as Error).message}); fix or delete it`);
+    throw new Error(`${path}: not valid JSON (${(error as Error).message}); fix it (it is state: do not delete it)`);
   }
 }
 

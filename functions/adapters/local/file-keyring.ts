@@ -1,12 +1,12 @@
 /**
- * The token keyring of local runs (`out/state/token-keys.json`): created once with a random secret and
- * reused after, so unsubscribe links in earlier outbox mails keep working across runs. Same JSON format
- * as the Secrets Manager secret (see ENV.tokenSecretArn).
+ * The token keyring of local runs, in the local state database (`keyrings` row `token`): created once
+ * with a random secret and reused after, so unsubscribe links in earlier outbox mails keep working
+ * across runs. Same JSON format as the Secrets Manager secret (see ENV.tokenSecretArn).
  */
 import { randomBytes } from 'node:crypto';
 import { parseKeyring } from '../aws/secrets-keyring.js';
 import type { TokenKeyring } from '../../core/tokens.js';
-import { readIfExists, writeJsonFile } from './atomic-file.js';
+import type { LocalState } from './local-state.js';
 
 /** A fresh keyring with one 256-bit random secret under key id `k1`. */
 export function generateKeyring(): TokenKeyring {
@@ -14,19 +14,25 @@ export function generateKeyring(): TokenKeyring {
 }
 
 /**
- * Reads the keyring at `path`. When there is none: with `create`, generates one and saves it (owner
- * read/write only); without (a dry run writes nothing), returns a throw-away one. A malformed file is
- * a `ConfigError` naming it, never silently replaced (that would break every link already mailed).
+ * Reads the keyring. When there is none: with `create`, stores a generated one with `INSERT OR IGNORE`
+ * and reads back what is stored, so two first runs at once end with the same keys; without (a dry run),
+ * returns a throw-away one. A malformed stored keyring is a `ConfigError`, never silently replaced
+ * (that would break every link already mailed).
  */
 export async function loadOrCreateKeyring(
-  path: string,
+  state: LocalState,
   options: { create: boolean },
 ): Promise<{ keyring: TokenKeyring; created: boolean }> {
-  const existing = await readIfExists(path);
-  if (existing !== undefined) return { keyring: parseKeyring(existing.toString('utf8'), path), created: false };
-  const keyring = generateKeyring();
-  if (options.create) {
-    await writeJsonFile(path, { currentKeyId: keyring.currentKeyId, ...keyring.secrets }, 0o600);
-  }
-  return { keyring, created: options.create };
+  const read = state.db.prepare<[], { body: string }>("SELECT body FROM keyrings WHERE name = 'token'");
+  const origin = `${state.path} (token keys)`;
+  const existing = read.get();
+  if (existing) return { keyring: parseKeyring(existing.body, origin), created: false };
+  const generated = generateKeyring();
+  if (!options.create) return { keyring: generated, created: false };
+  const insert = state.db.prepare("INSERT OR IGNORE INTO keyrings (name, body) VALUES ('token', ?)");
+  const { created, body } = state.immediate(() => {
+    const changes = insert.run(JSON.stringify({ currentKeyId: generated.currentKeyId, ...generated.secrets })).changes;
+    return { created: changes === 1, body: read.get()?.body ?? '' };
+  });
+  return { keyring: parseKeyring(body, origin), created };
 }

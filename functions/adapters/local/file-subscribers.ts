@@ -1,12 +1,11 @@
 /**
- * Subscribers in a local JSON file (`npm start`, `gazette subscribers` without `--table`), and the same
- * rules in memory for tests and the dev server.
+ * Local subscribers in the state database (`npm start`, `npm run serve`, `gazette subscribers` without
+ * `--table`), and the same rules in memory for tests and the dev server.
  *
- * The file is an array of records: `[{"email": "ann@example.org", "status": "confirmed"}, …]`; `id` and
- * the other fields of `SubscriberRecord` are optional when an operator writes it by hand (the id is
- * derived from the address). Every change re-reads the file, applies the same conditional rules as the
- * DynamoDB adapter, and replaces the file atomically (write a temporary file, then rename), one change at
- * a time per store instance.
+ * A subscribers file (`subscribers.example.json`) is read-only seed input: an array of records,
+ * `[{"email": "ann@example.org", "status": "confirmed"}, …]`, where `id` and the other fields of
+ * `SubscriberRecord` are optional (the id is derived from the address). Sign-ups and status changes go
+ * to the database only, never into the file, which is tracked by git.
  */
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
@@ -21,8 +20,11 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { countOne } from '../../core/subscriptions/rolling-window.js';
-import { readIfExists, SerialQueue, writeJsonFile } from './atomic-file.js';
+import { SerialQueue } from './atomic-file.js';
+import type { LocalState } from './local-state.js';
 
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'];
 
@@ -232,23 +234,148 @@ export class MemorySubscribers extends RuleStore {
   }
 }
 
-/** Subscribers in a JSON file; a missing file is an empty list and is created on the first change. */
-export class FileSubscribers extends RuleStore {
+/** Options of `SqliteSubscribers`. */
+export interface SqliteSubscribersOptions {
+  /**
+   * A JSON file of `{"email","status"}` rows (e.g. `subscribers.example.json`), READ-ONLY input: each
+   * row is copied into the database once (remembered per file and id, so a later change or a removal
+   * in the database sticks) and the file itself is never written.
+   */
+  seedFile?: string;
+  /** Warns about a skipped row of the seed file. */
+  warn?: RowWarning;
+}
+
+interface SubscriberRow {
+  record: string;
+}
+
+/**
+ * Local subscribers in the state database (`npm start`, `npm run serve`, `gazette subscribers` without
+ * `--table`). Every change is one `BEGIN IMMEDIATE` transaction that reads the record, applies the same
+ * rules as the DynamoDB adapter's conditional writes and writes it back, so `serve` and the
+ * subscribers command can change the list at the same time.
+ */
+export class SqliteSubscribers implements LocalSubscribers {
+  private seeded = false;
+
   constructor(
-    /** Path of the JSON file, e.g. `subscribers.json` or `out/subscribers.json`. */
-    readonly path: string,
-    private readonly warn: RowWarning = () => undefined,
-  ) {
-    super();
+    private readonly state: LocalState,
+    private readonly options: SqliteSubscribersOptions = {},
+  ) {}
+
+  async listConfirmed(): Promise<Subscriber[]> {
+    return this.select("WHERE status = 'confirmed'").map(toSubscriber);
   }
 
-  protected async load(): Promise<Map<string, SubscriberRecord>> {
-    const bytes = await readIfExists(this.path);
-    return bytes === undefined ? new Map() : parseSubscriberRows(bytes.toString('utf8'), this.path, this.warn);
+  async get(id: string): Promise<SubscriberRecord | undefined> {
+    return this.read(id);
   }
 
-  protected async save(records: Map<string, SubscriberRecord>): Promise<void> {
-    await writeJsonFile(this.path, sortedById(records.values()));
+  async listAll(): Promise<SubscriberRecord[]> {
+    return this.select('');
+  }
+
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+    return this.change(id, (rules) => rules.reserveConfirmation(id, email, now, cooldownStart));
+  }
+
+  async releaseConfirmation(id: string, reservedAt: Date): Promise<void> {
+    this.change(id, (rules) => rules.releaseConfirmation(id, reservedAt));
+  }
+
+  async transition(
+    id: string,
+    from: readonly SubscriberStatus[],
+    to: SubscriberStatus,
+    now: Date,
+    options: TransitionOptions = {},
+  ): Promise<TransitionResult> {
+    return this.change(id, (rules) => rules.transition(id, from, to, now, options));
+  }
+
+  async remove(id: string): Promise<boolean> {
+    this.seed();
+    const remove = this.state.db.prepare('DELETE FROM subscribers WHERE id = ?');
+    return this.state.immediate(() => remove.run(id).changes === 1);
+  }
+
+  /**
+   * Runs `work` against one in-memory copy and writes what it changed in one transaction at the end,
+   * so an import is all or nothing. Records the batch did not change are left alone.
+   */
+  async batch<T>(work: (store: LocalSubscribers) => Promise<T>): Promise<T> {
+    const before = new Map(this.select('').map((record) => [record.id, JSON.stringify(record)]));
+    const copy = new MemorySubscribers(this.select(''));
+    const result = await work(copy);
+    const after = await copy.listAll();
+    const write = this.state.db.prepare('INSERT OR REPLACE INTO subscribers (id, status, record) VALUES (?, ?, ?)');
+    const remove = this.state.db.prepare('DELETE FROM subscribers WHERE id = ?');
+    this.state.immediate(() => {
+      const kept = new Set<string>();
+      for (const record of after) {
+        kept.add(record.id);
+        const json = JSON.stringify(record);
+        if (before.get(record.id) !== json) write.run(record.id, record.status, json);
+      }
+      for (const id of before.keys()) if (!kept.has(id)) remove.run(id);
+    });
+    return result;
+  }
+
+  /** Copies the seed file's rows not copied before into the database (once per instance). */
+  private seed(): void {
+    if (this.seeded || this.options.seedFile === undefined) return;
+    const path = this.options.seedFile;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.seeded = true;
+      return;
+    }
+    const rows = parseSubscriberRows(text, path, this.options.warn ?? (() => undefined));
+    const source = resolve(path);
+    const mark = this.state.db.prepare('INSERT OR IGNORE INTO subscriber_seeds (source, id) VALUES (?, ?)');
+    const insert = this.state.db.prepare('INSERT OR IGNORE INTO subscribers (id, status, record) VALUES (?, ?, ?)');
+    this.state.immediate(() => {
+      for (const record of rows.values()) {
+        if (mark.run(source, record.id).changes === 1) insert.run(record.id, record.status, JSON.stringify(record));
+      }
+    });
+    this.seeded = true;
+  }
+
+  private select(where: string): SubscriberRecord[] {
+    this.seed();
+    return this.state.db
+      .prepare<[], SubscriberRow>(`SELECT record FROM subscribers ${where} ORDER BY id`)
+      .all()
+      .map((row) => JSON.parse(row.record) as SubscriberRecord);
+  }
+
+  private read(id: string): SubscriberRecord | undefined {
+    this.seed();
+    const row = this.state.db.prepare<[string], SubscriberRow>('SELECT record FROM subscribers WHERE id = ?').get(id);
+    return row ? (JSON.parse(row.record) as SubscriberRecord) : undefined;
+  }
+
+  /** Applies one rule to the record `id` inside a transaction; writes only when the rule changed something. */
+  private change<T>(id: string, apply: (rules: RecordRules) => T): T {
+    this.seed();
+    const write = this.state.db.prepare('INSERT OR REPLACE INTO subscribers (id, status, record) VALUES (?, ?, ?)');
+    const remove = this.state.db.prepare('DELETE FROM subscribers WHERE id = ?');
+    return this.state.immediate(() => {
+      const existing = this.read(id);
+      const rules = new RecordRules(new Map(existing ? [[id, existing]] : []));
+      const result = apply(rules);
+      const next = rules.records.get(id);
+      if (next === existing) return result;
+      if (next) write.run(id, next.status, JSON.stringify(next));
+      else remove.run(id);
+      return result;
+    });
   }
 }
 

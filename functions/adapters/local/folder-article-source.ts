@@ -14,7 +14,9 @@ import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { MAX_ARTICLE_BYTES } from '../../core/articles/parse.js';
-import type { ArticleSource, RawArticle } from '../../core/publish/ports.js';
+import type { RawArticle, RefusedArticle } from '../../core/model.js';
+import type { ArticleSource } from '../../core/publish/ports.js';
+import { articleFile } from '../article-files.js';
 
 /** Reads at most this much of a file: enough for the parser to see that it is over the limit. */
 const READ_LIMIT = MAX_ARTICLE_BYTES + 1;
@@ -33,10 +35,11 @@ export class FolderArticleSource implements ArticleSource {
   ) {}
 
   /**
-   * Every non-hidden regular file, sorted by name (code-point order, independent of locale), and every
-   * non-hidden link, FIFO, socket or device as a refusal with its reason. Subfolders are not articles.
+   * Every non-hidden regular file, sorted by name (code-point order, independent of locale), in the
+   * format its extension names; a file of another type, and every non-hidden link, FIFO, socket or
+   * device, comes back as a refusal with its reason. Subfolders are not articles.
    */
-  async list(): Promise<RawArticle[]> {
+  async list(): Promise<(RawArticle | RefusedArticle)[]> {
     let entries;
     try {
       entries = await readdir(this.dir, { withFileTypes: true });
@@ -48,15 +51,14 @@ export class FolderArticleSource implements ArticleSource {
     const candidates = entries
       .filter((entry) => !entry.isDirectory() && !entry.name.startsWith('.'))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const articles: RawArticle[] = [];
+    const articles: (RawArticle | RefusedArticle)[] = [];
     for (const entry of candidates) {
       const { name } = entry;
-      if (entry.isSymbolicLink()) articles.push({ name, bytes: new Uint8Array(), refusal: A_LINK });
-      else if (!entry.isFile()) articles.push({ name, bytes: new Uint8Array(), refusal: NOT_A_FILE });
+      if (entry.isSymbolicLink()) articles.push({ source: name, refusal: A_LINK });
+      else if (!entry.isFile()) articles.push({ source: name, refusal: NOT_A_FILE });
       else {
         const read = await readRegularFile(join(this.dir, name));
-        if (read !== 'gone')
-          articles.push(read === 'refused' ? { name, bytes: new Uint8Array(), refusal: NOT_A_FILE } : { name, bytes: read });
+        if (read !== 'gone') articles.push(read === 'refused' ? { source: name, refusal: NOT_A_FILE } : articleFile(name, read));
       }
     }
     return articles;

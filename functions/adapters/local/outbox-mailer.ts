@@ -29,7 +29,17 @@ export class OutboxMailer implements Mailer {
   /** Writes the raw message to `<dir>/<safe message id>.eml` atomically and returns its Message-ID. */
   async send(mail: OutgoingMail): Promise<SendOutcome> {
     const path = join(this.dir, outboxFileName(mail.messageId));
-    await writeFileAtomic(path, mail.raw);
+    try {
+      await writeFileAtomic(path, mail.raw);
+    } catch (error) {
+      // A full disk or a folder we may not write: the message certainly was not written (the write is
+      // atomic), and no other will be, so the run stops and every claim is released.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        return { kind: 'rejected-sender', detail: `${this.dir}: cannot write the outbox (${code})` };
+      }
+      throw error;
+    }
     this.written.push(path);
     return { kind: 'sent', messageId: mail.messageId };
   }

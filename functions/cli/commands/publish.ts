@@ -1,7 +1,8 @@
 /**
  * `gazette publish` (`npm start`): the whole pipeline on local folders, no AWS and no server.
  * Articles from `seeds/`, the site and feeds to `out/site/`, one `.eml` per subscriber and digest to
- * `out/outbox/`, the archive, delivery ledger, lease and token keys in `out/state/`. Running it again
+ * `out/outbox/`, the archive, delivery ledger, lease, token keys and subscribers in the database
+ * `out/state/gazette.sqlite` (the subscribers file is read-only seed input). Running it again
  * with the same input changes no byte and writes no mail.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,15 +16,16 @@ import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
 import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
-import { FileSubscribers } from '../../adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
 import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
-import { JsonFileArchive } from '../../adapters/local/json-file-archive.js';
-import { JsonFileLedger } from '../../adapters/local/json-file-ledger.js';
-import { FileRunLease } from '../../adapters/local/file-run-lease.js';
+import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
+import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
+import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
+import { openLocalState } from '../../adapters/local/local-state.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 
 /**
@@ -253,37 +255,49 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
       );
     }
   }
-  const { keyring, created } = await loadOrCreateKeyring(paths.keys, { create: !options.dryRun });
-  if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.keys}\n`);
-  const mailer = new OutboxMailer(paths.outbox);
-  const report = await publishDigests(
-    {
-      clock,
-      source: new FolderArticleSource(options.seedsDir),
-      archive: new JsonFileArchive(paths.archive),
-      site: new FolderSitePublisher(paths.site),
-      subscribers: new FileSubscribers(options.subscribersFile, warn),
-      ledger: new JsonFileLedger(paths.ledger),
-      mailer,
-      lease: new FileRunLease(paths.lease),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random: Math.random,
-      log: (level, message, data) => {
-        // The summary reports article errors and counts; the log is for --verbose (and real errors).
-        if (!options.verbose && level !== 'error') return;
-        io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+  // A dry run works on an in-memory copy of the state, so it writes nothing.
+  const state = openLocalState(paths, { readOnly: options.dryRun, warn });
+  const runId = `local-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const lease = new SqliteRunLease(state);
+  // Ctrl-C or a kill gives the lease back at once (a claim in flight stays: at most once beats twice).
+  const interrupted = (signal: NodeJS.Signals): void => {
+    lease.releaseNow(runId);
+    state.close();
+    io.stderr.write(`gazette publish: stopped by ${signal}; the lease is released\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const { keyring, created } = await loadOrCreateKeyring(state, { create: !options.dryRun });
+    if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.database}\n`);
+    const mailer = new OutboxMailer(paths.outbox);
+    const report = await publishDigests(
+      {
+        clock,
+        source: new FolderArticleSource(options.seedsDir),
+        archive: new SqliteArchive(state, warn),
+        site: new FolderSitePublisher(paths.site),
+        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn }),
+        ledger: new SqliteLedger(state),
+        mailer,
+        lease,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random: Math.random,
+        log: (level, message, data) => {
+          // The summary reports article errors and counts; the log is for --verbose (and real errors).
+          if (!options.verbose && level !== 'error') return;
+          io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+        },
       },
-    },
-    {
-      site: options.site,
-      mail: options.mail,
-      keyring,
-      runId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
-      dryRun: options.dryRun,
-      noMail: options.noMail,
-    },
-  );
-  return { report, emails: mailer.written };
+      { site: options.site, mail: options.mail, keyring, runId, dryRun: options.dryRun, noMail: options.noMail },
+    );
+    return { report, emails: mailer.written };
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    state.close();
+  }
 }
 
 function printDigest(io: CommandIo, label: string, digest: Digest): void {
@@ -300,7 +314,9 @@ const MAX_LISTED_EMAILS = 10;
 
 function printReport(report: PublishReport, emails: string[], options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
   if (report.skipped === 'lease-busy') {
-    io.stderr.write(`gazette publish: another run holds ${localLayout(options.outDir).lease}; nothing done, try again later\n`);
+    io.stderr.write(
+      `gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`,
+    );
     return EXIT_CODES.tryAgainLater;
   }
   const paths = localLayout(options.outDir);

@@ -2,7 +2,7 @@
  * `gazette serve` (`npm run serve`): the local site server (../site-server.ts) over `out/site/`, with the
  * content types the S3 objects carry, so feeds and pages can be checked in a browser or a feed reader.
  * It also mounts the real subscription API under `/api/` over the local adapters `npm start` uses (the
- * subscribers file, `out/outbox/`, `out/state/token-keys.json`), so the site's form and the links in
+ * state database `out/state/gazette.sqlite`, `out/outbox/`), so the site's form and the links in
  * the outbox mails work without AWS or emulators. Development only: no compression, loopback only.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,8 @@ import { feedLinks } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
-import { FileSubscribers, MemoryRateLimiter, MemoryRollingCounter } from '../../adapters/local/file-subscribers.js';
+import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
+import { openLocalState } from '../../adapters/local/local-state.js';
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { renderConfirmationEmail } from '../../core/render/email.js';
@@ -27,19 +28,21 @@ export const SERVE_USAGE = `usage: gazette serve [--out DIR] [--site DIR] [--sub
 
 Serves the published site on http://localhost:PORT/ until interrupted (Ctrl+C), and the subscription
 API under /api/ (subscribe, confirm, unsubscribe): confirmation emails go to DIR/outbox as .eml files,
-subscribers to FILE, and links are signed with the keys in DIR/state, as "gazette publish" uses them.
+subscribers to the database in DIR/state (FILE is read-only seed input, never written), and links
+are signed with the keys in DIR/state, as "gazette publish" uses them.
 
   --out DIR            output folder of "gazette publish"; serves DIR/site   default: ${PUBLISH_DEFAULTS.out}
   --site DIR           serve this folder instead of DIR/site
-  --subscribers FILE   JSON list of {"email","status"}   default: ${PUBLISH_DEFAULTS.subscribers}
+  --subscribers FILE   seed list of {"email","status"}   default: ${PUBLISH_DEFAULTS.subscribers}
   --port N             port (0 picks a free one)                             default: ${LOCAL_SITE_PORT}
   -h, --help           this text
 `;
 
 /** Where the local subscription API keeps its state; defaults as in `gazette publish`. */
 export interface LocalApiOptions {
-  /** Output folder: confirmation mails go to `<outDir>/outbox/`, token keys are `<outDir>/state/token-keys.json`. */
+  /** Output folder: confirmation mails go to `<outDir>/outbox/`, subscribers and token keys to `<outDir>/state/gazette.sqlite`. */
   outDir: string;
+  /** Read-only seed list of subscribers (never written). */
   subscribersFile: string;
   /** The server's URL, ending in `/`: the base of every link the API writes. */
   baseUrl: string;
@@ -53,16 +56,20 @@ export interface LocalApiOptions {
  * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
  * as it does behind CloudFront, and nothing else on the machine can call the API around the server.
  */
-export async function localSubscriptionApi(options: LocalApiOptions): Promise<ApiMount & { outbox: string }> {
+export async function localSubscriptionApi(options: LocalApiOptions): Promise<ApiMount & { outbox: string; close(): void }> {
   const paths = localLayout(options.outDir);
+  const state = openLocalState(paths, { warn: (message) => options.warn(`warning: ${message}`) });
   // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
-  const { keyring } = await loadOrCreateKeyring(paths.keys, { create: true });
-  // Site and mail settings exactly as publish builds them by default, with this server as the base URL.
+  const { keyring } = await loadOrCreateKeyring(state, { create: true });
+  // Site settings exactly as publish builds them by default, with this server as the base URL.
   const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
   if (defaults === 'help') throw new Error('unreachable: no --help given');
   const originVerify = randomBytes(32).toString('base64url');
   const handler = createSubscriptionApi({
-    store: new FileSubscribers(options.subscribersFile, (message) => options.warn(`warning: ${message}`)),
+    store: new SqliteSubscribers(state, {
+      seedFile: options.subscribersFile,
+      warn: (message) => options.warn(`warning: ${message}`),
+    }),
     mailer: new OutboxMailer(paths.outbox),
     renderConfirmation: renderConfirmationEmail,
     keyring,
@@ -75,7 +82,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
     },
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
   });
-  return { handler, originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify }, outbox: paths.outbox };
+  return { handler, originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify }, outbox: paths.outbox, close: () => state.close() };
 }
 
 /**
@@ -114,6 +121,7 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
   }
   let running: SiteServer;
   let outbox: string;
+  let closeApi = (): void => undefined;
   try {
     running = await startSiteServer({ source: await folderSite(root), port });
     try {
@@ -125,6 +133,7 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
       });
       running.mountApi(api);
       outbox = api.outbox;
+      closeApi = api.close;
     } catch (error) {
       await running.close();
       throw error;
@@ -138,7 +147,7 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
       feedLinks({ baseUrl: running.url })
         .map((feed) => `  ${feed.name.toUpperCase().padEnd(5)} ${feed.url}\n`)
         .join('') +
-      `  API:   ${running.url}api/ (subscribe, confirm, unsubscribe), subscribers in ${subscribersFile}\n` +
+      `  API:   ${running.url}api/ (subscribe, confirm, unsubscribe), subscribers in ${localLayout(outDir).database} (seeded from ${subscribersFile})\n` +
       `  Mail:  confirmation emails are written to ${outbox}\n` +
       'Press Ctrl+C to stop.\n',
   );
@@ -146,7 +155,10 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void running.close().then(resolve);
+      void running.close().then(() => {
+        closeApi();
+        resolve();
+      });
     };
     if (signal?.aborted) stop();
     signal?.addEventListener('abort', stop, { once: true });

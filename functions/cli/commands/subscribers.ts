@@ -1,6 +1,6 @@
 /**
- * `gazette subscribers`: the operator's list management, on the local file (default) or on a deployed
- * stack's DynamoDB table (`--table NAME`).
+ * `gazette subscribers`: the operator's list management, on the local state database (default; the
+ * subscribers file is read-only seed input) or on a deployed stack's DynamoDB table (`--table NAME`).
  *
  * CSV is read with csv-parse and written with csv-stringify (quoting, embedded commas and newlines, BOMs
  * from spreadsheet exports: a format with that many corner cases wants its own library).
@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
-import { FileSubscribers } from '../../adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
+import { localLayout } from '../../adapters/local/layout.js';
+import { openLocalState } from '../../adapters/local/local-state.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
 import type { SubscriberStatus } from '../../core/model.js';
 import {
@@ -31,6 +33,9 @@ import { LOCAL_ENV } from '../../shared/env.js';
 /** Same default as `gazette publish --subscribers`, so the two commands work on one list. */
 export const DEFAULT_SUBSCRIBERS_FILE = 'subscribers.example.json';
 
+/** Same default as `gazette publish --out`: the list lives in `<out>/state/gazette.sqlite`. */
+export const DEFAULT_OUT = 'out';
+
 const USAGE = `usage: gazette subscribers <action> [options]
 
 Actions:
@@ -43,7 +48,8 @@ Actions:
   remove EMAIL               delete the address's record (erasure)
 
 Where the list lives:
-  --file PATH                local JSON list                 default: ${DEFAULT_SUBSCRIBERS_FILE}
+  --file PATH                read-only seed list (JSON)      default: ${DEFAULT_SUBSCRIBERS_FILE}
+  --out DIR                  local list in DIR/state/gazette.sqlite  default: ${DEFAULT_OUT}
   --table NAME               a deployed stack's subscribers table (DynamoDB; uses AWS credentials)
   --region REGION            with --table                    default: $AWS_REGION or us-east-1
   --endpoint URL             with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
@@ -111,6 +117,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
       allowPositionals: true,
       options: {
         file: { type: 'string' },
+        out: { type: 'string' },
         table: { type: 'string' },
         region: { type: 'string' },
         endpoint: { type: 'string' },
@@ -146,8 +153,8 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
   const now = new Date();
   let store: OperatorDeps['store'];
   let close = (): void => undefined;
-  // Many changes in one go: DynamoDB takes them one conditional write at a time; the file store applies
-  // them to one copy and writes the file once.
+  // Many changes in one go: DynamoDB takes them one conditional write at a time; the local store applies
+  // them to one copy and writes the changes in one transaction.
   let batch = <T>(work: (store: OperatorDeps['store']) => Promise<T>): Promise<T> => work(store);
   if (values.table) {
     const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
@@ -158,11 +165,12 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
     store = new DynamoSubscribers(clients.doc, values.table);
     close = () => destroyAwsClients(clients);
   } else {
-    const file = new FileSubscribers(values.file ?? DEFAULT_SUBSCRIBERS_FILE, (message) =>
-      io.stderr.write(`gazette subscribers: warning: ${message}\n`),
-    );
-    store = file;
-    batch = (work) => file.batch(work);
+    const warn = (message: string): void => void io.stderr.write(`gazette subscribers: warning: ${message}\n`);
+    const state = openLocalState(localLayout(values.out ?? DEFAULT_OUT), { warn });
+    const local = new SqliteSubscribers(state, { seedFile: values.file ?? DEFAULT_SUBSCRIBERS_FILE, warn });
+    store = local;
+    batch = (work) => local.batch(work);
+    close = () => state.close();
   }
   const deps: OperatorDeps = { store };
   const operand = operands[0] ?? '';

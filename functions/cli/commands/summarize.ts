@@ -15,9 +15,10 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseArticle } from '../../core/articles/parse.js';
 import { GazetteError } from '../../core/errors.js';
-import type { Summary } from '../../core/model.js';
+import type { ReadingTime, Summary } from '../../core/model.js';
+import { readingTime } from '../../core/reading-time.js';
+import { parseArticleFile } from '../../adapters/article-files.js';
 import { summarize } from '../../core/summarize/index.js';
 
 /** The streams a command talks to; the real process's in production, in-memory ones in tests. */
@@ -45,7 +46,7 @@ async function write(stream: NodeJS.WritableStream, text: string): Promise<void>
 }
 
 /** The digest as a person reads it in a terminal. */
-export function formatSummaryText(summary: Summary): string {
+export function formatSummaryText(summary: Summary & ReadingTime): string {
   const lines = [summary.headline, '', 'Summary'];
   for (const sentence of summary.sentences) lines.push(`  ${sentence}`);
   if (summary.keyPoints.length > 0) {
@@ -79,8 +80,9 @@ async function summarizeFile(path: string, json: boolean, io: CommandIo): Promis
     return 1;
   }
   try {
-    const article = parseArticle(path, bytes);
-    const summary = summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source });
+    const article = parseArticleFile(path, bytes);
+    const words = summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source });
+    const summary = { ...words, ...readingTime(article.text, words) };
     await write(io.stdout, json ? `${JSON.stringify({ source: article.source, ...summary }, null, 2)}\n` : formatSummaryText(summary));
     return 0;
   } catch (error) {

@@ -1,43 +1,18 @@
 /**
- * Raw article files (`.txt`, `.md`, `.html`) to `Article`s: plain text in paragraphs, metadata, a stable
+ * Raw articles (plain text, Markdown, HTML) to `Article`s: plain text in paragraphs, metadata, a stable
  * identity and a content hash. Pure: bytes in, data out; every refusal is an `ArticleError` whose
- * message starts with the file name.
+ * message starts with the article's source name. The format comes with the raw article (file sources
+ * map extensions to it at their edge), so nothing here knows about file names.
  */
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../errors.js';
-import type { Article } from '../model.js';
+import type { Article, ArticleFormat, RawArticle } from '../model.js';
 import { FrontMatterError, parseIsoDate, splitFrontMatter } from './front-matter.js';
 import { htmlMetadata, htmlParagraphs, parseHtml } from './html.js';
 import { MarkdownComplexityError, markdownText } from './markdown.js';
 import { decodeArticleBytes, joinParagraphs, plainTextParagraphs } from './text.js';
 
 export { MAX_ARTICLE_BYTES } from './text.js';
-
-/** The formats Gazette reads, by lower-case file extension. */
-export const ARTICLE_EXTENSIONS = ['.txt', '.text', '.md', '.markdown', '.html', '.htm'] as const;
-
-type Format = 'text' | 'markdown' | 'html';
-
-const FORMAT_BY_EXTENSION: Record<string, Format> = {
-  '.txt': 'text',
-  '.text': 'text',
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.html': 'html',
-  '.htm': 'html',
-};
-
-/** The lower-case extension of a file name or object key (`''` when it has none). */
-export function extensionOf(name: string): string {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
-}
-
-/** True when `parseArticle` knows the file's format from its extension. */
-export function isArticleName(name: string): boolean {
-  return Object.hasOwn(FORMAT_BY_EXTENSION, extensionOf(name));
-}
 
 interface Parts {
   paragraphs: string[];
@@ -54,24 +29,20 @@ function sha256Hex(value: string): string {
 }
 
 /**
- * Parses one article. `name` is its file name or key (the extension picks the format, and it is the
- * `source` of the result and of every error); `bytes` are the file exactly as stored.
+ * Parses one raw article in the format it declares. Its `source` is the `source` of the result and
+ * the start of every error message.
  *
  * Identity: front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
  * the SHA-256 of the normalised text. `contentHash` covers text and metadata, so editing an article with
  * a stable id changes its hash but not its id.
  *
- * Throws `ArticleError` for an unknown extension, more than 1 MiB, no text, binary content, invalid
+ * Throws `ArticleError` for more than 1 MiB, no text, binary content, invalid
  * UTF-8, malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
  * tags that are not a list of strings), Markdown with so many emphasis markers that parsing would stall
  * (see MAX_EMPHASIS_MARKERS_PER_PARAGRAPH), or nesting too deep for the parsers.
  */
-export function parseArticle(name: string, bytes: Uint8Array): Article {
-  const format = FORMAT_BY_EXTENSION[extensionOf(name)];
-  if (!format) {
-    const extension = extensionOf(name) || '(none)';
-    throw new ArticleError(name, `unsupported file type ${extension} (expected .txt, .md or .html)`);
-  }
+export function parseArticle(raw: RawArticle): Article {
+  const { source: name, format, bytes } = raw;
   const decoded = decodeArticleBytes(bytes);
   if ('reason' in decoded) throw new ArticleError(name, decoded.reason);
 
@@ -114,7 +85,7 @@ export function parseArticle(name: string, bytes: Uint8Array): Article {
   return article;
 }
 
-function readFormat(format: Format, source: string): Parts {
+function readFormat(format: ArticleFormat, source: string): Parts {
   switch (format) {
     case 'text':
       return { paragraphs: plainTextParagraphs(source) };

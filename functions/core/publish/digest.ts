@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Article, Digest, Summary } from '../model.js';
+import { readingTime } from '../reading-time.js';
 
 const MAX_KEYWORDS = 6;
 const SLUG_WORDS = 8;
@@ -10,7 +11,7 @@ const SLUG_WORDS = 8;
 /**
  * Builds the digest for `article`. A first publication gets a new slug and `published` date; an edit
  * (`previous` given) keeps the slug, `published` and `firstSeen` so permalinks and feed ids never move,
- * and never re-opens mailing.
+ * and never re-opens mailing. Reading times are computed here, whichever summariser wrote `summary`.
  */
 export function buildDigest(
   article: Article,
@@ -39,9 +40,7 @@ export function buildDigest(
     firstSeen: previous?.firstSeen ?? nowIso,
     mailStatus: previous?.mailStatus ?? 'pending',
     contentHash: article.contentHash,
-    articleWords: summary.articleWords,
-    articleReadingMinutes: summary.articleReadingMinutes,
-    digestReadingMinutes: summary.digestReadingMinutes,
+    ...readingTime(article.text, summary),
   };
 }
 

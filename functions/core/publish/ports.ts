@@ -3,30 +3,38 @@
  * adapter (functions/adapters/local) and an AWS adapter (functions/adapters/aws); tests use small object
  * fakes from tests/fakes. Only the methods the core actually calls are here.
  */
-import type { Digest, OutgoingMail, SiteFile, Subscriber } from '../model.js';
+import type { DeliveryId } from './delivery.js';
+import type { Article, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber, Summary } from '../model.js';
 
 /** The time, passed in so the core never reads a clock itself. */
 export interface Clock {
   now(): Date;
 }
 
-/** A raw article file before parsing: its name (with extension) and bytes exactly as stored. */
-export interface RawArticle {
-  /** File name or object key; the extension decides the format (.txt, .md, .html). */
-  name: string;
-  bytes: Uint8Array;
+/** Where articles come from: the seeds folder, the S3 `inbox/` prefix, later a feed. */
+export interface ArticleSource {
   /**
-   * Set when the source would not read this entry (a symbolic link, a FIFO): the reason, reported as an
-   * article error naming the entry. `bytes` is then empty.
+   * Every article currently available, each with its format, in a stable order (sorted by source
+   * name); plus what the source found but cannot offer (reported by the use case, not fatal).
    */
-  refusal?: string;
+  list(): Promise<(RawArticle | RefusedArticle)[]>;
 }
 
-/** Where articles come from: the seeds folder, the S3 `inbox/` prefix. */
-export interface ArticleSource {
-  /** Every article currently available, in a stable order (sorted by name). */
-  list(): Promise<RawArticle[]>;
+/**
+ * Turns one article into the words of its digest. Async and allowed to fail per article, so a remote,
+ * slow, fallible model fits the same seam as the embedded extractive summariser (the default). A
+ * rejection skips that article only; reading times are computed by the core, not here.
+ */
+export interface Summarizer {
+  summarize(article: Article): Promise<Summary>;
 }
+
+/**
+ * Outcome of a conditional archive write: `stored`, or `conflict` when another writer changed (or
+ * created) the digest since it was read. Overlapping runs make a conflict an expected answer, so it is
+ * a value, like the ledger's `ClaimOutcome`; an exception from the archive means something unexpected.
+ */
+export type ArchivePutOutcome = 'stored' | 'conflict';
 
 /** The history of published digests. */
 export interface Archive {
@@ -34,10 +42,10 @@ export interface Archive {
   list(): Promise<Digest[]>;
   /**
    * Stores a digest only if the stored copy still has `expectedHash` as its contentHash (`undefined`
-   * means: only if no digest with this id exists yet). Throws `ArchiveConflictError` when another writer
-   * got there first, so two writers can never lose a digest.
+   * means: only if no digest with this id exists yet); otherwise writes nothing and answers `conflict`,
+   * so two writers can never lose a digest.
    */
-  put(digest: Digest, expectedHash: string | undefined): Promise<void>;
+  put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome>;
 }
 
 /** Result of publishing site files. */
@@ -63,25 +71,26 @@ export interface SubscriberStore {
   listConfirmed(): Promise<Subscriber[]>;
 }
 
-/** Outcome of trying to claim a (digest, subscriber) pair. */
+/** Outcome of trying to claim a (delivery, subscriber) pair. */
 export type ClaimOutcome = 'claimed' | 'already-claimed';
 
 /**
- * Remembers which (digest, subscriber) pairs were mailed, so each pair is sent at most once even when a
- * run crashes and is retried.
+ * Remembers which (delivery, subscriber) pairs were mailed, so each pair is sent at most once even when
+ * a run crashes and is retried. A delivery is one mail's content (see `delivery.ts`): a single digest
+ * today, an edition of several digests later.
  */
 export interface DeliveryLedger {
   /** Conditionally claims the pair before sending; `already-claimed` if any run claimed it before. */
-  claim(digestId: string, subscriberId: string, at: Date): Promise<ClaimOutcome>;
+  claim(deliveryId: DeliveryId, subscriberId: string, at: Date): Promise<ClaimOutcome>;
   /** Records the mail service's message id after a successful send. */
-  markSent(digestId: string, subscriberId: string, messageId: string, at: Date): Promise<void>;
+  markSent(deliveryId: DeliveryId, subscriberId: string, messageId: string, at: Date): Promise<void>;
   /** Records that the service refused this recipient for good; the pair is not tried again. */
-  markFailed(digestId: string, subscriberId: string, reason: string, at: Date): Promise<void>;
+  markFailed(deliveryId: DeliveryId, subscriberId: string, reason: string, at: Date): Promise<void>;
   /**
    * Drops a claim whose send definitely did not happen (throttled, quota, rejected before acceptance),
    * so the next run can try again. A claim left by a crash stays: at most once beats at least once.
    */
-  release(digestId: string, subscriberId: string): Promise<void>;
+  release(deliveryId: DeliveryId, subscriberId: string): Promise<void>;
 }
 
 /**

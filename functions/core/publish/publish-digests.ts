@@ -4,13 +4,14 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import { ArchiveConflictError, GazetteError, InvalidAddressError } from '../errors.js';
+import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
-import { summarize } from '../summarize/index.js';
+import { ExtractiveSummarizer } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
+import { deliveryIdForDigest } from './delivery.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
@@ -24,6 +25,7 @@ import type {
   SitePublisher,
   Sleep,
   SubscriberStore,
+  Summarizer,
 } from './ports.js';
 
 /** Everything the use case talks to, built once by a composition root (CLI, handler, test). */
@@ -39,7 +41,7 @@ export interface PublishDeps {
   lease?: RunLease;
   sleep: Sleep;
   /** The summariser; the embedded extractive one unless another is passed (a model-backed one, say). */
-  summarizer?: typeof summarize;
+  summarizer?: Summarizer;
   /** Uniform in [0, 1): jitter for retry backoff. */
   random: () => number;
   log?: Log;
@@ -102,6 +104,7 @@ export interface PublishReport {
   mail: MailReport;
 }
 
+const DEFAULT_SUMMARIZER: Summarizer = new ExtractiveSummarizer();
 const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
@@ -147,7 +150,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
   }
 }
 
-/** Parses every raw article; a bad one is reported and skipped, never fatal. */
+/** Parses every raw article; a bad or refused one is reported and skipped, never fatal. */
 async function readArticles(
   source: ArticleSource,
   errors: PublishReport['articleErrors'],
@@ -157,15 +160,15 @@ async function readArticles(
   const articles: Article[] = [];
   for (const raw of await source.list()) {
     try {
-      if (raw.refusal !== undefined) throw new GazetteError(`${raw.name}: ${raw.refusal}`);
-      const article = parseArticle(raw.name, raw.bytes);
-      if (seen.has(article.id)) throw new GazetteError(`${raw.name}: same identity as an earlier article (${article.id}); skipped`);
+      if ('refusal' in raw) throw new ArticleError(raw.source, raw.refusal);
+      const article = parseArticle(raw);
+      if (seen.has(article.id)) throw new GazetteError(`${raw.source}: same identity as an earlier article (${article.id}); skipped`);
       seen.add(article.id);
       articles.push(article);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      errors.push({ source: raw.name, message });
-      log('warn', 'article skipped', { source: raw.name, error: message });
+      errors.push({ source: raw.source, message });
+      log('warn', 'article skipped', { source: raw.source, error: message });
     }
   }
   return articles;
@@ -192,14 +195,8 @@ async function mergeIntoArchive(
     }
     let digest: Digest;
     try {
-      const summarizer = deps.summarizer ?? summarize;
-      digest = buildDigest(
-        article,
-        summarizer({ text: article.text, title: article.title, tags: article.tags, source: article.source }),
-        now,
-        previous,
-        slugsInUse,
-      );
+      const summary = await (deps.summarizer ?? DEFAULT_SUMMARIZER).summarize(article);
+      digest = buildDigest(article, summary, now, previous, slugsInUse);
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.
       renderOutputs([digest], settings.site);
@@ -214,16 +211,11 @@ async function mergeIntoArchive(
     }
     if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
     else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
-    if (!settings.dryRun) {
-      try {
-        await deps.archive.put(digest, previous?.contentHash);
-      } catch (error) {
-        if (!(error instanceof ArchiveConflictError)) throw error;
-        // Another run stored this article first; its copy wins and this run treats it as unchanged.
-        log('info', 'digest stored by a concurrent run', { id: digest.id });
-        report.unchanged += 1;
-        continue;
-      }
+    if (!settings.dryRun && (await deps.archive.put(digest, previous?.contentHash)) === 'conflict') {
+      // Another run stored this article first; its copy wins and this run treats it as unchanged.
+      log('info', 'digest stored by a concurrent run', { id: digest.id });
+      report.unchanged += 1;
+      continue;
     }
     archived.set(digest.id, digest);
     slugsInUse.add(digest.slug);
@@ -243,15 +235,8 @@ async function repairArchiveSlugs(
 ): Promise<void> {
   for (const digest of repairSlugCollisions(archived.values())) {
     log('warn', 'digest slug collided with an earlier digest; given a longer slug', { id: digest.id, slug: digest.slug });
-    if (!settings.dryRun) {
-      try {
-        await deps.archive.put(digest, digest.contentHash);
-      } catch (error) {
-        if (!(error instanceof ArchiveConflictError)) throw error;
-        // A concurrent run changed it; its copy is stored, and the next run repairs it if needed.
-        continue;
-      }
-    }
+    // On a conflict a concurrent run changed it; its copy is stored, and the next run repairs it if needed.
+    if (!settings.dryRun && (await deps.archive.put(digest, digest.contentHash)) === 'conflict') continue;
     archived.set(digest.id, digest);
   }
 }
@@ -328,14 +313,9 @@ async function finishDigest(
   mailStatus: Digest['mailStatus'],
 ): Promise<void> {
   const finished = { ...digest, mailStatus };
-  if (!settings.dryRun) {
-    try {
-      await deps.archive.put(finished, digest.contentHash);
-    } catch (error) {
-      // A concurrent edit changed the digest; its mail state is settled by whichever run sees it next.
-      if (!(error instanceof ArchiveConflictError)) throw error;
-    }
-  }
+  // A conflict means a concurrent edit changed the digest; its mail state is settled by whichever run
+  // sees it next, so the outcome needs no handling here.
+  if (!settings.dryRun) await deps.archive.put(finished, digest.contentHash);
   archived.set(digest.id, finished);
 }
 
@@ -370,11 +350,13 @@ async function deliverOnce(
     log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
     return 'rejected';
   }
-  if ((await deps.ledger.claim(digest.id, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
+  // One digest mailed on its own is one delivery; editions will derive their own delivery ids.
+  const delivery = deliveryIdForDigest(digest.id);
+  if ((await deps.ledger.claim(delivery, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
   for (let attempt = 1; ; attempt += 1) {
     await pacer();
     if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
-      await deps.ledger.release(digest.id, subscriber.id);
+      await deps.ledger.release(delivery, subscriber.id);
       return 'deadline';
     }
     // An exception here is unexpected (the message may or may not have left): the claim stays (at
@@ -382,10 +364,10 @@ async function deliverOnce(
     const outcome = await deps.mailer.send(mail);
     switch (outcome.kind) {
       case 'sent':
-        await deps.ledger.markSent(digest.id, subscriber.id, outcome.messageId, deps.clock.now());
+        await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
         return 'sent';
       case 'rejected-recipient':
-        await deps.ledger.markFailed(digest.id, subscriber.id, outcome.detail, deps.clock.now());
+        await deps.ledger.markFailed(delivery, subscriber.id, outcome.detail, deps.clock.now());
         log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
         return 'rejected';
       case 'throttled':
@@ -393,12 +375,12 @@ async function deliverOnce(
           await deps.sleep(backoffMs(attempt, deps.random));
           continue;
         }
-        await deps.ledger.release(digest.id, subscriber.id);
+        await deps.ledger.release(delivery, subscriber.id);
         return 'throttling';
       case 'quota':
       case 'rejected-sender':
         // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
-        await deps.ledger.release(digest.id, subscriber.id);
+        await deps.ledger.release(delivery, subscriber.id);
         log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
         return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
     }

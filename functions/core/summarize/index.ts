@@ -1,7 +1,8 @@
 /**
- * The embedded summariser. `summarize` turns one article into a {@link Summary}; `splitSentences` is
- * the sentence segmenter it uses, exported for other parts of Gazette that need sentences.
+ * The embedded summariser. `ExtractiveSummarizer` is it behind the core's `Summarizer` port; `summarize`
+ * is the same thing as a plain synchronous function (for the CLI and the benchmarks); `splitSentences`
+ * is the sentence segmenter it uses, exported for other parts of Gazette that need sentences.
  */
-export { summarize, readingMinutes, LIMITS, type SummarizeInput } from './summarize.js';
+export { ExtractiveSummarizer, summarize, LIMITS, type SummarizeInput } from './summarize.js';
 export { splitSentences } from './segment.js';
 export { DEFAULT_TUNING, type Tuning } from './rank.js';

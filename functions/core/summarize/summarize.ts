@@ -3,7 +3,8 @@
  * pure — the same text always gives the same digest.
  */
 import { ArticleError } from '../errors.js';
-import type { Summary } from '../model.js';
+import type { Article, Summary } from '../model.js';
+import type { Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
@@ -36,13 +37,7 @@ export const LIMITS = {
   keyPointWords: 25,
   keywordsMin: 3,
   keywordsMax: 6,
-  wordsPerMinute: 230,
 } as const;
-
-/** Whole minutes to read `words` words, at least 1. */
-export function readingMinutes(words: number): number {
-  return Math.max(1, Math.round(words / LIMITS.wordsPerMinute));
-}
 
 /** Marks a sentence we had to shorten, so the reader knows the words stop early. */
 function shortenSentence(text: string, maxWords: number): string {
@@ -168,7 +163,8 @@ function cutLongWord(text: string): string {
 /**
  * Summarises one article: a headline (≤ 90 characters, the article's own words), 2–3 summary
  * sentences (≤ 80 words and ≤ 30 % of the article), 3–5 key points that do not repeat the summary,
- * 3–6 lower-case keywords, and reading times at 230 words a minute.
+ * 3–6 lower-case keywords. Reading times are the core's business (`core/reading-time.ts`), not the
+ * summariser's.
  *
  * Short articles degrade gracefully: a one-sentence article is its own summary with no key points;
  * an article too short for two sentences within 30 % gets one, shortened at a clause boundary.
@@ -192,14 +188,19 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const keyPoints = chooseKeyPoints(ranked, used, tuning);
   const headline = chooseHeadline(input.title, texts[0]!);
   const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax });
-  const digestWords = countWords([headline, ...texts, ...keyPoints].join(' '));
-  return {
-    headline,
-    sentences: texts,
-    keyPoints,
-    keywords,
-    articleWords,
-    articleReadingMinutes: readingMinutes(articleWords),
-    digestReadingMinutes: readingMinutes(digestWords),
-  };
+  return { headline, sentences: texts, keyPoints, keywords };
+}
+
+/**
+ * The embedded extractive summariser behind the `Summarizer` port: the default of every run, offline
+ * and deterministic. It is synchronous underneath; the port is async so a remote model fits the same
+ * seam.
+ */
+export class ExtractiveSummarizer implements Summarizer {
+  constructor(private readonly tuning: Tuning = DEFAULT_TUNING) {}
+
+  /** Summarises the article's text, using its title and tags; rejects with `ArticleError` when it has no words. */
+  async summarize(article: Article): Promise<Summary> {
+    return summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source }, this.tuning);
+  }
 }
