@@ -21,6 +21,7 @@ import { parsePublishOptions, publishCommand } from '../../functions/cli/command
 import { folderSite, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
+import { CONTENT_TYPES } from '../../functions/core/render/links.js';
 import { OUTPUTS, renderMessagePage } from '../../functions/core/render/outputs.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 import { hostileDigest, mail, seedDigest, site as fixtureSite } from '../unit/render-fixtures.js';
@@ -138,14 +139,14 @@ beforeAll(async () => {
   digests = feed.items;
   expect(digests.length).toBe(1 + Object.keys(ARTICLES).length);
 
-  // The subscription API's answers, as it would serve them: one plain, one with the one-click button.
-  await writeFile(
-    join(out, 'site', 'message-check-inbox.html'),
-    renderMessagePage(siteConfig, { title: 'Check your inbox', message: 'We sent you a link to confirm your subscription.' }),
-  );
-  await writeFile(
-    join(out, 'site', 'message-unsubscribe.html'),
-    renderMessagePage(siteConfig, {
+  // The subscription API's answers, served under /api/ as the API serves them (the server serves only the
+  // registry's paths from the site folder): one plain, one with the one-click button.
+  const messages: Record<string, string> = {
+    '/api/message-check-inbox': renderMessagePage(siteConfig, {
+      title: 'Check your inbox',
+      message: 'We sent you a link to confirm your subscription.',
+    }),
+    '/api/message-unsubscribe': renderMessagePage(siteConfig, {
       title: 'Unsubscribe?',
       message: 'Press the button to stop getting digests at this address.',
       action: {
@@ -155,14 +156,23 @@ beforeAll(async () => {
         fields: { 'List-Unsubscribe': 'One-Click' },
       },
     }),
-  );
+  };
+  server.mountApi({
+    handler: async (event) => {
+      const body = messages[event.rawPath];
+      return body === undefined
+        ? { statusCode: 404, body: '' }
+        : { statusCode: 200, headers: { 'content-type': CONTENT_TYPES.html }, body };
+    },
+    originHeaders: {},
+  });
   pages = [
     { name: 'index', path: '', status: 200 },
     { name: 'archive', path: 'archive/', status: 200 },
     ...digests.map((item, index) => ({ name: `digest-${index + 1}`, path: new URL(item.url).pathname.slice(1), status: 200 })),
     { name: '404', path: 'no-such-page/', status: 404 },
-    { name: 'message-check-inbox', path: 'message-check-inbox.html', status: 200 },
-    { name: 'message-unsubscribe', path: 'message-unsubscribe.html', status: 200 },
+    { name: 'message-check-inbox', path: 'api/message-check-inbox', status: 200 },
+    { name: 'message-unsubscribe', path: 'api/message-unsubscribe', status: 200 },
   ];
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
