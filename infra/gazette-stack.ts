@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { feedLinks } from '../functions/core/render/outputs.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { PUBLISHER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
@@ -117,9 +118,11 @@ export class GazetteStack extends Stack {
     );
 
     new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
-    new CfnOutput(this, 'RssFeedUrl', { description: 'RSS 2.0 feed', value: `${site.baseUrl}feeds/rss.xml` });
-    new CfnOutput(this, 'AtomFeedUrl', { description: 'Atom 1.0 feed', value: `${site.baseUrl}feeds/atom.xml` });
-    new CfnOutput(this, 'JsonFeedUrl', { description: 'JSON Feed 1.1', value: `${site.baseUrl}feeds/feed.json` });
+    // One output per feed of the registry: RssFeedUrl, AtomFeedUrl, JsonFeedUrl.
+    for (const feed of feedLinks({ baseUrl: site.baseUrl })) {
+      const id = `${feed.name.charAt(0).toUpperCase()}${feed.name.slice(1)}FeedUrl`;
+      new CfnOutput(this, id, { description: feed.description, value: feed.url });
+    }
     new CfnOutput(this, 'SubscribeEndpoint', {
       description: 'Where the subscribe form posts',
       value: `${site.baseUrl}api/subscribe`,

@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { feedLinks } from '../core/render/outputs.js';
 import { addSubscriber } from '../core/subscriptions/operator.js';
 import { createPublishHandler, type PublishSummary } from '../handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } from '../handlers/subscription-api.js';
@@ -20,7 +21,8 @@ import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { SERVICES } from '../shared/metric-names.js';
 import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
-import { type DevServer, startDevServer } from './dev-server.js';
+import { bucketSite } from './dev-server.js';
+import { LOCAL_SITE_PORT, startSiteServer, type SiteServer } from './site-server.js';
 
 /** The example subscriber this script adds, so the first run has someone to mail. */
 const EXAMPLE_SUBSCRIBER = 'reader@example.com';
@@ -66,7 +68,7 @@ function describeRun(summary: PublishSummary): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: '8080' },
+      port: { type: 'string', default: String(LOCAL_SITE_PORT) },
       'ses-port': { type: 'string', default: '0' },
       once: { type: 'boolean', default: false },
     },
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
 
   const emulators = await startEmulators({ sesPort });
   const clients = createAwsClients({ region: 'us-east-1', endpoints: emulators.endpoints });
-  let server: DevServer | undefined;
+  let server: SiteServer | undefined;
   let publishAgain: (() => Promise<void>) | undefined;
   const stop = async (): Promise<void> => {
     await server?.close();
@@ -88,20 +90,19 @@ async function main(): Promise<void> {
     // The dev server plays CloudFront: it sends this value in the origin-verify header, as the deployed
     // distribution sends the generated secret, so the API's check runs on every local request too.
     const originVerify = randomBytes(32).toString('base64url');
-    server = await startDevServer({
-      site: { s3: clients.s3, bucket: NAMES.bucket },
-      port,
-      originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
-    });
+    server = await startSiteServer({ source: bucketSite(clients.s3, NAMES.bucket), port });
     const variables = devVariables(emulators, server.url, originVerify);
     const env = loadPublisherEnv(variables);
     // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
     const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
-    server.mountApi(
-      createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger)),
-    );
+    server.mountApi({
+      handler: createSubscriptionApi(
+        awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger),
+      ),
+      originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
+    });
 
     // Through the operator's own use case, so the example row has the shape every real row has.
     await addSubscriber(
@@ -128,9 +129,7 @@ async function main(): Promise<void> {
         describeRun(summary),
         '',
         `  Site        ${site}`,
-        `  RSS         ${site}feeds/rss.xml`,
-        `  Atom        ${site}feeds/atom.xml`,
-        `  JSON Feed   ${site}feeds/feed.json`,
+        ...feedLinks({ baseUrl: site }).map((feed) => `  ${feed.label.padEnd(11)} ${feed.url}`),
         `  Subscribe   ${site}api/subscribe   (the form on every page posts here)`,
         `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
         '',

@@ -13,7 +13,7 @@ export const USAGE = `usage: gazette <command> [options]
 
 Commands:
   publish       articles -> digests -> site, feeds and emails on local folders   (npm start)
-  serve         serve the published site on http://127.0.0.1:8080/                (npm run serve)
+  serve         serve the published site on http://localhost:8080/                (npm run serve)
   summarize     summarise one article, or JSON Lines from stdin                   (npm run summarize)
   subscribers   list, add, import or remove subscribers of the local list
   deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)

@@ -147,7 +147,7 @@ export interface MailConfig {
 
 /** A file of the published site, ready for any publisher (folder or S3). */
 export interface SiteFile {
-  /** Path relative to the site root, forward slashes, no leading slash, e.g. `feeds/rss.xml`. */
+  /** Path relative to the site root, forward slashes, no leading slash, e.g. `index.html` (one of the output registry's paths). */
   path: string;
   body: Buffer;
   /** Full content type including `charset=utf-8` for text. */

@@ -7,16 +7,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SITE_CONTENT_SECURITY_POLICY } from '../../functions/core/render/assets.js';
+import { siteObjectKeys } from '../../functions/core/render/outputs.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 import { nagArnOf } from './nag.js';
 
 /**
- * Object keys the publisher may write (what functions/core/render produces): the site lives at these
- * keys and nowhere else, so a bug in the publisher can never overwrite the articles waiting under
- * `inbox/` or anything else in the bucket.
+ * Object keys the publisher may write, one per output of the registry (functions/core/render/outputs.ts):
+ * the site lives at these keys and nowhere else, so a bug in the publisher can never overwrite the
+ * articles waiting under `inbox/` or anything else in the bucket.
  */
-export const SITE_OBJECT_KEYS = ['index.html', '404.html', 'robots.txt', 'archive/*', 'digests/*', 'feeds/*', 'assets/*'] as const;
+export const SITE_OBJECT_KEYS: readonly string[] = siteObjectKeys();
 
 /** Prefix under which operators drop articles for the next run; the publisher only reads it. */
 export const INBOX_PREFIX = 'inbox/';

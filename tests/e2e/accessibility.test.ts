@@ -18,11 +18,11 @@ import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishOptions, publishCommand } from '../../functions/cli/commands/publish.js';
-import { startStaticServer, type StaticServer } from '../../functions/cli/commands/serve.js';
+import { folderSite, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
-import { FEED_PATHS } from '../../functions/core/render/links.js';
-import { renderMessagePage } from '../../functions/core/render/site.js';
+import { CONTENT_TYPES } from '../../functions/core/render/links.js';
+import { OUTPUTS, renderMessagePage } from '../../functions/core/render/outputs.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 import { hostileDigest, mail, seedDigest, site as fixtureSite } from '../unit/render-fixtures.js';
 import {
@@ -92,7 +92,7 @@ interface FeedItem {
 }
 
 let workDir: string;
-let server: StaticServer;
+let server: SiteServer;
 let browser: Browser;
 let siteConfig: SiteConfig;
 let digests: FeedItem[];
@@ -124,9 +124,9 @@ beforeAll(async () => {
   for (const name of await readdir(SEED_DIR)) await writeFile(join(seeds, name), await readFile(join(SEED_DIR, name)));
   for (const [name, text] of Object.entries(ARTICLES)) await writeFile(join(seeds, name), text);
   await writeFile(join(workDir, 'subscribers.json'), '[]\n');
-  // Serve first, so the site is published with the server's own URL and every link stays on 127.0.0.1.
+  // Serve first, so the site is published with the server's own URL and every link stays on the local server.
   await mkdir(join(out, 'site'), { recursive: true });
-  server = await startStaticServer(join(out, 'site'), 0);
+  server = await startSiteServer({ source: await folderSite(join(out, 'site')), port: 0 });
   const args = ['--seeds', seeds, '--out', out, '--now', NOW, '--base-url', server.url, '--subscribers', join(workDir, 'subscribers.json')];
   const io = memoryIo();
   const code = await publishCommand(args, io);
@@ -135,18 +135,18 @@ beforeAll(async () => {
   if (options === 'help') throw new Error('unexpected help');
   siteConfig = options.site;
 
-  const feed = JSON.parse(await readFile(join(out, 'site', FEED_PATHS.json), 'utf8')) as { items: FeedItem[] };
+  const feed = JSON.parse(await readFile(join(out, 'site', OUTPUTS.json.path), 'utf8')) as { items: FeedItem[] };
   digests = feed.items;
   expect(digests.length).toBe(1 + Object.keys(ARTICLES).length);
 
-  // The subscription API's answers, as it would serve them: one plain, one with the one-click button.
-  await writeFile(
-    join(out, 'site', 'message-check-inbox.html'),
-    renderMessagePage(siteConfig, { title: 'Check your inbox', message: 'We sent you a link to confirm your subscription.' }),
-  );
-  await writeFile(
-    join(out, 'site', 'message-unsubscribe.html'),
-    renderMessagePage(siteConfig, {
+  // The subscription API's answers, served under /api/ as the API serves them (the server serves only the
+  // registry's paths from the site folder): one plain, one with the one-click button.
+  const messages: Record<string, string> = {
+    '/api/message-check-inbox': renderMessagePage(siteConfig, {
+      title: 'Check your inbox',
+      message: 'We sent you a link to confirm your subscription.',
+    }),
+    '/api/message-unsubscribe': renderMessagePage(siteConfig, {
       title: 'Unsubscribe?',
       message: 'Press the button to stop getting digests at this address.',
       action: {
@@ -156,14 +156,23 @@ beforeAll(async () => {
         fields: { 'List-Unsubscribe': 'One-Click' },
       },
     }),
-  );
+  };
+  server.mountApi({
+    handler: async (event) => {
+      const body = messages[event.rawPath];
+      return body === undefined
+        ? { statusCode: 404, body: '' }
+        : { statusCode: 200, headers: { 'content-type': CONTENT_TYPES.html }, body };
+    },
+    originHeaders: {},
+  });
   pages = [
     { name: 'index', path: '', status: 200 },
     { name: 'archive', path: 'archive/', status: 200 },
     ...digests.map((item, index) => ({ name: `digest-${index + 1}`, path: new URL(item.url).pathname.slice(1), status: 200 })),
     { name: '404', path: 'no-such-page/', status: 404 },
-    { name: 'message-check-inbox', path: 'message-check-inbox.html', status: 200 },
-    { name: 'message-unsubscribe', path: 'message-unsubscribe.html', status: 200 },
+    { name: 'message-check-inbox', path: 'api/message-check-inbox', status: 200 },
+    { name: 'message-unsubscribe', path: 'api/message-unsubscribe', status: 200 },
   ];
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();

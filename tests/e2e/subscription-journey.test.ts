@@ -16,7 +16,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
-import { startDevServer, type DevServer } from '../../functions/cli/dev-server.js';
+import { bucketSite } from '../../functions/cli/dev-server.js';
+import { startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createPublishHandler, type PublishHandler } from '../../functions/handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi } from '../../functions/handlers/subscription-api.js';
@@ -32,7 +33,7 @@ const SCREENSHOTS = resolve('tests/e2e/screenshots');
 
 let clients: AwsClients;
 let names: GazetteResourceNames;
-let server: DevServer;
+let server: SiteServer;
 let publish: PublishHandler;
 let browser: Browser;
 const steps: string[] = [];
@@ -78,12 +79,7 @@ beforeAll(async () => {
   names = uniqueResourceNames('e2e');
   clients = createAwsClients({ region: 'eu-west-1', endpoints });
   await provisionGazette(clients, names);
-  // The dev server plays CloudFront, origin-verify header included, so the API's check runs on every step.
-  server = await startDevServer({
-    site: { s3: clients.s3, bucket: names.bucket },
-    port: 0,
-    originHeaders: { [ORIGIN_VERIFY_HEADER]: TEST_ORIGIN_VERIFY },
-  });
+  server = await startSiteServer({ source: bucketSite(clients.s3, names.bucket), port: 0 });
   // Everything links back to the local server, as under `npm run dev`.
   const variables = { ...publisherVariables(endpoints, names), [ENV.siteBaseUrl]: server.url };
   const silent = new Logger({ logLevel: 'SILENT' });
@@ -93,8 +89,9 @@ beforeAll(async () => {
     logger: silent,
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
   });
-  server.mountApi(
-    createSubscriptionApi(
+  // The server plays CloudFront, origin-verify header included, so the API's check runs on every step.
+  server.mountApi({
+    handler: createSubscriptionApi(
       awsSubscriptionDeps(
         loadSubscriptionEnv(variables),
         clients,
@@ -102,7 +99,8 @@ beforeAll(async () => {
         silent,
       ),
     ),
-  );
+    originHeaders: { [ORIGIN_VERIFY_HEADER]: TEST_ORIGIN_VERIFY },
+  });
   await publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: 'e2e-initial' });
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
@@ -145,7 +143,7 @@ describe('a reader in a real browser', () => {
       expect(mails).toHaveLength(1);
       return mails[0]!;
     });
-    const confirmLink = /http:\/\/127\.0\.0\.1:\d+\/api\/confirm\?token=\S+/.exec(confirmation.text ?? '')?.[0];
+    const confirmLink = /http:\/\/localhost:\d+\/api\/confirm\?token=\S+/.exec(confirmation.text ?? '')?.[0];
     expect(confirmLink).toBeDefined();
 
     await step('follow the confirmation link and press Confirm', async () => {

@@ -66,7 +66,7 @@ describe('site viewer-request function (index documents)', () => {
 
   it('is the file in the repository with the site keys filled in', () => {
     expect(readFileSync(SITE_REQUEST_FUNCTION_FILE, 'utf8')).toContain('/* SITE_OBJECT_KEYS */ []');
-    expect(source).toContain('"feeds/*"');
+    expect(source).toContain('"feeds/rss.xml"');
   });
 
   it('uses only syntax the cloudfront-js runtime accepts (no modules, no arrow functions, no let/const)', () => {

@@ -4,6 +4,7 @@ import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
+import { feedLinks } from '../../functions/core/render/outputs.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 
 const SETTINGS = {
@@ -694,6 +695,17 @@ describe('template', () => {
     expect(value('JsonFeedUrl')).toBe('https://d111111abcdef8.cloudfront.net/feeds/feed.json');
     expect(value('SubscribeEndpoint')).toBe('https://d111111abcdef8.cloudfront.net/api/subscribe');
     expect(Object.keys(outputs).some((name) => name.includes('Dkim'))).toBe(false);
+  });
+
+  it('outputs one URL per feed of the output registry, and no other feed URL', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const feedOutputs = Object.entries(outputs).filter(([name]) => name.endsWith('FeedUrl'));
+    const urls = feedOutputs.map(([, output]) => standIn(output.Value)).sort();
+    expect(urls).toEqual(
+      feedLinks({ baseUrl: 'https://d111111abcdef8.cloudfront.net/' })
+        .map((feed) => feed.url)
+        .sort(),
+    );
   });
 
   it('outputs the subscribers table for the operator command', () => {

@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { startDevServer } from '../../functions/cli/dev-server.js';
+import { bucketSite } from '../../functions/cli/dev-server.js';
+import { startSiteServer } from '../../functions/cli/site-server.js';
 import { createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 
@@ -32,7 +33,7 @@ function startDev(): Promise<{ output: string; exited: Promise<number | null> }>
 }
 
 function urlAfter(output: string, label: string): string {
-  const match = new RegExp(`${label}\\s+(http://127\\.0\\.0\\.1:\\d+/\\S*)`).exec(output);
+  const match = new RegExp(`${label}\\s+(http://(?:localhost|127\\.0\\.0\\.1):\\d+/\\S*)`).exec(output);
   if (!match?.[1]) throw new Error(`no ${label} URL in:\n${output}`);
   return match[1];
 }
@@ -102,11 +103,14 @@ describe('npm run dev', () => {
       }),
     );
     const events: unknown[] = [];
-    const server = await startDevServer({ site: { s3: clients.s3, bucket: names.bucket }, port: 0 });
+    const server = await startSiteServer({ source: bucketSite(clients.s3, names.bucket), port: 0 });
     try {
-      server.mountApi(async (event) => {
-        events.push(event);
-        return { statusCode: 202, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'accepted' };
+      server.mountApi({
+        handler: async (event) => {
+          events.push(event);
+          return { statusCode: 202, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'accepted' };
+        },
+        originHeaders: {},
       });
 
       const response = await fetch(`${server.url}api/subscribe?source=form`, {
@@ -142,15 +146,14 @@ describe('npm run dev', () => {
     const names = uniqueResourceNames('devorigin');
     await provisionGazette(clients, names);
     const seen: (string | undefined)[] = [];
-    const server = await startDevServer({
-      site: { s3: clients.s3, bucket: names.bucket },
-      port: 0,
-      originHeaders: { 'X-Gazette-Origin-Verify': 'the-value-cloudfront-would-send' },
-    });
+    const server = await startSiteServer({ source: bucketSite(clients.s3, names.bucket), port: 0 });
     try {
-      server.mountApi(async (event) => {
-        seen.push(event.headers['x-gazette-origin-verify']);
-        return { statusCode: 204 };
+      server.mountApi({
+        handler: async (event) => {
+          seen.push(event.headers['x-gazette-origin-verify']);
+          return { statusCode: 204 };
+        },
+        originHeaders: { 'X-Gazette-Origin-Verify': 'the-value-cloudfront-would-send' },
       });
       expect((await fetch(`${server.url}api/confirm`)).status).toBe(204);
       const forged = await fetch(`${server.url}api/confirm`, { headers: { 'x-gazette-origin-verify': 'forged-by-the-client' } });

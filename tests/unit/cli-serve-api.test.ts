@@ -82,7 +82,7 @@ beforeAll(async () => {
     const code = await Promise.race([serving, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25))]);
     if (code !== undefined) throw new Error(`serve exited with ${code}: ${serveIo.err()}`);
   }
-  const match = /^Serving .* at (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(serveIo.out());
+  const match = /^Serving .* at (http:\/\/localhost:\d+\/)$/m.exec(serveIo.out());
   if (!match?.[1]) throw new Error(`serve did not start: ${serveIo.out()} ${serveIo.err()}`);
   serverUrl = match[1];
 });
@@ -93,6 +93,14 @@ afterAll(async () => {
 });
 
 describe('gazette serve: the subscription API on the local adapters', () => {
+  it('prints a URL on the host and scheme the pages were built with, so the form posts same-origin', async () => {
+    const page = await readFile(join(out, 'site', 'index.html'), 'utf8');
+    const canonical = new URL(/<link rel="canonical" href="([^"]+)">/.exec(page)?.[1] ?? '');
+    const printed = new URL(serverUrl);
+    // The port differs only because the test serves on a free port instead of the default.
+    expect([printed.protocol, printed.hostname]).toEqual([canonical.protocol, canonical.hostname]);
+  });
+
   it('says at start that the API is mounted and where confirmation mails go', () => {
     expect(serveIo.out()).toContain(`API:   ${serverUrl}api/`);
     expect(serveIo.out()).toContain(`confirmation emails are written to ${outbox}`);
@@ -120,7 +128,7 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     const confirmation = await parseMail(added[0]!);
     expect(recipientOf(confirmation)).toBe(NEW_READER);
     expect(confirmation.from?.value[0]?.address).toBe('digest@localhost');
-    const confirmLink = /http:\/\/127\.0\.0\.1:\d+\/api\/confirm\?token=[A-Za-z0-9._~%-]+/.exec(confirmation.text ?? '')?.[0];
+    const confirmLink = /http:\/\/localhost:\d+\/api\/confirm\?token=[A-Za-z0-9._~%-]+/.exec(confirmation.text ?? '')?.[0];
     expect(confirmLink?.startsWith(`${serverUrl}api/confirm?token=`)).toBe(true);
     expect(await statusOf(NEW_READER)).not.toBe('confirmed');
 

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentTypeFor, serveCommand, startStaticServer, type StaticServer } from '../../functions/cli/commands/serve.js';
+import { serveCommand } from '../../functions/cli/commands/serve.js';
+import { DEFAULTS as PUBLISH_DEFAULTS } from '../../functions/cli/commands/publish.js';
+import { folderSite, LOCAL_SITE_PORT, localSiteUrl, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
 
 let work: string;
 let site: string;
-let server: StaticServer;
+let server: SiteServer;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'gazette-serve-'));
@@ -25,7 +27,13 @@ beforeAll(async () => {
   await writeFile(join(site, '.secret'), 'hidden');
   await writeFile(join(work, 'outside.txt'), 'outside the site');
   await symlink(join(work, 'outside.txt'), join(site, 'escape.txt'));
-  server = await startStaticServer(site, 0);
+  // Private files that must never be served even when someone points the server at the whole out/ folder.
+  for (const folder of ['inbox', 'state', 'outbox']) {
+    await mkdir(join(site, folder), { recursive: true });
+    await writeFile(join(site, folder, 'index.html'), `private ${folder}`);
+    await writeFile(join(site, folder, 'secret.json'), `private ${folder}`);
+  }
+  server = await startSiteServer({ source: await folderSite(site), port: 0 });
 });
 afterAll(async () => {
   await server.close();
@@ -36,10 +44,11 @@ afterAll(async () => {
 function get(
   path: string,
   method = 'GET',
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -100,10 +109,48 @@ describe('gazette serve', () => {
     expect((await get('/%E0%A4%A')).status).toBe(400);
   });
 
-  it('maps names to the content types the renderers use', () => {
-    expect(contentTypeFor('robots.txt')).toBe('text/plain; charset=utf-8');
-    expect(contentTypeFor('assets/site.css')).toBe('text/css; charset=utf-8');
-    expect(contentTypeFor('blob.bin')).toBe('application/octet-stream');
+  it.each(['/inbox/', '/inbox/secret.json', '/state/secret.json', '/state/', '/outbox/secret.json', '/outbox/'])(
+    'never serves %s, which is no output of the registry, even when the file exists',
+    async (path) => {
+      const response = await get(path);
+      expect(response.status).toBe(404);
+      expect(response.body).not.toContain('private');
+    },
+  );
+
+  it('sends an ETag and a Last-Modified with every file', async () => {
+    const response = await get('/feeds/rss.xml');
+    expect(response.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(Number.isNaN(Date.parse(String(response.headers['last-modified'])))).toBe(false);
+  });
+
+  it('answers If-None-Match with the current ETag with 304 Not Modified and no body', async () => {
+    const first = await get('/feeds/rss.xml');
+    const again = await get('/feeds/rss.xml', 'GET', { 'if-none-match': String(first.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect((await get('/feeds/rss.xml', 'GET', { 'if-none-match': '"something-else"' })).status).toBe(200);
+  });
+
+  it('answers If-Modified-Since at or after Last-Modified with 304, and an earlier date with 200', async () => {
+    const first = await get('/');
+    const lastModified = String(first.headers['last-modified']);
+    expect((await get('/', 'GET', { 'if-modified-since': lastModified })).status).toBe(304);
+    const earlier = new Date(Date.parse(lastModified) - 60_000).toUTCString();
+    expect((await get('/', 'GET', { 'if-modified-since': earlier })).status).toBe(200);
+  });
+
+  it('answers on localhost, the origin pages are built with by default', () => {
+    expect(new URL(server.url).hostname).toBe('localhost');
+    expect(localSiteUrl(LOCAL_SITE_PORT)).toBe(PUBLISH_DEFAULTS.baseUrl);
+  });
+
+  it('names --port when the port is taken', async () => {
+    const { port } = new URL(server.url);
+    await expect(startSiteServer({ source: await folderSite(site), port: Number(port) })).rejects.toThrow(
+      new RegExp(`port ${port} is already in use.*--port`),
+    );
   });
 
   it('runs as a command: prints the site and feed URLs, stops on abort', async () => {
@@ -125,8 +172,8 @@ describe('gazette serve', () => {
       io,
       controller.signal,
     );
-    await expect.poll(() => out).toMatch(/RSS +http:\/\/127\.0\.0\.1:\d+\/feeds\/rss\.xml/);
-    const url = /Site: +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+    await expect.poll(() => out).toMatch(/RSS +http:\/\/localhost:\d+\/feeds\/rss\.xml/);
+    const url = /Site: +(http:\/\/localhost:\d+\/)/.exec(out)?.[1];
     expect(url).toBeDefined();
     expect((await fetch(`${url}feeds/feed.json`)).headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
     controller.abort();

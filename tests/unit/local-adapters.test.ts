@@ -108,17 +108,17 @@ describe('FolderArticleSource', () => {
 });
 
 describe('FolderSitePublisher', () => {
-  it('writes pages before feeds, then skips identical bytes and rewrites changed ones', async () => {
+  it('writes in the output registry stages (permalinks, listings, feeds), then skips identical bytes and rewrites changed ones', async () => {
     const site = new FolderSitePublisher(join(dir, 'site'));
     const files = [siteFile('feeds/rss.xml', '<rss/>'), siteFile('index.html', 'home'), siteFile('digests/a/index.html', 'a')];
     const first = await site.publish(files);
-    expect(first.written).toEqual(['index.html', 'digests/a/index.html', 'feeds/rss.xml']);
+    expect(first.written).toEqual(['digests/a/index.html', 'index.html', 'feeds/rss.xml']);
     expect(first.unchanged).toEqual([]);
     const before = await stat(join(dir, 'site/index.html'));
 
     const second = await site.publish(files);
     expect(second.written).toEqual([]);
-    expect(second.unchanged).toEqual(['index.html', 'digests/a/index.html', 'feeds/rss.xml']);
+    expect(second.unchanged).toEqual(['digests/a/index.html', 'index.html', 'feeds/rss.xml']);
     expect((await stat(join(dir, 'site/index.html'))).mtimeMs).toBe(before.mtimeMs);
 
     const third = await site.publish([siteFile('index.html', 'home v2'), siteFile('feeds/rss.xml', '<rss/>')]);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SiteFile } from '../../core/model.js';
 import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
+import { publishStages } from '../../core/render/outputs.js';
 
 /** Uploads in flight at once: enough to hide latency, few enough to stay far below S3's request rates. */
 const UPLOAD_CONCURRENCY = 8;
@@ -23,19 +24,19 @@ export class S3SitePublisher implements SitePublisher {
     private readonly prefix = '',
   ) {}
 
-  /** Uploads changed files: digest pages first, then top-level pages, feeds last. */
+  /** Uploads changed files, one publish stage of the output registry after the other (pages before feeds). */
   async publish(files: SiteFile[]): Promise<PublishResult> {
+    const stages = publishStages(files);
     const stored = await this.storedEtags();
     const result: PublishResult = { written: [], unchanged: [] };
-    const changed: { file: SiteFile; md5: Buffer }[] = [];
-    for (const file of files) {
-      const md5 = createHash('md5').update(file.body).digest();
-      if (stored.get(this.prefix + file.path) === md5.toString('hex')) result.unchanged.push(file.path);
-      else changed.push({ file, md5 });
-    }
     // Each stage completes before the next starts, so a page or feed never links to a page not yet there.
-    for (const stage of [0, 1, 2]) {
-      const batch = changed.filter(({ file }) => publishStage(file.path) === stage);
+    for (const stage of stages) {
+      const batch: { file: SiteFile; md5: Buffer }[] = [];
+      for (const file of stage) {
+        const md5 = createHash('md5').update(file.body).digest();
+        if (stored.get(this.prefix + file.path) === md5.toString('hex')) result.unchanged.push(file.path);
+        else batch.push({ file, md5 });
+      }
       await forEachLimited(batch, UPLOAD_CONCURRENCY, async ({ file, md5 }) => {
         await this.s3.send(
           new PutObjectCommand({
@@ -69,13 +70,6 @@ export class S3SitePublisher implements SitePublisher {
     } while (token);
     return etags;
   }
-}
-
-/** 0 = digest permalinks and assets, 1 = the pages listing them (index, archive, …), 2 = feeds. */
-function publishStage(path: string): number {
-  if (path.startsWith('feeds/')) return 2;
-  if (path.startsWith('digests/') || path.startsWith('assets/')) return 0;
-  return 1;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {

@@ -1,16 +1,13 @@
 /**
  * The site and feeds in a local folder (`out/site/`). Files whose bytes are already there are left
- * alone, so a re-run changes nothing on disk; the rest are written atomically, pages before feeds.
+ * alone, so a re-run changes nothing on disk; the rest are written atomically, stage by stage as the
+ * output registry orders them (pages before feeds).
  */
 import { join, posix } from 'node:path';
 import type { SiteFile } from '../../core/model.js';
 import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
+import { publishStages } from '../../core/render/outputs.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
-
-/** True for the feed documents, which must be written after the pages they point at. */
-export function isFeedPath(path: string): boolean {
-  return path.startsWith('feeds/');
-}
 
 /**
  * Checks that a site path stays inside the site folder: relative, forward slashes, no `..`, `.` or
@@ -34,12 +31,12 @@ export class FolderSitePublisher implements SitePublisher {
     readonly rootDir: string,
   ) {}
 
-  /** Writes changed files (pages first, then feeds) and reports which were written or unchanged. */
+  /** Writes changed files, one publish stage after the other, and reports which were written or unchanged. */
   async publish(files: SiteFile[]): Promise<PublishResult> {
     for (const file of files) assertSafeSitePath(file.path);
-    const ordered = [...files.filter((file) => !isFeedPath(file.path)), ...files.filter((file) => isFeedPath(file.path))];
+    const stages = publishStages(files);
     const result: PublishResult = { written: [], unchanged: [] };
-    for (const file of ordered) {
+    for (const file of stages.flat()) {
       const target = join(this.rootDir, ...file.path.split('/'));
       const existing = await readIfExists(target);
       if (existing && existing.equals(file.body)) {

@@ -14,7 +14,8 @@ import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
 import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settingsSchema, type SettingKey } from '../../core/settings.js';
 import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
-import { FEED_PATHS } from '../../core/render/links.js';
+import { feedPaths } from '../../core/render/outputs.js';
+import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
 import { SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
 import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
@@ -34,7 +35,7 @@ import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../sh
 export const DEFAULTS = {
   seeds: 'seeds',
   out: 'out',
-  baseUrl: 'http://localhost:8080/',
+  baseUrl: localSiteUrl(LOCAL_SITE_PORT),
   subscribers: 'subscribers.example.json',
   from: `${SETTING_DEFAULTS.senderName} <digest@localhost>`,
 } as const;
@@ -68,7 +69,7 @@ confirmed subscriber and new digest. Running it again with the same articles cha
 
   --seeds DIR          article folder (.txt, .md, .html)           default: seeds
   --out DIR            output folder: DIR/site, DIR/outbox, DIR/state  default: out
-  --base-url URL       public URL of the site, used in links      default: http://localhost:8080/
+  --base-url URL       public URL of the site, used in links      default: ${localSiteUrl(LOCAL_SITE_PORT)}
   --subscribers FILE   JSON list of {"email","status"}             default: subscribers.example.json
   --from "NAME <ADDR>" sender of the emails                        default: ${DEFAULTS.from}
   --title TEXT         site and feed title                          default: ${SETTING_DEFAULTS.siteTitle}
@@ -326,7 +327,7 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   const published = new Set([...report.site.written, ...report.site.unchanged]);
   if (options.dryRun) say(io, 'Dry run: nothing was written or sent.');
   if (published.has('index.html')) say(io, `Site:    ${site.pathOf('index.html')}  (npm run serve, then ${options.site.baseUrl})`);
-  const feeds = Object.values(FEED_PATHS).filter((path) => published.has(path));
+  const feeds = feedPaths().filter((path) => published.has(path));
   if (feeds.length > 0) say(io, `Feeds:   ${feeds.map((path) => site.pathOf(path)).join('  ')}`);
   if (emails.length > 0) {
     say(io, `Emails:  ${emails.length} written to ${paths.outbox}`);

@@ -7,8 +7,7 @@ import { parseArticle } from '../articles/parse.js';
 import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
 import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
-import { renderFeeds } from '../render/feeds.js';
-import { renderSite } from '../render/site.js';
+import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
@@ -147,7 +146,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     report.digests = sortNewestFirst([...archived.values()]);
     if (report.digests.length > 0) {
       // Render everything before writing anything: a render failure must not leave a half-updated site.
-      const files: SiteFile[] = [...renderSite(report.digests, settings.site), ...renderFeeds(report.digests, settings.site)];
+      const files: SiteFile[] = renderOutputs(report.digests, settings.site);
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
     if (!settings.noMail) report.mail = await mailPendingDigests(deps, settings, archived, log);
@@ -209,8 +208,7 @@ async function mergeIntoArchive(
       digest = buildDigest(article, summary, now, previous, slugsInUse);
       // Render it alone before it enters the archive: a digest no feed or page can carry would
       // otherwise stop every later run from publishing anything.
-      renderFeeds([digest], settings.site);
-      renderSite([digest], settings.site);
+      renderOutputs([digest], settings.site);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       report.articleErrors.push({

@@ -3,9 +3,10 @@
  * writes 1.0) from the archive's newest digests. Pure: same digests and settings, same bytes.
  */
 import { Feed, type Item } from 'feed';
-import type { Digest, SiteConfig, SiteFile } from '../model.js';
+import type { Digest, SiteConfig } from '../model.js';
 import { categoryTerms, digestHtmlFragment, digestPlainText, sourceLink, summaryText } from './digest-content.js';
-import { CACHE_CONTROL, CONTENT_TYPES, FEED_PATHS, checkedBaseUrl, checkedLanguage, digestUrl, feedUrls } from './links.js';
+import { digestUrl } from './links.js';
+import type { RenderContext } from './outputs.js';
 import { RenderError, escapeText, oneLine, parseInstant } from './text.js';
 
 /** Everything one feed entry needs, computed once and shared by the three formats. */
@@ -60,13 +61,14 @@ function toEntry(digest: Digest, site: SiteConfig): Entry {
  * (the permalink), RFC 822 dates, no `<author>` (it must be an email address; we have names) but
  * `dc:creator`, the summary in `description` and the full digest in `content:encoded`.
  */
-function rss(entries: Entry[], site: SiteConfig, updated: Date): string {
-  const urls = feedUrls(site);
+export function rssFeed(context: RenderContext): string {
+  const { site } = context;
+  const { entries, updated } = feedData(context);
   const feed = new Feed({
     title: xmlText(oneLine(site.title)),
     description: xmlText(oneLine(site.description)),
     link: site.baseUrl,
-    feedLinks: { rss: urls.rss },
+    feedLinks: { rss: context.selfUrl },
     language: site.language,
     updated,
     generator: GENERATOR,
@@ -99,14 +101,15 @@ function rss(entries: Entry[], site: SiteConfig, updated: Date): string {
  * title, alternate link, updated, published, author, category terms, summary and content.
  * `feed` marks entry titles `type="html"`, so plain text is HTML-escaped before it goes in.
  */
-function atom(entries: Entry[], site: SiteConfig, updated: Date, language: string): string {
-  const urls = feedUrls(site);
+export function atomFeed(context: RenderContext): string {
+  const { site } = context;
+  const { entries, updated, language } = feedData(context);
   const feed = new Feed({
     id: site.baseUrl,
     title: xmlText(oneLine(site.title)),
     description: xmlText(oneLine(site.description)),
     link: site.baseUrl,
-    feedLinks: { atom: urls.atom },
+    feedLinks: { atom: context.selfUrl },
     updated,
     generator: GENERATOR,
     author: { name: xmlText(oneLine(site.authorName)), link: site.baseUrl },
@@ -132,13 +135,14 @@ function atom(entries: Entry[], site: SiteConfig, updated: Date, language: strin
 }
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), built directly. */
-function jsonFeed(entries: Entry[], site: SiteConfig, language: string): string {
-  const urls = feedUrls(site);
+export function jsonFeed(context: RenderContext): string {
+  const { site } = context;
+  const { entries, language } = feedData(context);
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: oneLine(site.title),
     home_page_url: site.baseUrl,
-    feed_url: urls.json,
+    feed_url: context.selfUrl,
     description: oneLine(site.description),
     language,
     authors: [{ name: oneLine(site.authorName), url: site.baseUrl }],
@@ -160,30 +164,31 @@ function jsonFeed(entries: Entry[], site: SiteConfig, language: string): string 
   return `${JSON.stringify(feed, null, 2)}\n`;
 }
 
+/** The entries and dates all feeds share, computed once per render. */
+interface FeedData {
+  entries: Entry[];
+  /** The latest `updated` among the entries, never the clock. */
+  updated: Date;
+  language: string;
+}
+
+const FEED_DATA = Symbol('feed data');
+
 /**
- * Renders `feeds/atom.xml`, `feeds/feed.json` and `feeds/rss.xml` (sorted by path) from the newest
- * `site.feedLength` digests. `digests` must be newest first. Each feed's `updated` is the latest
- * `updated` among its entries, never the clock. Throws `RenderError` for an empty list: the use case
- * never publishes an empty archive, and an empty feed must never replace a good one.
+ * The newest `site.feedLength` digests as entries (`digests` is newest first), computed by the first
+ * feed rendered and reused by the others. Throws `RenderError` for an empty list: the use case never
+ * publishes an empty archive, and an empty feed must never replace a good one.
  */
-export function renderFeeds(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
-  checkedBaseUrl(site);
-  const language = checkedLanguage(site);
+function feedData({ digests, site, memo }: RenderContext): FeedData {
+  const cached = memo.get(FEED_DATA) as FeedData | undefined;
+  if (cached) return cached;
   if (!Number.isInteger(site.feedLength) || site.feedLength < 1) {
     throw new RenderError(`site feedLength must be a positive integer: ${site.feedLength}`);
   }
   if (digests.length === 0) throw new RenderError('refusing to render feeds without digests');
   const entries = digests.slice(0, site.feedLength).map((digest) => toEntry(digest, site));
   const updated = new Date(Math.max(...entries.map((entry) => entry.updated.getTime())));
-  const file = (path: string, body: string, contentType: string): SiteFile => ({
-    path,
-    body: Buffer.from(body, 'utf8'),
-    contentType,
-    cacheControl: CACHE_CONTROL.listing,
-  });
-  return [
-    file(FEED_PATHS.atom, atom(entries, site, updated, language), CONTENT_TYPES.atom),
-    file(FEED_PATHS.json, jsonFeed(entries, site, language), CONTENT_TYPES.json),
-    file(FEED_PATHS.rss, rss(entries, site, updated), CONTENT_TYPES.rss),
-  ];
+  const data = { entries, updated, language: site.language };
+  memo.set(FEED_DATA, data);
+  return data;
 }

@@ -6,27 +6,21 @@ import type { Digest, SiteConfig } from '../model.js';
 import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
-/** Content types of the published objects: the real type of each, always with a charset, so readers never sniff. */
+/** Content types of pages and text (each with a charset); the feeds' own are in the output registry (./outputs.ts). */
 export const CONTENT_TYPES = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
   text: 'text/plain; charset=utf-8',
 } as const;
 
 /**
- * Cache-Control values, all within 5–60 minutes (fresh enough for news, long enough to spare the
- * origin): feeds and listings change with every new digest (15 min); a digest page only changes when
- * its article is edited (60 min).
+ * Cache-Control values, within a 5–60 minute window so CDN and readers revalidate soon after a run:
+ * feeds and listings change with every new digest (15 min); a digest page only when its article is
+ * edited (60 min).
  */
 export const CACHE_CONTROL = {
   listing: 'public, max-age=900',
   page: 'public, max-age=3600',
 } as const;
-
-/** Site-relative paths of the three feeds. */
-export const FEED_PATHS = { rss: 'feeds/rss.xml', atom: 'feeds/atom.xml', json: 'feeds/feed.json' } as const;
 
 /** Slugs become path segments; anything but lower-case words and hyphens could escape the folder. */
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -55,15 +49,6 @@ export function digestPath(digest: Digest): string {
 /** The digest's permalink, which is also its stable id in every feed. */
 export function digestUrl(site: SiteConfig, digest: Digest): string {
   return `${site.baseUrl}${digestPath(digest)}`;
-}
-
-/** Absolute URLs of the three feeds (each feed's self link). */
-export function feedUrls(site: SiteConfig): { rss: string; atom: string; json: string } {
-  return {
-    rss: `${site.baseUrl}${FEED_PATHS.rss}`,
-    atom: `${site.baseUrl}${FEED_PATHS.atom}`,
-    json: `${site.baseUrl}${FEED_PATHS.json}`,
-  };
 }
 
 /** Where the subscribe form posts (the subscription API's route). */

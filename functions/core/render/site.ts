@@ -4,10 +4,11 @@
  * with the inline style and script from ./assets.ts, readable without JavaScript, and carries the
  * subscribe form.
  */
-import type { Digest, SiteConfig, SiteFile } from '../model.js';
+import type { Digest, SiteConfig } from '../model.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
 import { categoryTerms, digestHtmlFragment, readingLine, sourceLink, summaryText } from './digest-content.js';
-import { CACHE_CONTROL, CONTENT_TYPES, checkedBaseUrl, checkedLanguage, digestPath, digestUrl, feedUrls, subscribeUrl } from './links.js';
+import { digestPath, digestUrl, subscribeUrl } from './links.js';
+import type { FeedLink, RenderContext, RenderedFile } from './outputs.js';
 import { displayDate, html, oneLine, parseInstant, trusted, type SafeHtml } from './text.js';
 
 /** How many earlier digests the index lists; the archive page lists them all. */
@@ -41,14 +42,12 @@ function subscribeForm(site: SiteConfig): SafeHtml {
 </section>`;
 }
 
-function feedLinks(site: SiteConfig): SafeHtml {
-  const urls = feedUrls(site);
-  return html`<li><a href="${urls.rss}">RSS feed</a></li><li><a href="${urls.atom}">Atom feed</a></li><li><a href="${urls.json}">JSON Feed</a></li>`;
+function feedNav(feeds: readonly FeedLink[]): SafeHtml {
+  return html`${feeds.map((feed) => html`<li><a href="${feed.url}">${feed.linkText}</a></li>`)}`;
 }
 
 /** The shared document: head with autodiscovery links, skip link, header/nav, main, footer with the form. */
-function page(site: SiteConfig, options: PageOptions): string {
-  const urls = feedUrls(site);
+function page(site: SiteConfig, feeds: readonly FeedLink[], options: PageOptions): string {
   const siteTitle = oneLine(site.title);
   const document = html`<!DOCTYPE html>
 <html lang="${site.language}">
@@ -58,9 +57,7 @@ function page(site: SiteConfig, options: PageOptions): string {
 <title>${options.title}</title>
 <meta name="description" content="${options.description}">
 <meta name="color-scheme" content="light dark">
-${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${options.canonical ? html`<link rel="canonical" href="${options.canonical}">\n` : ''}<link rel="alternate" type="application/rss+xml" title="${siteTitle} (RSS)" href="${urls.rss}">
-<link rel="alternate" type="application/atom+xml" title="${siteTitle} (Atom)" href="${urls.atom}">
-<link rel="alternate" type="application/feed+json" title="${siteTitle} (JSON Feed)" href="${urls.json}">
+${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${options.canonical ? html`<link rel="canonical" href="${options.canonical}">\n` : ''}${feeds.map((feed, index) => html`${index > 0 ? '\n' : ''}<link rel="alternate" type="${feed.type}" title="${siteTitle} (${feed.label})" href="${feed.url}">`)}
 <style>${trusted(SITE_CSS)}</style>
 </head>
 <body>
@@ -68,14 +65,14 @@ ${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${option
 <header class="site"><div class="wrap">
 <p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>
 <p class="tagline">${oneLine(site.description)}</p>
-<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}archive/">Archive</a></li>${feedLinks(site)}</ul></nav>
+<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}archive/">Archive</a></li>${feedNav(feeds)}</ul></nav>
 </div></header>
 <main id="main" tabindex="-1"><div class="wrap">
 ${options.main}
 </div></main>
 <footer class="site"><div class="wrap">
 ${subscribeForm(site)}
-<p>${siteTitle} · <a href="${urls.rss}">RSS</a> · <a href="${urls.atom}">Atom</a> · <a href="${urls.json}">JSON Feed</a></p>
+<p>${siteTitle}${feeds.map((feed) => html` · <a href="${feed.url}">${feed.label}</a>`)}</p>
 </div></footer>
 <script>${trusted(SUBSCRIBE_SCRIPT)}</script>
 </body>
@@ -132,11 +129,8 @@ function listItem(site: SiteConfig, digest: Digest, headingLevel: 2 | 3): SafeHt
 <p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}</p>${first ? html`\n<p dir="auto">${first}</p>` : ''}</li>`;
 }
 
-function htmlFile(path: string, body: string, cacheControl: string): SiteFile {
-  return { path, body: Buffer.from(body, 'utf8'), contentType: CONTENT_TYPES.html, cacheControl };
-}
-
-function indexPage(digests: readonly Digest[], site: SiteConfig): string {
+/** `index.html`: the latest digest in full, then the {@link INDEX_LIST_LENGTH} before it. */
+export function indexPage({ digests, site, feeds }: RenderContext): string {
   const [latest, ...earlier] = digests;
   const listed = earlier.slice(0, INDEX_LIST_LENGTH);
   const main = html`<h1>${oneLine(site.title)}</h1>
@@ -155,15 +149,16 @@ ${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
 ${earlier.length > listed.length ? html`<p><a href="${site.baseUrl}archive/">All ${digests.length} digests</a></p>` : ''}</section>`
     : ''
 }`;
-  return page(site, { title: oneLine(site.title), description: oneLine(site.description), canonical: site.baseUrl, main });
+  return page(site, feeds, { title: oneLine(site.title), description: oneLine(site.description), canonical: site.baseUrl, main });
 }
 
-function archivePage(digests: readonly Digest[], site: SiteConfig): string {
+/** `archive/index.html`: every digest, newest first. */
+export function archivePage({ digests, site, feeds }: RenderContext): string {
   const main = html`<h1>All digests</h1>
 <p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
 <ul class="archive">
 ${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>`;
-  return page(site, {
+  return page(site, feeds, {
     title: `All digests · ${oneLine(site.title)}`,
     description: `Every digest published by ${oneLine(site.title)}.`,
     canonical: `${site.baseUrl}archive/`,
@@ -171,10 +166,10 @@ ${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>`;
   });
 }
 
-function digestPage(digest: Digest, site: SiteConfig): string {
+function digestPage(digest: Digest, site: SiteConfig, feeds: readonly FeedLink[]): string {
   const main = html`${digestArticle(site, digest, 1)}
 <p><a href="${site.baseUrl}">← All digests</a></p>`;
-  return page(site, {
+  return page(site, feeds, {
     title: `${oneLine(digest.headline)} · ${oneLine(site.title)}`,
     description: summaryText(digest),
     canonical: digestUrl(site, digest),
@@ -182,46 +177,30 @@ function digestPage(digest: Digest, site: SiteConfig): string {
   });
 }
 
-function notFoundPage(site: SiteConfig): string {
+/** `404.html`, which CloudFront and the local server answer unknown paths with. */
+export function notFoundPage({ site, feeds }: RenderContext): string {
   const main = html`<h1>Page not found</h1>
 <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
 <p><a href="${site.baseUrl}">Go to the latest digest</a> or browse <a href="${site.baseUrl}archive/">all digests</a>.</p>`;
-  return page(site, { title: `Page not found · ${oneLine(site.title)}`, description: oneLine(site.description), main });
+  return page(site, feeds, { title: `Page not found · ${oneLine(site.title)}`, description: oneLine(site.description), main });
 }
 
-function robotsTxt(site: SiteConfig): string {
+/** `robots.txt`, naming the first feed. */
+export function robotsTxt({ feeds }: RenderContext): string {
   // The API answers with personal pages (confirm, unsubscribe); nothing there is for crawlers.
-  return `User-agent: *\nDisallow: /api/\n\n# Feeds: ${feedUrls(site).rss}\n`;
+  return `User-agent: *\nDisallow: /api/\n\n# Feeds: ${feeds[0]?.url ?? ''}\n`;
 }
 
-/**
- * Renders the whole site for `digests` (newest first): `index.html`, `archive/index.html`,
- * `digests/<slug>/index.html` per digest, `404.html` and `robots.txt`, sorted by path. Pure.
- * Digest pages are cached for an hour, everything that lists digests for 15 minutes.
- */
-export function renderSite(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
-  checkedBaseUrl(site);
-  checkedLanguage(site);
-  const files: SiteFile[] = [
-    htmlFile('index.html', indexPage(digests, site), CACHE_CONTROL.listing),
-    htmlFile('archive/index.html', archivePage(digests, site), CACHE_CONTROL.listing),
-    htmlFile('404.html', notFoundPage(site), CACHE_CONTROL.listing),
-    {
-      path: 'robots.txt',
-      body: Buffer.from(robotsTxt(site), 'utf8'),
-      contentType: CONTENT_TYPES.text,
-      cacheControl: CACHE_CONTROL.listing,
-    },
-  ];
+/** One `digests/<slug>/index.html` per digest (the permalinks). */
+export function digestPages({ digests, site, feeds }: RenderContext): RenderedFile[] {
   const seen = new Set<string>();
-  for (const digest of digests) {
+  return digests.map((digest) => {
     const path = `${digestPath(digest)}index.html`;
     // Two digests on one path would make the output depend on order; slugs carry an id hash, so this is a bug upstream.
     if (seen.has(path)) throw new Error(`two digests share the slug ${digest.slug}`);
     seen.add(path);
-    files.push(htmlFile(path, digestPage(digest, site), CACHE_CONTROL.page));
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { path, body: digestPage(digest, site, feeds) };
+  });
 }
 
 /** A button that performs the page's action with a POST (e.g. the unsubscribe confirmation). */
@@ -243,13 +222,10 @@ export interface MessagePageContent {
 }
 
 /**
- * A page in the site's look for the subscription API's answers ("check your inbox", "subscription
- * confirmed", "unsubscribe?" with a one-button POST form, errors). Returns the HTML document; serve it
- * as `text/html; charset=utf-8` (CONTENT_TYPES.html). Message pages are not indexed.
+ * A message page of the subscription API ("unsubscribe?" with a one-button POST form, errors): the HTML
+ * document, not indexed. Callers go through `renderMessagePage` in ./outputs.ts, which checks the settings.
  */
-export function renderMessagePage(site: SiteConfig, content: MessagePageContent): string {
-  checkedBaseUrl(site);
-  checkedLanguage(site);
+export function messagePage(site: SiteConfig, feeds: readonly FeedLink[], content: MessagePageContent): string {
   const action = content.action;
   const fields = action?.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
   const main = html`<h1>${oneLine(content.title)}</h1>
@@ -262,7 +238,7 @@ ${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="
 `
     : ''
 }<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
-  return page(site, {
+  return page(site, feeds, {
     title: `${oneLine(content.title)} · ${oneLine(site.title)}`,
     description: oneLine(content.title),
     main,

@@ -22,7 +22,8 @@ import { GazetteError, InvalidAddressError, InvalidTokenError } from '../errors.
 import type { SiteConfig } from '../model.js';
 import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
 import { CONTENT_TYPES } from '../render/links.js';
-import { renderMessagePage, type MessagePageContent } from '../render/site.js';
+import { renderMessagePage } from '../render/outputs.js';
+import type { MessagePageContent } from '../render/site.js';
 import { verifyToken } from '../tokens.js';
 import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
 import { TooManyRequestsError } from './errors.js';
