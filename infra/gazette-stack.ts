@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { feedLinks } from '../functions/core/render/outputs.js';
+import { SUBSCRIPTION_ROUTES } from '../functions/core/subscriptions/links.js';
 import { ENV } from '../functions/shared/env-names.js';
 import { PUBLISHER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
@@ -125,7 +126,7 @@ export class GazetteStack extends Stack {
     }
     new CfnOutput(this, 'SubscribeEndpoint', {
       description: 'Where the subscribe form posts',
-      value: `${site.baseUrl}api/subscribe`,
+      value: `${site.baseUrl}${SUBSCRIPTION_ROUTES.subscribe.path}`,
     });
     new CfnOutput(this, 'SiteBucketName', {
       description: 'Drop articles under inbox/ in this bucket',

@@ -19,6 +19,7 @@ import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
 import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { SERVICES } from '../shared/metric-names.js';
+import { SUBSCRIPTION_ROUTES } from '../core/subscriptions/links.js';
 import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
 import { bucketSite } from './dev-server.js';
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
         '',
         `  Site        ${site}`,
         ...feedLinks({ baseUrl: site }).map((feed) => `  ${feed.label.padEnd(11)} ${feed.url}`),
-        `  Subscribe   ${site}api/subscribe   (the form on every page posts here)`,
+        `  Subscribe   ${site}${SUBSCRIPTION_ROUTES.subscribe.path}   (the form on every page posts here)`,
         `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
         '',
         `  Emulators   S3 ${emulators.endpoints.s3}   DynamoDB ${emulators.endpoints.dynamodb}   SES ${emulators.endpoints.ses}`,

@@ -7,6 +7,7 @@
  * CloudFront adds. Listens on the loopback addresses only.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { API_PREFIX } from '../core/subscriptions/links.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,7 +128,7 @@ export function keyForPath(pathname: string): string | undefined {
 export async function startSiteServer(options: SiteServerOptions): Promise<SiteServer> {
   let api = options.api;
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
-    const answer = (request.url ?? '/').startsWith('/api/')
+    const answer = (request.url ?? '/').startsWith(`/${API_PREFIX}`)
       ? forwardApiRequest(api?.handler, api?.originHeaders ?? {}, request, response)
       : serveSite(options.source, request, response);
     answer.catch(() => {

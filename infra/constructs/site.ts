@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { SITE_CONTENT_SECURITY_POLICY } from '../../functions/core/render/assets.js';
 import { siteObjectKeys } from '../../functions/core/render/outputs.js';
 import { ENV } from '../../functions/shared/env-names.js';
+import { API_PREFIX } from '../../functions/core/subscriptions/links.js';
 import type { ConfigurableFunction } from './gazette-function.js';
 import { nagArnOf } from './nag.js';
 
@@ -208,7 +209,7 @@ export class Site extends Construct {
    * query strings, cookies and headers forwarded except Host (API Gateway must see its own host name).
    */
   addApi(origin: cloudfront.IOrigin): void {
-    this.distribution.addBehavior('/api/*', origin, {
+    this.distribution.addBehavior(`/${API_PREFIX}*`, origin, {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { GazetteFunction } from './gazette-function.js';
+import { SUBSCRIPTION_ROUTES, type RouteName } from '../../functions/core/subscriptions/links.js';
 
 /** Properties of {@link SubscriptionApi}. */
 export interface SubscriptionApiProps {
@@ -16,40 +17,37 @@ export interface SubscriptionApiProps {
   readonly projectRoot?: string;
 }
 
-/** `METHOD /path` of each route, as API Gateway names it in route keys and route settings. */
-type RouteKey = (typeof SUBSCRIPTION_ROUTES)[number] extends infer Route
-  ? Route extends readonly [infer Method extends string, infer Path extends string]
-    ? `${Method} ${Path}`
-    : never
-  : never;
-
 /** A route's own throttle: steady requests per second and the burst above it. */
 export interface RouteBudget {
   readonly rateLimit: number;
   readonly burstLimit: number;
 }
 
+/** The methods API Gateway routes: HEAD rides on GET there. */
+type RoutedMethod<Name extends RouteName> = Exclude<(typeof SUBSCRIPTION_ROUTES)[Name]['methods'][number], 'HEAD'>;
+
 /**
- * Each route's own throttle. With one stage-wide budget, anyone sending 10–20 subscribe requests a
- * second made every confirm and one-click unsubscribe fail with 429; apart, a subscribe flood only
- * throttles subscribing. Leaving must always work, so the one-click target has the largest budget.
+ * Each route's own throttle, by route and method (the routes themselves are the core's table). With one
+ * stage-wide budget, anyone sending 10–20 subscribe requests a second made every confirm and one-click
+ * unsubscribe fail with 429; apart, a subscribe flood only throttles subscribing. Leaving must always
+ * work, so the one-click target has the largest budget.
  */
-export const ROUTE_BUDGETS: Readonly<Record<RouteKey, RouteBudget>> = {
-  'POST /api/subscribe': { rateLimit: 5, burstLimit: 10 },
-  'GET /api/confirm': { rateLimit: 10, burstLimit: 20 },
-  'POST /api/confirm': { rateLimit: 10, burstLimit: 20 },
-  'GET /api/unsubscribe': { rateLimit: 10, burstLimit: 20 },
-  'POST /api/unsubscribe': { rateLimit: 50, burstLimit: 100 },
+export const ROUTE_BUDGETS: { readonly [Name in RouteName]: Readonly<Record<RoutedMethod<Name>, RouteBudget>> } = {
+  subscribe: { POST: { rateLimit: 5, burstLimit: 10 } },
+  confirm: { GET: { rateLimit: 10, burstLimit: 20 }, POST: { rateLimit: 10, burstLimit: 20 } },
+  unsubscribe: { GET: { rateLimit: 10, burstLimit: 20 }, POST: { rateLimit: 50, burstLimit: 100 } },
 };
 
-/** The routes of the subscription API, each `[method, path]`, all served by one function. */
-export const SUBSCRIPTION_ROUTES = [
-  [apigw.HttpMethod.POST, '/api/subscribe'],
-  [apigw.HttpMethod.GET, '/api/confirm'],
-  [apigw.HttpMethod.POST, '/api/confirm'],
-  [apigw.HttpMethod.GET, '/api/unsubscribe'],
-  [apigw.HttpMethod.POST, '/api/unsubscribe'],
-] as const;
+/** The API Gateway routes, `{ method, path, budget }`, from the core's route table. */
+export function apiGatewayRoutes(): { method: apigw.HttpMethod; path: string; budget: RouteBudget }[] {
+  return (Object.keys(ROUTE_BUDGETS) as RouteName[]).flatMap((name) =>
+    Object.entries(ROUTE_BUDGETS[name] as Record<string, RouteBudget>).map(([method, budget]) => ({
+      method: method as apigw.HttpMethod,
+      path: `/${SUBSCRIPTION_ROUTES[name].path}`,
+      budget,
+    })),
+  );
+}
 
 // HTTP APIs have their own $context variables; the REST API presets name some that do not exist here.
 const HTTP_API_ACCESS_LOG_FORMAT = JSON.stringify({
@@ -115,14 +113,11 @@ export class SubscriptionApi extends Construct {
 
     const integration = new HttpLambdaIntegration('Handler', this.function.function);
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const [method, path] of SUBSCRIPTION_ROUTES) {
+    for (const { method, path, budget } of apiGatewayRoutes()) {
       const [route] = this.httpApi.addRoutes({ path, methods: [method], integration });
       // Route settings name the route key; the route must exist before the stage refers to it.
       if (route) stage.node.addDependency(route);
-      // Each [method, path] pair of the table is one route key (TypeScript sees every combination).
-      const key = `${method} ${path}` as RouteKey;
-      const budget = ROUTE_BUDGETS[key];
-      routeSettings[key] = { ThrottlingRateLimit: budget.rateLimit, ThrottlingBurstLimit: budget.burstLimit };
+      routeSettings[`${method} ${path}`] = { ThrottlingRateLimit: budget.rateLimit, ThrottlingBurstLimit: budget.burstLimit };
     }
     // The L2 stage has no per-route throttle yet; the CloudFormation property does (raw JSON, hence the
     // CloudFormation spelling of the keys).

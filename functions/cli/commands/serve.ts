@@ -6,6 +6,7 @@
  * the outbox mails work without AWS or emulators. Development only: no compression, loopback only.
  */
 import { randomBytes } from 'node:crypto';
+import { API_PREFIX } from '../../core/subscriptions/links.js';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.js';
 import { feedLinks } from '../../core/render/outputs.js';
@@ -147,7 +148,7 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
       feedLinks({ baseUrl: running.url })
         .map((feed) => `  ${feed.name.toUpperCase().padEnd(5)} ${feed.url}\n`)
         .join('') +
-      `  API:   ${running.url}api/ (subscribe, confirm, unsubscribe), subscribers in ${localLayout(outDir).database} (seeded from ${subscribersFile})\n` +
+      `  API:   ${running.url}${API_PREFIX} (subscribe, confirm, unsubscribe), subscribers in ${localLayout(outDir).database} (seeded from ${subscribersFile})\n` +
       `  Mail:  confirmation emails are written to ${outbox}\n` +
       'Press Ctrl+C to stop.\n',
   );

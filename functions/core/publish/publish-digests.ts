@@ -10,8 +10,9 @@ import { renderDigestEmail } from '../render/email.js';
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
-import { signToken, type TokenKeyring } from '../tokens.js';
+import type { TokenKeyring } from '../tokens.js';
 import { deliveryIdForDigest } from './delivery.js';
+import { unsubscribeUrl } from '../subscriptions/links.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
@@ -341,7 +342,6 @@ async function deliverOnce(
 ): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
   // Render before claiming: a message that cannot be built must not leave a claim behind.
-  const token = signToken('unsubscribe', subscriber.id, settings.keyring, now);
   let mail: OutgoingMail;
   try {
     mail = renderDigestEmail({
@@ -350,7 +350,7 @@ async function deliverOnce(
       to: subscriber.email,
       site: settings.site,
       mail: settings.mail,
-      unsubscribeUrl: `${settings.site.baseUrl}api/unsubscribe?token=${encodeURIComponent(token)}`,
+      unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, subscriber.id, now),
       date: now,
     });
   } catch (error) {

@@ -3,6 +3,7 @@
  * mails always agree on permalinks.
  */
 import type { Digest, SiteConfig } from '../model.js';
+import { routeUrl } from '../subscriptions/links.js';
 import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
@@ -53,7 +54,7 @@ export function digestUrl(site: SiteConfig, digest: Digest): string {
 
 /** Where the subscribe form posts (the subscription API's route). */
 export function subscribeUrl(site: SiteConfig): string {
-  return `${site.baseUrl}api/subscribe`;
+  return routeUrl(site, 'subscribe');
 }
 
 /**

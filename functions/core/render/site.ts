@@ -5,6 +5,7 @@
  * subscribe form.
  */
 import type { Digest, SiteConfig } from '../model.js';
+import { API_PREFIX } from '../subscriptions/links.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
 import { categoryTerms, digestHtmlFragment, readingLine, sourceLink, summaryText } from './digest-content.js';
 import { digestPath, digestUrl, subscribeUrl } from './links.js';
@@ -188,7 +189,7 @@ export function notFoundPage({ site, feeds }: RenderContext): string {
 /** `robots.txt`, naming the first feed. */
 export function robotsTxt({ feeds }: RenderContext): string {
   // The API answers with personal pages (confirm, unsubscribe); nothing there is for crawlers.
-  return `User-agent: *\nDisallow: /api/\n\n# Feeds: ${feeds[0]?.url ?? ''}\n`;
+  return `User-agent: *\nDisallow: /${API_PREFIX}\n\n# Feeds: ${feeds[0]?.url ?? ''}\n`;
 }
 
 /** One `digests/<slug>/index.html` per digest (the permalinks). */

@@ -27,7 +27,7 @@ import type { MessagePageContent } from '../render/site.js';
 import { verifyToken } from '../tokens.js';
 import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
 import { TooManyRequestsError } from './errors.js';
-import { SUBSCRIPTION_ROUTES } from './links.js';
+import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
 import type { SubscriptionStore } from './ports.js';
 import { subscribe, type SubscribeDeps } from './subscribe.js';
 
@@ -238,18 +238,10 @@ function tokenOf(request: HttpRequest): string {
   throw new InvalidTokenError('missing');
 }
 
-function route(path: string): keyof typeof SUBSCRIPTION_ROUTES | undefined {
+function route(path: string): RouteName | undefined {
   const trimmed = path.replace(/\/+$/, '');
-  return (Object.keys(SUBSCRIPTION_ROUTES) as (keyof typeof SUBSCRIPTION_ROUTES)[]).find((name) =>
-    trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name]}`),
-  );
+  return (Object.keys(SUBSCRIPTION_ROUTES) as RouteName[]).find((name) => trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name].path}`));
 }
-
-const ALLOWED: Record<keyof typeof SUBSCRIPTION_ROUTES, string[]> = {
-  subscribe: ['POST'],
-  confirm: ['GET', 'HEAD', 'POST'],
-  unsubscribe: ['GET', 'HEAD', 'POST'],
-};
 
 /** Answers one request of the subscription API. Never throws: every failure becomes a response. */
 export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, request: HttpRequest, now: Date): Promise<HttpResponse> {
@@ -260,9 +252,9 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
     verifyOrigin(normalised, deps.originVerify);
     const name = route(request.path);
     if (!name) throw new HttpFailure(404, 'not_found', 'Not found', 'There is nothing here.');
-    if (!ALLOWED[name].includes(method))
+    if (!(SUBSCRIPTION_ROUTES[name].methods as readonly string[]).includes(method))
       throw new HttpFailure(405, 'method_not_allowed', 'Not allowed', 'This address does not accept that request.', {
-        allow: ALLOWED[name].join(', '),
+        allow: SUBSCRIPTION_ROUTES[name].methods.join(', '),
       });
     const links = { store: deps.store, keyring: deps.keyring, ...(deps.log ? { log: deps.log } : {}) };
 
@@ -292,7 +284,7 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
             message: 'Press the button to start receiving the digest by email. Nothing changes until you do.',
             action: {
               method: 'post',
-              url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.confirm}?token=${encodeURIComponent(token)}`,
+              url: routeUrl(deps.site, 'confirm', token),
               label: 'Confirm subscription',
             },
           },
@@ -319,7 +311,7 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
         message: 'Press the button to stop receiving the digest by email. Nothing changes until you do.',
         action: {
           method: 'post',
-          url: `${deps.site.baseUrl}${SUBSCRIPTION_ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`,
+          url: routeUrl(deps.site, 'unsubscribe', token),
           label: 'Unsubscribe',
           fields: { 'List-Unsubscribe': 'One-Click' },
         },

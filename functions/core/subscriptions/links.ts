@@ -1,25 +1,39 @@
 /**
- * The subscription links that go into mail and pages. One place builds them so the API routes, the
- * confirmation mail and the digest mail's unsubscribe link can never disagree.
+ * The subscription API's route table and the links built from it. One table, read by the API's
+ * dispatch, the stack's API Gateway routes and throttles, CloudFront's `/api/*` behaviour, the local
+ * servers and every link in mail and pages, so none of them can disagree.
  */
 import type { SiteConfig } from '../model.js';
 import { signToken, type TokenKeyring } from '../tokens.js';
 
-/** Path of each subscription route below the site's base URL. */
+/** Where the API lives below the site's base URL: CloudFront sends `/api/*` to it, robots skip it. */
+export const API_PREFIX = 'api/';
+
+/**
+ * Every route of the subscription API: its path below the base URL and the methods it answers (HEAD is
+ * answered like GET without a body; API Gateway routes it with GET).
+ */
 export const SUBSCRIPTION_ROUTES = {
-  subscribe: 'api/subscribe',
-  confirm: 'api/confirm',
-  unsubscribe: 'api/unsubscribe',
+  subscribe: { path: `${API_PREFIX}subscribe`, methods: ['POST'] },
+  confirm: { path: `${API_PREFIX}confirm`, methods: ['GET', 'HEAD', 'POST'] },
+  unsubscribe: { path: `${API_PREFIX}unsubscribe`, methods: ['GET', 'HEAD', 'POST'] },
 } as const;
+
+/** The name of one route. */
+export type RouteName = keyof typeof SUBSCRIPTION_ROUTES;
+
+/** `<baseUrl><route path>`, plus `?token=…` when a token is given. */
+export function routeUrl(site: SiteConfig, route: RouteName, token?: string): string {
+  const url = `${site.baseUrl}${SUBSCRIPTION_ROUTES[route].path}`;
+  return token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`;
+}
 
 /** `<baseUrl>api/confirm?token=…` with a confirm token issued at `now` (valid for 72 h). */
 export function confirmUrl(site: SiteConfig, keyring: TokenKeyring, subscriberId: string, now: Date): string {
-  const token = signToken('confirm', subscriberId, keyring, now);
-  return `${site.baseUrl}${SUBSCRIPTION_ROUTES.confirm}?token=${encodeURIComponent(token)}`;
+  return routeUrl(site, 'confirm', signToken('confirm', subscriberId, keyring, now));
 }
 
 /** `<baseUrl>api/unsubscribe?token=…`: the one-click (RFC 8058) target and the visible link. Never expires. */
 export function unsubscribeUrl(site: SiteConfig, keyring: TokenKeyring, subscriberId: string, now: Date): string {
-  const token = signToken('unsubscribe', subscriberId, keyring, now);
-  return `${site.baseUrl}${SUBSCRIPTION_ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`;
+  return routeUrl(site, 'unsubscribe', signToken('unsubscribe', subscriberId, keyring, now));
 }
