@@ -19,7 +19,7 @@ import { buildMailConfig } from '../functions/core/settings.js';
 import type { Mailer, SendOutcome } from '../functions/core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../functions/core/publish/publish-digests.js';
 import type { TokenKeyring } from '../functions/core/tokens.js';
-import { SqliteSubscribers } from '../functions/adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../functions/adapters/local/local-subscriptions.js';
 import { FolderArticleSource } from '../functions/adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../functions/adapters/local/folder-site-publisher.js';
 import { SqliteArchive } from '../functions/adapters/local/sqlite-archive.js';

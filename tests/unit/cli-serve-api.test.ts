@@ -5,7 +5,7 @@
  */
 import { memoryIo } from '../fakes/memory-io.js';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { SqliteSubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../functions/adapters/local/local-subscriptions.js';
 import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { SqliteSubscribers } from '../../functions/adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../functions/adapters/local/local-subscriptions.js';
 import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';

@@ -8,7 +8,7 @@ import {
   MemoryRollingCounter,
   MemorySubscribers,
   SqliteSubscribers,
-} from '../../functions/adapters/local/file-subscribers.js';
+} from '../../functions/adapters/local/local-subscriptions.js';
 import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState, type LocalState } from '../../functions/adapters/local/local-state.js';
 import { ConfigError } from '../../functions/core/errors.js';

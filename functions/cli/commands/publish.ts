@@ -16,7 +16,7 @@ import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
 import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
-import { SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';

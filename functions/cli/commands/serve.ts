@@ -13,7 +13,7 @@ import { feedLinks } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
-import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
+import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
-import { SqliteSubscribers } from '../../adapters/local/file-subscribers.js';
+import { SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';

@@ -1,6 +1,6 @@
 /**
  * The ports the subscription use cases call, declared beside them (the core owns its ports). The local
- * adapter is functions/adapters/local/file-subscribers.ts, the AWS one
+ * adapter is functions/adapters/local/local-subscriptions.ts, the AWS one
  * functions/adapters/aws/dynamodb-subscribers.ts; both also implement the publish port `SubscriberStore`.
  */
 import type { OutgoingMail, SubscriberStatus } from '../model.js';

@@ -1,6 +1,7 @@
 /**
- * Local subscribers in the state database (`npm start`, `npm run serve`, `gazette subscribers` without
- * `--table`), and the same rules in memory for tests and the dev server.
+ * The local side of subscriptions: subscribers in the state database (`npm start`, `npm run serve`,
+ * `gazette subscribers` without `--table`), the same rules in memory for tests and the dev server, and
+ * the in-memory feedback ledger, rolling counter and rate limiter the local servers use.
  *
  * A subscribers file (`subscribers.example.json`) is read-only seed input: an array of records,
  * `[{"email": "ann@example.org", "status": "confirmed"}, …]`, where `id` and the other fields of
