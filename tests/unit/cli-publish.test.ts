@@ -285,7 +285,7 @@ describe('gazette dispatch', () => {
     expect(io.out()).toContain('1 new');
     const summary = memoryIo();
     expect(await runGazette(['summarize', '--json', join(seeds, '000_89c895b2b4859281.txt')], summary)).toBe(0);
-    expect(JSON.parse(summary.out()).headline).toMatch(/^Chinese President/);
+    expect(JSON.parse(summary.out()).title).toMatch(/^Chinese President/);
   });
 });
 

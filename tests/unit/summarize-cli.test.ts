@@ -50,18 +50,32 @@ describe('gazette summarize FILE', () => {
     expect(stdout).toMatch(/\nReading time: article 1 min \(328 words\), digest 1 min\n$/);
   });
 
-  it('prints JSON with --json that parses back to the Summary fields', async () => {
+  it('prints JSON with --json under the same key names as --jsonl (title, summary, keyPoints, keywords)', async () => {
     const { code, stdout } = await run(['--json', SEED]);
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout) as Record<string, unknown>;
     expect(parsed['source']).toBe(SEED);
-    expect(typeof parsed['headline']).toBe('string');
-    expect(Array.isArray(parsed['sentences'])).toBe(true);
-    expect((parsed['sentences'] as string[]).length).toBeGreaterThanOrEqual(2);
+    expect(typeof parsed['title']).toBe('string');
+    expect(Array.isArray(parsed['summary'])).toBe(true);
+    expect((parsed['summary'] as string[]).length).toBeGreaterThanOrEqual(2);
     expect(parsed['articleWords']).toBe(328);
     expect(Object.keys(parsed).sort()).toEqual(
-      ['articleReadingMinutes', 'articleWords', 'digestReadingMinutes', 'headline', 'keyPoints', 'keywords', 'sentences', 'source'].sort(),
+      ['articleReadingMinutes', 'articleWords', 'digestReadingMinutes', 'title', 'keyPoints', 'keywords', 'summary', 'source'].sort(),
     );
+  });
+
+  it('summarises several files, one JSON line each, and a refused one is exit 3 while the others print', async () => {
+    const empty = join(dir, 'empty-too.txt');
+    writeFileSync(empty, '');
+    const { code, stdout, stderr } = await run(['--json', SEED, empty, SEED]);
+    expect(code).toBe(3);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { source: string }).source),
+    ).toEqual([SEED, SEED]);
+    expect(stderr).toMatch(/^gazette summarize: .*empty-too\.txt: .+\n$/);
   });
 
   it('reads a Markdown file through the article parser and uses its title and tags', async () => {
@@ -69,26 +83,25 @@ describe('gazette summarize FILE', () => {
     writeFileSync(path, `---\ntitle: Riverton approves flood wall\ntags: [Floods]\n---\n\n${STORY}\n`);
     const { code, stdout } = await run(['--json', path]);
     expect(code).toBe(0);
-    const parsed = JSON.parse(stdout) as { headline: string; keywords: string[] };
-    expect(parsed.headline).toBe('Riverton approves flood wall');
+    const parsed = JSON.parse(stdout) as { title: string; keywords: string[] };
+    expect(parsed.title).toBe('Riverton approves flood wall');
     expect(parsed.keywords[0]).toBe('floods');
   });
 
-  it('fails with exit 1 and a one-line message for an empty or missing file', async () => {
+  it('refuses an empty or missing file with exit 3 and a one-line message', async () => {
     const empty = join(dir, 'empty.txt');
     writeFileSync(empty, '');
     const emptyRun = await run([empty]);
-    expect(emptyRun.code).toBe(1);
+    expect(emptyRun.code).toBe(3);
     expect(emptyRun.stdout).toBe('');
     expect(emptyRun.stderr).toMatch(/^gazette summarize: .*empty\.txt: .+\n$/);
     const missing = await run([join(dir, 'nope.txt')]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/cannot read the file \(ENOENT\)/);
   });
 
   it('fails with exit 2 and the usage for bad arguments', async () => {
     expect((await run([])).code).toBe(2);
-    expect((await run(['a.txt', 'b.txt'])).code).toBe(2);
     const unknown = await run(['--frobnicate', SEED]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('usage: gazette summarize');
@@ -106,7 +119,7 @@ describe('gazette summarize --jsonl', () => {
       JSON.stringify({ id: 'short', article: 'Dr. Smith met the U.S. president on Monday. They talked for an hour.' }),
     ].join('\n');
     const { code, stdout, stderr } = await run(['--jsonl'], input);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     const outputs = stdout
       .trim()
       .split('\n')

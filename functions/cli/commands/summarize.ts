@@ -1,14 +1,15 @@
 /**
  * `gazette summarize`: the summariser from the command line.
  *
- *   gazette summarize FILE           the digest of one article (.txt, .md, .html) as readable text
- *   gazette summarize --json FILE    the same as one JSON object
+ *   gazette summarize FILE…          the digest of each article (.txt, .md, .html) as readable text
+ *   gazette summarize --json FILE…   one JSON object a line, {"source","title","summary","keyPoints",
+ *                                    "keywords", reading times}: the same key names as --jsonl
  *   gazette summarize --jsonl        JSON Lines on stdin, {"id","article"[,"title","tags"]} a line; one
  *                                    {"id","title","summary","keyPoints","keywords"} a line on stdout;
  *                                    a bad line gets an {"id","line","error"} line on stderr, the rest go on
  *
- * Exit codes: 0 success, 1 an article could not be summarised (with --jsonl: at least one line failed),
- * 2 usage error.
+ * Exit codes: 0 success, 3 some articles (or lines) were refused and named on stderr, the rest were
+ * summarised, 2 usage error; 1 only for the unexpected.
  */
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -20,6 +21,7 @@ import type { ReadingTime, Summary } from '../../core/model.js';
 import { readingTime } from '../../core/reading-time.js';
 import { parseArticleFile } from '../../adapters/article-files.js';
 import { summarize } from '../../core/summarize/index.js';
+import { EXIT_CODES } from '../../shared/cli-errors.js';
 
 /** The streams a command talks to; the real process's in production, in-memory ones in tests. */
 export interface CommandIo {
@@ -28,9 +30,17 @@ export interface CommandIo {
   stderr: NodeJS.WritableStream;
 }
 
-const USAGE = `usage: gazette summarize [--json] FILE
+const USAGE = `usage: gazette summarize [--json] FILE…
        gazette summarize --jsonl < articles.jsonl
 `;
+
+/** Exit code when some inputs were refused and the rest summarised (the code every command uses). */
+const PARTIAL = EXIT_CODES.partial;
+
+/** The digest words under the key names --json and --jsonl share. */
+function digestFields(summary: Summary): { title: string; summary: string[]; keyPoints: string[]; keywords: string[] } {
+  return { title: summary.headline, summary: summary.sentences, keyPoints: summary.keyPoints, keywords: summary.keywords };
+}
 
 /** One input line of --jsonl mode. Extra fields are ignored. */
 const JsonlArticle = z.object({
@@ -77,17 +87,22 @@ async function summarizeFile(path: string, json: boolean, io: CommandIo): Promis
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     await write(io.stderr, `gazette summarize: ${path}: cannot read the file (${code})\n`);
-    return 1;
+    return PARTIAL;
   }
   try {
     const article = parseArticleFile(path, bytes);
     const words = summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source });
-    const summary = { ...words, ...readingTime(article.text, words) };
-    await write(io.stdout, json ? `${JSON.stringify({ source: article.source, ...summary }, null, 2)}\n` : formatSummaryText(summary));
+    const times = readingTime(article.text, words);
+    await write(
+      io.stdout,
+      json
+        ? `${JSON.stringify({ source: article.source, ...digestFields(words), ...times })}\n`
+        : formatSummaryText({ ...words, ...times }),
+    );
     return 0;
   } catch (error) {
     await write(io.stderr, `gazette summarize: ${message(error)}\n`);
-    return 1;
+    return PARTIAL;
   }
 }
 
@@ -105,16 +120,13 @@ async function summarizeJsonLines(io: CommandIo): Promise<number> {
       if (typeof raw === 'object' && raw !== null && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number')) id = raw.id;
       const input = JsonlArticle.parse(raw);
       const summary = summarize({ text: input.article, title: input.title, tags: input.tags, source: `id ${String(input.id)}` });
-      await write(
-        io.stdout,
-        `${JSON.stringify({ id: input.id, title: summary.headline, summary: summary.sentences, keyPoints: summary.keyPoints, keywords: summary.keywords })}\n`,
-      );
+      await write(io.stdout, `${JSON.stringify({ id: input.id, ...digestFields(summary) })}\n`);
     } catch (error) {
       failures++;
       await write(io.stderr, `${JSON.stringify({ id, line: lineNumber, error: message(error) })}\n`);
     }
   }
-  return failures > 0 ? 1 : 0;
+  return failures > 0 ? PARTIAL : 0;
 }
 
 /**
@@ -145,10 +157,15 @@ export async function summarizeCommand(args: string[], io: CommandIo): Promise<n
     }
     return summarizeJsonLines(io);
   }
-  const [path, ...extra] = positionals;
-  if (path === undefined || extra.length > 0) {
-    await write(io.stderr, `gazette summarize: expected exactly one FILE\n${USAGE}`);
+  if (positionals.length === 0) {
+    await write(io.stderr, `gazette summarize: expected at least one FILE\n${USAGE}`);
     return 2;
   }
-  return summarizeFile(path, values.json === true, io);
+  let refused = 0;
+  for (const [index, path] of positionals.entries()) {
+    // Plain text: a blank line between digests, as between paragraphs.
+    if (index > 0 && values.json !== true) await write(io.stdout, '\n');
+    if ((await summarizeFile(path, values.json === true, io)) !== 0) refused += 1;
+  }
+  return refused > 0 ? PARTIAL : 0;
 }
