@@ -214,6 +214,10 @@ describe('gazette publish: settings and failures', () => {
     expect(run.code).toBe(EXIT_CODES.ok);
     expect(run.out).toContain('Dry run: nothing was written or sent.');
     expect(run.out).toMatch(/^New digest: /m);
+    // It reports what a real run would do, in words that do not claim it happened.
+    expect(run.out).toMatch(/^Files: {3}\d+ would be written, 0 unchanged$/m);
+    expect(run.out).toMatch(/^Mail: {4}2 would be sent, 0 already sent$/m);
+    expect(run.out).not.toMatch(/\d+ written|\d+ sent,/);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   });
 

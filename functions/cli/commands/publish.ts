@@ -338,9 +338,11 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
     io,
     `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.digests.length} in the archive)`,
   );
-  say(io, `Files:   ${report.site.written.length} written, ${report.site.unchanged.length} unchanged`);
+  // A dry run counts what a real run would do; the words say so, since nothing was written or sent.
+  const [written, sent] = options.dryRun ? ['would be written', 'would be sent'] : ['written', 'sent'];
+  say(io, `Files:   ${report.site.written.length} ${written}, ${report.site.unchanged.length} unchanged`);
   const { mail } = report;
-  const mailParts = [`${mail.sent} sent`, `${mail.alreadySent} already sent`];
+  const mailParts = [`${mail.sent} ${sent}`, `${mail.alreadySent} already sent`];
   if (mail.failed) mailParts.push(`${mail.failed} refused`);
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
