@@ -277,7 +277,7 @@ describe('gazette dispatch', () => {
 
   it('dispatches subscribers', async () => {
     const io = memoryIo();
-    expect(await runGazette(['subscribers', 'list', '--file', subscribers], io)).toBe(0);
+    expect(await runGazette(['subscribers', 'list', '--file', subscribers, '--out', out], io)).toBe(0);
     expect(io.out()).toMatch(/confirmed +Reader@example\.com/);
   });
 
