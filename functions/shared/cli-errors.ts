@@ -62,8 +62,24 @@ export function formatError(error: unknown, verbose = false): string {
   return line;
 }
 
+/**
+ * `text` safe to print on a terminal: control characters (an escape sequence in a file name could clear
+ * the screen or fake a line) and bidi overrides become visible `\xNN` / `\uNNNN` escapes.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Writes `gazette <command>: <one line>` to stderr and returns the exit code the error maps to. */
 export function reportError(io: Pick<CommandIo, 'stderr'>, command: string, error: unknown, verbose = false): ExitCode {
-  io.stderr.write(`gazette ${command}: ${formatError(error, verbose)}\n`);
+  io.stderr.write(`gazette ${command}: ${terminalSafe(formatError(error, false))}${verbose ? verboseStack(error) : ''}\n`);
   return exitCodeFor(error);
+}
+
+/** The stack under `--verbose`, on the lines after the message. */
+function verboseStack(error: unknown): string {
+  return error instanceof Error && error.stack ? `\n${terminalSafe(error.stack).replace(/\\x0a/g, '\n')}` : '';
 }

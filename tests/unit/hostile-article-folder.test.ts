@@ -67,3 +67,26 @@ describe('an article folder with links and FIFOs in it', () => {
     expect(written).toContain('Chinese President Xi Jinping');
   });
 });
+
+describe('file names with control characters', () => {
+  it('are printed escaped: an escape sequence in a name cannot clear the screen or fake a line', async () => {
+    await writeFile(join(seeds, 'evil\u001b[2J\u001b[Hname\nfake.txt'), '');
+    await writeFile(join(seeds, '\u202Etxt.exe'), '');
+    const io = memoryIo();
+    const code = await publishCommand(
+      ['--seeds', seeds, '--out', out, '--subscribers', join(work, 'subscribers.json'), '--now', '2025-05-09T12:00:00Z'],
+      io,
+    );
+    expect(code).toBe(EXIT_CODES.partial);
+    const err = io.err();
+    expect(err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/u);
+    expect(err).toContain('article error: evil\\x1b[2J\\x1b[Hname\\x0afake.txt: ');
+    expect(err).toContain('article error: \\u202etxt.exe: ');
+    expect(
+      err
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('article error: ')),
+    ).toHaveLength(2);
+  });
+});

@@ -26,7 +26,7 @@ import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 
 /**
  * The defaults of the local-only flags; `gazette serve` uses the same subscribers file, output folder
@@ -347,7 +347,7 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
-  for (const error of report.articleErrors) io.stderr.write(`article error: ${error.message}\n`);
+  for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
   if (report.articleErrors.length > 0)
     say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);

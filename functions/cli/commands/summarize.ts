@@ -21,7 +21,7 @@ import type { ReadingTime, Summary } from '../../core/model.js';
 import { readingTime } from '../../core/reading-time.js';
 import { parseArticleFile } from '../../adapters/article-files.js';
 import { summarize } from '../../core/summarize/index.js';
-import { EXIT_CODES } from '../../shared/cli-errors.js';
+import { EXIT_CODES, terminalSafe } from '../../shared/cli-errors.js';
 
 /** The streams a command talks to; the real process's in production, in-memory ones in tests. */
 export interface CommandIo {
@@ -86,7 +86,7 @@ async function summarizeFile(path: string, json: boolean, io: CommandIo): Promis
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    await write(io.stderr, `gazette summarize: ${path}: cannot read the file (${code})\n`);
+    await write(io.stderr, `gazette summarize: ${terminalSafe(path)}: cannot read the file (${code})\n`);
     return PARTIAL;
   }
   try {
@@ -101,7 +101,7 @@ async function summarizeFile(path: string, json: boolean, io: CommandIo): Promis
     );
     return 0;
   } catch (error) {
-    await write(io.stderr, `gazette summarize: ${message(error)}\n`);
+    await write(io.stderr, `gazette summarize: ${terminalSafe(message(error))}\n`);
     return PARTIAL;
   }
 }
