@@ -26,6 +26,13 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** Runs `gazette publish` on the test's folder, as `npm start` would with these paths. */
+async function publishSeeds(): Promise<{ io: ReturnType<typeof memoryIo>; code: number }> {
+  const io = memoryIo();
+  const args = ['--seeds', seeds, '--out', out, '--subscribers', join(work, 'subscribers.json'), '--now', '2025-05-09T12:00:00Z'];
+  return { io, code: await publishCommand(args, io) };
+}
+
 /** Every byte the run wrote (site, feeds, mails, state), as one string. */
 async function everythingWritten(): Promise<string> {
   const parts: string[] = [];
@@ -47,11 +54,7 @@ describe('an article folder with links and FIFOs in it', () => {
     // Opening this through the link used to block the run forever, waiting for a writer.
     await symlink(join(work, 'outside-pipe'), join(seeds, 'piped.txt'));
 
-    const io = memoryIo();
-    const code = await publishCommand(
-      ['--seeds', seeds, '--out', out, '--subscribers', join(work, 'subscribers.json'), '--now', '2025-05-09T12:00:00Z'],
-      io,
-    );
+    const { io, code } = await publishSeeds();
 
     expect(code).toBe(EXIT_CODES.partial);
     const err = io.err();
@@ -72,11 +75,7 @@ describe('file names with control characters', () => {
   it('are printed escaped: an escape sequence in a name cannot clear the screen or fake a line', async () => {
     await writeFile(join(seeds, 'evil\u001b[2J\u001b[Hname\nfake.txt'), '');
     await writeFile(join(seeds, '\u202Etxt.exe'), '');
-    const io = memoryIo();
-    const code = await publishCommand(
-      ['--seeds', seeds, '--out', out, '--subscribers', join(work, 'subscribers.json'), '--now', '2025-05-09T12:00:00Z'],
-      io,
-    );
+    const { io, code } = await publishSeeds();
     expect(code).toBe(EXIT_CODES.partial);
     const err = io.err();
     expect(err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/u);

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../functions/core/model.js';
-import { buildMailConfig } from '../../functions/core/settings.js';
 import type { DeliveryId } from '../../functions/core/publish/delivery.js';
-import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
+import { publishDigests, type PublishDeps } from '../../functions/core/publish/publish-digests.js';
 import { ExtractiveSummarizer } from '../../functions/core/summarize/index.js';
 import {
   FixedClock,
@@ -14,6 +13,7 @@ import {
   MemorySource,
   MemorySubscribers,
   RecordingMailer,
+  TEST_PUBLISH_SETTINGS,
 } from '../fakes/index.js';
 
 const seed = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
@@ -84,19 +84,7 @@ function world(options: { people?: Subscriber[]; mailer?: RecordingMailer; files
   return { clock, source, archive, site, ledger, mailer, lease, sleeps, deps };
 }
 
-const settings: PublishSettings = {
-  site: {
-    baseUrl: 'https://digest.example.com/',
-    title: 'Gazette',
-    description: 'Concise digests',
-    language: 'en',
-    authorName: 'Gazette',
-    feedLength: 50,
-  },
-  mail: buildMailConfig({ senderEmail: 'news@example.com', senderName: 'Gazette' }),
-  keyring: { currentKeyId: 'k1', secrets: { k1: 'test-secret-of-enough-length-0123456789' } },
-  runId: 'run-1',
-};
+const settings = TEST_PUBLISH_SETTINGS;
 
 function recipients(mailer: RecordingMailer): string[] {
   return mailer.sent.map((mail) => mail.to).sort();
