@@ -18,7 +18,41 @@ export interface RawArticle {
   format: ArticleFormat;
   /** The bytes exactly as stored. */
   bytes: Uint8Array;
+  /**
+   * What a feed source knows about an item besides its bytes (its guid, title, link, date, tags). Parsing
+   * prefers these over what it finds in the bytes; file sources leave it out.
+   */
+  item?: ItemMetadata;
+  /** The feed the article was an item of; absent for files. Carried to the digest for provenance. */
+  provenance?: Provenance;
+  /** Set when the article must be published but never mailed (see {@link MailHold}). */
+  mailHold?: MailHold;
 }
+
+/** A feed item's own metadata, as the feed gave it (links already stripped of tracking parameters). */
+export interface ItemMetadata {
+  /** The item's identity within Gazette (guid, else link, else title + content; see the sources issue). */
+  id: string;
+  title?: string;
+  url?: string;
+  author?: string;
+  published?: Date;
+  tags?: string[];
+}
+
+/** Where a digest's article came from when it was a feed item: the feed's title and its URL. */
+export interface Provenance {
+  title: string;
+  /** The feed's site (or the feed itself when it names no site). */
+  url: string;
+}
+
+/**
+ * Why a new article is published to the site and feeds but never mailed: the first fetch of a new
+ * source (importing a feed's backlog must not flood anyone), or an item already older than
+ * `maxAgeToMail` when Gazette first saw it. A digest made from such an article is stored as `not-mailed`.
+ */
+export type MailHold = 'first-fetch' | 'too-old';
 
 /**
  * Something a source found but cannot offer as an article (a file of an unknown type): reported with
@@ -49,6 +83,10 @@ export interface Article {
   text: string;
   /** Hash of the normalised text and metadata: a changed hash under the same id is an edit. */
   contentHash: string;
+  /** The feed it came from, when it was a feed item. */
+  provenance?: Provenance;
+  /** Publish but never mail (see {@link MailHold}). */
+  mailHold?: MailHold;
 }
 
 /**
@@ -91,6 +129,8 @@ export interface Digest {
   sourceUrl?: string;
   /** File name or key the article came from. */
   sourceName: string;
+  /** The feed the article was an item of, shown as its source in the page, the feeds and the email. */
+  provenance?: Provenance;
   author?: string;
   /** ISO 8601: when Gazette first published this digest (or the article's own date, if given). */
   published: string;
