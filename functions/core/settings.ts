@@ -19,6 +19,18 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 /** How many digests a feed may keep: at least one, and few enough that a feed stays a small download. */
 export const FEED_LENGTH = { min: 1, max: 500 } as const;
 
+/** The summarisers a deploy can choose: the embedded extractive one (default) or a model on Amazon Bedrock. */
+export const SUMMARIZERS = ['extractive', 'bedrock'] as const;
+
+/**
+ * Geographic prefixes of Bedrock inference profile ids (`us.amazon.nova-micro-v1:0`). A profile routes to
+ * other regions, so it needs more than the one foundation-model ARN the stack grants: refused up front.
+ */
+const INFERENCE_PROFILE_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+/** A Bedrock foundation-model id as the model catalogue spells it: `provider.name[:version]`. */
+const FOUNDATION_MODEL_ID = /^[a-z0-9-]+\.[a-z0-9][a-z0-9.\-]*(?::[a-z0-9]+){0,2}$/;
+
 /** True when `value` is a BCP 47 language tag (`en`, `de-CH`, `zh-Hant-TW`), as `Intl` parses them. */
 export function isLanguageTag(value: string): boolean {
   try {
@@ -158,6 +170,22 @@ export const SETTING_RULES = {
     .trim()
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com'),
+  /** Which summariser writes the digests; `bedrock` falls back to the extractive one whenever the model fails. */
+  summarizer: z.enum(SUMMARIZERS, { error: `must be one of ${SUMMARIZERS.join(', ')}` }),
+  /** The Bedrock foundation model (on-demand in the stack's region) used when `summarizer` is `bedrock`. */
+  bedrockModelId: z
+    .string({ error: 'must be a Bedrock model id like amazon.nova-micro-v1:0' })
+    .trim()
+    .refine(
+      (value) => !INFERENCE_PROFILE_PREFIX.test(value),
+      'must be a foundation-model id, not an inference profile (drop the region prefix)',
+    )
+    .refine((value) => FOUNDATION_MODEL_ID.test(value), 'must be a Bedrock model id like amazon.nova-micro-v1:0'),
+  /**
+   * Model tokens (in + out) the Bedrock summariser may use per UTC day, counted before each call; once
+   * spent, digests are written by the extractive summariser until the next day.
+   */
+  bedrockDailyTokenBudget: integer(1_000, 1_000_000_000),
 } as const;
 
 /** The name of one setting. */
@@ -174,6 +202,10 @@ export const SETTING_DEFAULTS = {
   timeZone: 'UTC',
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
+  summarizer: 'extractive',
+  bedrockModelId: 'amazon.nova-micro-v1:0',
+  // About 200 digests of a 600-word article a day (~1,300 tokens each): cents a day on Nova Micro.
+  bedrockDailyTokenBudget: 250_000,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -194,6 +226,9 @@ export const settingsSchema = z.object({
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
+  summarizer: SETTING_RULES.summarizer.default(SETTING_DEFAULTS.summarizer),
+  bedrockModelId: SETTING_RULES.bedrockModelId.default(SETTING_DEFAULTS.bedrockModelId),
+  bedrockDailyTokenBudget: SETTING_RULES.bedrockDailyTokenBudget.default(SETTING_DEFAULTS.bedrockDailyTokenBudget),
 });
 
 /** Validated settings, defaults filled in. */

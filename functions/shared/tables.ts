@@ -53,6 +53,10 @@ export const STATE_ITEM = {
   rate: 'rate#',
   /** `cap#<key>`: a rolling-window counter (hourly buckets), e.g. the confirmation mails of 24 hours. */
   cap: 'cap#',
+  /** `summary#<sha256>`: a model-written summary (or the model's refused answer), by model, prompt and text. */
+  summary: 'summary#',
+  /** `tokens#<UTC day>`: the model tokens the summariser counted against that day's budget. */
+  tokens: 'tokens#',
 } as const;
 
 const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;
