@@ -246,6 +246,18 @@ export function confirmationCap(maxConfirmationsPerDay: number, dailyQuota: numb
   return Math.max(0, Math.min(maxConfirmationsPerDay, Math.floor(dailyQuota * CONFIRMATION_QUOTA_SHARE)));
 }
 
+/** Who writes the digests: the embedded extractive summariser, or a Bedrock model with it as the fallback. */
+export type SummarizerChoice = { kind: 'extractive' } | { kind: 'bedrock'; modelId: string; dailyTokenBudget: number };
+
+/** The summariser settings as one value (the model settings only matter, and only travel, with `bedrock`). */
+export function buildSummarizerChoice(
+  settings: Pick<Settings, 'summarizer' | 'bedrockModelId' | 'bedrockDailyTokenBudget'>,
+): SummarizerChoice {
+  return settings.summarizer === 'bedrock'
+    ? { kind: 'bedrock', modelId: settings.bedrockModelId, dailyTokenBudget: settings.bedrockDailyTokenBudget }
+    : { kind: 'extractive' };
+}
+
 /** The domain of an address, lower-cased (`News@Mail.Example.com` → `mail.example.com`). */
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();

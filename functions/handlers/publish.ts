@@ -13,6 +13,7 @@ import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
+import { stateTableBedrockSummarizer } from '../adapters/aws/bedrock-summarizer.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
@@ -96,6 +97,18 @@ export function createPublishHandler({
     log: coreLog(logger),
     ...overrides,
   };
+  // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.
+  if (env.summarizer.kind === 'bedrock' && !overrides.summarizer) {
+    deps.summarizer = stateTableBedrockSummarizer({
+      ...env.summarizer,
+      region: env.region,
+      endpoint: env.endpoints.bedrock,
+      doc: clients.doc,
+      stateTable: env.tables.state,
+      clock: deps.clock,
+      log: deps.log ?? (() => undefined),
+    });
+  }
   const lease = new DynamoRunLease(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
   return async (event, context) => {

@@ -47,6 +47,12 @@ export const ENV = {
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
   /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */
   maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
+  /** `extractive` (default) or `bedrock`: who writes the publisher's digests (settings.ts `summarizer`). */
+  summarizer: 'GAZETTE_SUMMARIZER',
+  /** The Bedrock foundation model the publisher may invoke (set with `bedrock` only). */
+  bedrockModelId: 'GAZETTE_BEDROCK_MODEL_ID',
+  /** Model tokens per UTC day, counted in the state table before each call. */
+  bedrockDailyTokenBudget: 'GAZETTE_BEDROCK_DAILY_TOKEN_BUDGET',
 } as const;
 
 /** One of the environment variable names above. */

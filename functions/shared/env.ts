@@ -14,7 +14,14 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
-import { buildMailConfig, buildSiteConfig, SETTING_RULES, settingsSchema } from '../core/settings.js';
+import {
+  buildMailConfig,
+  buildSiteConfig,
+  buildSummarizerChoice,
+  SETTING_RULES,
+  settingsSchema,
+  type SummarizerChoice,
+} from '../core/settings.js';
 import { ENV } from './env-names.js';
 
 /**
@@ -28,6 +35,8 @@ export const LOCAL_ENV = {
   sesEndpoint: 'GAZETTE_SES_ENDPOINT',
   /** Endpoint of a DynamoDB emulator (dynalite). */
   dynamodbEndpoint: 'GAZETTE_DYNAMODB_ENDPOINT',
+  /** Endpoint of a Bedrock Runtime stand-in (a loopback stub of Converse in tests). */
+  bedrockEndpoint: 'GAZETTE_BEDROCK_ENDPOINT',
   /**
    * The token keyring JSON itself (same format as the secret behind `GAZETTE_TOKEN_SECRET_ARN`). There is
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
@@ -58,6 +67,7 @@ export interface EndpointOverrides {
   s3?: string;
   ses?: string;
   dynamodb?: string;
+  bedrock?: string;
 }
 
 /** Everything the scheduled publisher needs from its environment, parsed and typed. */
@@ -72,6 +82,7 @@ export interface PublisherEnv {
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
+  summarizer: SummarizerChoice;
   endpoints: EndpointOverrides;
 }
 
@@ -139,9 +150,13 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
+  [ENV.summarizer]: settingsSchema.shape.summarizer,
+  [ENV.bedrockModelId]: settingsSchema.shape.bedrockModelId,
+  [ENV.bedrockDailyTokenBudget]: settingsSchema.shape.bedrockDailyTokenBudget,
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.bedrockEndpoint]: httpUrl.optional(),
 });
 
 /** The part both the publisher and the API read: what the site and mail builders take. */
@@ -227,6 +242,7 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
     ...(env[LOCAL_ENV.s3Endpoint] ? { s3: env[LOCAL_ENV.s3Endpoint] } : {}),
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
+    ...(env[LOCAL_ENV.bedrockEndpoint] ? { bedrock: env[LOCAL_ENV.bedrockEndpoint] } : {}),
   };
 }
 
@@ -248,6 +264,11 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     seedsDir: env[ENV.seedsDir],
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
+    summarizer: buildSummarizerChoice({
+      summarizer: env[ENV.summarizer],
+      bedrockModelId: env[ENV.bedrockModelId],
+      bedrockDailyTokenBudget: env[ENV.bedrockDailyTokenBudget],
+    }),
     endpoints: endpointOverrides(env),
   };
 }

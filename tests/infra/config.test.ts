@@ -37,6 +37,9 @@ describe('deploy settings (gazette: context keys)', () => {
       staleAfterMinutes: 360,
       maxConfirmationsPerDay: 500,
       language: 'en',
+      summarizer: 'extractive',
+      bedrockModelId: 'amazon.nova-micro-v1:0',
+      bedrockDailyTokenBudget: 250_000,
     });
   });
 
@@ -137,6 +140,9 @@ describe('deploy settings (gazette: context keys)', () => {
         'staleAfterMinutes',
         'maxConfirmationsPerDay',
         'language',
+        'summarizer',
+        'bedrockModelId',
+        'bedrockDailyTokenBudget',
       ]
         .map((key) => `gazette:${key}`)
         .sort(),

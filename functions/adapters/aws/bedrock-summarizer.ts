@@ -9,9 +9,14 @@
  * usage in every response; the IAM action is still `bedrock:InvokeModel`.
  */
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput, type ToolInputSchema } from '@aws-sdk/client-bedrock-runtime';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ModelSummarizer, type ModelSummarizerDeps } from '../../core/model-summary/model-summarizer.js';
 import type { ModelOutcome, SummaryModel, TokenUsage } from '../../core/model-summary/ports.js';
 import type { ModelRequest } from '../../core/model-summary/prompt.js';
+import type { Clock, Log } from '../../core/publish/ports.js';
+import { ExtractiveSummarizer } from '../../core/summarize/index.js';
+import { EMULATOR_CREDENTIALS } from '../../shared/aws-clients.js';
+import { DynamoSummaryCache, DynamoTokenBudget } from './dynamodb-summary-state.js';
 
 /** How long one call may take at most, inside the article's own budget (30 s, publish-digests.ts). */
 export const DEFAULT_MODEL_TIMEOUT_MS = 20_000;
@@ -108,7 +113,8 @@ function failureOf(error: unknown, signal: AbortSignal): ModelOutcome {
 
 /** How to build the Bedrock Runtime client. */
 export interface BedrockClientOptions {
-  region: string;
+  /** Absent: the SDK's own resolution (AWS_REGION, the profile). */
+  region?: string;
   /** A loopback stub in tests (`http://127.0.0.1:PORT`); absent on AWS. */
   endpoint?: string;
   /** Static credentials for a stub; absent on AWS (the Lambda role's are used). */
@@ -121,7 +127,7 @@ export interface BedrockClientOptions {
  */
 export function createBedrockClient(options: BedrockClientOptions): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
-    region: options.region,
+    ...(options.region ? { region: options.region } : {}),
     maxAttempts: 1,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -136,4 +142,33 @@ export interface BedrockSummarizerOptions extends Omit<ModelSummarizerDeps, 'mod
 /** The `Summarizer` on Bedrock, with cache, budget and extractive fallback. */
 export function createBedrockSummarizer({ client, modelId, timeoutMs, ...deps }: BedrockSummarizerOptions): ModelSummarizer {
   return new ModelSummarizer({ ...deps, model: new BedrockConverseModel(client, { modelId, ...(timeoutMs ? { timeoutMs } : {}) }) });
+}
+
+/** What the deployed publisher's Bedrock summariser is built from. */
+export interface StateTableBedrockOptions {
+  modelId: string;
+  dailyTokenBudget: number;
+  region: string;
+  /** A stand-in for Bedrock (tests); it then gets the emulators' static credentials. */
+  endpoint?: string | undefined;
+  doc: DynamoDBDocumentClient;
+  /** Physical name of the state table, which holds the cache and the budget. */
+  stateTable: string;
+  clock: Clock;
+  log: Log;
+}
+
+/** The deployed publisher's summariser: Bedrock, with cache and budget in the state table. */
+export function stateTableBedrockSummarizer(options: StateTableBedrockOptions): ModelSummarizer {
+  const { endpoint, region } = options;
+  return createBedrockSummarizer({
+    client: createBedrockClient({ region, ...(endpoint ? { endpoint, credentials: EMULATOR_CREDENTIALS } : {}) }),
+    modelId: options.modelId,
+    dailyTokenBudget: options.dailyTokenBudget,
+    cache: new DynamoSummaryCache(options.doc, options.stateTable),
+    budget: new DynamoTokenBudget(options.doc, options.stateTable),
+    fallback: new ExtractiveSummarizer(),
+    clock: options.clock,
+    log: options.log,
+  });
 }

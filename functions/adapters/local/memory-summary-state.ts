@@ -5,6 +5,9 @@
  * (functions/adapters/aws/dynamodb-summary-state.ts), shared by every run.
  */
 import type { CachedSummary, SummaryCache, TokenBudget } from '../../core/model-summary/ports.js';
+import type { Clock, Log, Summarizer } from '../../core/publish/ports.js';
+import { ExtractiveSummarizer } from '../../core/summarize/index.js';
+import { createBedrockClient, createBedrockSummarizer } from '../aws/bedrock-summarizer.js';
 
 /** Cached answers in a map; each `get` returns a copy, as a store would. */
 export class MemorySummaryCache implements SummaryCache {
@@ -34,4 +37,27 @@ export class MemoryTokenBudget implements TokenBudget {
   async adjust(day: string, delta: number): Promise<void> {
     this.used.set(day, (this.used.get(day) ?? 0) + delta);
   }
+}
+
+/** What {@link memoryBedrockSummarizer} takes. */
+export interface MemoryBedrockOptions {
+  modelId: string;
+  dailyTokenBudget: number;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * `gazette publish --summarizer bedrock`: Bedrock with the credentials and region of the shell (the
+ * SDK's default chain), cache and budget in memory for this run only; the extractive summariser is the
+ * fallback, so a machine without AWS access still publishes.
+ */
+export function memoryBedrockSummarizer(options: MemoryBedrockOptions): Summarizer {
+  return createBedrockSummarizer({
+    client: createBedrockClient({}),
+    ...options,
+    cache: new MemorySummaryCache(),
+    budget: new MemoryTokenBudget(),
+    fallback: new ExtractiveSummarizer(),
+  });
 }

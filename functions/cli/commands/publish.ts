@@ -11,8 +11,17 @@ import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
-import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settingsSchema, type SettingKey } from '../../core/settings.js';
-import type { Clock } from '../../core/publish/ports.js';
+import {
+  buildMailConfig,
+  buildSiteConfig,
+  buildSummarizerChoice,
+  FEED_LENGTH,
+  SETTING_DEFAULTS,
+  settingsSchema,
+  type SettingKey,
+  type SummarizerChoice,
+} from '../../core/settings.js';
+import type { Clock, Log } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
 import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
@@ -26,6 +35,7 @@ import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
+import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 
 /**
@@ -49,6 +59,9 @@ const SETTING_FLAGS = {
   feedLength: '--feed-length',
   senderEmail: '--from',
   senderName: '--from',
+  summarizer: '--summarizer',
+  bedrockModelId: '--bedrock-model',
+  bedrockDailyTokenBudget: '--bedrock-daily-tokens',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 const flagSettingsSchema = settingsSchema.pick({
@@ -59,6 +72,9 @@ const flagSettingsSchema = settingsSchema.pick({
   feedLength: true,
   senderEmail: true,
   senderName: true,
+  summarizer: true,
+  bedrockModelId: true,
+  bedrockDailyTokenBudget: true,
 });
 
 /** Help text of `gazette publish`. */
@@ -76,6 +92,10 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --description TEXT   site and feed description
   --language TAG       BCP 47 language of the site and feeds        default: ${SETTING_DEFAULTS.language}
   --feed-length N      digests per feed (${FEED_LENGTH.min}-${FEED_LENGTH.max})                     default: ${SETTING_DEFAULTS.feedLength}
+  --summarizer NAME    extractive, or bedrock (a model on Amazon Bedrock, extractive as fallback; AWS credentials)
+                                                                   default: ${SETTING_DEFAULTS.summarizer}
+  --bedrock-model ID   Bedrock model for --summarizer bedrock       default: ${SETTING_DEFAULTS.bedrockModelId}
+  --bedrock-daily-tokens N  model tokens this run may use         default: ${SETTING_DEFAULTS.bedrockDailyTokenBudget}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -90,6 +110,8 @@ export interface PublishOptions {
   subscribersFile: string;
   site: SiteConfig;
   mail: MailConfig;
+  /** Who writes the digests (the extractive summariser unless `--summarizer bedrock`). */
+  summarizer: SummarizerChoice;
   now?: Date;
   dryRun: boolean;
   /** Publish without mailing; the subscribers file is then not needed. */
@@ -115,6 +137,9 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         description: { type: 'string' },
         language: { type: 'string' },
         'feed-length': { type: 'string' },
+        summarizer: { type: 'string' },
+        'bedrock-model': { type: 'string' },
+        'bedrock-daily-tokens': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
@@ -126,13 +151,16 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const { site, mail } = siteAndMailSettings({
+  const { site, mail, summarizer } = siteAndMailSettings({
     title: values.title,
     description: values.description,
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
     language: values.language,
     feedLength: values['feed-length'],
     from: values.from ?? DEFAULTS.from,
+    summarizer: values.summarizer,
+    bedrockModel: values['bedrock-model'],
+    bedrockDailyTokens: values['bedrock-daily-tokens'],
   });
   const options: PublishOptions = {
     seedsDir: values.seeds ?? DEFAULTS.seeds,
@@ -140,6 +168,7 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     subscribersFile: values.subscribers ?? DEFAULTS.subscribers,
     site,
     mail,
+    summarizer,
     dryRun: values['dry-run'] === true,
     noMail: values['no-mail'] === true,
     verbose: values.verbose === true,
@@ -156,13 +185,16 @@ interface SettingFlagValues {
   language?: string | undefined;
   feedLength?: string | undefined;
   from: string;
+  summarizer?: string | undefined;
+  bedrockModel?: string | undefined;
+  bedrockDailyTokens?: string | undefined;
 }
 
 /**
  * Validates the setting flags with the settings schema and builds the site and mail settings with its
  * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
  */
-function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail: MailConfig } {
+function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail: MailConfig; summarizer: SummarizerChoice } {
   const sender = parseFrom(flags.from);
   const raw = {
     siteTitle: flags.title,
@@ -173,6 +205,9 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     senderEmail: sender.address,
     // An address without a display name gets the default name, as a deploy without senderName does.
     senderName: sender.name || undefined,
+    summarizer: flags.summarizer,
+    bedrockModelId: flags.bedrockModel,
+    bedrockDailyTokenBudget: flags.bedrockDailyTokens,
   };
   const result = flagSettingsSchema.safeParse(raw);
   if (!result.success) {
@@ -182,7 +217,7 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     const given = flag === '--from' ? flags.from : raw[key];
     throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
   }
-  return { site: buildSiteConfig(result.data), mail: buildMailConfig(result.data) };
+  return { site: buildSiteConfig(result.data), mail: buildMailConfig(result.data), summarizer: buildSummarizerChoice(result.data) };
 }
 
 /** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
@@ -272,6 +307,11 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
     const { keyring, created } = await loadOrCreateKeyring(state, { create: !options.dryRun });
     if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.database}\n`);
     const mailer = new OutboxMailer(paths.outbox);
+    const log: Log = (level, message, data) => {
+      // The summary reports article errors and counts; the log is for --verbose (and real errors).
+      if (!options.verbose && level !== 'error') return;
+      io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+    };
     const report = await publishDigests(
       {
         clock,
@@ -284,11 +324,8 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
         lease,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         random: Math.random,
-        log: (level, message, data) => {
-          // The summary reports article errors and counts; the log is for --verbose (and real errors).
-          if (!options.verbose && level !== 'error') return;
-          io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
-        },
+        log,
+        ...(options.summarizer.kind === 'bedrock' ? { summarizer: memoryBedrockSummarizer({ ...options.summarizer, clock, log }) } : {}),
       },
       { site: options.site, mail: options.mail, keyring, runId, dryRun: options.dryRun, noMail: options.noMail },
     );
