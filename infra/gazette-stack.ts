@@ -8,6 +8,7 @@ import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
 import { Mail } from './constructs/mail.js';
+import { ModelSummaries } from './constructs/model-summaries.js';
 import { Operations } from './constructs/operations.js';
 import { Publisher } from './constructs/publisher.js';
 import { Secrets } from './constructs/secrets.js';
@@ -70,6 +71,14 @@ export class GazetteStack extends Stack {
     data.grantState(publisher.function);
     secrets.grantReadTokenKeys(publisher.function);
     mail.grantSend(publisher.function, { readQuota: true });
+    // Optional: a Bedrock model writes the digests (the extractive summariser stays the fallback).
+    if (settings.summarizer === 'bedrock') {
+      const models = new ModelSummaries(this, 'ModelSummaries', {
+        modelId: settings.bedrockModelId,
+        dailyTokenBudget: settings.bedrockDailyTokenBudget,
+      });
+      models.grantSummarize(publisher.function);
+    }
 
     // Subscription API: same domain under /api/*; confirmation mails, tokens, subscribers.
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);

@@ -426,6 +426,10 @@ describe('IAM', () => {
     expect(statementsOf(ids.api).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
   });
 
+  it('grants no Bedrock action while the summariser is the default extractive one', () => {
+    expect(allStatements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('bedrock:')))).toEqual([]);
+  });
+
   it('grants "*" only for actions IAM cannot scope (X-Ray, ses:GetSendQuota)', () => {
     for (const statement of allStatements().filter((s) => resourcesOf(s).includes('*'))) {
       for (const action of actionsOf(statement)) {
