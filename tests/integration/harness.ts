@@ -89,11 +89,17 @@ export interface Harness {
   close(): void;
 }
 
-/** Provisions fresh resources and builds the handler. `options.overrides` reach the use case's deps. */
-export async function createHarness(options: Pick<PublishHandlerOptions, 'overrides'> = {}): Promise<Harness> {
+/**
+ * Provisions fresh resources and builds the handler. `options.overrides` reach the use case's deps;
+ * `options.variables` are added to the environment the handler is built from (a setting under test).
+ */
+export async function createHarness(
+  options: Pick<PublishHandlerOptions, 'overrides'> & { variables?: Record<string, string> } = {},
+): Promise<Harness> {
+  const { variables = {}, ...handlerOptions } = options;
   const endpoints = inject('emulators');
   const names = uniqueResourceNames('it');
-  const env = loadPublisherEnv(publisherVariables(endpoints, names));
+  const env = loadPublisherEnv({ ...publisherVariables(endpoints, names), ...variables });
   const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
   await provisionGazette(clients, names);
   const puts: string[] = [];
@@ -120,7 +126,7 @@ export async function createHarness(options: Pick<PublishHandlerOptions, 'overri
         pending = [];
       },
     },
-    ...options,
+    ...handlerOptions,
   });
   const scan = async (table: string) => (await clients.doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
   const isOurs = (address: string) => address.includes(`+${tag}@`);

@@ -1,13 +1,10 @@
 /**
  * The Bedrock summariser through the REAL SDK client (request signing, rest-json serialisation, error
- * parsing) against a loopback HTTP stub of `POST /model/{modelId}/converse`, plus aws-sdk-client-mock
+ * parsing) against a loopback HTTP/2 stub of `POST /model/{modelId}/converse` (tests/fakes), plus aws-sdk-client-mock
  * for the answers a stub would only imitate less directly. The fallback is the real extractive
  * summariser, so "fell back" is checked by comparing with what it writes.
  */
-import { once } from 'node:events';
-import { createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBedrockClient, createBedrockSummarizer } from '../../functions/adapters/aws/bedrock-summarizer.js';
@@ -17,6 +14,15 @@ import type { ModelSummarizer } from '../../functions/core/model-summary/model-s
 import { DIGEST_TOOL_NAME, PROMPT_VERSION } from '../../functions/core/model-summary/prompt.js';
 import type { LogLevel } from '../../functions/core/publish/ports.js';
 import { ExtractiveSummarizer } from '../../functions/core/summarize/index.js';
+import {
+  type ConverseReply,
+  type ConverseStub,
+  converseBody,
+  jsonReply,
+  type ReceivedConverse,
+  startConverseStub,
+  STUB_USAGE,
+} from '../fakes/converse-stub.js';
 import { FixedClock } from '../fakes/index.js';
 
 const MODEL_ID = 'amazon.nova-micro-v1:0';
@@ -70,84 +76,25 @@ const HALLUCINATED_ANSWER = {
   ],
 };
 
-const USAGE = { inputTokens: 812, outputTokens: 236, totalTokens: 1048 };
+const USAGE = STUB_USAGE;
+const json = jsonReply;
 
-/** A Converse response body as the service sends it, calling the digest tool with `input`. */
-function converseBody(input: unknown, stopReason = 'tool_use'): string {
-  return JSON.stringify({
-    output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_1', name: DIGEST_TOOL_NAME, input } }] } },
-    stopReason,
-    usage: USAGE,
-    metrics: { latencyMs: 420 },
-  });
-}
-
-interface Received {
-  method: string;
-  url: string;
-  authorization: string;
-  body: ConverseCommandInput & Record<string, unknown>;
-}
-
-type Reply = (response: Http2ServerResponse) => void;
-
-const json =
-  (status: number, body: string, headers: Record<string, string> = {}): Reply =>
-  (response) => {
-    response.writeHead(status, { 'content-type': 'application/json', ...headers });
-    response.end(body);
-  };
-
-/**
- * The loopback stub: records every request and answers with the next queued reply. It speaks cleartext
- * HTTP/2 (node:http2, the compatibility API of node:http): the Bedrock Runtime client sends over HTTP/2 by
- * default, and the test keeps the client exactly as it ships.
- */
-let server: Http2Server;
-const sessions = new Set<ServerHttp2Session>();
+let stub: ConverseStub;
 let endpoint: string;
-const received: Received[] = [];
-const replies: Reply[] = [];
+let received: ReceivedConverse[];
+let replies: ConverseReply[];
 
 beforeAll(async () => {
-  server = createServer((request: Http2ServerRequest, response: Http2ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({
-        method: request.method,
-        url: request.url,
-        authorization: String(request.headers.authorization ?? ''),
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
-      });
-      const reply = replies.shift();
-      if (reply) reply(response);
-      else json(500, JSON.stringify({ message: 'the test queued no reply' }))(response);
-    });
-  });
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stub = await startConverseStub();
+  ({ endpoint, received, replies } = stub);
 });
 
-/** Ends every open session, so a reply held back on purpose (the timeout tests) keeps nothing open. */
-function closeSessions(): void {
-  for (const session of sessions) session.destroy();
-}
-
-afterAll(async () => {
-  closeSessions();
-  server.close();
-});
+afterAll(() => stub.close());
 
 afterEach(() => {
   received.length = 0;
   replies.length = 0;
-  closeSessions();
+  stub.closeSessions();
 });
 
 interface LogLine {
