@@ -5,6 +5,7 @@
 import { run as coldStart } from './cold-start.js';
 import { run as feeds } from './feeds.js';
 import { run as hostileText } from './hostile-text.js';
+import { run as modelCost } from './model-cost.js';
 import { run as parse } from './parse.js';
 import { run as publish } from './publish.js';
 import { run as summarizer } from './summarizer.js';
@@ -16,6 +17,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['parse', parse],
   ['publish', publish],
   ['cold-start', coldStart],
+  ['model-cost', modelCost],
 ];
 
 for (const [name, run] of BENCHMARKS) {
