@@ -31,6 +31,7 @@ describe('unsupportedClaims', () => {
     ['Maria Gonzalez runs the team', [{ kind: 'name', value: 'Gonzalez' }]],
     ['The team in Leeds switched', [{ kind: 'name', value: 'Leeds' }]],
     ['OECD figures show the rise', [{ kind: 'name', value: 'OECD' }]],
+    ['The team has a new head: Gonzalez', [{ kind: 'name', value: 'Gonzalez' }]],
     ['She said “we will go back”', [{ kind: 'quote', value: 'we will go back' }]],
   ])('rejects %j', (claim, problems) => {
     expect(unsupportedClaims(claim, EVIDENCE)).toEqual(problems);

@@ -43,7 +43,8 @@ function namesOf(text: string): string[] {
     const word = match[0].replace(/[.'’-]+$/u, '').replace(/['’]s$/u, '');
     if (!/^\p{Lu}/u.test(word)) continue;
     const before = text.slice(0, match.index).trimEnd();
-    const startsSentence = before === '' || /[.!?:;"“‘(\[]$/u.test(before);
+    // A colon is no sentence start here: "Officials named the winner: Gonzalez" must be checked.
+    const startsSentence = before === '' || /[.!?"“‘(\[]$/u.test(before);
     const acronym = /^\p{Lu}{2,}/u.test(word.replace(/\./g, ''));
     if (startsSentence && !acronym) continue;
     names.push(word);
