@@ -118,6 +118,17 @@ export class GazetteStack extends Stack {
       { threshold: 20, period: Duration.hours(1), description: 'SES refused 20 or more recipients within an hour' },
     );
 
+    // A send that ended in an unknown way is never retried by itself: someone should look at it.
+    operations.alarmOnAppMetric(
+      'MailsInDoubt',
+      { service: SERVICES.publisher, name: PUBLISHER_METRICS.mailsInDoubt },
+      {
+        threshold: 1,
+        period: Duration.minutes(5),
+        description: 'A send failed in an unknown way: the pair stays claimed and is never re-sent; check whether it arrived',
+      },
+    );
+
     new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
     // One output per feed of the registry: RssFeedUrl, AtomFeedUrl, JsonFeedUrl.
     for (const feed of feedLinks({ baseUrl: site.baseUrl })) {

@@ -23,6 +23,8 @@ export const PUBLISHER_METRICS = {
   /** Recipients the mail service refused for good. */
   mailsFailed: 'MailsFailed',
   mailsDeferred: 'MailsDeferred',
+  /** Pairs whose send ended in an unknown way (claimed, never recorded): an operator should look. */
+  mailsInDoubt: 'MailsInDoubt',
   /** 1 when a run stopped because the mail service refused the sender or the account. */
   senderRejected: 'SenderRejected',
 } as const;

@@ -657,6 +657,18 @@ describe('operations', () => {
     });
   });
 
+  it('alarms on the first send whose outcome is unknown (a pair left in doubt)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'MailsInDoubt',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms') }],
+    });
+  });
+
   it('sends alarms to an encrypted, SSL-only topic that mails the operator', () => {
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms');
     expect(resources[topic]?.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsAlarmsKey/), 'Arn'] });

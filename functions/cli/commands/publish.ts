@@ -344,10 +344,16 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   const { mail } = report;
   const mailParts = [`${mail.sent} ${sent}`, `${mail.alreadySent} already sent`];
   if (mail.failed) mailParts.push(`${mail.failed} refused`);
+  if (mail.inDoubt.length) mailParts.push(`${mail.inDoubt.length} in-doubt`);
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
+  for (const pair of mail.inDoubt) {
+    io.stderr.write(
+      `in-doubt: delivery ${terminalSafe(pair.deliveryId)} to subscriber ${terminalSafe(pair.subscriberId)}: the send failed in an unknown way; it stays claimed and is never sent again by itself (gazette deliveries --in-doubt)\n`,
+    );
+  }
   if (report.articleErrors.length > 0)
     say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);
