@@ -80,6 +80,7 @@ export class GazetteStack extends Stack {
     data.grantStateItems(api.function, 'GetItem', 'PutItem', 'UpdateItem');
     api.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
     secrets.grantReadTokenKeys(api.function);
+    secrets.grantReadSubscriberIdKey(api.function);
     // The quota read lowers the confirmation cap to a tenth of the daily quota.
     mail.grantSend(api.function, { readQuota: true });
 
@@ -87,6 +88,8 @@ export class GazetteStack extends Stack {
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
     data.grantSubscriberItems(sesEvents.function);
     data.grantStateItems(sesEvents.function, 'GetItem', 'PutItem');
+    // Bounces and complaints name addresses; the id key turns them into subscriber ids.
+    secrets.grantReadSubscriberIdKey(sesEvents.function);
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
@@ -146,6 +149,10 @@ export class GazetteStack extends Stack {
     new CfnOutput(this, 'SubscribersTableName', {
       description: 'For the operator command: npx gazette subscribers list --table <this>',
       value: data.subscribers.tableName,
+    });
+    new CfnOutput(this, 'SubscriberIdSecretArn', {
+      description: 'For the operator command with --table: add, import and remove need --id-secret <this>',
+      value: secrets.subscriberIdKey.secretArn,
     });
   }
 }

@@ -36,7 +36,7 @@ const NAMES: GazetteResourceNames = {
 /**
  * The publisher's environment for a local run, as infra sets it on AWS (language and feed length left to
  * the settings schema's defaults) plus the local-only
- * endpoint overrides, an inline keyring and the inline origin-verify value (both fresh per start: there
+ * endpoint overrides, an inline keyring, origin-verify value and subscriber id key (all fresh per start: there
  * is no Secrets Manager locally).
  */
 function devVariables(emulators: Emulators, siteUrl: string, originVerify: string): Record<string, string> {
@@ -51,6 +51,7 @@ function devVariables(emulators: Emulators, siteUrl: string, originVerify: strin
     [ENV.sesConfigurationSet]: 'gazette-local',
     [LOCAL_ENV.tokenKeyringJson]: JSON.stringify({ currentKeyId: 'dev', dev: randomBytes(32).toString('base64url') }),
     [LOCAL_ENV.originVerifySecret]: originVerify,
+    [LOCAL_ENV.subscriberIdKey]: randomBytes(32).toString('base64url'),
   };
 }
 
@@ -98,16 +99,15 @@ async function main(): Promise<void> {
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
     const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
+    const apiSecrets = await loadSubscriptionSecrets(apiEnv, clients.secrets);
     server.mountApi({
-      handler: createSubscriptionApi(
-        awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger),
-      ),
+      handler: createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, apiSecrets, apiLogger)),
       originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
     });
 
     // Through the operator's own use case, so the example row has the shape every real row has.
     await addSubscriber(
-      { store: new DynamoSubscribers(clients.doc, env.tables.subscribers) },
+      { store: new DynamoSubscribers(clients.doc, env.tables.subscribers), idKey: apiSecrets.idKey },
       { email: EXAMPLE_SUBSCRIBER, note: 'example subscriber added by npm run dev' },
       new Date(),
     );

@@ -9,7 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoRateLimiter, DynamoRollingCounter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
-import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
+import { loadKeyring, loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import type { Clock } from '../core/publish/ports.js';
 import { renderConfirmationEmail } from '../core/render/email.js';
@@ -69,6 +69,8 @@ export interface SubscriptionSecrets {
   keyring: TokenKeyring;
   /** The value CloudFront sends in the origin-verify header. */
   originVerify: string;
+  /** The key of subscriber ids. */
+  idKey: string;
 }
 
 /** Reads the origin-verify value from its source, validated like the local variable; never logs it. */
@@ -82,10 +84,14 @@ export async function loadOriginVerifyValue(source: OriginVerifySource, secrets:
   return parsed.data;
 }
 
-/** Loads the token keyring and the origin-verify value together (one round trip's time at cold start). */
+/** Loads the token keyring, the origin-verify value and the id key together (one round trip's time at cold start). */
 export async function loadSubscriptionSecrets(env: SubscriptionEnv, secrets: SecretsManagerClient): Promise<SubscriptionSecrets> {
-  const [keyring, originVerify] = await Promise.all([loadKeyring(env.keyring, secrets), loadOriginVerifyValue(env.originVerify, secrets)]);
-  return { keyring, originVerify };
+  const [keyring, originVerify, idKey] = await Promise.all([
+    loadKeyring(env.keyring, secrets),
+    loadOriginVerifyValue(env.originVerify, secrets),
+    loadSubscriberIdKey(env.subscriberIdKey, secrets),
+  ]);
+  return { keyring, originVerify, idKey };
 }
 
 /** The AWS adapters behind the API (secrets loaded once: pass the result of {@link loadSubscriptionSecrets}). */
@@ -103,6 +109,7 @@ export function awsSubscriptionDeps(
     mailer,
     renderConfirmation: renderConfirmationEmail,
     keyring,
+    idKey: secrets.idKey,
     site: env.site,
     mail: env.mail,
     throttle: { limiter: new DynamoRateLimiter(clients.doc, env.tables.state), ...DEFAULT_IP_THROTTLE },

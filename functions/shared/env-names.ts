@@ -43,6 +43,12 @@ export const ENV = {
    * forge the `X-Forwarded-For` entry the per-IP throttle trusts).
    */
   originVerifySecretArn: 'GAZETTE_ORIGIN_VERIFY_SECRET_ARN',
+  /**
+   * Secrets Manager ARN of the subscriber id key (a plain random string, no JSON): subscriber ids are
+   * an HMAC of the address with it (functions/core/subscriptions/address.ts `subscriberIdFor`). Read by
+   * the functions that derive an id from an address (subscription API, SES events). Never rotated.
+   */
+  subscriberIdSecretArn: 'GAZETTE_SUBSCRIBER_ID_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
   /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */

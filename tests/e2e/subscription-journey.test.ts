@@ -24,7 +24,7 @@ import { awsSubscriptionDeps, createSubscriptionApi } from '../../functions/hand
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
-import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from '../integration/harness.js';
+import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY, TEST_SUBSCRIBER_ID_KEY } from '../integration/harness.js';
 import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 import { launchChromium } from './accessibility-helpers.js';
@@ -62,7 +62,9 @@ async function dropArticle(name: string, title: string, topic: string): Promise<
 }
 
 async function status(address: string): Promise<unknown> {
-  const item = await clients.doc.send(new GetCommand({ TableName: names.tables.subscribers, Key: { id: subscriberIdFor(address) } }));
+  const item = await clients.doc.send(
+    new GetCommand({ TableName: names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
+  );
   return item.Item?.status;
 }
 
@@ -95,7 +97,7 @@ beforeAll(async () => {
       awsSubscriptionDeps(
         loadSubscriptionEnv(variables),
         clients,
-        { keyring: parseKeyring(TEST_KEYRING_JSON, 'e2e'), originVerify: TEST_ORIGIN_VERIFY },
+        { keyring: parseKeyring(TEST_KEYRING_JSON, 'e2e'), originVerify: TEST_ORIGIN_VERIFY, idKey: TEST_SUBSCRIBER_ID_KEY },
         silent,
       ),
     ),

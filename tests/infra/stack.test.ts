@@ -509,11 +509,29 @@ describe('IAM', () => {
   });
 
   it('lets only the functions that sign or verify tokens read the token secret', () => {
-    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Secrets');
+    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SecretsTokenKeys');
     const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
       statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(secret)),
     );
     expect(readers.sort()).toEqual([ids.publisher, ids.api].sort());
+  });
+
+  it('lets the functions that turn addresses into subscriber ids (API, SES events) read the id key, and names it for them', () => {
+    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SecretsSubscriberIdKey');
+    const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
+      statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(secret)),
+    );
+    expect(readers.sort()).toEqual([ids.api, ids.sesEvents].sort());
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Properties?: { Environment?: { Variables: Record<string, unknown> } } }
+    >;
+    for (const fn of [ids.api, ids.sesEvents]) {
+      expect(resources[fn]?.Properties?.Environment?.Variables[ENV.subscriberIdSecretArn]).toEqual({ Ref: secret });
+    }
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, SecretStringTemplate: Match.absent() },
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   DynamoFeedbackLedger,
   DynamoRateLimiter,
@@ -24,7 +24,14 @@ import { awsSubscriptionDeps, createSubscriptionApi, type SubscriptionApiHandler
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
-import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from './harness.js';
+import {
+  createHarness,
+  type Harness,
+  publisherVariables,
+  TEST_KEYRING_JSON,
+  TEST_ORIGIN_VERIFY,
+  TEST_SUBSCRIBER_ID_KEY,
+} from './harness.js';
 
 const open: Harness[] = [];
 afterEach(() => {
@@ -82,7 +89,7 @@ async function setup(): Promise<{ harness: Harness; api: SubscriptionApiHandler;
   open.push(harness);
   // The API reads its own, smaller environment; infra sets a subset of the publisher's variables.
   const env = loadSubscriptionEnv(publisherVariables(harness.endpoints, harness.names));
-  const secrets = { keyring: parseKeyring(TEST_KEYRING_JSON, 'test'), originVerify: TEST_ORIGIN_VERIFY };
+  const secrets = { keyring: parseKeyring(TEST_KEYRING_JSON, 'test'), originVerify: TEST_ORIGIN_VERIFY, idKey: TEST_SUBSCRIBER_ID_KEY };
   const deps = awsSubscriptionDeps(env, harness.clients, secrets, new Logger({ logLevel: 'SILENT' }));
   return {
     harness,
@@ -103,7 +110,7 @@ describe('subscription API against DynamoDB and SES emulators', () => {
   it('subscribe → one confirmation mail → confirm → digest → one-click unsubscribe → no more digests', async () => {
     const { harness, api, subscribers } = await setup();
     const address = harness.address('journey');
-    const id = subscriberIdFor(address);
+    const id = subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY);
 
     // 20 concurrent subscribes: DynamoDB's conditional write lets exactly one send.
     const answers = await Promise.all(
@@ -237,6 +244,7 @@ describe('SES events handler against DynamoDB', () => {
     const handler = createSesEventsHandler({
       store: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
       ledger: new DynamoFeedbackLedger(harness.clients.doc, harness.names.tables.state),
+      idKey: TEST_SUBSCRIBER_ID_KEY,
     });
     const hard = harness.address('hard');
     const soft = harness.address('soft');
@@ -268,7 +276,7 @@ describe('SES events handler against DynamoDB', () => {
     const status = async (address: string) =>
       (
         await harness.clients.doc.send(
-          new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+          new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
         )
       ).Item?.status;
     expect(await status(hard)).toBe('bounced');
@@ -287,6 +295,7 @@ describe('SES events handler against DynamoDB', () => {
     const handler = createSesEventsHandler({
       store: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
       ledger: new DynamoFeedbackLedger(harness.clients.doc, harness.names.tables.state),
+      idKey: TEST_SUBSCRIBER_ID_KEY,
     });
     const address = harness.address('killed');
     await harness.seedSubscriber(address, 'confirmed');
@@ -305,16 +314,21 @@ describe('SES events handler against DynamoDB', () => {
     expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'applied', changed: 1 }]);
     expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'duplicate', changed: 0 }]);
     const item = await harness.clients.doc.send(
-      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
     );
     expect(item.Item?.status).toBe('bounced');
   });
 });
 
 describe('gazette subscribers --table', () => {
-  it('adds, lists, exports and removes on the DynamoDB table', async () => {
+  it('adds (under the keyed id), lists, exports and removes on the DynamoDB table', async () => {
     const harness = await createHarness();
     open.push(harness);
+    // The emulated stack has no Secrets Manager: the key comes inline, as npm run dev passes it.
+    vi.stubEnv(LOCAL_ENV.subscriberIdKey, TEST_SUBSCRIBER_ID_KEY);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     const run = async (...args: string[]) => {
       const stdout = new PassThrough();
       const chunks: Buffer[] = [];
@@ -337,7 +351,13 @@ describe('gazette subscribers --table', () => {
     expect((await run('list')).stdout).toMatch(new RegExp(`^confirmed\\s+${address.replace(/[+.]/g, '\\$&')}`, 'm'));
     const rows = parseCsv((await run('export')).stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      expect.objectContaining({ email: address, status: 'confirmed', consentNote: 'consent: signed up at the fair', source: 'operator' }),
+      expect.objectContaining({
+        id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY),
+        email: address,
+        status: 'confirmed',
+        consentNote: 'consent: signed up at the fair',
+        source: 'operator',
+      }),
     ]);
     expect((await run('remove', address)).code).toBe(0);
     const left = await harness.clients.doc.send(new ScanCommand({ TableName: harness.names.tables.subscribers }));
@@ -387,11 +407,17 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
     expect(JSON.parse(refused.body ?? '')).toEqual({ status: 'error', error: 'forbidden', message: 'This request is not allowed.' });
     expect(await harness.mails()).toHaveLength(1);
     const row = await harness.clients.doc.send(
-      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(bypass) } }),
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(bypass, TEST_SUBSCRIBER_ID_KEY) } }),
     );
     expect(row.Item).toBeUndefined();
 
     const sesEvents = await import('../../functions/handlers/ses-events.js');
+    // Bounces name addresses: without the subscriber id key the SES events function cannot start.
+    Object.assign(process.env, { [LOCAL_ENV.subscriberIdKey]: '' });
+    await expect(sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).rejects.toThrow(
+      /GAZETTE_SUBSCRIBER_ID_SECRET_ARN: required/,
+    );
+    Object.assign(process.env, variables);
     expect(await sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).toEqual([
       { outcome: 'ignored', changed: 0 },
     ]);

@@ -13,11 +13,11 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSubscriptionApi, loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
+import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const ANN = 'ann@example.org';
-const ANN_ID = subscriberIdFor(ANN);
+const ANN_ID = subscriberIdFor(ANN, ID_KEY);
 /** What CloudFront sends in the origin-verify header in these tests (the deployed value is generated). */
 const ORIGIN_VALUE = 'cloudfront-origin-verify-unit-test-0123456789';
 const VIA_CLOUDFRONT = { [ORIGIN_VERIFY_HEADER]: ORIGIN_VALUE };
@@ -67,6 +67,7 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
     mailer,
     renderConfirmation: plainConfirmation,
     keyring: KEYRING,
+    idKey: ID_KEY,
     site: SITE,
     mail: MAIL,
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: ORIGIN_VALUE },
@@ -84,7 +85,7 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
 }
 
 function record(email: string, status: SubscriberStatus, extra: Partial<SubscriberRecord> = {}): SubscriberRecord {
-  return { id: subscriberIdFor(email), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
+  return { id: subscriberIdFor(email, ID_KEY), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
 }
 
 /** Status, body and headers: what a client (or an attacker) can observe. */
@@ -188,10 +189,10 @@ describe('POST /api/subscribe', () => {
   });
 
   it('hides unexpected failures behind a generic 500', async () => {
-    const broken: SubscriptionStore = {
-      ...new MemorySubscribers(),
+    // The memory store's methods (live on its prototype) with the write broken.
+    const broken: SubscriptionStore = Object.assign(Object.create(new MemorySubscribers()) as SubscriptionStore, {
       reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')),
-    } as unknown as SubscriptionStore;
+    });
     const logged: string[] = [];
     const context = setup([], { store: broken, log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`) });
     const response = await context.subscribe(ANN);
@@ -442,7 +443,7 @@ describe('origin verification (requests that bypass CloudFront)', () => {
     expect(statuses).toEqual([202, 200, 200, 200, 404, 413]);
     expect(context.mailer.sent).toHaveLength(1);
     expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
-    expect((await context.store.get(subscriberIdFor('new@example.org')))?.status).toBe('pending');
+    expect((await context.store.get(subscriberIdFor('new@example.org', ID_KEY)))?.status).toBe('pending');
   });
 
   it('logs why a request was refused, never the value it carried', async () => {
@@ -468,6 +469,7 @@ describe('origin-verify value at cold start', () => {
     [ENV.subscribersTable]: 'subscribers',
     [ENV.stateTable]: 'state',
     [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKeys-AbCdEf',
+    [ENV.subscriberIdSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SubscriberIdKey-AbCdEf',
   };
 
   it('needs the secret ARN on AWS (a missing one names the variable), takes the value itself locally, and lets the ARN win', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryFeedbackLedger, MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
 import { InvalidAddressError, InvalidTokenError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
-import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import { legacySubscriberIdFor, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { confirm, unsubscribe } from '../../functions/core/subscriptions/confirm.js';
 import { clientNetwork, clientThrottleKey } from '../../functions/core/subscriptions/client-key.js';
 import { TooManyRequestsError } from '../../functions/core/subscriptions/errors.js';
@@ -13,7 +13,7 @@ import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber 
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
 import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { signToken } from '../../functions/core/tokens.js';
-import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
+import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
 /** An SES notification as the SES-events handler applies it: read by the adapter, ruled by the core. */
 const recordSesEvent = async (deps: FeedbackDeps, notification: unknown, now: Date) =>
@@ -23,17 +23,25 @@ const T0 = new Date('2025-03-01T09:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
 const ANN = 'ann@example.org';
-const ANN_ID = subscriberIdFor(ANN);
+const ANN_ID = subscriberIdFor(ANN, ID_KEY);
 
 function record(email: string, status: SubscriberStatus, extra: Partial<SubscriberRecord> = {}): SubscriberRecord {
-  return { id: subscriberIdFor(email), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
+  return { id: subscriberIdFor(email, ID_KEY), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
 }
 
 function setup(initial: SubscriberRecord[] = []) {
   const store = new MemorySubscribers(initial);
   const mailer = new RecordingMailer();
   const limiter = new MemoryRateLimiter();
-  const deps: SubscribeDeps = { store, mailer, renderConfirmation: plainConfirmation, keyring: KEYRING, site: SITE, mail: MAIL };
+  const deps: SubscribeDeps = {
+    store,
+    mailer,
+    renderConfirmation: plainConfirmation,
+    keyring: KEYRING,
+    idKey: ID_KEY,
+    site: SITE,
+    mail: MAIL,
+  };
   const links = { store, keyring: KEYRING };
   return { store, mailer, limiter, deps, links };
 }
@@ -207,7 +215,7 @@ describe('confirm', () => {
     const { store, links, token } = await pendingAnn();
     const [keyId, payload, mac] = token.split('.') as [string, string, string];
     const flipped = `${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
-    const otherPayload = Buffer.from(JSON.stringify({ s: subscriberIdFor('eve@example.org'), t: T0.getTime() / 1000 })).toString(
+    const otherPayload = Buffer.from(JSON.stringify({ s: subscriberIdFor('eve@example.org', ID_KEY), t: T0.getTime() / 1000 })).toString(
       'base64url',
     );
     const bad = {
@@ -271,10 +279,10 @@ describe('unsubscribe', () => {
     const { store, links } = setup([record(ANN, 'bounced')]);
     expect(await unsubscribe(links, signToken('unsubscribe', ANN_ID, KEYRING, T0), T0)).toBe('already-inactive');
     expect((await store.get(ANN_ID))?.status).toBe('bounced');
-    expect(await unsubscribe(links, signToken('unsubscribe', subscriberIdFor('nobody@example.org'), KEYRING, T0), T0)).toBe(
+    expect(await unsubscribe(links, signToken('unsubscribe', subscriberIdFor('nobody@example.org', ID_KEY), KEYRING, T0), T0)).toBe(
       'already-inactive',
     );
-    expect(await store.get(subscriberIdFor('nobody@example.org'))).toBeUndefined();
+    expect(await store.get(subscriberIdFor('nobody@example.org', ID_KEY))).toBeUndefined();
   });
 });
 
@@ -299,12 +307,13 @@ describe('recordSesEvent', () => {
     const ledger = new MemoryFeedbackLedger();
     let transitions = 0;
     const countingStore = {
+      get: (id: string) => store.get(id),
       transition: (...args: Parameters<MemorySubscribers['transition']>) => {
         transitions += 1;
         return store.transition(...args);
       },
     };
-    return { store, ledger, deps: { store: countingStore, ledger }, transitions: () => transitions };
+    return { store, ledger, deps: { store: countingStore, ledger, idKey: ID_KEY }, transitions: () => transitions };
   }
 
   it('marks a permanent bounce as bounced, and the address leaves the digest list', async () => {
@@ -359,14 +368,17 @@ describe('recordSesEvent', () => {
     const ledger = new MemoryFeedbackLedger();
     let fail = true;
     const flaky = {
+      get: (id: string) => store.get(id),
       transition: (...args: Parameters<MemorySubscribers['transition']>) => {
         if (fail) return Promise.reject(new Error('DynamoDB unavailable'));
         return store.transition(...args);
       },
     };
-    await expect(recordSesEvent({ store: flaky, ledger }, bounceEvent('Permanent', 'fb-6'), T0)).rejects.toThrow('DynamoDB unavailable');
+    await expect(recordSesEvent({ store: flaky, ledger, idKey: ID_KEY }, bounceEvent('Permanent', 'fb-6'), T0)).rejects.toThrow(
+      'DynamoDB unavailable',
+    );
     fail = false;
-    expect(await recordSesEvent({ store: flaky, ledger }, bounceEvent('Permanent', 'fb-6'), at(1000))).toEqual({
+    expect(await recordSesEvent({ store: flaky, ledger, idKey: ID_KEY }, bounceEvent('Permanent', 'fb-6'), at(1000))).toEqual({
       outcome: 'applied',
       changed: 1,
     });
@@ -391,9 +403,11 @@ describe('recordSesEvent', () => {
 describe('operator use cases', () => {
   it('adds an address as confirmed with its consent note, and requires the note', async () => {
     const { store } = setup();
-    await expect(addSubscriber({ store }, { email: ANN, note: ' ' }, T0)).rejects.toBeInstanceOf(OperatorInputError);
-    await expect(addSubscriber({ store }, { email: ANN, note: 'consent\nBcc: x' }, T0)).rejects.toBeInstanceOf(OperatorInputError);
-    expect(await addSubscriber({ store }, { email: ANN, note: 'consent: paper form 2025-02-28' }, T0)).toMatchObject({
+    await expect(addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: ' ' }, T0)).rejects.toBeInstanceOf(OperatorInputError);
+    await expect(addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: 'consent\nBcc: x' }, T0)).rejects.toBeInstanceOf(
+      OperatorInputError,
+    );
+    expect(await addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: 'consent: paper form 2025-02-28' }, T0)).toMatchObject({
       outcome: 'added',
       status: 'confirmed',
     });
@@ -407,13 +421,16 @@ describe('operator use cases', () => {
 
   it('confirms a pending address but never overrides unsubscribed, bounced or complained', async () => {
     const pending = setup([record(ANN, 'pending')]);
-    expect(await addSubscriber({ store: pending.store }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
+    expect(await addSubscriber({ store: pending.store, idKey: ID_KEY }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
       outcome: 'confirmed',
       status: 'confirmed',
     });
     for (const status of ['unsubscribed', 'bounced', 'complained'] as const) {
       const { store } = setup([record(ANN, status)]);
-      expect(await addSubscriber({ store }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({ outcome: 'unchanged', status });
+      expect(await addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
+        outcome: 'unchanged',
+        status,
+      });
       expect((await store.get(ANN_ID))?.consentNote).toBeUndefined();
     }
   });
@@ -421,7 +438,7 @@ describe('operator use cases', () => {
   it('imports good rows and reports bad ones by line', async () => {
     const { store } = setup([record('bob@example.org', 'unsubscribed')]);
     const report = await importSubscribers(
-      { store },
+      { store, idKey: ID_KEY },
       [
         { line: 2, email: ANN, note: 'consent: fair' },
         { line: 3, email: 'not-an-address' },
@@ -437,13 +454,71 @@ describe('operator use cases', () => {
       ['bob@example.org', 'unchanged', 'unsubscribed'],
       ['cy@example.org', 'added', 'confirmed'],
     ]);
-    expect((await store.get(subscriberIdFor('cy@example.org')))?.consentNote).toBe('consent: imported list of 2025-02');
+    expect((await store.get(subscriberIdFor('cy@example.org', ID_KEY)))?.consentNote).toBe('consent: imported list of 2025-02');
   });
 
   it('removes an address by any spelling', async () => {
     const { store } = setup([record(ANN, 'confirmed')]);
-    expect(await removeSubscriber({ store }, 'ANN@EXAMPLE.ORG')).toMatchObject({ email: ANN, status: 'confirmed' });
-    expect(await removeSubscriber({ store }, ANN)).toBeUndefined();
+    expect(await removeSubscriber({ store, idKey: ID_KEY }, 'ANN@EXAMPLE.ORG')).toMatchObject({ email: ANN, status: 'confirmed' });
+    expect(await removeSubscriber({ store, idKey: ID_KEY }, ANN)).toBeUndefined();
     expect(await store.listAll()).toEqual([]);
+  });
+});
+
+describe('keyed subscriber ids and records stored before them', () => {
+  /** A record as stored before ids were keyed: under the bare SHA-256 of the address. */
+  function legacyRecord(email: string, status: SubscriberStatus): SubscriberRecord {
+    return { ...record(email, status), id: legacySubscriberIdFor(email) };
+  }
+
+  it('gives a new sign-up the keyed id, never the bare hash anyone could compute from the address', async () => {
+    const { store, deps } = setup();
+    expect(await subscribe(deps, { email: ANN }, T0)).toBe('mailed');
+    expect((await store.listAll()).map((row) => row.id)).toEqual([subscriberIdFor(ANN, ID_KEY)]);
+    expect(await store.get(legacySubscriberIdFor(ANN))).toBeUndefined();
+    // The id in the confirm link is the keyed one too.
+    const { mailer } = setup();
+    await subscribe({ ...deps, mailer }, { email: 'bob@example.org' }, T0);
+    const payload = JSON.parse(Buffer.from(mailer.confirmToken().split('.')[1]!, 'base64url').toString('utf8')) as { s: string };
+    expect(payload.s).toBe(subscriberIdFor('bob@example.org', ID_KEY));
+  });
+
+  it('an old record still unsubscribes through the link mailed before, and stays under its old id', async () => {
+    const { store, links } = setup([legacyRecord(ANN, 'confirmed')]);
+    const oldLink = signToken('unsubscribe', legacySubscriberIdFor(ANN), KEYRING, T0);
+    expect(await unsubscribe(links, oldLink, at(HOUR))).toBe('unsubscribed');
+    expect((await store.listAll()).map((row) => [row.id, row.status])).toEqual([[legacySubscriberIdFor(ANN), 'unsubscribed']]);
+  });
+
+  it('a sign-up, a bounce and the operator find an old record by its address instead of making a second one', async () => {
+    const { store, deps, mailer } = setup([legacyRecord(ANN, 'confirmed')]);
+    expect(await subscribe(deps, { email: ANN }, T0)).toBe('not-mailed');
+    expect(mailer.sent).toHaveLength(0);
+    expect(await addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
+      id: legacySubscriberIdFor(ANN),
+      outcome: 'unchanged',
+    });
+    const bounce = {
+      notificationType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: ANN }], feedbackId: 'fb-old' },
+      mail: { messageId: 'm-old' },
+    };
+    expect(await recordSesEvent({ store, ledger: new MemoryFeedbackLedger(), idKey: ID_KEY }, bounce, T0)).toEqual({
+      outcome: 'applied',
+      changed: 1,
+    });
+    expect((await store.listAll()).map((row) => [row.id, row.status])).toEqual([[legacySubscriberIdFor(ANN), 'bounced']]);
+    expect(await removeSubscriber({ store, idKey: ID_KEY }, ANN)).toMatchObject({ id: legacySubscriberIdFor(ANN) });
+    expect(await store.listAll()).toEqual([]);
+  });
+
+  it('another id key gives every address other ids (a stranger without the key cannot derive them)', async () => {
+    const one = setup();
+    const other = setup();
+    await subscribe(one.deps, { email: ANN }, T0);
+    await subscribe({ ...other.deps, idKey: `${ID_KEY}-other` }, { email: ANN }, T0);
+    const [first] = await one.store.listAll();
+    const [second] = await other.store.listAll();
+    expect(first?.id).not.toBe(second?.id);
   });
 });

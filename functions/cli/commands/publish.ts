@@ -23,7 +23,7 @@ import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
 import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
-import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
+import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
@@ -271,6 +271,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
   try {
     const { keyring, created } = await loadOrCreateKeyring(state, { create: !options.dryRun });
     if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.database}\n`);
+    const idKey = await loadOrCreateSubscriberIdKey(state, { create: !options.dryRun });
     const mailer = new OutboxMailer(paths.outbox);
     const report = await publishDigests(
       {
@@ -278,7 +279,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
         source: new FolderArticleSource(options.seedsDir),
         archive: new SqliteArchive(state, warn),
         site: new FolderSitePublisher(paths.site),
-        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn }),
+        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn, idKey }),
         ledger: new SqliteLedger(state),
         mailer,
         lease,

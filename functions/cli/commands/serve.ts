@@ -12,7 +12,7 @@ import { ConfigError } from '../../core/errors.js';
 import { feedLinks } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
-import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
+import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { SETTING_DEFAULTS } from '../../core/settings.js';
@@ -62,6 +62,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
   const state = openLocalState(paths, { warn: (message) => options.warn(`warning: ${message}`) });
   // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
   const { keyring } = await loadOrCreateKeyring(state, { create: true });
+  const idKey = await loadOrCreateSubscriberIdKey(state, { create: true });
   // Site settings exactly as publish builds them by default, with this server as the base URL.
   const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
   if (defaults === 'help') throw new Error('unreachable: no --help given');
@@ -70,10 +71,12 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
     store: new SqliteSubscribers(state, {
       seedFile: options.subscribersFile,
       warn: (message) => options.warn(`warning: ${message}`),
+      idKey,
     }),
     mailer: new OutboxMailer(paths.outbox),
     renderConfirmation: renderConfirmationEmail,
     keyring,
+    idKey,
     site: defaults.site,
     mail: defaults.mail,
     throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },

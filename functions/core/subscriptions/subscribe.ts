@@ -17,7 +17,7 @@ import type { MailConfig, SiteConfig } from '../model.js';
 import type { Mailer, SendOutcome } from '../publish/ports.js';
 import { currentSecret, type TokenKeyring } from '../tokens.js';
 import { clientThrottleKey } from './client-key.js';
-import { normaliseAddress, subscriberIdFor } from './address.js';
+import { normaliseAddress, storedSubscriberId } from './address.js';
 import { TooManyRequestsError } from './errors.js';
 import { confirmUrl } from './links.js';
 import type { ConfirmationMailRenderer, Log, RateLimiter, RollingCounter, SubscriptionStore } from './ports.js';
@@ -52,10 +52,12 @@ export const CONFIRMATION_CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What `subscribe` needs. */
 export interface SubscribeDeps {
-  store: Pick<SubscriptionStore, 'reserveConfirmation' | 'releaseConfirmation'>;
+  store: Pick<SubscriptionStore, 'get' | 'reserveConfirmation' | 'releaseConfirmation'>;
   mailer: Pick<Mailer, 'send'>;
   renderConfirmation: ConfirmationMailRenderer;
   keyring: TokenKeyring;
+  /** The subscriber id key (see `subscriberIdFor`). */
+  idKey: string;
   site: SiteConfig;
   mail: MailConfig;
   /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
@@ -100,7 +102,7 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
     return 'honeypot';
   }
   const email = normaliseAddress(request.email);
-  const id = subscriberIdFor(email);
+  const id = await storedSubscriberId(deps.store, email, deps.idKey);
   const cooldownStart = new Date(now.getTime() - CONFIRMATION_COOLDOWN_MS);
   if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
     deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
