@@ -51,7 +51,12 @@ export const ENV = {
   subscriberIdSecretArn: 'GAZETTE_SUBSCRIBER_ID_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
-  /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */
+  /**
+   * URL of the SQS queue of confirmation jobs: the subscription API queues one for every well-formed
+   * subscribe request, the confirmation sender decides and mails.
+   */
+  confirmationQueueUrl: 'GAZETTE_CONFIRMATION_QUEUE_URL',
+  /** Confirmation mails in any rolling 24 hours (the confirmation sender's global cap). */
   maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
 } as const;
 

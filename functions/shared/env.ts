@@ -1,10 +1,10 @@
 /**
  * Each Lambda function's settings, read from `process.env` once at cold start and validated with a
- * schema: the publisher, the subscription API and the SES events handler. A missing or malformed
+ * schema: the publisher, the subscription API, the confirmation sender and the SES events handler. A missing or malformed
  * variable fails the cold start with a `ConfigError` naming the variable; nothing required gets a
  * silent default. The site and mail settings take their rules and defaults from the one settings schema
  * (functions/core/settings.ts), which the CDK context and the CLI flags use too, and the mail settings
- * come from its one builder, so a deployed function and `npm start` send the same headers. The three
+ * come from its one builder, so a deployed function and `npm start` send the same headers. The
  * schemas share their other pieces (sender, keyring, endpoints) the same way.
  *
  * The names deployed by infra live in `env-names.ts` (shared with the CDK stack). The few names below in
@@ -93,6 +93,22 @@ export interface SubscriptionEnv {
   keyring: KeyringSource;
   /** The value CloudFront sends in the origin-verify header; every other request is refused. */
   originVerify: OriginVerifySource;
+  /**
+   * The queue of confirmation jobs (SQS). Required on AWS, where the Lambda entry point demands it;
+   * local runs (dev server, tests) hand the API an in-process queue instead.
+   */
+  confirmationQueueUrl?: string;
+  endpoints: EndpointOverrides;
+}
+
+/** What the confirmation sender (the SQS worker behind the subscribe endpoint) reads. */
+export interface ConfirmationSenderEnv {
+  region: string;
+  site: SiteConfig;
+  mail: MailConfig;
+  sesConfigurationSet: string;
+  tables: { subscribers: string; state: string };
+  keyring: KeyringSource;
   subscriberIdKey: SubscriberIdKeySource;
   /** The setting behind the global cap on confirmation mails (the SES quota may lower it further). */
   maxConfirmationsPerDay: number;
@@ -173,6 +189,16 @@ const subscriptionSchema = z.object({
   // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
   [ENV.originVerifySecretArn]: text.optional(),
   [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
+  [ENV.confirmationQueueUrl]: httpUrl.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+});
+
+const confirmationSenderSchema = z.object({
+  ...region,
+  ...site,
+  ...sender,
+  ...subscriberTables,
+  ...keyring,
   ...subscriberIdKey,
   [ENV.maxConfirmationsPerDay]: settingsSchema.shape.maxConfirmationsPerDay,
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
@@ -294,6 +320,21 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
     originVerify: originVerifySource(env),
+    ...(env[ENV.confirmationQueueUrl] ? { confirmationQueueUrl: env[ENV.confirmationQueueUrl] } : {}),
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the confirmation sender's environment; throws `ConfigError` naming every offending variable. */
+export function loadConfirmationSenderEnv(source: Readonly<Record<string, string | undefined>>): ConfirmationSenderEnv {
+  const env = parseEnvironment(confirmationSenderSchema, source);
+  return {
+    region: env.AWS_REGION,
+    site: siteConfig(env),
+    mail: mailConfig(env),
+    sesConfigurationSet: env[ENV.sesConfigurationSet],
+    tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
+    keyring: keyringSource(env),
     subscriberIdKey: subscriberIdKeySource(env),
     maxConfirmationsPerDay: env[ENV.maxConfirmationsPerDay],
     endpoints: endpointOverrides(env),

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, MemoryRollingCounter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
+import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
+import { sendConfirmation, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { confirmationCap } from '../../functions/core/settings.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
@@ -58,11 +60,16 @@ function event(
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const FORM_JSON = { ...FORM, accept: 'application/json' };
 
-function setup(initial: SubscriberRecord[] = [], overrides: Partial<SubscriptionApiDeps> = {}) {
-  const store = new MemorySubscribers(initial);
+/**
+ * The API over memory adapters, with the confirmation sender behind an in-process queue as `npm run
+ * serve` has it. `subscribe` resolves once the answer is given AND the queued job has run, so tests see
+ * the mail; the answer itself never waited for it (see 'the answer does not wait for the mail').
+ */
+function setup(initial: SubscriberRecord[] = [], overrides: Partial<SubscriptionApiDeps & SubscribeDeps> = {}) {
+  const store = overrides.store ?? new MemorySubscribers(initial);
   const mailer = new RecordingMailer();
   let now = T0;
-  const deps: SubscriptionApiDeps = {
+  const sender: SubscribeDeps = {
     store,
     mailer,
     renderConfirmation: plainConfirmation,
@@ -70,17 +77,39 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
     idKey: ID_KEY,
     site: SITE,
     mail: MAIL,
+    ...(overrides.cap ? { cap: overrides.cap } : {}),
+    ...(overrides.count ? { count: overrides.count } : {}),
+    ...(overrides.log ? { log: overrides.log } : {}),
+  };
+  const jobErrors: unknown[] = [];
+  const queue = new AfterResponseQueue(
+    (job) => sendConfirmation(sender, job, now),
+    (error) => jobErrors.push(error),
+  );
+  const deps: SubscriptionApiDeps = {
+    store,
+    confirmations: queue,
+    keyring: KEYRING,
+    site: SITE,
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: ORIGIN_VALUE },
-    ...overrides,
+    ...(overrides.throttle ? { throttle: overrides.throttle } : {}),
+    ...(overrides.log ? { log: overrides.log } : {}),
+    ...(overrides.confirmations ? { confirmations: overrides.confirmations } : {}),
+    ...(overrides.originVerify ? { originVerify: overrides.originVerify } : {}),
   };
   const api = createSubscriptionApi(deps, { now: () => now });
   return {
     store,
     mailer,
     api,
+    queue,
+    jobErrors,
     setNow: (date: Date) => (now = date),
-    subscribe: (email: string, headers: Record<string, string> = FORM_JSON, extra = '') =>
-      api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=${extra}`, headers })),
+    subscribe: async (email: string, headers: Record<string, string> = FORM_JSON, extra = '') => {
+      const response = await api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=${extra}`, headers }));
+      await queue.idle();
+      return response;
+    },
   };
 }
 
@@ -144,6 +173,7 @@ describe('POST /api/subscribe', () => {
     expect(response.statusCode).toBe(202);
     const other = await context.api(event('POST', '/api/subscribe', { body: 'email=bob%40example.org', headers: FORM_JSON, base64: true }));
     expect(other.statusCode).toBe(202);
+    await context.queue.idle();
     expect(context.mailer.sent.map((mail) => mail.to)).toEqual([ANN, 'bob@example.org']);
   });
 
@@ -188,17 +218,43 @@ describe('POST /api/subscribe', () => {
     expect((await from('203.0.113.6', 'c%40example.org')).statusCode).toBe(202);
   });
 
-  it('hides unexpected failures behind a generic 500', async () => {
+  it('hides unexpected failures behind a generic 500 (a queue that refuses the job)', async () => {
+    const logged: string[] = [];
+    const context = setup([], {
+      confirmations: { enqueue: () => Promise.reject(new Error('queue xyz is gone')) },
+      log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`),
+    });
+    const response = await context.subscribe(ANN);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('xyz');
+    expect(logged.join('\n')).toContain('queue xyz is gone');
+  });
+
+  it('answers as ever when the job fails after the answer (the store is down), and reports the failure', async () => {
     // The memory store's methods (live on its prototype) with the write broken.
     const broken: SubscriptionStore = Object.assign(Object.create(new MemorySubscribers()) as SubscriptionStore, {
       reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')),
     });
-    const logged: string[] = [];
-    const context = setup([], { store: broken, log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`) });
-    const response = await context.subscribe(ANN);
-    expect(response.statusCode).toBe(500);
-    expect(response.body).not.toContain('xyz');
-    expect(logged.join('\n')).toContain('table xyz is gone');
+    const context = setup([], { store: broken });
+    const answer = await context.subscribe(ANN);
+    expect(answer.statusCode).toBe(202);
+    expect(context.jobErrors.map(String)).toEqual(['Error: table xyz is gone']);
+    expect(context.mailer.sent).toEqual([]);
+  });
+});
+
+describe('the answer does not wait for the mail', () => {
+  it('answers a new and an already-confirmed address with the same bytes before any mail or store write', async () => {
+    const context = setup([record('confirmed@example.org', 'confirmed')]);
+    const post = (email: string) =>
+      context.api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=`, headers: FORM_JSON }));
+    const fresh = await post(ANN);
+    const known = await post('confirmed@example.org');
+    expect(observable(fresh)).toEqual(observable(known));
+    expect(context.mailer.sent).toEqual([]);
+    expect(await context.store.get(ANN_ID)).toBeUndefined();
+    await context.queue.idle();
+    expect(context.mailer.sent.map((mail) => mail.to)).toEqual([ANN]);
   });
 });
 
@@ -429,6 +485,7 @@ describe('origin verification (requests that bypass CloudFront)', () => {
       expect(html.statusCode).toBe(403);
       expect(page(html).querySelector('h1')?.text).toBe('Forbidden');
       expect(html.body).not.toContain(ORIGIN_VALUE);
+      await context.queue.idle();
       expect(await context.store.listAll()).toEqual(before);
       expect(context.mailer.sent).toEqual([]);
       // Not even the per-IP throttle is consulted: a direct caller cannot spend another client's budget.
@@ -441,6 +498,7 @@ describe('origin verification (requests that bypass CloudFront)', () => {
     const statuses = [];
     for (const attempt of await attempts(context)) statuses.push((await attempt(VIA_CLOUDFRONT)).statusCode);
     expect(statuses).toEqual([202, 200, 200, 200, 404, 413]);
+    await context.queue.idle();
     expect(context.mailer.sent).toHaveLength(1);
     expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
     expect((await context.store.get(subscriberIdFor('new@example.org', ID_KEY)))?.status).toBe('pending');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryFeedbackLedger, MemoryRateLimiter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
+import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
 import { InvalidAddressError, InvalidTokenError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { legacySubscriberIdFor, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
@@ -11,7 +12,15 @@ import { parseSesNotification } from '../../functions/adapters/aws/ses-notificat
 import { recordFeedback, type FeedbackDeps } from '../../functions/core/subscriptions/feedback.js';
 import { addSubscriber, importSubscribers, OperatorInputError, removeSubscriber } from '../../functions/core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../functions/core/subscriptions/ports.js';
-import { subscribe, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
+import {
+  type ConfirmationJob,
+  type IpThrottle,
+  sendConfirmation,
+  subscribe,
+  type SubscribeDeps,
+  type SubscribeOutcome,
+  type SubscribeRequest,
+} from '../../functions/core/subscriptions/subscribe.js';
 import { signToken } from '../../functions/core/tokens.js';
 import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
@@ -27,6 +36,25 @@ const ANN_ID = subscriberIdFor(ANN, ID_KEY);
 
 function record(email: string, status: SubscriberStatus, extra: Partial<SubscriberRecord> = {}): SubscriberRecord {
   return { id: subscriberIdFor(email, ID_KEY), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
+}
+
+type SubscribeTestDeps = SubscribeDeps & { throttle?: IpThrottle };
+
+/**
+ * Both halves as one: `subscribe` answers and queues, the queued job is then sent at once. For the
+ * rules of the decision; the tests of the answer alone are in 'subscribe answers without the list'.
+ */
+async function subscribeAndSend(deps: SubscribeTestDeps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome | 'honeypot'> {
+  const jobs: ConfirmationJob[] = [];
+  const confirmations = { enqueue: async (job: ConfirmationJob) => void jobs.push(job) };
+  const answered = await subscribe(
+    { keyring: deps.keyring, confirmations, ...(deps.throttle ? { throttle: deps.throttle } : {}) },
+    request,
+    now,
+  );
+  if (answered === 'honeypot') return answered;
+  expect(jobs).toHaveLength(1);
+  return sendConfirmation(deps, jobs[0]!, now);
 }
 
 function setup(initial: SubscriberRecord[] = []) {
@@ -49,7 +77,7 @@ function setup(initial: SubscriberRecord[] = []) {
 describe('subscribe', () => {
   it('stores a new address as pending and sends exactly one confirmation mail with a confirm link', async () => {
     const { store, mailer, deps } = setup();
-    expect(await subscribe(deps, { email: ' Ann@EXAMPLE.org ' }, T0)).toBe('mailed');
+    expect(await subscribeAndSend(deps, { email: ' Ann@EXAMPLE.org ' }, T0)).toBe('mailed');
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]?.to).toBe('Ann@example.org');
     const url = mailer.confirmUrl();
@@ -63,10 +91,10 @@ describe('subscribe', () => {
   it('sends one mail for 50 subscribes of the same address within a minute, sequential or concurrent', async () => {
     const { mailer, deps } = setup();
     const outcomes = [];
-    for (let i = 0; i < 25; i += 1) outcomes.push(await subscribe(deps, { email: ANN }, at(i * 1000)));
+    for (let i = 0; i < 25; i += 1) outcomes.push(await subscribeAndSend(deps, { email: ANN }, at(i * 1000)));
     outcomes.push(
       ...(await Promise.all(
-        Array.from({ length: 25 }, (_, i) => subscribe(deps, { email: i % 2 ? ANN : 'ANN@example.ORG' }, at(30_000 + i))),
+        Array.from({ length: 25 }, (_, i) => subscribeAndSend(deps, { email: i % 2 ? ANN : 'ANN@example.ORG' }, at(30_000 + i))),
       )),
     );
     expect(outcomes.filter((outcome) => outcome === 'mailed')).toHaveLength(1);
@@ -76,16 +104,16 @@ describe('subscribe', () => {
 
   it('sends a pending address a new mail only after 24 hours', async () => {
     const { mailer, deps } = setup();
-    await subscribe(deps, { email: ANN }, T0);
-    expect(await subscribe(deps, { email: ANN }, at(24 * HOUR - 1))).toBe('not-mailed');
-    expect(await subscribe(deps, { email: ANN }, at(24 * HOUR + 1))).toBe('mailed');
+    await subscribeAndSend(deps, { email: ANN }, T0);
+    expect(await subscribeAndSend(deps, { email: ANN }, at(24 * HOUR - 1))).toBe('not-mailed');
+    expect(await subscribeAndSend(deps, { email: ANN }, at(24 * HOUR + 1))).toBe('mailed');
     expect(mailer.sent).toHaveLength(2);
   });
 
   it('sends nothing to a confirmed, bounced or complained address and leaves it as it was', async () => {
     for (const status of ['confirmed', 'bounced', 'complained'] as const) {
       const { store, mailer, deps } = setup([record(ANN, status)]);
-      expect(await subscribe(deps, { email: ANN }, at(48 * HOUR))).toBe('not-mailed');
+      expect(await subscribeAndSend(deps, { email: ANN }, at(48 * HOUR))).toBe('not-mailed');
       expect(mailer.sent).toHaveLength(0);
       expect((await store.get(ANN_ID))?.status).toBe(status);
     }
@@ -93,28 +121,30 @@ describe('subscribe', () => {
 
   it('makes an unsubscribed address pending again with a new confirmation, respecting the cooldown', async () => {
     const recent = setup([record(ANN, 'unsubscribed', { lastConfirmationAt: at(-HOUR).toISOString() })]);
-    expect(await subscribe(recent.deps, { email: ANN }, T0)).toBe('not-mailed');
+    expect(await subscribeAndSend(recent.deps, { email: ANN }, T0)).toBe('not-mailed');
     expect((await recent.store.get(ANN_ID))?.status).toBe('unsubscribed');
 
     const old = setup([record(ANN, 'unsubscribed', { lastConfirmationAt: at(-30 * 24 * HOUR).toISOString() })]);
-    expect(await subscribe(old.deps, { email: ANN }, T0)).toBe('mailed');
+    expect(await subscribeAndSend(old.deps, { email: ANN }, T0)).toBe('mailed');
     expect((await old.store.get(ANN_ID))?.status).toBe('pending');
     expect(old.mailer.sent).toHaveLength(1);
   });
 
   it('ignores a filled honeypot: nothing stored, no mail, even for a malformed address', async () => {
     const { store, mailer, deps } = setup();
-    expect(await subscribe(deps, { email: ANN, honeypot: 'http://spam.example' }, T0)).toBe('honeypot');
-    expect(await subscribe(deps, { email: 'not an address', honeypot: 'x' }, T0)).toBe('honeypot');
+    expect(await subscribeAndSend(deps, { email: ANN, honeypot: 'http://spam.example' }, T0)).toBe('honeypot');
+    expect(await subscribeAndSend(deps, { email: 'not an address', honeypot: 'x' }, T0)).toBe('honeypot');
     expect(await store.listAll()).toEqual([]);
     expect(mailer.sent).toEqual([]);
     // An empty or blank honeypot is a person.
-    expect(await subscribe(deps, { email: ANN, honeypot: '  ' }, T0)).toBe('mailed');
+    expect(await subscribeAndSend(deps, { email: ANN, honeypot: '  ' }, T0)).toBe('mailed');
   });
 
   it('refuses a malformed address with InvalidAddressError and stores nothing', async () => {
     const { store, deps } = setup();
-    await expect(subscribe(deps, { email: 'ann@example.org\r\nBcc: x@example.org' }, T0)).rejects.toBeInstanceOf(InvalidAddressError);
+    await expect(subscribeAndSend(deps, { email: 'ann@example.org\r\nBcc: x@example.org' }, T0)).rejects.toBeInstanceOf(
+      InvalidAddressError,
+    );
     expect(await store.listAll()).toEqual([]);
   });
 
@@ -125,8 +155,8 @@ describe('subscribe', () => {
     ] as const) {
       const { mailer, deps } = setup();
       mailer.failures.push(failure);
-      expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
-      expect(await subscribe(deps, { email: ANN }, at(1000))).toBe('mailed');
+      expect(await subscribeAndSend(deps, { email: ANN }, T0)).toBe('mail-failed');
+      expect(await subscribeAndSend(deps, { email: ANN }, at(1000))).toBe('mailed');
       expect(mailer.sent).toHaveLength(1);
     }
   });
@@ -134,30 +164,32 @@ describe('subscribe', () => {
   it('keeps the slot when SES rejected the recipient', async () => {
     const { mailer, deps } = setup();
     mailer.failures.push({ kind: 'rejected-recipient', detail: 'suppressed' });
-    expect(await subscribe(deps, { email: ANN }, T0)).toBe('mail-failed');
-    expect(await subscribe(deps, { email: ANN }, at(1000))).toBe('not-mailed');
+    expect(await subscribeAndSend(deps, { email: ANN }, T0)).toBe('mail-failed');
+    expect(await subscribeAndSend(deps, { email: ANN }, at(1000))).toBe('not-mailed');
     expect(mailer.sent).toHaveLength(0);
   });
 
   it('throttles per IP (without storing the IP) and lets other IPs through', async () => {
     const { limiter, deps, mailer } = setup();
-    const throttled: SubscribeDeps = { ...deps, throttle: { limiter, limit: 3, windowMs: 60_000 } };
-    for (let i = 0; i < 3; i += 1) await subscribe(throttled, { email: `p${i}@example.org`, ip: '203.0.113.7' }, at(i));
-    await expect(subscribe(throttled, { email: 'p9@example.org', ip: '203.0.113.7' }, at(10))).rejects.toBeInstanceOf(TooManyRequestsError);
-    expect(await subscribe(throttled, { email: 'q@example.org', ip: '198.51.100.1' }, at(10))).toBe('mailed');
-    expect(await subscribe(throttled, { email: 'p9@example.org', ip: '203.0.113.7' }, at(60_000))).toBe('mailed');
+    const throttled: SubscribeTestDeps = { ...deps, throttle: { limiter, limit: 3, windowMs: 60_000 } };
+    for (let i = 0; i < 3; i += 1) await subscribeAndSend(throttled, { email: `p${i}@example.org`, ip: '203.0.113.7' }, at(i));
+    await expect(subscribeAndSend(throttled, { email: 'p9@example.org', ip: '203.0.113.7' }, at(10))).rejects.toBeInstanceOf(
+      TooManyRequestsError,
+    );
+    expect(await subscribeAndSend(throttled, { email: 'q@example.org', ip: '198.51.100.1' }, at(10))).toBe('mailed');
+    expect(await subscribeAndSend(throttled, { email: 'p9@example.org', ip: '203.0.113.7' }, at(60_000))).toBe('mailed');
     expect(mailer.sent).toHaveLength(5);
   });
 
   it('counts an IPv6 client by its /64: fresh addresses in one /64 share one budget', async () => {
     const { limiter, deps } = setup();
-    const throttled: SubscribeDeps = { ...deps, throttle: { limiter, limit: 3, windowMs: 60_000 } };
+    const throttled: SubscribeTestDeps = { ...deps, throttle: { limiter, limit: 3, windowMs: 60_000 } };
     const inOneSlash64 = ['2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:0db8:0001:0002:abcd:1234:5678:9abc'];
-    for (const [i, ip] of inOneSlash64.entries()) await subscribe(throttled, { email: `v${i}@example.org`, ip }, at(i));
-    await expect(subscribe(throttled, { email: 'v9@example.org', ip: '2001:db8:1:2:dead:beef::1' }, at(10))).rejects.toBeInstanceOf(
+    for (const [i, ip] of inOneSlash64.entries()) await subscribeAndSend(throttled, { email: `v${i}@example.org`, ip }, at(i));
+    await expect(subscribeAndSend(throttled, { email: 'v9@example.org', ip: '2001:db8:1:2:dead:beef::1' }, at(10))).rejects.toBeInstanceOf(
       TooManyRequestsError,
     );
-    expect(await subscribe(throttled, { email: 'w@example.org', ip: '2001:db8:1:3::1' }, at(10))).toBe('mailed');
+    expect(await subscribeAndSend(throttled, { email: 'w@example.org', ip: '2001:db8:1:3::1' }, at(10))).toBe('mailed');
   });
 });
 
@@ -187,7 +219,7 @@ describe('client throttle keys', () => {
 describe('confirm', () => {
   async function pendingAnn() {
     const context = setup();
-    await subscribe(context.deps, { email: ANN }, T0);
+    await subscribeAndSend(context.deps, { email: ANN }, T0);
     return { ...context, token: context.mailer.confirmToken() };
   }
 
@@ -473,12 +505,12 @@ describe('keyed subscriber ids and records stored before them', () => {
 
   it('gives a new sign-up the keyed id, never the bare hash anyone could compute from the address', async () => {
     const { store, deps } = setup();
-    expect(await subscribe(deps, { email: ANN }, T0)).toBe('mailed');
+    expect(await subscribeAndSend(deps, { email: ANN }, T0)).toBe('mailed');
     expect((await store.listAll()).map((row) => row.id)).toEqual([subscriberIdFor(ANN, ID_KEY)]);
     expect(await store.get(legacySubscriberIdFor(ANN))).toBeUndefined();
     // The id in the confirm link is the keyed one too.
     const { mailer } = setup();
-    await subscribe({ ...deps, mailer }, { email: 'bob@example.org' }, T0);
+    await subscribeAndSend({ ...deps, mailer }, { email: 'bob@example.org' }, T0);
     const payload = JSON.parse(Buffer.from(mailer.confirmToken().split('.')[1]!, 'base64url').toString('utf8')) as { s: string };
     expect(payload.s).toBe(subscriberIdFor('bob@example.org', ID_KEY));
   });
@@ -492,7 +524,7 @@ describe('keyed subscriber ids and records stored before them', () => {
 
   it('a sign-up, a bounce and the operator find an old record by its address instead of making a second one', async () => {
     const { store, deps, mailer } = setup([legacyRecord(ANN, 'confirmed')]);
-    expect(await subscribe(deps, { email: ANN }, T0)).toBe('not-mailed');
+    expect(await subscribeAndSend(deps, { email: ANN }, T0)).toBe('not-mailed');
     expect(mailer.sent).toHaveLength(0);
     expect(await addSubscriber({ store, idKey: ID_KEY }, { email: ANN, note: 'consent: phone' }, T0)).toMatchObject({
       id: legacySubscriberIdFor(ANN),
@@ -515,10 +547,68 @@ describe('keyed subscriber ids and records stored before them', () => {
   it('another id key gives every address other ids (a stranger without the key cannot derive them)', async () => {
     const one = setup();
     const other = setup();
-    await subscribe(one.deps, { email: ANN }, T0);
-    await subscribe({ ...other.deps, idKey: `${ID_KEY}-other` }, { email: ANN }, T0);
+    await subscribeAndSend(one.deps, { email: ANN }, T0);
+    await subscribeAndSend({ ...other.deps, idKey: `${ID_KEY}-other` }, { email: ANN }, T0);
     const [first] = await one.store.listAll();
     const [second] = await other.store.listAll();
     expect(first?.id).not.toBe(second?.id);
+  });
+});
+
+describe('subscribe answers without the list', () => {
+  /** A store that fails the test if the answering half touches it. */
+  const untouchable = new Proxy(
+    {},
+    {
+      get: (_target, name) => {
+        throw new Error(`the answer read the store (${String(name)})`);
+      },
+    },
+  );
+
+  it('queues one job for every well-formed address, new or already confirmed, and reads nothing', async () => {
+    const jobs: ConfirmationJob[] = [];
+    const deps = { keyring: KEYRING, confirmations: { enqueue: async (job: ConfirmationJob) => void jobs.push(job) }, store: untouchable };
+    expect(await subscribe(deps, { email: ' Ann@EXAMPLE.org ' }, T0)).toBe('queued');
+    expect(await subscribe(deps, { email: 'confirmed-already@example.org' }, T0)).toBe('queued');
+    expect(jobs).toEqual([{ email: 'Ann@example.org' }, { email: 'confirmed-already@example.org' }]);
+    await expect(subscribe(deps, { email: 'not an address' }, T0)).rejects.toBeInstanceOf(InvalidAddressError);
+    expect(await subscribe(deps, { email: ANN, honeypot: 'bot' }, T0)).toBe('honeypot');
+    expect(jobs).toHaveLength(2);
+  });
+
+  it('locally, the queued job runs after the answer: nothing is mailed until the request has returned', async () => {
+    const { store, mailer, deps } = setup([record('confirmed@example.org', 'confirmed')]);
+    const queue = new AfterResponseQueue(
+      (job) => sendConfirmation(deps, job, T0),
+      (error) => {
+        throw error;
+      },
+    );
+    expect(await subscribe({ keyring: KEYRING, confirmations: queue }, { email: ANN }, T0)).toBe('queued');
+    expect(await subscribe({ keyring: KEYRING, confirmations: queue }, { email: 'confirmed@example.org' }, T0)).toBe('queued');
+    // Answered, and not one store write or mail yet.
+    expect(mailer.sent).toHaveLength(0);
+    expect(await store.get(ANN_ID)).toBeUndefined();
+    await queue.idle();
+    expect(mailer.sent.map((mail) => mail.to)).toEqual([ANN]);
+    expect((await store.get(ANN_ID))?.status).toBe('pending');
+  });
+
+  it('a job that fails after the answer is reported, and the next one still runs', async () => {
+    const errors: unknown[] = [];
+    const done: string[] = [];
+    const queue = new AfterResponseQueue(
+      async (job) => {
+        if (job.email === 'bad@example.org') throw new Error('table unavailable');
+        done.push(job.email);
+      },
+      (error) => errors.push(error),
+    );
+    await queue.enqueue({ email: 'bad@example.org' });
+    await queue.enqueue({ email: 'good@example.org' });
+    await queue.idle();
+    expect(errors.map(String)).toEqual(['Error: table unavailable']);
+    expect(done).toEqual(['good@example.org']);
   });
 });
