@@ -9,6 +9,7 @@ import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
 import { Mail } from './constructs/mail.js';
 import { Operations } from './constructs/operations.js';
+import { ConfirmationSender } from './constructs/confirmation-sender.js';
 import { Publisher } from './constructs/publisher.js';
 import { Secrets } from './constructs/secrets.js';
 import { SesEvents } from './constructs/ses-events.js';
@@ -71,18 +72,28 @@ export class GazetteStack extends Stack {
     secrets.grantReadTokenKeys(publisher.function);
     mail.grantSend(publisher.function, { readQuota: true });
 
-    // Subscription API: same domain under /api/*; confirmation mails, tokens, subscribers.
+    // Confirmation sender: decides and mails each queued sign-up, after the API has answered.
+    const confirmations = new ConfirmationSender(this, 'ConfirmationSender', root);
+    describeSite(confirmations.function);
+    data.grantSubscriberItems(confirmations.function);
+    // GetItem and PutItem keep the confirmation cap's counter.
+    data.grantStateItems(confirmations.function, 'GetItem', 'PutItem');
+    confirmations.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
+    secrets.grantReadTokenKeys(confirmations.function);
+    secrets.grantReadSubscriberIdKey(confirmations.function);
+    // The quota read lowers the confirmation cap to a tenth of the daily quota.
+    mail.grantSend(confirmations.function, { readQuota: true });
+
+    // Subscription API: same domain under /api/*; answers, queues sign-ups, confirms, unsubscribes.
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
     describeSite(api.function);
+    mail.describeSender(api.function);
     data.grantSubscriberItems(api.function);
-    // UpdateItem counts requests per client; GetItem and PutItem keep the confirmation cap's counter.
-    data.grantStateItems(api.function, 'GetItem', 'PutItem', 'UpdateItem');
-    api.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
+    // UpdateItem counts requests per client.
+    data.grantStateItems(api.function, 'UpdateItem');
     secrets.grantReadTokenKeys(api.function);
-    secrets.grantReadSubscriberIdKey(api.function);
-    // The quota read lowers the confirmation cap to a tenth of the daily quota.
-    mail.grantSend(api.function, { readQuota: true });
+    confirmations.grantEnqueue(api.function);
 
     // SES events: bounces and complaints change subscriber status, each notification once.
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
@@ -94,6 +105,8 @@ export class GazetteStack extends Stack {
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
     operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
+    operations.alarmOnErrors('ConfirmationSenderErrors', confirmations.function.function, 'The confirmation sender');
+    operations.alarmOnDeadLetters('ConfirmationDeadLetters', confirmations.deadLetterQueue, 'Confirmation mails');
     operations.alarmOnErrors('SesEventsErrors', sesEvents.function.function, 'SES event handling');
     operations.alarmOnDeadLetters('SesEventsDeadLetters', sesEvents.deadLetterQueue, 'SES event handling');
     operations.alarmOnAppMetric(
@@ -107,7 +120,7 @@ export class GazetteStack extends Stack {
     );
     operations.alarmOnAppMetric(
       'ConfirmationCapReached',
-      { service: SERVICES.subscriptionApi, name: SUBSCRIPTION_API_METRICS.confirmationCapReached },
+      { service: SERVICES.confirmationSender, name: SUBSCRIPTION_API_METRICS.confirmationCapReached },
       {
         threshold: 1,
         period: Duration.hours(1),

@@ -189,7 +189,7 @@ const subscriptionSchema = z.object({
   // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
   [ENV.originVerifySecretArn]: text.optional(),
   [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
-  [ENV.confirmationQueueUrl]: httpUrl.optional(),
+  [ENV.confirmationQueueUrl]: text.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
 
