@@ -62,6 +62,7 @@ const mail: MailConfig = buildMailConfig({ senderEmail: 'digest@gazette.example.
 
 /** A fixed keyring: the bench needs valid tokens, not secret ones. */
 const keyring: TokenKeyring = { currentKeyId: 'k1', secrets: { k1: 'bench-secret-bench-secret-bench-secret-0000' } };
+const BENCH_SUBSCRIBER_ID_KEY = 'bench-subscriber-id-key-bench-subscriber-id-key';
 
 /** Wraps the outbox mailer and notes when each send finished, for the mail rate over the run. */
 class TimedMailer implements Mailer {
@@ -136,7 +137,7 @@ async function publishOnce(
       source: new FolderArticleSource(paths.seeds),
       archive: timeAdapter(new SqliteArchive(state), times, 'archive'),
       site: new FolderSitePublisher(layout.site),
-      subscribers: new SqliteSubscribers(state, { seedFile: paths.subscribersFile }),
+      subscribers: new SqliteSubscribers(state, { seedFile: paths.subscribersFile, idKey: BENCH_SUBSCRIBER_ID_KEY }),
       ledger: timeAdapter(new SqliteLedger(state), times, 'ledger'),
       mailer,
       lease: new SqliteRunLease(state),

@@ -10,6 +10,7 @@ import type { GazetteFunction } from './constructs/gazette-function.js';
 import { Mail } from './constructs/mail.js';
 import { ModelSummaries } from './constructs/model-summaries.js';
 import { Operations } from './constructs/operations.js';
+import { ConfirmationSender } from './constructs/confirmation-sender.js';
 import { Publisher } from './constructs/publisher.js';
 import { Secrets } from './constructs/secrets.js';
 import { SesEvents } from './constructs/ses-events.js';
@@ -80,26 +81,41 @@ export class GazetteStack extends Stack {
       models.grantSummarize(publisher.function);
     }
 
-    // Subscription API: same domain under /api/*; confirmation mails, tokens, subscribers.
+    // Confirmation sender: decides and mails each queued sign-up, after the API has answered.
+    const confirmations = new ConfirmationSender(this, 'ConfirmationSender', root);
+    describeSite(confirmations.function);
+    data.grantSubscriberItems(confirmations.function);
+    // GetItem and PutItem keep the confirmation cap's counter.
+    data.grantStateItems(confirmations.function, 'GetItem', 'PutItem');
+    confirmations.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
+    secrets.grantReadTokenKeys(confirmations.function);
+    secrets.grantReadSubscriberIdKey(confirmations.function);
+    // The quota read lowers the confirmation cap to a tenth of the daily quota.
+    mail.grantSend(confirmations.function, { readQuota: true });
+
+    // Subscription API: same domain under /api/*; answers, queues sign-ups, confirms, unsubscribes.
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
     describeSite(api.function);
+    mail.describeSender(api.function);
     data.grantSubscriberItems(api.function);
-    // UpdateItem counts requests per client; GetItem and PutItem keep the confirmation cap's counter.
-    data.grantStateItems(api.function, 'GetItem', 'PutItem', 'UpdateItem');
-    api.function.addEnvironment(ENV.maxConfirmationsPerDay, String(settings.maxConfirmationsPerDay));
+    // UpdateItem counts requests per client.
+    data.grantStateItems(api.function, 'UpdateItem');
     secrets.grantReadTokenKeys(api.function);
-    // The quota read lowers the confirmation cap to a tenth of the daily quota.
-    mail.grantSend(api.function, { readQuota: true });
+    confirmations.grantEnqueue(api.function);
 
     // SES events: bounces and complaints change subscriber status, each notification once.
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
     data.grantSubscriberItems(sesEvents.function);
     data.grantStateItems(sesEvents.function, 'GetItem', 'PutItem');
+    // Bounces and complaints name addresses; the id key turns them into subscriber ids.
+    secrets.grantReadSubscriberIdKey(sesEvents.function);
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
     operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
+    operations.alarmOnErrors('ConfirmationSenderErrors', confirmations.function.function, 'The confirmation sender');
+    operations.alarmOnDeadLetters('ConfirmationDeadLetters', confirmations.deadLetterQueue, 'Confirmation mails');
     operations.alarmOnErrors('SesEventsErrors', sesEvents.function.function, 'SES event handling');
     operations.alarmOnDeadLetters('SesEventsDeadLetters', sesEvents.deadLetterQueue, 'SES event handling');
     operations.alarmOnAppMetric(
@@ -113,7 +129,7 @@ export class GazetteStack extends Stack {
     );
     operations.alarmOnAppMetric(
       'ConfirmationCapReached',
-      { service: SERVICES.subscriptionApi, name: SUBSCRIPTION_API_METRICS.confirmationCapReached },
+      { service: SERVICES.confirmationSender, name: SUBSCRIPTION_API_METRICS.confirmationCapReached },
       {
         threshold: 1,
         period: Duration.hours(1),
@@ -125,6 +141,17 @@ export class GazetteStack extends Stack {
       'MailsFailed',
       { service: SERVICES.publisher, name: PUBLISHER_METRICS.mailsFailed },
       { threshold: 20, period: Duration.hours(1), description: 'SES refused 20 or more recipients within an hour' },
+    );
+
+    // A send that ended in an unknown way is never retried by itself: someone should look at it.
+    operations.alarmOnAppMetric(
+      'MailsInDoubt',
+      { service: SERVICES.publisher, name: PUBLISHER_METRICS.mailsInDoubt },
+      {
+        threshold: 1,
+        period: Duration.minutes(5),
+        description: 'A send failed in an unknown way: the pair stays claimed and is never re-sent; check whether it arrived',
+      },
     );
 
     new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
@@ -144,6 +171,10 @@ export class GazetteStack extends Stack {
     new CfnOutput(this, 'SubscribersTableName', {
       description: 'For the operator command: npx gazette subscribers list --table <this>',
       value: data.subscribers.tableName,
+    });
+    new CfnOutput(this, 'SubscriberIdSecretArn', {
+      description: 'For the operator command with --table: add, import and remove need --id-secret <this>',
+      value: secrets.subscriberIdKey.secretArn,
     });
   }
 }

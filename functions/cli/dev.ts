@@ -15,8 +15,12 @@ import { feedLinks } from '../core/render/outputs.js';
 import { addSubscriber } from '../core/subscriptions/operator.js';
 import { createPublishHandler, type PublishSummary } from '../handlers/publish.js';
 import { awsSubscriptionDeps, createSubscriptionApi, loadSubscriptionSecrets } from '../handlers/subscription-api.js';
+import { awsConfirmationDeps } from '../handlers/confirmation-sender.js';
+import { loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
+import { AfterResponseQueue } from '../adapters/local/after-response-queue.js';
+import { sendConfirmation } from '../core/subscriptions/subscribe.js';
 import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
-import { LOCAL_ENV, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
+import { LOCAL_ENV, loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { SERVICES } from '../shared/metric-names.js';
 import { SUBSCRIPTION_ROUTES } from '../core/subscriptions/links.js';
@@ -36,7 +40,7 @@ const NAMES: GazetteResourceNames = {
 /**
  * The publisher's environment for a local run, as infra sets it on AWS (language and feed length left to
  * the settings schema's defaults) plus the local-only
- * endpoint overrides, an inline keyring and the inline origin-verify value (both fresh per start: there
+ * endpoint overrides, an inline keyring, origin-verify value and subscriber id key (all fresh per start: there
  * is no Secrets Manager locally).
  */
 function devVariables(emulators: Emulators, siteUrl: string, originVerify: string): Record<string, string> {
@@ -51,8 +55,12 @@ function devVariables(emulators: Emulators, siteUrl: string, originVerify: strin
     [ENV.sesConfigurationSet]: 'gazette-local',
     [LOCAL_ENV.tokenKeyringJson]: JSON.stringify({ currentKeyId: 'dev', dev: randomBytes(32).toString('base64url') }),
     [LOCAL_ENV.originVerifySecret]: originVerify,
+    [LOCAL_ENV.subscriberIdKey]: randomBytes(32).toString('base64url'),
   };
 }
+
+/** Embedded-metric JSON on stdout would only bury the URLs the dev server prints. */
+const NO_METRICS = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 
 /** A `--port`-style flag as a port number (0 = any free port). */
 function portFlag(flag: string, value: string): number {
@@ -98,16 +106,23 @@ async function main(): Promise<void> {
     // publisher so the links in digests verify.
     const apiEnv = loadSubscriptionEnv(variables);
     const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
+    const apiSecrets = await loadSubscriptionSecrets(apiEnv, clients.secrets);
+    // The confirmation sender's part runs in this process after each answer (SQS and a worker on AWS).
+    const senderEnv = loadConfirmationSenderEnv(variables);
+    const idKey = await loadSubscriberIdKey(senderEnv.subscriberIdKey, clients.secrets);
+    const sender = awsConfirmationDeps(senderEnv, clients, { keyring: apiSecrets.keyring, idKey }, apiLogger, NO_METRICS);
+    const confirmations = new AfterResponseQueue(
+      (job) => sendConfirmation(sender, job, new Date()),
+      (error) => apiLogger.error('confirmation job failed', { error: String(error) }),
+    );
     server.mountApi({
-      handler: createSubscriptionApi(
-        awsSubscriptionDeps(apiEnv, clients, await loadSubscriptionSecrets(apiEnv, clients.secrets), apiLogger),
-      ),
+      handler: createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, apiSecrets, apiLogger, confirmations)),
       originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
     });
 
     // Through the operator's own use case, so the example row has the shape every real row has.
     await addSubscriber(
-      { store: new DynamoSubscribers(clients.doc, env.tables.subscribers) },
+      { store: new DynamoSubscribers(clients.doc, env.tables.subscribers), idKey },
       { email: EXAMPLE_SUBSCRIBER, note: 'example subscriber added by npm run dev' },
       new Date(),
     );
@@ -117,7 +132,7 @@ async function main(): Promise<void> {
       clients,
       logger: new Logger({ serviceName: SERVICES.publisher, logLevel: 'WARN' }),
       // Embedded-metric JSON on stdout would only bury the URLs below.
-      metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      metrics: NO_METRICS,
     });
     const publishNow = () => publish({ scheduledAt: new Date().toISOString() }, { awsRequestId: randomUUID() });
     publishAgain = async () => console.log(describeRun(await publishNow()));

@@ -164,6 +164,7 @@ function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
   metrics.addMetric(PUBLISHER_METRICS.mailsSent, MetricUnit.Count, summary.mail.sent);
   metrics.addMetric(PUBLISHER_METRICS.mailsFailed, MetricUnit.Count, summary.mail.failed);
   metrics.addMetric(PUBLISHER_METRICS.mailsDeferred, MetricUnit.Count, summary.mail.deferred);
+  metrics.addMetric(PUBLISHER_METRICS.mailsInDoubt, MetricUnit.Count, summary.mail.inDoubt.length);
   metrics.addMetric(PUBLISHER_METRICS.senderRejected, MetricUnit.Count, summary.mail.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
 }

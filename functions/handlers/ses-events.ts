@@ -9,7 +9,8 @@ import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamod
 import type { Clock } from '../core/publish/ports.js';
 import { parseSesNotification } from '../adapters/aws/ses-notification.js';
 import { type FeedbackDeps, type FeedbackResult, recordFeedback } from '../core/subscriptions/feedback.js';
-import { createDynamoClients } from '../shared/aws-clients.js';
+import { createDynamoClients, createSecretsClient } from '../shared/aws-clients.js';
+import { loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { loadSesEventsEnv } from '../shared/env.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 import { SERVICES } from '../shared/metric-names.js';
@@ -29,19 +30,25 @@ export function createSesEventsHandler(deps: FeedbackDeps, clock: Clock = { now:
   };
 }
 
-let coldStart: SesEventsHandler | undefined;
+let coldStart: Promise<SesEventsHandler> | undefined;
 
-/** The Lambda entry point: environment and clients once per container. */
-export const handler: SesEventsHandler = (event) => {
-  if (!coldStart) {
+/** The Lambda entry point: environment, clients and the subscriber id key once per container. */
+export const handler: SesEventsHandler = async (event) => {
+  coldStart ??= (async () => {
     const env = loadSesEventsEnv(process.env);
-    const clients = createDynamoClients({ region: env.region, endpoints: env.endpoints });
+    const options = { region: env.region, endpoints: env.endpoints };
+    const clients = createDynamoClients(options);
     const logger = createLogger(SERVICES.sesEvents);
-    coldStart = createSesEventsHandler({
+    return createSesEventsHandler({
       store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
       ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),
+      idKey: await loadSubscriberIdKey(env.subscriberIdKey, createSecretsClient(options)),
       log: coreLog(logger),
     });
-  }
-  return coldStart(event);
+  })().catch((error: unknown) => {
+    // A failed cold start (the secret unreadable) is retried by the next invocation, not kept.
+    coldStart = undefined;
+    throw error;
+  });
+  return (await coldStart)(event);
 };

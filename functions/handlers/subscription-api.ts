@@ -5,23 +5,21 @@
  * functions/core/subscriptions/http.ts.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoRateLimiter, DynamoRollingCounter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { DynamoRateLimiter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
-import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { SqsConfirmationQueue } from '../adapters/aws/sqs-confirmation-queue.js';
 import type { Clock } from '../core/publish/ports.js';
-import { renderConfirmationEmail } from '../core/render/email.js';
 import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../core/subscriptions/http.js';
-import { confirmationCap } from '../core/settings.js';
-import { DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
+import { type ConfirmationQueue, DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
 import { ConfigError } from '../core/errors.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient } from '../shared/aws-clients.js';
+import { type AwsClients, createDynamoClients, createSecretsClient } from '../shared/aws-clients.js';
 import { loadSubscriptionEnv, ORIGIN_VERIFY_VALUE, type OriginVerifySource, type SubscriptionEnv } from '../shared/env.js';
-import { ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
-import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
+import { coreLog, createLogger } from '../shared/logger.js';
 import { SERVICES } from '../shared/metric-names.js';
 
 /** A Lambda-shaped API handler (also what the dev server and the tests mount). */
@@ -88,54 +86,25 @@ export async function loadSubscriptionSecrets(env: SubscriptionEnv, secrets: Sec
   return { keyring, originVerify };
 }
 
-/** The AWS adapters behind the API (secrets loaded once: pass the result of {@link loadSubscriptionSecrets}). */
+/**
+ * The AWS adapters behind the API (secrets loaded once: pass the result of {@link loadSubscriptionSecrets}).
+ * `confirmations` is where subscribe requests go: the SQS queue on AWS, an in-process queue locally.
+ */
 export function awsSubscriptionDeps(
   env: SubscriptionEnv,
-  clients: Pick<AwsClients, 'doc' | 'ses'>,
+  clients: Pick<AwsClients, 'doc'>,
   secrets: SubscriptionSecrets,
   logger: Logger,
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'> = createMetrics(SERVICES.subscriptionApi),
+  confirmations: ConfirmationQueue,
 ): SubscriptionApiDeps {
-  const { keyring } = secrets;
-  const mailer = new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress });
   return {
     store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
-    mailer,
-    renderConfirmation: renderConfirmationEmail,
-    keyring,
+    confirmations,
+    keyring: secrets.keyring,
     site: env.site,
-    mail: env.mail,
     throttle: { limiter: new DynamoRateLimiter(clients.doc, env.tables.state), ...DEFAULT_IP_THROTTLE },
-    cap: {
-      counter: new DynamoRollingCounter(clients.doc, env.tables.state),
-      limit: cachedFor(QUOTA_CACHE_MS, async () => confirmationCap(env.maxConfirmationsPerDay, await mailer.dailyQuota())),
-    },
-    count: (metric) => {
-      // Embedded metric format: one log line, no API call.
-      metrics.addMetric(metric, MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
-    },
     log: coreLog(logger),
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: secrets.originVerify },
-  };
-}
-
-/** How long the SES quota is trusted: long enough to cost one call per container every few minutes. */
-const QUOTA_CACHE_MS = 10 * 60 * 1000;
-
-/** `load` called at most once per `ms` (a failed call is not kept, so the next request retries). */
-function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
-  let cached: { value: Promise<T>; until: number } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!cached || cached.until <= now) {
-      const value = load();
-      cached = { value, until: now + ms };
-      value.catch(() => {
-        cached = undefined;
-      });
-    }
-    return cached.value;
   };
 }
 
@@ -145,10 +114,14 @@ let coldStart: Promise<SubscriptionApiHandler> | undefined;
 export const handler: SubscriptionApiHandler = async (event) => {
   coldStart ??= (async () => {
     const env = loadSubscriptionEnv(process.env);
+    // Only local runs may do without the queue (they pass an in-process one); on AWS it is wiring.
+    if (!env.confirmationQueueUrl) throw new ConfigError(`invalid environment: ${ENV.confirmationQueueUrl}: required`);
     const options = { region: env.region, endpoints: env.endpoints };
-    const clients = { ...createDynamoClients(options), ses: createSesClient(options) };
+    const clients = createDynamoClients(options);
     const secrets = await loadSubscriptionSecrets(env, createSecretsClient(options));
-    return createSubscriptionApi(awsSubscriptionDeps(env, clients, secrets, createLogger(SERVICES.subscriptionApi)));
+    // The queue is the one SQS call of this function; it has no emulator endpoint (local runs pass their own queue).
+    const queue = new SqsConfirmationQueue(new SQSClient({ region: env.region }), env.confirmationQueueUrl);
+    return createSubscriptionApi(awsSubscriptionDeps(env, clients, secrets, createLogger(SERVICES.subscriptionApi), queue));
   })().catch((error: unknown) => {
     coldStart = undefined;
     throw error;

@@ -43,9 +43,20 @@ export const ENV = {
    * forge the `X-Forwarded-For` entry the per-IP throttle trusts).
    */
   originVerifySecretArn: 'GAZETTE_ORIGIN_VERIFY_SECRET_ARN',
+  /**
+   * Secrets Manager ARN of the subscriber id key (a plain random string, no JSON): subscriber ids are
+   * an HMAC of the address with it (functions/core/subscriptions/address.ts `subscriberIdFor`). Read by
+   * the functions that derive an id from an address (subscription API, SES events). Never rotated.
+   */
+  subscriberIdSecretArn: 'GAZETTE_SUBSCRIBER_ID_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
-  /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */
+  /**
+   * URL of the SQS queue of confirmation jobs: the subscription API queues one for every well-formed
+   * subscribe request, the confirmation sender decides and mails.
+   */
+  confirmationQueueUrl: 'GAZETTE_CONFIRMATION_QUEUE_URL',
+  /** Confirmation mails in any rolling 24 hours (the confirmation sender's global cap). */
   maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
   /** `extractive` (default) or `bedrock`: who writes the publisher's digests (settings.ts `summarizer`). */
   summarizer: 'GAZETTE_SUMMARIZER',

@@ -1,10 +1,10 @@
 /**
  * Each Lambda function's settings, read from `process.env` once at cold start and validated with a
- * schema: the publisher, the subscription API and the SES events handler. A missing or malformed
+ * schema: the publisher, the subscription API, the confirmation sender and the SES events handler. A missing or malformed
  * variable fails the cold start with a `ConfigError` naming the variable; nothing required gets a
  * silent default. The site and mail settings take their rules and defaults from the one settings schema
  * (functions/core/settings.ts), which the CDK context and the CLI flags use too, and the mail settings
- * come from its one builder, so a deployed function and `npm start` send the same headers. The three
+ * come from its one builder, so a deployed function and `npm start` send the same headers. The
  * schemas share their other pieces (sender, keyring, endpoints) the same way.
  *
  * The names deployed by infra live in `env-names.ts` (shared with the CDK stack). The few names below in
@@ -48,10 +48,18 @@ export const LOCAL_ENV = {
    * part, sends this value in the origin-verify header. Never set this on AWS.
    */
   originVerifySecret: 'GAZETTE_ORIGIN_VERIFY_SECRET',
+  /** The subscriber id key itself (what the secret behind `GAZETTE_SUBSCRIBER_ID_SECRET_ARN` holds on AWS). Never set this on AWS. */
+  subscriberIdKey: 'GAZETTE_SUBSCRIBER_ID_KEY',
 } as const;
 
 /** Where the token keyring comes from: Secrets Manager on AWS, inline JSON locally. */
 export type KeyringSource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; json: string };
+
+/** Where the subscriber id key comes from: Secrets Manager on AWS, the key itself locally. */
+export type SubscriberIdKeySource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; value: string };
+
+/** What a subscriber id key must look like, from the environment or from Secrets Manager alike. */
+export const SUBSCRIBER_ID_KEY_VALUE = z.string().min(32, 'must be at least 32 characters');
 
 /** Where the origin-verify value comes from: Secrets Manager on AWS, the value itself locally. */
 export type OriginVerifySource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; value: string };
@@ -96,15 +104,34 @@ export interface SubscriptionEnv {
   keyring: KeyringSource;
   /** The value CloudFront sends in the origin-verify header; every other request is refused. */
   originVerify: OriginVerifySource;
+  /**
+   * The queue of confirmation jobs (SQS). Required on AWS, where the Lambda entry point demands it;
+   * local runs (dev server, tests) hand the API an in-process queue instead.
+   */
+  confirmationQueueUrl?: string;
+  endpoints: EndpointOverrides;
+}
+
+/** What the confirmation sender (the SQS worker behind the subscribe endpoint) reads. */
+export interface ConfirmationSenderEnv {
+  region: string;
+  site: SiteConfig;
+  mail: MailConfig;
+  sesConfigurationSet: string;
+  tables: { subscribers: string; state: string };
+  keyring: KeyringSource;
+  subscriberIdKey: SubscriberIdKeySource;
   /** The setting behind the global cap on confirmation mails (the SES quota may lower it further). */
   maxConfirmationsPerDay: number;
   endpoints: EndpointOverrides;
 }
 
-/** What the SES events handler reads: infra gives it only the two tables (and the region). */
+/** What the SES events handler reads: infra gives it the two tables and the subscriber id key (and the region). */
 export interface SesEventsEnv {
   region: string;
   tables: { subscribers: string; state: string };
+  /** Bounces name addresses; the key turns them into subscriber ids. */
+  subscriberIdKey: SubscriberIdKeySource;
   endpoints: EndpointOverrides;
 }
 
@@ -135,6 +162,12 @@ const subscriberTables = {
 const keyring = {
   [ENV.tokenSecretArn]: text.optional(),
   [LOCAL_ENV.tokenKeyringJson]: text.optional(),
+};
+
+// Like the keyring: the deployed secret's ARN or, locally, the key; `subscriberIdKeySource` demands one.
+const subscriberIdKey = {
+  [ENV.subscriberIdSecretArn]: text.optional(),
+  [LOCAL_ENV.subscriberIdKey]: SUBSCRIBER_ID_KEY_VALUE.optional(),
 };
 
 // Key order is the order problems are reported in: keep it the order an operator reads the variables.
@@ -171,6 +204,17 @@ const subscriptionSchema = z.object({
   // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
   [ENV.originVerifySecretArn]: text.optional(),
   [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
+  [ENV.confirmationQueueUrl]: text.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+});
+
+const confirmationSenderSchema = z.object({
+  ...region,
+  ...site,
+  ...sender,
+  ...subscriberTables,
+  ...keyring,
+  ...subscriberIdKey,
   [ENV.maxConfirmationsPerDay]: settingsSchema.shape.maxConfirmationsPerDay,
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -179,6 +223,7 @@ const subscriptionSchema = z.object({
 const sesEventsSchema = z.object({
   ...region,
   ...subscriberTables,
+  ...subscriberIdKey,
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
 });
 
@@ -220,6 +265,18 @@ function originVerifySource(env: z.output<typeof subscriptionSchema>): OriginVer
   if (secretArn) return { kind: 'secret', secretArn };
   if (value) return { kind: 'inline', value };
   throw new ConfigError(`invalid environment: ${ENV.originVerifySecretArn}: required`);
+}
+
+function subscriberIdKeySource(env: {
+  [ENV.subscriberIdSecretArn]?: string | undefined;
+  [LOCAL_ENV.subscriberIdKey]?: string | undefined;
+}): SubscriberIdKeySource {
+  const secretArn = env[ENV.subscriberIdSecretArn];
+  const value = env[LOCAL_ENV.subscriberIdKey];
+  // As with the keyring, the ARN wins: a stray local value must never replace the deployed secret.
+  if (secretArn) return { kind: 'secret', secretArn };
+  if (value) return { kind: 'inline', value };
+  throw new ConfigError(`invalid environment: ${ENV.subscriberIdSecretArn}: required`);
 }
 
 function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
@@ -284,6 +341,22 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
     originVerify: originVerifySource(env),
+    ...(env[ENV.confirmationQueueUrl] ? { confirmationQueueUrl: env[ENV.confirmationQueueUrl] } : {}),
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the confirmation sender's environment; throws `ConfigError` naming every offending variable. */
+export function loadConfirmationSenderEnv(source: Readonly<Record<string, string | undefined>>): ConfirmationSenderEnv {
+  const env = parseEnvironment(confirmationSenderSchema, source);
+  return {
+    region: env.AWS_REGION,
+    site: siteConfig(env),
+    mail: mailConfig(env),
+    sesConfigurationSet: env[ENV.sesConfigurationSet],
+    tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
+    keyring: keyringSource(env),
+    subscriberIdKey: subscriberIdKeySource(env),
     maxConfirmationsPerDay: env[ENV.maxConfirmationsPerDay],
     endpoints: endpointOverrides(env),
   };
@@ -295,6 +368,7 @@ export function loadSesEventsEnv(source: Readonly<Record<string, string | undefi
   return {
     region: env.AWS_REGION,
     tables: { subscribers: env[ENV.subscribersTable], state: env[ENV.stateTable] },
+    subscriberIdKey: subscriberIdKeySource(env),
     endpoints: endpointOverrides(env),
   };
 }

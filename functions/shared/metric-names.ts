@@ -8,11 +8,16 @@ import { CONFIRMATION_CAP_REACHED } from '../core/subscriptions/subscribe.js';
 export const METRICS_NAMESPACE = 'Gazette';
 
 /** The `service` dimension of each function's metrics (also its logger's service name). */
-export const SERVICES = { publisher: 'publisher', subscriptionApi: 'subscription-api', sesEvents: 'ses-events' } as const;
+export const SERVICES = {
+  publisher: 'publisher',
+  subscriptionApi: 'subscription-api',
+  confirmationSender: 'confirmation-sender',
+  sesEvents: 'ses-events',
+} as const;
 
-/** Metrics the subscription API emits. */
+/** Metrics of sign-ups, emitted by the confirmation sender (service `confirmation-sender`). */
 export const SUBSCRIPTION_API_METRICS = {
-  /** A subscribe request found the cap on confirmation mails reached (the mail was not sent). */
+  /** A confirmation job found the cap on confirmation mails reached (the mail was not sent). */
   confirmationCapReached: CONFIRMATION_CAP_REACHED,
 } as const;
 
@@ -23,6 +28,8 @@ export const PUBLISHER_METRICS = {
   /** Recipients the mail service refused for good. */
   mailsFailed: 'MailsFailed',
   mailsDeferred: 'MailsDeferred',
+  /** Pairs whose send ended in an unknown way (claimed, never recorded): an operator should look. */
+  mailsInDoubt: 'MailsInDoubt',
   /** 1 when a run stopped because the mail service refused the sender or the account. */
   senderRejected: 'SenderRejected',
 } as const;

@@ -98,15 +98,24 @@ export class Mail extends Construct {
   }
 
   /**
+   * Tells `fn` who the sender is (GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME,
+   * GAZETTE_SES_CONFIGURATION_SET) without the right to send: for a function that names the sender
+   * on its pages but leaves mailing to another.
+   */
+  describeSender(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);
+    fn.addEnvironment(ENV.senderName, this.props.senderName);
+    fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+  }
+
+  /**
    * Lets `fn` send mail as the sender and nobody else: `ses:SendRawEmail`/`ses:SendEmail` on the
    * identity and the configuration set only, with `ses:FromAddress` pinned to the sender address.
    * Sets GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME and GAZETTE_SES_CONFIGURATION_SET.
    * With `readQuota`, also `ses:GetSendQuota` (IAM offers it only on "*").
    */
   grantSend(fn: ConfigurableFunction, options: { readQuota?: boolean } = {}): void {
-    fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);
-    fn.addEnvironment(ENV.senderName, this.props.senderName);
-    fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+    this.describeSender(fn);
     fn.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail', 'ses:SendEmail'],

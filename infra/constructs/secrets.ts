@@ -12,6 +12,13 @@ import type { ConfigurableFunction } from './gazette-function.js';
 export class Secrets extends Construct {
   /** The token key set. */
   readonly tokenKeys: secretsmanager.Secret;
+  /**
+   * The subscriber id key: ids are an HMAC of the address with it. A secret of its own, not a member of
+   * the token key set: it must never rotate while token keys do, a function that only matches
+   * addresses (SES events) reads it without the token keys, and changing how the existing secret is
+   * generated would have CloudFormation generate new token keys, breaking every link already mailed.
+   */
+  readonly subscriberIdKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -24,6 +31,14 @@ export class Secrets extends Construct {
         excludePunctuation: true,
       },
     });
+    this.subscriberIdKey = new secretsmanager.Secret(this, 'SubscriberIdKey', {
+      description: 'Gazette HMAC key of subscriber ids (never rotate: every stored id depends on it)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.subscriberIdKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Subscriber ids, the delivery ledger and every unsubscribe link already mailed depend on this key: it must never rotate.',
+    });
     Validations.of(this.tokenKeys).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
@@ -35,5 +50,11 @@ export class Secrets extends Construct {
   grantReadTokenKeys(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.tokenSecretArn, this.tokenKeys.secretArn);
     this.tokenKeys.grantRead(fn);
+  }
+
+  /** Lets `fn` read the subscriber id key (to turn addresses into ids) and sets GAZETTE_SUBSCRIBER_ID_SECRET_ARN. */
+  grantReadSubscriberIdKey(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.subscriberIdSecretArn, this.subscriberIdKey.secretArn);
+    this.subscriberIdKey.grantRead(fn);
   }
 }

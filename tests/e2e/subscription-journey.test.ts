@@ -7,6 +7,9 @@
  * digest arrives → click its unsubscribe link and the button → publish a new digest → nothing arrives.
  * Screenshots go to tests/e2e/screenshots/.
  */
+import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
+import { sendConfirmation } from '../../functions/core/subscriptions/subscribe.js';
+import { awsConfirmationDeps } from '../../functions/handlers/confirmation-sender.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -23,8 +26,8 @@ import { createPublishHandler, type PublishHandler } from '../../functions/handl
 import { awsSubscriptionDeps, createSubscriptionApi } from '../../functions/handlers/subscription-api.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
-import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from '../integration/harness.js';
+import { loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY, TEST_SUBSCRIBER_ID_KEY } from '../integration/harness.js';
 import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
 import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 import { launchChromium } from './accessibility-helpers.js';
@@ -62,7 +65,9 @@ async function dropArticle(name: string, title: string, topic: string): Promise<
 }
 
 async function status(address: string): Promise<unknown> {
-  const item = await clients.doc.send(new GetCommand({ TableName: names.tables.subscribers, Key: { id: subscriberIdFor(address) } }));
+  const item = await clients.doc.send(
+    new GetCommand({ TableName: names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
+  );
   return item.Item?.status;
 }
 
@@ -90,14 +95,19 @@ beforeAll(async () => {
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
   });
   // The server plays CloudFront, origin-verify header included, so the API's check runs on every step.
+  // Confirmation mails go out after each answer, in this process, as under `npm run dev`.
+  const keyring = parseKeyring(TEST_KEYRING_JSON, 'e2e');
+  const sender = awsConfirmationDeps(loadConfirmationSenderEnv(variables), clients, { keyring, idKey: TEST_SUBSCRIBER_ID_KEY }, silent, {
+    addMetric: () => undefined,
+    publishStoredMetrics: () => undefined,
+  });
+  const confirmations = new AfterResponseQueue(
+    (job) => sendConfirmation(sender, job, new Date()),
+    (error) => console.error('confirmation job failed', error),
+  );
   server.mountApi({
     handler: createSubscriptionApi(
-      awsSubscriptionDeps(
-        loadSubscriptionEnv(variables),
-        clients,
-        { keyring: parseKeyring(TEST_KEYRING_JSON, 'e2e'), originVerify: TEST_ORIGIN_VERIFY },
-        silent,
-      ),
+      awsSubscriptionDeps(loadSubscriptionEnv(variables), clients, { keyring, originVerify: TEST_ORIGIN_VERIFY }, silent, confirmations),
     ),
     originHeaders: { [ORIGIN_VERIFY_HEADER]: TEST_ORIGIN_VERIFY },
   });

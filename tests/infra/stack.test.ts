@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { loadConfirmationSenderEnv, loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
@@ -17,7 +17,7 @@ const SETTINGS = {
 
 let template: Template;
 let resources: Record<string, CfnResourceJson>;
-const ids = {} as Record<'publisher' | 'api' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
+const ids = {} as Record<'publisher' | 'api' | 'confirmationSender' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
 const tables = {} as Record<'subscribers' | 'deliveries' | 'state', string>;
 
 beforeAll(() => {
@@ -26,6 +26,7 @@ beforeAll(() => {
   ids.publisher = logicalIdOf(template, 'AWS::Lambda::Function', 'PublisherHandler');
   ids.api = logicalIdOf(template, 'AWS::Lambda::Function', 'SubscriptionApiHandler');
   ids.sesEvents = logicalIdOf(template, 'AWS::Lambda::Function', 'SesEventsHandler');
+  ids.confirmationSender = logicalIdOf(template, 'AWS::Lambda::Function', 'ConfirmationSenderHandler');
   ids.bucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteBucket');
   ids.logBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteLogs');
   ids.distribution = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'SiteDistribution');
@@ -108,9 +109,9 @@ describe('schedule', () => {
 });
 
 describe('functions', () => {
-  it('are exactly the three handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
+  it('are exactly the four handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api].sort());
+    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api, ids.confirmationSender].sort());
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -148,11 +149,17 @@ describe('functions', () => {
     expect(env[ENV.senderAddress]).toBe('news@example.com');
   });
 
-  it("sets every variable the subscription API's and the SES events handler's env schemas require", () => {
-    expect(loadSubscriptionEnv(environmentOf(ids.api)).originVerify).toEqual({
+  it("sets every variable the subscription API's, the confirmation sender's and the SES events handler's env schemas require", () => {
+    const api = loadSubscriptionEnv(environmentOf(ids.api));
+    expect(api.originVerify).toEqual({
       kind: 'secret',
       secretArn: expect.stringMatching(/^ref-subscriptionapioriginverify/),
     });
+    // The Lambda entry point demands the queue; infra sets it.
+    expect(api.confirmationQueueUrl).toEqual(expect.stringMatching(/^ref-confirmationsenderjobs/i));
+    const sender = loadConfirmationSenderEnv(environmentOf(ids.confirmationSender));
+    expect(sender.maxConfirmationsPerDay).toBe(500);
+    expect(sender.subscriberIdKey.kind).toBe('secret');
     expect(() => loadSesEventsEnv(environmentOf(ids.sesEvents))).not.toThrow();
   });
 
@@ -421,9 +428,11 @@ describe('IAM', () => {
       expect(resourcesOf(statement)).toHaveLength(2);
       expect(referencedIds(statement.Resource)).toEqual(new Set([identity, configurationSet]));
     }
-    // Only the publisher and the subscription API (confirmation mail) send.
-    expect(statementsOf(ids.sesEvents).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
-    expect(statementsOf(ids.api).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
+    // Only the publisher and the confirmation sender send; the API only queues sign-ups.
+    for (const fn of [ids.sesEvents, ids.api]) {
+      expect(statementsOf(fn).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
+    }
+    expect(statementsOf(ids.confirmationSender).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
   });
 
   it('grants no Bedrock action while the summariser is the default extractive one', () => {
@@ -485,7 +494,9 @@ describe('IAM', () => {
         .flatMap(actionsOf)
         .sort();
     expect(actionsOn(ids.api, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.api, tables.state)).toEqual(['dynamodb:UpdateItem']);
+    expect(actionsOn(ids.confirmationSender, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(ids.confirmationSender, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(actionsOn(ids.sesEvents, tables.subscribers)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOn(ids.sesEvents, tables.state)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
@@ -513,11 +524,63 @@ describe('IAM', () => {
   });
 
   it('lets only the functions that sign or verify tokens read the token secret', () => {
-    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Secrets');
-    const readers = [ids.publisher, ids.api, ids.sesEvents].filter((fn) =>
+    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SecretsTokenKeys');
+    const readers = [ids.publisher, ids.api, ids.confirmationSender, ids.sesEvents].filter((fn) =>
       statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(secret)),
     );
-    expect(readers.sort()).toEqual([ids.publisher, ids.api].sort());
+    expect(readers.sort()).toEqual([ids.publisher, ids.api, ids.confirmationSender].sort());
+  });
+
+  it('queues sign-ups: the API may only send to the encrypted, TLS-only confirmation queue, the sender reads it with partial batch failures', () => {
+    const queue = logicalIdOf(template, 'AWS::SQS::Queue', 'ConfirmationSenderJobs');
+    const deadLetters = logicalIdOf(template, 'AWS::SQS::Queue', 'ConfirmationSenderDeadLetters');
+    expect(resources[queue]?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+    const onQueue = (fn: string) =>
+      statementsOf(fn)
+        .filter((statement) => referencedIds(statement.Resource).has(queue))
+        .flatMap(actionsOf)
+        .sort();
+    expect(onQueue(ids.api)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(onQueue(ids.confirmationSender)).toContain('sqs:ReceiveMessage');
+    expect(onQueue(ids.publisher)).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: ids.confirmationSender },
+      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }],
+    });
+  });
+
+  it('lets the functions that turn addresses into subscriber ids (confirmation sender, SES events) read the id key, and names it for them', () => {
+    const secret = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SecretsSubscriberIdKey');
+    const readers = [ids.publisher, ids.api, ids.confirmationSender, ids.sesEvents].filter((fn) =>
+      statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(secret)),
+    );
+    expect(readers.sort()).toEqual([ids.confirmationSender, ids.sesEvents].sort());
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Properties?: { Environment?: { Variables: Record<string, unknown> } } }
+    >;
+    for (const fn of [ids.confirmationSender, ids.sesEvents]) {
+      expect(resources[fn]?.Properties?.Environment?.Variables[ENV.subscriberIdSecretArn]).toEqual({ Ref: secret });
+    }
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, SecretStringTemplate: Match.absent() },
+    });
   });
 });
 
@@ -645,7 +708,7 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Gazette',
       MetricName: 'ConfirmationCapReached',
-      Dimensions: [{ Name: 'service', Value: 'subscription-api' }],
+      Dimensions: [{ Name: 'service', Value: 'confirmation-sender' }],
       Threshold: 1,
       AlarmActions: [{ Ref: topic }],
     });
@@ -658,6 +721,18 @@ describe('operations', () => {
       Dimensions: [{ Name: 'service', Value: 'publisher' }],
       Period: 3600,
       AlarmActions: [{ Ref: topic }],
+    });
+  });
+
+  it('alarms on the first send whose outcome is unknown (a pair left in doubt)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Gazette',
+      MetricName: 'MailsInDoubt',
+      Dimensions: [{ Name: 'service', Value: 'publisher' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarms') }],
     });
   });
 

@@ -41,7 +41,7 @@ describe('delivery under failure', () => {
 
     const summary = await h.invoke();
 
-    expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0 });
+    expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] });
     const after = await sesStats(h.endpoints.ses);
     // Three throttled attempts were retried (9 requests for 6 mails); the quota was read once for the run.
     expect(after.sendRequests - before.sendRequests).toBe(9);
@@ -58,11 +58,16 @@ describe('delivery under failure', () => {
     // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent.
     await setSesFaults(h.endpoints.ses, { loseResponseAfterSends: 3 });
 
-    await expect(h.invoke()).rejects.toThrow();
+    const first = await h.invoke();
     expect(await h.mails()).toHaveLength(4);
     const afterCrash = await h.deliveries();
     expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(3);
-    expect(afterCrash.filter((delivery) => delivery.status === 'claimed')).toHaveLength(1);
+    const claimed = afterCrash.filter((delivery) => delivery.status === 'claimed');
+    expect(claimed).toHaveLength(1);
+    // The run reports that pair in doubt (neither sent nor failed), stops, and says so in a metric.
+    expect(first.mail).toMatchObject({ sent: 3, failed: 0, deferred: 2, stoppedBy: 'in-doubt' });
+    expect(first.mail.inDoubt).toEqual([{ deliveryId: claimed[0]!.digestId, subscriberId: claimed[0]!.subscriberId }]);
+    expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsInDoubt', value: 1 }]));
     expect((await h.digests())[0]!.mailStatus).toBe('pending');
 
     await setSesFaults(h.endpoints.ses, {});

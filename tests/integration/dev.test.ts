@@ -78,7 +78,13 @@ describe('npm run dev', () => {
     const inboxPage = await fetch(inbox);
     expect(inboxPage.status).toBe(200);
     expect(inboxPage.headers.get('content-type')).toMatch(/text\/html/);
-    const store = (await (await fetch(`${inbox}store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
+    type Store = { emails: { destination: { to: string[] }; subject: string }[] };
+    // The confirmation mail goes out just after the answer: wait for it (up to 5 s).
+    let store: Store = { emails: [] };
+    for (let attempt = 0; attempt < 100 && store.emails.length < 2; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      store = (await (await fetch(`${inbox}store`)).json()) as Store;
+    }
     // The digest to the example subscriber, then the confirmation mail the subscribe above asked for.
     expect(store.emails.map((email) => email.destination.to)).toEqual([['reader@example.com'], ['dev.reader@example.com']]);
     expect(store.emails[0]!.subject).toContain(feed.items[0]!.title!);

@@ -34,6 +34,9 @@ import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
 export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integration-test-secret-0123456789' });
 
 /** The origin-verify value of the tests (inline: no CloudFront, no Secrets Manager). */
+/** The subscriber id key of the integration and e2e tests (inline, as `npm run dev` passes it). */
+export const TEST_SUBSCRIBER_ID_KEY = 'integration-subscriber-id-key-0123456789abcdef';
+
 export const TEST_ORIGIN_VERIFY = 'origin-verify-test-value-0123456789abcdef';
 
 /** Environment variables as infra would set them, pointed at the emulators. */
@@ -51,6 +54,7 @@ export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteR
     [ENV.sesConfigurationSet]: 'gazette-events',
     [LOCAL_ENV.tokenKeyringJson]: TEST_KEYRING_JSON,
     [LOCAL_ENV.originVerifySecret]: TEST_ORIGIN_VERIFY,
+    [LOCAL_ENV.subscriberIdKey]: TEST_SUBSCRIBER_ID_KEY,
   };
 }
 
@@ -143,7 +147,7 @@ export async function createHarness(
     putKeys: () => [...puts],
     address: (label) => `${label}+${tag}@example.com`,
     async seedSubscriber(email, status) {
-      const id = subscriberIdFor(normaliseAddress(email));
+      const id = subscriberIdFor(normaliseAddress(email), TEST_SUBSCRIBER_ID_KEY);
       const now = new Date().toISOString();
       await clients.doc.send(
         new PutCommand({ TableName: names.tables.subscribers, Item: { id, email, status, createdAt: now, updatedAt: now } }),

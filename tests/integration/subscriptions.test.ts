@@ -7,9 +7,12 @@ import { PassThrough } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, SNSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, SNSEvent, SQSEvent } from 'aws-lambda';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp as buildFauxqs, interceptLocalhostDns } from 'fauxqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   DynamoFeedbackLedger,
   DynamoRateLimiter,
@@ -21,10 +24,19 @@ import { subscribersCommand } from '../../functions/cli/commands/subscribers.js'
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import { awsSubscriptionDeps, createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
-import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { LOCAL_ENV, loadConfirmationSenderEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { SqsConfirmationQueue } from '../../functions/adapters/aws/sqs-confirmation-queue.js';
+import { awsConfirmationDeps, createConfirmationSender } from '../../functions/handlers/confirmation-sender.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
-import { createHarness, type Harness, publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY } from './harness.js';
+import {
+  createHarness,
+  type Harness,
+  publisherVariables,
+  TEST_KEYRING_JSON,
+  TEST_ORIGIN_VERIFY,
+  TEST_SUBSCRIBER_ID_KEY,
+} from './harness.js';
 
 const open: Harness[] = [];
 afterEach(() => {
@@ -77,17 +89,70 @@ function apiEvent(
   };
 }
 
-async function setup(): Promise<{ harness: Harness; api: SubscriptionApiHandler; subscribers: DynamoSubscribers }> {
+/**
+ * SQS for the confirmation queue: fauxqs (the SQS emulator chosen on the fanout branch, see
+ * SQS-EMULATOR.md there), started here on loopback until the shared global setup starts it.
+ */
+let sqsServer: { close(): Promise<unknown> } | undefined;
+let sqs: SQSClient;
+beforeAll(async () => {
+  const app = buildFauxqs({ logger: false });
+  const sqsAddress = await app.listen({ port: 0, host: '127.0.0.1' });
+  sqsServer = app;
+  sqs = new SQSClient({ region: 'eu-west-1', endpoint: sqsAddress, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await sqsServer?.close();
+});
+
+interface Setup {
+  harness: Harness;
+  api: SubscriptionApiHandler;
+  subscribers: DynamoSubscribers;
+  /** Runs the confirmation sender on every job waiting in the queue, as Lambda's SQS trigger does. */
+  drain(): Promise<void>;
+}
+
+async function setup(): Promise<Setup> {
   const harness = await createHarness();
   open.push(harness);
+  const variables = publisherVariables(harness.endpoints, harness.names);
   // The API reads its own, smaller environment; infra sets a subset of the publisher's variables.
-  const env = loadSubscriptionEnv(publisherVariables(harness.endpoints, harness.names));
-  const secrets = { keyring: parseKeyring(TEST_KEYRING_JSON, 'test'), originVerify: TEST_ORIGIN_VERIFY };
-  const deps = awsSubscriptionDeps(env, harness.clients, secrets, new Logger({ logLevel: 'SILENT' }));
+  const env = loadSubscriptionEnv(variables);
+  const keyring = parseKeyring(TEST_KEYRING_JSON, 'test');
+  const secrets = { keyring, originVerify: TEST_ORIGIN_VERIFY };
+  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `confirmations-${randomUUID()}` }));
+  const queue = new SqsConfirmationQueue(sqs, queueUrl!);
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const deps = awsSubscriptionDeps(env, harness.clients, secrets, logger, queue);
+  const sender = createConfirmationSender(
+    awsConfirmationDeps(loadConfirmationSenderEnv(variables), harness.clients, { keyring, idKey: TEST_SUBSCRIBER_ID_KEY }, logger, {
+      addMetric: () => undefined,
+      publishStoredMetrics: () => undefined,
+    }),
+  );
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) return;
+      const records = Messages.map((message) => ({
+        messageId: message.MessageId!,
+        body: message.Body!,
+        receiptHandle: message.ReceiptHandle!,
+      }));
+      const { batchItemFailures } = await sender({ Records: records } as unknown as SQSEvent);
+      expect(batchItemFailures).toEqual([]);
+      for (const record of records) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }));
+    }
+  };
   return {
     harness,
     api: createSubscriptionApi(deps),
     subscribers: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
+    drain,
   };
 }
 
@@ -101,9 +166,9 @@ function linkIn(text: string, path: string): URL {
 
 describe('subscription API against DynamoDB and SES emulators', () => {
   it('subscribe → one confirmation mail → confirm → digest → one-click unsubscribe → no more digests', async () => {
-    const { harness, api, subscribers } = await setup();
+    const { harness, api, subscribers, drain } = await setup();
     const address = harness.address('journey');
-    const id = subscriberIdFor(address);
+    const id = subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY);
 
     // 20 concurrent subscribes: DynamoDB's conditional write lets exactly one send.
     const answers = await Promise.all(
@@ -118,6 +183,9 @@ describe('subscription API against DynamoDB and SES emulators', () => {
     );
     expect(new Set(answers.map((answer) => `${answer.statusCode} ${answer.body}`)).size).toBe(1);
     expect(answers[0]?.statusCode).toBe(202);
+    // Answered before anything was decided: 20 jobs queued, no mail yet. The sender then mails once.
+    expect(await harness.mails()).toHaveLength(0);
+    await drain();
     const confirmations = await harness.mails();
     expect(confirmations).toHaveLength(1);
     expect(confirmations[0]?.parsed.subject).toContain('Confirm');
@@ -237,6 +305,7 @@ describe('SES events handler against DynamoDB', () => {
     const handler = createSesEventsHandler({
       store: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
       ledger: new DynamoFeedbackLedger(harness.clients.doc, harness.names.tables.state),
+      idKey: TEST_SUBSCRIBER_ID_KEY,
     });
     const hard = harness.address('hard');
     const soft = harness.address('soft');
@@ -268,7 +337,7 @@ describe('SES events handler against DynamoDB', () => {
     const status = async (address: string) =>
       (
         await harness.clients.doc.send(
-          new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+          new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
         )
       ).Item?.status;
     expect(await status(hard)).toBe('bounced');
@@ -287,6 +356,7 @@ describe('SES events handler against DynamoDB', () => {
     const handler = createSesEventsHandler({
       store: new DynamoSubscribers(harness.clients.doc, harness.names.tables.subscribers),
       ledger: new DynamoFeedbackLedger(harness.clients.doc, harness.names.tables.state),
+      idKey: TEST_SUBSCRIBER_ID_KEY,
     });
     const address = harness.address('killed');
     await harness.seedSubscriber(address, 'confirmed');
@@ -305,16 +375,21 @@ describe('SES events handler against DynamoDB', () => {
     expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'applied', changed: 1 }]);
     expect(await handler(snsEvent(bounce))).toEqual([{ outcome: 'duplicate', changed: 0 }]);
     const item = await harness.clients.doc.send(
-      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address) } }),
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY) } }),
     );
     expect(item.Item?.status).toBe('bounced');
   });
 });
 
 describe('gazette subscribers --table', () => {
-  it('adds, lists, exports and removes on the DynamoDB table', async () => {
+  it('adds (under the keyed id), lists, exports and removes on the DynamoDB table', async () => {
     const harness = await createHarness();
     open.push(harness);
+    // The emulated stack has no Secrets Manager: the key comes inline, as npm run dev passes it.
+    vi.stubEnv(LOCAL_ENV.subscriberIdKey, TEST_SUBSCRIBER_ID_KEY);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     const run = async (...args: string[]) => {
       const stdout = new PassThrough();
       const chunks: Buffer[] = [];
@@ -337,7 +412,13 @@ describe('gazette subscribers --table', () => {
     expect((await run('list')).stdout).toMatch(new RegExp(`^confirmed\\s+${address.replace(/[+.]/g, '\\$&')}`, 'm'));
     const rows = parseCsv((await run('export')).stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      expect.objectContaining({ email: address, status: 'confirmed', consentNote: 'consent: signed up at the fair', source: 'operator' }),
+      expect.objectContaining({
+        id: subscriberIdFor(address, TEST_SUBSCRIBER_ID_KEY),
+        email: address,
+        status: 'confirmed',
+        consentNote: 'consent: signed up at the fair',
+        source: 'operator',
+      }),
     ]);
     expect((await run('remove', address)).code).toBe(0);
     const left = await harness.clients.doc.send(new ScanCommand({ TableName: harness.names.tables.subscribers }));
@@ -367,11 +448,27 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
       /GAZETTE_ORIGIN_VERIFY_SECRET_ARN: required/,
     );
 
+    // On AWS the queue is required: without it the cold start names the variable.
     Object.assign(process.env, variables);
-    const response = await handler(
-      apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(harness.address('entry'))}`, headers: JSON_FORM }),
+    await expect(handler(apiEvent('POST', '/api/subscribe', { body: 'email=x%40example.com', headers: JSON_FORM }))).rejects.toThrow(
+      /GAZETTE_CONFIRMATION_QUEUE_URL: required/,
     );
+    const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `entry-${randomUUID()}` }));
+    // The function has no SQS endpoint override (AWS only): the SDK sends to the queue URL's host,
+    // sqs.<region>.localhost:<port>, which fauxqs's DNS hook points at loopback for this test.
+    const restoreDns = interceptLocalhostDns();
+    onTestFinished(restoreDns);
+    Object.assign(process.env, { [ENV.confirmationQueueUrl]: queueUrl, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const entry = harness.address('entry');
+    const response = await handler(apiEvent('POST', '/api/subscribe', { body: `email=${encodeURIComponent(entry)}`, headers: JSON_FORM }));
     expect(response.statusCode).toBe(202);
+    // The API only queued the job; the confirmation sender's entry point mails it.
+    expect(await harness.mails()).toHaveLength(0);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    expect(Messages.map((message) => JSON.parse(message.Body ?? '{}'))).toEqual([{ email: entry }]);
+    const sender = await import('../../functions/handlers/confirmation-sender.js');
+    const sqsEvent = { Records: Messages.map((message) => ({ messageId: message.MessageId, body: message.Body })) } as unknown as SQSEvent;
+    expect(await sender.handler(sqsEvent)).toEqual({ batchItemFailures: [] });
     expect(await harness.mails()).toHaveLength(1);
 
     // Straight to the execute-api URL, with a forged X-Forwarded-For: refused, nothing stored, nothing sent.
@@ -387,11 +484,17 @@ describe('subscription Lambda entry points (process.env at cold start)', () => {
     expect(JSON.parse(refused.body ?? '')).toEqual({ status: 'error', error: 'forbidden', message: 'This request is not allowed.' });
     expect(await harness.mails()).toHaveLength(1);
     const row = await harness.clients.doc.send(
-      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(bypass) } }),
+      new GetCommand({ TableName: harness.names.tables.subscribers, Key: { id: subscriberIdFor(bypass, TEST_SUBSCRIBER_ID_KEY) } }),
     );
     expect(row.Item).toBeUndefined();
 
     const sesEvents = await import('../../functions/handlers/ses-events.js');
+    // Bounces name addresses: without the subscriber id key the SES events function cannot start.
+    Object.assign(process.env, { [LOCAL_ENV.subscriberIdKey]: '' });
+    await expect(sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).rejects.toThrow(
+      /GAZETTE_SUBSCRIBER_ID_SECRET_ARN: required/,
+    );
+    Object.assign(process.env, variables);
     expect(await sesEvents.handler(snsEvent({ eventType: 'Delivery', mail: { messageId: 'm' } }))).toEqual([
       { outcome: 'ignored', changed: 0 },
     ]);

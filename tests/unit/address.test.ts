@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidAddressError } from '../../functions/core/errors.js';
-import { normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import { legacySubscriberIdFor, normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 
 /** Runs normaliseAddress and returns the rejection reason, failing the test if it did not throw. */
 function reasonFor(input: string): string {
@@ -101,16 +101,26 @@ describe('normaliseAddress', () => {
 });
 
 describe('subscriberIdFor', () => {
-  it('is the first 32 hex characters of sha256 of the lower-cased address', () => {
-    const expected = createHash('sha256').update('ann@example.org').digest('hex').slice(0, 32);
-    expect(subscriberIdFor('ann@example.org')).toBe(expected);
-    expect(subscriberIdFor('ann@example.org')).toMatch(/^[0-9a-f]{32}$/);
+  const KEY = 'unit-test-subscriber-id-key-0123456789abcdef';
+
+  it('is the first 32 hex characters of an HMAC-SHA256 of the lower-cased address, not its bare SHA-256', () => {
+    const expected = createHmac('sha256', KEY).update('gazette:subscriber-id:ann@example.org').digest('hex').slice(0, 32);
+    expect(subscriberIdFor('ann@example.org', KEY)).toBe(expected);
+    expect(subscriberIdFor('ann@example.org', KEY)).toMatch(/^[0-9a-f]{32}$/);
+    // Anyone with a list of addresses could compute a bare hash and recognise the id; not this one.
+    const bare = createHash('sha256').update('ann@example.org').digest('hex').slice(0, 32);
+    expect(subscriberIdFor('ann@example.org', KEY)).not.toBe(bare);
+    expect(legacySubscriberIdFor('ann@example.org')).toBe(bare);
+  });
+
+  it('differs with a different key', () => {
+    expect(subscriberIdFor('ann@example.org', `${KEY}-other`)).not.toBe(subscriberIdFor('ann@example.org', KEY));
   });
 
   it('gives one id for every spelling of one address', () => {
-    const id = subscriberIdFor(normaliseAddress('ann@example.org'));
-    expect(subscriberIdFor(normaliseAddress(' Ann@EXAMPLE.org '))).toBe(id);
-    expect(subscriberIdFor(normaliseAddress('kim@Bücher.de'))).toBe(subscriberIdFor(normaliseAddress('KIM@xn--bcher-kva.DE')));
-    expect(subscriberIdFor('bob@example.org')).not.toBe(id);
+    const id = subscriberIdFor(normaliseAddress('ann@example.org'), KEY);
+    expect(subscriberIdFor(normaliseAddress(' Ann@EXAMPLE.org '), KEY)).toBe(id);
+    expect(subscriberIdFor(normaliseAddress('kim@Bücher.de'), KEY)).toBe(subscriberIdFor(normaliseAddress('KIM@xn--bcher-kva.DE'), KEY));
+    expect(subscriberIdFor('bob@example.org', KEY)).not.toBe(id);
   });
 });

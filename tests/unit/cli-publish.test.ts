@@ -322,3 +322,29 @@ describe('gazette publish and the subscribers file', () => {
     expect(await emlFiles(join(out, 'outbox'))).toEqual([]);
   });
 });
+
+describe('gazette publish with a send whose outcome is unknown', () => {
+  it('counts and names the pair in doubt, keeps it claimed, exits 75, and gazette deliveries --in-doubt lists it', async () => {
+    // An outbox that is a file, not a folder: the mailer throws an error it does not classify, so the
+    // run cannot tell whether the message went out.
+    await mkdir(out, { recursive: true });
+    await writeFile(localLayout(out).outbox, 'not a folder');
+    const run = await publish('2025-05-09T12:00:00Z');
+    expect(run.code).toBe(EXIT_CODES.tryAgainLater);
+    expect(run.out).toContain('Mail:    0 sent, 0 already sent, 1 in-doubt, 1 left for the next run (in-doubt)');
+    const named = /^in-doubt: delivery (\S+) to subscriber (\S+): .*gazette deliveries --in-doubt\)$/mu.exec(run.err);
+    expect(named).not.toBeNull();
+    const [, deliveryId, subscriberId] = named!;
+
+    const listing = memoryIo();
+    expect(await runGazette(['deliveries', '--in-doubt', '--out', out], listing)).toBe(EXIT_CODES.ok);
+    expect(listing.out()).toMatch(new RegExp(`^\\S+Z  ${deliveryId}  ${subscriberId}\\n$`, 'u'));
+
+    // Once the outbox is usable the next run mails the other subscriber only: the pair in doubt is never re-sent.
+    await rm(localLayout(out).outbox);
+    const next = await publish('2025-05-09T12:05:00Z');
+    expect(next.code).toBe(EXIT_CODES.ok);
+    expect(next.out).toContain('Mail:    1 sent, 1 already sent');
+    expect(await emlFiles(join(out, 'outbox'))).toHaveLength(1);
+  });
+});

@@ -38,6 +38,16 @@ async function emlFiles(): Promise<string[]> {
   }
 }
 
+/** The outbox files not in `before`, once there are any (polled for up to 5 s). */
+async function newMailsAfter(before: string[]): Promise<string[]> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const added = (await emlFiles()).filter((name) => !before.includes(name));
+    if (added.length > 0) return added;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return [];
+}
+
 async function parseMail(name: string): Promise<ParsedMail> {
   return simpleParser(await readFile(join(outbox, name)));
 }
@@ -123,7 +133,8 @@ describe('gazette serve: the subscription API on the local adapters', () => {
     });
     expect(subscribed.status).toBe(202);
     expect(((await subscribed.json()) as { status: string }).status).toBe('ok');
-    const added = (await emlFiles()).filter((name) => !before.includes(name));
+    // The mail is written after the answer (same process, just after the response): wait for it.
+    const added = await newMailsAfter(before);
     expect(added).toHaveLength(1);
     const confirmation = await parseMail(added[0]!);
     expect(recipientOf(confirmation)).toBe(NEW_READER);

@@ -220,13 +220,45 @@ describe('publishDigests', () => {
     );
   });
 
-  it('keeps the claim when a send fails in an unknown way, so a retry never sends that pair twice', async () => {
+  it('keeps the claim when a send fails in an unknown way, reports the pair in doubt, and a retry never sends it twice', async () => {
     const mailer = new RecordingMailer((call) => (call === 2 ? new Error('socket hang up') : undefined));
     const w = world({ mailer });
-    await expect(publishDigests(w.deps, settings)).rejects.toThrow('socket hang up');
+    const first = await publishDigests(w.deps, settings);
+    const digestId = first.created[0]!.id;
+    // Neither sent nor failed: in doubt, named by pair; the run stops and leaves the third for later.
+    expect(first.mail).toEqual({
+      sent: 1,
+      alreadySent: 0,
+      failed: 0,
+      deferred: 1,
+      stale: 0,
+      inDoubt: [{ deliveryId: digestId, subscriberId: 'sub-001' }],
+      stoppedBy: 'in-doubt',
+    });
+    expect(w.ledger.entries.get(`${digestId}|sub-001`)).toEqual({ status: 'claimed' });
+    expect(w.archive.digests.get(digestId)?.mailStatus).toBe('pending');
+    expect(w.lease.holder).toBeUndefined();
+
     const retry = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(retry.mail).toMatchObject({ sent: 1, alreadySent: 2 });
+    expect(retry.mail).toMatchObject({ sent: 1, alreadySent: 2, inDoubt: [] });
+    expect(retry.mail.stoppedBy).toBeUndefined();
     expect(recipients(mailer)).toEqual(['reader0@example.com', 'reader2@example.com']);
+    expect(w.archive.digests.get(digestId)?.mailStatus).toBe('done');
+  });
+
+  it('reports a pair in doubt when the ledger fails to record a send that went out', async () => {
+    const w = world();
+    const realMarkSent = w.ledger.markSent.bind(w.ledger);
+    w.deps.ledger = Object.assign(Object.create(w.ledger), {
+      markSent: async (deliveryId: DeliveryId, subscriberId: string, messageId: string) =>
+        subscriberId === 'sub-000'
+          ? Promise.reject(new Error('ProvisionedThroughputExceeded'))
+          : realMarkSent(deliveryId, subscriberId, messageId),
+    });
+    const report = await publishDigests(w.deps, settings);
+    expect(report.mail).toMatchObject({ sent: 0, failed: 0, deferred: 2, stoppedBy: 'in-doubt' });
+    expect(report.mail.inDoubt).toEqual([{ deliveryId: report.created[0]!.id, subscriberId: 'sub-000' }]);
+    expect(w.mailer.sent).toHaveLength(1);
   });
 
   it('skips a rejected recipient and still mails everyone else', async () => {

@@ -50,6 +50,7 @@ function variables(overrides: Partial<typeof SETTINGS> = {}): Record<string, str
     [ENV.seedsDir]: '/var/task/seeds',
     [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens-AbCdEf',
     [ENV.originVerifySecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
+    [ENV.subscriberIdSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:subscriber-id-AbCdEf',
   };
 }
 

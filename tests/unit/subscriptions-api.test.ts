@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, MemoryRollingCounter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
+import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
+import { sendConfirmation, type SubscribeDeps } from '../../functions/core/subscriptions/subscribe.js';
 import { confirmationCap } from '../../functions/core/settings.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
@@ -13,11 +15,11 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSubscriptionApi, loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
+import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const ANN = 'ann@example.org';
-const ANN_ID = subscriberIdFor(ANN);
+const ANN_ID = subscriberIdFor(ANN, ID_KEY);
 /** What CloudFront sends in the origin-verify header in these tests (the deployed value is generated). */
 const ORIGIN_VALUE = 'cloudfront-origin-verify-unit-test-0123456789';
 const VIA_CLOUDFRONT = { [ORIGIN_VERIFY_HEADER]: ORIGIN_VALUE };
@@ -58,33 +60,61 @@ function event(
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const FORM_JSON = { ...FORM, accept: 'application/json' };
 
-function setup(initial: SubscriberRecord[] = [], overrides: Partial<SubscriptionApiDeps> = {}) {
-  const store = new MemorySubscribers(initial);
+/**
+ * The API over memory adapters, with the confirmation sender behind an in-process queue as `npm run
+ * serve` has it. `subscribe` resolves once the answer is given AND the queued job has run, so tests see
+ * the mail; the answer itself never waited for it (see 'the answer does not wait for the mail').
+ */
+function setup(initial: SubscriberRecord[] = [], overrides: Partial<SubscriptionApiDeps & SubscribeDeps> = {}) {
+  const store = overrides.store ?? new MemorySubscribers(initial);
   const mailer = new RecordingMailer();
   let now = T0;
-  const deps: SubscriptionApiDeps = {
+  const sender: SubscribeDeps = {
     store,
     mailer,
     renderConfirmation: plainConfirmation,
     keyring: KEYRING,
+    idKey: ID_KEY,
     site: SITE,
     mail: MAIL,
+    ...(overrides.cap ? { cap: overrides.cap } : {}),
+    ...(overrides.count ? { count: overrides.count } : {}),
+    ...(overrides.log ? { log: overrides.log } : {}),
+  };
+  const jobErrors: unknown[] = [];
+  const queue = new AfterResponseQueue(
+    (job) => sendConfirmation(sender, job, now),
+    (error) => jobErrors.push(error),
+  );
+  const deps: SubscriptionApiDeps = {
+    store,
+    confirmations: queue,
+    keyring: KEYRING,
+    site: SITE,
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: ORIGIN_VALUE },
-    ...overrides,
+    ...(overrides.throttle ? { throttle: overrides.throttle } : {}),
+    ...(overrides.log ? { log: overrides.log } : {}),
+    ...(overrides.confirmations ? { confirmations: overrides.confirmations } : {}),
+    ...(overrides.originVerify ? { originVerify: overrides.originVerify } : {}),
   };
   const api = createSubscriptionApi(deps, { now: () => now });
   return {
     store,
     mailer,
     api,
+    queue,
+    jobErrors,
     setNow: (date: Date) => (now = date),
-    subscribe: (email: string, headers: Record<string, string> = FORM_JSON, extra = '') =>
-      api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=${extra}`, headers })),
+    subscribe: async (email: string, headers: Record<string, string> = FORM_JSON, extra = '') => {
+      const response = await api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=${extra}`, headers }));
+      await queue.idle();
+      return response;
+    },
   };
 }
 
 function record(email: string, status: SubscriberStatus, extra: Partial<SubscriberRecord> = {}): SubscriberRecord {
-  return { id: subscriberIdFor(email), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
+  return { id: subscriberIdFor(email, ID_KEY), email, status, createdAt: T0.toISOString(), updatedAt: T0.toISOString(), ...extra };
 }
 
 /** Status, body and headers: what a client (or an attacker) can observe. */
@@ -143,6 +173,7 @@ describe('POST /api/subscribe', () => {
     expect(response.statusCode).toBe(202);
     const other = await context.api(event('POST', '/api/subscribe', { body: 'email=bob%40example.org', headers: FORM_JSON, base64: true }));
     expect(other.statusCode).toBe(202);
+    await context.queue.idle();
     expect(context.mailer.sent.map((mail) => mail.to)).toEqual([ANN, 'bob@example.org']);
   });
 
@@ -187,17 +218,43 @@ describe('POST /api/subscribe', () => {
     expect((await from('203.0.113.6', 'c%40example.org')).statusCode).toBe(202);
   });
 
-  it('hides unexpected failures behind a generic 500', async () => {
-    const broken: SubscriptionStore = {
-      ...new MemorySubscribers(),
-      reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')),
-    } as unknown as SubscriptionStore;
+  it('hides unexpected failures behind a generic 500 (a queue that refuses the job)', async () => {
     const logged: string[] = [];
-    const context = setup([], { store: broken, log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`) });
+    const context = setup([], {
+      confirmations: { enqueue: () => Promise.reject(new Error('queue xyz is gone')) },
+      log: (_level, message, data) => logged.push(`${message} ${JSON.stringify(data)}`),
+    });
     const response = await context.subscribe(ANN);
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('xyz');
-    expect(logged.join('\n')).toContain('table xyz is gone');
+    expect(logged.join('\n')).toContain('queue xyz is gone');
+  });
+
+  it('answers as ever when the job fails after the answer (the store is down), and reports the failure', async () => {
+    // The memory store's methods (live on its prototype) with the write broken.
+    const broken: SubscriptionStore = Object.assign(Object.create(new MemorySubscribers()) as SubscriptionStore, {
+      reserveConfirmation: () => Promise.reject(new Error('table xyz is gone')),
+    });
+    const context = setup([], { store: broken });
+    const answer = await context.subscribe(ANN);
+    expect(answer.statusCode).toBe(202);
+    expect(context.jobErrors.map(String)).toEqual(['Error: table xyz is gone']);
+    expect(context.mailer.sent).toEqual([]);
+  });
+});
+
+describe('the answer does not wait for the mail', () => {
+  it('answers a new and an already-confirmed address with the same bytes before any mail or store write', async () => {
+    const context = setup([record('confirmed@example.org', 'confirmed')]);
+    const post = (email: string) =>
+      context.api(event('POST', '/api/subscribe', { body: `email=${encodeURIComponent(email)}&website=`, headers: FORM_JSON }));
+    const fresh = await post(ANN);
+    const known = await post('confirmed@example.org');
+    expect(observable(fresh)).toEqual(observable(known));
+    expect(context.mailer.sent).toEqual([]);
+    expect(await context.store.get(ANN_ID)).toBeUndefined();
+    await context.queue.idle();
+    expect(context.mailer.sent.map((mail) => mail.to)).toEqual([ANN]);
   });
 });
 
@@ -428,6 +485,7 @@ describe('origin verification (requests that bypass CloudFront)', () => {
       expect(html.statusCode).toBe(403);
       expect(page(html).querySelector('h1')?.text).toBe('Forbidden');
       expect(html.body).not.toContain(ORIGIN_VALUE);
+      await context.queue.idle();
       expect(await context.store.listAll()).toEqual(before);
       expect(context.mailer.sent).toEqual([]);
       // Not even the per-IP throttle is consulted: a direct caller cannot spend another client's budget.
@@ -440,9 +498,10 @@ describe('origin verification (requests that bypass CloudFront)', () => {
     const statuses = [];
     for (const attempt of await attempts(context)) statuses.push((await attempt(VIA_CLOUDFRONT)).statusCode);
     expect(statuses).toEqual([202, 200, 200, 200, 404, 413]);
+    await context.queue.idle();
     expect(context.mailer.sent).toHaveLength(1);
     expect((await context.store.get(ANN_ID))?.status).toBe('unsubscribed');
-    expect((await context.store.get(subscriberIdFor('new@example.org')))?.status).toBe('pending');
+    expect((await context.store.get(subscriberIdFor('new@example.org', ID_KEY)))?.status).toBe('pending');
   });
 
   it('logs why a request was refused, never the value it carried', async () => {
@@ -468,6 +527,7 @@ describe('origin-verify value at cold start', () => {
     [ENV.subscribersTable]: 'subscribers',
     [ENV.stateTable]: 'state',
     [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:TokenKeys-AbCdEf',
+    [ENV.subscriberIdSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:SubscriberIdKey-AbCdEf',
   };
 
   it('needs the secret ARN on AWS (a missing one names the variable), takes the value itself locally, and lets the ARN win', () => {

@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LOCAL_ENV } from '../../functions/shared/env.js';
+import { ENV } from '../../functions/shared/env-names.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import { loadOrCreateSubscriberIdKey } from '../../functions/adapters/local/file-keyring.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 
 let dir: string;
@@ -39,6 +42,16 @@ function outFor(seed: string): string {
   return `${seed}-out`;
 }
 
+/** The subscriber id key the command created in the test's database. */
+async function storedIdKey(): Promise<string> {
+  const state = openLocalState(localLayout(outFor(file)), { readOnly: true });
+  try {
+    return await loadOrCreateSubscriberIdKey(state, { create: false });
+  } finally {
+    state.close();
+  }
+}
+
 /** The list as stored in the database (the seed file itself is never written). */
 async function stored(): Promise<SubscriberRecord[]> {
   const state = openLocalState(localLayout(outFor(file)), { readOnly: true });
@@ -58,7 +71,7 @@ describe('gazette subscribers', () => {
     expect(added).toMatchObject({ code: 0, stdout: 'Ann@example.org: added as confirmed\n' });
     expect(await stored()).toEqual([
       expect.objectContaining({
-        id: subscriberIdFor('ann@example.org'),
+        id: subscriberIdFor('ann@example.org', await storedIdKey()),
         email: 'Ann@example.org',
         status: 'confirmed',
         consentNote: 'consent: paper form 2025-02-28',
@@ -130,12 +143,13 @@ describe('gazette subscribers', () => {
     await run('add', 'bob@example.org', '--note', 'consent: "quoted", with comma');
     const exported = await run('export');
     expect(exported.code).toBe(0);
+    const idKey = await storedIdKey();
     const rows = parseCsv(exported.stdout, { columns: true }) as Record<string, string>[];
     expect(rows.map((row) => [row.email, row.status])).toEqual(
       [
         ['ann@example.org', 'confirmed'],
         ['bob@example.org', 'confirmed'],
-      ].sort((a, b) => subscriberIdFor(a[0] as string).localeCompare(subscriberIdFor(b[0] as string))),
+      ].sort((a, b) => subscriberIdFor(a[0] as string, idKey).localeCompare(subscriberIdFor(b[0] as string, idKey))),
     );
     const ann = rows.find((row) => row.email === 'ann@example.org');
     expect(ann?.consentNote).toBe('\'=HYPERLINK("http://evil.example","click")');
@@ -164,5 +178,30 @@ describe('gazette subscribers', () => {
     expect((await run('add')).code).toBe(2);
     expect((await run('list', '--table', 'x')).code).toBe(2);
     expect((await run('--help')).code).toBe(0);
+  });
+
+  it('with --table, add and remove need the subscriber id key and say how to give it', async () => {
+    vi.stubEnv(ENV.subscriberIdSecretArn, '');
+    vi.stubEnv(LOCAL_ENV.subscriberIdKey, '');
+    try {
+      for (const args of [
+        ['add', 'ann@example.org', '--note', 'consent: phone'],
+        ['remove', 'ann@example.org'],
+      ]) {
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        const err: Buffer[] = [];
+        stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        const code = await subscribersCommand([...args, '--table', 'readers', '--endpoint', 'http://127.0.0.1:9'], {
+          stdin: new PassThrough(),
+          stdout,
+          stderr,
+        });
+        expect(code).toBe(2);
+        expect(Buffer.concat(err).toString('utf8')).toContain('--id-secret ARN');
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -19,6 +19,9 @@ export const SITE: SiteConfig = {
 
 export const MAIL: MailConfig = buildMailConfig({ senderEmail: 'news@example.org', senderName: 'Test Gazette' });
 
+/** The subscriber id key of the unit tests. */
+export const ID_KEY = 'unit-test-subscriber-id-key-0123456789abcdef';
+
 export const KEYRING: TokenKeyring = { currentKeyId: 'k2', secrets: { k2: 'second-secret-0123456789', k1: 'first-secret-0123456789' } };
 
 /** A renderer that puts the link on its own line, so tests can find it the way a reader would. */

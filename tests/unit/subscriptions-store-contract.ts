@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SubscriberStore } from '../../functions/core/publish/ports.js';
-import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import { legacySubscriberIdFor, storedSubscriberId, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
+import { ID_KEY } from './subscriptions-helpers.js';
 import type { FeedbackLedger, RateLimiter, RollingCounter, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 
 /** A fresh, empty store (and its companions) for one test. */
@@ -23,7 +24,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export function describeSubscriptionStore(name: string, fresh: () => Promise<StoreFixture>): void {
   describe(`${name}: subscriber store contract`, () => {
     const ann = 'ann@example.org';
-    const id = subscriberIdFor(ann);
+    const id = subscriberIdFor(ann, ID_KEY);
 
     it('reserves a confirmation once per cooldown window, creating the pending record', async () => {
       const { store } = await fresh();
@@ -95,14 +96,26 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
       const { store } = await fresh();
       const emails = ['c@example.org', 'a@example.org', 'b@example.org', 'd@example.org'];
       for (const email of emails) {
-        await store.transition(subscriberIdFor(email), [], 'confirmed', T0, { createWith: { email, source: 'operator' } });
+        await store.transition(subscriberIdFor(email, ID_KEY), [], 'confirmed', T0, { createWith: { email, source: 'operator' } });
       }
-      const ids = emails.map((email) => subscriberIdFor(email)).sort();
+      const ids = emails.map((email) => subscriberIdFor(email, ID_KEY)).sort();
       expect((await store.listAll()).map((record) => record.id)).toEqual(ids);
       expect((await store.listConfirmed()).map((record) => record.id)).toEqual(ids);
       expect(await store.remove(ids[0] as string)).toBe(true);
       expect(await store.remove(ids[0] as string)).toBe(false);
       expect(await store.listAll()).toHaveLength(3);
+    });
+
+    it('ids: a record stored under the old bare-hash id is found by its address and keeps that id; a new address gets the keyed id', async () => {
+      const { store } = await fresh();
+      const legacy = legacySubscriberIdFor(ann);
+      await store.transition(legacy, [], 'confirmed', T0, { createWith: { email: ann, source: 'form' } });
+      expect(await storedSubscriberId(store, ann, ID_KEY)).toBe(legacy);
+      expect(await storedSubscriberId(store, 'new@example.org', ID_KEY)).toBe(subscriberIdFor('new@example.org', ID_KEY));
+      expect(subscriberIdFor(ann, ID_KEY)).not.toBe(legacy);
+      // Once a keyed record exists it wins (it is the one every new link names).
+      await store.transition(subscriberIdFor(ann, ID_KEY), [], 'pending', T0, { createWith: { email: ann, source: 'form' } });
+      expect(await storedSubscriberId(store, ann, ID_KEY)).toBe(subscriberIdFor(ann, ID_KEY));
     });
 
     it('feedback ledger: a key is done only once marked done, and until its expiry', async () => {

@@ -1,12 +1,12 @@
 /**
- * Loads the HMAC keyring for subscriber tokens: from Secrets Manager on AWS (once per cold start; the
+ * Loads the HMAC keyring for subscriber tokens and the subscriber id key: from Secrets Manager on AWS (once per cold start; the
  * caller keeps the result), or from inline JSON in local runs, which have no Secrets Manager emulator.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { TokenKeyring } from '../../core/tokens.js';
-import type { KeyringSource } from '../../shared/env.js';
+import { type KeyringSource, SUBSCRIBER_ID_KEY_VALUE, type SubscriberIdKeySource } from '../../shared/env.js';
 
 // `{"currentKeyId":"k1","k1":"<secret>","k0":"<older>"}`: every key but currentKeyId is a key id.
 const keyringJson = z
@@ -37,4 +37,15 @@ export async function loadKeyring(source: KeyringSource, secrets: SecretsManager
   const result = await secrets.send(new GetSecretValueCommand({ SecretId: source.secretArn }));
   if (!result.SecretString) throw new ConfigError(`secret ${source.secretArn} has no string value`);
   return parseKeyring(result.SecretString, `secret ${source.secretArn}`);
+}
+
+/** Reads the subscriber id key from its source (once per cold start); never logs it. */
+export async function loadSubscriberIdKey(source: SubscriberIdKeySource, secrets: SecretsManagerClient): Promise<string> {
+  if (source.kind === 'inline') return source.value;
+  const result = await secrets.send(new GetSecretValueCommand({ SecretId: source.secretArn }));
+  if (!result.SecretString) throw new ConfigError(`secret ${source.secretArn} has no string value`);
+  const parsed = SUBSCRIBER_ID_KEY_VALUE.safeParse(result.SecretString);
+  if (!parsed.success)
+    throw new ConfigError(`secret ${source.secretArn}: subscriber id key ${parsed.error.issues[0]?.message ?? 'is malformed'}`);
+  return parsed.data;
 }

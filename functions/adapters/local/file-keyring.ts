@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseKeyring } from '../aws/secrets-keyring.js';
+import { ConfigError } from '../../core/errors.js';
 import type { TokenKeyring } from '../../core/tokens.js';
 import type { LocalState } from './local-state.js';
 
@@ -35,4 +36,33 @@ export async function loadOrCreateKeyring(
     return { created: changes === 1, body: read.get()?.body ?? '' };
   });
   return { keyring: parseKeyring(body, origin), created };
+}
+
+/** At least this many characters, like every other secret Gazette reads. */
+const MIN_SUBSCRIBER_ID_KEY_CHARS = 16;
+
+/**
+ * Reads the subscriber id key of local runs (`keyrings` row `subscriber-id`: the key itself). A state
+ * made before ids were keyed has none; with `create` one is generated and stored once (`INSERT OR
+ * IGNORE`, read back, so concurrent first runs agree), without (a dry run, a read-only listing) a
+ * throw-away one is returned. Records stored before keep their old ids (see `storedSubscriberId`).
+ */
+export async function loadOrCreateSubscriberIdKey(state: LocalState, options: { create: boolean }): Promise<string> {
+  const read = state.db.prepare<[], { body: string }>("SELECT body FROM keyrings WHERE name = 'subscriber-id'");
+  const existing = read.get()?.body;
+  const key =
+    existing ??
+    (options.create
+      ? state.immediate(() => {
+          state.db.prepare("INSERT OR IGNORE INTO keyrings (name, body) VALUES ('subscriber-id', ?)").run(generateSubscriberIdKey());
+          return read.get()?.body ?? '';
+        })
+      : generateSubscriberIdKey());
+  if (key.length < MIN_SUBSCRIBER_ID_KEY_CHARS) throw new ConfigError(`${state.path} (subscriber id key): too short`);
+  return key;
+}
+
+/** A fresh 256-bit subscriber id key. */
+export function generateSubscriberIdKey(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -11,7 +11,7 @@
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
-import { normaliseAddress, subscriberIdFor } from '../../core/subscriptions/address.js';
+import { legacySubscriberIdFor, normaliseAddress, subscriberIdFor } from '../../core/subscriptions/address.js';
 import type {
   FeedbackLedger,
   RateLimiter,
@@ -109,7 +109,7 @@ function toSubscriber(record: SubscriberRecord): Subscriber {
  * Parses the file's rows. Rows with an invalid address or status are skipped with a warning (one bad
  * row must not stop a digest run); a file that is not a JSON array is a `ConfigError`.
  */
-export function parseSubscriberRows(text: string, source: string, warn: RowWarning): Map<string, SubscriberRecord> {
+export function parseSubscriberRows(text: string, source: string, warn: RowWarning, idKey: string): Map<string, SubscriberRecord> {
   let rows: unknown;
   try {
     rows = JSON.parse(text);
@@ -133,7 +133,7 @@ export function parseSubscriberRows(text: string, source: string, warn: RowWarni
       return;
     }
     // The id is always derived, never trusted from the file: a hand-edited id must not split a person in two.
-    const id = subscriberIdFor(normalised);
+    const id = subscriberIdFor(normalised, idKey);
     records.set(id, { ...(row as SubscriberRecord), id, email: normalised, status: status as SubscriberStatus });
   });
   return records;
@@ -245,6 +245,8 @@ export interface SqliteSubscribersOptions {
   seedFile?: string;
   /** Warns about a skipped row of the seed file. */
   warn?: RowWarning;
+  /** The subscriber id key, which gives the seed file's rows their ids; needed with `seedFile`. */
+  idKey?: string;
 }
 
 interface SubscriberRow {
@@ -336,13 +338,20 @@ export class SqliteSubscribers implements LocalSubscribers {
       this.seeded = true;
       return;
     }
-    const rows = parseSubscriberRows(text, path, this.options.warn ?? (() => undefined));
+    if (this.options.idKey === undefined) throw new Error(`${path}: seeding subscribers needs the subscriber id key`);
+    const rows = parseSubscriberRows(text, path, this.options.warn ?? (() => undefined), this.options.idKey);
     const source = resolve(path);
     const mark = this.state.db.prepare('INSERT OR IGNORE INTO subscriber_seeds (source, id) VALUES (?, ?)');
+    const marked = this.state.db.prepare('SELECT 1 FROM subscriber_seeds WHERE source = ? AND id = ?');
+    const stored = this.state.db.prepare('SELECT 1 FROM subscribers WHERE id = ?');
     const insert = this.state.db.prepare('INSERT OR IGNORE INTO subscribers (id, status, record) VALUES (?, ?, ?)');
     this.state.immediate(() => {
       for (const record of rows.values()) {
-        if (mark.run(source, record.id).changes === 1) insert.run(record.id, record.status, JSON.stringify(record));
+        // A row copied before ids were keyed was copied under its legacy id: copying it again would
+        // give one person two records (two digests) and undo a removal or a status change.
+        const legacy = legacySubscriberIdFor(record.email);
+        const copiedBefore = marked.get(source, legacy) !== undefined || stored.get(legacy) !== undefined;
+        if (mark.run(source, record.id).changes === 1 && !copiedBefore) insert.run(record.id, record.status, JSON.stringify(record));
       }
     });
     this.seeded = true;

@@ -32,7 +32,7 @@ import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
 import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
-import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
+import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
@@ -306,6 +306,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
   try {
     const { keyring, created } = await loadOrCreateKeyring(state, { create: !options.dryRun });
     if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.database}\n`);
+    const idKey = await loadOrCreateSubscriberIdKey(state, { create: !options.dryRun });
     const mailer = new OutboxMailer(paths.outbox);
     const log: Log = (level, message, data) => {
       // The summary reports article errors and counts; the log is for --verbose (and real errors).
@@ -318,7 +319,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
         source: new FolderArticleSource(options.seedsDir),
         archive: new SqliteArchive(state, warn),
         site: new FolderSitePublisher(paths.site),
-        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn }),
+        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn, idKey }),
         ledger: new SqliteLedger(state),
         mailer,
         lease,
@@ -381,10 +382,16 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   const { mail } = report;
   const mailParts = [`${mail.sent} ${sent}`, `${mail.alreadySent} already sent`];
   if (mail.failed) mailParts.push(`${mail.failed} refused`);
+  if (mail.inDoubt.length) mailParts.push(`${mail.inDoubt.length} in-doubt`);
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
+  for (const pair of mail.inDoubt) {
+    io.stderr.write(
+      `in-doubt: delivery ${terminalSafe(pair.deliveryId)} to subscriber ${terminalSafe(pair.subscriberId)}: the send failed in an unknown way; it stays claimed and is never sent again by itself (gazette deliveries --in-doubt)\n`,
+    );
+  }
   if (report.articleErrors.length > 0)
     say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);

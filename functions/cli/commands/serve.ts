@@ -12,13 +12,15 @@ import { ConfigError } from '../../core/errors.js';
 import { feedLinks } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
-import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
+import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { renderConfirmationEmail } from '../../core/render/email.js';
-import { DEFAULT_IP_THROTTLE } from '../../core/subscriptions/subscribe.js';
+import { DEFAULT_IP_THROTTLE, sendConfirmation, type SubscribeDeps } from '../../core/subscriptions/subscribe.js';
+import type { Log } from '../../core/subscriptions/ports.js';
+import { AfterResponseQueue } from '../../adapters/local/after-response-queue.js';
 import { createSubscriptionApi } from '../../handlers/subscription-api.js';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/env-names.js';
 import { folderSite, LOCAL_SITE_PORT, startSiteServer, type ApiMount, type SiteServer } from '../site-server.js';
@@ -57,33 +59,58 @@ export interface LocalApiOptions {
  * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
  * as it does behind CloudFront, and nothing else on the machine can call the API around the server.
  */
-export async function localSubscriptionApi(options: LocalApiOptions): Promise<ApiMount & { outbox: string; close(): void }> {
+export async function localSubscriptionApi(
+  options: LocalApiOptions,
+): Promise<ApiMount & { outbox: string; idle(): Promise<void>; close(): void }> {
   const paths = localLayout(options.outDir);
   const state = openLocalState(paths, { warn: (message) => options.warn(`warning: ${message}`) });
   // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
   const { keyring } = await loadOrCreateKeyring(state, { create: true });
+  const idKey = await loadOrCreateSubscriberIdKey(state, { create: true });
   // Site settings exactly as publish builds them by default, with this server as the base URL.
   const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
   if (defaults === 'help') throw new Error('unreachable: no --help given');
   const originVerify = randomBytes(32).toString('base64url');
-  const handler = createSubscriptionApi({
-    store: new SqliteSubscribers(state, {
-      seedFile: options.subscribersFile,
-      warn: (message) => options.warn(`warning: ${message}`),
-    }),
+  const log: Log = (level, message, data) => {
+    if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
+  };
+  const store = new SqliteSubscribers(state, {
+    seedFile: options.subscribersFile,
+    warn: (message) => options.warn(`warning: ${message}`),
+    idKey,
+  });
+  // Deciding and mailing happen after the answer, in this process (SQS and a worker on AWS).
+  const confirmationDeps: SubscribeDeps = {
+    store,
     mailer: new OutboxMailer(paths.outbox),
     renderConfirmation: renderConfirmationEmail,
     keyring,
+    idKey,
     site: defaults.site,
     mail: defaults.mail,
-    throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
     cap: { counter: new MemoryRollingCounter(), limit: async () => SETTING_DEFAULTS.maxConfirmationsPerDay },
-    log: (level, message, data) => {
-      if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
-    },
+    log,
+  };
+  const confirmations = new AfterResponseQueue(
+    (job) => sendConfirmation(confirmationDeps, job, new Date()),
+    (error) => log('error', 'confirmation job failed', { error: String(error) }),
+  );
+  const handler = createSubscriptionApi({
+    store,
+    confirmations,
+    keyring,
+    site: defaults.site,
+    throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
+    log,
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
   });
-  return { handler, originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify }, outbox: paths.outbox, close: () => state.close() };
+  return {
+    handler,
+    originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
+    outbox: paths.outbox,
+    idle: () => confirmations.idle(),
+    close: () => state.close(),
+  };
 }
 
 /**

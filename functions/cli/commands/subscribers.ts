@@ -28,7 +28,10 @@ import {
 import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
 import { EXIT_CODES, type CommandIo } from '../../shared/cli-errors.js';
-import { LOCAL_ENV } from '../../shared/env.js';
+import { LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
+import { ENV } from '../../shared/env-names.js';
+import { loadSubscriberIdKey } from '../../adapters/aws/secrets-keyring.js';
+import { loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 
 /** Same default as `gazette publish --subscribers`, so the two commands work on one list. */
 export const DEFAULT_SUBSCRIBERS_FILE = 'subscribers.example.json';
@@ -53,6 +56,8 @@ Where the list lives:
   --table NAME               a deployed stack's subscribers table (DynamoDB; uses AWS credentials)
   --region REGION            with --table                    default: $AWS_REGION or us-east-1
   --endpoint URL             with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
+  --id-secret ARN            with --table, for add, import and remove: the stack's SubscriberIdSecretArn
+                             output (default: $${ENV.subscriberIdSecretArn}); ids are keyed with it
 
 Statuses: pending (waiting for confirmation), confirmed (receives digests), unsubscribed, bounced,
 complained. Adding never overrides unsubscribed, bounced or complained.
@@ -108,6 +113,20 @@ function tableLine(record: SubscriberRecord): string {
     .trimEnd();
 }
 
+/**
+ * Where `--table` finds the subscriber id key: `--id-secret`, else the deployed name's variable, else
+ * (emulators, tests) the key itself in ${LOCAL_ENV.subscriberIdKey}.
+ */
+function tableIdKeySource(flag: string | undefined): SubscriberIdKeySource {
+  const secretArn = flag ?? process.env[ENV.subscriberIdSecretArn];
+  if (secretArn) return { kind: 'secret', secretArn };
+  const value = process.env[LOCAL_ENV.subscriberIdKey];
+  if (value) return { kind: 'inline', value };
+  throw new ConfigError(
+    `with --table, this action needs the subscriber id key: --id-secret ARN (the stack's SubscriberIdSecretArn output)`,
+  );
+}
+
 /** Runs `gazette subscribers …`; returns the exit code. */
 export async function subscribersCommand(args: string[], io: CommandIo): Promise<number> {
   let parsed;
@@ -121,6 +140,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         table: { type: 'string' },
         region: { type: 'string' },
         endpoint: { type: 'string' },
+        'id-secret': { type: 'string' },
         note: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -152,6 +172,8 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
 
   const now = new Date();
   let store: OperatorDeps['store'];
+  // Asked only by the actions that turn an address into an id (listing needs no key).
+  let idKey: () => Promise<string>;
   let close = (): void => undefined;
   // Many changes in one go: DynamoDB takes them one conditional write at a time; the local store applies
   // them to one copy and writes the changes in one transaction.
@@ -163,22 +185,24 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
       endpoints: endpoint ? { dynamodb: endpoint } : {},
     });
     store = new DynamoSubscribers(clients.doc, values.table);
+    idKey = () => loadSubscriberIdKey(tableIdKeySource(values['id-secret']), clients.secrets);
     close = () => destroyAwsClients(clients);
   } else {
     const warn = (message: string): void => void io.stderr.write(`gazette subscribers: warning: ${message}\n`);
     const state = openLocalState(localLayout(values.out ?? DEFAULT_OUT), { warn });
-    const local = new SqliteSubscribers(state, { seedFile: values.file ?? DEFAULT_SUBSCRIBERS_FILE, warn });
+    const localKey = await loadOrCreateSubscriberIdKey(state, { create: true });
+    idKey = async () => localKey;
+    const local = new SqliteSubscribers(state, { seedFile: values.file ?? DEFAULT_SUBSCRIBERS_FILE, warn, idKey: localKey });
     store = local;
     batch = (work) => local.batch(work);
     close = () => state.close();
   }
-  const deps: OperatorDeps = { store };
   const operand = operands[0] ?? '';
 
   try {
     switch (action) {
       case 'list': {
-        const records = await listSubscribers(deps);
+        const records = await listSubscribers({ store });
         const ordered = [...records].sort(
           (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email),
         );
@@ -193,7 +217,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         return EXIT_CODES.ok;
       }
       case 'export': {
-        const records = await listSubscribers(deps);
+        const records = await listSubscribers({ store });
         const rows = records.map((record) =>
           EXPORT_COLUMNS.map((column) => {
             const value = record[column] ?? '';
@@ -204,7 +228,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         return EXIT_CODES.ok;
       }
       case 'add': {
-        const result = await addSubscriber(deps, { email: operand, note: values.note }, now);
+        const result = await addSubscriber({ store, idKey: await idKey() }, { email: operand, note: values.note }, now);
         const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[
           result.outcome
         ];
@@ -213,7 +237,8 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
       }
       case 'import': {
         const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
-        const report = await batch((batched) => importSubscribers({ store: batched }, rows, values.note, now));
+        const key = await idKey();
+        const report = await batch((batched) => importSubscribers({ store: batched, idKey: key }, rows, values.note, now));
         for (const rejected of report.rejected)
           await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
         const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
@@ -224,7 +249,7 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
         return report.rejected.length > 0 ? EXIT_CODES.partial : EXIT_CODES.ok;
       }
       default: {
-        const removed = await removeSubscriber(deps, operand);
+        const removed = await removeSubscriber({ store, idKey: await idKey() }, operand);
         if (!removed) {
           await write(io.stdout, 'not on the list; nothing removed\n');
           return EXIT_CODES.ok;

@@ -11,7 +11,7 @@ import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
 import type { TokenKeyring } from '../tokens.js';
-import { deliveryIdForDigest } from './delivery.js';
+import { type DeliveryId, deliveryIdForDigest } from './delivery.js';
 import { unsubscribeUrl } from '../subscriptions/links.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
@@ -23,6 +23,7 @@ import type {
   Mailer,
   PublishResult,
   RunLease,
+  SendOutcome,
   SitePublisher,
   Sleep,
   SubscriberStore,
@@ -73,6 +74,16 @@ export interface PublishSettings {
   noMail?: boolean;
 }
 
+/**
+ * A pair whose send outcome is unknown: the mail service threw after the claim (a network failure, a
+ * lost response), so the message may or may not have left. The claim stays (at most once beats at
+ * least once) and no later run sends it by itself; `gazette deliveries --in-doubt` lists such pairs.
+ */
+export interface InDoubtSend {
+  deliveryId: DeliveryId;
+  subscriberId: string;
+}
+
 /** What the mailing part of a run did. */
 export interface MailReport {
   sent: number;
@@ -84,11 +95,14 @@ export interface MailReport {
   deferred: number;
   /** Digests that were too old to email. */
   stale: number;
+  /** Pairs claimed whose send ended in an unexpected error: neither sent nor failed, and never retried. */
+  inDoubt: InDoubtSend[];
   /**
    * Why sending stopped early, if it did: `sender-rejected` means the mail service refused the sender
    * or the account (unverified identity, sending paused); the operator must act before the next run.
+   * `in-doubt` means a send failed in an unknown way; the next run carries on with the other pairs.
    */
-  stoppedBy?: 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
+  stoppedBy?: 'quota' | 'throttling' | 'deadline' | 'sender-rejected' | 'in-doubt';
 }
 
 /** What a run did, for the CLI's summary, the handler's log line and the tests. */
@@ -131,7 +145,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     unchanged: 0,
     articleErrors: [],
     site: { written: [], unchanged: [] },
-    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 },
+    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] },
   };
   const useLease = deps.lease !== undefined && !settings.dryRun;
   if (useLease && !(await deps.lease!.acquire(settings.runId, deps.clock.now(), LEASE_TTL_MS))) {
@@ -269,7 +283,7 @@ async function mailPendingDigests(
   archived: Map<string, Digest>,
   log: NonNullable<PublishDeps['log']>,
 ): Promise<MailReport> {
-  const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 };
+  const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] };
   const now = deps.clock.now();
   // Oldest first, so subscribers read the digests in the order they were published.
   const pending = sortNewestFirst([...archived.values()])
@@ -298,7 +312,9 @@ async function mailPendingDigests(
       else if (outcome === 'rejected') report.failed += 1;
       else {
         report.stoppedBy = outcome;
-        report.deferred += countRemaining(pending, digest, subscribers, subscriber);
+        // The pair in doubt keeps its claim: it is reported as such, not left for the next run.
+        if (outcome === 'in-doubt') report.inDoubt.push({ deliveryId: deliveryIdForDigest(digest.id), subscriberId: subscriber.id });
+        report.deferred += countRemaining(pending, digest, subscribers, subscriber) - (outcome === 'in-doubt' ? 1 : 0);
         log('warn', 'sending stopped; the rest is left for the next run', { reason: outcome, deferred: report.deferred });
         return report;
       }
@@ -329,7 +345,7 @@ async function finishDigest(
   archived.set(digest.id, finished);
 }
 
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
+type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected' | 'in-doubt';
 
 /** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
 async function deliverOnce(
@@ -368,12 +384,23 @@ async function deliverOnce(
       await deps.ledger.release(delivery, subscriber.id);
       return 'deadline';
     }
-    // An exception here is unexpected (the message may or may not have left): the claim stays (at
-    // most once) and the run stops rather than guessing for every other subscriber.
-    const outcome = await deps.mailer.send(mail);
+    let outcome: SendOutcome;
+    try {
+      outcome = await deps.mailer.send(mail);
+      if (outcome.kind === 'sent') await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
+    } catch (error) {
+      // Unexpected (a network failure, a lost response, a ledger that failed after the send): the
+      // message may or may not have left. The claim stays (at most once) and the run stops rather
+      // than guessing for every other subscriber.
+      log('error', 'send outcome unknown; the pair stays claimed (in doubt)', {
+        delivery,
+        subscriber: subscriber.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return 'in-doubt';
+    }
     switch (outcome.kind) {
       case 'sent':
-        await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
         return 'sent';
       case 'rejected-recipient':
         await deps.ledger.markFailed(delivery, subscriber.id, outcome.detail, deps.clock.now());

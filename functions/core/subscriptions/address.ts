@@ -9,9 +9,10 @@
  * punycode with node's `url.domainToASCII` (the WHATWG/UTS #46 algorithm, which also maps full-width
  * and upper-case characters), so `Bücher.DE` and `xn--bcher-kva.de` are the same address.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { InvalidAddressError } from '../errors.js';
+import type { SubscriptionStore } from './ports.js';
 
 /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets, so 254 for the address. */
 export const MAX_ADDRESS_OCTETS = 254;
@@ -88,14 +89,39 @@ export function normaliseAddress(input: string): string {
 }
 
 /**
- * The subscriber id for a normalised address: the first 32 hex characters (128 bits) of the SHA-256 of
- * the WHOLE address lower-cased. The id ignores local-part case on purpose: `Ann@x.org` and `ann@x.org`
- * are one person in practice, and two rows for them would mean two digests and a way around the
- * per-address cooldown. The stored `email` keeps the case the person last typed.
+ * The subscriber id for a normalised address: the first 32 hex characters (128 bits) of an HMAC-SHA256,
+ * keyed with the subscriber id key, of the WHOLE address lower-cased. The id ignores
+ * local-part case on purpose: `Ann@x.org` and `ann@x.org` are one person in practice, and two rows for
+ * them would mean two digests and a way around the per-address cooldown. The stored `email` keeps the
+ * case the person last typed.
  *
- * The id is opaque (it does not reveal the address in URLs or logs) and stable, so tokens and the
- * delivery ledger can refer to it.
+ * Keyed because ids travel in tokens, links and logs: with a bare hash anyone holding a list of
+ * addresses could tell from an id who is on the list. The key is a secret of its own, not a token key:
+ * it never rotates (every stored id, token and ledger entry depends on it), while token keys do.
  */
-export function subscriberIdFor(normalised: string): string {
+export function subscriberIdFor(normalised: string, idKey: string): string {
+  return createHmac('sha256', idKey).update(`gazette:subscriber-id:${normalised.toLowerCase()}`, 'utf8').digest('hex').slice(0, 32);
+}
+
+/**
+ * The id records had before ids were keyed: a bare SHA-256 of the address lower-cased. Only ever read
+ * (see `storedSubscriberId`); no new record gets one.
+ */
+export function legacySubscriberIdFor(normalised: string): string {
   return createHash('sha256').update(normalised.toLowerCase(), 'utf8').digest('hex').slice(0, 32);
+}
+
+/**
+ * The id `normalised` is stored under: its keyed id; else, for a record stored before ids were keyed,
+ * its legacy id; a new address gets its keyed id.
+ *
+ * Old records are read where they are and never moved: the delivery ledger and every link already
+ * mailed (unsubscribe links never expire) name the old id, and moving the record would let a digest
+ * still being mailed reach that person twice. Token links carry the id itself, so they need no lookup.
+ */
+export async function storedSubscriberId(store: Pick<SubscriptionStore, 'get'>, normalised: string, idKey: string): Promise<string> {
+  const id = subscriberIdFor(normalised, idKey);
+  if ((await store.get(id)) !== undefined) return id;
+  const legacy = legacySubscriberIdFor(normalised);
+  return (await store.get(legacy)) !== undefined ? legacy : id;
 }

@@ -11,12 +11,12 @@
  * mark. Two deliveries racing may both apply, which is harmless: every transition is conditional on
  * the current status, so the second changes nothing.
  *
- * Recipients are matched by `subscriberIdFor(normaliseAddress(recipient))`; unknown addresses and
+ * Recipients are matched by `storedSubscriberId(normaliseAddress(recipient))`; unknown addresses and
  * unparsable recipients are skipped, never created.
  */
 import { InvalidAddressError } from '../errors.js';
 import type { SubscriberStatus } from '../model.js';
-import { normaliseAddress, subscriberIdFor } from './address.js';
+import { normaliseAddress, storedSubscriberId } from './address.js';
 import type { FeedbackLedger, Log, SubscriptionStore } from './ports.js';
 
 /** How long a processed notification is remembered (SNS retries end long before). */
@@ -37,7 +37,9 @@ export type FeedbackEvent =
 
 /** What `recordFeedback` needs. */
 export interface FeedbackDeps {
-  store: Pick<SubscriptionStore, 'transition'>;
+  store: Pick<SubscriptionStore, 'get' | 'transition'>;
+  /** The subscriber id key: recipients are matched by the id of their address. */
+  idKey: string;
   ledger: FeedbackLedger;
   log?: Log;
 }
@@ -79,7 +81,7 @@ export async function recordFeedback(deps: FeedbackDeps, event: FeedbackEvent, n
   for (const address of event.recipients) {
     let id: string;
     try {
-      id = subscriberIdFor(normaliseAddress(bareAddress(address)));
+      id = await storedSubscriberId(deps.store, normaliseAddress(bareAddress(address)), deps.idKey);
     } catch (error) {
       if (!(error instanceof InvalidAddressError)) throw error;
       deps.log?.('warn', 'feedback: unparsable recipient skipped', { reason: error.reason });

@@ -29,7 +29,7 @@ import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
 import { TooManyRequestsError } from './errors.js';
 import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
 import type { SubscriptionStore } from './ports.js';
-import { subscribe, type SubscribeDeps } from './subscribe.js';
+import { subscribe, type SubscribeRequestDeps } from './subscribe.js';
 
 /** A request as any adapter hands it over. Header names lower-case. */
 export interface HttpRequest {
@@ -60,11 +60,13 @@ export interface OriginVerification {
 }
 
 /**
- * Everything the API needs, built once per process by the composition root: what `subscribe` needs,
- * with the whole store (confirm and unsubscribe change statuses too), and the origin-verify secret.
+ * Everything the API needs, built once per process by the composition root: what `subscribe` needs
+ * (the confirmation queue, not the mailer: deciding and sending happen after the answer), the store
+ * (confirm and unsubscribe change statuses), the site its pages link to, and the origin-verify secret.
  */
-export interface SubscriptionApiDeps extends Omit<SubscribeDeps, 'store'> {
+export interface SubscriptionApiDeps extends SubscribeRequestDeps {
   store: SubscriptionStore;
+  site: SiteConfig;
   originVerify: OriginVerification;
 }
 

@@ -14,7 +14,7 @@
  */
 import { GazetteError, InvalidAddressError } from '../errors.js';
 import type { SubscriberStatus } from '../model.js';
-import { normaliseAddress, subscriberIdFor } from './address.js';
+import { normaliseAddress, storedSubscriberId } from './address.js';
 import type { SubscriberRecord, SubscriberSource, SubscriptionStore } from './ports.js';
 
 /** Operator input that cannot be used (missing or unusable consent note). */
@@ -28,6 +28,8 @@ export const MAX_CONSENT_NOTE_CHARS = 500;
 /** What the operator use cases need. */
 export interface OperatorDeps {
   store: Pick<SubscriptionStore, 'transition' | 'listAll' | 'remove' | 'get'>;
+  /** The subscriber id key (see `subscriberIdFor`). */
+  idKey: string;
 }
 
 /** Result of adding one address. */
@@ -58,7 +60,7 @@ export async function addSubscriber(
 ): Promise<AddResult> {
   const note = checkedNote(input.note);
   const email = normaliseAddress(input.email);
-  const id = subscriberIdFor(email);
+  const id = await storedSubscriberId(deps.store, email, deps.idKey);
   const existed = (await deps.store.get(id)) !== undefined;
   const result = await deps.store.transition(id, ['pending'], 'confirmed', now, {
     createWith: { email, source: input.source ?? 'operator' },
@@ -109,13 +111,13 @@ export async function importSubscribers(
 }
 
 /** Every subscriber with its status, sorted by id. */
-export function listSubscribers(deps: OperatorDeps): Promise<SubscriberRecord[]> {
+export function listSubscribers(deps: Pick<OperatorDeps, 'store'>): Promise<SubscriberRecord[]> {
   return deps.store.listAll();
 }
 
 /** Deletes an address's record; answers what was removed (undefined when there was none). */
 export async function removeSubscriber(deps: OperatorDeps, email: string): Promise<SubscriberRecord | undefined> {
-  const id = subscriberIdFor(normaliseAddress(email));
+  const id = await storedSubscriberId(deps.store, normaliseAddress(email), deps.idKey);
   const existing = await deps.store.get(id);
   if (!existing) return undefined;
   await deps.store.remove(id);

@@ -11,7 +11,7 @@ export type SubscriberSource = 'form' | 'operator' | 'import';
 
 /** Everything we store about one subscriber. Times are ISO 8601 strings. */
 export interface SubscriberRecord {
-  /** `subscriberIdFor(email)`. */
+  /** `subscriberIdFor(email, idKey)`, or for a record stored before ids were keyed `legacySubscriberIdFor(email)`. */
   id: string;
   /** The normalised address, local part as the person last typed it. */
   email: string;

@@ -1,10 +1,14 @@
 /**
- * `subscribe`: the first half of double opt-in.
+ * `subscribe` and `sendConfirmation`: the first half of double opt-in, in two steps.
  *
  * Decisions, each for a reason:
  * - The answer is the same for every well-formed address whatever its state (new, pending, confirmed,
  *   unsubscribed, bounced, complained), for a filled honeypot, and even when the confirmation mail could
  *   not be sent: any difference would tell a stranger whether an address is on the list.
+ * - The answer also takes the same time: `subscribe` only checks the request and queues a
+ *   confirmation job for every well-formed address, without looking at the list; `sendConfirmation`
+ *   decides and sends after the answer (an SQS worker on AWS, the same process after the response
+ *   locally). Deciding inline answered in 11–12 ms when a mail went out and 3–4 ms when not.
  * - Only a new, pending or unsubscribed address gets a confirmation mail, at most one per address per
  *   24 h. The store enforces both in one conditional write, so concurrent requests cannot both send.
  * - An unsubscribed address that subscribes again becomes pending and must confirm again (its consent
@@ -17,7 +21,7 @@ import type { MailConfig, SiteConfig } from '../model.js';
 import type { Mailer, SendOutcome } from '../publish/ports.js';
 import { currentSecret, type TokenKeyring } from '../tokens.js';
 import { clientThrottleKey } from './client-key.js';
-import { normaliseAddress, subscriberIdFor } from './address.js';
+import { normaliseAddress, storedSubscriberId } from './address.js';
 import { TooManyRequestsError } from './errors.js';
 import { confirmUrl } from './links.js';
 import type { ConfirmationMailRenderer, Log, RateLimiter, RollingCounter, SubscriptionStore } from './ports.js';
@@ -50,16 +54,39 @@ export const CONFIRMATION_CAP_REACHED = 'ConfirmationCapReached';
 /** The window of the confirmation cap. */
 export const CONFIRMATION_CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** What `subscribe` needs. */
+/** One queued confirmation: a well-formed address somebody asked to subscribe. */
+export interface ConfirmationJob {
+  /** The normalised address. */
+  email: string;
+}
+
+/**
+ * Where `subscribe` leaves its jobs for `sendConfirmation`: an SQS queue on AWS, the same process after
+ * the response locally. An error from `enqueue` is a failed request (500), never a different answer.
+ */
+export interface ConfirmationQueue {
+  enqueue(job: ConfirmationJob): Promise<void>;
+}
+
+/** What `subscribe` (the answering half) needs. */
+export interface SubscribeRequestDeps {
+  keyring: TokenKeyring;
+  confirmations: ConfirmationQueue;
+  /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
+  throttle?: IpThrottle;
+  log?: Log;
+}
+
+/** What `sendConfirmation` (the deciding and sending half) needs. */
 export interface SubscribeDeps {
-  store: Pick<SubscriptionStore, 'reserveConfirmation' | 'releaseConfirmation'>;
+  store: Pick<SubscriptionStore, 'get' | 'reserveConfirmation' | 'releaseConfirmation'>;
   mailer: Pick<Mailer, 'send'>;
   renderConfirmation: ConfirmationMailRenderer;
   keyring: TokenKeyring;
+  /** The subscriber id key (see `subscriberIdFor`). */
+  idKey: string;
   site: SiteConfig;
   mail: MailConfig;
-  /** Per-IP throttle; absent means none (the API stage throttle still applies on AWS). */
-  throttle?: IpThrottle;
   /** The global cap on confirmation mails; absent means none (tests of other rules). */
   cap?: ConfirmationCap;
   /** Counts an event an operator alarms on (`ConfirmationCapReached`); metrics on AWS. */
@@ -77,17 +104,16 @@ export interface SubscribeRequest {
   ip?: string;
 }
 
-/**
- * What happened, for logs and tests only. The handler must NOT let it change the answer: every outcome
- * produces the same response.
- */
-export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'honeypot' | 'mail-failed' | 'capped';
+/** What `sendConfirmation` did, for logs and tests only: the answer was given before it ran. */
+export type SubscribeOutcome = 'mailed' | 'not-mailed' | 'mail-failed' | 'capped';
 
 /**
- * Handles a subscribe request. Resolves to the (private) outcome; throws `InvalidAddressError` for a
- * malformed address and `TooManyRequestsError` when the client's IP is over its limit.
+ * Answers a subscribe request: queues a confirmation job for a well-formed address, whatever its state,
+ * without reading the list. Resolves to `queued` or `honeypot` (private, for logs and tests); throws
+ * `InvalidAddressError` for a malformed address and `TooManyRequestsError` when the client's IP is over
+ * its limit.
  */
-export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, now: Date): Promise<SubscribeOutcome> {
+export async function subscribe(deps: SubscribeRequestDeps, request: SubscribeRequest, now: Date): Promise<'queued' | 'honeypot'> {
   if (deps.throttle && request.ip) {
     // Keyed with the token secret: the key only has to be stable per window, and a rotation merely
     // starts fresh counters.
@@ -99,8 +125,18 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
     deps.log?.('info', 'subscribe: honeypot filled, ignored');
     return 'honeypot';
   }
-  const email = normaliseAddress(request.email);
-  const id = subscriberIdFor(email);
+  await deps.confirmations.enqueue({ email: normaliseAddress(request.email) });
+  return 'queued';
+}
+
+/**
+ * Decides what a queued confirmation job gets and sends it: a new, pending or unsubscribed address one
+ * confirmation mail per 24 h, within the global cap; anything else nothing.
+ */
+export async function sendConfirmation(deps: SubscribeDeps, job: ConfirmationJob, now: Date): Promise<SubscribeOutcome> {
+  // Normalised again: a job is input (a queue message), and normalising is idempotent.
+  const email = normaliseAddress(job.email);
+  const id = await storedSubscriberId(deps.store, email, deps.idKey);
   const cooldownStart = new Date(now.getTime() - CONFIRMATION_COOLDOWN_MS);
   if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
     deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
