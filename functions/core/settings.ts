@@ -150,6 +150,13 @@ export const SETTING_RULES = {
    * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
    */
   maxConfirmationsPerDay: integer(1, 100_000),
+  /**
+   * Hours after its own date past which a feed item seen for the first time is published but never
+   * mailed (a feed that suddenly shows its backlog must not flood anyone). Default two days.
+   */
+  maxAgeToMailHours: integer(1, 8_760),
+  /** Failed polls in a row after which a feed source is paused (shown by `gazette sources check`). */
+  sourcePauseAfterErrors: integer(1, 1_000),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -174,6 +181,8 @@ export const SETTING_DEFAULTS = {
   timeZone: 'UTC',
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
+  maxAgeToMailHours: 48,
+  sourcePauseAfterErrors: 10,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -192,6 +201,8 @@ export const settingsSchema = z.object({
   timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
   staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
+  maxAgeToMailHours: SETTING_RULES.maxAgeToMailHours.default(SETTING_DEFAULTS.maxAgeToMailHours),
+  sourcePauseAfterErrors: SETTING_RULES.sourcePauseAfterErrors.default(SETTING_DEFAULTS.sourcePauseAfterErrors),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
 });

@@ -1,0 +1,74 @@
+/**
+ * What polling needs from the network and from a feed parser, declared beside the use case that calls
+ * it (functions/core/sources/poll-sources.ts). The HTTP adapter (functions/adapters/http) implements the
+ * fetch ports; the parser is pure and passed in by the composition root.
+ */
+import type { Validators } from './source.js';
+
+/** The response headers polling reads. */
+export interface FeedResponseHeaders {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  contentType?: string | undefined;
+  cacheControl?: string | undefined;
+  retryAfter?: string | undefined;
+}
+
+/**
+ * Every expected answer of one feed request, as a value: a body, `304`, `410`, another HTTP status, or a
+ * failure before any status (DNS, TLS, deadline, size cap, redirect loop, refused address).
+ */
+export type FeedFetchResult =
+  | {
+      kind: 'ok';
+      status: number;
+      /** The URL the body came from, after redirects. */
+      url: string;
+      /** Set when every redirect on the way was permanent (301, 308): the source's new URL. */
+      permanentUrl?: string | undefined;
+      headers: FeedResponseHeaders;
+      body: Uint8Array;
+    }
+  | { kind: 'not-modified' }
+  | { kind: 'gone' }
+  | { kind: 'http-error'; status: number; retryAfterMs?: number | undefined }
+  | { kind: 'failed'; reason: string };
+
+/** Fetches a feed with its stored validators (conditional GET). */
+export interface FeedFetcher {
+  fetch(url: string, validators: Validators): Promise<FeedFetchResult>;
+}
+
+/** One item of a parsed feed; links are absolute, dates parsed. */
+export interface FeedItem {
+  guid?: string | undefined;
+  url?: string | undefined;
+  title?: string | undefined;
+  author?: string | undefined;
+  published?: Date | undefined;
+  categories: string[];
+  /** The item's content (or summary) as HTML. */
+  html?: string | undefined;
+  /** True when the feed carries only an excerpt of the article. */
+  isExcerpt: boolean;
+}
+
+/** A parsed feed. */
+export interface ParsedFeed {
+  title: string;
+  siteUrl?: string | undefined;
+  /** The feed's own `ttl`, in minutes. */
+  ttlMinutes?: number | undefined;
+  items: FeedItem[];
+}
+
+/** Parses a feed body (RSS, Atom, JSON Feed); an unreadable one is an `error` value, never a throw. */
+export type FeedParser = (body: Uint8Array, contentType: string | undefined, feedUrl: string) => ParsedFeed | { error: string };
+
+/**
+ * Fetches an item's linked page and extracts the article's HTML (Readability), for feeds that carry only
+ * excerpts. An `error` value means: use the item's own text.
+ */
+export interface FullTextFetcher {
+  fetchArticle(url: string): Promise<{ html: string } | { error: string }>;
+}
