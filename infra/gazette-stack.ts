@@ -68,6 +68,7 @@ export class GazetteStack extends Stack {
     data.grantReadSubscribers(publisher.function);
     data.grantDeliveries(publisher.function);
     data.grantState(publisher.function);
+    data.grantSources(publisher.function);
     secrets.grantReadTokenKeys(publisher.function);
     mail.grantSend(publisher.function, { readQuota: true });
 
@@ -135,6 +136,10 @@ export class GazetteStack extends Stack {
     new CfnOutput(this, 'SubscribersTableName', {
       description: 'For the operator command: npx gazette subscribers list --table <this>',
       value: data.subscribers.tableName,
+    });
+    new CfnOutput(this, 'SourcesTableName', {
+      description: 'For the operator command: npx gazette sources list --table <this>',
+      value: data.sources.tableName,
     });
   }
 }

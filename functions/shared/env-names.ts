@@ -28,6 +28,12 @@ export const ENV = {
    * notifications and request counters (one item kind per id prefix, see `STATE_ITEM` in tables.ts).
    */
   stateTable: 'GAZETTE_STATE_TABLE',
+  /** Name of the feed sources table (sources and the items seen in each; key schema in tables.ts). */
+  sourcesTable: 'GAZETTE_SOURCES_TABLE',
+  /** Hours after its own date past which a feed item seen for the first time is never mailed. */
+  maxAgeToMailHours: 'GAZETTE_MAX_AGE_TO_MAIL_HOURS',
+  /** Failed polls in a row after which a feed source is paused. */
+  sourcePauseAfterErrors: 'GAZETTE_SOURCE_PAUSE_AFTER_ERRORS',
   /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */
   seedsDir: 'GAZETTE_SEEDS_DIR',
   /**

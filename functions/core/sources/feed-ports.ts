@@ -3,7 +3,10 @@
  * it (functions/core/sources/poll-sources.ts). The HTTP adapter (functions/adapters/http) implements the
  * fetch ports; the parser is pure and passed in by the composition root.
  */
+import type { FeedItem, ParsedFeed } from './feed-model.js';
 import type { Validators } from './source.js';
+
+export type { FeedItem, ParsedFeed };
 
 /** The response headers polling reads. */
 export interface FeedResponseHeaders {
@@ -37,29 +40,6 @@ export type FeedFetchResult =
 /** Fetches a feed with its stored validators (conditional GET). */
 export interface FeedFetcher {
   fetch(url: string, validators: Validators): Promise<FeedFetchResult>;
-}
-
-/** One item of a parsed feed; links are absolute, dates parsed. */
-export interface FeedItem {
-  guid?: string | undefined;
-  url?: string | undefined;
-  title?: string | undefined;
-  author?: string | undefined;
-  published?: Date | undefined;
-  categories: string[];
-  /** The item's content (or summary) as HTML. */
-  html?: string | undefined;
-  /** True when the feed carries only an excerpt of the article. */
-  isExcerpt: boolean;
-}
-
-/** A parsed feed. */
-export interface ParsedFeed {
-  title: string;
-  siteUrl?: string | undefined;
-  /** The feed's own `ttl`, in minutes. */
-  ttlMinutes?: number | undefined;
-  items: FeedItem[];
 }
 
 /** Parses a feed body (RSS, Atom, JSON Feed); an unreadable one is an `error` value, never a throw. */

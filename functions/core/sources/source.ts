@@ -3,6 +3,7 @@
  * sources and seen items through. Pure: plain data and interfaces, no I/O, no clock.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /** When to fetch the linked page instead of using the item's own text. */
 export const FULL_TEXT_MODES = ['auto', 'always', 'never'] as const;
@@ -108,4 +109,35 @@ export interface SeenItems {
    * for every other (earlier, concurrent or retried) call.
    */
   markSeen(sourceId: string, itemId: string, at: Date): Promise<'new' | 'seen'>;
+}
+
+/**
+ * The stored shape of a source, checked when a store reads one back: a record a hand edit or an older
+ * version broke is reported instead of polled with missing fields.
+ */
+export const sourceSchema = z.object({
+  id: z.string().min(1),
+  url: z.string().min(1),
+  title: z.string().optional(),
+  siteUrl: z.string().optional(),
+  fullText: z.enum(FULL_TEXT_MODES),
+  validators: z.object({ etag: z.string().optional(), lastModified: z.string().optional() }),
+  nextPollAt: z.string(),
+  consecutiveErrors: z.number().int().min(0),
+  status: z.enum(SOURCE_STATUSES),
+  lastStatus: z.string().optional(),
+  lastPolledAt: z.string().optional(),
+  lastNewItemAt: z.string().optional(),
+  itemCount: z.number().int().min(0),
+  firstFetchDone: z.boolean(),
+  addedAt: z.string(),
+  version: z.number().int().min(0),
+}) satisfies z.ZodType<Source>;
+
+/** Reads a stored source, or says why it cannot. */
+export function parseStoredSource(value: unknown): { ok: true; source: Source } | { ok: false; reason: string } {
+  const parsed = sourceSchema.safeParse(value);
+  if (parsed.success) return { ok: true, source: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'not a source' };
 }
