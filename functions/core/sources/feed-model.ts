@@ -28,6 +28,8 @@ export interface ParsedFeed {
   /** RSS `<ttl>`: minutes the publisher asks readers to wait between fetches. */
   ttlMinutes?: number;
   items: FeedItem[];
+  /** What the parser changed or skipped (unsafe links, future dates, empty items), one line each. */
+  warnings?: string[];
 }
 
 /** Why a body is not a feed we can read: one line for the run report and `sources check`. */
