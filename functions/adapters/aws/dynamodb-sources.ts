@@ -81,7 +81,9 @@ export class DynamoSources implements SourceStore {
    * adding the same URL again gives the same id, so its old items are not new again.
    */
   async remove(id: string): Promise<boolean> {
-    const { Attributes } = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: sourceRecordKey(id), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.doc.send(
+      new DeleteCommand({ TableName: this.table, Key: sourceRecordKey(id), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes !== undefined;
   }
 
@@ -122,7 +124,8 @@ export class DynamoSeenItems implements SeenItems {
   ) {}
 
   async markSeen(sourceId: string, itemId: string, at: Date): Promise<'new' | 'seen'> {
-    const key = Buffer.byteLength(itemId) > MAX_PLAIN_ITEM_KEY_BYTES ? `sha256:${createHash('sha256').update(itemId).digest('hex')}` : itemId;
+    const key =
+      Buffer.byteLength(itemId) > MAX_PLAIN_ITEM_KEY_BYTES ? `sha256:${createHash('sha256').update(itemId).digest('hex')}` : itemId;
     try {
       await this.doc.send(
         new PutCommand({

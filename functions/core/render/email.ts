@@ -184,9 +184,11 @@ ${keyPoints.map((point) => html`<li style="margin:0 0 6px;${TEXT}">${point}</li>
 `
     : ''
 }${paragraph(readingLine(digest), `margin:0 0 16px;${MUTED}`)}
-${paragraph(html`${link(permalink, 'Read on the web')}${source ? html` · ${link(source, 'Original article')}` : ''}${
+${paragraph(
+  html`${link(permalink, 'Read on the web')}${source ? html` · ${link(source, 'Original article')}` : ''}${
     feed ? html` · via ${link(feed.url, feed.title)}` : ''
-  }`)}`;
+  }`,
+)}`;
   const footer = html`${paragraph(html`You get this email because you subscribed to ${link(site.baseUrl, siteTitle)}.`, `margin:0 0 8px;${MUTED}`)}
 ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login needed.`, `margin:0;${MUTED}`)}`;
   const htmlBody = emailDocument({ lang: site.language, title: headline, preheader: summaryText(digest), body, footer });

@@ -43,7 +43,7 @@ export interface FeedFetcher {
 }
 
 /** Parses a feed body (RSS, Atom, JSON Feed); an unreadable one is an `error` value, never a throw. */
-export type FeedParser = (body: Uint8Array, contentType: string | undefined, feedUrl: string) => ParsedFeed | { error: string };
+export type FeedParser = (body: Uint8Array, contentType: string | undefined, feedUrl: string, now: Date) => ParsedFeed | { error: string };
 
 /**
  * Fetches an item's linked page and extracts the article's HTML (Readability), for feeds that carry only

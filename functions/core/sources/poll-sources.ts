@@ -43,6 +43,11 @@ export interface PollSettings {
   concurrency?: number;
   /** Poll every source now, due or not, paused too (`gazette sources check`); disabled ones never. */
   everySource?: boolean;
+  /**
+   * Record health only (`gazette sources check`): status, errors and moves are stored, but no item is
+   * marked seen, no validator stored and no poll time moved, so the next publish still finds every item.
+   */
+  healthCheck?: boolean;
 }
 
 /** What one poll of one source came to, for the run report and `sources check`. */
@@ -94,7 +99,7 @@ export async function pollSources(deps: PollDeps, settings: PollSettings, now: D
 
 function isDue(source: Source, settings: PollSettings, now: Date): boolean {
   if (source.status === 'disabled') return false;
-  if (settings.everySource) return true;
+  if (settings.everySource || settings.healthCheck) return true;
   return source.status === 'active' && Date.parse(source.nextPollAt) <= now.getTime();
 }
 
@@ -134,14 +139,16 @@ async function pollOne(
   let articles: RawArticle[] = [];
   let next: Source;
   if (fetched.kind === 'ok') {
-    const parsed = deps.parseFeed(fetched.body, fetched.headers.contentType, fetched.url);
+    const parsed = deps.parseFeed(fetched.body, fetched.headers.contentType, fetched.url, now);
     if ('error' in parsed) next = failed(polled, settings, `not a readable feed: ${parsed.error}`, undefined, deps, now);
+    else if (settings.healthCheck) next = checked(polled, parsed, fetched, report);
     else {
       articles = await newArticles(deps, settings, polled, parsed, report, now);
       next = succeeded(polled, parsed, fetched, report, deps, now);
     }
   } else if (fetched.kind === 'not-modified') {
-    next = { ...healthy(polled), lastStatus: '304 not modified', nextPollAt: nextPollTime({ kind: 'ok' }, now, deps.random) };
+    next = { ...healthy(polled), lastStatus: '304 not modified' };
+    if (!settings.healthCheck) next.nextPollAt = nextPollTime({ kind: 'ok' }, now, deps.random);
     report.outcome = 'not-modified';
   } else if (fetched.kind === 'gone') {
     next = { ...polled, status: 'disabled', lastStatus: '410 gone: the feed was removed; source disabled' };
@@ -172,7 +179,14 @@ function healthy(source: Source): Source {
 }
 
 /** The source after a failed poll: one more error in a row, backed off, paused past the limit. */
-function failed(source: Source, settings: PollSettings, message: string, retryAfterMs: number | undefined, deps: PollDeps, now: Date): Source {
+function failed(
+  source: Source,
+  settings: PollSettings,
+  message: string,
+  retryAfterMs: number | undefined,
+  deps: PollDeps,
+  now: Date,
+): Source {
   const consecutiveErrors = source.consecutiveErrors + 1;
   const paused = consecutiveErrors >= settings.pauseAfterErrors;
   const timing: PollTiming = { kind: 'error', consecutiveErrors, retryAfterMs };
@@ -210,6 +224,15 @@ function succeeded(
     deps.random,
   );
   report.outcome = report.newItems > 0 ? 'new-items' : 'no-new-items';
+  return next;
+}
+
+/** The source after a health check whose body parsed: healthy and moved, nothing else touched. */
+function checked(source: Source, feed: ParsedFeed, fetched: Extract<FeedFetchResult, { kind: 'ok' }>, report: SourcePollReport): Source {
+  const next: Source = { ...healthy(source), lastStatus: `${fetched.status}, a readable feed of ${feed.items.length} items` };
+  if (fetched.permanentUrl) next.url = fetched.permanentUrl;
+  if (feed.title) next.title = feed.title;
+  report.outcome = 'no-new-items';
   return next;
 }
 
