@@ -37,6 +37,11 @@ describe('deploy settings (gazette: context keys)', () => {
       staleAfterMinutes: 360,
       maxConfirmationsPerDay: 500,
       language: 'en',
+      allowPrivateNetwork: false,
+      fetchTimeoutSeconds: 30,
+      maxFeedBytes: 10 * 1024 * 1024,
+      sourcePauseAfterErrors: 10,
+      fullTextMinWords: 150,
     });
   });
 
@@ -137,6 +142,11 @@ describe('deploy settings (gazette: context keys)', () => {
         'staleAfterMinutes',
         'maxConfirmationsPerDay',
         'language',
+        'allowPrivateNetwork',
+        'fetchTimeoutSeconds',
+        'maxFeedBytes',
+        'sourcePauseAfterErrors',
+        'fullTextMinWords',
       ]
         .map((key) => `gazette:${key}`)
         .sort(),

@@ -13,6 +13,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
+import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { refusedAddressReason, isIpLiteral } from './address-guard.js';
 import { decodedBody, discard, BodyTooLargeError, UnsupportedEncodingError } from './decoded-body.js';
 
@@ -69,8 +70,8 @@ export interface SafeFetchOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-export const DEFAULT_DEADLINE_MS = 30_000;
+export const DEFAULT_MAX_BYTES = SETTING_DEFAULTS.maxFeedBytes;
+export const DEFAULT_DEADLINE_MS = SETTING_DEFAULTS.fetchTimeoutSeconds * 1000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_REDIRECTS = 5;
 export const DEFAULT_USER_AGENT = 'Gazette/0.1 (feed fetcher)';
