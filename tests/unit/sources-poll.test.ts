@@ -172,7 +172,9 @@ describe('pollSources', () => {
         void response.writeHead(200, { 'content-type': 'text/html', etag: '"page"' }).end('<html><body>hi</body></html>'),
     );
     const d = deps();
-    const broken = await follow(d, feeds.url('/status/500'));
+    // A feed that posted 168 items last week is polled hourly; its errors back off from there.
+    const broken = { ...newSource(feeds.url('/status/500'), NOW), itemsLastWeek: 168 };
+    await d.sources.add(broken);
     const notFeed = await follow(d, feeds.url('/page.html'));
 
     let at = NOW;

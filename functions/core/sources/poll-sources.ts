@@ -8,11 +8,11 @@
  * - an item is new exactly once (the `SeenItems` port's atomic mark), whatever the retries.
  * Pure apart from its ports: the clock arrives as `now`.
  */
-import { createHash } from 'node:crypto';
 import type { ItemMetadata, MailHold, Provenance, RawArticle } from '../model.js';
 import type { Log } from '../publish/ports.js';
 import type { FeedFetcher, FeedFetchResult, FeedItem, FeedParser, FullTextFetcher, ParsedFeed } from './feed-ports.js';
-import { nextPollTime, type PollTiming } from './poll-timing.js';
+import { identifyItems, stripTrackingParameters, type IdentifiedItem } from './identity.js';
+import { maxAgeSeconds, nextPoll } from './schedule.js';
 import type { SeenItems, Source, SourceStore } from './source.js';
 
 /** Everything polling talks to, built by a composition root. */
@@ -23,11 +23,6 @@ export interface PollDeps {
   parseFeed: FeedParser;
   /** Fetches linked pages for excerpt-only feeds; without it the item's own text is used. */
   fullText?: FullTextFetcher;
-  /**
-   * The identity of each item, in order (guid, else link, else title + content). Passed in so a
-   * smarter rule (a feed whose guids repeat switches to links) can replace the default.
-   */
-  identify?: (items: FeedItem[]) => string[];
   /** Uniform in [0, 1): jitter of the next poll time. */
   random: () => number;
   log?: Log;
@@ -148,7 +143,7 @@ async function pollOne(
     }
   } else if (fetched.kind === 'not-modified') {
     next = { ...healthy(polled), lastStatus: '304 not modified' };
-    if (!settings.healthCheck) next.nextPollAt = nextPollTime({ kind: 'ok' }, now, deps.random);
+    if (!settings.healthCheck) next.nextPollAt = nextPollAt(next, now, deps.random);
     report.outcome = 'not-modified';
   } else if (fetched.kind === 'gone') {
     next = { ...polled, status: 'disabled', lastStatus: '410 gone: the feed was removed; source disabled' };
@@ -189,14 +184,37 @@ function failed(
 ): Source {
   const consecutiveErrors = source.consecutiveErrors + 1;
   const paused = consecutiveErrors >= settings.pauseAfterErrors;
-  const timing: PollTiming = { kind: 'error', consecutiveErrors, retryAfterMs };
-  return {
+  const next: Source = {
     ...source,
     consecutiveErrors,
     status: paused ? 'paused' : source.status === 'paused' ? 'paused' : 'active',
     lastStatus: paused ? `${message} (${consecutiveErrors} errors in a row; paused)` : message,
-    nextPollAt: nextPollTime(timing, now, deps.random),
   };
+  next.nextPollAt = nextPollAt(next, now, deps.random, { retryAfterMs });
+  return next;
+}
+
+/** The next poll time of `source` (its rate, errors in a row, and the server's hints) by the schedule rules. */
+function nextPollAt(
+  source: Source,
+  now: Date,
+  random: () => number,
+  hints: { ttlMinutes?: number; maxAgeSeconds?: number; retryAfterMs?: number | undefined } = {},
+): string {
+  return nextPoll({
+    itemsLastWeek: source.itemsLastWeek ?? 0,
+    consecutiveErrors: source.consecutiveErrors,
+    now,
+    random,
+    ...hints,
+  }).toISOString();
+}
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** Items the feed dated within the week before `now`: the rate its poll interval follows. */
+function itemsInLastWeek(items: readonly FeedItem[], now: Date): number {
+  return items.filter((item) => item.published && now.getTime() - item.published.getTime() <= WEEK_MS).length;
 }
 
 /** The source after a poll whose body parsed: validators, title and URL stored, errors cleared. */
@@ -218,11 +236,12 @@ function succeeded(
   if (report.newItems > 0) next.lastNewItemAt = now.toISOString();
   const moved = fetched.permanentUrl ? `; moved permanently to ${fetched.permanentUrl}` : '';
   next.lastStatus = `${fetched.status}, ${report.newItems} new of ${feed.items.length} items${moved}`;
-  next.nextPollAt = nextPollTime(
-    { kind: 'ok', ttlMinutes: feed.ttlMinutes, cacheControl: fetched.headers.cacheControl, items: feed.items },
-    now,
-    deps.random,
-  );
+  next.itemsLastWeek = itemsInLastWeek(feed.items, now);
+  const maxAge = maxAgeSeconds(fetched.headers.cacheControl);
+  next.nextPollAt = nextPollAt(next, now, deps.random, {
+    ...(feed.ttlMinutes !== undefined ? { ttlMinutes: feed.ttlMinutes } : {}),
+    ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
+  });
   report.outcome = report.newItems > 0 ? 'new-items' : 'no-new-items';
   return next;
 }
@@ -245,13 +264,11 @@ async function newArticles(
   report: SourcePollReport,
   now: Date,
 ): Promise<RawArticle[]> {
-  const identities = (deps.identify ?? identifyItems)(feed.items);
   const provenance: Provenance = { title: feed.title || source.title || hostOf(source.url), url: feed.siteUrl ?? source.url };
   const articles: RawArticle[] = [];
-  for (const [index, item] of feed.items.entries()) {
-    const identity = identities[index];
-    if (identity === undefined) continue;
-    if ((await deps.seen.markSeen(source.id, identity, now)) === 'seen') continue;
+  for (const identified of identifyItems(feed.items)) {
+    if (!(await isNew(deps, source, identified, now))) continue;
+    const { item, id: identity } = identified;
     const article = await itemArticle(deps, { source, item, identity, provenance, now }, report);
     if (!article) continue;
     const hold = mailHoldOf(source, item, settings, now);
@@ -263,6 +280,18 @@ async function newArticles(
     articles.push(article);
   }
   return articles;
+}
+
+/**
+ * Marks the item seen under its id and every alternate id (its link, when the id is its guid); it is new
+ * only if none of them was seen before, so a feed that renews every guid on each fetch floods nobody.
+ */
+async function isNew(deps: PollDeps, source: Source, identified: IdentifiedItem, now: Date): Promise<boolean> {
+  let fresh = true;
+  for (const id of [identified.id, ...identified.alternateIds]) {
+    if ((await deps.seen.markSeen(source.id, id, now)) === 'seen') fresh = false;
+  }
+  return fresh;
 }
 
 /** Why a new item must not be mailed, if it must not: the source's first fetch, or an old item. */
@@ -282,7 +311,8 @@ async function itemArticle(
   report: SourcePollReport,
 ): Promise<RawArticle | undefined> {
   const { source, item, identity, provenance, now } = found;
-  const url = httpUrl(item.url);
+  const link = httpUrl(item.url);
+  const url = link ? stripTrackingParameters(link) : undefined;
   const label = `${source.url} item ${url ?? identity}`;
   let html = item.html?.trim() ? item.html : undefined;
   const wantsFullText = source.fullText === 'always' || (source.fullText === 'auto' && (item.isExcerpt || !html));
@@ -313,12 +343,13 @@ async function itemArticle(
 }
 
 /**
- * The article identity of an item: its link-like identity as is (an article also published as a file
- * with that `url` is then the same digest), anything else scoped to its source so two feeds' guid "1"
- * stay apart.
+ * The article identity of an item: its link when it is known by its link (an article also published as
+ * a file with that `url` is then the same digest), anything else scoped to its source so two feeds'
+ * guid "1" stay apart.
  */
 function articleIdFor(source: Source, identity: string): string {
-  return httpUrl(identity) ?? `${source.id}:${identity}`;
+  const link = identity.startsWith('link:') ? httpUrl(identity.slice('link:'.length)) : undefined;
+  return link ?? `${source.id}:${identity}`;
 }
 
 /** `value` if it is an absolute http(s) URL (never `javascript:`, `data:` or a relative path). */
@@ -330,20 +361,6 @@ function httpUrl(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The default item identity: guid, else link, else a hash of title and content. */
-export function identifyItems(items: FeedItem[]): string[] {
-  return items.map((item) => {
-    const guid = item.guid?.trim();
-    if (guid) return guid;
-    const url = httpUrl(item.url);
-    if (url) return url;
-    return `sha256:${createHash('sha256')
-      .update(JSON.stringify([item.title ?? '', item.html ?? '']))
-      .digest('hex')
-      .slice(0, 32)}`;
-  });
 }
 
 /** Clamps a future date to `now` (see `itemArticle`). */

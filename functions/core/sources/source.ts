@@ -48,6 +48,8 @@ export interface Source {
   lastPolledAt?: string;
   /** ISO 8601 of the last poll that found a new item. */
   lastNewItemAt?: string;
+  /** Items the feed dated within the week before its last successful fetch: the rate it is polled at. */
+  itemsLastWeek?: number;
   /** New items found since the source was added. */
   itemCount: number;
   /** True once a fetch succeeded: until then every item found is published but not mailed. */
@@ -128,6 +130,7 @@ export const sourceSchema = z.object({
   lastStatus: z.string().optional(),
   lastPolledAt: z.string().optional(),
   lastNewItemAt: z.string().optional(),
+  itemsLastWeek: z.number().int().min(0).optional(),
   itemCount: z.number().int().min(0),
   firstFetchDone: z.boolean(),
   addedAt: z.string(),
