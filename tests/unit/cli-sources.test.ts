@@ -149,7 +149,8 @@ describe('gazette publish --sources', () => {
         { guid: 'budget', title: 'The budget vote', link: `${base}/budget`, date: '2026-12-01T06:00:00Z', html: articleHtml('budget') },
       ]),
     );
-    const second = await publish('2026-12-02T08:00:00Z');
+    // One item last week: due a day later (±10 % jitter), so 27 hours on.
+    const second = await publish('2026-12-02T10:00:00Z');
     expect(second.out).toContain('Digests: 1 new');
     expect(second.out).not.toContain('Held:');
     const mails = await readdir(join(out, 'outbox'));
