@@ -64,6 +64,11 @@ export class GazetteStack extends Stack {
     describeSite(publisher.function);
     publisher.function.addEnvironment(ENV.feedLength, String(settings.feedLength));
     publisher.function.addEnvironment(ENV.staleAfterMinutes, String(settings.staleAfterMinutes));
+    publisher.function.addEnvironment(ENV.maxAgeToMailHours, String(settings.maxAgeToMailHours));
+    publisher.function.addEnvironment(ENV.sourcePauseAfterErrors, String(settings.sourcePauseAfterErrors));
+    publisher.function.addEnvironment(ENV.allowPrivateNetwork, String(settings.allowPrivateNetwork));
+    publisher.function.addEnvironment(ENV.fetchTimeoutSeconds, String(settings.fetchTimeoutSeconds));
+    publisher.function.addEnvironment(ENV.maxFeedBytes, String(settings.maxFeedBytes));
     site.grantPublish(publisher.function);
     data.grantReadSubscribers(publisher.function);
     data.grantDeliveries(publisher.function);

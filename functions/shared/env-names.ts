@@ -34,6 +34,12 @@ export const ENV = {
   maxAgeToMailHours: 'GAZETTE_MAX_AGE_TO_MAIL_HOURS',
   /** Failed polls in a row after which a feed source is paused. */
   sourcePauseAfterErrors: 'GAZETTE_SOURCE_PAUSE_AFTER_ERRORS',
+  /** `true` lets feed fetches reach loopback and private addresses (intranet feeds; tests). */
+  allowPrivateNetwork: 'GAZETTE_ALLOW_PRIVATE_NETWORK',
+  /** Overall deadline of one feed fetch, in seconds. */
+  fetchTimeoutSeconds: 'GAZETTE_FETCH_TIMEOUT_SECONDS',
+  /** Largest feed body accepted, in bytes after decompression. */
+  maxFeedBytes: 'GAZETTE_MAX_FEED_BYTES',
   /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */
   seedsDir: 'GAZETTE_SEEDS_DIR',
   /**

@@ -16,6 +16,7 @@ import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
 import { buildMailConfig, buildSiteConfig, SETTING_RULES, settingsSchema } from '../core/settings.js';
 import { ENV } from './env-names.js';
+import type { PollingSettings } from '../adapters/http/feed-polling.js';
 
 /**
  * Local-only variables (emulators). None of them is set on AWS: when an endpoint is absent the SDK uses
@@ -72,6 +73,10 @@ export interface PublisherEnv {
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
+  /** The feed sources table; without it the publisher follows no feeds (files only). */
+  sourcesTable?: string;
+  /** How feeds are fetched and polled (the settings schema's defaults unless infra sets them). */
+  polling: PollingSettings;
   endpoints: EndpointOverrides;
 }
 
@@ -139,6 +144,12 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
+  [ENV.sourcesTable]: text.optional(),
+  [ENV.maxAgeToMailHours]: settingsSchema.shape.maxAgeToMailHours,
+  [ENV.sourcePauseAfterErrors]: settingsSchema.shape.sourcePauseAfterErrors,
+  [ENV.allowPrivateNetwork]: settingsSchema.shape.allowPrivateNetwork,
+  [ENV.fetchTimeoutSeconds]: settingsSchema.shape.fetchTimeoutSeconds,
+  [ENV.maxFeedBytes]: settingsSchema.shape.maxFeedBytes,
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -248,6 +259,14 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     seedsDir: env[ENV.seedsDir],
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
+    ...(env[ENV.sourcesTable] ? { sourcesTable: env[ENV.sourcesTable] } : {}),
+    polling: {
+      maxAgeToMailHours: env[ENV.maxAgeToMailHours],
+      sourcePauseAfterErrors: env[ENV.sourcePauseAfterErrors],
+      allowPrivateNetwork: env[ENV.allowPrivateNetwork],
+      fetchTimeoutSeconds: env[ENV.fetchTimeoutSeconds],
+      maxFeedBytes: env[ENV.maxFeedBytes],
+    },
     endpoints: endpointOverrides(env),
   };
 }

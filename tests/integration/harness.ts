@@ -89,11 +89,16 @@ export interface Harness {
   close(): void;
 }
 
-/** Provisions fresh resources and builds the handler. `options.overrides` reach the use case's deps. */
-export async function createHarness(options: Pick<PublishHandlerOptions, 'overrides'> = {}): Promise<Harness> {
+/**
+ * Provisions fresh resources and builds the handler. `options.overrides` reach the use case's deps;
+ * `options.variables` add to (or replace) the environment infra would set.
+ */
+export async function createHarness(
+  options: Pick<PublishHandlerOptions, 'overrides'> & { variables?: Record<string, string> } = {},
+): Promise<Harness> {
   const endpoints = inject('emulators');
   const names = uniqueResourceNames('it');
-  const env = loadPublisherEnv(publisherVariables(endpoints, names));
+  const env = loadPublisherEnv({ ...publisherVariables(endpoints, names), ...options.variables });
   const clients = createAwsClients({ region: env.region, endpoints: env.endpoints });
   await provisionGazette(clients, names);
   const puts: string[] = [];
@@ -120,7 +125,7 @@ export async function createHarness(options: Pick<PublishHandlerOptions, 'overri
         pending = [];
       },
     },
-    ...options,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
   });
   const scan = async (table: string) => (await clients.doc.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
   const isOurs = (address: string) => address.includes(`+${tag}@`);
