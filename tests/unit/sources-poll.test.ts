@@ -4,7 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollDeps } from '../../functions/adapters/http/feed-polling.js';
 import { HttpFeedFetcher } from '../../functions/adapters/http/http-feed-fetcher.js';
+import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { parseFeed } from '../../functions/core/sources/parse-feed.js';
 import { pollSources, type PollDeps, type PollSettings } from '../../functions/core/sources/poll-sources.js';
 import { newSource, type Source } from '../../functions/core/sources/source.js';
@@ -264,5 +266,48 @@ describe('pollSources', () => {
     expect([...inFlight.values()].map((counter) => counter.max)).toEqual([1, 1, 1]);
     // Three hosts side by side: about 4 × 40 ms, not 12 × 40 ms (a wide bound: only the overlap matters).
     expect(elapsed).toBeLessThan(12 * 40);
+  });
+
+  it('excerpt-only items get the linked article (Readability, sanitised); a failed page falls back to the excerpt; never means never', async () => {
+    const feeds = await server();
+    const excerptFeed = rssFeed('Loopback News', feeds.url('/'), [
+      {
+        guid: 'first',
+        title: 'First',
+        link: feeds.url('/articles/first.html'),
+        date: '2026-12-01T08:00:00Z',
+        html: '<p>A short teaser.</p>',
+      },
+      {
+        guid: 'broken',
+        title: 'Broken page',
+        link: feeds.url('/status/500'),
+        date: '2026-12-01T08:00:00Z',
+        html: '<p>Only the teaser here.</p>',
+      },
+    ]);
+    feeds.feed('/excerpts.xml', excerptFeed);
+    feeds.feed('/excerpts-never.xml', excerptFeed);
+    const sources = new MemorySources();
+    const d = pollDeps({ sources, seen: new MemorySeenItems() }, { ...SETTING_DEFAULTS, allowPrivateNetwork: true }, { random: () => 0.5 });
+    await sources.add(newSource(feeds.url('/excerpts.xml'), NOW));
+    await sources.add(newSource(feeds.url('/excerpts-never.xml'), NOW, 'never'));
+
+    const result = await pollSources(d, SETTINGS, NOW);
+
+    const text = (index: number) => new TextDecoder().decode(result.articles[index]!.bytes);
+    const [never, auto] = [result.reports.find((r) => r.url.includes('never'))!, result.reports.find((r) => !r.url.includes('never'))!];
+    const autoArticles = result.articles.filter((article) => !article.source.includes('never'));
+    expect(autoArticles).toHaveLength(2);
+    const first = new TextDecoder().decode(autoArticles[0]!.bytes);
+    expect(first).toContain('Paragraph 1 of the loopback article');
+    expect(first).not.toMatch(/tracker|injected|<script/);
+    expect(new TextDecoder().decode(autoArticles[1]!.bytes)).toContain('Only the teaser here.');
+    expect(auto.itemMessages).toEqual([
+      expect.stringMatching(/status\/500: full text unavailable \(HTTP 500\); the feed's own text is used$/),
+    ]);
+    expect(never.itemMessages).toEqual([]);
+    expect(text(0)).toContain('A short teaser.');
+    expect(feeds.requests.filter((request) => request.path.startsWith('/articles/'))).toHaveLength(1);
   });
 });

@@ -10,12 +10,13 @@ import type { Log } from '../../core/publish/ports.js';
 import type { Settings } from '../../core/settings.js';
 import { DEFAULT_USER_AGENT } from './safe-fetch.js';
 import { HttpFeedFetcher } from './http-feed-fetcher.js';
+import { HttpFullTextFetcher } from './http-full-text.js';
 
 /** The settings polling reads. */
 export type PollingSettings = Pick<
   Settings,
   'allowPrivateNetwork' | 'fetchTimeoutSeconds' | 'maxFeedBytes' | 'sourcePauseAfterErrors' | 'maxAgeToMailHours'
->;
+> & { fullTextMinWords?: number };
 
 /** `Gazette/… (feed fetcher; +https://site/)`: publishers can see who fetches and where it publishes. */
 export function feedUserAgent(siteUrl: string | undefined): string {
@@ -28,15 +29,16 @@ export function pollDeps(
   settings: PollingSettings,
   options: { siteUrl?: string; log?: Log; random?: () => number } = {},
 ): PollDeps {
-  const fetcher = new HttpFeedFetcher({
+  const fetchOptions = {
     allowPrivateNetwork: settings.allowPrivateNetwork,
     deadlineMs: settings.fetchTimeoutSeconds * 1000,
     maxBytes: settings.maxFeedBytes,
     userAgent: feedUserAgent(options.siteUrl),
-  });
+  };
   return {
     ...stores,
-    fetcher,
+    fetcher: new HttpFeedFetcher(fetchOptions),
+    fullText: new HttpFullTextFetcher(fetchOptions),
     parseFeed,
     random: options.random ?? Math.random,
     ...(options.log ? { log: options.log } : {}),
@@ -45,5 +47,10 @@ export function pollDeps(
 
 /** The poll settings from the settings schema's values. */
 export function pollSettings(settings: PollingSettings, overrides: Partial<PollSettings> = {}): PollSettings {
-  return { pauseAfterErrors: settings.sourcePauseAfterErrors, maxAgeToMailMs: settings.maxAgeToMailHours * 3_600_000, ...overrides };
+  return {
+    pauseAfterErrors: settings.sourcePauseAfterErrors,
+    maxAgeToMailMs: settings.maxAgeToMailHours * 3_600_000,
+    ...(settings.fullTextMinWords !== undefined ? { fullTextMinWords: settings.fullTextMinWords } : {}),
+    ...overrides,
+  };
 }

@@ -11,6 +11,8 @@
 import type { ItemMetadata, MailHold, Provenance, RawArticle } from '../model.js';
 import type { Log } from '../publish/ports.js';
 import type { FeedFetcher, FeedFetchResult, FeedItem, FeedParser, FullTextFetcher, ParsedFeed } from './feed-ports.js';
+import { SETTING_DEFAULTS } from '../settings.js';
+import { needsFullText } from './full-text-rule.js';
 import { identifyItems, stripTrackingParameters, type IdentifiedItem } from './identity.js';
 import { maxAgeSeconds, nextPoll } from './schedule.js';
 import type { SeenItems, Source, SourceStore } from './source.js';
@@ -36,6 +38,8 @@ export interface PollSettings {
   maxAgeToMailMs: number;
   /** Fetches in flight at once (each to a different host). Default 4. */
   concurrency?: number;
+  /** Items with fewer words than this count as excerpts under `fullText: auto` (default: the setting's). */
+  fullTextMinWords?: number;
   /** Poll every source now, due or not, paused too (`gazette sources check`); disabled ones never. */
   everySource?: boolean;
   /**
@@ -269,7 +273,7 @@ async function newArticles(
   for (const identified of identifyItems(feed.items)) {
     if (!(await isNew(deps, source, identified, now))) continue;
     const { item, id: identity } = identified;
-    const article = await itemArticle(deps, { source, item, identity, provenance, now }, report);
+    const article = await itemArticle(deps, settings, { source, item, identity, provenance, now }, report);
     if (!article) continue;
     const hold = mailHoldOf(source, item, settings, now);
     if (hold) {
@@ -307,6 +311,7 @@ function mailHoldOf(source: Source, item: FeedItem, settings: PollSettings, now:
  */
 async function itemArticle(
   deps: PollDeps,
+  settings: PollSettings,
   found: { source: Source; item: FeedItem; identity: string; provenance: Provenance; now: Date },
   report: SourcePollReport,
 ): Promise<RawArticle | undefined> {
@@ -315,8 +320,8 @@ async function itemArticle(
   const url = link ? stripTrackingParameters(link) : undefined;
   const label = `${source.url} item ${url ?? identity}`;
   let html = item.html?.trim() ? item.html : undefined;
-  const wantsFullText = source.fullText === 'always' || (source.fullText === 'auto' && (item.isExcerpt || !html));
-  if (wantsFullText && url && deps.fullText) {
+  const minWords = settings.fullTextMinWords ?? SETTING_DEFAULTS.fullTextMinWords;
+  if (url && deps.fullText && needsFullText({ ...item, url }, source.fullText, minWords)) {
     const page = await deps.fullText.fetchArticle(url);
     if ('html' in page) html = page.html;
     else report.itemMessages.push(`${label}: full text unavailable (${page.error}); the feed's own text is used`);

@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { FullTextMode } from './full-text-rule.js';
 
-/** When to fetch the linked page instead of using the item's own text. */
-export const FULL_TEXT_MODES = ['auto', 'always', 'never'] as const;
+/** When to fetch the linked page instead of using the item's own text (the rule: full-text-rule.ts). */
+export const FULL_TEXT_MODES = ['auto', 'always', 'never'] as const satisfies readonly FullTextMode[];
 
-/** `auto`: only when the item carries an excerpt; `always`: every item; `never`: the item's text only. */
-export type FullTextMode = (typeof FULL_TEXT_MODES)[number];
+export type { FullTextMode };
 
 /** Every state a source can be in; only `active` sources are polled on a schedule. */
 export const SOURCE_STATUSES = ['active', 'paused', 'disabled'] as const;
