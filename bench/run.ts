@@ -7,6 +7,7 @@ import { run as feeds } from './feeds.js';
 import { run as hostileText } from './hostile-text.js';
 import { run as parse } from './parse.js';
 import { run as publish } from './publish.js';
+import { run as sourcesPoll } from './sources-poll.js';
 import { run as summarizer } from './summarizer.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
@@ -16,6 +17,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['parse', parse],
   ['publish', publish],
   ['cold-start', coldStart],
+  ['sources-poll', sourcesPoll],
 ];
 
 for (const [name, run] of BENCHMARKS) {
