@@ -202,19 +202,31 @@ describe('pollSources', () => {
     expect(page.lastStatus).toMatch(/^not a readable feed: /);
   });
 
-  it('a failing source never stops the others', async () => {
+  it('broken, slow, huge and hostile sources each get a clear message and never stop the others', async () => {
     const feeds = await server();
     feeds.feed('/town.xml', twoItems(feeds.url('')));
-    const d = deps();
+    const d = { ...deps(), fetcher: new HttpFeedFetcher({ allowPrivateNetwork: true, deadlineMs: 1_500, maxBytes: 2 * 1024 * 1024 }) };
     await follow(d, 'http://127.0.0.1:1/nothing-listens-here.xml');
-    await follow(d, feeds.url('/redirect/loop-a'));
+    for (const path of ['/redirect/loop-a', '/slow-drip', '/gzip/bomb', '/huge-undeclared', '/redirect/to-metadata', '/status/429', '/']) {
+      await follow(d, feeds.url(path));
+    }
     await follow(d, feeds.url('/town.xml'));
 
     const result = await pollSources(d, SETTINGS, NOW);
 
-    expect(result.reports.map((report) => report.outcome).sort()).toEqual(['error', 'error', 'new-items']);
+    expect(result.reports.filter((report) => report.outcome === 'new-items')).toHaveLength(1);
     expect(result.articles).toHaveLength(2);
-    for (const report of result.reports.filter((r) => r.outcome === 'error')) expect(report.message).toBeTruthy();
+    const messages = Object.fromEntries(result.reports.map((report) => [new URL(report.url).pathname, report.message]));
+    expect(messages).toMatchObject({
+      '/nothing-listens-here.xml': expect.stringMatching(/connection refused/),
+      '/redirect/loop-a': expect.stringMatching(/too many redirects/),
+      '/slow-drip': expect.stringMatching(/^timed out/),
+      '/gzip/bomb': expect.stringMatching(/^too large/),
+      '/huge-undeclared': expect.stringMatching(/^too large/),
+      '/redirect/to-metadata': expect.stringMatching(/refused/),
+      '/status/429': 'HTTP 429',
+      '/': expect.stringMatching(/^not a readable feed: not a feed \(an HTML page/),
+    });
   });
 
   it('items without text or title are skipped with a message; javascript: links dropped; future dates become now', async () => {
