@@ -4,7 +4,8 @@
  * safeFetch, parser and identity, with in-memory stores. Three runs:
  * - first fetch: every feed answers 200 with 10 items (all parsed, all new);
  * - conditional: every feed polled again with its validators (all answer 304, nothing parsed);
- * - the same conditional poll with concurrency 1, the baseline the ratio is against.
+ * - the same conditional poll with concurrency 1, the baseline the ratio is against;
+ * - both again on feeds that answer after a 20 ms round trip, where waiting, not work, dominates.
  * Prints time, requests and 304s; never fails on a time. Servers and client share one process (and
  * these machines two cores), so loopback shows the cost of the work, not of network waits: the
  * concurrency gain is what real round trips would add.
@@ -34,6 +35,19 @@ function feedBody(server: FeedServer, feed: number): string {
   return rssFeed(`Bench feed ${feed}`, server.url('/'), items);
 }
 
+/** Simulated network round trip of the "slow network" rows: each answer waits this long. */
+const ROUND_TRIP_MS = 20;
+
+/** Serves `body` at `path` after a round trip, with an ETag and 304 for a matching If-None-Match. */
+function slowFeed(server: FeedServer, path: string, body: string): void {
+  const etag = `"${body.length}-${path}"`;
+  server.route(path, async (request, response) => {
+    await new Promise((resolve) => setTimeout(resolve, ROUND_TRIP_MS));
+    if (request.headers['if-none-match'] === etag) return void response.writeHead(304, { etag }).end();
+    response.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+  });
+}
+
 function requestCount(servers: FeedServer[]): number {
   return servers.reduce((sum, server) => sum + server.requests.length, 0);
 }
@@ -53,11 +67,14 @@ export async function run(): Promise<void> {
   const servers = await Promise.all(Array.from({ length: HOSTS }, () => startFeedServer()));
   try {
     const sources = new MemorySources();
+    const slowSources = new MemorySources();
     for (const [host, server] of servers.entries()) {
       for (let index = 0; index < FEEDS_PER_HOST; index += 1) {
         const feed = host * FEEDS_PER_HOST + index;
         server.feed(`/feed-${feed}.xml`, feedBody(server, feed));
         await sources.add(newSource(server.url(`/feed-${feed}.xml`), NOW, 'never'));
+        slowFeed(server, `/slow-${feed}.xml`, feedBody(server, feed));
+        await slowSources.add(newSource(server.url(`/slow-${feed}.xml`), NOW, 'never'));
       }
     }
     const deps = pollDeps(
@@ -74,10 +91,21 @@ export async function run(): Promise<void> {
     const conditional = await timed(servers, () => pollSources(deps, { ...settings, everySource: true }, later));
     const sequential = await timed(servers, () => pollSources(deps, { ...settings, everySource: true, concurrency: 1 }, later));
 
+    const slowDeps = pollDeps(
+      { sources: slowSources, seen: new MemorySeenItems() },
+      { ...SETTING_DEFAULTS, allowPrivateNetwork: true },
+      { random: () => 0.5 },
+    );
+    await pollSources(slowDeps, settings, NOW);
+    const slowConditional = await timed(servers, () => pollSources(slowDeps, { ...settings, everySource: true }, later));
+    const slowSequential = await timed(servers, () => pollSources(slowDeps, { ...settings, everySource: true, concurrency: 1 }, later));
+
     const rows = [
       ['first fetch (200s, parse)', first],
       ['conditional (304s), 4 hosts at once', conditional],
       ['conditional, one at a time (baseline)', sequential],
+      [`+${ROUND_TRIP_MS} ms round trip: 4 hosts at once`, slowConditional],
+      [`+${ROUND_TRIP_MS} ms round trip: one at a time`, slowSequential],
     ] as const;
     console.log(`${HOSTS * FEEDS_PER_HOST} sources on ${HOSTS} loopback hosts, ${ITEMS_PER_FEED} items each`);
     console.log(
@@ -104,6 +132,7 @@ export async function run(): Promise<void> {
     console.log(
       `conditional poll: ${(sequential.ms / conditional.ms).toFixed(2)}x faster than one at a time; ${(first.ms / conditional.ms).toFixed(2)}x faster than the first fetch`,
     );
+    console.log(`with a ${ROUND_TRIP_MS} ms round trip: ${(slowSequential.ms / slowConditional.ms).toFixed(2)}x faster than one at a time`);
   } finally {
     await Promise.all(servers.map((server) => server.close()));
   }
