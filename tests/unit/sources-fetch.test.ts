@@ -3,8 +3,15 @@
  * `allowPrivateNetwork: true` is passed to reach 127.0.0.1, except where a test proves the refusal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { parseRetryAfter, safeFetch, type FetchOutcome, type SafeFetchOptions } from '../../functions/adapters/http/safe-fetch.js';
+import {
+  gazetteUserAgent,
+  parseRetryAfter,
+  safeFetch,
+  type FetchOutcome,
+  type SafeFetchOptions,
+} from '../../functions/adapters/http/safe-fetch.js';
 import { refusedAddressReason } from '../../functions/adapters/http/address-guard.js';
 import { FEED_LAST_MODIFIED, startFeedServer, type FeedServer } from '../support/feed-server.js';
 
@@ -52,6 +59,14 @@ describe('safeFetch: conditional GET', () => {
     expect(sent?.accept).toMatch(/^application\/rss\+xml, application\/atom\+xml, application\/feed\+json/);
     expect(sent?.['accept-encoding']).toBe('gzip, deflate, br');
     expect(sent?.['if-none-match']).toBeUndefined();
+  });
+
+  it('names Gazette, its version and the site in the default User-Agent', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(gazetteUserAgent('https://news.example.com/')).toBe(`Gazette/${version} (+https://news.example.com/)`);
+    const before = server.requests.length;
+    await safeFetch(server.url('/feed.xml'), LOOPBACK);
+    expect(server.requests[before]?.headers['user-agent']).toBe(`Gazette/${version}`);
   });
 });
 

@@ -13,6 +13,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { refusedAddressReason, isIpLiteral } from './address-guard.js';
 import { decodedBody, discard, BodyTooLargeError, UnsupportedEncodingError } from './decoded-body.js';
@@ -74,7 +75,16 @@ export const DEFAULT_MAX_BYTES = SETTING_DEFAULTS.maxFeedBytes;
 export const DEFAULT_DEADLINE_MS = SETTING_DEFAULTS.fetchTimeoutSeconds * 1000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_REDIRECTS = 5;
-export const DEFAULT_USER_AGENT = 'Gazette/0.1 (feed fetcher)';
+/**
+ * The User-Agent of every fetch: Gazette, its version, and the site it fetches for, so a feed's
+ * operator can see who polls them and where to complain (what Miniflux and FreshRSS send too).
+ */
+export function gazetteUserAgent(siteUrl?: string): string {
+  return siteUrl ? `Gazette/${packageJson.version} (+${siteUrl})` : `Gazette/${packageJson.version}`;
+}
+
+/** Used when the caller names no site (tests, one-off checks). */
+export const DEFAULT_USER_AGENT = gazetteUserAgent();
 /** What a feed fetch accepts: the feed types first, generic XML and JSON after, anything last. */
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
