@@ -162,6 +162,16 @@ describe('safeFetch: size and time limits', () => {
     expect(outcome.reason).toMatch(/^corrupt compressed body: /);
   });
 
+  it('reports a connection cut in the middle of the body', async () => {
+    server.route('/cut', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/rss+xml', 'content-length': '100000' });
+      response.write('<rss version="2.0"><channel>');
+      setTimeout(() => response.socket?.destroy(), 50);
+    });
+    const outcome = expectKind(await safeFetch(server.url('/cut'), LOOPBACK), 'failed');
+    expect(outcome.reason).toMatch(/^connection reset by the server: /);
+  });
+
   it('reports an encoding it cannot decode', async () => {
     server.route('/enc/zstd', (_request, response) => {
       response.writeHead(200, { 'content-encoding': 'zstd' }).end('x');
@@ -204,6 +214,43 @@ describe('safeFetch: statuses', () => {
     expect(parseRetryAfter('Tue, 01 Dec 2026 07:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('safeFetch + parseFeed over the real feed corpus, served from the loopback server', () => {
+  it('recovers the same feeds over HTTP (gzip on every other file) as from disk', async () => {
+    const { parseFeed } = await import('../../functions/core/sources/parse-feed.js');
+    const { readdirSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const corpus = join(import.meta.dirname, '../../../shared/feeds');
+    const files = readdirSync(corpus, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((folder) =>
+        readdirSync(join(corpus, folder.name))
+          .filter((name) => /\.(xml|rss|atom|json)$/.test(name))
+          .filter((name) => !(name.endsWith('.json') && existsSync(join(corpus, folder.name, name.replace(/\.json$/, '.xml')))))
+          .map((name) => `${folder.name}/${name}`),
+      );
+    expect(files.length).toBeGreaterThanOrEqual(45);
+    const now = new Date('2026-12-01T12:00:00Z');
+    let recovered = 0;
+    for (const [index, file] of files.entries()) {
+      const bytes = readFileSync(join(corpus, file));
+      const type = file.endsWith('.json') ? 'application/feed+json' : 'application/xml';
+      server.route(`/corpus/${file}`, (_request, response) => {
+        const gzip = index % 2 === 0;
+        response
+          .writeHead(200, { 'content-type': type, ...(gzip ? { 'content-encoding': 'gzip' } : {}) })
+          .end(gzip ? gzipSync(bytes) : bytes);
+      });
+      const fetched = expectKind(await safeFetch(server.url(`/corpus/${file}`), LOOPBACK), 'ok');
+      expect(fetched.body.equals(bytes), file).toBe(true);
+      const overHttp = parseFeed(fetched.body, fetched.headers.contentType, fetched.url, now);
+      const fromDisk = parseFeed(bytes, undefined, fetched.url, now);
+      expect('error' in overHttp ? overHttp : overHttp.items.length, file).toEqual('error' in fromDisk ? fromDisk : fromDisk.items.length);
+      if (!('error' in overHttp) && overHttp.items.length > 0) recovered += 1;
+    }
+    expect(recovered).toBe(files.length - 2);
   });
 });
 
