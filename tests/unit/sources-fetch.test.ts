@@ -96,6 +96,23 @@ describe('safeFetch: redirects', () => {
     expect(server.requests.length - before).toBe(6);
   });
 
+  it('reports a redirect without a usable Location', async () => {
+    server.route('/redirect/nowhere', (_request, response) => {
+      response.writeHead(302).end();
+    });
+    server.route('/redirect/garbage', (_request, response) => {
+      response.writeHead(301, { location: 'http://[not-an-address/' }).end();
+    });
+    expect(await safeFetch(server.url('/redirect/nowhere'), LOOPBACK)).toEqual({
+      kind: 'failed',
+      reason: 'HTTP 302 redirect without a Location header',
+    });
+    expect(await safeFetch(server.url('/redirect/garbage'), LOOPBACK)).toEqual({
+      kind: 'failed',
+      reason: 'HTTP 301 redirect to an invalid Location: http://[not-an-address/',
+    });
+  });
+
   it('refuses a redirect to a non-http scheme', async () => {
     const outcome = expectKind(await safeFetch(server.url('/redirect/to-file'), LOOPBACK), 'failed');
     expect(outcome.reason).toBe('redirect to file:///etc/passwd refused: only http and https URLs are fetched, not file:');
@@ -316,6 +333,12 @@ describe('safeFetch: server-side request forgery guard', () => {
       'refused address: feeds.example.com resolves to 127.0.0.1 is a loopback address (allowPrivateNetwork opts in)',
     );
     expect(server.requests.length).toBe(before);
+  });
+
+  it('refuses localhost through the system resolver', async () => {
+    const port = new URL(server.url('/')).port;
+    const outcome = expectKind(await safeFetch(`http://localhost:${port}/feed.xml`), 'failed');
+    expect(outcome.reason).toMatch(/^refused address: localhost resolves to (127\.0\.0\.1|::1) is a loopback address/);
   });
 
   it('refuses a name with one public and one private address (DNS rebinding)', async () => {

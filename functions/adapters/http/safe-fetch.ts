@@ -148,7 +148,8 @@ async function followRedirects(start: string, options: Settled, agent: Agent, si
     const location = headerValue(response.headers, 'location');
     if (!location) return failed(`HTTP ${response.statusCode} redirect without a Location header`);
     if (hop >= options.maxRedirects) return failed(`too many redirects (more than ${options.maxRedirects})`);
-    const next = new URL(location, current).href;
+    const next = URL.canParse(location, current) ? new URL(location, current).href : undefined;
+    if (!next) return failed(`HTTP ${response.statusCode} redirect to an invalid Location: ${location.slice(0, 200)}`);
     // A permanent move is only worth storing while every hop so far was permanent: A -301-> B -302-> C
     // means "subscribe to B", which still sends temporarily to C.
     permanentChain &&= PERMANENT_REDIRECTS.has(response.statusCode);
