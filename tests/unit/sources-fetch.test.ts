@@ -77,6 +77,12 @@ describe('safeFetch: redirects', () => {
     expect(outcome.permanentUrl).toBe(server.url('/feed.xml'));
   });
 
+  it('reports the permanent URL on a 304 behind a 301 too (a moved feed polled with validators)', async () => {
+    const first = expectKind(await safeFetch(server.url('/feed.xml'), LOOPBACK), 'ok');
+    const outcome = await safeFetch(server.url('/redirect/301'), { ...LOOPBACK, validators: { etag: first.headers.etag } });
+    expect(expectKind(outcome, 'not-modified').permanentUrl).toBe(server.url('/feed.xml'));
+  });
+
   it('follows a 302 without a permanent URL', async () => {
     const outcome = expectKind(await safeFetch(server.url('/redirect/302'), LOOPBACK), 'ok');
     expect(outcome.url).toBe(server.url('/feed.xml'));

@@ -40,7 +40,8 @@ export type FetchOutcome =
       headers: FetchHeaders;
       body: Buffer;
     }
-  | { kind: 'not-modified'; url: string; headers: FetchHeaders }
+  /** 304: the stored copy is current. `permanentUrl` as for `ok` (a moved feed still answers 304). */
+  | { kind: 'not-modified'; url: string; permanentUrl?: string; headers: FetchHeaders }
   | { kind: 'gone' }
   | { kind: 'http-error'; status: number; retryAfterMs?: number }
   | { kind: 'failed'; reason: string };
@@ -71,9 +72,13 @@ export interface SafeFetchOptions {
   signal?: AbortSignal;
 }
 
+/** Largest body accepted by default, after decompression (setting `maxFeedBytes`). */
 export const DEFAULT_MAX_BYTES = SETTING_DEFAULTS.maxFeedBytes;
+/** Default overall deadline of one fetch (setting `fetchTimeoutSeconds`). */
 export const DEFAULT_DEADLINE_MS = SETTING_DEFAULTS.fetchTimeoutSeconds * 1000;
+/** Default time allowed to open the TCP (and TLS) connection. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Redirects followed at most (the issue's limit); the next one is an error. */
 export const DEFAULT_MAX_REDIRECTS = 5;
 /**
  * The User-Agent of every fetch: Gazette, its version, and the site it fetches for, so a feed's
@@ -169,7 +174,7 @@ async function outcomeOf(
   const headers = pickHeaders(response.headers);
   if (status < 200 || status >= 300) {
     response.body.resume();
-    if (status === 304) return { kind: 'not-modified', url, headers };
+    if (status === 304) return { kind: 'not-modified', url, ...(permanentUrl ? { permanentUrl } : {}), headers };
     if (status === 410) return { kind: 'gone' };
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers.retryAfter, Date.now()) : undefined;
     return retryAfterMs === undefined ? { kind: 'http-error', status } : { kind: 'http-error', status, retryAfterMs };

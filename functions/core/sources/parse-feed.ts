@@ -13,6 +13,7 @@ import type { FeedParseError, ParsedFeed } from './feed-model.js';
 import { fallbackTitle, finishItems, safeLink, type RawItem } from './feed-items.js';
 import { parseJsonFeed } from './json-feed.js';
 
+/** The feed types, re-exported so callers import the parser and its result from one module. */
 export type { FeedItem, FeedParseError, ParsedFeed } from './feed-model.js';
 
 /**
