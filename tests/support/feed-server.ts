@@ -153,10 +153,8 @@ function registerBuiltIns(
   routes.set('/gzip/feed.xml', (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' }).end(gzipSync(SAMPLE_RSS));
   });
-  // 64 MiB of zeros compress to ~64 KB: a bomb against a 10 MiB cap.
-  const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
   routes.set('/gzip/bomb', (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' }).end(bomb);
+    response.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' }).end(gzipBomb());
   });
   routes.set('/slow-drip', slowDrip);
   routes.set('/huge', hugeBody);
@@ -170,6 +168,14 @@ function registerBuiltIns(
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(articlePage(`The ${slug} story`));
     });
   }
+}
+
+let bomb: Buffer | undefined;
+
+/** 64 MiB of zeros, gzipped to ~64 KB: a bomb against a 10 MiB cap. Built on first use (it takes a while). */
+function gzipBomb(): Buffer {
+  bomb ??= gzipSync(Buffer.alloc(64 * 1024 * 1024));
+  return bomb;
 }
 
 function statusRoutes(routes: Map<string, RouteHandler>): void {

@@ -3,8 +3,15 @@
  * `allowPrivateNetwork: true` is passed to reach 127.0.0.1, except where a test proves the refusal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { parseRetryAfter, safeFetch, type FetchOutcome, type SafeFetchOptions } from '../../functions/adapters/http/safe-fetch.js';
+import {
+  gazetteUserAgent,
+  parseRetryAfter,
+  safeFetch,
+  type FetchOutcome,
+  type SafeFetchOptions,
+} from '../../functions/adapters/http/safe-fetch.js';
 import { refusedAddressReason } from '../../functions/adapters/http/address-guard.js';
 import { FEED_LAST_MODIFIED, startFeedServer, type FeedServer } from '../support/feed-server.js';
 
@@ -53,6 +60,14 @@ describe('safeFetch: conditional GET', () => {
     expect(sent?.['accept-encoding']).toBe('gzip, deflate, br');
     expect(sent?.['if-none-match']).toBeUndefined();
   });
+
+  it('names Gazette, its version and the site in the default User-Agent', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(gazetteUserAgent('https://news.example.com/')).toBe(`Gazette/${version} (+https://news.example.com/)`);
+    const before = server.requests.length;
+    await safeFetch(server.url('/feed.xml'), LOOPBACK);
+    expect(server.requests[before]?.headers['user-agent']).toBe(`Gazette/${version}`);
+  });
 });
 
 describe('safeFetch: redirects', () => {
@@ -60,6 +75,12 @@ describe('safeFetch: redirects', () => {
     const outcome = expectKind(await safeFetch(server.url(`/redirect/${status}`), LOOPBACK), 'ok');
     expect(outcome.url).toBe(server.url('/feed.xml'));
     expect(outcome.permanentUrl).toBe(server.url('/feed.xml'));
+  });
+
+  it('reports the permanent URL on a 304 behind a 301 too (a moved feed polled with validators)', async () => {
+    const first = expectKind(await safeFetch(server.url('/feed.xml'), LOOPBACK), 'ok');
+    const outcome = await safeFetch(server.url('/redirect/301'), { ...LOOPBACK, validators: { etag: first.headers.etag } });
+    expect(expectKind(outcome, 'not-modified').permanentUrl).toBe(server.url('/feed.xml'));
   });
 
   it('follows a 302 without a permanent URL', async () => {
@@ -79,6 +100,23 @@ describe('safeFetch: redirects', () => {
     const outcome = expectKind(await safeFetch(server.url('/redirect/loop-a'), LOOPBACK), 'failed');
     expect(outcome.reason).toBe('too many redirects (more than 5)');
     expect(server.requests.length - before).toBe(6);
+  });
+
+  it('reports a redirect without a usable Location', async () => {
+    server.route('/redirect/nowhere', (_request, response) => {
+      response.writeHead(302).end();
+    });
+    server.route('/redirect/garbage', (_request, response) => {
+      response.writeHead(301, { location: 'http://[not-an-address/' }).end();
+    });
+    expect(await safeFetch(server.url('/redirect/nowhere'), LOOPBACK)).toEqual({
+      kind: 'failed',
+      reason: 'HTTP 302 redirect without a Location header',
+    });
+    expect(await safeFetch(server.url('/redirect/garbage'), LOOPBACK)).toEqual({
+      kind: 'failed',
+      reason: 'HTTP 301 redirect to an invalid Location: http://[not-an-address/',
+    });
   });
 
   it('refuses a redirect to a non-http scheme', async () => {
@@ -147,6 +185,16 @@ describe('safeFetch: size and time limits', () => {
     expect(outcome.reason).toMatch(/^corrupt compressed body: /);
   });
 
+  it('reports a connection cut in the middle of the body', async () => {
+    server.route('/cut', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/rss+xml', 'content-length': '100000' });
+      response.write('<rss version="2.0"><channel>');
+      setTimeout(() => response.socket?.destroy(), 50);
+    });
+    const outcome = expectKind(await safeFetch(server.url('/cut'), LOOPBACK), 'failed');
+    expect(outcome.reason).toMatch(/^connection reset by the server: /);
+  });
+
   it('reports an encoding it cannot decode', async () => {
     server.route('/enc/zstd', (_request, response) => {
       response.writeHead(200, { 'content-encoding': 'zstd' }).end('x');
@@ -189,6 +237,43 @@ describe('safeFetch: statuses', () => {
     expect(parseRetryAfter('Tue, 01 Dec 2026 07:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('safeFetch + parseFeed over the real feed corpus, served from the loopback server', () => {
+  it('recovers the same feeds over HTTP (gzip on every other file) as from disk', async () => {
+    const { parseFeed } = await import('../../functions/core/sources/parse-feed.js');
+    const { readdirSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const corpus = join(import.meta.dirname, '../../../shared/feeds');
+    const files = readdirSync(corpus, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((folder) =>
+        readdirSync(join(corpus, folder.name))
+          .filter((name) => /\.(xml|rss|atom|json)$/.test(name))
+          .filter((name) => !(name.endsWith('.json') && existsSync(join(corpus, folder.name, name.replace(/\.json$/, '.xml')))))
+          .map((name) => `${folder.name}/${name}`),
+      );
+    expect(files.length).toBeGreaterThanOrEqual(45);
+    const now = new Date('2026-12-01T12:00:00Z');
+    let recovered = 0;
+    for (const [index, file] of files.entries()) {
+      const bytes = readFileSync(join(corpus, file));
+      const type = file.endsWith('.json') ? 'application/feed+json' : 'application/xml';
+      server.route(`/corpus/${file}`, (_request, response) => {
+        const gzip = index % 2 === 0;
+        response
+          .writeHead(200, { 'content-type': type, ...(gzip ? { 'content-encoding': 'gzip' } : {}) })
+          .end(gzip ? gzipSync(bytes) : bytes);
+      });
+      const fetched = expectKind(await safeFetch(server.url(`/corpus/${file}`), LOOPBACK), 'ok');
+      expect(fetched.body.equals(bytes), file).toBe(true);
+      const overHttp = parseFeed(fetched.body, fetched.headers.contentType, fetched.url, now);
+      const fromDisk = parseFeed(bytes, undefined, fetched.url, now);
+      expect('error' in overHttp ? overHttp : overHttp.items.length, file).toEqual('error' in fromDisk ? fromDisk : fromDisk.items.length);
+      if (!('error' in overHttp) && overHttp.items.length > 0) recovered += 1;
+    }
+    expect(recovered).toBe(files.length - 2);
   });
 });
 
@@ -254,6 +339,12 @@ describe('safeFetch: server-side request forgery guard', () => {
       'refused address: feeds.example.com resolves to 127.0.0.1 is a loopback address (allowPrivateNetwork opts in)',
     );
     expect(server.requests.length).toBe(before);
+  });
+
+  it('refuses localhost through the system resolver', async () => {
+    const port = new URL(server.url('/')).port;
+    const outcome = expectKind(await safeFetch(`http://localhost:${port}/feed.xml`), 'failed');
+    expect(outcome.reason).toMatch(/^refused address: localhost resolves to (127\.0\.0\.1|::1) is a loopback address/);
   });
 
   it('refuses a name with one public and one private address (DNS rebinding)', async () => {

@@ -245,6 +245,15 @@ describe('parseFeed: bad input gets a clear message', () => {
     expect(JSON.stringify(feed)).not.toContain('lollol');
   });
 
+  it('a DOCTYPE after a long comment is still removed, and DOCTYPE text inside content is kept', () => {
+    const padding = `<!--${' '.repeat(10_000)}-->`;
+    const feed = parsed(
+      `<?xml version="1.0"?>${padding}<!DOCTYPE rss [<!ENTITY a "AAAA"><!ENTITY b "&a;&a;&a;&a;">]><rss version="2.0"><channel><title>T &b;</title><item><guid>1</guid><description><![CDATA[<!DOCTYPE html> is how pages start]]></description></item></channel></rss>`,
+    );
+    expect(feed.title).not.toContain('AAAA');
+    expect(feed.items[0]?.html).toBe('<!DOCTYPE html> is how pages start');
+  });
+
   it('an external entity (XXE) is never read', () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>X</title><item><title>&xxe;</title><guid>x</guid></item></channel></rss>`;
     expect(JSON.stringify(parsed(xxe))).not.toContain('root:');

@@ -164,6 +164,13 @@ describe('pollSources', () => {
     expect(result.reports.find((report) => report.sourceId === gone.id)).toMatchObject({ outcome: 'gone', status: 'disabled' });
     expect((await d.sources.get(gone.id))?.status).toBe('disabled');
     expect((await pollSources(d, { ...SETTINGS, everySource: true }, later(48 * HOUR))).reports.map((r) => r.sourceId)).toEqual([moved.id]);
+
+    // A moved feed polled with its validators answers 304 at the new address: the move is still stored.
+    const stored = (await d.sources.get(moved.id))!;
+    expect(await d.sources.update({ ...stored, url: feeds.url('/redirect/308') }, stored.version)).toBe('stored');
+    const again = await pollSources(d, { ...SETTINGS, everySource: true }, later(72 * HOUR));
+    expect(again.reports).toEqual([expect.objectContaining({ outcome: 'not-modified', url: feeds.url('/feed.xml') })]);
+    expect((await d.sources.get(moved.id))?.url).toBe(feeds.url('/feed.xml'));
   });
 
   it('errors count up, back off, and pause the source after pauseAfterErrors in a row; validators are never stored from a failure', async () => {

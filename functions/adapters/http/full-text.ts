@@ -12,6 +12,7 @@ import { Readability } from '@mozilla/readability';
 import escapeHtml from 'escape-html';
 import { DOMParser } from 'linkedom';
 
+/** The rule of when to extract, beside the extractor for callers that need both. */
 export { needsFullText, type FullTextMode } from '../../core/sources/full-text-rule.js';
 
 /** Pages with more elements than this are not extracted (Readability's cost grows with the DOM). */

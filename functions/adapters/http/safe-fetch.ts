@@ -13,6 +13,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request, type Dispatcher } from 'undici';
+import packageJson from '../../../package.json' with { type: 'json' };
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { refusedAddressReason, isIpLiteral } from './address-guard.js';
 import { decodedBody, discard, BodyTooLargeError, UnsupportedEncodingError } from './decoded-body.js';
@@ -39,7 +40,8 @@ export type FetchOutcome =
       headers: FetchHeaders;
       body: Buffer;
     }
-  | { kind: 'not-modified'; url: string; headers: FetchHeaders }
+  /** 304: the stored copy is current. `permanentUrl` as for `ok` (a moved feed still answers 304). */
+  | { kind: 'not-modified'; url: string; permanentUrl?: string; headers: FetchHeaders }
   | { kind: 'gone' }
   | { kind: 'http-error'; status: number; retryAfterMs?: number }
   | { kind: 'failed'; reason: string };
@@ -70,11 +72,24 @@ export interface SafeFetchOptions {
   signal?: AbortSignal;
 }
 
+/** Largest body accepted by default, after decompression (setting `maxFeedBytes`). */
 export const DEFAULT_MAX_BYTES = SETTING_DEFAULTS.maxFeedBytes;
+/** Default overall deadline of one fetch (setting `fetchTimeoutSeconds`). */
 export const DEFAULT_DEADLINE_MS = SETTING_DEFAULTS.fetchTimeoutSeconds * 1000;
+/** Default time allowed to open the TCP (and TLS) connection. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Redirects followed at most (the issue's limit); the next one is an error. */
 export const DEFAULT_MAX_REDIRECTS = 5;
-export const DEFAULT_USER_AGENT = 'Gazette/0.1 (feed fetcher)';
+/**
+ * The User-Agent of every fetch: Gazette, its version, and the site it fetches for, so a feed's
+ * operator can see who polls them and where to complain (what Miniflux and FreshRSS send too).
+ */
+export function gazetteUserAgent(siteUrl?: string): string {
+  return siteUrl ? `Gazette/${packageJson.version} (+${siteUrl})` : `Gazette/${packageJson.version}`;
+}
+
+/** Used when the caller names no site (tests, one-off checks). */
+export const DEFAULT_USER_AGENT = gazetteUserAgent();
 /** What a feed fetch accepts: the feed types first, generic XML and JSON after, anything last. */
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
@@ -138,7 +153,8 @@ async function followRedirects(start: string, options: Settled, agent: Agent, si
     const location = headerValue(response.headers, 'location');
     if (!location) return failed(`HTTP ${response.statusCode} redirect without a Location header`);
     if (hop >= options.maxRedirects) return failed(`too many redirects (more than ${options.maxRedirects})`);
-    const next = new URL(location, current).href;
+    const next = URL.canParse(location, current) ? new URL(location, current).href : undefined;
+    if (!next) return failed(`HTTP ${response.statusCode} redirect to an invalid Location: ${location.slice(0, 200)}`);
     // A permanent move is only worth storing while every hop so far was permanent: A -301-> B -302-> C
     // means "subscribe to B", which still sends temporarily to C.
     permanentChain &&= PERMANENT_REDIRECTS.has(response.statusCode);
@@ -158,7 +174,7 @@ async function outcomeOf(
   const headers = pickHeaders(response.headers);
   if (status < 200 || status >= 300) {
     response.body.resume();
-    if (status === 304) return { kind: 'not-modified', url, headers };
+    if (status === 304) return { kind: 'not-modified', url, ...(permanentUrl ? { permanentUrl } : {}), headers };
     if (status === 410) return { kind: 'gone' };
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers.retryAfter, Date.now()) : undefined;
     return retryAfterMs === undefined ? { kind: 'http-error', status } : { kind: 'http-error', status, retryAfterMs };

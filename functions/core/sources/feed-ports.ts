@@ -32,7 +32,8 @@ export type FeedFetchResult =
       headers: FeedResponseHeaders;
       body: Uint8Array;
     }
-  | { kind: 'not-modified' }
+  /** `permanentUrl` as for `ok`: a moved feed still answers 304 at its new address. */
+  | { kind: 'not-modified'; permanentUrl?: string | undefined }
   | { kind: 'gone' }
   | { kind: 'http-error'; status: number; retryAfterMs?: number | undefined }
   | { kind: 'failed'; reason: string };

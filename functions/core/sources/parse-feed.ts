@@ -13,10 +13,8 @@ import type { FeedParseError, ParsedFeed } from './feed-model.js';
 import { fallbackTitle, finishItems, safeLink, type RawItem } from './feed-items.js';
 import { parseJsonFeed } from './json-feed.js';
 
+/** The feed types, re-exported so callers import the parser and its result from one module. */
 export type { FeedItem, FeedParseError, ParsedFeed } from './feed-model.js';
-
-/** The most of a body looked at to tell a feed from a page: the root element is near the start. */
-const SNIFF_LENGTH = 4096;
 
 /**
  * Parses `body` (fetched from `feedUrl`, served as `contentType`) into a feed, or says in one line why
@@ -29,39 +27,74 @@ export function parseFeed(body: Uint8Array, contentType: string | undefined, fee
   if (start.startsWith('{') || /[/+]json\b/i.test(contentType ?? '')) {
     return parseJsonFeed(start, feedUrl, now);
   }
-  const kind = sniffMarkup(start.slice(0, SNIFF_LENGTH));
+  const prologue = scanPrologue(start);
+  const kind = rootKind(start, prologue);
   if (kind === 'html') {
     return { error: 'not a feed (an HTML page; its <link rel="alternate"> may name the feed)' };
   }
   if (kind === 'other') return { error: 'not a feed: no RSS, RDF or Atom root element' };
-  return parseXml(withoutDoctype(start), feedUrl, now);
+  // The DOCTYPE goes: feeds never need one, and an internal subset is where entity-expansion attacks
+  // (the "billion laughs") and external entities live; without it, `&name;` stays an unknown entity.
+  const { doctype } = prologue;
+  const xml = doctype ? start.slice(0, doctype.start) + start.slice(doctype.end) : start;
+  return parseXml(xml, feedUrl, now);
 }
 
-/** What a document's first element says it is. Comments, declarations and processing instructions are skipped. */
-function sniffMarkup(head: string): 'feed' | 'html' | 'other' {
-  const withoutPrologue = head.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, '');
-  if (/^\s*<!doctype\s+html/i.test(withoutPrologue)) return 'html';
-  const root = /<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]/.exec(withoutPrologue.replace(/<![^>]*>/g, ''));
+/** Where the prologue (declaration, comments, processing instructions, DOCTYPE) ends and what it held. */
+interface Prologue {
+  /** Index of the root element's `<`, or -1 when the text does not continue with an element. */
+  rootIndex: number;
+  doctype?: { start: number; end: number; html: boolean };
+}
+
+/** Scans the prologue linearly with indexOf (no regular expression over the whole body). */
+function scanPrologue(text: string): Prologue {
+  let index = 0;
+  let doctype: Prologue['doctype'];
+  for (;;) {
+    while (index < text.length && /\s/.test(text.charAt(index))) index += 1;
+    const end = text.startsWith('<?', index)
+      ? closeOf(text, '?>', index)
+      : text.startsWith('<!--', index)
+        ? closeOf(text, '-->', index + 4)
+        : text.startsWith('<!', index)
+          ? declarationEnd(text, index)
+          : undefined;
+    if (end === undefined) break;
+    if (end < 0) return { rootIndex: -1, ...(doctype ? { doctype } : {}) };
+    if (/^<!doctype/i.test(text.slice(index, index + 9))) {
+      doctype = { start: index, end, html: /^<!doctype\s+html\b/i.test(text.slice(index, index + 20)) };
+    }
+    index = end;
+  }
+  return { rootIndex: text.charAt(index) === '<' ? index : -1, ...(doctype ? { doctype } : {}) };
+}
+
+/** The index just after `marker` at or after `from`, or -1 when it never comes. */
+function closeOf(text: string, marker: string, from: number): number {
+  const at = text.indexOf(marker, from);
+  return at < 0 ? -1 : at + marker.length;
+}
+
+/** The end of a `<!…>` declaration, with its `[internal subset]` when it has one. */
+function declarationEnd(text: string, start: number): number {
+  const close = text.indexOf('>', start);
+  const bracket = text.indexOf('[', start);
+  if (close < 0) return -1;
+  if (bracket < 0 || bracket > close) return close + 1;
+  const subsetEnd = text.indexOf(']', bracket);
+  return subsetEnd < 0 ? -1 : closeOf(text, '>', subsetEnd);
+}
+
+/** What the root element says the document is. */
+function rootKind(text: string, prologue: Prologue): 'feed' | 'html' | 'other' {
+  if (prologue.doctype?.html) return 'html';
+  if (prologue.rootIndex < 0) return 'other';
+  const root = /^<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]/.exec(text.slice(prologue.rootIndex, prologue.rootIndex + 200));
   const name = root?.[2]?.toLowerCase();
   if (name === 'rss' || name === 'feed' || name === 'rdf' || name === 'channel') return 'feed';
   if (name === 'html' || name === 'head' || name === 'body') return 'html';
   return 'other';
-}
-
-/**
- * The document without its DOCTYPE declaration. Feeds never need one, and an internal subset is where
- * entity-expansion attacks (the "billion laughs") live; without it, `&name;` stays an unknown entity.
- */
-function withoutDoctype(text: string): string {
-  const start = text.search(/<!DOCTYPE/i);
-  if (start < 0 || start > SNIFF_LENGTH) return text;
-  const bracket = text.indexOf('[', start);
-  const close = text.indexOf('>', start);
-  if (close < 0) return text;
-  if (bracket < 0 || bracket > close) return text.slice(0, start) + text.slice(close + 1);
-  const subsetEnd = text.indexOf(']', bracket);
-  const end = subsetEnd < 0 ? -1 : text.indexOf('>', subsetEnd);
-  return end < 0 ? text.slice(0, start) : text.slice(0, start) + text.slice(end + 1);
 }
 
 function parseXml(text: string, feedUrl: string, now: Date): ParsedFeed | FeedParseError {

@@ -147,6 +147,8 @@ async function pollOne(
     }
   } else if (fetched.kind === 'not-modified') {
     next = { ...healthy(polled), lastStatus: '304 not modified' };
+    if (fetched.permanentUrl)
+      next = { ...next, url: fetched.permanentUrl, lastStatus: `304 not modified; moved permanently to ${fetched.permanentUrl}` };
     if (!settings.healthCheck) next.nextPollAt = nextPollAt(next, now, deps.random);
     report.outcome = 'not-modified';
   } else if (fetched.kind === 'gone') {

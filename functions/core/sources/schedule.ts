@@ -14,8 +14,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** Shortest interval between two polls of one source, however busy its feed. */
 export const MIN_POLL_INTERVAL_MS = 5 * MINUTE;
+/** Longest interval between two polls (quiet feeds, long hints, many errors). */
 export const MAX_POLL_INTERVAL_MS = DAY;
+/** Longest Retry-After honoured, so a hostile header cannot silence a source for years. */
 export const MAX_RETRY_AFTER_MS = 7 * DAY;
 /** Share of the interval the next poll may move either way. */
 export const POLL_JITTER = 0.1;
