@@ -125,7 +125,10 @@ describe('gazette publish --sources', () => {
       );
 
     const first = await publish('2026-12-01T07:00:00Z');
-    expect(first.err).toBe('');
+    // The items are short (under fullTextMinWords), so their linked pages are tried; the server has none.
+    expect(first.err.split('\n').filter(Boolean)).toEqual([
+      `source warning: ${feeds.url('/town.xml')} item ${base}/budget: full text unavailable (HTTP 404); the feed's own text is used`,
+    ]);
     expect(first.code).toBe(EXIT_CODES.ok);
     expect(first.out).toContain('Digests: 2 new');
     expect(first.out).toContain("Held:    1 new digest(s) published but not mailed (1 from a feed's first fetch)");
