@@ -13,7 +13,14 @@
 import { performance } from 'node:perf_hooks';
 import { pollDeps, pollSettings } from '../functions/adapters/http/feed-polling.js';
 import { SETTING_DEFAULTS } from '../functions/core/settings.js';
-import { pollSources, type PollResult } from '../functions/core/sources/poll-sources.js';
+import { pollSources as poll, type PollDeps, type PollResult, type PollSettings } from '../functions/core/sources/poll-sources.js';
+
+/** One poll, committed at once (as a run does once its digests are stored). */
+async function pollSources(deps: PollDeps, settings: PollSettings, now: Date): Promise<PollResult> {
+  const result = await poll(deps, settings, now);
+  await result.commit();
+  return result;
+}
 import { newSource } from '../functions/core/sources/source.js';
 import { MemorySeenItems, MemorySources } from '../tests/fakes/sources.js';
 import { articleHtml, rssFeed } from '../tests/support/feed-fixtures.js';

@@ -34,6 +34,9 @@ export class MemorySources implements SourceStore {
 /** Seen items in a set of (source, item) pairs. */
 export class MemorySeenItems implements SeenItems {
   readonly seen = new Set<string>();
+  async isSeen(sourceId: string, itemId: string): Promise<boolean> {
+    return this.seen.has(JSON.stringify([sourceId, itemId]));
+  }
   async markSeen(sourceId: string, itemId: string): Promise<'new' | 'seen'> {
     const key = JSON.stringify([sourceId, itemId]);
     if (this.seen.has(key)) return 'seen';

@@ -8,7 +8,7 @@ import { pollDeps } from '../../functions/adapters/http/feed-polling.js';
 import { HttpFeedFetcher } from '../../functions/adapters/http/http-feed-fetcher.js';
 import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { parseFeed } from '../../functions/core/sources/parse-feed.js';
-import { pollSources, type PollDeps, type PollSettings } from '../../functions/core/sources/poll-sources.js';
+import { pollSources as poll, type PollDeps, type PollResult, type PollSettings } from '../../functions/core/sources/poll-sources.js';
 import { newSource, type Source } from '../../functions/core/sources/source.js';
 import { MemorySeenItems, MemorySources } from '../fakes/sources.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
@@ -17,6 +17,13 @@ import { articleHtml, rssFeed } from '../support/feed-fixtures.js';
 const NOW = new Date('2026-12-01T09:00:00.000Z');
 const HOUR = 3_600_000;
 const SETTINGS: PollSettings = { pauseAfterErrors: 3, maxAgeToMailMs: 48 * HOUR };
+
+/** One poll, committed at once, as a run does once its digests are stored. */
+async function pollSources(deps: PollDeps, settings: PollSettings, now: Date): Promise<PollResult> {
+  const result = await poll(deps, settings, now);
+  await result.commit();
+  return result;
+}
 
 const servers: FeedServer[] = [];
 afterEach(async () => {
@@ -328,5 +335,26 @@ describe('pollSources', () => {
     expect(never.itemMessages).toEqual([]);
     expect(text(0)).toContain('A short teaser.');
     expect(feeds.requests.filter((request) => request.path.startsWith('/articles/'))).toHaveLength(1);
+  });
+
+  it('records nothing until the commit: a run that dies before storing its digests is offered the same items again', async () => {
+    const feeds = await server();
+    feeds.feed('/town.xml', twoItems(feeds.url('')));
+    const d = deps();
+    const source = await follow(d, feeds.url('/town.xml'));
+
+    const crashed = await poll(d, SETTINGS, NOW);
+    expect(crashed.articles).toHaveLength(2);
+    // No commit: the run died before its archive write.
+    expect(await d.sources.get(source.id)).toEqual(source);
+    expect(d.seen.seen.size).toBe(0);
+
+    const retried = await poll(d, SETTINGS, later(60_000));
+    expect(retried.articles.map((article) => article.item?.id)).toEqual(crashed.articles.map((article) => article.item?.id));
+    expect(feeds.requests.filter((request) => request.path === '/town.xml').every((request) => !request.headers['if-none-match'])).toBe(
+      true,
+    );
+    await retried.commit();
+    expect((await poll(d, { ...SETTINGS, everySource: true }, later(120_000))).articles).toEqual([]);
   });
 });

@@ -53,9 +53,13 @@ export function describeSourceStore(name: string, fresh: () => Promise<PortFixtu
 /** Registers the seen-items contract for one adapter. */
 export function describeSeenItems(name: string, fresh: () => Promise<PortFixture<SeenItems>>): void {
   describe(`${name}: seen items contract`, () => {
-    it('an item is new exactly once per source, whoever asks again', async () => {
+    it('an item is new exactly once per source, whoever asks again; isSeen only reads', async () => {
       const storage = await fresh();
+      expect(await storage.open().isSeen('src-a', 'guid-1')).toBe(false);
+      expect(await storage.open().isSeen('src-a', 'guid-1')).toBe(false);
       expect(await storage.open().markSeen('src-a', 'guid-1', T0)).toBe('new');
+      expect(await storage.open().isSeen('src-a', 'guid-1')).toBe(true);
+      expect(await storage.open().isSeen('src-b', 'guid-1')).toBe(false);
       expect(await storage.open().markSeen('src-a', 'guid-1', T0)).toBe('seen');
       expect(await storage.open().markSeen('src-b', 'guid-1', T0)).toBe('new');
       expect(await storage.open().markSeen('src-a', 'guid-2', T0)).toBe('new');
@@ -73,6 +77,8 @@ export function describeSeenItems(name: string, fresh: () => Promise<PortFixture
       expect(await storage.open().markSeen('src-a', `${long}1`, T0)).toBe('new');
       expect(await storage.open().markSeen('src-a', `${long}2`, T0)).toBe('new');
       expect(await storage.open().markSeen('src-a', `${long}1`, T0)).toBe('seen');
+      expect(await storage.open().isSeen('src-a', `${long}2`)).toBe(true);
+      expect(await storage.open().isSeen('src-a', `${long}3`)).toBe(false);
     });
   });
 }

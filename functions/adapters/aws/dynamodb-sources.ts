@@ -116,6 +116,11 @@ export class DynamoSources implements SourceStore {
 /** Item ids longer than this are stored by their hash (a sort key holds at most 1,024 bytes). */
 const MAX_PLAIN_ITEM_KEY_BYTES = 512;
 
+/** The sort key of an item id: the id itself, or its hash when too long for a key. */
+function itemKey(itemId: string): string {
+  return Buffer.byteLength(itemId) > MAX_PLAIN_ITEM_KEY_BYTES ? `sha256:${createHash('sha256').update(itemId).digest('hex')}` : itemId;
+}
+
 /** `SeenItems` over the DynamoDB sources table: one conditional put per item. */
 export class DynamoSeenItems implements SeenItems {
   constructor(
@@ -123,9 +128,15 @@ export class DynamoSeenItems implements SeenItems {
     private readonly table: string,
   ) {}
 
+  async isSeen(sourceId: string, itemId: string): Promise<boolean> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: seenItemKey(sourceId, itemKey(itemId)), ConsistentRead: true }),
+    );
+    return Item !== undefined;
+  }
+
   async markSeen(sourceId: string, itemId: string, at: Date): Promise<'new' | 'seen'> {
-    const key =
-      Buffer.byteLength(itemId) > MAX_PLAIN_ITEM_KEY_BYTES ? `sha256:${createHash('sha256').update(itemId).digest('hex')}` : itemId;
+    const key = itemKey(itemId);
     try {
       await this.doc.send(
         new PutCommand({

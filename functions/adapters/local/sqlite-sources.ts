@@ -75,6 +75,10 @@ export class SqliteSources implements SourceStore {
 export class SqliteSeenItems implements SeenItems {
   constructor(private readonly state: LocalState) {}
 
+  async isSeen(sourceId: string, itemId: string): Promise<boolean> {
+    return this.state.db.prepare('SELECT 1 FROM seen_items WHERE source_id = ? AND item_id = ?').get(sourceId, itemId) !== undefined;
+  }
+
   async markSeen(sourceId: string, itemId: string, at: Date): Promise<'new' | 'seen'> {
     const result = this.state.db
       .prepare('INSERT OR IGNORE INTO seen_items (source_id, item_id, seen_at) VALUES (?, ?, ?)')

@@ -250,6 +250,8 @@ async function importAction({ io, stores, operand, fullText, now }: ActionContex
 async function checkAction({ io, stores, fetchSettings, now }: ActionContext): Promise<ExitCode> {
   const deps = pollDeps(stores, { ...fetchSettings, maxAgeToMailHours: SETTING_DEFAULTS.maxAgeToMailHours });
   const result = await pollSources(deps, pollSettings(fetchSettings, { healthCheck: true }), now);
+  // A health check marks no item seen; the commit stores only each source's health.
+  await result.commit();
   const byId = new Map(result.reports.map((report) => [report.sourceId, report]));
   const sources = await stores.sources.list();
   for (const source of sources) await write(io.stdout, healthLines(source, byId.get(source.id)));

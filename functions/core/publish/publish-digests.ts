@@ -149,6 +149,8 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     const articles = await readArticles(deps.source, report.articleErrors, log);
     const archived = new Map((await deps.archive.list()).map((digest) => [digest.id, digest]));
     await mergeIntoArchive(deps, settings, articles, archived, report, log);
+    // The digests are stored: a source may now record what it handed out (a feed's seen items).
+    if (!settings.dryRun) await deps.source.settle?.();
 
     report.digests = sortNewestFirst([...archived.values()]);
     if (report.digests.length > 0) {

@@ -18,10 +18,20 @@ export class FeedArticleSource implements ArticleSource {
     private readonly clock: Clock,
   ) {}
 
-  /** Polls the due sources; their new items, in source order. */
+  private pending: (() => Promise<void>) | undefined;
+
+  /** Polls the due sources; their new items, in source order. Nothing is recorded until `settle`. */
   async list(): Promise<(RawArticle | RefusedArticle)[]> {
     const result = await pollSources(this.deps, this.settings, this.clock.now());
     this.reports = result.reports;
+    this.pending = result.commit;
     return result.articles;
+  }
+
+  /** Marks the listed items seen and stores each source's validators and health (the poll's commit). */
+  async settle(): Promise<void> {
+    const commit = this.pending;
+    this.pending = undefined;
+    await commit?.();
   }
 }

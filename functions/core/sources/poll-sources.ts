@@ -65,10 +65,23 @@ export interface SourcePollReport {
   itemMessages: string[];
 }
 
-/** The result of a poll: the new items as raw articles, and one report per polled source. */
+/** The result of a poll: the new items as raw articles, one report per polled source, and its commit. */
 export interface PollResult {
   articles: RawArticle[];
   reports: SourcePollReport[];
+  /**
+   * Records the poll: marks the new items seen (atomically: of two runs one wins) and stores each
+   * source (validators, health, next poll). Call it once the articles are stored; until then nothing is
+   * recorded, so a run that dies in between is offered the same items again and loses none.
+   */
+  commit(): Promise<void>;
+}
+
+/** One source's poll: its new items, its report, and what to record once they are stored. */
+interface SourcePoll {
+  articles: RawArticle[];
+  report: SourcePollReport;
+  commit(): Promise<void>;
 }
 
 const DEFAULT_CONCURRENCY = 4;
@@ -84,7 +97,7 @@ export async function pollSources(deps: PollDeps, settings: PollSettings, now: D
   }
   // One worker per host queue, at most `concurrency` at once: never two requests to one host together.
   const queues = [...byHost.values()];
-  const results = new Map<string, { articles: RawArticle[]; report: SourcePollReport }>();
+  const results = new Map<string, SourcePoll>();
   const worker = async (): Promise<void> => {
     for (let queue = queues.shift(); queue; queue = queues.shift()) {
       for (const source of queue) results.set(source.id, await pollOne(deps, settings, source, now));
@@ -93,7 +106,13 @@ export async function pollSources(deps: PollDeps, settings: PollSettings, now: D
   await Promise.all(Array.from({ length: Math.max(1, settings.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
   // Report and publish in the store's (URL) order, whatever order the fetches finished in.
   const ordered = due.map((source) => results.get(source.id)!);
-  return { articles: ordered.flatMap((result) => result.articles), reports: ordered.map((result) => result.report) };
+  return {
+    articles: ordered.flatMap((result) => result.articles),
+    reports: ordered.map((result) => result.report),
+    commit: async () => {
+      for (const result of ordered) await result.commit();
+    },
+  };
 }
 
 function isDue(source: Source, settings: PollSettings, now: Date): boolean {
@@ -111,12 +130,7 @@ function hostOf(url: string): string {
 }
 
 /** Polls one source; never throws for anything the network or the feed does. */
-async function pollOne(
-  deps: PollDeps,
-  settings: PollSettings,
-  source: Source,
-  now: Date,
-): Promise<{ articles: RawArticle[]; report: SourcePollReport }> {
+async function pollOne(deps: PollDeps, settings: PollSettings, source: Source, now: Date): Promise<SourcePoll> {
   const report: SourcePollReport = {
     sourceId: source.id,
     url: source.url,
@@ -136,13 +150,14 @@ async function pollOne(
   }
   const polled: Source = { ...source, lastPolledAt: now.toISOString() };
   let articles: RawArticle[] = [];
+  let seenIds: string[] = [];
   let next: Source;
   if (fetched.kind === 'ok') {
     const parsed = deps.parseFeed(fetched.body, fetched.headers.contentType, fetched.url, now);
     if ('error' in parsed) next = failed(polled, settings, `not a readable feed: ${parsed.error}`, undefined, deps, now);
     else if (settings.healthCheck) next = checked(polled, parsed, fetched, report);
     else {
-      articles = await newArticles(deps, settings, polled, parsed, report, now);
+      ({ articles, seenIds } = await newArticles(deps, settings, polled, parsed, report, now));
       next = succeeded(polled, parsed, fetched, report, deps, now);
     }
   } else if (fetched.kind === 'not-modified') {
@@ -162,17 +177,21 @@ async function pollOne(
   report.status = next.status;
   report.title = next.title;
   report.url = next.url;
-  if ((await deps.sources.update({ ...next, version: source.version + 1 }, source.version)) === 'conflict') {
-    // Another run polled it meanwhile; its record wins. The items this run marked seen are still ours.
-    report.outcome = report.outcome === 'error' ? 'error' : 'conflict';
-  }
+  const stored = next;
+  const commit = async (): Promise<void> => {
+    for (const id of seenIds) await deps.seen.markSeen(source.id, id, now);
+    if ((await deps.sources.update({ ...stored, version: source.version + 1 }, source.version)) === 'conflict') {
+      // Another run polled it meanwhile; its record wins (the items are stored either way).
+      report.outcome = report.outcome === 'error' ? 'error' : 'conflict';
+    }
+  };
   deps.log?.(report.outcome === 'error' ? 'warn' : 'info', 'source polled', {
     source: source.url,
     outcome: report.outcome,
     newItems: report.newItems,
     ...(report.message ? { error: report.message } : {}),
   });
-  return { articles, report };
+  return { articles, report, commit };
 }
 
 function healthy(source: Source): Source {
@@ -269,11 +288,14 @@ async function newArticles(
   feed: ParsedFeed,
   report: SourcePollReport,
   now: Date,
-): Promise<RawArticle[]> {
+): Promise<{ articles: RawArticle[]; seenIds: string[] }> {
   const provenance: Provenance = { title: feed.title || source.title || hostOf(source.url), url: feed.siteUrl ?? source.url };
   const articles: RawArticle[] = [];
+  const seenIds: string[] = [];
   for (const identified of identifyItems(feed.items)) {
-    if (!(await isNew(deps, source, identified, now))) continue;
+    if (!(await isNew(deps, source, identified))) continue;
+    // Skipped items are recorded too: an item with nothing to publish is reported once, not every run.
+    seenIds.push(identified.id, ...identified.alternateIds);
     const { item, id: identity } = identified;
     const article = await itemArticle(deps, settings, { source, item, identity, provenance, now }, report);
     if (!article) continue;
@@ -285,19 +307,18 @@ async function newArticles(
     report.newItems += 1;
     articles.push(article);
   }
-  return articles;
+  return { articles, seenIds };
 }
 
 /**
- * Marks the item seen under its id and every alternate id (its link, when the id is its guid); it is new
- * only if none of them was seen before, so a feed that renews every guid on each fetch floods nobody.
+ * True when the item was never seen under its id nor any alternate id (its link, when the id is its
+ * guid), so a feed that renews every guid on each fetch floods nobody. Reads only: the commit marks.
  */
-async function isNew(deps: PollDeps, source: Source, identified: IdentifiedItem, now: Date): Promise<boolean> {
-  let fresh = true;
+async function isNew(deps: PollDeps, source: Source, identified: IdentifiedItem): Promise<boolean> {
   for (const id of [identified.id, ...identified.alternateIds]) {
-    if ((await deps.seen.markSeen(source.id, id, now)) === 'seen') fresh = false;
+    if (await deps.seen.isSeen(source.id, id)) return false;
   }
-  return fresh;
+  return true;
 }
 
 /** Why a new item must not be mailed, if it must not: the source's first fetch, or an old item. */

@@ -106,6 +106,8 @@ export interface SourceStore {
 
 /** Remembers every item ever seen per source, so an item is new exactly once. */
 export interface SeenItems {
+  /** True when `itemId` was marked seen for `sourceId` (a read: polling asks before the run stores anything). */
+  isSeen(sourceId: string, itemId: string): Promise<boolean>;
   /**
    * Atomically records `itemId` as seen for `sourceId`: `new` for the one call that recorded it, `seen`
    * for every other (earlier, concurrent or retried) call.
