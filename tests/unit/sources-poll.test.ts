@@ -357,4 +357,21 @@ describe('pollSources', () => {
     await retried.commit();
     expect((await poll(d, { ...SETTINGS, everySource: true }, later(120_000))).articles).toEqual([]);
   });
+
+  it('a feed that renews every guid on each fetch floods nobody: the link identifies the item again', async () => {
+    const feeds = await server();
+    const base = feeds.url('');
+    const withGuid = (guid: string) =>
+      rssFeed('Renewing', `${base}/`, [
+        { guid, title: 'Same story', link: `${base}/story`, date: '2026-12-01T07:00:00Z', html: articleHtml('story') },
+      ]);
+    feeds.feed('/renew.xml', withGuid('run-1'));
+    const d = deps();
+    await follow(d, feeds.url('/renew.xml'));
+    expect((await pollSources(d, SETTINGS, NOW)).articles).toHaveLength(1);
+
+    feeds.feed('/renew.xml', withGuid('run-2'));
+    const again = await pollSources(d, { ...SETTINGS, everySource: true }, later(HOUR));
+    expect(again.reports[0]).toMatchObject({ outcome: 'no-new-items', newItems: 0 });
+  });
 });
