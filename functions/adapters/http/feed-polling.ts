@@ -8,7 +8,7 @@ import type { PollDeps, PollSettings } from '../../core/sources/poll-sources.js'
 import type { SeenItems, SourceStore } from '../../core/sources/source.js';
 import type { Log } from '../../core/publish/ports.js';
 import type { Settings } from '../../core/settings.js';
-import { DEFAULT_USER_AGENT } from './safe-fetch.js';
+import { gazetteUserAgent } from './safe-fetch.js';
 import { HttpFeedFetcher } from './http-feed-fetcher.js';
 import { HttpFullTextFetcher } from './http-full-text.js';
 
@@ -17,11 +17,6 @@ export type PollingSettings = Pick<
   Settings,
   'allowPrivateNetwork' | 'fetchTimeoutSeconds' | 'maxFeedBytes' | 'sourcePauseAfterErrors' | 'maxAgeToMailHours'
 > & { fullTextMinWords?: number };
-
-/** `Gazette/… (feed fetcher; +https://site/)`: publishers can see who fetches and where it publishes. */
-export function feedUserAgent(siteUrl: string | undefined): string {
-  return siteUrl ? DEFAULT_USER_AGENT.replace(/\)$/, `; +${siteUrl})`) : DEFAULT_USER_AGENT;
-}
 
 /** The polling dependencies over `stores`, fetching with `settings`. */
 export function pollDeps(
@@ -33,7 +28,7 @@ export function pollDeps(
     allowPrivateNetwork: settings.allowPrivateNetwork,
     deadlineMs: settings.fetchTimeoutSeconds * 1000,
     maxBytes: settings.maxFeedBytes,
-    userAgent: feedUserAgent(options.siteUrl),
+    userAgent: gazetteUserAgent(options.siteUrl),
   };
   return {
     ...stores,

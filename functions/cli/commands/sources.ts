@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { DynamoSeenItems, DynamoSources } from '../../adapters/aws/dynamodb-sources.js';
-import { feedUserAgent, pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
+import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
+import { gazetteUserAgent } from '../../adapters/http/safe-fetch.js';
 import { HttpFeedFetcher } from '../../adapters/http/http-feed-fetcher.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
@@ -198,7 +199,7 @@ async function addAction({ io, stores, operand, fullText, fetchSettings, noFetch
       allowPrivateNetwork: fetchSettings.allowPrivateNetwork,
       deadlineMs: fetchSettings.fetchTimeoutSeconds * 1000,
       maxBytes: fetchSettings.maxFeedBytes,
-      userAgent: feedUserAgent(undefined),
+      userAgent: gazetteUserAgent(),
     });
     const resolved = await resolveFeed({ fetcher, parseFeed }, given, now);
     if ('error' in resolved) {
