@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: runs every benchmark module in turn. Convention: a benchmark is a module in bench/
- * that exports `async function run(): Promise<void>` and prints its own tables. Add yours to the list.
- * Names after the command run only those parts: `npx tsx bench/run.ts subscribe-timing`.
+ * `npm run bench`: runs every benchmark module in turn; `npm run bench -- sources feeds` runs only the
+ * named ones. Convention: a benchmark is a module in bench/ that exports `async function run():
+ * Promise<void>` and prints its own tables. Add yours to the list.
  */
 import { run as coldStart } from './cold-start.js';
 import { run as feeds } from './feeds.js';
@@ -10,6 +10,8 @@ import { run as modelCost } from './model-cost.js';
 import { run as parse } from './parse.js';
 import { run as publish } from './publish.js';
 import { run as subscribeTiming } from './subscribe-timing.js';
+import { run as sources } from './sources.js';
+import { run as sourcesPoll } from './sources-poll.js';
 import { run as summarizer } from './summarizer.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
@@ -21,14 +23,19 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['cold-start', coldStart],
   ['model-cost', modelCost],
   ['subscribe-timing', subscribeTiming],
+  ['sources', sources],
+  ['sources-poll', sourcesPoll],
 ];
 
-const selected = process.argv.slice(2);
-const unknown = selected.filter((name) => !BENCHMARKS.some(([known]) => known === name));
-if (unknown.length > 0)
-  throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map(([name]) => name).join(', ')}`);
+const wanted = process.argv.slice(2).filter((argument) => !argument.startsWith('-'));
+const unknown = wanted.filter((name) => !BENCHMARKS.some(([known]) => known === name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}: choose from ${BENCHMARKS.map(([name]) => name).join(', ')}`);
+  process.exit(2);
+}
 
-for (const [name, run] of BENCHMARKS.filter(([known]) => selected.length === 0 || selected.includes(known))) {
+for (const [name, run] of BENCHMARKS) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
   console.log(`\n# bench: ${name}`);
   await run();
 }

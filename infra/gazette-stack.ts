@@ -66,10 +66,16 @@ export class GazetteStack extends Stack {
     describeSite(publisher.function);
     publisher.function.addEnvironment(ENV.feedLength, String(settings.feedLength));
     publisher.function.addEnvironment(ENV.staleAfterMinutes, String(settings.staleAfterMinutes));
+    publisher.function.addEnvironment(ENV.maxAgeToMailHours, String(settings.maxAgeToMailHours));
+    publisher.function.addEnvironment(ENV.sourcePauseAfterErrors, String(settings.sourcePauseAfterErrors));
+    publisher.function.addEnvironment(ENV.allowPrivateNetwork, String(settings.allowPrivateNetwork));
+    publisher.function.addEnvironment(ENV.fetchTimeoutSeconds, String(settings.fetchTimeoutSeconds));
+    publisher.function.addEnvironment(ENV.maxFeedBytes, String(settings.maxFeedBytes));
     site.grantPublish(publisher.function);
     data.grantReadSubscribers(publisher.function);
     data.grantDeliveries(publisher.function);
     data.grantState(publisher.function);
+    data.grantSources(publisher.function);
     secrets.grantReadTokenKeys(publisher.function);
     mail.grantSend(publisher.function, { readQuota: true });
     // Optional: a Bedrock model writes the digests (the extractive summariser stays the fallback).
@@ -175,6 +181,10 @@ export class GazetteStack extends Stack {
     new CfnOutput(this, 'SubscriberIdSecretArn', {
       description: 'For the operator command with --table: add, import and remove need --id-secret <this>',
       value: secrets.subscriberIdKey.secretArn,
+    });
+    new CfnOutput(this, 'SourcesTableName', {
+      description: 'For the operator command: npx gazette sources list --table <this>',
+      value: data.sources.tableName,
     });
   }
 }

@@ -34,7 +34,7 @@ const EXAMPLE_SUBSCRIBER = 'reader@example.com';
 
 const NAMES: GazetteResourceNames = {
   bucket: 'gazette-site',
-  tables: { subscribers: 'gazette-subscribers', deliveries: 'gazette-deliveries', state: 'gazette-state' },
+  tables: { subscribers: 'gazette-subscribers', deliveries: 'gazette-deliveries', state: 'gazette-state', sources: 'gazette-sources' },
 };
 
 /**

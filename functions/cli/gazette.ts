@@ -16,6 +16,7 @@ Commands:
   serve         serve the published site on http://localhost:8080/                (npm run serve)
   summarize     summarise one article, or JSON Lines from stdin                   (npm run summarize)
   subscribers   list, add, import or remove subscribers of the local list
+  sources       list, add, remove, import (OPML), export or check the feeds Gazette follows
   deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)
   help          this text ("gazette <command> --help" for a command's options)
 
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   summarise: async () => (await import('./commands/summarize.js')).summarizeCommand,
   subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand,
   deliveries: async () => (await import('./commands/deliveries.js')).deliveriesCommand,
+  sources: async () => (await import('./commands/sources.js')).sourcesCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

@@ -87,6 +87,16 @@ const integer = (min: number, max: number) => {
   );
 };
 
+/** Yes/no settings: booleans from cdk.json, `true`/`false` (or `1`/`0`, `yes`/`no`) from flags and the environment. */
+const FLAG_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+const flag = z.preprocess(
+  (value) => (typeof value === 'string' ? (FLAG_WORDS[value.trim().toLowerCase()] ?? value) : value),
+  z.boolean({ error: 'must be true or false' }),
+);
+
+/** Largest feed or page body a fetch accepts, after decompression: from 64 KiB to 100 MiB. */
+export const FEED_BYTES = { min: 64 * 1024, max: 100 * 1024 * 1024 } as const;
+
 /**
  * An address as the HTML standard defines it (what a browser's `type=email` accepts): a dot-free domain
  * such as `localhost` is fine for local runs, spaces, brackets and a second `@` are not.
@@ -162,6 +172,11 @@ export const SETTING_RULES = {
    * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
    */
   maxConfirmationsPerDay: integer(1, 100_000),
+  /**
+   * Hours after its own date past which a feed item seen for the first time is published but never
+   * mailed (a feed that suddenly shows its backlog must not flood anyone). Default two days.
+   */
+  maxAgeToMailHours: integer(1, 8_760),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -186,6 +201,20 @@ export const SETTING_RULES = {
    * spent, digests are written by the extractive summariser until the next day.
    */
   bedrockDailyTokenBudget: integer(1_000, 1_000_000_000),
+  /**
+   * Let feed and full-text fetches reach loopback and private addresses (intranet feeds, the tests'
+   * loopback server). Off by default: a feed's links must not make the publisher call internal
+   * endpoints. Cloud metadata addresses stay refused either way.
+   */
+  allowPrivateNetwork: flag,
+  /** Overall deadline of one fetch (connection, redirects and body together), in seconds. */
+  fetchTimeoutSeconds: integer(1, 300),
+  /** Largest feed or article page accepted, in bytes after decompression ({@link FEED_BYTES}). */
+  maxFeedBytes: integer(FEED_BYTES.min, FEED_BYTES.max),
+  /** Failed polls in a row after which a source is paused (shown by `sources check` and the run report). */
+  sourcePauseAfterErrors: integer(1, 1000),
+  /** Under this many words, an item's own text counts as an excerpt and the linked page is fetched (fullText: auto). */
+  fullTextMinWords: integer(0, 10_000),
 } as const;
 
 /** The name of one setting. */
@@ -206,7 +235,13 @@ export const SETTING_DEFAULTS = {
   bedrockModelId: 'amazon.nova-micro-v1:0',
   // About 200 digests of a 600-word article a day (~1,300 tokens each): cents a day on Nova Micro.
   bedrockDailyTokenBudget: 250_000,
-} as const satisfies Partial<Record<SettingKey, string | number>>;
+  maxAgeToMailHours: 48,
+  allowPrivateNetwork: false,
+  fetchTimeoutSeconds: 30,
+  maxFeedBytes: 10 * 1024 * 1024,
+  sourcePauseAfterErrors: 10,
+  fullTextMinWords: 150,
+} as const satisfies Partial<Record<SettingKey, string | number | boolean>>;
 
 /**
  * All settings: defaults filled in, `senderEmail` and `baseUrl` required, `operatorEmail` and `domain`
@@ -224,11 +259,17 @@ export const settingsSchema = z.object({
   timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
   staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
+  maxAgeToMailHours: SETTING_RULES.maxAgeToMailHours.default(SETTING_DEFAULTS.maxAgeToMailHours),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
   summarizer: SETTING_RULES.summarizer.default(SETTING_DEFAULTS.summarizer),
   bedrockModelId: SETTING_RULES.bedrockModelId.default(SETTING_DEFAULTS.bedrockModelId),
   bedrockDailyTokenBudget: SETTING_RULES.bedrockDailyTokenBudget.default(SETTING_DEFAULTS.bedrockDailyTokenBudget),
+  allowPrivateNetwork: SETTING_RULES.allowPrivateNetwork.default(SETTING_DEFAULTS.allowPrivateNetwork),
+  fetchTimeoutSeconds: SETTING_RULES.fetchTimeoutSeconds.default(SETTING_DEFAULTS.fetchTimeoutSeconds),
+  maxFeedBytes: SETTING_RULES.maxFeedBytes.default(SETTING_DEFAULTS.maxFeedBytes),
+  sourcePauseAfterErrors: SETTING_RULES.sourcePauseAfterErrors.default(SETTING_DEFAULTS.sourcePauseAfterErrors),
+  fullTextMinWords: SETTING_RULES.fullTextMinWords.default(SETTING_DEFAULTS.fullTextMinWords),
 });
 
 /** Validated settings, defaults filled in. */

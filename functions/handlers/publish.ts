@@ -16,6 +16,11 @@ import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
 import { stateTableBedrockSummarizer } from '../adapters/aws/bedrock-summarizer.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
+import { DynamoSeenItems, DynamoSources } from '../adapters/aws/dynamodb-sources.js';
+import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
+import type { Clock, Log } from '../core/publish/ports.js';
+import { FeedArticleSource } from '../core/sources/feed-article-source.js';
+import type { SourcePollReport } from '../core/sources/poll-sources.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
 import type { TokenKeyring } from '../core/tokens.js';
@@ -39,6 +44,10 @@ export interface PublishSummary {
   digests: number;
   created: number;
   updated: number;
+  /** New digests from feed items published but not mailed, by reason. */
+  held: PublishReport['held'];
+  /** The feed sources polled by this run: how many, new items, and the failing ones by URL. */
+  sources: { polled: number; newItems: number; failing: { url: string; status: string; message: string }[] };
   articleErrors: number;
   filesWritten: number;
   filesUnchanged: number;
@@ -84,9 +93,15 @@ export function createPublishHandler({
   metrics = createMetrics(SERVICES.publisher),
   overrides = {},
 }: PublishHandlerOptions): PublishHandler {
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const feeds = env.sourcesTable ? feedSource(env, env.sourcesTable, clients, clock, coreLog(logger)) : undefined;
   const deps: PublishDeps = {
-    clock: { now: () => new Date() },
-    source: new CombinedArticleSource([new FolderArticleSource(env.seedsDir), new S3ArticleSource(clients.s3, env.bucket, 'inbox/')]),
+    clock,
+    source: new CombinedArticleSource([
+      new FolderArticleSource(env.seedsDir),
+      new S3ArticleSource(clients.s3, env.bucket, 'inbox/'),
+      ...(feeds ? [feeds] : []),
+    ]),
     archive: new DynamoArchive(clients.doc, env.tables.state),
     site: new S3SitePublisher(clients.s3, env.bucket),
     subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
@@ -136,7 +151,7 @@ export function createPublishHandler({
         ...(remainingMs === undefined ? {} : { sendUntil: new Date(deps.clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
       },
     );
-    const summary = summaryOf(context.awsRequestId, report);
+    const summary = summaryOf(context.awsRequestId, report, feeds?.reports ?? []);
     logger.info('publish run finished', { ...summary });
     recordRunMetrics(metrics, summary);
     return summary;
@@ -144,13 +159,21 @@ export function createPublishHandler({
 }
 
 /** The invocation's result: counts instead of the report's lists, so the log line stays small. */
-function summaryOf(runId: string, report: PublishReport): PublishSummary {
+function summaryOf(runId: string, report: PublishReport, sources: SourcePollReport[]): PublishSummary {
   return {
     runId,
     ...(report.skipped ? { skipped: report.skipped } : {}),
     digests: report.digests.length,
     created: report.created.length,
     updated: report.updated.length,
+    held: report.held,
+    sources: {
+      polled: sources.length,
+      newItems: sources.reduce((sum, source) => sum + source.newItems, 0),
+      failing: sources
+        .filter((source) => source.outcome === 'error')
+        .map((source) => ({ url: source.url, status: source.status, message: source.message ?? 'failed' })),
+    },
     articleErrors: report.articleErrors.length,
     filesWritten: report.site.written.length,
     filesUnchanged: report.site.unchanged.length,
@@ -167,6 +190,12 @@ function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
   metrics.addMetric(PUBLISHER_METRICS.mailsInDoubt, MetricUnit.Count, summary.mail.inDoubt.length);
   metrics.addMetric(PUBLISHER_METRICS.senderRejected, MetricUnit.Count, summary.mail.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
+}
+
+/** The followed feeds over the sources table, polled when the run lists its articles. */
+function feedSource(env: PublisherEnv, table: string, clients: AwsClients, clock: Clock, log: Log): FeedArticleSource {
+  const stores = { sources: new DynamoSources(clients.doc, table), seen: new DynamoSeenItems(clients.doc, table) };
+  return new FeedArticleSource(pollDeps(stores, env.polling, { siteUrl: env.site.baseUrl, log }), pollSettings(env.polling), clock);
 }
 
 let coldStart: PublishHandler | undefined;

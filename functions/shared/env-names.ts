@@ -28,6 +28,18 @@ export const ENV = {
    * notifications and request counters (one item kind per id prefix, see `STATE_ITEM` in tables.ts).
    */
   stateTable: 'GAZETTE_STATE_TABLE',
+  /** Name of the feed sources table (sources and the items seen in each; key schema in tables.ts). */
+  sourcesTable: 'GAZETTE_SOURCES_TABLE',
+  /** Hours after its own date past which a feed item seen for the first time is never mailed. */
+  maxAgeToMailHours: 'GAZETTE_MAX_AGE_TO_MAIL_HOURS',
+  /** Failed polls in a row after which a feed source is paused. */
+  sourcePauseAfterErrors: 'GAZETTE_SOURCE_PAUSE_AFTER_ERRORS',
+  /** `true` lets feed fetches reach loopback and private addresses (intranet feeds; tests). */
+  allowPrivateNetwork: 'GAZETTE_ALLOW_PRIVATE_NETWORK',
+  /** Overall deadline of one feed fetch, in seconds. */
+  fetchTimeoutSeconds: 'GAZETTE_FETCH_TIMEOUT_SECONDS',
+  /** Largest feed body accepted, in bytes after decompression. */
+  maxFeedBytes: 'GAZETTE_MAX_FEED_BYTES',
   /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */
   seedsDir: 'GAZETTE_SEEDS_DIR',
   /**

@@ -23,6 +23,7 @@ import {
   type SummarizerChoice,
 } from '../core/settings.js';
 import { ENV } from './env-names.js';
+import type { PollingSettings } from '../adapters/http/feed-polling.js';
 
 /**
  * Local-only variables (emulators). None of them is set on AWS: when an endpoint is absent the SDK uses
@@ -91,6 +92,10 @@ export interface PublisherEnv {
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
   summarizer: SummarizerChoice;
+  /** The feed sources table; without it the publisher follows no feeds (files only). */
+  sourcesTable?: string;
+  /** How feeds are fetched and polled (the settings schema's defaults unless infra sets them). */
+  polling: PollingSettings;
   endpoints: EndpointOverrides;
 }
 
@@ -186,6 +191,12 @@ const publisherSchema = z.object({
   [ENV.summarizer]: settingsSchema.shape.summarizer,
   [ENV.bedrockModelId]: settingsSchema.shape.bedrockModelId,
   [ENV.bedrockDailyTokenBudget]: settingsSchema.shape.bedrockDailyTokenBudget,
+  [ENV.sourcesTable]: text.optional(),
+  [ENV.maxAgeToMailHours]: settingsSchema.shape.maxAgeToMailHours,
+  [ENV.sourcePauseAfterErrors]: settingsSchema.shape.sourcePauseAfterErrors,
+  [ENV.allowPrivateNetwork]: settingsSchema.shape.allowPrivateNetwork,
+  [ENV.fetchTimeoutSeconds]: settingsSchema.shape.fetchTimeoutSeconds,
+  [ENV.maxFeedBytes]: settingsSchema.shape.maxFeedBytes,
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -326,6 +337,14 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
       bedrockModelId: env[ENV.bedrockModelId],
       bedrockDailyTokenBudget: env[ENV.bedrockDailyTokenBudget],
     }),
+    ...(env[ENV.sourcesTable] ? { sourcesTable: env[ENV.sourcesTable] } : {}),
+    polling: {
+      maxAgeToMailHours: env[ENV.maxAgeToMailHours],
+      sourcePauseAfterErrors: env[ENV.sourcePauseAfterErrors],
+      allowPrivateNetwork: env[ENV.allowPrivateNetwork],
+      fetchTimeoutSeconds: env[ENV.fetchTimeoutSeconds],
+      maxFeedBytes: env[ENV.maxFeedBytes],
+    },
     endpoints: endpointOverrides(env),
   };
 }

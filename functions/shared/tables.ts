@@ -18,7 +18,7 @@ export interface TableKeySchema {
   readonly timeToLive?: string;
 }
 
-/** The three tables of a Gazette stack, by the role they play. */
+/** The tables of a Gazette stack, by the role they play. */
 export const TABLE_KEYS = {
   /** One item per subscriber; `id` is derived from the normalised address. */
   subscribers: { partitionKey: { name: 'id', type: 'S' } },
@@ -33,6 +33,12 @@ export const TABLE_KEYS = {
    * should lapse carry `expiresAt`.
    */
   state: { partitionKey: { name: 'id', type: 'S' }, timeToLive: 'expiresAt' },
+  /**
+   * The followed feed sources and the items seen in each: `pk` = `source` and `sk` = the source id for
+   * a source (one Query lists them all), `pk` = `seen#<source id>` and `sk` = the item id for a seen item
+   * (see {@link sourceRecordKey} and {@link seenItemKey}).
+   */
+  sources: { partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
 } as const satisfies Record<string, TableKeySchema>;
 
 /** One of the tables above. */
@@ -77,4 +83,23 @@ export function deliveryKey(deliveryId: string, subscriberId: string): { [DIGEST
 /** The state table's key of the item `kind` + `rest`, e.g. `stateKey('lease', 'publisher')`. */
 export function stateKey(kind: keyof typeof STATE_ITEM, rest: string): { [STATE_ID]: string } {
   return { [STATE_ID]: STATE_ITEM[kind] + rest };
+}
+
+const SOURCE_PK = TABLE_KEYS.sources.partitionKey.name;
+const SOURCE_SK = TABLE_KEYS.sources.sortKey.name;
+
+/** The partition every source record lives in (seen items have their own, per source). */
+export const SOURCE_RECORD_PARTITION = 'source';
+
+/** The sources table's key of the record of source `sourceId`. */
+export function sourceRecordKey(sourceId: string): { [SOURCE_PK]: string; [SOURCE_SK]: string } {
+  return { [SOURCE_PK]: SOURCE_RECORD_PARTITION, [SOURCE_SK]: sourceId };
+}
+
+/**
+ * The sources table's key of item `itemKey` seen in source `sourceId`. The caller keeps `itemKey` under
+ * DynamoDB's 1 KiB sort-key limit (long item ids are hashed).
+ */
+export function seenItemKey(sourceId: string, itemKey: string): { [SOURCE_PK]: string; [SOURCE_SK]: string } {
+  return { [SOURCE_PK]: `seen#${sourceId}`, [SOURCE_SK]: itemKey };
 }

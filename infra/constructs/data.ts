@@ -32,8 +32,8 @@ function gazetteTable(scope: Construct, id: string, keys: TableKeySchema): dynam
 
 /**
  * Gazette's state in DynamoDB (key schemas in functions/shared/tables.ts): the subscribers, the
- * delivery ledger that makes each (digest, subscriber) mail happen once, and the state table (digest
- * archive, run lease, processed SES notifications). Grants give each function only the access it uses.
+ * delivery ledger that makes each (digest, subscriber) mail happen once, the state table (digest
+ * archive, run lease, processed SES notifications) and the feed sources with their seen items. Grants give each function only the access it uses.
  */
 export class Data extends Construct {
   /** The subscribers, one item per address. */
@@ -42,12 +42,24 @@ export class Data extends Construct {
   readonly deliveries: dynamodb.Table;
   /** Archive, run lease, processed notifications and counters; items expire by the TTL attribute. */
   readonly state: dynamodb.Table;
+  /** The followed feed sources and the items seen in each (never new twice). */
+  readonly sources: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.subscribers = gazetteTable(this, 'Subscribers', TABLE_KEYS.subscribers);
     this.deliveries = gazetteTable(this, 'Deliveries', TABLE_KEYS.deliveries);
     this.state = gazetteTable(this, 'State', TABLE_KEYS.state);
+    this.sources = gazetteTable(this, 'Sources', TABLE_KEYS.sources);
+  }
+
+  /**
+   * Read/write item access to the sources table for the publisher: it queries the sources, updates each
+   * conditionally and marks items seen with conditional puts. Sets GAZETTE_SOURCES_TABLE.
+   */
+  grantSources(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.sourcesTable, this.sources.tableName);
+    this.sources.grant(fn, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem');
   }
 
   /** Read-only access to the subscribers (the publisher lists confirmed ones); sets GAZETTE_SUBSCRIBERS_TABLE. */

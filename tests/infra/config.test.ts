@@ -36,10 +36,16 @@ describe('deploy settings (gazette: context keys)', () => {
       feedLength: 50,
       staleAfterMinutes: 360,
       maxConfirmationsPerDay: 500,
+      maxAgeToMailHours: 48,
       language: 'en',
       summarizer: 'extractive',
       bedrockModelId: 'amazon.nova-micro-v1:0',
       bedrockDailyTokenBudget: 250_000,
+      allowPrivateNetwork: false,
+      fetchTimeoutSeconds: 30,
+      maxFeedBytes: 10 * 1024 * 1024,
+      sourcePauseAfterErrors: 10,
+      fullTextMinWords: 150,
     });
   });
 
@@ -139,10 +145,16 @@ describe('deploy settings (gazette: context keys)', () => {
         'feedLength',
         'staleAfterMinutes',
         'maxConfirmationsPerDay',
+        'maxAgeToMailHours',
         'language',
         'summarizer',
         'bedrockModelId',
         'bedrockDailyTokenBudget',
+        'allowPrivateNetwork',
+        'fetchTimeoutSeconds',
+        'maxFeedBytes',
+        'sourcePauseAfterErrors',
+        'fullTextMinWords',
       ]
         .map((key) => `gazette:${key}`)
         .sort(),

@@ -18,7 +18,7 @@ const SETTINGS = {
 let template: Template;
 let resources: Record<string, CfnResourceJson>;
 const ids = {} as Record<'publisher' | 'api' | 'confirmationSender' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
-const tables = {} as Record<'subscribers' | 'deliveries' | 'state', string>;
+const tables = {} as Record<'subscribers' | 'deliveries' | 'state' | 'sources', string>;
 
 beforeAll(() => {
   template = synthGazette(SETTINGS).template;
@@ -33,6 +33,7 @@ beforeAll(() => {
   tables.subscribers = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataSubscribers');
   tables.deliveries = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataDeliveries');
   tables.state = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataState');
+  tables.sources = logicalIdOf(template, 'AWS::DynamoDB::Table', 'DataSources');
 });
 
 interface Statement {
@@ -474,7 +475,7 @@ describe('IAM', () => {
       }
       return [...found].sort();
     };
-    expect(tablesOf(ids.publisher)).toEqual([tables.subscribers, tables.deliveries, tables.state].sort());
+    expect(tablesOf(ids.publisher)).toEqual([tables.subscribers, tables.deliveries, tables.state, tables.sources].sort());
     expect(tablesOf(ids.api)).toEqual([tables.subscribers, tables.state].sort());
     expect(tablesOf(ids.sesEvents)).toEqual([tables.subscribers, tables.state].sort());
 
@@ -587,7 +588,7 @@ describe('IAM', () => {
 describe('data', () => {
   it('keeps every table on demand, encrypted, with point-in-time recovery, retained on delete', () => {
     const all = resourcesOfType(template, 'AWS::DynamoDB::Table');
-    expect(Object.keys(all)).toHaveLength(3);
+    expect(Object.keys(all)).toHaveLength(4);
     for (const table of Object.values(all)) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -622,6 +623,10 @@ describe('data', () => {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+    expect(resources[tables.sources]?.Properties?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
   });
 });
 
@@ -790,6 +795,19 @@ describe('template', () => {
   it('outputs the subscribers table for the operator command', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs['SubscribersTableName']?.Value).toEqual({ Ref: tables.subscribers });
+  });
+
+  it('outputs the sources table for the operator command', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs['SourcesTableName']?.Value).toEqual({ Ref: tables.sources });
+  });
+
+  it('lets the publisher only query, get and conditionally put on the sources table: no Scan, delete or batch', () => {
+    const actions = statementsOf(ids.publisher)
+      .filter((statement) => referencedIds(statement.Resource).has(tables.sources))
+      .flatMap(actionsOf)
+      .sort();
+    expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 
   it('has no circular dependency between resources (CloudFormation would refuse it)', () => {

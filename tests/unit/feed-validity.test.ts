@@ -159,6 +159,21 @@ const cases: FeedCase[] = [
       expect(atom.feed.entry[0].author).toEqual([{ name: site.authorName }]);
     },
   },
+  {
+    name: 'feed items with provenance (RSS and Atom <source>), one with a hostile feed title and no link of its own',
+    digests: [
+      { ...seedDigest, provenance: { title: 'Example News', url: 'https://news.example.org/' } },
+      { ...anonymousDigest, provenance: { title: 'Café <b>&</b> ]]> "quotes"', url: 'https://blog.example.net/feed.xml?a=1&b=2' } },
+    ],
+    site,
+    check: (atom, rss) => {
+      expect(atom.feed.entry[0].source.title['#text']).toBe('Example News');
+      expect(atom.feed.entry[1].source.title['#text']).toBe('Café <b>&</b> ]]> "quotes"');
+      expect(atom.feed.entry[1].source.link['@href']).toBe('https://blog.example.net/feed.xml?a=1&b=2');
+      expect(rss.rss.channel.item[0].source['#text']).toBe('Example News');
+      expect(rss.rss.channel.item[1].source['@url']).toBe('https://blog.example.net/feed.xml?a=1&b=2');
+    },
+  },
 ];
 
 describe('rendered feeds against the RELAX NG schemas (jing)', () => {

@@ -11,4 +11,9 @@ export class CombinedArticleSource implements ArticleSource {
     const lists = await Promise.all(this.sources.map((source) => source.list()));
     return lists.flat();
   }
+
+  /** Settles every source that needs it, in order. */
+  async settle(): Promise<void> {
+    for (const source of this.sources) await source.settle?.();
+  }
 }

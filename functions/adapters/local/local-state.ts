@@ -1,7 +1,7 @@
 /**
  * The local state of `npm start`, `npm run serve` and `gazette subscribers` in ONE SQLite database
  * (`out/state/gazette.sqlite`, through better-sqlite3): the digest archive, the delivery ledger, the run
- * lease, the token keys and local subscribers.
+ * lease, the token keys, local subscribers, and the followed feed sources with the items seen in each.
  *
  * Why a database and not JSON files: two processes (two runs, a run and `serve`) must never both claim a
  * (delivery, subscriber) pair or both create token keys. SQLite gives that with `BEGIN IMMEDIATE`
@@ -21,7 +21,9 @@ import type { LocalLayout } from './layout.js';
 /** How long a process waits for another one's write lock before giving up (ms). */
 export const BUSY_TIMEOUT_MS = 15_000;
 
-const SCHEMA_VERSION = 1;
+// 2: the feed sources and their seen items. Every statement is IF NOT EXISTS, so an older database
+// gets the new tables by running the whole schema again.
+const SCHEMA_VERSION = 2;
 
 // delivery_id holds today's digest id: the ledger is keyed (delivery, subscriber) once a delivery is an
 // edition of digests, and only the value changes.
@@ -62,6 +64,18 @@ CREATE TABLE IF NOT EXISTS subscriber_seeds (
   source TEXT NOT NULL,
   id     TEXT NOT NULL,
   PRIMARY KEY (source, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (
+  id      TEXT PRIMARY KEY,
+  url     TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  record  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS seen_items (
+  source_id TEXT NOT NULL,
+  item_id   TEXT NOT NULL,
+  seen_at   TEXT NOT NULL,
+  PRIMARY KEY (source_id, item_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS imports (
   name TEXT PRIMARY KEY,

@@ -20,6 +20,7 @@ const digestSchema = z.object({
   keywords: z.array(z.string()),
   sourceUrl: z.string().optional(),
   sourceName: z.string(),
+  provenance: z.object({ title: z.string(), url: z.string() }).optional(),
   author: z.string().optional(),
   published: z.string(),
   updated: z.string(),

@@ -6,7 +6,7 @@
  * with the same input changes no byte and writes no mail.
  */
 import { randomUUID } from 'node:crypto';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
@@ -34,8 +34,15 @@ import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
-import { openLocalState } from '../../adapters/local/local-state.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
+import { openLocalState, type LocalState } from '../../adapters/local/local-state.js';
+import { SqliteSeenItems, SqliteSources } from '../../adapters/local/sqlite-sources.js';
+import { CombinedArticleSource } from '../../adapters/aws/combined-article-source.js';
+import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
+import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
+import type { SourcePollReport } from '../../core/sources/poll-sources.js';
+import { readFeedList } from '../../core/sources/source-list.js';
+import { newSource } from '../../core/sources/source.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 
 /**
@@ -96,6 +103,9 @@ confirmed subscriber and new digest. Running it again with the same articles cha
                                                                    default: ${SETTING_DEFAULTS.summarizer}
   --bedrock-model ID   Bedrock model for --summarizer bedrock       default: ${SETTING_DEFAULTS.bedrockModelId}
   --bedrock-daily-tokens N  model tokens this run may use         default: ${SETTING_DEFAULTS.bedrockDailyTokenBudget}
+  --sources FILE       feeds to follow: OPML or one URL a line (added to the followed feeds, see
+                       "gazette sources"); every followed feed that is due is polled
+  --allow-private-network  let feed fetches reach loopback and private addresses (intranet feeds)
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -116,6 +126,9 @@ export interface PublishOptions {
   dryRun: boolean;
   /** Publish without mailing; the subscribers file is then not needed. */
   noMail: boolean;
+  /** A list of feeds to follow (OPML or text), added to the followed sources before polling. */
+  sourcesFile?: string;
+  allowPrivateNetwork: boolean;
   verbose: boolean;
 }
 
@@ -143,6 +156,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
+        sources: { type: 'string' },
+        'allow-private-network': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -171,8 +186,10 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     summarizer,
     dryRun: values['dry-run'] === true,
     noMail: values['no-mail'] === true,
+    allowPrivateNetwork: values['allow-private-network'] === true,
     verbose: values.verbose === true,
   };
+  if (values.sources !== undefined) options.sourcesFile = values.sources;
   if (values.now !== undefined) options.now = fixedNow(values.now);
   return options;
 }
@@ -266,14 +283,48 @@ export async function publishCommand(args: string[], io: CommandIo): Promise<Exi
   }
   const { verbose } = options;
   try {
-    const report = await runPublish(options, io);
-    return printReport(report.report, report.emails, options, io, performance.now() - started);
+    const result = await runPublish(options, io);
+    return printReport(result, options, io, performance.now() - started);
   } catch (error) {
     return reportError(io, 'publish', error, verbose);
   }
 }
 
-async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ report: PublishReport; emails: string[] }> {
+/** What a run did, for the summary. */
+interface RunResult {
+  report: PublishReport;
+  emails: string[];
+  sources: SourcePollReport[];
+}
+
+/**
+ * The followed feeds as an article source: the `--sources` list added first (never removing any), then
+ * every due source polled when the run lists its articles. With no feed followed nothing is fetched.
+ */
+async function followedFeeds(
+  options: PublishOptions,
+  state: LocalState,
+  clock: Clock,
+  warn: (message: string) => void,
+): Promise<FeedArticleSource> {
+  const sources = new SqliteSources(state, warn);
+  if (options.sourcesFile) {
+    const text = await readFile(options.sourcesFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(`--sources: cannot read ${options.sourcesFile} (${error.code ?? error.message})`);
+    });
+    const read = readFeedList(text, options.sourcesFile);
+    if ('error' in read) throw new ConfigError(`--sources ${read.error}`);
+    for (const problem of read.problems) warn(problem);
+    for (const feed of read.feeds) {
+      await sources.add({ ...newSource(feed.url, clock.now()), ...(feed.title ? { title: feed.title } : {}) });
+    }
+  }
+  const settings = { ...SETTING_DEFAULTS, allowPrivateNetwork: options.allowPrivateNetwork };
+  const deps = pollDeps({ sources, seen: new SqliteSeenItems(state) }, settings, { siteUrl: options.site.baseUrl });
+  return new FeedArticleSource(deps, pollSettings(settings), clock);
+}
+
+async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunResult> {
   const paths = localLayout(options.outDir);
   const fixed = options.now;
   const clock: Clock = { now: () => (fixed ? new Date(fixed.getTime()) : new Date()) };
@@ -313,10 +364,11 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
       if (!options.verbose && level !== 'error') return;
       io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
     };
+    const feeds = await followedFeeds(options, state, clock, warn);
     const report = await publishDigests(
       {
         clock,
-        source: new FolderArticleSource(options.seedsDir),
+        source: new CombinedArticleSource([new FolderArticleSource(options.seedsDir), feeds]),
         archive: new SqliteArchive(state, warn),
         site: new FolderSitePublisher(paths.site),
         subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn, idKey }),
@@ -330,7 +382,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
       },
       { site: options.site, mail: options.mail, keyring, runId, dryRun: options.dryRun, noMail: options.noMail },
     );
-    return { report, emails: mailer.written };
+    return { report, emails: mailer.written, sources: feeds.reports };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -350,7 +402,36 @@ function printDigest(io: CommandIo, label: string, digest: Digest): void {
 
 const MAX_LISTED_EMAILS = 10;
 
-function printReport(report: PublishReport, emails: string[], options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
+/** One line per polled feed, and the digests held from mail (first fetch, too old) with why. */
+function printSources(io: CommandIo, report: PublishReport, sources: SourcePollReport[]): void {
+  const held = report.held;
+  if (held['first-fetch'] + held['too-old'] > 0) {
+    const why = [
+      held['first-fetch'] ? `${held['first-fetch']} from a feed's first fetch` : '',
+      held['too-old'] ? `${held['too-old']} older than ${SETTING_DEFAULTS.maxAgeToMailHours} h when first seen` : '',
+    ].filter(Boolean);
+    say(io, `Held:    ${held['first-fetch'] + held['too-old']} new digest(s) published but not mailed (${why.join(', ')})`);
+  }
+  if (sources.length === 0) return;
+  const failing = sources.filter((source) => source.outcome === 'error');
+  say(
+    io,
+    `Sources: ${sources.length} polled, ${sources.reduce((sum, source) => sum + source.newItems, 0)} new items, ${failing.length} failing`,
+  );
+  for (const source of sources) {
+    const what =
+      source.outcome === 'error'
+        ? `error: ${source.message ?? 'failed'}`
+        : source.outcome === 'new-items'
+          ? `${source.newItems} new`
+          : source.outcome;
+    const state = source.status === 'active' ? '' : ` [${source.status}]`;
+    say(io, `         ${terminalSafe(`${source.title ?? source.url}: ${what}${state}`)}`);
+    for (const message of source.itemMessages) io.stderr.write(`source warning: ${terminalSafe(message)}\n`);
+  }
+}
+
+function printReport({ report, emails, sources }: RunResult, options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
   if (report.skipped === 'lease-busy') {
     io.stderr.write(
       `gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`,
@@ -386,6 +467,7 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
+  printSources(io, report, sources);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
   for (const pair of mail.inDoubt) {
     io.stderr.write(
@@ -397,6 +479,7 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);
 
   if (mail.stoppedBy) return EXIT_CODES.tryAgainLater;
-  if (report.articleErrors.length > 0 || mail.failed > 0) return EXIT_CODES.partial;
+  const failingSources = sources.filter((source) => source.outcome === 'error').length;
+  if (report.articleErrors.length > 0 || mail.failed > 0 || failingSources > 0) return EXIT_CODES.partial;
   return EXIT_CODES.ok;
 }

@@ -102,6 +102,7 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
       subscribers: `${label}-subscribers-${suffix}`,
       deliveries: `${label}-deliveries-${suffix}`,
       state: `${label}-state-${suffix}`,
+      sources: `${label}-sources-${suffix}`,
     },
   };
 }
@@ -155,6 +156,7 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints, names: Gazette
     [ENV.subscribersTable]: names.tables.subscribers,
     [ENV.deliveriesTable]: names.tables.deliveries,
     [ENV.stateTable]: names.tables.state,
+    [ENV.sourcesTable]: names.tables.sources,
     [ENV.seedsDir]: resolve('seeds'),
     [LOCAL_ENV.s3Endpoint]: endpoints.s3,
     [LOCAL_ENV.sesEndpoint]: endpoints.ses,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../errors.js';
-import type { Article, ArticleFormat, RawArticle } from '../model.js';
+import type { Article, ArticleFormat, ItemMetadata, RawArticle } from '../model.js';
 import { FrontMatterError, parseIsoDate, splitFrontMatter } from './front-matter.js';
 import { htmlMetadata, htmlParagraphs, parseHtml } from './html.js';
 import { MarkdownComplexityError, markdownText } from './markdown.js';
@@ -32,7 +32,10 @@ function sha256Hex(value: string): string {
  * Parses one raw article in the format it declares. Its `source` is the `source` of the result and
  * the start of every error message.
  *
- * Identity: front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
+ * A feed item's metadata (`raw.item`: id, title, link, author, date, tags) wins over what the bytes say;
+ * its provenance and mail hold are copied to the article.
+ *
+ * Identity: the feed item's id, else front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
  * the SHA-256 of the normalised text. `contentHash` covers text and metadata, so editing an article with
  * a stable id changes its hash but not its id.
  *
@@ -57,6 +60,8 @@ export function parseArticle(raw: RawArticle): Article {
     throw error;
   }
 
+  // A feed item's own metadata beats what its HTML says (a content fragment rarely has a <title>).
+  if (raw.item) parts = { ...parts, ...itemParts(raw.item) };
   const text = joinParagraphs(parts.paragraphs);
   if (!text) throw new ArticleError(name, 'empty article (no text)');
 
@@ -72,6 +77,8 @@ export function parseArticle(raw: RawArticle): Article {
   if (parts.author) article.author = parts.author;
   if (parts.published) article.published = parts.published;
   // An array, not a joined string, so no two different articles can produce the same hashed bytes.
+  if (raw.provenance) article.provenance = { ...raw.provenance };
+  if (raw.mailHold) article.mailHold = raw.mailHold;
   article.contentHash = sha256Hex(
     JSON.stringify([
       text,
@@ -83,6 +90,17 @@ export function parseArticle(raw: RawArticle): Article {
     ]),
   );
   return article;
+}
+
+/** The parts a feed item's metadata gives; absent fields leave what the bytes said. */
+function itemParts(item: ItemMetadata): Partial<Parts> {
+  const parts: Partial<Parts> = { id: item.id };
+  if (item.title) parts.title = item.title;
+  if (item.url) parts.url = item.url;
+  if (item.author) parts.author = item.author;
+  if (item.published) parts.published = item.published;
+  if (item.tags && item.tags.length > 0) parts.tags = item.tags;
+  return parts;
 }
 
 function readFormat(format: ArticleFormat, source: string): Parts {

@@ -33,6 +33,7 @@ export function buildDigest(
     keywords,
     ...(article.url ? { sourceUrl: article.url } : {}),
     sourceName: article.source,
+    ...(article.provenance ? { provenance: { ...article.provenance } } : {}),
     ...(article.author ? { author: article.author } : {}),
     published,
     // A new digest is as fresh as its publication; an edit is fresh now.

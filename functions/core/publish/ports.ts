@@ -18,6 +18,12 @@ export interface ArticleSource {
    * name); plus what the source found but cannot offer (reported by the use case, not fatal).
    */
   list(): Promise<(RawArticle | RefusedArticle)[]>;
+  /**
+   * Called once the run has stored the digests of what `list()` gave (never in a dry run): a source
+   * that must remember what it handed out (a feed's seen items and validators) records it now, so a
+   * run that dies before storing loses nothing; the next run is offered the same items again.
+   */
+  settle?(): Promise<void>;
 }
 
 /**

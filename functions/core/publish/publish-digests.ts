@@ -5,7 +5,7 @@
  */
 import { parseArticle } from '../articles/parse.js';
 import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
-import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
+import type { Article, Digest, MailConfig, MailHold, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
 import { renderDigestEmail } from '../render/email.js';
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
@@ -114,6 +114,11 @@ export interface PublishReport {
   created: Digest[];
   updated: Digest[];
   unchanged: number;
+  /**
+   * New digests from feed items published but never mailed, by reason: the first fetch of a new source,
+   * or an item older than `maxAgeToMailHours` when first seen.
+   */
+  held: Record<MailHold, number>;
   articleErrors: { source: string; message: string }[];
   site: PublishResult;
   mail: MailReport;
@@ -143,6 +148,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     created: [],
     updated: [],
     unchanged: 0,
+    held: { 'first-fetch': 0, 'too-old': 0 },
     articleErrors: [],
     site: { written: [], unchanged: [] },
     mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] },
@@ -153,10 +159,12 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     return { ...emptyReport, skipped: 'lease-busy' };
   }
   try {
-    const report = { ...emptyReport };
+    const report: PublishReport = { ...emptyReport, held: { ...emptyReport.held } };
     const articles = await readArticles(deps.source, report.articleErrors, log);
     const archived = new Map((await deps.archive.list()).map((digest) => [digest.id, digest]));
     await mergeIntoArchive(deps, settings, articles, archived, report, log);
+    // The digests are stored: a source may now record what it handed out (a feed's seen items).
+    if (!settings.dryRun) await deps.source.settle?.();
 
     report.digests = sortNewestFirst([...archived.values()]);
     if (report.digests.length > 0) {
@@ -234,6 +242,7 @@ async function mergeIntoArchive(
       continue;
     }
     if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
+    else if (!previous && article.mailHold) digest = { ...digest, mailStatus: 'not-mailed' };
     else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
     if (!settings.dryRun && (await deps.archive.put(digest, previous?.contentHash)) === 'conflict') {
       // Another run stored this article first; its copy wins and this run treats it as unchanged.
@@ -243,6 +252,7 @@ async function mergeIntoArchive(
     }
     archived.set(digest.id, digest);
     slugsInUse.add(digest.slug);
+    if (!previous && article.mailHold && !settings.noMail) report.held[article.mailHold] += 1;
     (previous ? report.updated : report.created).push(digest);
   }
 }

@@ -31,6 +31,13 @@ export function sourceLink(digest: Digest): string | undefined {
   return safeHttpUrl(digest.sourceUrl);
 }
 
+/** The feed a digest's article came from, with a usable link and a one-line name; absent for files. */
+export function provenanceOf(digest: Digest): { title: string; url: string } | undefined {
+  const url = safeHttpUrl(digest.provenance?.url);
+  if (!digest.provenance || !url) return undefined;
+  return { title: oneLine(digest.provenance.title) || new URL(url).host, url };
+}
+
 /**
  * The full digest as an HTML fragment for feed readers: summary, key points, source. No headline
  * (readers show the entry title), no styles, absolute URLs only (feed readers resolve nothing).
@@ -47,8 +54,20 @@ export function digestHtmlFragment(digest: Digest, options: { sectionHeadingLeve
     keyPoints.length > 0 ? html`${open}Key points${close}<ul>${keyPoints.map((point) => html`<li dir="auto">${point}</li>`)}</ul>` : ''
   }${
     // Without a URL there is nothing a reader can follow; the file name would only be noise.
-    source ? html`<p>Source: <a href="${source}">${new URL(source).host}</a></p>` : ''
+    source ? html`<p>Source: <a href="${source}">${new URL(source).host}</a>${viaFeed(digest)}</p>` : provenanceParagraph(digest)
   }${options.readingTime === false ? '' : html`<p>${readingLine(digest)}</p>`}`;
+}
+
+/** " via <feed title>" for a feed item's digest (linked to the feed's site), nothing for a file's. */
+function viaFeed(digest: Digest): SafeHtml | '' {
+  const feed = provenanceOf(digest);
+  return feed ? html` via <a href="${feed.url}">${feed.title}</a>` : '';
+}
+
+/** "Source: <feed title>" for a feed item without a link of its own. */
+function provenanceParagraph(digest: Digest): SafeHtml | '' {
+  const feed = provenanceOf(digest);
+  return feed ? html`<p>Source: <a href="${feed.url}">${feed.title}</a></p>` : '';
 }
 
 /** The full digest as plain text (LF line breaks; the mail renderer converts to CRLF). */
@@ -57,6 +76,8 @@ export function digestPlainText(digest: Digest): string {
   const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
   const lines = [summaryText(digest)];
   if (keyPoints.length > 0) lines.push('', 'Key points:', ...keyPoints.map((point) => `- ${point}`));
+  const feed = provenanceOf(digest);
   if (source) lines.push('', `Source: ${source}`);
+  if (feed) lines.push(...(source ? [] : ['']), `Via: ${feed.title} (${feed.url})`);
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@
  */
 import type { Digest, MailConfig, OutgoingMail, SiteConfig } from '../model.js';
 import { InvalidAddressError } from '../errors.js';
-import { digestPlainText, readingLine, sourceLink, summaryText } from './digest-content.js';
+import { digestPlainText, provenanceOf, readingLine, sourceLink, summaryText } from './digest-content.js';
 import { checkedBaseUrl, checkedLanguage, digestUrl } from './links.js';
 import { buildMessage } from './mime.js';
 import { RenderError, html, oneLine, trusted, type HtmlValue, type SafeHtml } from './text.js';
@@ -158,6 +158,7 @@ export function renderDigestEmail(input: DigestEmailInput): OutgoingMail {
   const headline = oneLine(digest.headline);
   const siteTitle = oneLine(site.title);
   const source = sourceLink(digest);
+  const feed = provenanceOf(digest);
 
   const text = [
     headline,
@@ -183,7 +184,11 @@ ${keyPoints.map((point) => html`<li style="margin:0 0 6px;${TEXT}">${point}</li>
 `
     : ''
 }${paragraph(readingLine(digest), `margin:0 0 16px;${MUTED}`)}
-${paragraph(html`${link(permalink, 'Read on the web')}${source ? html` · ${link(source, 'Original article')}` : ''}`)}`;
+${paragraph(
+  html`${link(permalink, 'Read on the web')}${source ? html` · ${link(source, 'Original article')}` : ''}${
+    feed ? html` · via ${link(feed.url, feed.title)}` : ''
+  }`,
+)}`;
   const footer = html`${paragraph(html`You get this email because you subscribed to ${link(site.baseUrl, siteTitle)}.`, `margin:0 0 8px;${MUTED}`)}
 ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login needed.`, `margin:0;${MUTED}`)}`;
   const htmlBody = emailDocument({ lang: site.language, title: headline, preheader: summaryText(digest), body, footer });

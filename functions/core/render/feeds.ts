@@ -4,10 +4,10 @@
  */
 import { Feed, type Item } from 'feed';
 import type { Digest, SiteConfig } from '../model.js';
-import { categoryTerms, digestHtmlFragment, digestPlainText, sourceLink, summaryText } from './digest-content.js';
+import { categoryTerms, digestHtmlFragment, digestPlainText, provenanceOf, sourceLink, summaryText } from './digest-content.js';
 import { digestUrl } from './links.js';
 import type { RenderContext } from './outputs.js';
-import { RenderError, escapeText, oneLine, parseInstant } from './text.js';
+import { RenderError, escapeText, html, oneLine, parseInstant } from './text.js';
 
 /** Everything one feed entry needs, computed once and shared by the three formats. */
 interface Entry {
@@ -21,6 +21,8 @@ interface Entry {
   terms: string[];
   author: string;
   externalUrl: string | undefined;
+  /** The feed the article was an item of (RSS and Atom `<source>`, JSON Feed `_gazette.source`). */
+  provenance: { title: string; url: string } | undefined;
 }
 
 /** The generator name written into RSS and Atom (instead of the package's GitHub URL). */
@@ -53,6 +55,7 @@ function toEntry(digest: Digest, site: SiteConfig): Entry {
     terms: categoryTerms(digest),
     author: oneLine(digest.author ?? '') || oneLine(site.authorName),
     externalUrl: sourceLink(digest),
+    provenance: provenanceOf(digest),
   };
 }
 
@@ -89,6 +92,16 @@ export function rssFeed(context: RenderContext): string {
         { name: 'title', objects: { _text: xmlText(entry.title) } },
         // xmlns:dc is declared by `feed` whenever an item has content, which every entry has.
         { name: 'dc:creator', objects: { _text: xmlText(entry.author) } },
+        // RSS 2.0 <source url="…">title</source>: the channel the item came from. xml-js writes
+        // attribute values as given; the URL is RFC 3986 (no quotes, no `<`), so `&` is all to escape.
+        ...(entry.provenance
+          ? [
+              {
+                name: 'source',
+                objects: { _attributes: { url: entry.provenance.url.replace(/&/g, '&amp;') }, _text: xmlText(entry.provenance.title) },
+              },
+            ]
+          : []),
       ],
     };
     feed.addItem(item);
@@ -127,11 +140,35 @@ export function atomFeed(context: RenderContext): string {
       category: entry.terms.map((term) => ({ term })),
     });
   }
-  const xml = feed.atom1();
+  const xml = withAtomSources(feed.atom1(), entries);
   // `feed` has no option for the Atom root's xml:lang; the root tag it writes is a fixed string.
   const root = '<feed xmlns="http://www.w3.org/2005/Atom">';
   if (!xml.includes(root)) throw new RenderError('unexpected Atom root element from the feed package');
   return `${xml.replace(root, `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${language}">`)}\n`;
+}
+
+/**
+ * Adds RFC 4287 `<source>` (the original feed's id, title and link) to the entries with provenance.
+ * `feed` cannot write it (its Atom entries take no extensions), so it goes in after: the n-th `</entry>`
+ * closes the n-th entry, as every data `<` is escaped. The element is built with the escaping template.
+ */
+function withAtomSources(xml: string, entries: Entry[]): string {
+  if (entries.every((entry) => !entry.provenance)) return xml;
+  const parts = xml.split('</entry>');
+  if (parts.length !== entries.length + 1) throw new RenderError('unexpected Atom entry count from the feed package');
+  return parts
+    .map((part, index) => {
+      const provenance = entries[index]?.provenance;
+      if (!provenance) return part;
+      const source = html`    <source>
+            <id>${provenance.url}</id>
+            <title type="text">${provenance.title}</title>
+            <link rel="alternate" href="${provenance.url}"/>
+        </source>
+    `;
+      return `${part.replace(/\s*$/, '\n')}${source.value}`;
+    })
+    .join('</entry>');
 }
 
 /** JSON Feed 1.1 (https://jsonfeed.org/version/1.1), built directly. */
@@ -159,6 +196,8 @@ export function jsonFeed(context: RenderContext): string {
       tags: entry.terms,
       authors: [{ name: entry.author }],
       language,
+      // JSON Feed has no source field; an underscore extension is how the spec lets one be added.
+      ...(entry.provenance ? { _gazette: { source: { title: entry.provenance.title, url: entry.provenance.url } } } : {}),
     })),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
