@@ -8,7 +8,7 @@
  * and headline bonus (a word that is in every article scores nothing because it is in the stop list, the
  * cheap stand-in for a corpus IDF); a lone surname or first name counts towards the full name it abbreviates.
  */
-import { tagSentences, type TaggedToken } from './segment.js';
+import { tagSentences, type TaggedToken } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { rawWords, stem } from './text.js';
 

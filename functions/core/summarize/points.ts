@@ -6,7 +6,7 @@
  * with a pronoun or a connective ("He affirmed…", "But…") is readable but leans on what came before, so
  * it is only used when there are not enough better ones.
  */
-import { tagSentences, type TaggedToken } from './segment.js';
+import { tagSentences, type TaggedToken } from './tagger.js';
 
 /** `good`: use it; `weak`: use it only to reach the minimum; `unusable`: never. */
 export type PointQuality = 'good' | 'weak' | 'unusable';

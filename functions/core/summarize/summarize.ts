@@ -8,6 +8,7 @@ import type { SummarizeOptions, Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
+import { loadTagger } from './tagger.js';
 import { chooseKeywords } from './keywords.js';
 import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
 import { stripBidiControls } from '../articles/text.js';
@@ -219,6 +220,7 @@ export class ExtractiveSummarizer implements Summarizer {
    * words or when `options.deadline` passes first.
    */
   async summarize(article: Article, options: SummarizeOptions = {}): Promise<Summary> {
+    await loadTagger();
     return summarize(
       {
         text: article.text,
