@@ -68,8 +68,8 @@ export function tidyEnding(phrase: string): string {
   }
 }
 
-/** Where a clause ends: after , ; : or before a dash used as punctuation. */
-const CLAUSE_BREAK = /(?:[,;:](?=\s))|(?:\s[–—-](?=\s))|(?:\s\()/g;
+/** Where a clause ends: after , ; : or before a dash used as punctuation (an opening bracket is an aside inside a clause). */
+const CLAUSE_BREAK = /(?:[,;:](?=\s))|(?:\s[–—-](?=\s))/g;
 
 /** Limits for {@link shorten}; either may be omitted. */
 export interface ShortenLimits {
