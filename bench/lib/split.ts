@@ -6,7 +6,7 @@
  *
  *   a row is in the TRAIN part when the first byte of SHA-256(id) is below 128, else in the REPORT part.
  *
- * Tuning scripts (bench/train-scorer.ts) read only `train`; the tables the README quotes are the
+ * The tuning script (bench/tune-summary.ts) reads only `train`; the tables the README quotes are the
  * `report` part. Never tune on what you report.
  */
 import { createHash } from 'node:crypto';

@@ -124,9 +124,11 @@ function sentenceHeadline(sentence: string): string | undefined {
 function headlineFromSentences(candidates: readonly string[]): string {
   for (const sentence of candidates.slice(0, 3)) {
     const headline = sentenceHeadline(sentence);
-    if (headline !== undefined) return headline;
+    // A fragment of one or two words ("the.") is no headline while a real sentence follows.
+    if (headline !== undefined && countWords(headline) >= 3) return headline;
   }
   const base = headlineBase(candidates[0] ?? '');
+  if (base.length > 0 && base.length <= HEADLINE_CHARS) return base;
   const cut = tidyEnding(shorten(base, { maxChars: HEADLINE_CHARS - 1 }));
   return cut.length > 0 ? `${cut}…` : cutLongWord(base);
 }
