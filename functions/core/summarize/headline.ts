@@ -83,12 +83,32 @@ function clausePrefixes(text: string): string[] {
 function phrasePrefixes(text: string): string[] {
   const firstEnd = [...text.matchAll(CLAUSE_END)][0]?.index ?? text.length;
   const words = text.slice(0, firstEnd).split(/\s+/u);
+  // A conjunction opens a clause of its own ("… next week after talks over pay broke down"): a cut may
+  // drop that clause whole, never keep part of it ("…after talks").
+  const opensClause = words.findIndex((word, index) => index > 0 && CLAUSE_OPENERS.has(word.toLowerCase()));
   const cuts: string[] = [];
-  for (let count = words.length - 1; count >= 5; count--) {
-    if (PHRASE_OPENERS.has(words[count]!.toLowerCase())) cuts.push(tidyEnding(words.slice(0, count).join(' ')));
+  for (let count = opensClause > 0 ? opensClause : words.length - 1; count >= 5; count--) {
+    if (count === opensClause || PHRASE_OPENERS.has(words[count]!.toLowerCase())) cuts.push(tidyEnding(words.slice(0, count).join(' ')));
   }
   return cuts;
 }
+
+/** Words that open a subordinate clause inside a sentence's first clause. */
+const CLAUSE_OPENERS = new Set([
+  'after',
+  'before',
+  'since',
+  'until',
+  'while',
+  'because',
+  'when',
+  'if',
+  'although',
+  'though',
+  'unless',
+  'as',
+  'whether',
+]);
 
 /** Parts of speech a headline cannot end on: its object or clause was cut away ("…the weekend left"). */
 const OPEN_ENDINGS = new Set(['VERB', 'AUX', 'ADP', 'DET', 'CCONJ', 'SCONJ', 'PART']);
