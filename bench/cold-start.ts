@@ -110,6 +110,35 @@ function dominantInputs(bundle: Bundle, top: number): { packages: [string, numbe
   return { packages: biggest([...byPackage]), files: biggest(files) };
 }
 
+/** The publisher's bundle size, its wink share and its import time against bare node (5 alternating runs). */
+export async function publisherFootprint(): Promise<{
+  bytes: number;
+  gzipBytes: number;
+  winkBytes: number;
+  importMs: number;
+  bareMs: number;
+}> {
+  const outDir = await mkdtemp(join(tmpdir(), 'gazette-footprint-'));
+  try {
+    const bundle = await bundleHandler(HANDLERS[0].name, HANDLERS[0].entry, outDir);
+    checkExportsHandler(bundle);
+    const output = Object.values(bundle.metafile.outputs).find((candidate) => candidate.entryPoint !== undefined)!;
+    let winkBytes = 0;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+      if (ownerOf(input).startsWith('wink-')) winkBytes += bytesInOutput;
+    const bare: number[] = [];
+    const imported: number[] = [];
+    timeProcess(['-e', '0']);
+    for (let round = 0; round < 5; round += 1) {
+      bare.push(timeProcess(['-e', '0']));
+      imported.push(timeProcess([bundle.file]));
+    }
+    return { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, winkBytes, importMs: median(imported), bareMs: median(bare) };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the benchmark and prints the size table, the import-time table and the publisher's top inputs. */
 export async function run(): Promise<void> {
   const outDir = await mkdtemp(join(tmpdir(), 'gazette-cold-start-'));

@@ -64,6 +64,18 @@ export interface RefusedArticle {
   refusal: string;
 }
 
+/**
+ * What a block of an article is: headings, list items, captions, code and table rows are structure, not
+ * sentences, so the summariser never runs one into the next sentence.
+ */
+export type BlockKind = 'heading' | 'paragraph' | 'list-item' | 'quote' | 'caption' | 'code' | 'table-row';
+
+/** One block of an article's body, in order: its kind and its text as one normalised line. */
+export interface ArticleBlock {
+  kind: BlockKind;
+  text: string;
+}
+
 /** An article as read from a source (seed folder, S3 inbox), already reduced to plain text. */
 export interface Article {
   /** Stable identity: front-matter `id`, else `url`, else a hash of the normalised text. */
@@ -81,6 +93,12 @@ export interface Article {
   tags: string[];
   /** Plain text, paragraphs separated by a blank line ("\n\n"). Never markup. */
   text: string;
+  /**
+   * The body as blocks with their kinds (headings, paragraphs, list items, captions…), when the parser
+   * knows them. The same words as `text`, except that a heading written on the line above its paragraph
+   * in plain text is its own block here. Not part of `contentHash`.
+   */
+  blocks?: ArticleBlock[];
   /** Hash of the normalised text and metadata: a changed hash under the same id is an edit. */
   contentHash: string;
   /** The feed it came from, when it was a feed item. */

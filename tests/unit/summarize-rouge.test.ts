@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { porterStem } from '../../functions/core/summarize/porter.js';
 import { rouge, rougeTokens } from '../../bench/lib/rouge.js';
+import { devDataPath, loadDevSet } from '../../bench/lib/dataset.js';
+import { loadTagger, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 
 // Outputs of NLTK 3.8 `PorterStemmer()` (its default NLTK_EXTENSIONS mode, the one rouge-score uses),
 // covering every step of the algorithm and NLTK's departures from the original.
@@ -136,5 +138,36 @@ describe('rouge (rouge-score compatible)', () => {
     expect(rouge('w3 w4 w1 w2', 'w1 w2 w3 w4').rougeLsum.recall).toBeCloseTo(1 / 2);
     expect(rouge('w8 w9', 'w1 w2').rougeLsum.f1).toBe(0);
     expect(rouge('', 'w1').rouge1.f1).toBe(0);
+  });
+});
+
+describe('ROUGE floor on the report part of the v2 dev set (a regression guard, not a timed test)', () => {
+  // The dev set lives outside the repository (copyrighted research data, ../shared/data); without it
+  // this test fails, it does not skip. The floors are the figures at the time of writing minus 0.5:
+  // Gazette 33.85 / 12.23 / 30.08 and Lead-3 31.98 / 11.74 / 28.72 on the 233 report rows
+  // (bench/lib/split.ts), as `npm run bench -- summaries` prints them.
+  it('keeps Gazette above its floor and above Lead-3 on R-1 and R-Lsum', { timeout: 120_000 }, async () => {
+    await loadTagger();
+    const rows = loadDevSet('v2');
+    expect(rows, `the dev set at ${devDataPath('v2')}`).toBeDefined();
+    const report = rows!.filter((row) => row.part === 'report');
+    expect(report.length).toBe(233);
+    const mean = (system: (text: string) => string[]): number[] => {
+      const totals = [0, 0, 0];
+      for (const row of report) {
+        const scores = rouge(system(row.article).join('\n'), row.reference);
+        totals[0]! += scores.rouge1.f1;
+        totals[1]! += scores.rouge2.f1;
+        totals[2]! += scores.rougeLsum.f1;
+      }
+      return totals.map((total) => (100 * total) / report.length);
+    };
+    const gazette = mean((text) => summarize({ text }).sentences);
+    const lead3 = mean((text) => splitSentences(text).slice(0, 3));
+    expect(gazette[0]).toBeGreaterThan(33.35);
+    expect(gazette[1]).toBeGreaterThan(11.73);
+    expect(gazette[2]).toBeGreaterThan(29.58);
+    expect(gazette[0]).toBeGreaterThan(lead3[0]!);
+    expect(gazette[2]).toBeGreaterThan(lead3[2]!);
   });
 });

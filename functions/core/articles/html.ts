@@ -4,6 +4,7 @@
  * articles and, after marked has rendered them, for `.md` bodies too, so both share one text path.
  */
 import { parse, NodeType, type HTMLElement, type Node } from 'node-html-parser';
+import type { ArticleBlock, BlockKind } from '../model.js';
 import { normaliseInline } from './text.js';
 
 /** Elements whose content is never article text (code, styling, embedded media, forms, page chrome). */
@@ -95,21 +96,33 @@ export function parseHtml(html: string): HTMLElement {
   return parse(html, { comment: false, parseNoneClosedTags: true, blockTextElements: { script: true, style: true, noscript: true } });
 }
 
+/** The kind of block an element starts; prose containers inside a list item or caption keep that kind. */
+function kindOf(tag: string, parent: BlockKind): BlockKind {
+  if (/^h[1-6]$/u.test(tag)) return 'heading';
+  if (tag === 'li' || tag === 'dt' || tag === 'dd') return 'list-item';
+  if (tag === 'figcaption' || tag === 'caption') return 'caption';
+  if (tag === 'blockquote') return 'quote';
+  if (tag === 'pre') return 'code';
+  if (tag === 'tr') return 'table-row';
+  return parent === 'paragraph' || parent === 'heading' ? 'paragraph' : parent;
+}
+
 /**
- * The readable paragraphs of a document or fragment. `<main>` (else `<body>`, else everything) is the
- * root; a `<header>` outside an `<article>` is page chrome and is dropped with nav, aside and footer.
- * `skip` is an element left out on purpose (the `<h1>` that became the title).
+ * The readable blocks of a document or fragment, each with its kind (heading, list item, caption…).
+ * `<main>` (else `<body>`, else everything) is the root; a `<header>` outside an `<article>` is page
+ * chrome and is dropped with nav, aside and footer. `skip` is an element left out on purpose (the
+ * `<h1>` that became the title).
  */
-export function htmlParagraphs(root: HTMLElement, skip?: HTMLElement): string[] {
+export function htmlBlocks(root: HTMLElement, skip?: HTMLElement): ArticleBlock[] {
   const start = root.querySelector('main') ?? root.querySelector('body') ?? root;
-  const paragraphs: string[] = [];
+  const blocks: ArticleBlock[] = [];
   let current = '';
-  const flush = (): void => {
+  const flush = (kind: BlockKind): void => {
     const clean = normaliseInline(current);
-    if (clean) paragraphs.push(clean);
+    if (clean) blocks.push({ kind, text: clean });
     current = '';
   };
-  const walk = (node: Node, insideArticle: boolean): void => {
+  const walk = (node: Node, insideArticle: boolean, kind: BlockKind): void => {
     if (node.nodeType === NodeType.TEXT_NODE) {
       current += node.text;
       return;
@@ -119,16 +132,23 @@ export function htmlParagraphs(root: HTMLElement, skip?: HTMLElement): string[] 
     const tag = element.rawTagName?.toLowerCase() ?? '';
     if (element === skip || DROPPED.has(tag) || (tag === 'header' && !insideArticle)) return;
     const block = BLOCKS.has(tag);
-    if (block) flush();
+    const inner = block ? kindOf(tag, kind) : kind;
+    // Text before a block element belongs to the enclosing block.
+    if (block) flush(kind);
     // Table cells on one row stay one paragraph, kept apart by a separator.
     if ((tag === 'td' || tag === 'th') && element.previousElementSibling) current += ' | ';
     const nowInside = insideArticle || tag === 'article';
-    for (const child of element.childNodes) walk(child, nowInside);
-    if (block) flush();
+    for (const child of element.childNodes) walk(child, nowInside, inner);
+    if (block) flush(inner);
   };
-  walk(start, start.rawTagName?.toLowerCase() === 'article' || start.closest('article') !== null);
-  flush();
-  return paragraphs;
+  walk(start, start.rawTagName?.toLowerCase() === 'article' || start.closest('article') !== null, 'paragraph');
+  flush('paragraph');
+  return blocks;
+}
+
+/** The readable paragraphs of a document or fragment: the text of {@link htmlBlocks}. */
+export function htmlParagraphs(root: HTMLElement, skip?: HTMLElement): string[] {
+  return htmlBlocks(root, skip).map((block) => block.text);
 }
 
 /** The text of one element as a single normalised line (for titles). */

@@ -7,15 +7,18 @@
  */
 import { decodeHTML } from 'entities';
 import { Marked, type Token, type Tokens } from 'marked';
-import { htmlParagraphs, parseHtml } from './html.js';
+import type { ArticleBlock, BlockKind } from '../model.js';
+import { htmlBlocks, parseHtml } from './html.js';
 import { normaliseInline } from './text.js';
 
 // One private instance, so no other module's marked.use() can change how articles are read.
 const markdown = new Marked({ gfm: true, async: false });
 
-/** A Markdown body as paragraphs, plus the text of a leading `# Heading` (removed from the body). */
+/** A Markdown body as paragraphs and blocks, plus the text of a leading `# Heading` (removed from the body). */
 export interface MarkdownText {
   paragraphs: string[];
+  /** The same text as `paragraphs`, one block each, with its kind from the Markdown syntax. */
+  blocks: ArticleBlock[];
   heading?: string;
 }
 
@@ -148,34 +151,42 @@ function inlineText(tokens: Token[] | undefined): string {
   return text;
 }
 
-/** Appends the paragraphs of block tokens to `out`. */
-function blockParagraphs(tokens: Token[], out: string[]): void {
+/**
+ * Appends the blocks of block tokens to `out`. `context` is the kind of the container the tokens are in:
+ * a paragraph inside a list item is part of the list item, one inside a blockquote part of the quote.
+ */
+function blockParagraphs(tokens: Token[], out: ArticleBlock[], context: BlockKind = 'paragraph'): void {
+  const push = (kind: BlockKind, text: string): void => {
+    out.push({ kind, text });
+  };
   for (const token of tokens) {
     switch (token.type) {
       case 'heading':
+        push('heading', inlineText(token.tokens));
+        break;
       case 'paragraph':
-        out.push(inlineText(token.tokens));
+        push(context, inlineText(token.tokens));
         break;
       case 'text':
         // Block-level text: the content of a tight list item.
-        out.push(token.tokens ? inlineText(token.tokens) : decodeHTML(token.text as string));
+        push(context, token.tokens ? inlineText(token.tokens) : decodeHTML(token.text as string));
         break;
       case 'code':
-        out.push(token.text as string);
+        push('code', token.text as string);
         break;
       case 'list':
-        for (const item of (token as Tokens.List).items) blockParagraphs(item.tokens, out);
+        for (const item of (token as Tokens.List).items) blockParagraphs(item.tokens, out, 'list-item');
         break;
       case 'blockquote':
-        blockParagraphs((token as Tokens.Blockquote).tokens, out);
+        blockParagraphs((token as Tokens.Blockquote).tokens, out, context === 'paragraph' ? 'quote' : context);
         break;
       case 'table': {
         const table = token as Tokens.Table;
-        for (const row of [table.header, ...table.rows]) out.push(row.map((cell) => inlineText(cell.tokens)).join(' | '));
+        for (const row of [table.header, ...table.rows]) push('table-row', row.map((cell) => inlineText(cell.tokens)).join(' | '));
         break;
       }
       case 'html':
-        out.push(...htmlParagraphs(parseHtml(token.text as string)));
+        out.push(...htmlBlocks(parseHtml(token.text as string)));
         break;
       case 'space':
       case 'hr':
@@ -184,7 +195,7 @@ function blockParagraphs(tokens: Token[], out: string[]): void {
         break;
       default: {
         const generic = token as Tokens.Generic;
-        if (generic.tokens) blockParagraphs(generic.tokens, out);
+        if (generic.tokens) blockParagraphs(generic.tokens, out, context);
       }
     }
   }
@@ -203,9 +214,11 @@ export function markdownText(body: string): MarkdownText {
     heading = normaliseInline(inlineText(first.tokens)) || undefined;
     tokens.splice(tokens.indexOf(first), 1);
   }
-  const paragraphs: string[] = [];
-  blockParagraphs(tokens, paragraphs);
-  const result: MarkdownText = { paragraphs };
+  const raw: ArticleBlock[] = [];
+  blockParagraphs(tokens, raw);
+  // Normalised as the article's text will be, so blocks and paragraphs carry the same words.
+  const blocks = raw.map((block) => ({ kind: block.kind, text: normaliseInline(block.text) })).filter((block) => block.text !== '');
+  const result: MarkdownText = { paragraphs: raw.map((block) => block.text), blocks };
   if (heading) result.heading = heading;
   return result;
 }

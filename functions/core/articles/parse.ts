@@ -6,16 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../errors.js';
-import type { Article, ArticleFormat, ItemMetadata, RawArticle } from '../model.js';
+import type { Article, ArticleBlock, ArticleFormat, ItemMetadata, RawArticle } from '../model.js';
 import { FrontMatterError, parseIsoDate, splitFrontMatter } from './front-matter.js';
-import { htmlMetadata, htmlParagraphs, parseHtml } from './html.js';
+import { htmlBlocks, htmlMetadata, parseHtml } from './html.js';
 import { MarkdownComplexityError, markdownText } from './markdown.js';
-import { decodeArticleBytes, joinParagraphs, plainTextParagraphs } from './text.js';
+import { decodeArticleBytes, joinParagraphs, normaliseInline, plainTextBlocks, plainTextParagraphs } from './text.js';
 
 export { MAX_ARTICLE_BYTES } from './text.js';
 
 interface Parts {
   paragraphs: string[];
+  blocks: ArticleBlock[];
   title?: string;
   url?: string;
   author?: string;
@@ -72,6 +73,10 @@ export function parseArticle(raw: RawArticle): Article {
     text,
     contentHash: '',
   };
+  const blocks = parts.blocks
+    .map((block) => ({ kind: block.kind, text: normaliseInline(block.text) }))
+    .filter((block) => block.text !== '');
+  if (blocks.length > 0) article.blocks = blocks;
   if (parts.title) article.title = parts.title;
   if (parts.url) article.url = parts.url;
   if (parts.author) article.author = parts.author;
@@ -106,21 +111,25 @@ function itemParts(item: ItemMetadata): Partial<Parts> {
 function readFormat(format: ArticleFormat, source: string): Parts {
   switch (format) {
     case 'text':
-      return { paragraphs: plainTextParagraphs(source) };
+      return { paragraphs: plainTextParagraphs(source), blocks: plainTextBlocks(source) };
     case 'markdown': {
       const { data, body } = splitFrontMatter(source);
-      const { paragraphs, heading } = markdownText(body);
+      const { paragraphs, blocks, heading } = markdownText(body);
       // Front matter wins; a leading `# Heading` is the title only when front matter has none, and is
       // kept in the body when front matter gave a different title.
-      const parts: Parts = { ...data, paragraphs };
+      const parts: Parts = { ...data, paragraphs, blocks };
       if (!data.title && heading) parts.title = heading;
-      else if (heading && heading !== data.title) paragraphs.unshift(heading);
+      else if (heading && heading !== data.title) {
+        paragraphs.unshift(heading);
+        blocks.unshift({ kind: 'heading', text: heading });
+      }
       return parts;
     }
     case 'html': {
       const root = parseHtml(source);
       const metadata = htmlMetadata(root);
-      const parts: Parts = { paragraphs: htmlParagraphs(root, metadata.titleElement) };
+      const blocks = htmlBlocks(root, metadata.titleElement);
+      const parts: Parts = { paragraphs: blocks.map((block) => block.text), blocks };
       if (metadata.title) parts.title = metadata.title;
       if (metadata.url) parts.url = metadata.url;
       if (metadata.author) parts.author = metadata.author;

@@ -1,3 +1,5 @@
+import type { ArticleBlock } from '../model.js';
+
 /**
  * Byte-level checks and whitespace normalisation shared by every article format. Pure functions: the
  * caller wraps the reasons these return into an `ArticleError` naming the file.
@@ -86,4 +88,66 @@ export function joinParagraphs(paragraphs: Iterable<string>): string {
 export function plainTextParagraphs(text: string): string[] {
   const lines = text.replace(/\r\n?/gu, '\n');
   return /\n[ \t\u00A0]*\n/u.test(lines) ? lines.split(/\n[ \t\u00A0]*\n/u) : lines.split('\n');
+}
+
+/** A list marker opening a line: "- ", "* ", "• ", "1. ", "2) ". */
+const LIST_MARKER = /^(?:[-*•·–]|\d{1,3}[.)])\s+(?=\S)/u;
+/** Words that cannot end a heading: a line ending in one is prose wrapped mid-sentence. */
+const CONTINUES = /\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but|that|is|are|was|were)$/iu;
+
+/**
+ * True when a line reads as a heading rather than prose: a few words, no sentence-ending or continuing
+ * punctuation, not ending in a word that needs the next line ("…talks over the").
+ */
+export function looksLikeHeading(line: string): boolean {
+  const text = line.trim();
+  const words = text.split(/\s+/u).length;
+  return (
+    words >= 1 &&
+    words <= 12 &&
+    text.length <= 100 &&
+    /^[\p{Lu}\p{N}"“‘']/u.test(text) &&
+    !/[.!?…:;,"”’)\]-]$/u.test(text) &&
+    !CONTINUES.test(text) &&
+    !LIST_MARKER.test(text)
+  );
+}
+
+/** One paragraph's line as a block: list items lose their marker, heading-like lines become headings. */
+function lineBlock(line: string, isLast: boolean): ArticleBlock {
+  const text = normaliseInline(line);
+  const marker = LIST_MARKER.exec(text);
+  if (marker) return { kind: 'list-item', text: text.slice(marker[0].length) };
+  return { kind: !isLast && looksLikeHeading(text) ? 'heading' : 'paragraph', text };
+}
+
+/**
+ * Plain text as blocks. Paragraphs as in {@link plainTextParagraphs}; within a paragraph of several lines,
+ * a heading-like first line ("Heat pumps outsold gas boilers" above "Sales rose 18 percent…") and lines
+ * that start with a list marker are blocks of their own, so a heading never runs into the sentence after
+ * it. A heading-like paragraph is a heading unless it is the last one.
+ */
+export function plainTextBlocks(text: string): ArticleBlock[] {
+  const paragraphs = plainTextParagraphs(text).filter((paragraph) => normaliseInline(paragraph) !== '');
+  const blocks: ArticleBlock[] = [];
+  paragraphs.forEach((paragraph, index) => {
+    const lines = paragraph.split('\n').filter((line) => line.trim() !== '');
+    const isLastParagraph = index === paragraphs.length - 1;
+    let prose: string[] = [];
+    const flushProse = (): void => {
+      if (prose.length > 0) blocks.push({ kind: 'paragraph', text: normaliseInline(prose.join(' ')) });
+      prose = [];
+    };
+    lines.forEach((line, lineIndex) => {
+      const isLast = isLastParagraph && lineIndex === lines.length - 1;
+      const next = lines[lineIndex + 1];
+      const headingAbove = lineIndex === 0 && next !== undefined && /^\s*[\p{Lu}"“‘]/u.test(next);
+      if (LIST_MARKER.test(line.trim()) || (lines.length === 1 && !isLast) || (headingAbove && looksLikeHeading(line))) {
+        flushProse();
+        blocks.push(lineBlock(line, isLast));
+      } else prose.push(line);
+    });
+    flushProse();
+  });
+  return blocks;
 }

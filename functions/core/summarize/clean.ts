@@ -13,6 +13,8 @@ const HEADER_JUNK: readonly RegExp[] = [
   /^(?:and\s+)?[\p{Lu}][\p{L}'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*){0,3}\s+(?:for|in)\s+(?:the\s+)?[\p{Lu}][\p{L}\s'’-]{0,40}\s\.$/u,
   /^(?:published|updated|last updated|created|posted)\b[^.]{0,60}\.?$/i,
   /^last updated at .{0,60}$/i,
+  // The splitter keeps "PUBLISHED: . 14:11 EST, 25 October 2013 ." whole (no break before a digit).
+  /^(?:published|updated|last updated|created|posted)\s*:?\s*\.\s*\d{1,2}:\d{2}[^.]{0,50}\.?$/i,
   /^\d{1,2}:\d{2}(?:\s*[ap]m)?\s*(?:[A-Z]{2,4})?,?\s+.{0,30}\d{4}\s*\.?$/i,
   /^[|\s.]+$/,
 ];

@@ -8,7 +8,7 @@
  * and headline bonus (a word that is in every article scores nothing because it is in the stop list, the
  * cheap stand-in for a corpus IDF); a lone surname or first name counts towards the full name it abbreviates.
  */
-import { tagSentences, type TaggedToken } from './segment.js';
+import { tagSentences, type TaggedToken } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { rawWords, stem } from './text.js';
 
@@ -330,11 +330,15 @@ export function chooseKeywords(
   absorbShortNames(candidates);
   // Without a title the headline is the first sentence, which the lead bonus already counts.
   const titleStems = new Set(stemsOf(title ?? ''));
-  for (const candidate of candidates.values()) {
-    if (stemsOf(shownForm(candidate)).every((s) => titleStems.has(s))) candidate.score += HEADLINE_BONUS;
+  // Each candidate's shown form once: it is sorted out of all the forms seen.
+  const shown = new Map([...candidates.values()].map((candidate) => [candidate, shownForm(candidate)]));
+  if (titleStems.size > 0) {
+    for (const candidate of candidates.values()) {
+      if (stemsOf(shown.get(candidate)!).every((s) => titleStems.has(s))) candidate.score += HEADLINE_BONUS;
+    }
   }
   const ranked = [...candidates.values()]
-    .map((candidate) => ({ form: shownForm(candidate), score: candidate.score }))
+    .map((candidate) => ({ form: shown.get(candidate)!, score: candidate.score }))
     .filter(({ form }) => form.length >= 3)
     .sort((a, b) => b.score - a.score || a.form.localeCompare(b.form));
   const usedStems = new Set(keywords.flatMap(stemsOf));

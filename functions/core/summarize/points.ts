@@ -6,7 +6,7 @@
  * with a pronoun or a connective ("He affirmed…", "But…") is readable but leans on what came before, so
  * it is only used when there are not enough better ones.
  */
-import { tagSentences, type TaggedToken } from './segment.js';
+import { tagSentences, type TaggedToken } from './tagger.js';
 
 /** `good`: use it; `weak`: use it only to reach the minimum; `unusable`: never. */
 export type PointQuality = 'good' | 'weak' | 'unusable';
@@ -23,6 +23,9 @@ const LEANING_OPENERS = new Set(
 );
 /** Words that open a relative clause: a cut that ends in one has left its main verb behind. */
 const RELATIVE_OPENERS = new Set(['who', 'whom', 'whose', 'which', 'where', 'when', 'while']);
+
+/** Parts of speech a cut cannot end on: the word it qualifies or introduces was cut away. */
+const CUT_OFF_ENDINGS = new Set(['ADJ', 'DET', 'ADP', 'CCONJ', 'SCONJ', 'PART', 'AUX']);
 
 /** A caption label before the statement: "Campaign: ", "'Scared': ", "Retread: ". */
 const CAPTION_LABEL = /^['‘"“]?[\p{Lu}][\p{L}'’ -]{0,30}['’"”]?:\s+(?=\S)/u;
@@ -63,9 +66,10 @@ const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => 
 /**
  * Judges one key point. `whole` says whether the point is its sentence in full (a whole sentence is
  * grammatical by construction, so only the caption and lean tests apply) or a leading cut of it.
+ * `tagged` are the point's tokens when the caller has them already (see {@link prefixTokens}).
  */
-export function pointQuality(point: string, whole: boolean): PointQuality {
-  const tokens = markFinite(tagSentences([point]).flat());
+export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[]): PointQuality {
+  const tokens = markFinite(tagged ?? tagSentences([point]).flat());
   const words = tokens.filter((token) => token.pos !== 'PUNCT');
   const first = words[0];
   if (first === undefined) return 'unusable';
@@ -88,6 +92,24 @@ export function pointQuality(point: string, whole: boolean): PointQuality {
     if (parts.length > 1 && (RELATIVE_OPENERS.has(lastOpener) || SUBORDINATE_OPENERS.has(lastOpener))) return 'unusable';
     // "In the case of the Boeing 777, Campbell": the subject is there, its verb is not.
     if (parts.length > 1 && !hasFiniteVerb(last) && !hasFiniteVerb(parts[0]!)) return 'unusable';
+    // "…emphasized the steady" (of "the steady, high-quality development"): the cut left its noun behind.
+    if (CUT_OFF_ENDINGS.has(words[words.length - 1]?.pos ?? '')) return 'unusable';
   }
   return LEANING_OPENERS.has(first.text.toLowerCase()) ? 'weak' : 'good';
+}
+
+/**
+ * The tokens of a leading part of a tagged sentence: those that fit in the first `length` characters
+ * as the tokens spell them out. Cuts of one sentence are judged from its tags, so each sentence is
+ * tagged once, not once per cut (tagging was most of the summariser's time).
+ */
+export function prefixTokens(tokens: readonly TaggedToken[], length: number): TaggedToken[] {
+  const prefix: TaggedToken[] = [];
+  let spelled = 0;
+  for (const token of tokens) {
+    spelled += (prefix.length > 0 && token.spaceBefore ? 1 : 0) + token.text.length;
+    if (spelled > length) break;
+    prefix.push(token);
+  }
+  return prefix;
 }

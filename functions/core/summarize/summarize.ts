@@ -3,14 +3,17 @@
  * pure — the same text always gives the same digest.
  */
 import { ArticleError } from '../errors.js';
-import type { Article, Summary } from '../model.js';
+import type { Article, ArticleBlock, Summary } from '../model.js';
 import type { SummarizeOptions, Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
+import { loadTagger } from './tagger.js';
 import { chooseKeywords } from './keywords.js';
-import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
-import { stripBidiControls } from '../articles/text.js';
+import { pointQuality, prefixTokens, stripCaptionLabel, type PointQuality } from './points.js';
+import { tagSentences, type TaggedToken } from './tagger.js';
+import { plainTextBlocks } from '../articles/text.js';
+import { chooseHeadline, sameWords } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
@@ -18,6 +21,12 @@ import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from 
 export interface SummarizeInput {
   /** Plain text; paragraphs separated by line breaks. */
   text: string;
+  /**
+   * The article's blocks, when its parser knows them (see `Article.blocks`): only paragraphs and quotes
+   * give summary sentences; a leading heading may give the headline. Without them, blocks are read from
+   * `text` as plain text.
+   */
+  blocks?: readonly ArticleBlock[];
   /** The article's own title, used as the headline when given. */
   title?: string;
   /** Tags from the article's metadata; they lead the keywords. */
@@ -43,9 +52,22 @@ export const LIMITS = {
   summaryWords: 80,
   /** The summary may use at most this share of the article's words. */
   summaryShare: 0.3,
+  /** Summary and key points together stay under this share of a short article's words… */
+  digestShareShort: 0.4,
+  /** …and under this share of an article of {@link LIMITS.longArticleWords} words or more. */
+  digestShareLong: 0.3,
+  longArticleWords: 300,
+  /** Below this many words an article gets a one-sentence summary and no key points. */
+  briefArticleWords: 120,
+  /** A summary sentence is never cut below this many words, whatever the share (see `summarize`). */
+  minSentenceWords: 8,
   keyPointsMin: 3,
   keyPointsMax: 5,
   keyPointWords: 25,
+  /** Words per key point the summary leaves room for, when the digest's share is tight. */
+  keyPointReserveWords: 12,
+  /** Words two whole summary sentences need, at the least, before room is kept for key points. */
+  twoSentenceWords: 45,
   keywordsMin: 3,
   keywordsMax: 6,
 } as const;
@@ -61,11 +83,23 @@ function shortenSentence(text: string, maxWords: number): string {
  * whole sentences fit, the two best are shortened at clause boundaries; an article too short for that
  * gets its best sentence, shortened if needed.
  */
-function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning: Tuning): { texts: string[]; used: Set<number> } {
+function chooseSummary(
+  ranked: readonly RankedSentence[],
+  budget: number,
+  tuning: Tuning,
+  brief: boolean,
+): { texts: string[]; used: Set<number> } {
+  if (brief) {
+    // One sentence: the lead unless another is clearly better, shortened to the budget if need be.
+    const [one] = selectSentences(ranked, Number.POSITIVE_INFINITY, { ...tuning, maxSentences: 1 });
+    const top = one ?? [...ranked].sort(byScore)[0]!;
+    return { texts: [shortenSentence(top.text, Math.max(budget, LIMITS.minSentenceWords))], used: new Set([top.index]) };
+  }
   const chosen = selectSentences(ranked, budget, tuning);
   if (chosen.length >= 2 || ranked.length === 1) {
     const picked = chosen.length > 0 ? chosen : [ranked[0]!];
-    return { texts: picked.map((s) => shortenSentence(s.text, LIMITS.summaryWords)), used: new Set(picked.map((s) => s.index)) };
+    const cap = Math.max(Math.min(budget, LIMITS.summaryWords), LIMITS.minSentenceWords);
+    return { texts: picked.map((s) => shortenSentence(s.text, cap)), used: new Set(picked.map((s) => s.index)) };
   }
   const best: RankedSentence[] = [];
   const byRank = [...ranked].sort(byScore);
@@ -82,7 +116,7 @@ function chooseSummary(ranked: readonly RankedSentence[], budget: number, tuning
     return { texts: best.map((s) => shortenSentence(s.text, perSentence)), used: new Set(best.map((s) => s.index)) };
   }
   const top = [...ranked].sort(byScore)[0]!;
-  return { texts: [shortenSentence(top.text, Math.max(budget, 12))], used: new Set([top.index]) };
+  return { texts: [shortenSentence(top.text, Math.max(budget, LIMITS.minSentenceWords))], used: new Set([top.index]) };
 }
 
 /**
@@ -111,64 +145,49 @@ const normalised = (text: string): string =>
  * own (see {@link pointQuality}). Up to five good points are taken; points that lean on the sentence
  * before ("He affirmed…") and then cuts between words are used only to reach three.
  */
-function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning): string[] {
+function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning, wordBudget: number): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
   const summaryText = normalised(summary.map((s) => s.text).join(' '));
   const threshold = Math.min(tuning.redundancy, 0.5);
   const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
-  const passes: ReadonlyArray<{ accept: PointQuality; wordCut: boolean }> = [
-    { accept: 'good', wordCut: false },
-    { accept: 'weak', wordCut: false },
-    { accept: 'weak', wordCut: true },
-  ];
-  for (const [passIndex, { accept, wordCut }] of passes.entries()) {
+  let wordsLeft = wordBudget;
+  const tags = new Map<string, TaggedToken[]>();
+  const tagsOf = (text: string): TaggedToken[] => {
+    const known = tags.get(text);
+    if (known) return known;
+    const tagged = tagSentences([text]).flat();
+    tags.set(text, tagged);
+    return tagged;
+  };
+  // Three points must fit the budget, so each is cut shorter when the budget is tight.
+  const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
+  // A cut between words reads as broken text, so points are whole sentences or whole clauses only.
+  const passes: ReadonlyArray<{ accept: PointQuality }> = [{ accept: 'good' }, { accept: 'weak' }];
+  for (const [passIndex, { accept }] of passes.entries()) {
     if (passIndex > 0 && picked.size >= LIMITS.keyPointsMin) break;
     for (const candidate of candidates) {
       if (picked.size === LIMITS.keyPointsMax) break;
       if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
       const text = stripCaptionLabel(candidate.text);
-      const cuts = clauseCuts(text, LIMITS.keyPointWords, 5);
-      if (wordCut) cuts.push(shorten(text, { maxWords: LIMITS.keyPointWords }));
+      const tokens = tagsOf(text);
+      const cuts = clauseCuts(text, perPoint, 5);
       const point = cuts
         .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
         .find(({ point, whole }) => {
-          if (countWords(point) < 4 || summaryText.includes(normalised(point))) return false;
-          const quality = pointQuality(point, whole);
+          if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
+          const quality = pointQuality(point, whole, whole ? tokens : prefixTokens(tokens, point.length));
           return quality === 'good' || (accept === 'weak' && quality === 'weak');
         })?.point;
       if (point === undefined) continue;
+      wordsLeft -= countWords(point);
       picked.set(candidate.index, point);
       pickedSentences.push(candidate);
     }
   }
   if (picked.size < LIMITS.keyPointsMin) return [];
   return [...picked.entries()].sort((a, b) => a[0] - b[0]).map(([, point]) => point);
-}
-
-function chooseHeadline(title: string | undefined, firstSentence: string): string {
-  const given = title === undefined ? undefined : stripBidiControls(title).replace(/\s+/g, ' ').trim();
-  if (given !== undefined && given.length > 0) return shorten(given, { maxChars: LIMITS.headlineChars }) || cutLongWord(given);
-  // A headline does not end with a full stop; a question or exclamation mark may stay.
-  const base = stripBidiControls(firstSentence)
-    .replace(/…$/u, '')
-    .replace(/\.+(["”’]?)$/u, '$1');
-  return tidyEnding(shorten(base, { maxChars: LIMITS.headlineChars })) || cutLongWord(base);
-}
-
-/**
- * The one exception to "never cut mid-word": a first word longer than the whole headline (a URL, a
- * run of characters). An empty headline would be worse: no feed can carry an entry without a title.
- */
-function cutLongWord(text: string): string {
-  let cut = '';
-  // Whole code points only, so an emoji is never split into a lone surrogate.
-  for (const char of text.trim()) {
-    if (cut.length + char.length > LIMITS.headlineChars - 1) break;
-    cut += char;
-  }
-  return `${cut}…`;
 }
 
 /**
@@ -189,7 +208,8 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   };
   // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const raw = splitSentences(dropOverlongRuns(input.text), checkBudget);
+  const { prose, leadHeading } = readBlocks(input.blocks ?? plainTextBlocks(input.text));
+  const raw = splitSentences(dropOverlongRuns(prose.join('\n')), checkBudget);
   if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   const sentences = cleanSentences(raw);
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
@@ -198,12 +218,59 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
     .map((sentence) => ({ ...sentence, words: countWords(sentence.text) }))
     .filter((sentence) => sentence.words > 0);
   checkBudget();
-  const budget = Math.min(LIMITS.summaryWords, Math.floor(articleWords * LIMITS.summaryShare));
-  const { texts, used } = chooseSummary(ranked, budget, tuning);
-  const keyPoints = chooseKeyPoints(ranked, used, tuning);
-  const headline = chooseHeadline(input.title, texts[0]!);
+  const limits = compressionLimits(articleWords);
+  let summary = chooseSummary(ranked, limits.summaryWords, tuning, limits.brief);
+  // Written from the article's first sentence, else the next ones in order.
+  const headline = chooseHeadline(
+    input.title,
+    leadHeading,
+    ranked.map((s) => s.text),
+  );
+  // The headline is never the summary's first line again: the summary then starts with the next best.
+  const others = ranked.filter((s) => !sameWords(headline, s.text));
+  if (sameWords(headline, summary.texts[0]!) && others.length > 0)
+    summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
+  const summaryWords = countWords(summary.texts.join(' '));
+  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords);
   const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax });
-  return { headline, sentences: texts, keyPoints, keywords };
+  return { headline, sentences: summary.texts, keyPoints, keywords };
+}
+
+/** Kinds of block whose sentences may be summary sentences; headings, lists, captions and code never are. */
+const PROSE_KINDS: ReadonlySet<ArticleBlock['kind']> = new Set(['paragraph', 'quote']);
+
+/**
+ * The prose blocks' texts (all blocks when an article has no prose, a bare list say) and the heading
+ * above the first prose block, which can be the headline of an article without a title.
+ */
+function readBlocks(blocks: readonly ArticleBlock[]): { prose: string[]; leadHeading?: string } {
+  const prose = blocks.filter((block) => PROSE_KINDS.has(block.kind)).map((block) => block.text);
+  const firstProse = blocks.findIndex((block) => PROSE_KINDS.has(block.kind));
+  const heading = blocks.slice(0, Math.max(firstProse, 0)).find((block) => block.kind === 'heading')?.text;
+  return {
+    prose: prose.length > 0 ? prose : blocks.map((block) => block.text),
+    ...(heading !== undefined ? { leadHeading: heading } : {}),
+  };
+}
+
+/**
+ * How many words the digest may copy. Summary and key points together stay under 40 % of an article
+ * under 300 words and under 30 % of a longer one, so the digest never republishes the article; an
+ * article under 120 words gets one sentence and no key points. The summary alone keeps to 80 words and
+ * 30 %. The one exception: no summary sentence is cut below eight words (an article under 20 words).
+ */
+function compressionLimits(articleWords: number): { summaryWords: number; digestWords: number; brief: boolean } {
+  const share = articleWords < LIMITS.longArticleWords ? LIMITS.digestShareShort : LIMITS.digestShareLong;
+  // "Under": the digest's words stay strictly below the share.
+  const digestWords = Math.max(Math.ceil(articleWords * share) - 1, 1);
+  const brief = articleWords < LIMITS.briefArticleWords;
+  if (brief) return { summaryWords: digestWords, digestWords, brief };
+  // Room is kept for three short key points only while two real sentences still fit beside them;
+  // below that the summary comes first and the key points are left out.
+  const reserve = LIMITS.keyPointsMin * LIMITS.keyPointReserveWords;
+  const room = digestWords - reserve >= LIMITS.twoSentenceWords ? digestWords - reserve : digestWords;
+  const summaryWords = Math.min(LIMITS.summaryWords, Math.floor(articleWords * LIMITS.summaryShare), room);
+  return { summaryWords: Math.max(summaryWords, LIMITS.minSentenceWords), digestWords, brief };
 }
 
 /**
@@ -219,9 +286,11 @@ export class ExtractiveSummarizer implements Summarizer {
    * words or when `options.deadline` passes first.
    */
   async summarize(article: Article, options: SummarizeOptions = {}): Promise<Summary> {
+    await loadTagger();
     return summarize(
       {
         text: article.text,
+        ...(article.blocks ? { blocks: article.blocks } : {}),
         title: article.title,
         tags: article.tags,
         source: article.source,

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { parseArticleFile } from '../../functions/adapters/article-files.js';
+import type { Article, Summary } from '../../functions/core/model.js';
+import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
+import { stripSiteSuffix } from '../../functions/core/summarize/headline.js';
+import { plainTextBlocks } from '../../functions/core/articles/text.js';
+
+// keywords, key points and headline cuts need the part-of-speech tagger, which loads lazily
+await loadTagger();
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const wordsOf = (text: string): number => text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;
+
+/** Summarises a parsed article the way the publisher does (text, blocks, title). */
+function digestOf(article: Article): Summary {
+  return summarize({
+    text: article.text,
+    ...(article.blocks ? { blocks: article.blocks } : {}),
+    title: article.title,
+    source: article.source,
+  });
+}
+
+const HEAT_BODY = [
+  'Sales rose 18 percent in the year to March, according to the industry body, as grants made the switch cheaper for households.',
+  'Installers said demand had doubled in some regions, and waiting lists now run to three months.',
+  'The government wants 600,000 installations a year by 2028, a target critics say is out of reach without cheaper electricity.',
+  'Manufacturers have opened new factories in the north, creating about 2,000 jobs, the trade association said.',
+  'Gas boiler sales fell for the second year running, the first back-to-back fall since records began.',
+].join(' ');
+
+/** Every line the digest shows, to look for a heading glued to a sentence. */
+const linesOf = (summary: Summary): string[] => [summary.headline, ...summary.sentences, ...summary.keyPoints];
+
+describe('structure: headings, list items and captions are not sentences', () => {
+  it('never glues a plain-text heading into the first sentence ("Heat pumps outsold gas boilers Sales rose…")', () => {
+    const article = parseArticleFile('heat.txt', utf8(`Heat pumps outsold gas boilers\n${HEAT_BODY}\n\nMore figures follow next month.\n`));
+    // The article's text is unchanged (the heading line is a hard wrap there); its blocks keep it apart.
+    expect(article.text.startsWith('Heat pumps outsold gas boilers Sales rose')).toBe(true);
+    expect(article.blocks?.[0]).toEqual({ kind: 'heading', text: 'Heat pumps outsold gas boilers' });
+    const summary = digestOf(article);
+    for (const line of linesOf(summary)) expect(line).not.toContain('boilers Sales');
+    expect(summary.headline).toBe('Heat pumps outsold gas boilers');
+    expect(summary.sentences[0]).toMatch(/^Sales rose 18 percent/);
+  });
+
+  it('reads Markdown and HTML headings, list items and captions as blocks of their kind', () => {
+    const markdown = parseArticleFile(
+      'heat.md',
+      utf8(
+        `---\ntitle: Energy news\n---\n## Heat pumps outsold gas boilers\n\n${HEAT_BODY}\n\n- Grants of up to 7,500 pounds\n- Three-month waits\n\n> It is a turning point, said one installer.\n`,
+      ),
+    );
+    expect(markdown.blocks?.map((block) => block.kind)).toEqual(['heading', 'paragraph', 'list-item', 'list-item', 'quote']);
+    const html = parseArticleFile(
+      'heat.html',
+      utf8(
+        `<title>Energy news</title><body><h2>Heat pumps outsold gas boilers</h2><p>${HEAT_BODY}</p><ul><li>Grants</li></ul><figure><figcaption>An installer at work</figcaption></figure></body>`,
+      ),
+    );
+    expect(html.blocks?.map((block) => block.kind)).toEqual(['heading', 'paragraph', 'list-item', 'caption']);
+    for (const article of [markdown, html]) {
+      const summary = digestOf(article);
+      for (const line of [...summary.sentences, ...summary.keyPoints]) {
+        expect(line).not.toMatch(/boilers|^Grants$|An installer at work/);
+      }
+      expect(summary.sentences[0]).toMatch(/^Sales rose 18 percent/);
+    }
+  });
+
+  it('tells plain-text headings and list lines from prose', () => {
+    expect(plainTextBlocks('Budget day\n\nThe council met.\n\n- one item\n- two items\n\nIt ended late')).toEqual([
+      { kind: 'heading', text: 'Budget day' },
+      { kind: 'paragraph', text: 'The council met.' },
+      { kind: 'list-item', text: 'one item' },
+      { kind: 'list-item', text: 'two items' },
+      { kind: 'paragraph', text: 'It ended late' },
+    ]);
+    // Hard-wrapped prose stays one paragraph: its first line ends on a word that needs the next one.
+    expect(plainTextBlocks('It was late.\n\nThe council met on Tuesday to discuss the\nBudget Office report and voted.')).toEqual([
+      { kind: 'paragraph', text: 'It was late.' },
+      { kind: 'paragraph', text: 'The council met on Tuesday to discuss the Budget Office report and voted.' },
+    ]);
+  });
+});
+
+describe('headlines', () => {
+  it('removes the site suffix from a title', () => {
+    expect(stripSiteSuffix('City approves free night buses | Metro Daily')).toBe('City approves free night buses');
+    expect(stripSiteSuffix('Storm closes schools across Wales - BBC News')).toBe('Storm closes schools across Wales');
+    expect(stripSiteSuffix('Rail fares rise again — The Herald')).toBe('Rail fares rise again');
+    expect(stripSiteSuffix('Council tax vote | Politics | The Herald')).toBe('Council tax vote');
+    // Too little would be left, or the tail is part of the title: kept whole.
+    expect(stripSiteSuffix('Heat pumps - a guide')).toBe('Heat pumps - a guide');
+    expect(stripSiteSuffix('Mayor says the plan - which cost millions - was worth every penny of it')).toBe(
+      'Mayor says the plan - which cost millions - was worth every penny of it',
+    );
+    const html = parseArticleFile('bus.html', utf8(`<title>City approves free night buses | Metro Daily</title><p>${HEAT_BODY}</p>`));
+    expect(digestOf(html).headline).toBe('City approves free night buses');
+  });
+
+  it('drops the dateline and the attribution, and cuts only at a clause boundary', () => {
+    const text = [
+      'LONDON (Reuters) - Rail workers will walk out for 48 hours next week after talks over pay broke down, the union said.',
+      HEAT_BODY,
+    ].join('\n\n');
+    const { headline, sentences } = summarize({ text });
+    expect(headline).toBe('Rail workers will walk out for 48 hours next week after talks over pay broke down');
+    expect(sentences[0]).not.toContain('(Reuters)');
+    const long = summarize({
+      text: `WASHINGTON — The Senate passed a bill on Thursday that would extend unemployment benefits for another six months, ending weeks of tense negotiations between the two parties, officials said.\n\n${HEAT_BODY}`,
+    }).headline;
+    expect(long.length).toBeLessThanOrEqual(90);
+    // The first clause without its trailing phrase ("for another six months"), not a cut between words.
+    expect(long).toBe('The Senate passed a bill on Thursday that would extend unemployment benefits');
+  });
+
+  it('is never the same line as the first summary sentence: the summary then starts with the next best', () => {
+    const text = [`Firefighters rescued a cat from a tree on Monday.`, HEAT_BODY].join(' ');
+    const summary = summarize({ text });
+    expect(summary.headline).toBe('Firefighters rescued a cat from a tree on Monday');
+    expect(summary.sentences[0]).not.toMatch(/^Firefighters/);
+    expect(summary.sentences.join(' ')).not.toContain('Firefighters rescued a cat');
+  });
+
+  it('cuts a title made of one overlong token inside it, with an ellipsis, within 90 characters', () => {
+    const token = 'x'.repeat(300);
+    const { headline } = summarize({ text: HEAT_BODY, title: token });
+    expect(headline.length).toBeLessThanOrEqual(90);
+    expect(headline.endsWith('…')).toBe(true);
+    const untitled = summarize({ text: `${token} ${HEAT_BODY}` }).headline;
+    expect(untitled.length).toBeLessThanOrEqual(90);
+    expect(untitled).not.toContain('xxxxx');
+  });
+});
+
+describe('honest compression', () => {
+  it('gives an article under 120 words one sentence and no key points, under 40 % of its words', () => {
+    const text = HEAT_BODY;
+    expect(wordsOf(text)).toBeLessThan(120);
+    const summary = summarize({ text });
+    expect(summary.sentences).toHaveLength(1);
+    expect(summary.keyPoints).toEqual([]);
+    expect(wordsOf(summary.sentences.join(' '))).toBeLessThan(0.4 * wordsOf(text));
+  });
+
+  it('keeps summary and key points under 40 % of an article under 300 words and under 30 % above', () => {
+    const paragraphs = [
+      HEAT_BODY,
+      'Prices for a typical installation fell by a fifth over the year as competition grew among the larger firms.',
+      'Training colleges reported record enrolments on courses for heating engineers, with many students changing careers.',
+      'Some households complained about noise from outdoor units, and councils received more planning queries than before.',
+      'Energy suppliers launched tariffs that make electricity cheaper at night, when many heat pumps run hardest.',
+      'Consumer groups warned that poor installations could leave homes cold and urged buyers to check for accreditation.',
+      'Ministers will review the grant scheme in the autumn and could extend it to small businesses from next year.',
+    ];
+    for (const count of [3, 7]) {
+      const text = Array.from({ length: count === 3 ? 1 : 3 }, () => paragraphs.slice(0, count).join('\n\n')).join('\n\n');
+      const words = wordsOf(text);
+      const summary = summarize({ text });
+      const digest = wordsOf([...summary.sentences, ...summary.keyPoints].join(' '));
+      expect(digest).toBeLessThan(words * (words < 300 ? 0.4 : 0.3));
+    }
+  });
+});
