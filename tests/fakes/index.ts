@@ -86,9 +86,17 @@ export class MemorySite implements SitePublisher {
 
 /** A fixed list of subscribers; only confirmed ones are listed, as the port promises. */
 export class MemorySubscribers implements SubscriberStore {
+  /** Every cursor move asked for, in order (a run with nothing due asks for none). */
+  readonly cursorMoves: { id: string; cursor: string }[] = [];
   constructor(readonly all: Subscriber[]) {}
   async listConfirmed(): Promise<Subscriber[]> {
-    return this.all.filter((subscriber) => subscriber.status === 'confirmed');
+    return this.all.filter((subscriber) => subscriber.status === 'confirmed').map((subscriber) => ({ ...subscriber }));
+  }
+  async advanceCursor(id: string, cursor: string): Promise<void> {
+    this.cursorMoves.push({ id, cursor });
+    const index = this.all.findIndex((subscriber) => subscriber.id === id);
+    const current = this.all[index];
+    if (current && (current.cursor === undefined || current.cursor < cursor)) this.all[index] = { ...current, cursor };
   }
 }
 

@@ -48,19 +48,19 @@ export interface ConfirmationEmailInput {
  */
 const SAFE_MAILBOX = /^[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+@[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+$/u;
 
-function checkedRecipient(address: string): string {
+export function checkedRecipient(address: string): string {
   if (!SAFE_MAILBOX.test(address)) throw new InvalidAddressError('recipient is not a single plain mailbox');
   return address;
 }
 
-function checkedConfigMailbox(address: string, what: string): string {
+export function checkedConfigMailbox(address: string, what: string): string {
   if (!SAFE_MAILBOX.test(address) || /[^\x21-\x7e]/.test(address))
     throw new RenderError(`${what} is not a plain ASCII mailbox: ${JSON.stringify(address)}`);
   return address;
 }
 
 /** An http(s) URL for a header or link: absolute, normalised, no characters that end a `<…>` list entry. */
-function checkedLinkUrl(url: string, what: string): string {
+export function checkedLinkUrl(url: string, what: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

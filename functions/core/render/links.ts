@@ -67,3 +67,18 @@ export function checkedLanguage(site: SiteConfig): string {
   }
   return site.language;
 }
+
+/** Period segments become one path segment: lower-case letters, digits and hyphens only. */
+const PERIOD = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The site-relative folder of an edition's page, e.g. `editions/2025-12-01-0700-daily/`. */
+export function editionPath(edition: { id: string; period: string }): string {
+  if (!PERIOD.test(edition.period))
+    throw new RenderError(`edition ${JSON.stringify(edition.id)} has an unsafe period: ${JSON.stringify(edition.period)}`);
+  return `editions/${edition.period}/`;
+}
+
+/** The edition's page URL: where an edition email's "and N more" and "read on the web" point. */
+export function editionUrl(site: SiteConfig, edition: { id: string; period: string }): string {
+  return `${site.baseUrl}${editionPath(edition)}`;
+}

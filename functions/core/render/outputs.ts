@@ -11,7 +11,16 @@
 import type { Digest, SiteConfig, SiteFile } from '../model.js';
 import { atomFeed, jsonFeed, rssFeed } from './feeds.js';
 import { CACHE_CONTROL, CONTENT_TYPES, checkedBaseUrl, checkedLanguage } from './links.js';
-import { archivePage, digestPages, indexPage, messagePage, notFoundPage, robotsTxt, type MessagePageContent } from './site.js';
+import {
+  archivePage,
+  digestPages,
+  editionPages,
+  indexPage,
+  messagePage,
+  notFoundPage,
+  robotsTxt,
+  type MessagePageContent,
+} from './site.js';
 
 /**
  * Publish order, lowest first; each stage is complete before the next starts, so nothing ever links to
@@ -93,6 +102,15 @@ export const OUTPUTS = {
     cacheControl: CACHE_CONTROL.page,
     stage: PUBLISH_STAGES.permalinks,
     render: digestPages,
+  },
+  editionPages: {
+    pattern: 'editions/*',
+    contentType: CONTENT_TYPES.html,
+    // An edition's page lists the same digests from the day it is planned; only edits change it.
+    cacheControl: CACHE_CONTROL.page,
+    // It links to digest permalinks, so it goes with the listings, after them.
+    stage: PUBLISH_STAGES.listings,
+    render: editionPages,
   },
   index: { path: 'index.html', contentType: CONTENT_TYPES.html, ...listing, render: indexPage },
   archive: { path: 'archive/index.html', contentType: CONTENT_TYPES.html, ...listing, render: archivePage },

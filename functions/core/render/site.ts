@@ -4,11 +4,13 @@
  * with the inline style and script from ./assets.ts, readable without JavaScript, and carries the
  * subscribe form.
  */
+import { editionsOf } from '../editions/editions-of.js';
+import type { Edition } from '../editions/edition.js';
 import type { Digest, SiteConfig } from '../model.js';
 import { API_PREFIX } from '../subscriptions/links.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
 import { categoryTerms, digestHtmlFragment, readingLine, sourceLink, summaryText } from './digest-content.js';
-import { digestPath, digestUrl, subscribeUrl } from './links.js';
+import { digestPath, digestUrl, editionPath, editionUrl, subscribeUrl } from './links.js';
 import type { FeedLink, RenderContext, RenderedFile } from './outputs.js';
 import { displayDate, html, oneLine, parseInstant, trusted, type SafeHtml } from './text.js';
 
@@ -153,12 +155,27 @@ ${earlier.length > listed.length ? html`<p><a href="${site.baseUrl}archive/">All
   return page(site, feeds, { title: oneLine(site.title), description: oneLine(site.description), canonical: site.baseUrl, main });
 }
 
-/** `archive/index.html`: every digest, newest first. */
+/** "Edition of 1 December 2025 (daily, 3 digests)", linked to its page. */
+function editionListItem(site: SiteConfig, edition: Edition): SafeHtml {
+  const count = edition.digests.length;
+  return html`<li><a href="${editionUrl(site, edition)}">${editionTitle(edition)}</a> <span class="meta">(${edition.cadence}, ${count} ${count === 1 ? 'digest' : 'digests'})</span></li>`;
+}
+
+function editionTitle(edition: Edition): string {
+  return `Edition of ${displayDate(parseInstant(edition.date.slice(0, 10), `edition ${edition.id} date`))}`;
+}
+
+/** `archive/index.html`: every digest, newest first, then every edition. */
 export function archivePage({ digests, site, feeds }: RenderContext): string {
+  const editions = editionsOf(digests, site.timeZone);
   const main = html`<h1>All digests</h1>
 <p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
 <ul class="archive">
-${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>`;
+${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>${
+    editions.length > 0
+      ? html`\n<h2>Editions</h2>\n<ul class="editions">\n${editions.map((edition) => html`${editionListItem(site, edition)}\n`)}</ul>`
+      : ''
+  }`;
   return page(site, feeds, {
     title: `All digests · ${oneLine(site.title)}`,
     description: `Every digest published by ${oneLine(site.title)}.`,
@@ -201,6 +218,26 @@ export function digestPages({ digests, site, feeds }: RenderContext): RenderedFi
     if (seen.has(path)) throw new Error(`two digests share the slug ${digest.slug}`);
     seen.add(path);
     return { path, body: digestPage(digest, site, feeds) };
+  });
+}
+
+/** One `editions/<period>/index.html` per edition: its digests in reading order, each linked to its page. */
+export function editionPages({ digests, site, feeds }: RenderContext): RenderedFile[] {
+  return editionsOf(digests, site.timeZone).map((edition) => {
+    const main = html`<h1>${editionTitle(edition)}</h1>
+<p>${edition.digests.length} ${edition.digests.length === 1 ? 'digest' : 'digests'} in this ${edition.cadence} edition.</p>
+<ul class="archive">
+${edition.digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>
+<p><a href="${site.baseUrl}archive/">← All digests</a></p>`;
+    return {
+      path: `${editionPath(edition)}index.html`,
+      body: page(site, feeds, {
+        title: `${editionTitle(edition)} · ${oneLine(site.title)}`,
+        description: `${edition.digests.length} digests from ${oneLine(site.title)}.`,
+        canonical: editionUrl(site, edition),
+        main,
+      }),
+    };
   });
 }
 
