@@ -32,6 +32,9 @@ export class FixedClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
 }
 
 /** Articles from memory, named like files (the extension gives the format); `put` adds or replaces one by name. */
@@ -184,6 +187,7 @@ export const TEST_PUBLISH_SETTINGS: PublishSettings = {
 /** The in-memory world of one run, with its fakes typed as such so a test can look inside them. */
 export interface MemoryPublishWorld extends PublishDeps {
   clock: FixedClock;
+  subscribers: MemorySubscribers;
   source: MemorySource;
   archive: MemoryArchive;
   site: MemorySite;
@@ -199,9 +203,12 @@ export function memoryPublishWorld(
   options: {
     files?: Record<string, string | Uint8Array>;
     people?: Subscriber[];
+    /** The list of an earlier world (its cursors included), instead of `people`. */
+    subscribers?: MemorySubscribers;
     mailer?: RecordingMailer;
     archive?: MemoryArchive;
     ledger?: MemoryLedger;
+    site?: MemorySite;
     clock?: FixedClock;
   } = {},
 ): MemoryPublishWorld {
@@ -210,8 +217,8 @@ export function memoryPublishWorld(
     clock,
     source: new MemorySource(options.files ?? {}),
     archive: options.archive ?? new MemoryArchive(),
-    site: new MemorySite(),
-    subscribers: new MemorySubscribers(options.people ?? []),
+    site: options.site ?? new MemorySite(),
+    subscribers: options.subscribers ?? new MemorySubscribers(options.people ?? []),
     ledger: options.ledger ?? new MemoryLedger(),
     mailer: options.mailer ?? new RecordingMailer(),
     lease: new MemoryLease(),

@@ -14,14 +14,11 @@ import { isoWithOffset, lastCloseAt, periodMs } from './schedule.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /**
- * How far back an instant edition reaches for someone who never had one (no cursor, no confirmation
- * date): the seed article of a first `npm start` reaches every confirmed reader, an old archive does not.
- */
-export const FIRST_EDITION_REACH_MS = 48 * HOUR_MS;
-/**
  * No copy reaches back further than this, whatever the cursor says (a subscriber back after months
  * gets the latest week and a bit, not the archive): longer than a weekly period, so a weekly reader
- * whose run was missed still gets everything.
+ * whose run was missed, or who switches to instant before their first weekly edition, still gets
+ * everything. It is also how far an instant edition reaches for someone who never had one (no cursor,
+ * no confirmation date): the seed article of a first `npm start` reaches every confirmed reader.
  */
 export const MAX_CATCH_UP_MS = 8 * 24 * HOUR_MS;
 /** Instant editions one run may send one subscriber who fell behind (each a batch of an earlier run). */
@@ -87,7 +84,7 @@ function lowerBound(subscriber: Subscriber, preference: CadencePreference, close
   const floor = now.getTime() - MAX_CATCH_UP_MS;
   if (subscriber.cursor !== undefined) return Math.max(Date.parse(subscriber.cursor), floor);
   const confirmed = subscriber.confirmedAt !== undefined ? Date.parse(subscriber.confirmedAt) : -Infinity;
-  const reach = preference.cadence === 'instant' ? now.getTime() - FIRST_EDITION_REACH_MS : close.getTime() - periodMs(preference);
+  const reach = preference.cadence === 'instant' ? floor : close.getTime() - periodMs(preference);
   return Math.max(confirmed, reach, floor);
 }
 

@@ -93,10 +93,10 @@ export interface MailReport {
   failed: number;
   /** Pairs left for the next run because sending had to stop. */
   deferred: number;
-  /** Digests that were too old to email. */
+  /** New digests of this run that were too late to email (the run was far behind its schedule). */
   stale: number;
   /** Editions at least one copy of which was sent in this run. */
-  editions?: number;
+  editions: number;
   /**
    * Why sending stopped early, if it did: `sender-rejected` means the mail service refused the sender
    * or the account (unverified identity, sending paused); the operator must act before the next run.
@@ -139,7 +139,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     unchanged: 0,
     articleErrors: [],
     site: { written: [], unchanged: [] },
-    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0 },
+    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, editions: 0 },
   };
   const useLease = deps.lease !== undefined && !settings.dryRun;
   if (useLease && !(await deps.lease!.acquire(settings.runId, deps.clock.now(), LEASE_TTL_MS))) {
@@ -161,7 +161,10 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
       const files: SiteFile[] = renderOutputs(report.digests, settings.site);
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
-    if (!settings.noMail) report.mail = await sendEditions(deps, settings, plans, log);
+    if (!settings.noMail) {
+      const stale = report.created.filter((digest) => digest.mailStatus === 'stale').length;
+      report.mail = { ...(await sendEditions(deps, settings, plans, log)), stale };
+    }
     report.digests = sortNewestFirst([...archived.values()]);
     return report;
   } finally {
@@ -328,7 +331,7 @@ async function sendEditions(
     report.sent += tally.sent;
     report.alreadySent += tally.alreadySent;
     report.failed += tally.failed;
-    if (tally.sent > 0) report.editions = (report.editions ?? 0) + 1;
+    if (tally.sent > 0) report.editions += 1;
     if (tally.stoppedBy) {
       report.stoppedBy = tally.stoppedBy;
       report.deferred = tally.deferred + plans.slice(index + 1).reduce((total, later) => total + later.copies.length, 0);
