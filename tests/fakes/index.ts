@@ -91,7 +91,11 @@ export class MemorySite implements SitePublisher {
 export class MemorySubscribers implements SubscriberStore {
   /** Every cursor move asked for, in order (a run with nothing due asks for none). */
   readonly cursorMoves: { id: string; cursor: string }[] = [];
-  constructor(readonly all: Subscriber[]) {}
+  /** The list as it now stands (cursors moved); a copy, so the caller's array is never changed. */
+  readonly all: Subscriber[];
+  constructor(people: readonly Subscriber[]) {
+    this.all = people.map((person) => ({ ...person }));
+  }
   async listConfirmed(): Promise<Subscriber[]> {
     return this.all.filter((subscriber) => subscriber.status === 'confirmed').map((subscriber) => ({ ...subscriber }));
   }

@@ -241,7 +241,9 @@ describe('editions', () => {
   it('shows at most editionMaxItems digests and the rest as "and N more" linking to the edition page', async () => {
     const w = memoryPublishWorld({ files: articles(TOPICS), people: people(1), clock: new FixedClock(START) });
     await publishDigests(w, { ...settings, maxItems: 4 });
-    const [{ mail }] = (await parsed(w)) as [{ mail: Awaited<ReturnType<typeof simpleParser>> }];
+    const mails = await parsed(w);
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!.mail;
     expect(new Set(itemLinks(String(mail.html))).size).toBe(4);
     expect(mail.html).toContain('And 6 more');
     expect(mail.text).toContain('And 6 more in this edition: https://digest.example.com/editions/2026-12-01-0700-instant/');
