@@ -208,6 +208,10 @@ export interface MailConfig {
   unsubscribeMailbox: string;
   /** `List-Id` value without angle brackets, e.g. `gazette.example.com`. */
   listId: string;
+  /** The sender's postal address, printed in the edition footer when set (setting `postalAddress`). */
+  postalAddress?: string;
+  /** Digests an edition email shows in full (setting `editionMaxItems`; its default when absent). */
+  editionMaxItems?: number;
 }
 
 /** A file of the published site, ready for any publisher (folder or S3). */

@@ -158,6 +158,16 @@ export const SETTING_RULES = {
     .trim()
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com'),
+  /**
+   * The sender's postal address, printed in every edition's footer when set: bulk-mail law (CAN-SPAM,
+   * and Gmail's and Yahoo's sender rules point at it) wants one. One line; commas separate its parts.
+   */
+  postalAddress: plainText('a postal address on one line', 300),
+  /**
+   * Digests shown in full in one edition email; the rest are summed up as "and N more" with a link to
+   * the edition's page, so a big import never makes an endless mail (and the HTML stays under Gmail's clip).
+   */
+  editionMaxItems: integer(1, 100),
 } as const;
 
 /** The name of one setting. */
@@ -174,6 +184,7 @@ export const SETTING_DEFAULTS = {
   timeZone: 'UTC',
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
+  editionMaxItems: 20,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -194,6 +205,8 @@ export const settingsSchema = z.object({
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
+  postalAddress: SETTING_RULES.postalAddress.optional(),
+  editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
 });
 
 /** Validated settings, defaults filled in. */
@@ -252,12 +265,17 @@ export function buildSiteConfig(
  * - the RFC 8058 `mailto:` fallback goes to the sender address itself, the one mailbox known to be ours
  *   (SES verified it); an invented `unsubscribe@<domain>` may not exist, or be someone else's.
  */
-export function buildMailConfig(settings: Pick<Settings, 'senderEmail' | 'senderName'>): MailConfig {
+export function buildMailConfig(
+  settings: Pick<Settings, 'senderEmail' | 'senderName'> & Partial<Pick<Settings, 'postalAddress' | 'editionMaxItems'>>,
+): MailConfig {
   return {
     fromName: settings.senderName,
     fromAddress: settings.senderEmail,
     unsubscribeMailbox: settings.senderEmail,
     listId: `gazette.${domainOf(settings.senderEmail)}`,
+    // Only present when set, so mail settings built before these existed compare equal.
+    ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),
+    ...(settings.editionMaxItems !== undefined ? { editionMaxItems: settings.editionMaxItems } : {}),
   };
 }
 

@@ -160,11 +160,11 @@ describe('editions', () => {
     await publishDigests(resumed, { ...settings, runId: 'run-2' });
     const mails = await parsed(resumed);
     // The two left out get the first edition (same Message-ID scheme, same two items), then everyone the new one.
-    const resumedFirst = mails.filter(({ mail }) => mail.messageId!.startsWith('<2026-12-01-0700-instant.'));
+    const resumedFirst = mails.filter(({ mail }) => mail.messageId!.startsWith('<edition.instant.2026-12-01-0700-instant.'));
     expect(resumedFirst.map((m) => m.to)).toEqual(['reader2@example.com', 'reader3@example.com']);
     expect(resumedFirst.map(({ mail }) => mail.subject)).toEqual(firstSubjects);
     for (const { mail } of resumedFirst) expect(new Set(itemLinks(String(mail.html))).size).toBe(2);
-    const second = mails.filter(({ mail }) => mail.messageId!.startsWith('<2026-12-02-0700-instant.'));
+    const second = mails.filter(({ mail }) => mail.messageId!.startsWith('<edition.instant.2026-12-02-0700-instant.'));
     expect(second.map((m) => m.to).sort()).toEqual(people(4).map((p) => p.email));
     for (const { mail } of second) expect(new Set(itemLinks(String(mail.html))).size).toBe(1);
   });
@@ -240,13 +240,13 @@ describe('editions', () => {
 
   it('shows at most editionMaxItems digests and the rest as "and N more" linking to the edition page', async () => {
     const w = memoryPublishWorld({ files: articles(TOPICS), people: people(1), clock: new FixedClock(START) });
-    await publishDigests(w, { ...settings, maxItems: 4 });
+    await publishDigests(w, { ...settings, mail: { ...settings.mail, editionMaxItems: 4 } });
     const mails = await parsed(w);
     expect(mails).toHaveLength(1);
     const mail = mails[0]!.mail;
     expect(new Set(itemLinks(String(mail.html))).size).toBe(4);
-    expect(mail.html).toContain('And 6 more');
-    expect(mail.text).toContain('And 6 more in this edition: https://digest.example.com/editions/2026-12-01-0700-instant/');
+    expect(mail.html).toContain('And 6 more digests in this edition');
+    expect(mail.text).toContain('And 6 more digests in this edition: https://digest.example.com/editions/2026-12-01-0700-instant/');
     expect(mail.subject).toMatch(/, and 9 more$/);
   });
 

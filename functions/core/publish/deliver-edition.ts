@@ -6,7 +6,7 @@
  */
 import { InvalidAddressError } from '../errors.js';
 import type { PlannedEdition, EditionCopy } from '../editions/plan.js';
-import { renderEditionEmail } from '../editions/edition-mail.js';
+import { renderEditionEmail } from '../render/edition-email.js';
 import type { MailConfig, OutgoingMail, SiteConfig } from '../model.js';
 import { manageUrl, unsubscribeUrl } from '../subscriptions/links.js';
 import type { TokenKeyring } from '../tokens.js';
@@ -30,8 +30,6 @@ export interface DeliverSettings {
   keyring: TokenKeyring;
   /** Stop at this time and leave the rest (released) for the next run. */
   sendUntil?: Date;
-  /** Digests shown in full per email. */
-  maxItems?: number;
 }
 
 /** Why sending stopped early; `sender-rejected`: the operator must fix the sender or account first. */
@@ -92,7 +90,6 @@ function render(deps: DeliverDeps, settings: DeliverSettings, planned: PlannedEd
     unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, copy.subscriber.id, now),
     manageUrl: manageUrl(settings.site, settings.keyring, copy.subscriber.id, now),
     date: now,
-    ...(settings.maxItems !== undefined ? { maxItems: settings.maxItems } : {}),
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import { parseArticle } from '../articles/parse.js';
 import { ArticleError, GazetteError } from '../errors.js';
+import { editionsOf } from '../editions/editions-of.js';
 import { DEFAULT_EDITION_TIME, planEditions, type EditionDefaults, type PlannedEdition } from '../editions/plan.js';
 import type { Article, Digest, MailConfig, SiteConfig, SiteFile } from '../model.js';
 import { renderOutputs } from '../render/outputs.js';
@@ -77,8 +78,6 @@ export interface PublishSettings {
    * (default {@link DEFAULT_MAX_AGE_TO_MAIL_MS}: importing an old post must not mail it).
    */
   maxAgeToMailMs?: number;
-  /** Digests shown in full in one edition email (the `editionMaxItems` setting). */
-  maxItems?: number;
 }
 
 /** Two days: an article already older than that when Gazette first sees it is archived, not mailed. */
@@ -158,7 +157,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     report.digests = sortNewestFirst([...archived.values()]);
     if (report.digests.length > 0) {
       // Render everything before writing anything: a render failure must not leave a half-updated site.
-      const files: SiteFile[] = renderOutputs(report.digests, settings.site);
+      const files: SiteFile[] = renderOutputs(report.digests, settings.site, editionsOf(report.digests, settings.site.timeZone));
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
     if (!settings.noMail) {

@@ -7,10 +7,11 @@ import { routeUrl } from '../subscriptions/links.js';
 import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
-/** Content types of pages and text (each with a charset); the feeds' own are in the output registry (./outputs.ts). */
+/** Content types of pages, text and the icon (each with a charset); the feeds' own are in the output registry (./outputs.ts). */
 export const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
   text: 'text/plain; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
 } as const;
 
 /**
@@ -50,6 +51,15 @@ export function digestPath(digest: Digest): string {
 /** The digest's permalink, which is also its stable id in every feed. */
 export function digestUrl(site: SiteConfig, digest: Digest): string {
   return `${site.baseUrl}${digestPath(digest)}`;
+}
+
+/** Digests per archive page: 10,000 digests make 200 light pages rather than one huge one. */
+export const ARCHIVE_PAGE_SIZE = 50;
+
+/** The folder of archive page `page` (1-based): `archive/` for the first, `archive/page/2/` after. */
+export function archivePagePath(page: number): string {
+  if (!Number.isInteger(page) || page < 1) throw new RenderError(`archive page must be a whole number from 1: ${page}`);
+  return page === 1 ? 'archive/' : `archive/page/${page}/`;
 }
 
 /** Where the subscribe form posts (the subscription API's route). */
