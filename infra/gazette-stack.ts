@@ -53,6 +53,7 @@ export class GazetteStack extends Stack {
       fn.addEnvironment(ENV.siteTitle, settings.siteTitle);
       fn.addEnvironment(ENV.siteDescription, settings.siteDescription);
       fn.addEnvironment(ENV.siteLanguage, settings.language);
+      fn.addEnvironment(ENV.timeZone, settings.timeZone);
     };
 
     // Publisher: scheduled; articles → digests → site, feeds and mail.
@@ -64,6 +65,9 @@ export class GazetteStack extends Stack {
     describeSite(publisher.function);
     publisher.function.addEnvironment(ENV.feedLength, String(settings.feedLength));
     publisher.function.addEnvironment(ENV.staleAfterMinutes, String(settings.staleAfterMinutes));
+    publisher.function.addEnvironment(ENV.cadences, settings.cadences.join(','));
+    publisher.function.addEnvironment(ENV.defaultCadence, settings.defaultCadence);
+    publisher.function.addEnvironment(ENV.maxAgeToMailHours, String(settings.maxAgeToMailHours));
     site.grantPublish(publisher.function);
     data.grantReadSubscribers(publisher.function);
     data.grantDeliveries(publisher.function);

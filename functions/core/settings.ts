@@ -10,6 +10,8 @@
  * the standard's own parser.
  */
 import { z } from 'zod';
+import { CADENCES, type Cadence } from './editions/edition.js';
+import { DEFAULT_EDITION_TIME, type EditionDefaults } from './editions/plan.js';
 import type { MailConfig, SiteConfig } from './model.js';
 
 /** Characters that would let a setting smuggle extra header lines or invisible text into mail and pages. */
@@ -110,6 +112,17 @@ const baseUrl = z
     return url.href;
   });
 
+/** A comma-separated list (flags, `-c`, the environment) or an array (cdk.json) of distinct cadences. */
+const cadenceList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value),
+  z
+    .array(z.enum(CADENCES, { error: `must name cadences from ${CADENCES.join(', ')}` }), {
+      error: `must be a comma-separated list of ${CADENCES.join(', ')}`,
+    })
+    .min(1, 'must enable at least one cadence')
+    .refine((list) => new Set(list).size === list.length, 'must not name a cadence twice'),
+);
+
 /**
  * The rule of every setting, without defaults, keyed by its name (the `gazette:` context key). A source
  * that needs a value its own way (required, defaulted, optional) takes the rule from here.
@@ -168,6 +181,18 @@ export const SETTING_RULES = {
    * the edition's page, so a big import never makes an endless mail (and the HTML stays under Gmail's clip).
    */
   editionMaxItems: integer(1, 100),
+  /**
+   * Cadences subscribers may choose (`instant,daily,weekly`); a choice the operator later disables
+   * falls back to `defaultCadence`. With `daily` or `weekly` enabled the publisher runs hourly.
+   */
+  cadences: cadenceList,
+  /** The cadence of a subscriber who chose none (one of `cadences`). */
+  defaultCadence: z.enum(CADENCES, { error: `must be one of ${CADENCES.join(', ')}` }),
+  /**
+   * Hours after its own date past which an article (or feed item) seen for the first time is published
+   * but never mailed: an import of old posts, a feed that shows its backlog, must not flood anyone.
+   */
+  maxAgeToMailHours: integer(1, 8_760),
 } as const;
 
 /** The name of one setting. */
@@ -185,6 +210,9 @@ export const SETTING_DEFAULTS = {
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
   editionMaxItems: 20,
+  cadences: 'instant',
+  defaultCadence: 'instant',
+  maxAgeToMailHours: 48,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -207,6 +235,9 @@ export const settingsSchema = z.object({
   domain: SETTING_RULES.domain.optional(),
   postalAddress: SETTING_RULES.postalAddress.optional(),
   editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
+  cadences: SETTING_RULES.cadences.default([SETTING_DEFAULTS.cadences]),
+  defaultCadence: SETTING_RULES.defaultCadence.default(SETTING_DEFAULTS.defaultCadence),
+  maxAgeToMailHours: SETTING_RULES.maxAgeToMailHours.default(SETTING_DEFAULTS.maxAgeToMailHours),
 });
 
 /** Validated settings, defaults filled in. */
@@ -237,6 +268,30 @@ function domainOf(address: string): string {
 export function senderDomainProblem(settings: { senderEmail: string; domain?: string | undefined }): string | undefined {
   if (!settings.domain || domainOf(settings.senderEmail) === settings.domain) return undefined;
   return `must be an address on gazette:domain (${settings.domain})`;
+}
+
+/** The problem with the cadence settings, if any: the default must be one of the enabled cadences. */
+export function cadenceProblem(settings: { cadences: readonly Cadence[]; defaultCadence: Cadence }): string | undefined {
+  if (settings.cadences.includes(settings.defaultCadence)) return undefined;
+  return `must be one of the enabled cadences (${settings.cadences.join(', ')})`;
+}
+
+/** Every hour on the hour: daily and weekly editions close at a subscriber's local hour. */
+export const HOURLY_SCHEDULE = 'cron(0 * * * ? *)';
+
+/**
+ * The schedule the publisher runs on: the `schedule` setting, except that with a daily or weekly cadence
+ * enabled and the schedule left at its default it runs hourly, so every subscriber's hour is met. A run
+ * with nothing due reads the archive and the list and sends nothing.
+ */
+export function effectiveSchedule(settings: { schedule: string; cadences: readonly Cadence[] }): string {
+  const clocked = settings.cadences.some((cadence) => cadence !== 'instant');
+  return clocked && settings.schedule === SETTING_DEFAULTS.schedule ? HOURLY_SCHEDULE : settings.schedule;
+}
+
+/** What the edition planner needs from the settings. */
+export function buildEditionDefaults(settings: Pick<Settings, 'cadences' | 'defaultCadence' | 'timeZone'>): EditionDefaults {
+  return { cadences: settings.cadences, defaultCadence: settings.defaultCadence, timeZone: settings.timeZone, ...DEFAULT_EDITION_TIME };
 }
 
 /** The site settings every renderer takes, from the validated settings. */

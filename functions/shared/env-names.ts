@@ -45,6 +45,14 @@ export const ENV = {
   originVerifySecretArn: 'GAZETTE_ORIGIN_VERIFY_SECRET_ARN',
   /** Minutes after the scheduled time past which a digest is published but not emailed. */
   staleAfterMinutes: 'GAZETTE_STALE_AFTER_MINUTES',
+  /** Cadences subscribers may choose, comma-separated (`instant,daily,weekly`). */
+  cadences: 'GAZETTE_CADENCES',
+  /** The cadence of a subscriber who chose none. */
+  defaultCadence: 'GAZETTE_DEFAULT_CADENCE',
+  /** IANA time zone of edition dates and of subscribers who chose none. */
+  timeZone: 'GAZETTE_TIME_ZONE',
+  /** Hours after its own date past which a new article is published but not mailed. */
+  maxAgeToMailHours: 'GAZETTE_MAX_AGE_TO_MAIL_HOURS',
   /** Confirmation mails in any rolling 24 hours (the subscription API's global cap). */
   maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
 } as const;

@@ -14,7 +14,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
-import { buildMailConfig, buildSiteConfig, SETTING_RULES, settingsSchema } from '../core/settings.js';
+import type { Cadence } from '../core/editions/edition.js';
+import type { EditionDefaults } from '../core/editions/plan.js';
+import { buildEditionDefaults, buildMailConfig, buildSiteConfig, cadenceProblem, SETTING_RULES, settingsSchema } from '../core/settings.js';
 import { ENV } from './env-names.js';
 
 /**
@@ -72,6 +74,10 @@ export interface PublisherEnv {
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
+  /** Enabled cadences, the default one, the time zone. */
+  editions: EditionDefaults;
+  /** A new article older than this by its own date is archived, not mailed. */
+  maxAgeToMailMs: number;
   endpoints: EndpointOverrides;
 }
 
@@ -110,6 +116,8 @@ const site = {
   [ENV.siteDescription]: settingsSchema.shape.siteDescription,
   [ENV.siteLanguage]: settingsSchema.shape.language,
   [ENV.feedLength]: settingsSchema.shape.feedLength,
+  // Edition dates on pages and in mail are shown in it.
+  [ENV.timeZone]: settingsSchema.shape.timeZone,
 };
 const sender = {
   [ENV.senderAddress]: SETTING_RULES.senderEmail,
@@ -139,6 +147,9 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
+  [ENV.cadences]: settingsSchema.shape.cadences,
+  [ENV.defaultCadence]: settingsSchema.shape.defaultCadence,
+  [ENV.maxAgeToMailHours]: settingsSchema.shape.maxAgeToMailHours,
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -215,6 +226,7 @@ function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
     language: env[ENV.siteLanguage],
     senderName: env[ENV.senderName],
     feedLength: env[ENV.feedLength],
+    timeZone: env[ENV.timeZone],
   });
 }
 
@@ -228,6 +240,13 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
   };
+}
+
+/** The default cadence, refused at cold start when it is not one of the enabled cadences. */
+function checkedDefaultCadence(cadences: readonly Cadence[], defaultCadence: Cadence): Cadence {
+  const problem = cadenceProblem({ cadences, defaultCadence });
+  if (problem) throw new ConfigError(`${ENV.defaultCadence} ${problem}`);
+  return defaultCadence;
 }
 
 /** Parses and validates the publisher's environment; throws `ConfigError` naming every offending variable. */
@@ -248,6 +267,12 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     seedsDir: env[ENV.seedsDir],
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
+    editions: buildEditionDefaults({
+      cadences: env[ENV.cadences],
+      defaultCadence: checkedDefaultCadence(env[ENV.cadences], env[ENV.defaultCadence]),
+      timeZone: env[ENV.timeZone],
+    }),
+    maxAgeToMailMs: env[ENV.maxAgeToMailHours] * 60 * 60 * 1000,
     endpoints: endpointOverrides(env),
   };
 }

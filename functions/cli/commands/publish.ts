@@ -11,7 +11,17 @@ import { parseArgs } from 'node:util';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
-import { buildMailConfig, buildSiteConfig, FEED_LENGTH, SETTING_DEFAULTS, settingsSchema, type SettingKey } from '../../core/settings.js';
+import {
+  buildEditionDefaults,
+  buildMailConfig,
+  buildSiteConfig,
+  cadenceProblem,
+  FEED_LENGTH,
+  SETTING_DEFAULTS,
+  settingsSchema,
+  type SettingKey,
+} from '../../core/settings.js';
+import type { EditionDefaults } from '../../core/editions/plan.js';
 import type { Clock } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
@@ -49,6 +59,10 @@ const SETTING_FLAGS = {
   feedLength: '--feed-length',
   senderEmail: '--from',
   senderName: '--from',
+  cadences: '--cadences',
+  defaultCadence: '--default-cadence',
+  timeZone: '--time-zone',
+  maxAgeToMailHours: '--max-age-to-mail',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 const flagSettingsSchema = settingsSchema.pick({
@@ -59,13 +73,17 @@ const flagSettingsSchema = settingsSchema.pick({
   feedLength: true,
   senderEmail: true,
   senderName: true,
+  cadences: true,
+  defaultCadence: true,
+  timeZone: true,
+  maxAgeToMailHours: true,
 });
 
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
 
 Turns the articles in a folder into digests, publishes the site and feeds, and writes one email per
-confirmed subscriber and new digest. Running it again with the same articles changes nothing.
+confirmed subscriber and edition (every new digest in one email). Running it again with the same articles changes nothing.
 
   --seeds DIR          article folder (.txt, .md, .html)           default: seeds
   --out DIR            output folder: DIR/site, DIR/outbox, DIR/state  default: out
@@ -76,6 +94,10 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --description TEXT   site and feed description
   --language TAG       BCP 47 language of the site and feeds        default: ${SETTING_DEFAULTS.language}
   --feed-length N      digests per feed (${FEED_LENGTH.min}-${FEED_LENGTH.max})                     default: ${SETTING_DEFAULTS.feedLength}
+  --cadences LIST      cadences readers may choose (instant,daily,weekly) default: ${SETTING_DEFAULTS.cadences}
+  --default-cadence C  cadence of a reader who chose none            default: ${SETTING_DEFAULTS.defaultCadence}
+  --time-zone TZ       IANA zone of edition dates and default hours  default: ${SETTING_DEFAULTS.timeZone}
+  --max-age-to-mail H  hours after which a new article is not mailed default: ${SETTING_DEFAULTS.maxAgeToMailHours}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -90,6 +112,10 @@ export interface PublishOptions {
   subscribersFile: string;
   site: SiteConfig;
   mail: MailConfig;
+  /** Enabled cadences, the default one, the time zone. */
+  editions: EditionDefaults;
+  /** A new article older than this (by its own date) is archived, not mailed. */
+  maxAgeToMailMs: number;
   now?: Date;
   dryRun: boolean;
   /** Publish without mailing; the subscribers file is then not needed. */
@@ -115,6 +141,10 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         description: { type: 'string' },
         language: { type: 'string' },
         'feed-length': { type: 'string' },
+        cadences: { type: 'string' },
+        'default-cadence': { type: 'string' },
+        'time-zone': { type: 'string' },
+        'max-age-to-mail': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
@@ -126,13 +156,17 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const { site, mail } = siteAndMailSettings({
+  const { site, mail, editions, maxAgeToMailMs } = siteAndMailSettings({
     title: values.title,
     description: values.description,
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
     language: values.language,
     feedLength: values['feed-length'],
     from: values.from ?? DEFAULTS.from,
+    cadences: values.cadences,
+    defaultCadence: values['default-cadence'],
+    timeZone: values['time-zone'],
+    maxAgeToMailHours: values['max-age-to-mail'],
   });
   const options: PublishOptions = {
     seedsDir: values.seeds ?? DEFAULTS.seeds,
@@ -140,6 +174,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     subscribersFile: values.subscribers ?? DEFAULTS.subscribers,
     site,
     mail,
+    editions,
+    maxAgeToMailMs,
     dryRun: values['dry-run'] === true,
     noMail: values['no-mail'] === true,
     verbose: values.verbose === true,
@@ -156,13 +192,22 @@ interface SettingFlagValues {
   language?: string | undefined;
   feedLength?: string | undefined;
   from: string;
+  cadences?: string | undefined;
+  defaultCadence?: string | undefined;
+  timeZone?: string | undefined;
+  maxAgeToMailHours?: string | undefined;
 }
 
 /**
  * Validates the setting flags with the settings schema and builds the site and mail settings with its
  * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
  */
-function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail: MailConfig } {
+function siteAndMailSettings(flags: SettingFlagValues): {
+  site: SiteConfig;
+  mail: MailConfig;
+  editions: EditionDefaults;
+  maxAgeToMailMs: number;
+} {
   const sender = parseFrom(flags.from);
   const raw = {
     siteTitle: flags.title,
@@ -173,6 +218,10 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     senderEmail: sender.address,
     // An address without a display name gets the default name, as a deploy without senderName does.
     senderName: sender.name || undefined,
+    cadences: flags.cadences,
+    defaultCadence: flags.defaultCadence,
+    timeZone: flags.timeZone,
+    maxAgeToMailHours: flags.maxAgeToMailHours,
   };
   const result = flagSettingsSchema.safeParse(raw);
   if (!result.success) {
@@ -182,7 +231,14 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     const given = flag === '--from' ? flags.from : raw[key];
     throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
   }
-  return { site: buildSiteConfig(result.data), mail: buildMailConfig(result.data) };
+  const problem = cadenceProblem(result.data);
+  if (problem) throw new ConfigError(`--default-cadence ${problem} (got ${JSON.stringify(result.data.defaultCadence)})`);
+  return {
+    site: buildSiteConfig(result.data),
+    mail: buildMailConfig(result.data),
+    editions: buildEditionDefaults(result.data),
+    maxAgeToMailMs: result.data.maxAgeToMailHours * 60 * 60 * 1000,
+  };
 }
 
 /** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
@@ -290,7 +346,16 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<{ rep
           io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
         },
       },
-      { site: options.site, mail: options.mail, keyring, runId, dryRun: options.dryRun, noMail: options.noMail },
+      {
+        site: options.site,
+        mail: options.mail,
+        keyring,
+        runId,
+        dryRun: options.dryRun,
+        noMail: options.noMail,
+        editions: options.editions,
+        maxAgeToMailMs: options.maxAgeToMailMs,
+      },
     );
     return { report, emails: mailer.written };
   } finally {
