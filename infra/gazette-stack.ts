@@ -54,6 +54,8 @@ export class GazetteStack extends Stack {
       fn.addEnvironment(ENV.siteDescription, settings.siteDescription);
       fn.addEnvironment(ENV.siteLanguage, settings.language);
       fn.addEnvironment(ENV.timeZone, settings.timeZone);
+      fn.addEnvironment(ENV.cadences, settings.cadences.join(','));
+      fn.addEnvironment(ENV.defaultCadence, settings.defaultCadence);
     };
 
     // Publisher: scheduled; articles → digests → site, feeds and mail.
@@ -65,8 +67,6 @@ export class GazetteStack extends Stack {
     describeSite(publisher.function);
     publisher.function.addEnvironment(ENV.feedLength, String(settings.feedLength));
     publisher.function.addEnvironment(ENV.staleAfterMinutes, String(settings.staleAfterMinutes));
-    publisher.function.addEnvironment(ENV.cadences, settings.cadences.join(','));
-    publisher.function.addEnvironment(ENV.defaultCadence, settings.defaultCadence);
     publisher.function.addEnvironment(ENV.maxAgeToMailHours, String(settings.maxAgeToMailHours));
     site.grantPublish(publisher.function);
     data.grantReadSubscribers(publisher.function);

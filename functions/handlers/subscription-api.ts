@@ -117,6 +117,7 @@ export function awsSubscriptionDeps(
     },
     log: coreLog(logger),
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: secrets.originVerify },
+    editions: env.editions,
   };
 }
 

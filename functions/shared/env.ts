@@ -14,7 +14,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
-import type { Cadence } from '../core/editions/edition.js';
 import type { EditionDefaults } from '../core/editions/plan.js';
 import { buildEditionDefaults, buildMailConfig, buildSiteConfig, cadenceProblem, SETTING_RULES, settingsSchema } from '../core/settings.js';
 import { ENV } from './env-names.js';
@@ -93,6 +92,8 @@ export interface SubscriptionEnv {
   originVerify: OriginVerifySource;
   /** The setting behind the global cap on confirmation mails (the SES quota may lower it further). */
   maxConfirmationsPerDay: number;
+  /** Cadences the manage page offers. */
+  editions: EditionDefaults;
   endpoints: EndpointOverrides;
 }
 
@@ -118,6 +119,9 @@ const site = {
   [ENV.feedLength]: settingsSchema.shape.feedLength,
   // Edition dates on pages and in mail are shown in it.
   [ENV.timeZone]: settingsSchema.shape.timeZone,
+  // The publisher plans editions by them; the API offers them on the manage page.
+  [ENV.cadences]: settingsSchema.shape.cadences,
+  [ENV.defaultCadence]: settingsSchema.shape.defaultCadence,
 };
 const sender = {
   [ENV.senderAddress]: SETTING_RULES.senderEmail,
@@ -147,8 +151,6 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
-  [ENV.cadences]: settingsSchema.shape.cadences,
-  [ENV.defaultCadence]: settingsSchema.shape.defaultCadence,
   [ENV.maxAgeToMailHours]: settingsSchema.shape.maxAgeToMailHours,
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
@@ -242,11 +244,12 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
   };
 }
 
-/** The default cadence, refused at cold start when it is not one of the enabled cadences. */
-function checkedDefaultCadence(cadences: readonly Cadence[], defaultCadence: Cadence): Cadence {
-  const problem = cadenceProblem({ cadences, defaultCadence });
+/** The cadence settings; a default cadence that is not enabled fails the cold start. */
+function editionDefaults(env: z.output<typeof siteAndSenderSchema>): EditionDefaults {
+  const settings = { cadences: env[ENV.cadences], defaultCadence: env[ENV.defaultCadence], timeZone: env[ENV.timeZone] };
+  const problem = cadenceProblem(settings);
   if (problem) throw new ConfigError(`${ENV.defaultCadence} ${problem}`);
-  return defaultCadence;
+  return buildEditionDefaults(settings);
 }
 
 /** Parses and validates the publisher's environment; throws `ConfigError` naming every offending variable. */
@@ -267,11 +270,7 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     seedsDir: env[ENV.seedsDir],
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
-    editions: buildEditionDefaults({
-      cadences: env[ENV.cadences],
-      defaultCadence: checkedDefaultCadence(env[ENV.cadences], env[ENV.defaultCadence]),
-      timeZone: env[ENV.timeZone],
-    }),
+    editions: editionDefaults(env),
     maxAgeToMailMs: env[ENV.maxAgeToMailHours] * 60 * 60 * 1000,
     endpoints: endpointOverrides(env),
   };
@@ -289,6 +288,7 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     keyring: keyringSource(env),
     originVerify: originVerifySource(env),
     maxConfirmationsPerDay: env[ENV.maxConfirmationsPerDay],
+    editions: editionDefaults(env),
     endpoints: endpointOverrides(env),
   };
 }

@@ -82,6 +82,7 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<Ap
       if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
     },
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
+    editions: defaults.editions,
   });
   return { handler, originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify }, outbox: paths.outbox, close: () => state.close() };
 }

@@ -420,6 +420,17 @@ export interface MessagePageContent {
   title: string;
   message: string;
   action?: MessagePageAction;
+  /** More buttons after `action`, each its own form (the manage page: one per cadence). */
+  actions?: MessagePageAction[];
+}
+
+/** One button as its own POST form, with its hidden fields in a stable order. */
+function actionForm(action: MessagePageAction): SafeHtml {
+  const fields = action.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  return html`<form method="post" action="${action.url}">
+${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)}<button type="submit">${oneLine(action.label)}</button>
+</form>
+`;
 }
 
 /**
@@ -427,18 +438,10 @@ export interface MessagePageContent {
  * document, not indexed. Callers go through `renderMessagePage` in ./outputs.ts, which checks the settings.
  */
 export function messagePage(site: SiteConfig, feeds: readonly FeedLink[], content: MessagePageContent): string {
-  const action = content.action;
-  const fields = action?.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  const actions = [...(content.action ? [content.action] : []), ...(content.actions ?? [])];
   const main = html`<h1>${oneLine(content.title)}</h1>
 <p>${content.message}</p>
-${
-  action
-    ? html`<form method="post" action="${action.url}">
-${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)}<button type="submit">${oneLine(action.label)}</button>
-</form>
-`
-    : ''
-}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
+${actions.map(actionForm)}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
   return page(site, feeds, {
     title: `${oneLine(content.title)} · ${oneLine(site.title)}`,
     description: oneLine(content.title),
