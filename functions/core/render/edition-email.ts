@@ -217,9 +217,9 @@ function documentHtml(frame: Frame, subject: string, preheader: string, items: r
 <body class="bg" style="margin:0;padding:0;background:#f1f3f5">
 <div style="display:none;max-height:0;overflow:hidden">${preheader}${PREHEADER_PADDING}</div>
 <table role="presentation" class="bg" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f1f3f5">
-<tr><td align="center" style="padding:24px 8px">
+<tbody><tr><td align="center" style="padding:24px 8px">
 <table role="presentation" class="card" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background:#ffffff;border:1px solid #d9dce0;border-radius:8px">
-<tr><td class="pad text rule" style="padding:24px 28px 16px;border-bottom:3px solid #0a58ca;${TEXT}">
+<tbody><tr><td class="pad text" style="padding:24px 28px 16px;border-bottom:3px solid #0a58ca;${TEXT}">
 <h1 style="margin:0;${HEADING};font-size:28px;line-height:1.2">${link(frame.site.baseUrl, frame.siteTitle, HEADLINE_LINK, 'hl')}</h1>
 <p class="muted" style="margin:4px 0 0;${MUTED}">${frame.dayLong} · ${frame.total} ${frame.total === 1 ? 'digest' : 'digests'}</p>
 </td></tr>
@@ -228,9 +228,9 @@ ${tableOfContents(frame, items)}${items.map((item) => html`${itemHtml(frame, ite
 </td></tr>
 <tr><td class="pad muted rule" style="padding:20px 28px 24px;border-top:1px solid #d9dce0;${MUTED}">
 ${footerHtml(frame)}
-</td></tr>
+</td></tr></tbody>
 </table>
-</td></tr>
+</td></tr></tbody>
 </table>
 </body>
 </html>
