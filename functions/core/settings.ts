@@ -241,9 +241,12 @@ export function senderDomainProblem(settings: { senderEmail: string; domain?: st
 
 /** The site settings every renderer takes, from the validated settings. */
 export function buildSiteConfig(
-  settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'>,
+  settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'> &
+    Partial<Pick<Settings, 'timeZone'>>,
 ): SiteConfig {
   return {
+    // Only present when given, so site settings built without it compare equal.
+    ...(settings.timeZone !== undefined ? { timeZone: settings.timeZone } : {}),
     baseUrl: settings.baseUrl,
     title: settings.siteTitle,
     description: settings.siteDescription,

@@ -41,7 +41,7 @@ describe('delivery under failure', () => {
 
     const summary = await h.invoke();
 
-    expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0 });
+    expect(summary.mail).toEqual({ sent: 6, alreadySent: 0, failed: 0, deferred: 0, stale: 0, editions: 1 });
     const after = await sesStats(h.endpoints.ses);
     // Three throttled attempts were retried (9 requests for 6 mails); the quota was read once for the run.
     expect(after.sendRequests - before.sendRequests).toBe(9);

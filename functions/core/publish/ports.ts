@@ -71,10 +71,15 @@ export interface SitePublisher {
   publish(files: SiteFile[]): Promise<PublishResult>;
 }
 
-/** Who gets the digests. */
+/** Who gets the editions. */
 export interface SubscriberStore {
-  /** Confirmed subscribers only, in a stable order. */
+  /** Confirmed subscribers only, in a stable order, with their cadence choice and cursor. */
   listConfirmed(): Promise<Subscriber[]>;
+  /**
+   * Moves the subscriber's cursor forward to `cursor` (an ISO instant); never backward, so a late or
+   * repeated call cannot make anyone receive a digest twice. Nothing happens for an unknown id.
+   */
+  advanceCursor(id: string, cursor: string): Promise<void>;
 }
 
 /** Outcome of trying to claim a (delivery, subscriber) pair. */

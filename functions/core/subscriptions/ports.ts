@@ -3,7 +3,8 @@
  * adapter is functions/adapters/local/local-subscriptions.ts, the AWS one
  * functions/adapters/aws/dynamodb-subscribers.ts; both also implement the publish port `SubscriberStore`.
  */
-import type { OutgoingMail, SubscriberStatus } from '../model.js';
+import type { CadencePreference } from '../editions/edition.js';
+import type { OutgoingMail, Subscriber, SubscriberStatus } from '../model.js';
 import type { ConfirmationEmailInput } from '../render/email.js';
 
 /** Where a subscriber came from, kept for the consent record. */
@@ -27,6 +28,13 @@ export interface SubscriberRecord {
   consentNote?: string;
   /** Why the status last changed when it was not the subscriber's own action (bounce type, complaint). */
   statusReason?: string;
+  /** Cadence choice (absent: the operator's defaults). */
+  cadence?: Subscriber['cadence'];
+  timeZone?: string;
+  hour?: number;
+  weekday?: Subscriber['weekday'];
+  /** Position in the stream of digests (see `Subscriber.cursor`); only ever moves forward. */
+  cursor?: string;
 }
 
 /** What a conditional status change did. */
@@ -75,6 +83,11 @@ export interface SubscriptionStore {
   ): Promise<TransitionResult>;
   /** Deletes the record; true if there was one. */
   remove(id: string): Promise<boolean>;
+  /**
+   * Stores the subscriber's cadence choice (the cursor stays: a switch neither loses nor repeats a
+   * digest). Answers the record as it now stands, or `undefined` when there is none.
+   */
+  setPreference(id: string, preference: CadencePreference, now: Date): Promise<SubscriberRecord | undefined>;
 }
 
 /**
@@ -113,3 +126,15 @@ export type ConfirmationMailRenderer = (input: ConfirmationEmailInput) => Outgoi
 
 /** The publish use case's log function; both use cases log alike. */
 export type { Log } from '../publish/ports.js';
+
+/** The publish port's view of a record: who, and their cadence choice and cursor where set. */
+export function toSubscriber(record: SubscriberRecord): Subscriber {
+  const { id, email, status, cadence, timeZone, hour, weekday, cursor, confirmedAt } = record;
+  const optional = { cadence, timeZone, hour, weekday, cursor, confirmedAt };
+  return {
+    id,
+    email,
+    status,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+}
