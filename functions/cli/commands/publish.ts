@@ -49,6 +49,8 @@ const SETTING_FLAGS = {
   feedLength: '--feed-length',
   senderEmail: '--from',
   senderName: '--from',
+  postalAddress: '--postal-address',
+  editionMaxItems: '--edition-max-items',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 const flagSettingsSchema = settingsSchema.pick({
@@ -59,6 +61,8 @@ const flagSettingsSchema = settingsSchema.pick({
   feedLength: true,
   senderEmail: true,
   senderName: true,
+  postalAddress: true,
+  editionMaxItems: true,
 });
 
 /** Help text of `gazette publish`. */
@@ -76,6 +80,8 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --description TEXT   site and feed description
   --language TAG       BCP 47 language of the site and feeds        default: ${SETTING_DEFAULTS.language}
   --feed-length N      digests per feed (${FEED_LENGTH.min}-${FEED_LENGTH.max})                     default: ${SETTING_DEFAULTS.feedLength}
+  --postal-address TEXT  sender's postal address, printed in every email's footer (bulk mail needs one)
+  --edition-max-items N  digests an email shows in full; the rest link to the edition page  default: ${SETTING_DEFAULTS.editionMaxItems}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -115,6 +121,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         description: { type: 'string' },
         language: { type: 'string' },
         'feed-length': { type: 'string' },
+        'postal-address': { type: 'string' },
+        'edition-max-items': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
@@ -132,6 +140,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
     language: values.language,
     feedLength: values['feed-length'],
+    postalAddress: values['postal-address'],
+    editionMaxItems: values['edition-max-items'],
     from: values.from ?? DEFAULTS.from,
   });
   const options: PublishOptions = {
@@ -155,6 +165,8 @@ interface SettingFlagValues {
   baseUrl: string;
   language?: string | undefined;
   feedLength?: string | undefined;
+  postalAddress?: string | undefined;
+  editionMaxItems?: string | undefined;
   from: string;
 }
 
@@ -170,6 +182,8 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     baseUrl: flags.baseUrl,
     language: flags.language,
     feedLength: flags.feedLength,
+    postalAddress: flags.postalAddress,
+    editionMaxItems: flags.editionMaxItems,
     senderEmail: sender.address,
     // An address without a display name gets the default name, as a deploy without senderName does.
     senderName: sender.name || undefined,
