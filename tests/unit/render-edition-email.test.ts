@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Edition } from '../../functions/core/editions/edition.js';
 import { InvalidAddressError } from '../../functions/core/errors.js';
 import {
+  EDITION_HTML_BUDGET,
   MAX_HTML_BYTES,
   RenderError,
   editionEmailParts,
@@ -259,7 +260,9 @@ describe('renderEditionEmail with many digests', () => {
     expect(byDefault.layout.more).toBe(40);
 
     const all = editionEmailParts(long, { unsubscribeUrl, manageUrl }, site, { ...mail, editionMaxItems: 60 });
-    expect(Buffer.byteLength(all.html)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    // Shortening starts at the budget, a margin under the hard limit and Gmail's 102 KB clip.
+    expect(Buffer.byteLength(all.html)).toBeLessThanOrEqual(EDITION_HTML_BUDGET);
+    expect(EDITION_HTML_BUDGET).toBeLessThan(MAX_HTML_BYTES);
     expect(all.layout.shown).toHaveLength(60);
     expect(all.layout.more).toBe(0);
     const details = all.layout.shown.map((item) => item.detail);
@@ -278,7 +281,7 @@ describe('renderEditionEmail with many digests', () => {
 
   it('moves the tail into "and N more" when even headlines do not fit', () => {
     const parts = editionEmailParts(edition(longDigests(100)), { unsubscribeUrl, manageUrl }, site, { ...mail, editionMaxItems: 100 });
-    expect(Buffer.byteLength(parts.html)).toBeLessThanOrEqual(MAX_HTML_BYTES);
+    expect(Buffer.byteLength(parts.html)).toBeLessThanOrEqual(EDITION_HTML_BUDGET);
     expect(parts.layout.more).toBeGreaterThan(0);
     expect(parts.layout.shown.length + parts.layout.more).toBe(100);
     expect(parts.html).toContain(`And ${parts.layout.more} more digests in this edition`);

@@ -252,7 +252,7 @@ export function indexPage({ digests, editions, site, feeds }: RenderContext): st
 ${lead || html`<p>No digests yet. Subscribe above to get the first one by email.</p>`}
 ${
   listed.length > 0
-    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">Earlier digests</h2>
+    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">${latestEdition ? 'More recent digests' : 'Earlier digests'}</h2>
 <ul class="archive">
 ${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
 </section>`
