@@ -3,6 +3,7 @@
  * that exports `async function run(): Promise<void>` and prints its own tables. Add yours to the list.
  */
 import { run as coldStart } from './cold-start.js';
+import { run as editionEmail } from './edition-email.js';
 import { run as feeds } from './feeds.js';
 import { run as hostileText } from './hostile-text.js';
 import { run as parse } from './parse.js';
@@ -13,6 +14,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['summarizer', summarizer],
   ['hostile-text', hostileText],
   ['feeds', feeds],
+  ['edition-email', editionEmail],
   ['parse', parse],
   ['publish', publish],
   ['cold-start', coldStart],

@@ -41,7 +41,9 @@ export class GazetteStack extends Stack {
     const mail = new Mail(this, 'Mail', {
       senderEmail: settings.senderEmail,
       senderName: settings.senderName,
+      editionMaxItems: settings.editionMaxItems,
       ...(settings.domain ? { domain: settings.domain } : {}),
+      ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),
     });
     const operations = new Operations(this, 'Operations', {
       ...(settings.operatorEmail ? { operatorEmail: settings.operatorEmail } : {}),

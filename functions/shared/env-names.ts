@@ -17,6 +17,10 @@ export const ENV = {
   /** The verified SES sender address. */
   senderAddress: 'GAZETTE_SENDER_ADDRESS',
   senderName: 'GAZETTE_SENDER_NAME',
+  /** The sender's postal address for the edition footer (setting `postalAddress`); unset: none printed. */
+  postalAddress: 'GAZETTE_POSTAL_ADDRESS',
+  /** Digests an edition email shows in full (setting `editionMaxItems`). */
+  editionMaxItems: 'GAZETTE_EDITION_MAX_ITEMS',
   /** SES configuration set every message is sent through (events, suppression). */
   sesConfigurationSet: 'GAZETTE_SES_CONFIGURATION_SET',
   /** Name of the subscribers table (key schema in tables.ts, like the two below). */

@@ -126,6 +126,8 @@ const site = {
 const sender = {
   [ENV.senderAddress]: SETTING_RULES.senderEmail,
   [ENV.senderName]: SETTING_RULES.senderName,
+  [ENV.postalAddress]: SETTING_RULES.postalAddress.optional(),
+  [ENV.editionMaxItems]: settingsSchema.shape.editionMaxItems,
   [ENV.sesConfigurationSet]: text,
 };
 const subscriberTables = {
@@ -233,7 +235,12 @@ function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
 }
 
 function mailConfig(env: z.output<typeof siteAndSenderSchema>): MailConfig {
-  return buildMailConfig({ senderEmail: env[ENV.senderAddress], senderName: env[ENV.senderName] });
+  return buildMailConfig({
+    senderEmail: env[ENV.senderAddress],
+    senderName: env[ENV.senderName],
+    postalAddress: env[ENV.postalAddress],
+    editionMaxItems: env[ENV.editionMaxItems],
+  });
 }
 
 function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {

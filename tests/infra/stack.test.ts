@@ -13,6 +13,7 @@ const SETTINGS = {
   'gazette:timeZone': 'Europe/Berlin',
   'gazette:feedLength': 20,
   'gazette:operatorEmail': 'ops@example.com',
+  'gazette:postalAddress': 'Example News, 1 Main Street, Springfield',
 };
 
 let template: Template;
@@ -146,6 +147,9 @@ describe('functions', () => {
     expect(parsed.keyring.kind).toBe('secret');
     expect(env[ENV.feedLength]).toBe('20');
     expect(env[ENV.senderAddress]).toBe('news@example.com');
+    // The edition footer's address and the cap reach the mail settings the renderer takes.
+    expect(parsed.mail.postalAddress).toBe('Example News, 1 Main Street, Springfield');
+    expect(parsed.mail.editionMaxItems).toBe(20);
   });
 
   it("sets every variable the subscription API's and the SES events handler's env schemas require", () => {

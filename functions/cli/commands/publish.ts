@@ -63,6 +63,8 @@ const SETTING_FLAGS = {
   defaultCadence: '--default-cadence',
   timeZone: '--time-zone',
   maxAgeToMailHours: '--max-age-to-mail',
+  postalAddress: '--postal-address',
+  editionMaxItems: '--edition-max-items',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 const flagSettingsSchema = settingsSchema.pick({
@@ -77,6 +79,8 @@ const flagSettingsSchema = settingsSchema.pick({
   defaultCadence: true,
   timeZone: true,
   maxAgeToMailHours: true,
+  postalAddress: true,
+  editionMaxItems: true,
 });
 
 /** Help text of `gazette publish`. */
@@ -98,6 +102,8 @@ confirmed subscriber and edition (every new digest in one email). Running it aga
   --default-cadence C  cadence of a reader who chose none            default: ${SETTING_DEFAULTS.defaultCadence}
   --time-zone TZ       IANA zone of edition dates and default hours  default: ${SETTING_DEFAULTS.timeZone}
   --max-age-to-mail H  hours after which a new article is not mailed default: ${SETTING_DEFAULTS.maxAgeToMailHours}
+  --postal-address TEXT  sender's postal address, printed in every email's footer (bulk mail needs one)
+  --edition-max-items N  digests an email shows in full; the rest link to the edition page  default: ${SETTING_DEFAULTS.editionMaxItems}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -145,6 +151,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         'default-cadence': { type: 'string' },
         'time-zone': { type: 'string' },
         'max-age-to-mail': { type: 'string' },
+        'postal-address': { type: 'string' },
+        'edition-max-items': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
@@ -162,6 +170,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
     language: values.language,
     feedLength: values['feed-length'],
+    postalAddress: values['postal-address'],
+    editionMaxItems: values['edition-max-items'],
     from: values.from ?? DEFAULTS.from,
     cadences: values.cadences,
     defaultCadence: values['default-cadence'],
@@ -191,6 +201,8 @@ interface SettingFlagValues {
   baseUrl: string;
   language?: string | undefined;
   feedLength?: string | undefined;
+  postalAddress?: string | undefined;
+  editionMaxItems?: string | undefined;
   from: string;
   cadences?: string | undefined;
   defaultCadence?: string | undefined;
@@ -215,6 +227,8 @@ function siteAndMailSettings(flags: SettingFlagValues): {
     baseUrl: flags.baseUrl,
     language: flags.language,
     feedLength: flags.feedLength,
+    postalAddress: flags.postalAddress,
+    editionMaxItems: flags.editionMaxItems,
     senderEmail: sender.address,
     // An address without a display name gets the default name, as a deploy without senderName does.
     senderName: sender.name || undefined,

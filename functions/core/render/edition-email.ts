@@ -29,6 +29,13 @@ import { checkedBaseUrl, checkedLanguage, digestUrl, editionUrl } from './links.
 import { buildMessage } from './mime.js';
 import { RenderError, calendarDay, html, longDay, oneLine, shortDay, trusted, type SafeHtml } from './text.js';
 
+/**
+ * Where shortening starts: 90 KiB, a margin under the hard {@link MAX_HTML_BYTES} (100 KiB) and Gmail's
+ * 102 KB clip, because clients and forwarding add markup of their own and the clip is not measured the
+ * same way everywhere.
+ */
+export const EDITION_HTML_BUDGET = 90 * 1024;
+
 /** The links that differ per recipient, each carrying the subscriber's signed token. */
 export interface RecipientLinks {
   /** One-click unsubscribe (RFC 8058 POST target and the visible link), as the digest email uses it. */
@@ -217,9 +224,9 @@ function documentHtml(frame: Frame, subject: string, preheader: string, items: r
 <body class="bg" style="margin:0;padding:0;background:#f1f3f5">
 <div style="display:none;max-height:0;overflow:hidden">${preheader}${PREHEADER_PADDING}</div>
 <table role="presentation" class="bg" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f1f3f5">
-<tr><td align="center" style="padding:24px 8px">
+<tbody><tr><td align="center" style="padding:24px 8px">
 <table role="presentation" class="card" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;background:#ffffff;border:1px solid #d9dce0;border-radius:8px">
-<tr><td class="pad text rule" style="padding:24px 28px 16px;border-bottom:3px solid #0a58ca;${TEXT}">
+<tbody><tr><td class="pad text" style="padding:24px 28px 16px;border-bottom:3px solid #0a58ca;${TEXT}">
 <h1 style="margin:0;${HEADING};font-size:28px;line-height:1.2">${link(frame.site.baseUrl, frame.siteTitle, HEADLINE_LINK, 'hl')}</h1>
 <p class="muted" style="margin:4px 0 0;${MUTED}">${frame.dayLong} · ${frame.total} ${frame.total === 1 ? 'digest' : 'digests'}</p>
 </td></tr>
@@ -228,9 +235,9 @@ ${tableOfContents(frame, items)}${items.map((item) => html`${itemHtml(frame, ite
 </td></tr>
 <tr><td class="pad muted rule" style="padding:20px 28px 24px;border-top:1px solid #d9dce0;${MUTED}">
 ${footerHtml(frame)}
-</td></tr>
+</td></tr></tbody>
 </table>
-</td></tr>
+</td></tr></tbody>
 </table>
 </body>
 </html>
@@ -319,7 +326,8 @@ function messageIdPrefix(editionId: string): string {
  * The edition email for one recipient's links: subject ({@link editionSubject}), preheader
  * ({@link editionPreheader}), text and HTML parts and the list headers the digest email carries.
  * At most `mail.editionMaxItems` digests in full (default 20), the rest as "and N more" linking to the
- * edition page; items are shortened until the HTML fits {@link MAX_HTML_BYTES}. Throws `RenderError`
+ * edition page; items are shortened until the HTML fits {@link EDITION_HTML_BUDGET} (it never exceeds
+ * {@link MAX_HTML_BYTES}). Throws `RenderError`
  * for an empty edition, bad settings or links.
  */
 export function editionEmailParts(edition: Edition, links: RecipientLinks, site: SiteConfig, mail: MailConfig): EditionEmailParts {
@@ -347,11 +355,11 @@ export function editionEmailParts(edition: Edition, links: RecipientLinks, site:
   const preheader = editionPreheader(edition);
   let shown = edition.digests.slice(0, Math.max(1, maxItems));
   const render = (items: Item[]) => documentHtml(frame, subject, preheader, items, edition.digests.length - items.length);
-  let items = fitDetails(frame, shown, MAX_HTML_BYTES, render);
+  let items = fitDetails(frame, shown, EDITION_HTML_BUDGET, render);
   // Only headlines left and still too big (a very high cap): move the tail into "and N more".
-  while (Buffer.byteLength(render(items), 'utf8') > MAX_HTML_BYTES && shown.length > 1) {
+  while (Buffer.byteLength(render(items), 'utf8') > EDITION_HTML_BUDGET && shown.length > 1) {
     shown = shown.slice(0, Math.ceil(shown.length * 0.8));
-    items = fitDetails(frame, shown, MAX_HTML_BYTES, render);
+    items = fitDetails(frame, shown, EDITION_HTML_BUDGET, render);
   }
   const htmlBody = render(items);
   if (Buffer.byteLength(htmlBody, 'utf8') > MAX_HTML_BYTES)

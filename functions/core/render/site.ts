@@ -33,7 +33,10 @@ interface PageOptions {
   noindex?: boolean;
   /** Open Graph type: `article` for a digest, `website` for everything else. */
   kind?: 'website' | 'article';
-  /** Where the subscribe box goes: near the top of the index, after the content on other pages. */
+  /**
+   * Where the subscribe box goes: near the top of the index (whose heading is then the site's name in
+   * the header), after the content on other pages.
+   */
   subscribe?: 'in-content' | 'after-content';
   /** ISO instants of an article page, for `article:published_time` / `article:modified_time`. */
   times?: { published: string; modified: string };
@@ -98,7 +101,12 @@ ${feeds.map((feed, index) => html`${index > 0 ? '\n' : ''}<link rel="alternate" 
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site"><div class="wrap">
-<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>
+${
+  // On the index the site's name is the page's heading; elsewhere the page's own title is.
+  subscribe === 'in-content'
+    ? html`<h1 class="site-name">${siteTitle}</h1>`
+    : html`<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>`
+}
 <p class="tagline">${oneLine(site.description)}</p>
 <nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}${archivePagePath(1)}">Archive</a></li>${feedNav(feeds)}</ul></nav>
 </div></header>
@@ -166,8 +174,14 @@ function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2, id
 }
 
 /** One digest in a list; `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under a section's h2). */
-function listItem(site: SiteConfig, digest: Digest, headingLevel: 2 | 3, editions: readonly Edition[] = []): SafeHtml {
-  const first = oneLine(digest.summary[0] ?? '');
+function listItem(
+  site: SiteConfig,
+  digest: Digest,
+  headingLevel: 2 | 3,
+  editions: readonly Edition[] = [],
+  summary: 'first-sentence' | 'whole' = 'first-sentence',
+): SafeHtml {
+  const first = summary === 'whole' ? summaryText(digest) : oneLine(digest.summary[0] ?? '');
   const open = trusted(`<h${headingLevel} dir="auto">`);
   const close = trusted(`</h${headingLevel}>`);
   const source = digestSource(digest);
@@ -211,7 +225,7 @@ function latestEditionSection(site: SiteConfig, edition: Edition): SafeHtml {
 <h2 id="latest-title">Latest edition: ${longDay(calendarDay(edition.date, `edition ${edition.id} date`))}</h2>
 <p class="meta">${count} · <a href="${editionUrl(site, edition)}">Open the edition page</a></p>
 <ul class="archive edition">
-${shown.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
+${shown.map((digest) => html`${listItem(site, digest, 3, [], 'whole')}\n`)}</ul>
 ${more > 0 ? html`<p><a href="${editionUrl(site, edition)}">And ${more} more in this edition</a></p>\n` : ''}</section>`;
 }
 
@@ -234,12 +248,11 @@ export function indexPage({ digests, editions, site, feeds }: RenderContext): st
   const earlier = digests.filter((digest) => !leading.has(digest.id));
   const listed = earlier.slice(0, INDEX_LIST_LENGTH);
   const lead = latestEdition ? latestEditionSection(site, latestEdition) : digests[0] ? latestDigestSection(site, digests[0]) : '';
-  const main = html`<h1>${oneLine(site.title)}</h1>
-${subscribeForm(site)}
+  const main = html`${subscribeForm(site)}
 ${lead || html`<p>No digests yet. Subscribe above to get the first one by email.</p>`}
 ${
   listed.length > 0
-    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">Earlier digests</h2>
+    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">${latestEdition ? 'More recent digests' : 'Earlier digests'}</h2>
 <ul class="archive">
 ${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
 </section>`
