@@ -291,3 +291,54 @@ class CountingLedger extends MemoryLedger {
     return super.claim(...args);
   }
 }
+
+describe('edits and identities', () => {
+  const TEXT = [
+    'The harbour authority opened a new ferry terminal on Monday after two years of building work.',
+    'The terminal doubles the number of daily crossings to the island and adds a covered waiting hall.',
+    'Local businesses said they expect more visitors in the summer months, when ferries are often full.',
+    'The old terminal will be turned into a market hall, the authority said in a statement.',
+  ].join('\n\n');
+
+  it('a .txt file without id or url edited in place updates its digest and mails nobody again', async () => {
+    const w = memoryPublishWorld({ files: { 'ferry.txt': TEXT }, people: people(2), clock: new FixedClock(START) });
+    const first = await publishDigests(w, settings);
+    expect(first.created.map((digest) => digest.id)).toEqual(['path:ferry.txt']);
+    expect(w.mailer.sent).toHaveLength(2);
+    w.clock.advance(HOUR);
+    const fixed = nextRun(w, { 'ferry.txt': TEXT.replace('two years', 'three years') });
+    const second = await publishDigests(fixed, { ...settings, runId: 'run-2' });
+    expect(second.created).toEqual([]);
+    expect(second.updated.map((digest) => digest.id)).toEqual(['path:ferry.txt']);
+    expect(second.digests).toHaveLength(1);
+    expect(fixed.mailer.calls).toBe(0);
+    expect(second.updated[0]!.slug).toBe(first.created[0]!.slug);
+    expect(second.updated[0]!.contentHash).not.toBe(first.created[0]!.contentHash);
+    expect(second.site.written).toContain(`digests/${first.created[0]!.slug}/index.html`);
+  });
+
+  it('keeps the text-hash id an earlier version stored for the same file, so an upgrade re-publishes nothing', async () => {
+    const w = memoryPublishWorld({ files: { 'ferry.txt': TEXT }, people: people(1), clock: new FixedClock(START) });
+    await publishDigests(w, { ...settings, noMail: true });
+    // What an earlier version stored: the same digest under `sha256:…`, already mailed on its own.
+    const [stored] = [...w.archive.digests.values()];
+    w.archive.digests.clear();
+    w.archive.digests.set('sha256:0123', { ...stored!, id: 'sha256:0123', mailStatus: 'done' });
+    w.clock.advance(HOUR);
+    const upgraded = nextRun(w, { 'ferry.txt': TEXT });
+    const report = await publishDigests(upgraded, { ...settings, runId: 'run-2' });
+    expect(report.created).toEqual([]);
+    expect([...w.archive.digests.keys()]).toEqual(['sha256:0123']);
+    expect(upgraded.mailer.calls).toBe(0);
+  });
+
+  it('refuses a front-matter id that would pose as an edition', async () => {
+    const w = memoryPublishWorld({
+      files: { 'x.md': `---\nid: edition:instant:x\n---\n${TEXT}` },
+      people: people(1),
+      clock: new FixedClock(START),
+    });
+    const report = await publishDigests(w, settings);
+    expect(report.articleErrors).toEqual([{ source: 'x.md', message: 'x.md: front-matter id must not begin with "edition:"' }]);
+  });
+});

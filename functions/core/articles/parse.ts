@@ -24,6 +24,13 @@ interface Parts {
   id?: string;
 }
 
+/** Prefix of the identity of an article without `id` or `url`: its source name follows. */
+export const PATH_ID_PREFIX = 'path:';
+/** Prefix of the identity earlier versions gave such articles: a hash of the text. */
+export const LEGACY_TEXT_ID_PREFIX = 'sha256:';
+/** Ids with this prefix are editions' (see core/editions/edition.ts); no article may take one. */
+const RESERVED_ID_PREFIX = 'edition:';
+
 function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
@@ -32,9 +39,11 @@ function sha256Hex(value: string): string {
  * Parses one raw article in the format it declares. Its `source` is the `source` of the result and
  * the start of every error message.
  *
- * Identity: front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
- * the SHA-256 of the normalised text. `contentHash` covers text and metadata, so editing an article with
- * a stable id changes its hash but not its id.
+ * Identity: front-matter `id`, else the article's `url`, else `path:` plus its source name (the file name
+ * relative to the folder, or the object key), so fixing a typo in a `.txt` file updates its digest in
+ * place instead of making a second one (a hash of the text changed with every edit). `contentHash`
+ * covers text and metadata, so an edit changes the hash but not the id. A front-matter id beginning
+ * with `edition:` is refused: that prefix is the editions' own in the delivery ledger.
  *
  * Throws `ArticleError` for more than 1 MiB, no text, binary content, invalid
  * UTF-8, malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
@@ -59,9 +68,10 @@ export function parseArticle(raw: RawArticle): Article {
 
   const text = joinParagraphs(parts.paragraphs);
   if (!text) throw new ArticleError(name, 'empty article (no text)');
+  if (parts.id?.startsWith(RESERVED_ID_PREFIX)) throw new ArticleError(name, `front-matter id must not begin with "${RESERVED_ID_PREFIX}"`);
 
   const article: Article = {
-    id: parts.id ?? parts.url ?? `sha256:${sha256Hex(text).slice(0, 32)}`,
+    id: parts.id ?? parts.url ?? `${PATH_ID_PREFIX}${name}`,
     source: name,
     tags: parts.tags ?? [],
     text,

@@ -3,7 +3,7 @@
  * one email per (edition, subscriber). The same function runs behind `npm start`, `npm run dev` and the scheduled Lambda; only
  * the adapters in `deps` differ.
  */
-import { parseArticle } from '../articles/parse.js';
+import { LEGACY_TEXT_ID_PREFIX, parseArticle, PATH_ID_PREFIX } from '../articles/parse.js';
 import { ArticleError, GazetteError } from '../errors.js';
 import { editionsOf } from '../editions/editions-of.js';
 import { DEFAULT_EDITION_TIME, planEditions, type EditionDefaults, type PlannedEdition } from '../editions/plan.js';
@@ -208,7 +208,9 @@ async function mergeIntoArchive(
   const tooLateToMail = isRunStale(settings, now);
   await repairArchiveSlugs(deps, settings, archived, log);
   const slugsInUse = new Set([...archived.values()].map((digest) => digest.slug));
-  for (const article of articles) {
+  const legacy = legacyIdsBySource(archived.values());
+  for (const found of articles) {
+    const article = adoptLegacyIdentity(found, archived, legacy);
     const previous = archived.get(article.id);
     if (previous && previous.contentHash === article.contentHash) {
       report.unchanged += 1;
@@ -245,6 +247,24 @@ async function mergeIntoArchive(
     slugsInUse.add(digest.slug);
     (previous ? report.updated : report.created).push(digest);
   }
+}
+
+/** Digests stored under a text-hash identity (earlier versions), by the source they came from. */
+function legacyIdsBySource(digests: Iterable<Digest>): Map<string, string> {
+  const bySource = new Map<string, string>();
+  for (const digest of digests) if (digest.id.startsWith(LEGACY_TEXT_ID_PREFIX)) bySource.set(digest.sourceName, digest.id);
+  return bySource;
+}
+
+/**
+ * An article identified by its path keeps the id its digest was stored under by an earlier version
+ * (a hash of the text) when that digest came from the same source: upgrading must not publish, and
+ * mail, every such article a second time.
+ */
+function adoptLegacyIdentity(article: Article, archived: ReadonlyMap<string, Digest>, legacy: ReadonlyMap<string, string>): Article {
+  if (!article.id.startsWith(PATH_ID_PREFIX) || archived.has(article.id)) return article;
+  const earlier = legacy.get(article.source);
+  return earlier ? { ...article, id: earlier } : article;
 }
 
 /**
