@@ -119,6 +119,20 @@ describe('editions', () => {
     expect(report.mail).toMatchObject({ sent: 0, alreadySent: 0, deferred: 0 });
   });
 
+  it("two runs within one minute are two editions: the second run's new digests are not lost", async () => {
+    const first = memoryPublishWorld({
+      files: articles(TOPICS.slice(0, 1)),
+      people: people(2),
+      clock: new FixedClock(new Date('2026-12-01T07:12:09.345Z')),
+    });
+    await publishDigests(first, settings);
+    first.clock.advance(20_000);
+    const second = nextRun(first, articles(TOPICS.slice(0, 2)));
+    const report = await publishDigests(second, { ...settings, runId: 'run-2' });
+    expect(report.mail).toMatchObject({ sent: 2, alreadySent: 0 });
+    expect(second.mailer.sent.every((mail) => mail.messageId.startsWith('edition.instant.2026-12-01-0712-29345-instant.'))).toBe(true);
+  });
+
   it('after a crash half way through an edition, the retry mails the rest once and nobody twice', async () => {
     const crashing = new RecordingMailer((call) => (call === 3 ? new Error('process killed') : undefined));
     const first = memoryPublishWorld({

@@ -40,7 +40,8 @@ export interface Edition {
   cadence: Cadence;
   /**
    * The edition's page folder below `editions/`, one path segment of lower-case letters, digits and
-   * hyphens: `<YYYY-MM-DD>-<HHMM>-<cadence>`, the UTC instant the edition closed (sorts by time).
+   * hyphens: `<YYYY-MM-DD>-<HHMM>[-<SSmmm>]-<cadence>`, the UTC instant the edition closed (see
+   * {@link editionPeriod}).
    */
   period: string;
   /**
@@ -63,15 +64,21 @@ export function editionDeliveryId(cadence: Cadence, period: string): DeliveryId 
   return `${EDITION_PREFIX}${cadence}:${period}` as DeliveryId;
 }
 
-/** The period segment of an edition that closed at `closedAt` (UTC): `2025-12-01-0700-daily`. */
+/**
+ * The period segment of an edition that closed at `closedAt` (UTC): `2025-12-01-0700-daily`. An instant
+ * edition closes at its batch's `firstSeen`, which is rarely on the minute: then seconds and
+ * milliseconds follow (`2025-12-01-0712-09345-instant`), so two runs in one minute never share an id
+ * (a shared id would make the ledger answer "already sent" for the second run's new digests).
+ */
 export function editionPeriod(cadence: Cadence, closedAt: Date): string {
   const iso = closedAt.toISOString();
-  return `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}-${cadence}`;
+  const seconds = `${iso.slice(17, 19)}${iso.slice(20, 23)}`;
+  return `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${seconds === '00000' ? '' : `-${seconds}`}-${cadence}`;
 }
 
 /** Reads an edition delivery id back (`undefined` for anything else): the page of an edition is found from it. */
 export function parseEditionId(id: string): { cadence: Cadence; period: string } | undefined {
-  const match = /^edition:(instant|daily|weekly):(\d{4}-\d{2}-\d{2}-\d{4}-(?:instant|daily|weekly))$/.exec(id);
+  const match = /^edition:(instant|daily|weekly):(\d{4}-\d{2}-\d{2}-\d{4}(?:-\d{5})?-(?:instant|daily|weekly))$/.exec(id);
   if (!match || !match[2]!.endsWith(match[1]!)) return undefined;
   return { cadence: match[1] as Cadence, period: match[2]! };
 }

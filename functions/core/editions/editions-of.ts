@@ -10,10 +10,10 @@ import { isoWithOffset } from './schedule.js';
 
 /** The instant an edition's period names (`2025-12-01-0700-daily` → 2025-12-01T07:00Z). */
 export function periodInstant(period: string): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})-/.exec(period);
+  const match = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(?:-(\d{2})(\d{3}))?-/.exec(period);
   if (!match) throw new Error(`not an edition period: ${JSON.stringify(period)}`);
-  const [, year, month, day, hour, minute] = match.map(Number) as [number, number, number, number, number, number];
-  return new Date(Date.UTC(year, month - 1, day, hour, minute));
+  const [year, month, day, hour, minute, second, ms] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
+  return new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, ms!));
 }
 
 /** Every edition some digest names, newest first, each with its digests in reading order. */
