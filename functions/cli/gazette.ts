@@ -17,6 +17,9 @@ Commands:
   summarize     summarise one article, or JSON Lines from stdin                   (npm run summarize)
   subscribers   list, add, import or remove subscribers of the local list
   deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)
+  import DIR    publish the articles of DIR into the archive and site, mailing nothing
+  preview       write the next edition of each cadence (.eml and .html), sending nothing
+  send-test     send the next editions to --to ADDRESS, marked [Test], changing no state
   help          this text ("gazette <command> --help" for a command's options)
 
 Exit codes:
@@ -36,6 +39,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   summarise: async () => (await import('./commands/summarize.js')).summarizeCommand,
   subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand,
   deliveries: async () => (await import('./commands/deliveries.js')).deliveriesCommand,
+  import: async () => (await import('./commands/publish.js')).importCommand,
+  preview: async () => (await import('./commands/preview.js')).previewCommand,
+  'send-test': async () => (await import('./commands/preview.js')).sendTestCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

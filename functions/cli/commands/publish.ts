@@ -435,3 +435,22 @@ function printReport(report: PublishReport, emails: string[], options: PublishOp
   if (report.articleErrors.length > 0 || mail.failed > 0) return EXIT_CODES.partial;
   return EXIT_CODES.ok;
 }
+
+/**
+ * `gazette import DIR [publish options]`: publishes the articles of DIR into the archive, the site and
+ * the feeds, and mails nothing, then or later (`publish --seeds DIR --no-mail`): moving an old blog in
+ * must not send its whole history to every reader.
+ */
+export async function importCommand(args: string[], io: CommandIo): Promise<ExitCode> {
+  const [dir, ...rest] = args;
+  if (dir === undefined || dir.startsWith('-')) {
+    if (dir === '--help' || dir === '-h') {
+      io.stdout.write(
+        'usage: gazette import DIR [publish options]\n\nPublishes the articles of DIR, mailing nothing (publish --seeds DIR --no-mail).\n',
+      );
+      return EXIT_CODES.ok;
+    }
+    return reportError(io, 'import', new ConfigError('name the folder to import: gazette import DIR'));
+  }
+  return publishCommand(['--seeds', dir, '--no-mail', ...rest], io);
+}
