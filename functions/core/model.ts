@@ -154,6 +154,11 @@ export interface Digest {
    * the order they closed; absent until the digest is in one. Editions' pages are built from this.
    */
   editions?: string[];
+  /**
+   * Set by `gazette unpublish` (ISO): a tombstone. The digest leaves the site, the feeds and the
+   * editions, is never mailed, and its article, if it is still in the source, never brings it back.
+   */
+  unpublishedAt?: string;
   articleWords: number;
   articleReadingMinutes: number;
   digestReadingMinutes: number;

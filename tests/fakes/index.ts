@@ -71,6 +71,9 @@ export class MemoryArchive implements Archive {
 export class MemorySite implements SitePublisher {
   readonly files = new Map<string, SiteFile>();
   writes = 0;
+  async remove(paths: string[]): Promise<void> {
+    for (const path of paths) this.files.delete(path);
+  }
   async publish(files: SiteFile[]): Promise<PublishResult> {
     const result: PublishResult = { written: [], unchanged: [] };
     for (const file of files) {

@@ -145,3 +145,46 @@ describe('gazette import', () => {
     expect(await outbox()).toEqual([]);
   });
 });
+
+describe('gazette unpublish', () => {
+  it('removes the page and the feed item, keeps the rest, and a tombstone keeps the article from coming back', async () => {
+    await writeFile(join(seeds, 'birch.md'), article('Birch'));
+    const first = await gazette('publish', '--seeds', seeds, '--subscribers', subscribers, ...settings());
+    expect(first.code, first.err).toBe(EXIT_CODES.ok);
+    const siteDir = localLayout(out).site;
+    const pages = (await readdir(join(siteDir, 'digests'))).sort();
+    const birch = pages.find((slug) => slug.startsWith('birch'))!;
+    expect(pages).toHaveLength(2);
+
+    const removed = await gazette('unpublish', 'https://example.org/birch', ...settings());
+    expect(removed.code, removed.err).toBe(EXIT_CODES.ok);
+    await expect(readFile(join(siteDir, 'digests', birch, 'index.html'))).rejects.toThrow();
+    const feed = await readFile(join(siteDir, 'feeds', 'feed.json'), 'utf8');
+    expect(feed).not.toContain('Birch opens');
+    expect(feed).toContain('Alder opens');
+
+    // The article is still in the folder: the next run neither republishes nor mails it.
+    const again = await gazette(
+      'publish',
+      '--seeds',
+      seeds,
+      '--subscribers',
+      subscribers,
+      ...settings().slice(0, -1),
+      '2026-12-01T07:00:00Z',
+    );
+    expect(again.code).toBe(EXIT_CODES.ok);
+    await expect(readFile(join(siteDir, 'digests', birch, 'index.html'))).rejects.toThrow();
+    for (const file of await outbox()) {
+      expect((await simpleParser(await readFile(join(localLayout(out).outbox, file)))).subject).not.toContain('Birch');
+    }
+    expect(await readFile(join(siteDir, 'feeds', 'feed.json'), 'utf8')).not.toContain('Birch opens');
+  });
+
+  it('an unknown id is a usage error that changes nothing', async () => {
+    await gazette('publish', '--seeds', seeds, '--subscribers', subscribers, ...settings());
+    const before = stateContent();
+    expect((await gazette('unpublish', 'no-such-digest', ...settings())).code).toBe(EXIT_CODES.usage);
+    expect(stateContent()).toEqual(before);
+  });
+});

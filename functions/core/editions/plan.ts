@@ -76,7 +76,7 @@ export function readingOrder(digests: Iterable<Digest>): Digest[] {
 
 /** Digests that go out in editions: stored as `pending` (never held, stale, imported or mailed alone). */
 function mailable(digests: Iterable<Digest>): Digest[] {
-  return readingOrder([...digests].filter((digest) => digest.mailStatus === 'pending'));
+  return readingOrder([...digests].filter((digest) => digest.mailStatus === 'pending' && digest.unpublishedAt === undefined));
 }
 
 /** The instant after which a copy for `subscriber` starts. */

@@ -69,6 +69,8 @@ export interface SitePublisher {
    * after pages so a reader never sees a feed entry whose page is missing.
    */
   publish(files: SiteFile[]): Promise<PublishResult>;
+  /** Deletes these site paths (an unpublished digest's page); a path already gone is fine. */
+  remove(paths: string[]): Promise<void>;
 }
 
 /** Who gets the editions. */

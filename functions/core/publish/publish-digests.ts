@@ -154,7 +154,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     // Editions are planned (and recorded on their digests) before the site is rendered, so every
     // edition's page is online before an email links to it.
     const plans = settings.noMail ? [] : await planAndRecordEditions(deps, settings, archived);
-    report.digests = sortNewestFirst([...archived.values()]);
+    report.digests = published(archived);
     if (report.digests.length > 0) {
       // Render everything before writing anything: a render failure must not leave a half-updated site.
       const files: SiteFile[] = renderOutputs(report.digests, settings.site, editionsOf(report.digests, settings.site.timeZone));
@@ -164,11 +164,16 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
       const stale = report.created.filter((digest) => digest.mailStatus === 'stale').length;
       report.mail = { ...(await sendEditions(deps, settings, plans, log)), stale };
     }
-    report.digests = sortNewestFirst([...archived.values()]);
+    report.digests = published(archived);
     return report;
   } finally {
     if (useLease) await deps.lease!.release(settings.runId);
   }
+}
+
+/** The digests on the site, newest first: every archived one but the unpublished. */
+function published(archived: ReadonlyMap<string, Digest>): Digest[] {
+  return sortNewestFirst([...archived.values()].filter((digest) => digest.unpublishedAt === undefined));
 }
 
 /** Parses every raw article; a bad or refused one is reported and skipped, never fatal. */
@@ -212,7 +217,8 @@ async function mergeIntoArchive(
   for (const found of articles) {
     const article = adoptLegacyIdentity(found, archived, legacy);
     const previous = archived.get(article.id);
-    if (previous && previous.contentHash === article.contentHash) {
+    // A tombstone: the operator unpublished it, and an article still in the source does not undo that.
+    if (previous?.unpublishedAt !== undefined || (previous && previous.contentHash === article.contentHash)) {
       report.unchanged += 1;
       continue;
     }
