@@ -312,12 +312,14 @@ describe('CloudFront', () => {
 });
 
 describe('subscription API', () => {
-  it('has exactly the five routes, all on the subscription function', () => {
+  it('has exactly the seven routes, all on the subscription function', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual([
       'GET /api/confirm',
+      'GET /api/manage',
       'GET /api/unsubscribe',
       'POST /api/confirm',
+      'POST /api/manage',
       'POST /api/subscribe',
       'POST /api/unsubscribe',
     ]);

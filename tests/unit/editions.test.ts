@@ -206,6 +206,35 @@ describe('editions', () => {
     expect(new Set(itemLinks(weekly[0]!)).size).toBe(7);
   });
 
+  for (const [change, from] of [
+    ['March', '2026-03-27T12:00:00Z'],
+    ['October', '2026-10-23T12:00:00Z'],
+  ] as const) {
+    it(`hourly runs across the ${change} clock change send a daily 07:00 Europe/London reader one edition a day, at 07:00 local`, async () => {
+      const reader: Subscriber = { ...people(1)[0]!, cadence: 'daily', timeZone: 'Europe/London', hour: 7 };
+      let w = memoryPublishWorld({ files: {}, people: [reader], clock: new FixedClock(new Date(from)) });
+      const londonDefaults = { ...settings, editions: { ...ALL_CADENCES, timeZone: 'Europe/London' } };
+      const sentAt: string[] = [];
+      for (let hour = 0; hour < 4 * 24; hour += 1) {
+        const now = new Date(Date.parse(from) + hour * HOUR);
+        w.clock.set(now);
+        // One new article a day, at noon UTC.
+        w = nextRun(w, articles(TOPICS.slice(0, Math.floor(hour / 24) + 1)));
+        await publishDigests(w, { ...londonDefaults, runId: `h${hour}` });
+        for (const { mail } of await parsed(w)) {
+          sentAt.push(
+            new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'short', timeStyle: 'short' }).format(mail.date!),
+          );
+          expect(new Set(itemLinks(String(mail.html))).size).toBe(1);
+        }
+      }
+      // Articles on four days, editions on the four mornings after: each at 07:00 London time.
+      expect(sentAt).toHaveLength(4);
+      expect(sentAt.every((when) => when.endsWith(' 07:00'))).toBe(true);
+      expect(new Set(sentAt.map((when) => when.slice(0, 10))).size).toBe(4);
+    });
+  }
+
   it('a cadence switch mid-week neither loses nor repeats a digest', async () => {
     const reader = { ...people(1, 'weekly')[0]! };
     let w = memoryPublishWorld({ files: {}, people: [reader], clock: new FixedClock(new Date('2026-11-30T07:30:00Z')) });
