@@ -145,8 +145,33 @@ describe('publish handler against the emulators', () => {
     const putsAfterFirst = h.putCount();
     expect(putsAfterFirst).toBe(first.filesWritten);
     const before = await Promise.all((await h.keys()).map(async (key) => [key, await h.head(key)] as const));
+    // Every AWS request the idle run makes, by command: what "a run with nothing due" costs.
+    const requests: string[] = [];
+    for (const client of [h.clients.s3, h.clients.ses, h.clients.dynamodb] as const) {
+      (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          requests.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize', name: `count-${requests.length}-${Math.random()}` },
+      );
+    }
 
     const second = await h.invoke();
+    const idle = [...requests];
+    // Nothing due: no SES call at all (not even the quota read), no ledger write, no cursor write, no upload.
+    expect(idle.filter((command) => /Send|GetSendQuota/.test(command))).toEqual([]);
+    expect(idle.filter((command) => /^(PutObject|UpdateItem)Command$/.test(command))).toEqual([]);
+    // Six requests in all: the lease (put, delete), one scan each of the archive and the list, and the
+    // site's listing to compare bytes (two pages here). An hourly schedule costs this when nothing is due.
+    expect([...idle].sort()).toEqual([
+      'DeleteItemCommand',
+      'ListObjectsV2Command',
+      'ListObjectsV2Command',
+      'PutItemCommand',
+      'ScanCommand',
+      'ScanCommand',
+    ]);
 
     expect(h.putCount()).toBe(putsAfterFirst);
     expect(second).toMatchObject({ created: 0, updated: 0, filesWritten: 0, filesUnchanged: first.filesWritten });
