@@ -203,6 +203,8 @@ export interface SiteConfig {
   feedLength: number;
   /** IANA time zone editions' dates are shown in (the `timeZone` setting); UTC when absent. */
   timeZone?: string;
+  /** Cadences the subscribe form offers (the `cadences` setting, default first); none shown for one or none. */
+  cadences?: readonly Cadence[];
 }
 
 /** Mail settings the email renderer needs. */

@@ -297,11 +297,16 @@ export function buildEditionDefaults(settings: Pick<Settings, 'cadences' | 'defa
 /** The site settings every renderer takes, from the validated settings. */
 export function buildSiteConfig(
   settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'> &
-    Partial<Pick<Settings, 'timeZone'>>,
+    Partial<Pick<Settings, 'timeZone' | 'cadences' | 'defaultCadence'>>,
 ): SiteConfig {
+  const { cadences, defaultCadence } = settings;
   return {
-    // Only present when given, so site settings built without it compare equal.
+    // Only present when given, so site settings built without them compare equal.
     ...(settings.timeZone !== undefined ? { timeZone: settings.timeZone } : {}),
+    // The form offers a choice only when there is one; the default cadence comes first (and is checked).
+    ...(cadences && cadences.length > 1
+      ? { cadences: [...cadences].sort((a, b) => Number(b === defaultCadence) - Number(a === defaultCadence)) }
+      : {}),
     baseUrl: settings.baseUrl,
     title: settings.siteTitle,
     description: settings.siteDescription,

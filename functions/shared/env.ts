@@ -231,6 +231,8 @@ function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
     senderName: env[ENV.senderName],
     feedLength: env[ENV.feedLength],
     timeZone: env[ENV.timeZone],
+    cadences: env[ENV.cadences],
+    defaultCadence: env[ENV.defaultCadence],
   });
 }
 

@@ -188,3 +188,16 @@ describe('gazette unpublish', () => {
     expect(stateContent()).toEqual(before);
   });
 });
+
+describe('the subscribe form', () => {
+  it('offers the enabled cadences, the default checked, and nothing when only one is enabled', async () => {
+    await gazette('publish', '--seeds', seeds, '--subscribers', subscribers, ...settings());
+    const index = await readFile(join(localLayout(out).site, 'index.html'), 'utf8');
+    expect([...index.matchAll(/<input type="radio" name="cadence" value="(\w+)"( checked)?>/g)].map((m) => `${m[1]}${m[2] ?? ''}`)).toEqual(
+      ['daily checked', 'instant'],
+    );
+    const single = join(root, 'single');
+    await gazette('publish', '--seeds', seeds, '--subscribers', subscribers, '--out', single, '--now', '2026-12-01T06:30:00Z');
+    expect(await readFile(join(localLayout(single).site, 'index.html'), 'utf8')).not.toContain('name="cadence"');
+  });
+});

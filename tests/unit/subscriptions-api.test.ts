@@ -370,6 +370,17 @@ describe('/api/manage (the signed link in every edition)', () => {
     return context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
   }
 
+  it('the subscribe form may carry an enabled cadence; a disabled one is ignored with the same answer', async () => {
+    const context = setup([], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+    const daily = await context.subscribe(ANN, FORM_JSON, '&cadence=daily');
+    expect((await context.store.get(ANN_ID))?.cadence).toBe('daily');
+    const bob = 'bob@example.org';
+    const weekly = await context.subscribe(bob, FORM_JSON, '&cadence=weekly');
+    expect(weekly.statusCode).toBe(daily.statusCode);
+    expect(weekly.body).toBe(daily.body);
+    expect((await context.store.get(subscriberIdFor(bob)))?.cadence).toBeUndefined();
+  });
+
   it('GET shows the current cadence and a button per other enabled cadence, and changes nothing', async () => {
     const context = setup([record(ANN, 'confirmed', { cursor: '2025-02-28T07:00:00.000Z' })], { editions });
     const before = await context.store.get(ANN_ID);

@@ -76,6 +76,15 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
       expect(await store.listConfirmed()).toEqual([]);
     });
 
+    it('stores the cadence chosen on the form with the reservation, and never on a confirmed reader', async () => {
+      const { store } = await fresh();
+      expect(await store.reserveConfirmation(id, ann, T0, at(-DAY), 'weekly')).toBe(true);
+      expect((await store.get(id))?.cadence).toBe('weekly');
+      await store.transition(id, ['pending'], 'confirmed', at(1000), { stampConfirmedAt: true });
+      expect(await store.reserveConfirmation(id, ann, at(3 * DAY), at(2 * DAY), 'daily')).toBe(false);
+      expect((await store.listConfirmed())[0]?.cadence).toBe('weekly');
+    });
+
     it('moves a cursor forward only, and lists it with the subscriber', async () => {
       const { store } = await fresh();
       await store.transition(id, [], 'confirmed', T0, { createWith: { email: ann, source: 'operator' } });

@@ -18,7 +18,7 @@ import type {
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
 import { toSubscriber } from '../../core/subscriptions/ports.js';
-import type { CadencePreference } from '../../core/editions/edition.js';
+import type { Cadence, CadencePreference } from '../../core/editions/edition.js';
 import { stateKey, subscriberKey, TABLE_KEYS } from '../../shared/tables.js';
 import { countOne } from '../../core/subscriptions/rolling-window.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
@@ -84,7 +84,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
     return result.Item as SubscriberRecord | undefined;
   }
 
-  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -92,12 +92,13 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
           Key: subscriberKey(id),
           UpdateExpression:
             'SET #email = :email, #status = :pending, #updatedAt = :now, #lastConfirmationAt = :now, ' +
-            '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)',
+            '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)' +
+            (cadence ? ', #cadence = :cadence' : ''),
           // ISO 8601 UTC strings compare in time order, so `<` on strings is `before`.
           ConditionExpression:
             '(attribute_not_exists(#id) OR #status IN (:pending, :unsubscribed)) AND ' +
             '(attribute_not_exists(#lastConfirmationAt) OR #lastConfirmationAt < :cooldownStart)',
-          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeNames: cadence ? { ...NAMES, '#cadence': 'cadence' } : NAMES,
           ExpressionAttributeValues: {
             ':email': email,
             ':pending': 'pending',
@@ -105,6 +106,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
             ':now': now.toISOString(),
             ':form': 'form',
             ':cooldownStart': cooldownStart.toISOString(),
+            ...(cadence ? { ':cadence': cadence } : {}),
           },
         }),
       );

@@ -8,7 +8,7 @@
  * `SubscriberRecord` are optional (the id is derived from the address). Sign-ups and status changes go
  * to the database only, never into the file, which is tracked by git.
  */
-import type { CadencePreference } from '../../core/editions/edition.js';
+import type { Cadence, CadencePreference } from '../../core/editions/edition.js';
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
@@ -41,7 +41,7 @@ export type RowWarning = (message: string) => void;
 class RecordRules {
   constructor(readonly records: Map<string, SubscriberRecord>) {}
 
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): boolean {
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): boolean {
     const existing = this.records.get(id);
     if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return false;
     // ISO strings of UTC dates compare in time order, exactly as DynamoDB compares them.
@@ -53,6 +53,7 @@ class RecordRules {
       status: 'pending',
       updatedAt: at,
       lastConfirmationAt: at,
+      ...(cadence ? { cadence } : {}),
     });
     return true;
   }
@@ -199,9 +200,9 @@ abstract class RuleStore implements LocalSubscribers {
     return sortedById((await this.load()).values());
   }
 
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
     return this.change((rules) => {
-      const result = rules.reserveConfirmation(id, email, now, cooldownStart);
+      const result = rules.reserveConfirmation(id, email, now, cooldownStart, cadence);
       return { result, dirty: result };
     });
   }
@@ -302,8 +303,8 @@ export class SqliteSubscribers implements LocalSubscribers {
     return this.select('');
   }
 
-  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
-    return this.change(id, (rules) => rules.reserveConfirmation(id, email, now, cooldownStart));
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
+    return this.change(id, (rules) => rules.reserveConfirmation(id, email, now, cooldownStart, cadence));
   }
 
   async releaseConfirmation(id: string, reservedAt: Date): Promise<void> {

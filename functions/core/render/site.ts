@@ -42,13 +42,27 @@ interface PageOptions {
   times?: { published: string; modified: string };
 }
 
+const CADENCE_CHOICES = { instant: 'Every edition', daily: 'Once a day', weekly: 'Once a week' } as const;
+
+/** Radio buttons for the enabled cadences (none when there is only one), the default checked. */
+function cadenceChoice(site: SiteConfig): SafeHtml {
+  const cadences = site.cadences ?? [];
+  if (cadences.length < 2) return html``;
+  return html`<fieldset class="field"><legend>How often</legend>
+${cadences.map(
+  (cadence, index) =>
+    html`<label><input type="radio" name="cadence" value="${cadence}"${index === 0 ? trusted(' checked') : ''}> ${CADENCE_CHOICES[cadence]}</label>\n`,
+)}</fieldset>
+`;
+}
+
 function subscribeForm(site: SiteConfig): SafeHtml {
   return html`<section class="subscribe" aria-labelledby="subscribe-title">
 <h2 id="subscribe-title">Get every edition by email</h2>
 <form method="post" action="${subscribeUrl(site)}" data-subscribe>
 <div class="field"><label for="subscribe-email">Email address</label>
 <input id="subscribe-email" type="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" spellcheck="false"></div>
-<div class="hp" aria-hidden="true"><label for="subscribe-website">Website (leave empty)</label>
+${cadenceChoice(site)}<div class="hp" aria-hidden="true"><label for="subscribe-website">Website (leave empty)</label>
 <input id="subscribe-website" type="text" name="website" value="" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Subscribe</button>
 <p class="status" role="status" aria-live="polite"></p>

@@ -32,7 +32,7 @@ import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
 import { InvalidPreferenceError, TooManyRequestsError } from './errors.js';
 import { changePreference, currentPreference, describePreference } from './manage.js';
 import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../editions/plan.js';
-import type { CadencePreference } from '../editions/edition.js';
+import type { Cadence, CadencePreference } from '../editions/edition.js';
 import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
 import type { SubscriptionStore } from './ports.js';
 import { subscribe, type SubscribeDeps } from './subscribe.js';
@@ -213,7 +213,7 @@ export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, e
 }
 
 /** Parses the subscribe body: form-encoded or JSON, a flat object of strings. */
-function subscribeFields(request: HttpRequest): { email: string; honeypot?: string } {
+function subscribeFields(request: HttpRequest, enabled: readonly Cadence[]): { email: string; honeypot?: string; cadence?: Cadence } {
   const body = request.body ?? '';
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
     throw new HttpFailure(413, 'too_large', 'Request too large', 'The request is too large.');
@@ -238,7 +238,13 @@ function subscribeFields(request: HttpRequest): { email: string; honeypot?: stri
   }
   // A missing or non-string address is just an invalid address: same 400, same message.
   if (typeof fields.email !== 'string') throw new InvalidAddressError('missing');
-  return { email: fields.email, ...(typeof fields.website === 'string' ? { honeypot: fields.website } : {}) };
+  // A cadence that is not enabled is ignored (the default applies), never an error: the answer stays the same.
+  const cadence = enabled.find((name) => name === fields.cadence);
+  return {
+    email: fields.email,
+    ...(typeof fields.website === 'string' ? { honeypot: fields.website } : {}),
+    ...(cadence ? { cadence } : {}),
+  };
 }
 
 /** The token from the query (links) or, for the button form, from the body. */
@@ -311,7 +317,7 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
     const links = { store: deps.store, keyring: deps.keyring, ...(deps.log ? { log: deps.log } : {}) };
 
     if (name === 'subscribe') {
-      const fields = subscribeFields(normalised);
+      const fields = subscribeFields(normalised, (deps.editions ?? INSTANT_ONLY).cadences);
       await subscribe(deps, { ...fields, ...(request.ip ? { ip: request.ip } : {}) }, now);
       return respond(
         deps,

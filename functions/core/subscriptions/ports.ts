@@ -3,7 +3,7 @@
  * adapter is functions/adapters/local/local-subscriptions.ts, the AWS one
  * functions/adapters/aws/dynamodb-subscribers.ts; both also implement the publish port `SubscriberStore`.
  */
-import type { CadencePreference } from '../editions/edition.js';
+import type { Cadence, CadencePreference } from '../editions/edition.js';
 import type { OutgoingMail, Subscriber, SubscriberStatus } from '../model.js';
 import type { ConfirmationEmailInput } from '../render/email.js';
 
@@ -62,9 +62,10 @@ export interface SubscriptionStore {
    * In ONE conditional write: if no record has `id`, or its status is `pending` or `unsubscribed`, AND
    * no confirmation was reserved at or after `cooldownStart`, then make it `pending` with `email`, stamp
    * `lastConfirmationAt = now` and answer true. Otherwise change nothing and answer false. Concurrent
-   * callers for the same id therefore get at most one true per cooldown window.
+   * callers for the same id therefore get at most one true per cooldown window. `cadence` (the form's
+   * choice) is stored with the reservation only, so nobody can change a confirmed reader's cadence.
    */
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean>;
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean>;
   /**
    * Undoes a reservation whose mail definitely did not go out (only if `lastConfirmationAt` still
    * equals `reservedAt`), so the person can try again at once instead of after 24 h.

@@ -13,6 +13,7 @@
  * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
  *   nothing about the list, and it lets a person fix a typo.
  */
+import type { Cadence } from '../editions/edition.js';
 import type { MailConfig, SiteConfig } from '../model.js';
 import type { Mailer, SendOutcome } from '../publish/ports.js';
 import { currentSecret, type TokenKeyring } from '../tokens.js';
@@ -75,6 +76,8 @@ export interface SubscribeRequest {
   honeypot?: string;
   /** Client IP, for the per-client throttle only (IPv6 by its /64; a keyed hash, never stored in clear). */
   ip?: string;
+  /** The cadence the form offered and the person chose (already checked against the enabled ones). */
+  cadence?: Cadence;
 }
 
 /**
@@ -102,7 +105,7 @@ export async function subscribe(deps: SubscribeDeps, request: SubscribeRequest, 
   const email = normaliseAddress(request.email);
   const id = subscriberIdFor(email);
   const cooldownStart = new Date(now.getTime() - CONFIRMATION_COOLDOWN_MS);
-  if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
+  if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart, request.cadence))) {
     deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
     return 'not-mailed';
   }
