@@ -4,6 +4,7 @@
  * Promise<void>` and prints its own tables. Add yours to the list.
  */
 import { run as coldStart } from './cold-start.js';
+import { run as editionEmail } from './edition-email.js';
 import { run as feeds } from './feeds.js';
 import { run as hostileText } from './hostile-text.js';
 import { run as modelCost } from './model-cost.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['summaries', summarizer],
   ['hostile-text', hostileText],
   ['feeds', feeds],
+  ['edition-email', editionEmail],
   ['parse', parse],
   ['publish', publish],
   ['cold-start', coldStart],

@@ -1,4 +1,12 @@
-import { closestName, senderDomainProblem, settingsSchema, type SettingKey, type Settings } from '../functions/core/settings.js';
+import {
+  cadenceProblem,
+  closestName,
+  effectiveSchedule,
+  senderDomainProblem,
+  settingsSchema,
+  type SettingKey,
+  type Settings,
+} from '../functions/core/settings.js';
 
 /**
  * Deploy settings of a Gazette stack, read from CDK context keys under `gazette:` (overrides with
@@ -58,9 +66,13 @@ export function loadSettings(context: Readonly<Record<string, unknown>>): Gazett
   }
   const domainProblem = senderDomainProblem(result.data);
   if (domainProblem) throw new SettingsError(`${PREFIX}senderEmail ${domainProblem} (got ${JSON.stringify(raw.senderEmail)})`);
+  const cadence = cadenceProblem(result.data);
+  if (cadence) throw new SettingsError(`${PREFIX}defaultCadence ${cadence} (got ${JSON.stringify(result.data.defaultCadence)})`);
   const { operatorEmail, domain, ...rest } = result.data;
   return {
     ...rest,
+    // Daily and weekly editions close at each subscriber's own hour: the default schedule becomes hourly.
+    schedule: effectiveSchedule(result.data),
     ...(operatorEmail ? { operatorEmail } : {}),
     ...(domain ? { domain } : {}),
   };

@@ -43,7 +43,9 @@ export class GazetteStack extends Stack {
     const mail = new Mail(this, 'Mail', {
       senderEmail: settings.senderEmail,
       senderName: settings.senderName,
+      editionMaxItems: settings.editionMaxItems,
       ...(settings.domain ? { domain: settings.domain } : {}),
+      ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),
     });
     const operations = new Operations(this, 'Operations', {
       ...(settings.operatorEmail ? { operatorEmail: settings.operatorEmail } : {}),
@@ -55,6 +57,9 @@ export class GazetteStack extends Stack {
       fn.addEnvironment(ENV.siteTitle, settings.siteTitle);
       fn.addEnvironment(ENV.siteDescription, settings.siteDescription);
       fn.addEnvironment(ENV.siteLanguage, settings.language);
+      fn.addEnvironment(ENV.timeZone, settings.timeZone);
+      fn.addEnvironment(ENV.cadences, settings.cadences.join(','));
+      fn.addEnvironment(ENV.defaultCadence, settings.defaultCadence);
     };
 
     // Publisher: scheduled; articles → digests → site, feeds and mail.

@@ -18,6 +18,10 @@ Commands:
   subscribers   list, add, import or remove subscribers of the local list
   sources       list, add, remove, import (OPML), export or check the feeds Gazette follows
   deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)
+  import DIR    publish the articles of DIR into the archive and site, mailing nothing
+  unpublish ID  remove a digest from the site and feeds for good (a tombstone keeps it out)
+  preview       write the next edition of each cadence (.eml and .html), sending nothing
+  send-test     send the next editions to --to ADDRESS, marked [Test], changing no state
   help          this text ("gazette <command> --help" for a command's options)
 
 Exit codes:
@@ -38,6 +42,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   subscribers: async () => (await import('./commands/subscribers.js')).subscribersCommand,
   deliveries: async () => (await import('./commands/deliveries.js')).deliveriesCommand,
   sources: async () => (await import('./commands/sources.js')).sourcesCommand,
+  import: async () => (await import('./commands/publish.js')).importCommand,
+  unpublish: async () => (await import('./commands/unpublish.js')).unpublishCommand,
+  preview: async () => (await import('./commands/preview.js')).previewCommand,
+  'send-test': async () => (await import('./commands/preview.js')).sendTestCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

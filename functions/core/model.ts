@@ -1,6 +1,7 @@
 /**
  * The domain model shared by every part of Gazette. Plain data only: no I/O, no clock, no SDK types.
  */
+import type { Cadence, Weekday } from './editions/edition.js';
 
 /**
  * The formats an article's bytes can be in. The source says which (the file sources map a file's
@@ -157,13 +158,25 @@ export interface Digest {
   /** ISO 8601: when Gazette first stored this digest (drives the email staleness cutoff). */
   firstSeen: string;
   /**
-   * Email state of the digest as a whole: `pending` until every confirmed subscriber was handled,
-   * `done` after, `stale` when it was too late to email (feeds still carry it), `not-mailed` when it was
-   * published with mailing switched off (`--no-mail`: an import, say). Edits never re-open it.
+   * Email state of the digest as a whole: `pending` while it goes out in editions (each subscriber's
+   * cursor says whether it reached them), `done` for a digest mailed on its own before editions existed,
+   * `stale` when it was too late to email (feeds still carry it), `not-mailed` when it was published
+   * with mailing switched off (`--no-mail`, an import, a held feed item, too old when first seen).
+   * Edits never re-open it.
    */
   mailStatus: MailStatus;
   /** Content hash of the article this digest was made from. */
   contentHash: string;
+  /**
+   * The editions whose page lists this digest (their delivery ids, `edition:<cadence>:<period>`), in
+   * the order they closed; absent until the digest is in one. Editions' pages are built from this.
+   */
+  editions?: string[];
+  /**
+   * Set by `gazette unpublish` (ISO): a tombstone. The digest leaves the site, the feeds and the
+   * editions, is never mailed, and its article, if it is still in the source, never brings it back.
+   */
+  unpublishedAt?: string;
   articleWords: number;
   articleReadingMinutes: number;
   digestReadingMinutes: number;
@@ -177,6 +190,21 @@ export interface Subscriber {
   id: string;
   email: string;
   status: SubscriberStatus;
+  /** How often they get an edition; absent: the operator's default cadence (see `core/editions`). */
+  cadence?: Cadence;
+  /** IANA time zone of their daily or weekly hour; absent: the site's time zone. */
+  timeZone?: string;
+  /** Local hour (0–23) of a daily or weekly edition; absent: the default edition hour. */
+  hour?: number;
+  /** Weekday (0 Sunday … 6 Saturday) of a weekly edition; absent: the default weekday. */
+  weekday?: Weekday;
+  /**
+   * Their position in the stream of digests: the `firstSeen` (or edition close) instant up to which
+   * every digest was delivered to them. Absent until their first edition.
+   */
+  cursor?: string;
+  /** When they confirmed (ISO); an edition never reaches back before it for someone without a cursor. */
+  confirmedAt?: string;
 }
 
 /** Site-wide settings every renderer needs. */
@@ -191,6 +219,10 @@ export interface SiteConfig {
   authorName: string;
   /** Number of digests kept in each feed. */
   feedLength: number;
+  /** IANA time zone editions' dates are shown in (the `timeZone` setting); UTC when absent. */
+  timeZone?: string;
+  /** Cadences the subscribe form offers (the `cadences` setting, default first); none shown for one or none. */
+  cadences?: readonly Cadence[];
 }
 
 /** Mail settings the email renderer needs. */
@@ -201,6 +233,10 @@ export interface MailConfig {
   unsubscribeMailbox: string;
   /** `List-Id` value without angle brackets, e.g. `gazette.example.com`. */
   listId: string;
+  /** The sender's postal address, printed in the edition footer when set (setting `postalAddress`). */
+  postalAddress?: string;
+  /** Digests an edition email shows in full (setting `editionMaxItems`; its default when absent). */
+  editionMaxItems?: number;
 }
 
 /** A file of the published site, ready for any publisher (folder or S3). */

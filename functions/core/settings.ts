@@ -10,6 +10,8 @@
  * the standard's own parser.
  */
 import { z } from 'zod';
+import { CADENCES, type Cadence } from './editions/edition.js';
+import { DEFAULT_EDITION_TIME, type EditionDefaults } from './editions/plan.js';
 import type { MailConfig, SiteConfig } from './model.js';
 
 /** Characters that would let a setting smuggle extra header lines or invisible text into mail and pages. */
@@ -132,6 +134,17 @@ const baseUrl = z
     return url.href;
   });
 
+/** A comma-separated list (flags, `-c`, the environment) or an array (cdk.json) of distinct cadences. */
+const cadenceList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((part) => part.trim()) : value),
+  z
+    .array(z.enum(CADENCES, { error: `must name cadences from ${CADENCES.join(', ')}` }), {
+      error: `must be a comma-separated list of ${CADENCES.join(', ')}`,
+    })
+    .min(1, 'must enable at least one cadence')
+    .refine((list) => new Set(list).size === list.length, 'must not name a cadence twice'),
+);
+
 /**
  * The rule of every setting, without defaults, keyed by its name (the `gazette:` context key). A source
  * that needs a value its own way (required, defaulted, optional) takes the rule from here.
@@ -172,11 +185,6 @@ export const SETTING_RULES = {
    * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
    */
   maxConfirmationsPerDay: integer(1, 100_000),
-  /**
-   * Hours after its own date past which a feed item seen for the first time is published but never
-   * mailed (a feed that suddenly shows its backlog must not flood anyone). Default two days.
-   */
-  maxAgeToMailHours: integer(1, 8_760),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -215,6 +223,28 @@ export const SETTING_RULES = {
   sourcePauseAfterErrors: integer(1, 1000),
   /** Under this many words, an item's own text counts as an excerpt and the linked page is fetched (fullText: auto). */
   fullTextMinWords: integer(0, 10_000),
+  /**
+   * The sender's postal address, printed in every edition's footer when set: bulk-mail law (CAN-SPAM,
+   * and Gmail's and Yahoo's sender rules point at it) wants one. One line; commas separate its parts.
+   */
+  postalAddress: plainText('a postal address on one line', 300),
+  /**
+   * Digests shown in full in one edition email; the rest are summed up as "and N more" with a link to
+   * the edition's page, so a big import never makes an endless mail (and the HTML stays under Gmail's clip).
+   */
+  editionMaxItems: integer(1, 100),
+  /**
+   * Cadences subscribers may choose (`instant,daily,weekly`); a choice the operator later disables
+   * falls back to `defaultCadence`. With `daily` or `weekly` enabled the publisher runs hourly.
+   */
+  cadences: cadenceList,
+  /** The cadence of a subscriber who chose none (one of `cadences`). */
+  defaultCadence: z.enum(CADENCES, { error: `must be one of ${CADENCES.join(', ')}` }),
+  /**
+   * Hours after its own date past which an article (or feed item) seen for the first time is published
+   * but never mailed: an import of old posts, a feed that shows its backlog, must not flood anyone.
+   */
+  maxAgeToMailHours: integer(1, 8_760),
 } as const;
 
 /** The name of one setting. */
@@ -231,16 +261,19 @@ export const SETTING_DEFAULTS = {
   timeZone: 'UTC',
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
+  maxAgeToMailHours: 48,
   summarizer: 'extractive',
   bedrockModelId: 'amazon.nova-micro-v1:0',
   // About 200 digests of a 600-word article a day (~1,300 tokens each): cents a day on Nova Micro.
   bedrockDailyTokenBudget: 250_000,
-  maxAgeToMailHours: 48,
   allowPrivateNetwork: false,
   fetchTimeoutSeconds: 30,
   maxFeedBytes: 10 * 1024 * 1024,
   sourcePauseAfterErrors: 10,
   fullTextMinWords: 150,
+  editionMaxItems: 20,
+  cadences: 'instant',
+  defaultCadence: 'instant',
 } as const satisfies Partial<Record<SettingKey, string | number | boolean>>;
 
 /**
@@ -270,6 +303,10 @@ export const settingsSchema = z.object({
   maxFeedBytes: SETTING_RULES.maxFeedBytes.default(SETTING_DEFAULTS.maxFeedBytes),
   sourcePauseAfterErrors: SETTING_RULES.sourcePauseAfterErrors.default(SETTING_DEFAULTS.sourcePauseAfterErrors),
   fullTextMinWords: SETTING_RULES.fullTextMinWords.default(SETTING_DEFAULTS.fullTextMinWords),
+  postalAddress: SETTING_RULES.postalAddress.optional(),
+  editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
+  cadences: SETTING_RULES.cadences.default([SETTING_DEFAULTS.cadences]),
+  defaultCadence: SETTING_RULES.defaultCadence.default(SETTING_DEFAULTS.defaultCadence),
 });
 
 /** Validated settings, defaults filled in. */
@@ -314,11 +351,43 @@ export function senderDomainProblem(settings: { senderEmail: string; domain?: st
   return `must be an address on gazette:domain (${settings.domain})`;
 }
 
+/** The problem with the cadence settings, if any: the default must be one of the enabled cadences. */
+export function cadenceProblem(settings: { cadences: readonly Cadence[]; defaultCadence: Cadence }): string | undefined {
+  if (settings.cadences.includes(settings.defaultCadence)) return undefined;
+  return `must be one of the enabled cadences (${settings.cadences.join(', ')})`;
+}
+
+/** Every hour on the hour: daily and weekly editions close at a subscriber's local hour. */
+export const HOURLY_SCHEDULE = 'cron(0 * * * ? *)';
+
+/**
+ * The schedule the publisher runs on: the `schedule` setting, except that with a daily or weekly cadence
+ * enabled and the schedule left at its default it runs hourly, so every subscriber's hour is met. A run
+ * with nothing due reads the archive and the list and sends nothing.
+ */
+export function effectiveSchedule(settings: { schedule: string; cadences: readonly Cadence[] }): string {
+  const clocked = settings.cadences.some((cadence) => cadence !== 'instant');
+  return clocked && settings.schedule === SETTING_DEFAULTS.schedule ? HOURLY_SCHEDULE : settings.schedule;
+}
+
+/** What the edition planner needs from the settings. */
+export function buildEditionDefaults(settings: Pick<Settings, 'cadences' | 'defaultCadence' | 'timeZone'>): EditionDefaults {
+  return { cadences: settings.cadences, defaultCadence: settings.defaultCadence, timeZone: settings.timeZone, ...DEFAULT_EDITION_TIME };
+}
+
 /** The site settings every renderer takes, from the validated settings. */
 export function buildSiteConfig(
-  settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'>,
+  settings: Pick<Settings, 'baseUrl' | 'siteTitle' | 'siteDescription' | 'language' | 'senderName' | 'feedLength'> &
+    Partial<Pick<Settings, 'timeZone' | 'cadences' | 'defaultCadence'>>,
 ): SiteConfig {
+  const { cadences, defaultCadence } = settings;
   return {
+    // Only present when given, so site settings built without them compare equal.
+    ...(settings.timeZone !== undefined ? { timeZone: settings.timeZone } : {}),
+    // The form offers a choice only when there is one; the default cadence comes first (and is checked).
+    ...(cadences && cadences.length > 1
+      ? { cadences: [...cadences].sort((a, b) => Number(b === defaultCadence) - Number(a === defaultCadence)) }
+      : {}),
     baseUrl: settings.baseUrl,
     title: settings.siteTitle,
     description: settings.siteDescription,
@@ -337,12 +406,17 @@ export function buildSiteConfig(
  * - the RFC 8058 `mailto:` fallback goes to the sender address itself, the one mailbox known to be ours
  *   (SES verified it); an invented `unsubscribe@<domain>` may not exist, or be someone else's.
  */
-export function buildMailConfig(settings: Pick<Settings, 'senderEmail' | 'senderName'>): MailConfig {
+export function buildMailConfig(
+  settings: Pick<Settings, 'senderEmail' | 'senderName'> & Partial<Pick<Settings, 'postalAddress' | 'editionMaxItems'>>,
+): MailConfig {
   return {
     fromName: settings.senderName,
     fromAddress: settings.senderEmail,
     unsubscribeMailbox: settings.senderEmail,
     listId: `gazette.${domainOf(settings.senderEmail)}`,
+    // Only present when set, so mail settings built before these existed compare equal.
+    ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),
+    ...(settings.editionMaxItems !== undefined ? { editionMaxItems: settings.editionMaxItems } : {}),
   };
 }
 

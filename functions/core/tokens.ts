@@ -11,7 +11,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from './errors.js';
 
 /** What a token allows. */
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+/** What a token allows: `manage` opens the page where a subscriber changes cadence (never expires). */
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage';
 
 /** The HMAC secrets by key id, and which one signs new tokens. */
 export interface TokenKeyring {

@@ -147,6 +147,8 @@ export function createPublishHandler({
         runId: context.awsRequestId,
         ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
         ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
+        editions: env.editions,
+        maxAgeToMailMs: env.maxAgeToMailMs,
         // Stop sending a minute before Lambda would kill the run; the next run carries on.
         ...(remainingMs === undefined ? {} : { sendUntil: new Date(deps.clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
       },

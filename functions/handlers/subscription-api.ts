@@ -105,6 +105,7 @@ export function awsSubscriptionDeps(
     throttle: { limiter: new DynamoRateLimiter(clients.doc, env.tables.state), ...DEFAULT_IP_THROTTLE },
     log: coreLog(logger),
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: secrets.originVerify },
+    editions: env.editions,
   };
 }
 

@@ -17,6 +17,10 @@ export const ENV = {
   /** The verified SES sender address. */
   senderAddress: 'GAZETTE_SENDER_ADDRESS',
   senderName: 'GAZETTE_SENDER_NAME',
+  /** The sender's postal address for the edition footer (setting `postalAddress`); unset: none printed. */
+  postalAddress: 'GAZETTE_POSTAL_ADDRESS',
+  /** Digests an edition email shows in full (setting `editionMaxItems`). */
+  editionMaxItems: 'GAZETTE_EDITION_MAX_ITEMS',
   /** SES configuration set every message is sent through (events, suppression). */
   sesConfigurationSet: 'GAZETTE_SES_CONFIGURATION_SET',
   /** Name of the subscribers table (key schema in tables.ts, like the two below). */
@@ -30,7 +34,7 @@ export const ENV = {
   stateTable: 'GAZETTE_STATE_TABLE',
   /** Name of the feed sources table (sources and the items seen in each; key schema in tables.ts). */
   sourcesTable: 'GAZETTE_SOURCES_TABLE',
-  /** Hours after its own date past which a feed item seen for the first time is never mailed. */
+  /** Hours after its own date past which an article or feed item seen for the first time is never mailed. */
   maxAgeToMailHours: 'GAZETTE_MAX_AGE_TO_MAIL_HOURS',
   /** Failed polls in a row after which a feed source is paused. */
   sourcePauseAfterErrors: 'GAZETTE_SOURCE_PAUSE_AFTER_ERRORS',
@@ -68,6 +72,12 @@ export const ENV = {
    * subscribe request, the confirmation sender decides and mails.
    */
   confirmationQueueUrl: 'GAZETTE_CONFIRMATION_QUEUE_URL',
+  /** Cadences subscribers may choose, comma-separated (`instant,daily,weekly`). */
+  cadences: 'GAZETTE_CADENCES',
+  /** The cadence of a subscriber who chose none. */
+  defaultCadence: 'GAZETTE_DEFAULT_CADENCE',
+  /** IANA time zone of edition dates and of subscribers who chose none. */
+  timeZone: 'GAZETTE_TIME_ZONE',
   /** Confirmation mails in any rolling 24 hours (the confirmation sender's global cap). */
   maxConfirmationsPerDay: 'GAZETTE_MAX_CONFIRMATIONS_PER_DAY',
   /** `extractive` (default) or `bedrock`: who writes the publisher's digests (settings.ts `summarizer`). */

@@ -14,10 +14,13 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
+import type { EditionDefaults } from '../core/editions/plan.js';
 import {
+  buildEditionDefaults,
   buildMailConfig,
   buildSiteConfig,
   buildSummarizerChoice,
+  cadenceProblem,
   SETTING_RULES,
   settingsSchema,
   type SummarizerChoice,
@@ -96,6 +99,10 @@ export interface PublisherEnv {
   sourcesTable?: string;
   /** How feeds are fetched and polled (the settings schema's defaults unless infra sets them). */
   polling: PollingSettings;
+  /** Enabled cadences, the default one, the time zone. */
+  editions: EditionDefaults;
+  /** A new article older than this by its own date is archived, not mailed. */
+  maxAgeToMailMs: number;
   endpoints: EndpointOverrides;
 }
 
@@ -114,6 +121,8 @@ export interface SubscriptionEnv {
    * local runs (dev server, tests) hand the API an in-process queue instead.
    */
   confirmationQueueUrl?: string;
+  /** Cadences the subscribe form and the manage page offer. */
+  editions: EditionDefaults;
   endpoints: EndpointOverrides;
 }
 
@@ -153,10 +162,17 @@ const site = {
   [ENV.siteDescription]: settingsSchema.shape.siteDescription,
   [ENV.siteLanguage]: settingsSchema.shape.language,
   [ENV.feedLength]: settingsSchema.shape.feedLength,
+  // Edition dates on pages and in mail are shown in it.
+  [ENV.timeZone]: settingsSchema.shape.timeZone,
+  // The publisher plans editions by them; the API offers them on the manage page.
+  [ENV.cadences]: settingsSchema.shape.cadences,
+  [ENV.defaultCadence]: settingsSchema.shape.defaultCadence,
 };
 const sender = {
   [ENV.senderAddress]: SETTING_RULES.senderEmail,
   [ENV.senderName]: SETTING_RULES.senderName,
+  [ENV.postalAddress]: SETTING_RULES.postalAddress.optional(),
+  [ENV.editionMaxItems]: settingsSchema.shape.editionMaxItems,
   [ENV.sesConfigurationSet]: text,
 };
 const subscriberTables = {
@@ -298,11 +314,19 @@ function siteConfig(env: z.output<typeof siteAndSenderSchema>): SiteConfig {
     language: env[ENV.siteLanguage],
     senderName: env[ENV.senderName],
     feedLength: env[ENV.feedLength],
+    timeZone: env[ENV.timeZone],
+    cadences: env[ENV.cadences],
+    defaultCadence: env[ENV.defaultCadence],
   });
 }
 
 function mailConfig(env: z.output<typeof siteAndSenderSchema>): MailConfig {
-  return buildMailConfig({ senderEmail: env[ENV.senderAddress], senderName: env[ENV.senderName] });
+  return buildMailConfig({
+    senderEmail: env[ENV.senderAddress],
+    senderName: env[ENV.senderName],
+    postalAddress: env[ENV.postalAddress],
+    editionMaxItems: env[ENV.editionMaxItems],
+  });
 }
 
 function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {
@@ -312,6 +336,14 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
     ...(env[LOCAL_ENV.bedrockEndpoint] ? { bedrock: env[LOCAL_ENV.bedrockEndpoint] } : {}),
   };
+}
+
+/** The cadence settings; a default cadence that is not enabled fails the cold start. */
+function editionDefaults(env: z.output<typeof siteAndSenderSchema>): EditionDefaults {
+  const settings = { cadences: env[ENV.cadences], defaultCadence: env[ENV.defaultCadence], timeZone: env[ENV.timeZone] };
+  const problem = cadenceProblem(settings);
+  if (problem) throw new ConfigError(`${ENV.defaultCadence} ${problem}`);
+  return buildEditionDefaults(settings);
 }
 
 /** Parses and validates the publisher's environment; throws `ConfigError` naming every offending variable. */
@@ -345,6 +377,8 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
       fetchTimeoutSeconds: env[ENV.fetchTimeoutSeconds],
       maxFeedBytes: env[ENV.maxFeedBytes],
     },
+    editions: editionDefaults(env),
+    maxAgeToMailMs: env[ENV.maxAgeToMailHours] * 60 * 60 * 1000,
     endpoints: endpointOverrides(env),
   };
 }
@@ -361,6 +395,7 @@ export function loadSubscriptionEnv(source: Readonly<Record<string, string | und
     keyring: keyringSource(env),
     originVerify: originVerifySource(env),
     ...(env[ENV.confirmationQueueUrl] ? { confirmationQueueUrl: env[ENV.confirmationQueueUrl] } : {}),
+    editions: editionDefaults(env),
     endpoints: endpointOverrides(env),
   };
 }

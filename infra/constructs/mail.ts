@@ -16,6 +16,10 @@ export interface MailProps {
   readonly senderName: string;
   /** When set, the whole domain is verified with Easy DKIM instead of the single address. */
   readonly domain?: string;
+  /** The sender's postal address, printed in every edition's footer when set. */
+  readonly postalAddress?: string;
+  /** Digests an edition email shows in full. */
+  readonly editionMaxItems: number;
 }
 
 /** The SES events the app acts on: hard bounces and complaints stop mail, the rest is logged. */
@@ -105,13 +109,16 @@ export class Mail extends Construct {
   describeSender(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);
     fn.addEnvironment(ENV.senderName, this.props.senderName);
+    if (this.props.postalAddress) fn.addEnvironment(ENV.postalAddress, this.props.postalAddress);
+    fn.addEnvironment(ENV.editionMaxItems, String(this.props.editionMaxItems));
     fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
   }
 
   /**
    * Lets `fn` send mail as the sender and nobody else: `ses:SendRawEmail`/`ses:SendEmail` on the
    * identity and the configuration set only, with `ses:FromAddress` pinned to the sender address.
-   * Sets GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME and GAZETTE_SES_CONFIGURATION_SET.
+   * Sets GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME, GAZETTE_EDITION_MAX_ITEMS, GAZETTE_POSTAL_ADDRESS (when
+   * set) and GAZETTE_SES_CONFIGURATION_SET.
    * With `readQuota`, also `ses:GetSendQuota` (IAM offers it only on "*").
    */
   grantSend(fn: ConfigurableFunction, options: { readQuota?: boolean } = {}): void {

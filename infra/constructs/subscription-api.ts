@@ -36,6 +36,7 @@ export const ROUTE_BUDGETS: { readonly [Name in RouteName]: Readonly<Record<Rout
   subscribe: { POST: { rateLimit: 5, burstLimit: 10 } },
   confirm: { GET: { rateLimit: 10, burstLimit: 20 }, POST: { rateLimit: 10, burstLimit: 20 } },
   unsubscribe: { GET: { rateLimit: 10, burstLimit: 20 }, POST: { rateLimit: 50, burstLimit: 100 } },
+  manage: { GET: { rateLimit: 10, burstLimit: 20 }, POST: { rateLimit: 10, burstLimit: 20 } },
 };
 
 /** The API Gateway routes, `{ method, path, budget }`, from the core's route table. */

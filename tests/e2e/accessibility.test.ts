@@ -8,7 +8,13 @@
  * - digest email (renderDigestEmail, parsed back with mailparser): no sideways scroll at 375 px, a
  *   content column of at most 600 px at 1024 px, zero axe violations, and ≥ 4.5:1 text contrast
  *   measured from computed styles in light and in dark mode.
- * Screenshots go to tests/e2e/screenshots/ (gitignored).
+ * - edition email (renderEditionEmail, five digests): the same checks at 375 and 600 px, light and dark;
+ * - a site with editions (the registry's renderers on fixture digests, served by `gazette serve`'s
+ *   server): index, archive pages 1 and 2 and an edition page, zero axe violations in both schemes and
+ *   no sideways scroll at 375 px.
+ * Screenshots go to tests/e2e/screenshots/ (gitignored): a11y-*.png as before, and
+ * edition-email-{375,600}-{light,dark}.png, site-{index,archive}-{375,1024}-{light,dark}.png,
+ * site-edition-375-dark.png.
  */
 import { memoryIo } from '../fakes/memory-io.js';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,10 +27,11 @@ import { parsePublishOptions, publishCommand } from '../../functions/cli/command
 import { folderSite, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import type { SiteConfig } from '../../functions/core/model.js';
 import { renderDigestEmail } from '../../functions/core/render/email.js';
+import { renderEditionEmail } from '../../functions/core/render/edition-email.js';
 import { CONTENT_TYPES } from '../../functions/core/render/links.js';
-import { OUTPUTS, renderMessagePage } from '../../functions/core/render/outputs.js';
+import { OUTPUTS, renderMessagePage, renderOutputs } from '../../functions/core/render/outputs.js';
 import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
-import { hostileDigest, mail, seedDigest, site as fixtureSite } from '../unit/render-fixtures.js';
+import { hostileDigest, mail, seedDigest, seedEdition, site as fixtureSite, syntheticDigests } from '../unit/render-fixtures.js';
 import {
   axeViolations,
   contrastRatio,
@@ -392,4 +399,155 @@ describe('the digest email in a real browser', () => {
       expect(failures.join('\n')).toBe('');
     });
   }
+});
+
+describe('the edition email in a real browser', () => {
+  const EDITION_VIEWPORTS = [
+    { width: 375, height: 812 },
+    { width: 600, height: 900 },
+  ];
+  // As for the digest email: a mail client supplies the landmarks, so these two rules do not apply.
+  const EMAIL_DISABLED_RULES = ['landmark-one-main', 'region'];
+  let source: string;
+
+  beforeAll(async () => {
+    const rendered = renderEditionEmail({
+      edition: seedEdition,
+      subscriberId: 'e2e0subscriber',
+      to: 'reader@example.com',
+      site: fixtureSite,
+      mail: { ...mail, postalAddress: 'Gazette Ltd, 1 Example Street, Springfield 12345' },
+      unsubscribeUrl: `${fixtureSite.baseUrl}api/unsubscribe?token=e2e-token`,
+      manageUrl: `${fixtureSite.baseUrl}api/manage?token=e2e-token`,
+      date: new Date(NOW),
+    });
+    const parsed = await simpleParser(rendered.raw);
+    expect(typeof parsed.html).toBe('string');
+    source = parsed.html as string;
+  });
+
+  for (const viewport of EDITION_VIEWPORTS) {
+    it(`at ${viewport.width} px: no sideways scroll, a column of at most 600 px, zero axe violations and 4.5:1 contrast, light and dark`, async () => {
+      const failures: string[] = [];
+      for (const scheme of SCHEMES) {
+        const context = await browser.newContext({ viewport, colorScheme: scheme });
+        const page = await context.newPage();
+        const requests = await recordRequests(page, undefined);
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setContent(source, { waitUntil: 'load' });
+        const widths = await documentWidths(page);
+        expect(widths.scrollWidth, `${scheme} ${viewport.width} px scrolls sideways`).toBeLessThanOrEqual(widths.clientWidth);
+        const card = await page.locator('table.card').boundingBox();
+        expect(card).not.toBeNull();
+        expect(card!.width).toBeLessThanOrEqual(600);
+        expect(card!.x + card!.width).toBeLessThanOrEqual(viewport.width);
+        // The button is a real tap target, inside the column.
+        const button = await page.locator('a.btn').boundingBox();
+        expect(button!.height).toBeGreaterThanOrEqual(40);
+        expect(button!.x + button!.width).toBeLessThanOrEqual(card!.x + card!.width);
+        const violations = await axeViolations(page, EMAIL_DISABLED_RULES);
+        if (violations.length > 0) failures.push(`${scheme}:\n${describeViolations(violations)}`);
+        const samples = await textSamples(page);
+        expect(samples.some((sample) => sample.text === 'Manage your subscription')).toBe(true);
+        expect(samples.some((sample) => sample.text === 'Read on the web')).toBe(true);
+        for (const sample of samples) {
+          const ratio = sampleContrast(sample, CANVAS[scheme]);
+          if (ratio < 4.5)
+            failures.push(
+              `${scheme}: ${sample.element} "${sample.text}" ${sample.color} on ${sample.backgrounds[0]}: ${ratio.toFixed(2)}:1`,
+            );
+        }
+        // A key point (text held directly by the element): the card behind it is really dark in dark mode.
+        const keyPoint = samples.find(
+          (sample) => sample.element === 'li' && sample.text === seedEdition.digests[0]!.keyPoints[0]!.slice(0, 60),
+        );
+        expect(keyPoint).toBeDefined();
+        const behind = relativeLuminance(effectiveBackground(keyPoint!, CANVAS[scheme]));
+        if (scheme === 'dark') expect(behind).toBeLessThan(0.05);
+        else expect(behind).toBeGreaterThan(0.8);
+        expect(requests).toEqual([]);
+        await page.screenshot({ path: join(SCREENSHOTS, `edition-email-${viewport.width}-${scheme}.png`), fullPage: true });
+        await context.close();
+      }
+      expect(failures.join('\n')).toBe('');
+    });
+  }
+});
+
+describe('a site with editions in a real browser', () => {
+  const WIDE = { width: 1024, height: 900 };
+  let editionsDir: string;
+  let editionsServer: SiteServer;
+  const targets = [
+    { name: 'index', path: '' },
+    { name: 'archive', path: 'archive/' },
+    { name: 'archive-page-2', path: 'archive/page/2/' },
+    { name: 'edition', path: `editions/${seedEdition.period}/` },
+  ];
+
+  beforeAll(async () => {
+    editionsDir = await mkdtemp(join(tmpdir(), 'gazette-a11y-editions-'));
+    editionsServer = await startSiteServer({ source: await folderSite(editionsDir), port: 0 });
+    const siteConfig = { ...fixtureSite, baseUrl: editionsServer.url };
+    // Enough digests for a second archive page, the hostile one among them; newest first, as the archive keeps them.
+    const digests = [...seedEdition.digests, hostileDigest, ...syntheticDigests(62).slice(0, 60)].sort((a, b) =>
+      a.published < b.published ? 1 : a.published > b.published ? -1 : 0,
+    );
+    for (const file of renderOutputs(digests, siteConfig, [seedEdition])) {
+      await mkdir(join(editionsDir, file.path, '..'), { recursive: true });
+      await writeFile(join(editionsDir, file.path), file.body);
+    }
+  });
+
+  afterAll(async () => {
+    await editionsServer?.close();
+    if (editionsDir) await rm(editionsDir, { recursive: true, force: true });
+  });
+
+  for (const scheme of SCHEMES) {
+    it(`index, archive pages and an edition page: zero axe violations, local requests only, no sideways scroll at 375 px, ${scheme}`, async () => {
+      const failures: string[] = [];
+      for (const viewport of [PHONE, WIDE]) {
+        const context = await browser.newContext({ viewport, colorScheme: scheme });
+        for (const target of targets) {
+          const page = await context.newPage();
+          const requests = await recordRequests(page, new URL(editionsServer.url).origin);
+          await page.emulateMedia({ colorScheme: scheme });
+          const response = await page.goto(`${editionsServer.url}${target.path}`);
+          expect(response?.status(), target.name).toBe(200);
+          const widths = await documentWidths(page);
+          expect(widths.scrollWidth, `${target.name} at ${viewport.width} px scrolls sideways`).toBeLessThanOrEqual(widths.clientWidth);
+          if (viewport === PHONE) {
+            const violations = await axeViolations(page);
+            if (violations.length > 0) failures.push(`${target.name}:\n${describeViolations(violations)}`);
+          }
+          expect(requests.filter((url) => new URL(url).origin !== new URL(editionsServer.url).origin)).toEqual([]);
+          if (target.name === 'index' || target.name === 'archive') {
+            await page.screenshot({ path: join(SCREENSHOTS, `site-${target.name}-${viewport.width}-${scheme}.png`), fullPage: true });
+          }
+          if (target.name === 'edition' && viewport === PHONE && scheme === 'dark') {
+            await page.screenshot({ path: join(SCREENSHOTS, 'site-edition-375-dark.png'), fullPage: true });
+          }
+          await page.close();
+        }
+        await context.close();
+      }
+      expect(failures.join('\n\n')).toBe('');
+    });
+  }
+
+  it('the index shows the subscribe box before the latest edition, and the favicon is served as SVG', async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(editionsServer.url);
+    const form = await page.locator('form[data-subscribe]').boundingBox();
+    const latest = await page.locator('#latest-title').boundingBox();
+    expect(form!.y).toBeLessThan(latest!.y);
+    // Near the top: the form starts within the first screen of a phone.
+    expect(form!.y).toBeLessThan(PHONE.height);
+    const icon = await page.request.get(`${editionsServer.url}favicon.svg`);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()['content-type']).toBe('image/svg+xml; charset=utf-8');
+    await context.close();
+  });
 });

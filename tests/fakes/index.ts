@@ -32,6 +32,9 @@ export class FixedClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
 }
 
 /** Articles from memory, named like files (the extension gives the format); `put` adds or replaces one by name. */
@@ -68,6 +71,9 @@ export class MemoryArchive implements Archive {
 export class MemorySite implements SitePublisher {
   readonly files = new Map<string, SiteFile>();
   writes = 0;
+  async remove(paths: string[]): Promise<void> {
+    for (const path of paths) this.files.delete(path);
+  }
   async publish(files: SiteFile[]): Promise<PublishResult> {
     const result: PublishResult = { written: [], unchanged: [] };
     for (const file of files) {
@@ -86,9 +92,21 @@ export class MemorySite implements SitePublisher {
 
 /** A fixed list of subscribers; only confirmed ones are listed, as the port promises. */
 export class MemorySubscribers implements SubscriberStore {
-  constructor(readonly all: Subscriber[]) {}
+  /** Every cursor move asked for, in order (a run with nothing due asks for none). */
+  readonly cursorMoves: { id: string; cursor: string }[] = [];
+  /** The list as it now stands (cursors moved); a copy, so the caller's array is never changed. */
+  readonly all: Subscriber[];
+  constructor(people: readonly Subscriber[]) {
+    this.all = people.map((person) => ({ ...person }));
+  }
   async listConfirmed(): Promise<Subscriber[]> {
-    return this.all.filter((subscriber) => subscriber.status === 'confirmed');
+    return this.all.filter((subscriber) => subscriber.status === 'confirmed').map((subscriber) => ({ ...subscriber }));
+  }
+  async advanceCursor(id: string, cursor: string): Promise<void> {
+    this.cursorMoves.push({ id, cursor });
+    const index = this.all.findIndex((subscriber) => subscriber.id === id);
+    const current = this.all[index];
+    if (current && (current.cursor === undefined || current.cursor < cursor)) this.all[index] = { ...current, cursor };
   }
 }
 
@@ -176,6 +194,7 @@ export const TEST_PUBLISH_SETTINGS: PublishSettings = {
 /** The in-memory world of one run, with its fakes typed as such so a test can look inside them. */
 export interface MemoryPublishWorld extends PublishDeps {
   clock: FixedClock;
+  subscribers: MemorySubscribers;
   source: MemorySource;
   archive: MemoryArchive;
   site: MemorySite;
@@ -191,9 +210,12 @@ export function memoryPublishWorld(
   options: {
     files?: Record<string, string | Uint8Array>;
     people?: Subscriber[];
+    /** The list of an earlier world (its cursors included), instead of `people`. */
+    subscribers?: MemorySubscribers;
     mailer?: RecordingMailer;
     archive?: MemoryArchive;
     ledger?: MemoryLedger;
+    site?: MemorySite;
     clock?: FixedClock;
   } = {},
 ): MemoryPublishWorld {
@@ -202,8 +224,8 @@ export function memoryPublishWorld(
     clock,
     source: new MemorySource(options.files ?? {}),
     archive: options.archive ?? new MemoryArchive(),
-    site: new MemorySite(),
-    subscribers: new MemorySubscribers(options.people ?? []),
+    site: options.site ?? new MemorySite(),
+    subscribers: options.subscribers ?? new MemorySubscribers(options.people ?? []),
     ledger: options.ledger ?? new MemoryLedger(),
     mailer: options.mailer ?? new RecordingMailer(),
     lease: new MemoryLease(),

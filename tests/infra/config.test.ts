@@ -46,7 +46,35 @@ describe('deploy settings (gazette: context keys)', () => {
       maxFeedBytes: 10 * 1024 * 1024,
       sourcePauseAfterErrors: 10,
       fullTextMinWords: 150,
+      editionMaxItems: 20,
+      cadences: ['instant'],
+      defaultCadence: 'instant',
     });
+  });
+
+  it('runs hourly when a daily or weekly cadence is enabled and the schedule is left at its default', () => {
+    expect(settingsWith({ ...SENDER, 'gazette:cadences': 'instant,daily' }).schedule).toBe('cron(0 * * * ? *)');
+    expect(settingsWith({ ...SENDER, 'gazette:cadences': ['weekly'], 'gazette:defaultCadence': 'weekly' }).schedule).toBe(
+      'cron(0 * * * ? *)',
+    );
+    // An operator's own schedule is theirs to keep.
+    const own = settingsWith({
+      ...SENDER,
+      'gazette:cadences': 'daily',
+      'gazette:defaultCadence': 'daily',
+      'gazette:schedule': 'rate(30 minutes)',
+    });
+    expect(own.schedule).toBe('rate(30 minutes)');
+    expect(settingsWith(SENDER).schedule).toBe('cron(0 7 * * ? *)');
+  });
+
+  it('refuses unknown cadences and a default cadence that is not enabled, in one line', () => {
+    expect(failureOf({ ...SENDER, 'gazette:cadences': 'instant,monthly' })).toMatch(
+      /^gazette:cadences must name cadences from instant, daily, weekly/,
+    );
+    expect(failureOf({ ...SENDER, 'gazette:cadences': 'daily' })).toBe(
+      'gazette:defaultCadence must be one of the enabled cadences (daily) (got "instant")',
+    );
   });
 
   it('reads -c overrides given as strings, and treats blank optional values as unset', () => {
@@ -145,6 +173,10 @@ describe('deploy settings (gazette: context keys)', () => {
         'feedLength',
         'staleAfterMinutes',
         'maxConfirmationsPerDay',
+        'postalAddress',
+        'editionMaxItems',
+        'cadences',
+        'defaultCadence',
         'maxAgeToMailHours',
         'language',
         'summarizer',

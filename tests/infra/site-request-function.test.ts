@@ -28,12 +28,15 @@ describe('site viewer-request function (index documents)', () => {
     ['/digests/2025-01-02-rates-hold', '/digests/2025-01-02-rates-hold/index.html'],
     ['/archive/', '/archive/index.html'],
     ['/archive', '/archive/index.html'],
+    ['/archive/page/2/', '/archive/page/2/index.html'],
+    ['/editions/2025-12-01-0700-daily/', '/editions/2025-12-01-0700-daily/index.html'],
+    ['/editions/2025-12-01-0700-daily', '/editions/2025-12-01-0700-daily/index.html'],
     ['/', '/index.html'],
   ])('maps %s to %s', (uri, expected) => {
     expect(requestFor(uri).uri).toBe(expected);
   });
 
-  it.each(['/index.html', '/feeds/rss.xml', '/feeds/feed.json', '/robots.txt', '/digests/a-b/index.html'])(
+  it.each(['/index.html', '/feeds/rss.xml', '/feeds/feed.json', '/robots.txt', '/digests/a-b/index.html', '/favicon.svg'])(
     'leaves the file path %s unchanged',
     (uri) => {
       expect(requestFor(uri).uri).toBe(uri);
@@ -60,6 +63,8 @@ describe('site viewer-request function (index documents)', () => {
     '/digests/../inbox/a.md',
     '/feeds/./../inbox/a.md',
     '/secret.txt',
+    '/editions/../inbox/a.md',
+    '/archive/pages/2/',
   ])("refuses %s, which is not one of the site's keys, with a 404 before the origin is asked", (uri) => {
     expect(answerFor(uri)).toEqual({ statusCode: 404, statusDescription: 'Not Found' });
   });

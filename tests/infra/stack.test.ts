@@ -13,6 +13,7 @@ const SETTINGS = {
   'gazette:timeZone': 'Europe/Berlin',
   'gazette:feedLength': 20,
   'gazette:operatorEmail': 'ops@example.com',
+  'gazette:postalAddress': 'Example News, 1 Main Street, Springfield',
 };
 
 let template: Template;
@@ -148,6 +149,9 @@ describe('functions', () => {
     expect(parsed.keyring.kind).toBe('secret');
     expect(env[ENV.feedLength]).toBe('20');
     expect(env[ENV.senderAddress]).toBe('news@example.com');
+    // The edition footer's address and the cap reach the mail settings the renderer takes.
+    expect(parsed.mail.postalAddress).toBe('Example News, 1 Main Street, Springfield');
+    expect(parsed.mail.editionMaxItems).toBe(20);
   });
 
   it("sets every variable the subscription API's, the confirmation sender's and the SES events handler's env schemas require", () => {
@@ -316,12 +320,14 @@ describe('CloudFront', () => {
 });
 
 describe('subscription API', () => {
-  it('has exactly the five routes, all on the subscription function', () => {
+  it('has exactly the seven routes, all on the subscription function', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual([
       'GET /api/confirm',
+      'GET /api/manage',
       'GET /api/unsubscribe',
       'POST /api/confirm',
+      'POST /api/manage',
       'POST /api/subscribe',
       'POST /api/unsubscribe',
     ]);

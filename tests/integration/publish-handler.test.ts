@@ -2,6 +2,7 @@
  * The real scheduled handler against S3, DynamoDB and SES emulators: what lands in the bucket, who gets
  * mail, and that a second run changes nothing.
  */
+import { DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscribers.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,10 +128,12 @@ describe('publish handler against the emulators', () => {
 
     const deliveries = await h.deliveries();
     expect(deliveries).toHaveLength(3);
+    // The ledger's partition key holds the edition's delivery id: one edition, three copies.
     for (const delivery of deliveries) {
-      expect(delivery).toMatchObject({ digestId: digest!.id, status: 'sent', messageId: expect.stringMatching(/^ses-/) });
+      expect(delivery).toMatchObject({ digestId: digest!.editions![0], status: 'sent', messageId: expect.stringMatching(/^ses-/) });
     }
-    expect(digest!.mailStatus).toBe('done');
+    expect(digest!.editions![0]).toMatch(/^edition:instant:/);
+    expect(digest!.mailStatus).toBe('pending');
     expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsSent', value: 3 }]));
   });
 
@@ -142,8 +145,33 @@ describe('publish handler against the emulators', () => {
     const putsAfterFirst = h.putCount();
     expect(putsAfterFirst).toBe(first.filesWritten);
     const before = await Promise.all((await h.keys()).map(async (key) => [key, await h.head(key)] as const));
+    // Every AWS request the idle run makes, by command: what "a run with nothing due" costs.
+    const requests: string[] = [];
+    for (const client of [h.clients.s3, h.clients.ses, h.clients.dynamodb] as const) {
+      (client.middlewareStack as { add: (mw: unknown, options: unknown) => void }).add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          requests.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize', name: `count-${requests.length}-${Math.random()}` },
+      );
+    }
 
     const second = await h.invoke();
+    const idle = [...requests];
+    // Nothing due: no SES call at all (not even the quota read), no ledger write, no cursor write, no upload.
+    expect(idle.filter((command) => /Send|GetSendQuota/.test(command))).toEqual([]);
+    expect(idle.filter((command) => /^(PutObject|UpdateItem)Command$/.test(command))).toEqual([]);
+    // Six requests in all: the lease (put, delete), one scan each of the archive and the list, and the
+    // site's listing to compare bytes (two pages here). An hourly schedule costs this when nothing is due.
+    expect([...idle].sort()).toEqual([
+      'DeleteItemCommand',
+      'ListObjectsV2Command',
+      'ListObjectsV2Command',
+      'PutItemCommand',
+      'ScanCommand',
+      'ScanCommand',
+    ]);
 
     expect(h.putCount()).toBe(putsAfterFirst);
     expect(second).toMatchObject({ created: 0, updated: 0, filesWritten: 0, filesUnchanged: first.filesWritten });
@@ -151,6 +179,53 @@ describe('publish handler against the emulators', () => {
     expect(await h.mails()).toHaveLength(1);
     const after = await Promise.all((await h.keys()).map(async (key) => [key, await h.head(key)] as const));
     expect(after).toEqual(before);
+  });
+
+  it('five new articles in inbox/ are ONE email per confirmed subscriber with all of them; the next run sends nothing', async () => {
+    const h = await harness();
+    const readers = [h.address('dee'), h.address('eli')];
+    for (const email of readers) await h.seedSubscriber(email, 'confirmed');
+    await h.invoke();
+    expect(await h.mails()).toHaveLength(2);
+    const towns = ['Alder', 'Birch', 'Cedar', 'Dogwood', 'Elm'];
+    for (const town of towns) {
+      const body = [
+        '---',
+        `title: ${town} opens a new public library`,
+        `url: https://example.org/${town.toLowerCase()}-library`,
+        '---',
+        '',
+        `The town of ${town} opened its new public library on Monday, after two years of building work by local firms.`,
+        '',
+        `The library has a reading room, a children's floor and a workshop with tools that residents can borrow for free.`,
+        '',
+        `The council said the building uses a third less energy than the old one and will open on Sundays from next month.`,
+        '',
+      ].join('\n');
+      await h.clients.s3.send(new PutObjectCommand({ Bucket: h.names.bucket, Key: `inbox/${town.toLowerCase()}.md`, Body: body }));
+    }
+
+    const summary = await h.invoke();
+
+    expect(summary).toMatchObject({ created: 5 });
+    expect(summary.mail).toMatchObject({ sent: 2, editions: 1 });
+    const mails = (await h.mails()).slice(2);
+    expect(Object.fromEntries(countByRecipient(mails))).toEqual(Object.fromEntries(readers.map((email) => [email, 1])));
+    for (const { parsed } of mails) {
+      const linked = new Set(
+        [...String(parsed.html).matchAll(/href="https:\/\/news\.example\.com\/digests\/([^"/]+)\/"/g)].map((m) => m[1]),
+      );
+      expect(linked.size).toBe(5);
+      expect(parsed.subject).toMatch(/, and 4 more$/);
+    }
+    // Each reader's cursor is stored in the subscribers table; the edition page is on the site.
+    const stored = await new DynamoSubscribers(h.clients.doc, h.names.tables.subscribers).listConfirmed();
+    expect(stored.map((subscriber) => subscriber.cursor).every((cursor) => typeof cursor === 'string')).toBe(true);
+    expect((await h.keys('editions/')).length).toBe(2);
+
+    const again = await h.invoke();
+    expect(again.mail).toMatchObject({ sent: 0, alreadySent: 0 });
+    expect(await h.mails()).toHaveLength(4);
   });
 
   it('publishes an article dropped into inbox/ next to the seeds', async () => {

@@ -36,7 +36,8 @@ describe('parseArticle: plain text', () => {
     expect(article.text.split('\n\n')).toHaveLength(lines.length);
     expect(article.text.startsWith('Chinese President Xi Jinping')).toBe(true);
     expect(article.title).toBeUndefined();
-    expect(article.id).toMatch(/^sha256:[0-9a-f]{32}$/);
+    // No id or url: the identity is the file's name, so an edit updates it in place.
+    expect(article.id).toBe('path:000_89c895b2b4859281.txt');
     expect(article.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(article.source).toBe('000_89c895b2b4859281.txt');
     expect(article.tags).toEqual([]);
@@ -61,13 +62,14 @@ describe('parseArticle: plain text', () => {
     expect(parseArticleFile('odd.txt', utf8(text)).text).toBe(text);
   });
 
-  it('derives the same id from the same text, a different one from different text', () => {
+  it('takes its id from the file name (an edit keeps it) and its content hash from the normalised text', () => {
     const a = parseArticleFile('a.txt', utf8('Same words here.'));
     const b = parseArticleFile('b.txt', utf8('Same   words\nhere.'.replace('\n', ' ')));
-    const c = parseArticleFile('c.txt', utf8('Other words here.'));
-    expect(b.id).toBe(a.id);
+    const edited = parseArticleFile('a.txt', utf8('Other words here.'));
     expect(b.contentHash).toBe(a.contentHash);
-    expect(c.id).not.toBe(a.id);
+    expect(b.id).not.toBe(a.id);
+    expect(edited.id).toBe(a.id);
+    expect(edited.contentHash).not.toBe(a.contentHash);
   });
 });
 
@@ -97,7 +99,7 @@ describe('parseArticle: markdown', () => {
       'The city council approved funding for a new public library on Monday.',
       'Construction starts in spring and the library opens in 2027.',
     ]);
-    expect(article.id).toMatch(/^sha256:/);
+    expect(article.id).toMatch(/^path:/);
   });
 
   it('uses url as the identity when front matter has no id', () => {
@@ -205,7 +207,7 @@ describe('parseArticle: html', () => {
     );
     expect(article.url).toBeUndefined();
     expect(article.published).toBeUndefined();
-    expect(article.id).toMatch(/^sha256:/);
+    expect(article.id).toMatch(/^path:/);
   });
 
   it('refuses a page with only script and style as empty', () => {

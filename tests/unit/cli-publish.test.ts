@@ -117,7 +117,8 @@ describe('gazette publish on the seed', () => {
     for (const name of mails) {
       const mail = await simpleParser(await readFile(join(out, 'outbox', name)));
       recipients.push(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined);
-      expect(mail.subject).toMatch(/^Chinese President Xi Jinping/);
+      // One edition: the publication, the day and the lead headline.
+      expect(mail.subject).toMatch(/^Gazette · 9 May: Chinese President Xi Jinping/);
       // mailparser folds List-* headers into `list`; the raw header lines show the real field.
       const oneClick = mail.headerLines.filter((header) => header.key === 'list-unsubscribe-post');
       expect(oneClick.map((header) => header.line)).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
@@ -166,7 +167,8 @@ describe('gazette publish with changes', () => {
     expect(run.out).toContain('Errors:  2 article(s) skipped');
     expect(run.out).toContain('Digests: 2 new');
     expect((await jsonFeed()).items.map((item) => item.title)).toContain('Bridge opens to traffic');
-    expect(await emlFiles(join(out, 'outbox'))).toHaveLength(4);
+    // Two new digests, one edition: one email per confirmed reader, not one per digest.
+    expect(await emlFiles(join(out, 'outbox'))).toHaveLength(2);
   });
 
   it('updates the same digest when a stable-id article is edited, and sends no new email', async () => {

@@ -552,7 +552,10 @@ describe('property: a run with broken articles', () => {
         expect(report.digests.map((digest) => digest.sourceName).sort()).toEqual([...expected.published].sort());
         expect(report.articleErrors.map((error) => error.source).sort()).toEqual([...expected.refused].sort());
         for (const error of report.articleErrors) expect(error.message.startsWith(`${error.source}: `)).toBe(true);
-        expect(world.mailer.sent).toHaveLength(expected.published.length);
+        // One edition email carries every new digest that may be mailed (an article already old when
+        // first seen is archived, not mailed): one email, or none.
+        const mailable = report.created.filter((digest) => digest.mailStatus === 'pending').length;
+        expect(world.mailer.sent).toHaveLength(mailable > 0 ? 1 : 0);
         if (expected.published.length === 0) {
           // Nothing to publish: nothing written, so an earlier good feed would stay in place.
           expect(world.site.files.size).toBe(0);

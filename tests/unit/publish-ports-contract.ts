@@ -109,6 +109,16 @@ export function describeArchive(name: string, fresh: () => Promise<PortFixture<A
       expect(byId(await storage.open().list())).toEqual(byId(digests));
     });
 
+    it('keeps the editions a digest was in and its tombstone', async () => {
+      const storage = await fresh();
+      const stored = digest('https://news.example.com/e', 'h1', {
+        editions: ['edition:instant:2026-12-01-0700-instant', 'edition:daily:2026-12-02-0700-daily'],
+        unpublishedAt: '2026-12-03T10:00:00.000Z',
+      });
+      expect(await storage.open().put(stored, undefined)).toBe('stored');
+      expect(await storage.open().list()).toEqual([stored]);
+    });
+
     it('stores a new digest only if none has its id, and a change only over the hash it was read with', async () => {
       const storage = await fresh();
       const archive = storage.open();

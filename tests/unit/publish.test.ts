@@ -105,7 +105,11 @@ describe('publishDigests', () => {
     expect(report.site.written).toContain(`digests/${report.created[0]!.slug}/index.html`);
     expect(report.mail).toMatchObject({ sent: 2, alreadySent: 0, failed: 0, deferred: 0 });
     expect(recipients(w.mailer)).toEqual(['reader0@example.com', 'reader1@example.com']);
-    expect(w.archive.digests.get(report.created[0]!.id)?.mailStatus).toBe('done');
+    // The digest stays in the stream of editions; the edition that carried it is recorded on it.
+    expect(w.archive.digests.get(report.created[0]!.id)).toMatchObject({
+      mailStatus: 'pending',
+      editions: ['edition:instant:2026-11-28-0700-instant'],
+    });
   });
 
   it('changes nothing and mails nobody when run again on the same articles', async () => {
@@ -153,7 +157,8 @@ describe('publishDigests', () => {
     expect(second.created.map((digest) => digest.id)).toEqual(['b']);
     expect(second.digests.map((digest) => digest.id)).toEqual(['b', 'a']);
     expect(w.mailer.sent).toHaveLength(6);
-    expect(w.mailer.sent.slice(3).every((mail) => mail.messageId.includes(second.created[0]!.slug))).toBe(true);
+    // The second run's new digest is the second run's edition, to everyone once.
+    expect(w.mailer.sent.slice(3).every((mail) => mail.messageId.startsWith('edition.instant.2026-11-28-0800-instant.'))).toBe(true);
   });
 
   it('retries throttled sends with growing jittered backoff and loses or doubles nothing', async () => {
@@ -179,11 +184,11 @@ describe('publishDigests', () => {
     expect([...w.ledger.entries.values()].filter((entry) => entry.status === 'claimed')).toHaveLength(0);
     expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('pending');
 
-    // The next day's run: the quota is back and the digest is still worth sending.
+    // The next day's run (the two who got it have their cursor past it, so the ledger is not even asked): the quota is back and the digest is still worth sending.
     quotaLeft = 100;
     w.clock.advance(24 * 60 * 60 * 1000);
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(second.mail).toMatchObject({ sent: 3, alreadySent: 2, deferred: 0 });
+    expect(second.mail).toMatchObject({ sent: 3, alreadySent: 0, deferred: 0 });
     expect(recipients(mailer)).toEqual([
       'reader0@example.com',
       'reader1@example.com',
@@ -191,7 +196,7 @@ describe('publishDigests', () => {
       'reader3@example.com',
       'reader4@example.com',
     ]);
-    expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('done');
+    expect(new Set(mailer.sent.map((mail) => mail.messageId.split('.').slice(0, 3).join('.'))).size).toBe(1);
   });
 
   it('after a crash half way, a retry mails the rest exactly once', async () => {
@@ -212,7 +217,7 @@ describe('publishDigests', () => {
 
     w.deps.ledger = w.ledger;
     const retry = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(retry.mail).toMatchObject({ sent: 3, alreadySent: 3 });
+    expect(retry.mail).toMatchObject({ sent: 3, alreadySent: 0 });
     expect(recipients(w.mailer)).toEqual(
       subscribers(6)
         .map((s) => s.email)
@@ -225,6 +230,7 @@ describe('publishDigests', () => {
     const w = world({ mailer });
     const first = await publishDigests(w.deps, settings);
     const digestId = first.created[0]!.id;
+    const editionId = w.archive.digests.get(digestId)!.editions![0]!;
     // Neither sent nor failed: in doubt, named by pair; the run stops and leaves the third for later.
     expect(first.mail).toEqual({
       sent: 1,
@@ -232,18 +238,18 @@ describe('publishDigests', () => {
       failed: 0,
       deferred: 1,
       stale: 0,
-      inDoubt: [{ deliveryId: digestId, subscriberId: 'sub-001' }],
+      editions: 1,
+      inDoubt: [{ deliveryId: editionId, subscriberId: 'sub-001' }],
       stoppedBy: 'in-doubt',
     });
-    expect(w.ledger.entries.get(`${digestId}|sub-001`)).toEqual({ status: 'claimed' });
-    expect(w.archive.digests.get(digestId)?.mailStatus).toBe('pending');
+    expect(w.ledger.entries.get(`${editionId}|sub-001`)).toEqual({ status: 'claimed' });
     expect(w.lease.holder).toBeUndefined();
 
     const retry = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(retry.mail).toMatchObject({ sent: 1, alreadySent: 2, inDoubt: [] });
+    // reader0 was sent (cursor moved); reader1's claim stays from the unknown failure; reader2 is new.
+    expect(retry.mail).toMatchObject({ sent: 1, alreadySent: 1, inDoubt: [] });
     expect(retry.mail.stoppedBy).toBeUndefined();
     expect(recipients(mailer)).toEqual(['reader0@example.com', 'reader2@example.com']);
-    expect(w.archive.digests.get(digestId)?.mailStatus).toBe('done');
   });
 
   it('reports a pair in doubt when the ledger fails to record a send that went out', async () => {
@@ -256,8 +262,9 @@ describe('publishDigests', () => {
           : realMarkSent(deliveryId, subscriberId, messageId),
     });
     const report = await publishDigests(w.deps, settings);
+    const editionId = w.archive.digests.get(report.created[0]!.id)!.editions![0]!;
     expect(report.mail).toMatchObject({ sent: 0, failed: 0, deferred: 2, stoppedBy: 'in-doubt' });
-    expect(report.mail.inDoubt).toEqual([{ deliveryId: report.created[0]!.id, subscriberId: 'sub-000' }]);
+    expect(report.mail.inDoubt).toEqual([{ deliveryId: editionId, subscriberId: 'sub-000' }]);
     expect(w.mailer.sent).toHaveLength(1);
   });
 
@@ -268,8 +275,10 @@ describe('publishDigests', () => {
     const w = world({ mailer });
     const report = await publishDigests(w.deps, settings);
     expect(report.mail).toMatchObject({ sent: 2, failed: 1 });
-    expect(w.ledger.entries.get(`${report.created[0]!.id}|sub-001`)?.status).toBe('failed');
-    expect(w.archive.digests.get(report.created[0]!.id)?.mailStatus).toBe('done');
+    expect(w.ledger.entries.get('edition:instant:2026-11-28-0700-instant|sub-001')?.status).toBe('failed');
+    // Refused for good: the stream moves on for them too, so no later run tries again.
+    const again = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
+    expect(again.mail).toMatchObject({ sent: 0, failed: 0, alreadySent: 0 });
   });
 
   it('skips an address that cannot go in a header and still mails everyone else', async () => {
@@ -295,7 +304,7 @@ describe('publishDigests', () => {
     const first = await publishDigests(w.deps, { ...settings, sendUntil: new Date(START.getTime() + 2500) });
     expect(first.mail).toMatchObject({ sent: 3, deferred: 2, stoppedBy: 'deadline' });
     const second = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(second.mail).toMatchObject({ sent: 2, alreadySent: 3 });
+    expect(second.mail).toMatchObject({ sent: 2, alreadySent: 0 });
     expect(recipients(mailer)).toEqual(
       subscribers(5)
         .map((s) => s.email)
@@ -368,15 +377,17 @@ describe('publishDigests', () => {
     expect(w.archive.digests.get(report.created[0]!.id)?.mailStatus).toBe('stale');
   });
 
-  it('gives up on a digest whose sending stopped more than two days ago', async () => {
-    const mailer = new RecordingMailer(() => ({ kind: 'quota', detail: 'Daily message quota exceeded' }));
+  it('gives up on an edition whose sending stopped more than eight days ago', async () => {
+    let quotaBack = false;
+    const mailer = new RecordingMailer(() => (quotaBack ? undefined : { kind: 'quota', detail: 'Daily message quota exceeded' }));
     const w = world({ mailer });
     const first = await publishDigests(w.deps, settings);
     expect(first.mail.stoppedBy).toBe('quota');
-    w.clock.advance(49 * 60 * 60 * 1000);
+    quotaBack = true;
+    w.clock.advance(8 * 24 * 60 * 60 * 1000 + 1);
     const later = await publishDigests(w.deps, { ...settings, runId: 'run-2' });
-    expect(later.mail).toMatchObject({ sent: 0, stale: 1 });
-    expect(w.archive.digests.get(first.created[0]!.id)?.mailStatus).toBe('stale');
+    expect(later.mail).toMatchObject({ sent: 0, deferred: 0 });
+    expect(mailer.sent).toEqual([]);
   });
 
   it('writes and sends nothing on a dry run but reports what it would do', async () => {

@@ -2,6 +2,7 @@
  * Inputs shared by the renderer tests and the feed benchmark: a digest shaped like the seed article's,
  * a hostile one, site and mail settings, and a generator of synthetic archives.
  */
+import { editionDeliveryId, type Edition } from '../../functions/core/editions/edition.js';
 import type { Digest, MailConfig, SiteConfig } from '../../functions/core/model.js';
 import { buildMailConfig } from '../../functions/core/settings.js';
 
@@ -105,4 +106,66 @@ export function syntheticDigests(count: number): Digest[] {
     });
   }
   return digests;
+}
+
+/** A digest made from a feed item: it names its feed (provenance) as its source. */
+export const feedDigest: Digest = {
+  ...olderDigest,
+  id: 'feed:https://news.example.org/library-sundays',
+  slug: 'city-library-opens-on-sundays-5eed1e55',
+  headline: 'The city library opens on Sundays from June',
+  summary: [
+    'The city library will open on Sundays from the first of June, the head librarian announced on Monday.',
+    'The new hours follow a survey in which most readers asked for weekend opening.',
+  ],
+  keyPoints: ['Sunday opening runs from 11:00 to 17:00.', 'Three new staff members have been hired.'],
+  keywords: ['library', 'city'],
+  sourceUrl: 'https://news.example.org/city/library-sundays',
+  sourceName: 'https://news.example.org/feed.xml#library-sundays',
+  provenance: { title: 'Example City News', url: 'https://news.example.org/' },
+  author: undefined,
+  published: '2025-11-30T18:00:00.000Z',
+  updated: '2025-11-30T18:00:00.000Z',
+  firstSeen: '2025-12-01T06:10:00.000Z',
+};
+
+/** The five digests of {@link seedEdition}, in reading order. */
+const EDITION_DIGESTS: Digest[] = [seedDigest, feedDigest, olderDigest, ...syntheticDigests(2)];
+
+/** A daily edition of five digests, dated 1 December 2025, 07:00 in London (UTC in winter). */
+export const seedEdition: Edition = {
+  id: editionDeliveryId('daily', '2025-12-01-0700-daily'),
+  cadence: 'daily',
+  period: '2025-12-01-0700-daily',
+  date: '2025-12-01T07:00:00+00:00',
+  digests: EDITION_DIGESTS,
+};
+
+/** The same edition with only its lead digest (subject without "and N more", no table of contents). */
+export const singleEdition: Edition = {
+  ...seedEdition,
+  id: editionDeliveryId('instant', '2025-12-01-0710-instant'),
+  cadence: 'instant',
+  period: '2025-12-01-0710-instant',
+  date: '2025-12-01T07:10:00+00:00',
+  digests: [seedDigest],
+};
+
+/**
+ * `count` digests as long as a summariser makes them (90-character headline, three sentences near the
+ * 80-word cap, five long key points): the worst case for the 102 KB clipping limit.
+ */
+export function longDigests(count: number): Digest[] {
+  const words = (n: number, seed: number) =>
+    Array.from(
+      { length: n },
+      (_, index) => ['council', 'harbour', 'railway', 'budget', 'weather', 'élection', 'market', 'school'][(seed + index) % 8],
+    ).join(' ');
+  return syntheticDigests(count).map((digest, index) => ({
+    ...digest,
+    headline: `Long digest ${index}: ${words(12, index)}`.slice(0, 90),
+    summary: [0, 1, 2].map((sentence) => `Sentence ${sentence} of digest ${index} tells of ${words(22, index + sentence)}.`),
+    keyPoints: [0, 1, 2, 3, 4].map((point) => `Point ${point}: ${words(24, index + point)}.`),
+    provenance: { title: `Feed number ${index % 7} with a descriptive title`, url: `https://feed${index % 7}.example.net/` },
+  }));
 }

@@ -1,10 +1,22 @@
 import { HtmlValidate } from 'html-validate';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
-import type { SiteFile } from '../../functions/core/model.js';
-import { SITE_CONTENT_SECURITY_POLICY, renderMessagePage, renderSite } from '../../functions/core/render/index.js';
+import type { Digest, SiteFile } from '../../functions/core/model.js';
+import { XMLValidator } from 'fast-xml-parser';
+import { RenderError, SITE_CONTENT_SECURITY_POLICY, renderMessagePage, renderSite } from '../../functions/core/render/index.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from '../../functions/core/render/assets.js';
-import { hostileDigest, olderDigest, seedDigest, site, syntheticDigests } from './render-fixtures.js';
+import { OUTPUTS, feedLinks, renderEditionPage, type RenderContext } from '../../functions/core/render/outputs.js';
+import type { Edition } from '../../functions/core/editions/edition.js';
+import {
+  feedDigest,
+  hostileDigest,
+  olderDigest,
+  seedDigest,
+  seedEdition,
+  singleEdition,
+  site,
+  syntheticDigests,
+} from './render-fixtures.js';
 import { expectGolden } from './render-golden.js';
 
 const validator = new HtmlValidate({
@@ -64,18 +76,25 @@ function expectPageBasics(text: string, document: HTMLElement): void {
   expect(honeypot?.parentNode?.classList.contains('hp')).toBe(true);
   expect(form?.querySelector('[aria-live=polite]')).toBeTruthy();
   expect(form?.querySelector('button[type=submit]')).toBeTruthy();
+  // The box is part of the page's content, not greyed out in the footer.
+  expect(document.querySelector('main form[data-subscribe]')).toBeTruthy();
+  expect(document.querySelector('footer form')).toBeNull();
+  expect(document.querySelector('link[rel=icon]')?.getAttribute('href')).toBe(`${site.baseUrl}favicon.svg`);
+  expect(document.querySelector('meta[name="twitter:card"]')?.getAttribute('content')).toBe('summary');
+  expect(document.querySelector('meta[property="og:title"]')?.getAttribute('content')).toBe(document.querySelector('title')?.textContent);
 }
 
 describe('renderSite', () => {
   const digests = [seedDigest, olderDigest];
   const files = renderSite(digests, site);
 
-  it('writes index, archive, one page per digest, 404 and robots.txt, sorted, with types and cache times', () => {
+  it('writes index, archive, one page per digest, the favicon, 404 and robots.txt, sorted, with types and cache times', () => {
     expect(files.map((f) => [f.path, f.contentType, f.cacheControl])).toEqual([
       ['404.html', 'text/html; charset=utf-8', 'public, max-age=900'],
       ['archive/index.html', 'text/html; charset=utf-8', 'public, max-age=900'],
       [`digests/${olderDigest.slug}/index.html`, 'text/html; charset=utf-8', 'public, max-age=3600'],
       [`digests/${seedDigest.slug}/index.html`, 'text/html; charset=utf-8', 'public, max-age=3600'],
+      ['favicon.svg', 'image/svg+xml; charset=utf-8', 'public, max-age=3600'],
       ['index.html', 'text/html; charset=utf-8', 'public, max-age=900'],
       ['robots.txt', 'text/plain; charset=utf-8', 'public, max-age=900'],
     ]);
@@ -108,21 +127,22 @@ describe('renderSite', () => {
     expect(earlier[0]?.querySelector('p:not(.meta)')?.textContent).toBe(olderDigest.summary[0]);
   });
 
-  it('a digest page has headline, dates, summary, key points, source, keywords, reading times and a back link', () => {
+  it('a digest page has headline, dates, source, summary, key points, keywords, the reading time once and a back link to the archive', () => {
     const { document } = page(files, `digests/${olderDigest.slug}/index.html`);
     expect(document.querySelector('h1')?.textContent).toBe(olderDigest.headline);
     expect(document.querySelector('link[rel=canonical]')?.getAttribute('href')).toBe(`${site.baseUrl}digests/${olderDigest.slug}/`);
     expect(document.querySelectorAll('article time').map((t) => t.getAttribute('datetime'))).toEqual([olderDigest.published]);
     const paragraphs = document.querySelectorAll('article p[dir=auto]').filter((p) => !p.classList.contains('meta'));
     expect(paragraphs[0]?.textContent).toBe(olderDigest.summary.join(' '));
-    expect(document.querySelector('article p.meta[dir=auto]')?.textContent).toBe('By Ada Lovelace');
+    expect(document.querySelector('article p.source')?.textContent).toBe('From news.example.org · By Ada Lovelace');
+    expect(document.querySelector('article p.source a')?.getAttribute('href')).toBe(olderDigest.sourceUrl);
     expect(document.querySelectorAll('article h2').map((h) => h.textContent)).toEqual(['Key points', 'Keywords']);
     expect(document.querySelectorAll('ul.tags li').map((li) => li.textContent)).toEqual(olderDigest.keywords);
     expect(document.querySelector('a[rel="noopener noreferrer"]')?.getAttribute('href')).toBe(olderDigest.sourceUrl);
-    expect(document.querySelector('.meta')?.textContent).toContain('1 min read · article 3 min, 642 words');
-    expect(
-      document.querySelectorAll('main a').some((a) => a.getAttribute('href') === site.baseUrl && a.textContent.includes('All digests')),
-    ).toBe(true);
+    expect(document.querySelector('article .meta')?.textContent).toBe('7 May 2025 · 1 min read');
+    expect(document.querySelector('main')?.textContent.match(/min read/g)).toHaveLength(1);
+    const back = document.querySelectorAll('main a').find((a) => a.textContent === '← All digests');
+    expect(back?.getAttribute('href')).toBe(`${site.baseUrl}archive/`);
   });
 
   it('an edited digest shows both dates', () => {
@@ -246,5 +266,159 @@ describe('renderMessagePage', () => {
     const document = parseHtml(text);
     expect(document.querySelectorAll('main img, main script')).toHaveLength(0);
     expect(document.querySelector('h1')?.textContent).toBe('<script>x</script>');
+  });
+});
+
+/** A render context for one registry entry, as renderOutputs builds it. */
+function contextFor(digests: readonly Digest[], editions: readonly Edition[] = []): RenderContext {
+  return { digests, editions, site, feeds: feedLinks(site), memo: new Map(), selfUrl: site.baseUrl };
+}
+
+describe('editions on the site', () => {
+  const digests = [feedDigest, seedDigest, olderDigest, ...syntheticDigests(2)];
+  const files = renderSite(digests, site, [seedEdition, singleEdition]);
+  const editionPath = `editions/${seedEdition.period}/index.html`;
+
+  it('writes one page per edition at editions/<period>/, served like a permalink', () => {
+    const editions = files.filter((file) => file.path.startsWith('editions/'));
+    expect(editions.map((file) => [file.path, file.contentType, file.cacheControl])).toEqual([
+      [editionPath, 'text/html; charset=utf-8', 'public, max-age=3600'],
+      [`editions/${singleEdition.period}/index.html`, 'text/html; charset=utf-8', 'public, max-age=3600'],
+    ]);
+    expect(OUTPUTS.editionPages.pattern).toBe('editions/*');
+  });
+
+  it('matches the golden edition page, which renderEditionPage renders alike', () => {
+    const { text } = page(files, editionPath);
+    expectGolden('edition-page.html', Buffer.from(text));
+    expect(renderEditionPage(seedEdition, site)).toBe(text);
+  });
+
+  it('the edition page is valid, lists every digest in order under a table of contents, with its source and a way back', async () => {
+    const { text, document } = page(files, editionPath);
+    await expectValidHtml(text);
+    expectPageBasics(text, document);
+    expect(document.querySelector('h1')?.textContent).toBe('Monday, 1 December 2025');
+    expect(document.querySelector('main > .wrap > p.meta')?.textContent).toBe('Daily edition of Gazette · 5 digests');
+    const toc = document.querySelectorAll('nav.toc a').map((a) => [a.getAttribute('href'), a.textContent]);
+    expect(toc).toEqual(seedEdition.digests.map((digest, index) => [`#item-${index + 1}`, digest.headline]));
+    const articles = document.querySelectorAll('main article');
+    expect(articles.map((article) => article.id)).toEqual(['item-1', 'item-2', 'item-3', 'item-4', 'item-5']);
+    expect(articles.map((article) => article.querySelector('h2 a')?.textContent)).toEqual(
+      seedEdition.digests.map((digest) => digest.headline),
+    );
+    const library = articles[1]!;
+    expect(library.querySelector('p.source')?.textContent).toBe('From Example City News');
+    expect(library.querySelector('p.source a')?.getAttribute('href')).toBe('https://news.example.org/');
+    expect(library.querySelectorAll('h3').map((h) => h.textContent)).toEqual(['Key points']);
+    expect(document.querySelector('link[rel=canonical]')?.getAttribute('href')).toBe(`${site.baseUrl}editions/${seedEdition.period}/`);
+    expect(
+      document
+        .querySelectorAll('main a')
+        .find((a) => a.textContent === '← All digests')
+        ?.getAttribute('href'),
+    ).toBe(`${site.baseUrl}archive/`);
+  });
+
+  it('a short edition has no table of contents', () => {
+    expect(page(files, `editions/${singleEdition.period}/index.html`).document.querySelector('nav.toc')).toBeNull();
+  });
+
+  it('the index leads with the latest edition, after the subscribe box near the top', async () => {
+    const { text, document } = page(files, 'index.html');
+    await expectValidHtml(text);
+    expectPageBasics(text, document);
+    // The instant edition closed at 07:10, after the daily one at 07:00.
+    expect(document.querySelector('#latest-title')?.textContent).toBe('Latest edition: Monday, 1 December 2025');
+    const latest = document.querySelector('section[aria-labelledby=latest-title]');
+    expect(latest?.querySelectorAll('h3 a').map((a) => a.textContent)).toEqual([seedDigest.headline]);
+    expect(latest?.querySelector('p.meta a')?.getAttribute('href')).toBe(`${site.baseUrl}editions/${singleEdition.period}/`);
+    expect(text.indexOf('data-subscribe')).toBeLessThan(text.indexOf('id="latest-title"'));
+    const earlier = document.querySelectorAll('section[aria-labelledby=earlier-title] h3 a').map((a) => a.textContent);
+    expect(earlier).toEqual([feedDigest.headline, olderDigest.headline, ...syntheticDigests(2).map((digest) => digest.headline)]);
+  });
+
+  it('edition pages show the current version of an edited digest and drop an unpublished one', () => {
+    const edited = { ...feedDigest, headline: 'The city library opens on Sundays from July', updated: '2025-12-02T08:00:00.000Z' };
+    const after = renderSite([edited, seedDigest], site, [seedEdition]);
+    const articles = page(after, editionPath).document.querySelectorAll('main article');
+    expect(articles.map((article) => article.querySelector('h2 a')?.textContent)).toEqual([seedDigest.headline, edited.headline]);
+    // An edition whose digests were all unpublished has no page left to render.
+    expect(renderSite([olderDigest], site, [singleEdition]).some((file) => file.path.startsWith('editions/'))).toBe(false);
+  });
+
+  it('the archive links each digest to the editions that carried it', () => {
+    const { document } = page(files, 'archive/index.html');
+    const item = document.querySelectorAll('ul.archive > li').find((li) => li.querySelector('h3 a')?.textContent === seedDigest.headline);
+    expect(item?.querySelectorAll('p.meta a').map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['Edition, 1 Dec', `${site.baseUrl}editions/${singleEdition.period}/`],
+      ['Daily edition, 1 Dec', `${site.baseUrl}editions/${seedEdition.period}/`],
+    ]);
+  });
+
+  it('refuses an edition whose period could leave its folder', () => {
+    expect(() => renderSite(digests, site, [{ ...seedEdition, period: '../index' }])).toThrow(RenderError);
+  });
+});
+
+describe('the archive, paginated', () => {
+  const many = syntheticDigests(10_000);
+  const context = contextFor(many);
+  const first = OUTPUTS.archive.render(context);
+  const rest = OUTPUTS.archivePages.render(context);
+
+  it('splits 10,000 digests into 200 pages of 50: archive/ and archive/page/2/ … /200/', () => {
+    expect(rest).toHaveLength(199);
+    expect(rest[0]?.path).toBe('archive/page/2/index.html');
+    expect(rest.at(-1)?.path).toBe('archive/page/200/index.html');
+    const all = [first, ...rest.map((file) => file.body)].map((text) => parseHtml(text));
+    expect(all.map((document) => document.querySelectorAll('ul.archive > li').length)).toEqual(Array(200).fill(50));
+    const listed = all.flatMap((document) => document.querySelectorAll('ul.archive h3 a').map((a) => a.textContent));
+    expect(listed).toEqual(many.map((digest) => digest.headline));
+    // Each page stays a light download.
+    for (const text of [first, ...rest.map((file) => file.body)]) expect(Buffer.byteLength(text)).toBeLessThan(40 * 1024);
+  });
+
+  it('groups each page by month and links its neighbours', async () => {
+    const middle = rest.find((file) => file.path === 'archive/page/2/index.html')!.body;
+    await expectValidHtml(middle);
+    const document = parseHtml(middle);
+    expectPageBasics(middle, document);
+    expect(document.querySelector('link[rel=canonical]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/2/`);
+    expect(document.querySelectorAll('main h2').map((h) => h.textContent)).toContain('February 2026');
+    expect(document.querySelector('nav.pager a[rel=prev]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/`);
+    expect(document.querySelector('nav.pager a[rel=next]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/3/`);
+    expect(document.querySelector('nav.pager span')?.textContent).toBe('Page 2 of 200');
+    expect(parseHtml(first).querySelector('nav.pager a[rel=prev]')).toBeNull();
+    expect(parseHtml(rest.at(-1)!.body).querySelector('nav.pager a[rel=next]')).toBeNull();
+  });
+
+  it('is one page without a pager for a small archive, and the registry serves the later pages', () => {
+    expect(OUTPUTS.archivePages.render(contextFor(syntheticDigests(50)))).toEqual([]);
+    expect(parseHtml(OUTPUTS.archive.render(contextFor(syntheticDigests(50)))).querySelector('nav.pager')).toBeNull();
+    expect(OUTPUTS.archivePages.pattern).toBe('archive/page/*');
+  });
+});
+
+describe('social cards and the favicon', () => {
+  const files = renderSite([olderDigest, seedDigest], site);
+
+  it('a digest page is an Open Graph article with its URL, dates and summary', () => {
+    const { document } = page(files, `digests/${olderDigest.slug}/index.html`);
+    const meta = (key: string) => document.querySelector(`meta[property="${key}"], meta[name="${key}"]`)?.getAttribute('content');
+    expect(meta('og:type')).toBe('article');
+    expect(meta('og:url')).toBe(`${site.baseUrl}digests/${olderDigest.slug}/`);
+    expect(meta('og:site_name')).toBe('Gazette');
+    expect(meta('og:description')).toBe(olderDigest.summary.join(' '));
+    expect(meta('article:published_time')).toBe(olderDigest.published);
+    expect(meta('twitter:title')).toBe(`${olderDigest.headline} · Gazette`);
+    expect(page(files, 'index.html').document.querySelector('meta[property="og:type"]')?.getAttribute('content')).toBe('website');
+  });
+
+  it('the favicon is a well-formed SVG made of shapes only', () => {
+    const svg = files.find((file) => file.path === 'favicon.svg')!.body.toString('utf8');
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script|<text|href=|url\(/);
   });
 });

@@ -20,6 +20,8 @@ const SETTINGS = {
   feedLength: '12',
   senderEmail: 'digest@News.Example.com',
   senderName: 'Example Desk',
+  postalAddress: 'Example News AG, Bahnhofstrasse 1, 8001 Zürich',
+  editionMaxItems: '15',
 };
 
 /** The same settings as `gazette publish` flags. */
@@ -28,6 +30,7 @@ function flags(overrides: Partial<typeof SETTINGS> = {}): string[] {
   return [
     ...['--base-url', s.baseUrl, '--title', s.siteTitle, '--description', s.siteDescription],
     ...['--language', s.language, '--feed-length', s.feedLength, '--from', `${s.senderName} <${s.senderEmail}>`],
+    ...['--postal-address', s.postalAddress, '--edition-max-items', s.editionMaxItems],
   ];
 }
 
@@ -42,6 +45,8 @@ function variables(overrides: Partial<typeof SETTINGS> = {}): Record<string, str
     [ENV.feedLength]: s.feedLength,
     [ENV.senderAddress]: s.senderEmail,
     [ENV.senderName]: s.senderName,
+    [ENV.postalAddress]: s.postalAddress,
+    [ENV.editionMaxItems]: s.editionMaxItems,
     [ENV.sesConfigurationSet]: 'gazette-events',
     [ENV.siteBucket]: 'site-bucket',
     [ENV.subscribersTable]: 'subscribers',
@@ -81,8 +86,17 @@ describe('one settings schema, three sources', () => {
       fromAddress: 'digest@News.Example.com',
       listId: 'gazette.news.example.com',
       unsubscribeMailbox: 'digest@News.Example.com',
+      postalAddress: 'Example News AG, Bahnhofstrasse 1, 8001 Zürich',
+      editionMaxItems: 15,
     });
-    expect(buildMailConfig({ senderEmail: SETTINGS.senderEmail, senderName: SETTINGS.senderName })).toEqual(cli);
+    expect(
+      buildMailConfig({
+        senderEmail: SETTINGS.senderEmail,
+        senderName: SETTINGS.senderName,
+        postalAddress: SETTINGS.postalAddress,
+        editionMaxItems: Number(SETTINGS.editionMaxItems),
+      }),
+    ).toEqual(cli);
   });
 
   it('builds the same site settings from the CLI flags and from the Lambda environment', () => {
@@ -130,6 +144,26 @@ describe('one settings schema, three sources', () => {
     expect(outcome(() => loadSettings({ 'gazette:senderEmail': 'news@example.com', 'gazette:feedLength': feedLength }))).toBe(expected);
   });
 
+  it.each([
+    ['editionMaxItems', '0', 'refused'],
+    ['editionMaxItems', '100', 'accepted'],
+    ['editionMaxItems', '101', 'refused'],
+    ['postalAddress', '1 Main St, Springfield', 'accepted'],
+    ['postalAddress', '1 Main St\nBcc: x@example.com', 'refused'],
+    ['postalAddress', 'x'.repeat(301), 'refused'],
+  ] as const)('judges %s %j the same from flags, environment and CDK context (%s)', (key, value, expected) => {
+    expect(outcome(() => cliOptions(flags({ [key]: value })))).toBe(expected);
+    expect(outcome(() => loadPublisherEnv(variables({ [key]: value })))).toBe(expected);
+    expect(outcome(() => loadSettings({ 'gazette:senderEmail': 'news@example.com', [`gazette:${key}`]: value }))).toBe(expected);
+  });
+
+  it('leaves the postal address out of the mail settings when none is given, and the cap at its default', () => {
+    // flags() ends with the two edition flags; without them:
+    const mail = cliOptions(flags().slice(0, -4)).mail;
+    expect(mail).not.toHaveProperty('postalAddress');
+    expect(mail.editionMaxItems).toBe(20);
+  });
+
   it('names the flag, the variable or the context key that is wrong', () => {
     expect(() => cliOptions(flags({ feedLength: '501' }))).toThrow('--feed-length must be a whole number from 1 to 500 (got "501")');
     expect(() => loadPublisherEnv(variables({ feedLength: '501' }))).toThrow(/GAZETTE_FEED_LENGTH: must be a whole number from 1 to 500/);
@@ -140,5 +174,7 @@ describe('one settings schema, three sources', () => {
       '--language must be a BCP 47 language tag like en or de-CH (got "english please")',
     );
     expect(() => cliOptions(flags({ senderEmail: 'digest@@example.com' }))).toThrow(/^--from must be/);
+    expect(() => cliOptions(flags({ editionMaxItems: '0' }))).toThrow('--edition-max-items must be a whole number from 1 to 100 (got "0")');
+    expect(() => loadPublisherEnv(variables({ editionMaxItems: '0' }))).toThrow(/GAZETTE_EDITION_MAX_ITEMS: must be a whole number/);
   });
 });

@@ -402,6 +402,92 @@ describe('/api/unsubscribe', () => {
   });
 });
 
+describe('/api/manage (the signed link in every edition)', () => {
+  const token = signToken('manage', ANN_ID, KEYRING, T0);
+  const query = `token=${encodeURIComponent(token)}`;
+  const editions = {
+    cadences: ['instant', 'daily', 'weekly'] as const,
+    defaultCadence: 'instant' as const,
+    timeZone: 'UTC',
+    hour: 7,
+    weekday: 1 as const,
+  };
+
+  /** Submits the page's form whose button reads `label`, as a browser would. */
+  async function press(context: ReturnType<typeof setup>, label: string) {
+    const forms = page(await context.api(event('GET', '/api/manage', { query }))).querySelectorAll('form');
+    const form = forms.find((candidate) => candidate.querySelector('button')?.text === label);
+    expect(form, `a button "${label}"`).toBeDefined();
+    const action = new URL(form!.getAttribute('action') ?? '');
+    const body = new URLSearchParams(
+      form!
+        .querySelectorAll('input[type=hidden]')
+        .map((input): [string, string] => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']),
+    );
+    return context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
+  }
+
+  it('the subscribe form may carry an enabled cadence; a disabled one is ignored with the same answer', async () => {
+    const context = setup([], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+    const daily = await context.subscribe(ANN, FORM_JSON, '&cadence=daily');
+    expect((await context.store.get(ANN_ID))?.cadence).toBe('daily');
+    const bob = 'bob@example.org';
+    const weekly = await context.subscribe(bob, FORM_JSON, '&cadence=weekly');
+    expect(weekly.statusCode).toBe(daily.statusCode);
+    expect(weekly.body).toBe(daily.body);
+    expect((await context.store.get(subscriberIdFor(bob, ID_KEY)))?.cadence).toBeUndefined();
+  });
+
+  it('GET shows the current cadence and a button per other enabled cadence, and changes nothing', async () => {
+    const context = setup([record(ANN, 'confirmed', { cursor: '2025-02-28T07:00:00.000Z' })], { editions });
+    const before = await context.store.get(ANN_ID);
+    const response = await context.api(event('GET', '/api/manage', { query }));
+    expect(response.statusCode).toBe(200);
+    const html = page(response);
+    expect(html.querySelector('main')?.text).toContain('as soon as something new is published');
+    expect(html.querySelectorAll('form[action*="api/manage"] button').map((button) => button.text)).toEqual(['Once a day', 'Once a week']);
+    expect(await context.store.get(ANN_ID)).toEqual(before);
+  });
+
+  it('a button stores the new cadence and keeps the cursor (nothing lost, nothing repeated)', async () => {
+    const context = setup([record(ANN, 'confirmed', { cursor: '2025-02-28T07:00:00.000Z' })], { editions });
+    const response = await press(context, 'Once a week');
+    expect(response.statusCode).toBe(200);
+    expect(page(response).querySelector('h1')?.text).toBe('Your choice is saved');
+    expect(await context.store.get(ANN_ID)).toMatchObject({
+      cadence: 'weekly',
+      hour: 7,
+      weekday: 1,
+      timeZone: 'UTC',
+      cursor: '2025-02-28T07:00:00.000Z',
+    });
+  });
+
+  it('POST takes an hour and a time zone, and refuses a disabled cadence or a bad hour with a 400, changing nothing', async () => {
+    const context = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+    const post = (body: string) => context.api(event('POST', '/api/manage', { query, body, headers: FORM_JSON }));
+    expect((await post('cadence=daily&hour=6&timeZone=Europe%2FLondon')).statusCode).toBe(200);
+    expect(await context.store.get(ANN_ID)).toMatchObject({ cadence: 'daily', hour: 6, timeZone: 'Europe/London' });
+    const after = await context.store.get(ANN_ID);
+    for (const body of ['cadence=weekly', 'cadence=daily&hour=25', 'cadence=daily&timeZone=Mars%2FOlympus', 'cadence=monthly']) {
+      const refused = await post(body);
+      expect(refused.statusCode, body).toBe(400);
+      expect(JSON.parse(refused.body ?? '{}')).toMatchObject({ error: 'invalid_preference' });
+    }
+    expect(await context.store.get(ANN_ID)).toEqual(after);
+  });
+
+  it('refuses an unsubscribe token, a forged one, and the link of someone who left, changing nothing', async () => {
+    const context = setup([record(ANN, 'unsubscribed')], { editions });
+    const before = await context.store.get(ANN_ID);
+    const unsubscribeToken = encodeURIComponent(signToken('unsubscribe', ANN_ID, KEYRING, T0));
+    for (const q of [query, `token=${unsubscribeToken}`, `token=${encodeURIComponent(token.slice(0, -2))}`]) {
+      expect((await context.api(event('POST', '/api/manage', { query: q, body: 'cadence=daily', headers: FORM }))).statusCode).toBe(400);
+    }
+    expect(await context.store.get(ANN_ID)).toEqual(before);
+  });
+});
+
 describe('HTTP hygiene', () => {
   it('sends no-store and the security headers on every answer', async () => {
     const context = setup([record(ANN, 'confirmed')]);

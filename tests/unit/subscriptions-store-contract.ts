@@ -71,10 +71,54 @@ export function describeSubscriptionStore(name: string, fresh: () => Promise<Sto
         record: { status: 'confirmed' },
       });
       expect(await store.reserveConfirmation(id, ann, at(3 * DAY), at(2 * DAY))).toBe(false);
-      expect(await store.listConfirmed()).toEqual([{ id, email: ann, status: 'confirmed' }]);
+      expect(await store.listConfirmed()).toEqual([{ id, email: ann, status: 'confirmed', confirmedAt: at(1000).toISOString() }]);
       await store.transition(id, ['confirmed'], 'bounced', at(3000), { reason: 'bounce: Permanent/General' });
       expect(await store.get(id)).toMatchObject({ status: 'bounced', statusReason: 'bounce: Permanent/General' });
       expect(await store.listConfirmed()).toEqual([]);
+    });
+
+    it('stores the cadence chosen on the form with the reservation, and never on a confirmed reader', async () => {
+      const { store } = await fresh();
+      expect(await store.reserveConfirmation(id, ann, T0, at(-DAY), 'weekly')).toBe(true);
+      expect((await store.get(id))?.cadence).toBe('weekly');
+      await store.transition(id, ['pending'], 'confirmed', at(1000), { stampConfirmedAt: true });
+      expect(await store.reserveConfirmation(id, ann, at(3 * DAY), at(2 * DAY), 'daily')).toBe(false);
+      expect((await store.listConfirmed())[0]?.cadence).toBe('weekly');
+    });
+
+    it('moves a cursor forward only, and lists it with the subscriber', async () => {
+      const { store } = await fresh();
+      await store.transition(id, [], 'confirmed', T0, { createWith: { email: ann, source: 'operator' } });
+      await store.advanceCursor(id, at(2000).toISOString());
+      await store.advanceCursor(id, at(1000).toISOString());
+      expect((await store.listConfirmed())[0]?.cursor).toBe(at(2000).toISOString());
+      await store.advanceCursor(id, at(3000).toISOString());
+      expect((await store.get(id))?.cursor).toBe(at(3000).toISOString());
+      // An unknown id creates nothing.
+      await store.advanceCursor(subscriberIdFor('nobody@example.org', ID_KEY), at(3000).toISOString());
+      expect(await store.listAll()).toHaveLength(1);
+    });
+
+    it('stores a cadence choice and keeps the cursor, so a switch neither loses nor repeats', async () => {
+      const { store } = await fresh();
+      expect(await store.setPreference(id, { cadence: 'daily', timeZone: 'Europe/London', hour: 7, weekday: 1 }, T0)).toBeUndefined();
+      await store.transition(id, [], 'confirmed', T0, { createWith: { email: ann, source: 'form' }, stampConfirmedAt: true });
+      await store.advanceCursor(id, at(500).toISOString());
+      const changed = await store.setPreference(id, { cadence: 'weekly', timeZone: 'Asia/Tokyo', hour: 9, weekday: 5 }, at(1000));
+      expect(changed).toMatchObject({ cadence: 'weekly', timeZone: 'Asia/Tokyo', hour: 9, weekday: 5, updatedAt: at(1000).toISOString() });
+      expect(await store.listConfirmed()).toEqual([
+        {
+          id,
+          email: ann,
+          status: 'confirmed',
+          cadence: 'weekly',
+          timeZone: 'Asia/Tokyo',
+          hour: 9,
+          weekday: 5,
+          cursor: at(500).toISOString(),
+          confirmedAt: T0.toISOString(),
+        },
+      ]);
     });
 
     it('creates with createWith and keeps the creation fields on later changes', async () => {

@@ -226,7 +226,8 @@ describe('confirm', () => {
   it('confirms with the mailed link, and a second click changes nothing', async () => {
     const { store, links, token } = await pendingAnn();
     expect(await confirm(links, token, at(HOUR))).toBe('confirmed');
-    expect(await store.listConfirmed()).toEqual([{ id: ANN_ID, email: ANN, status: 'confirmed' }]);
+    // The confirmation time goes with them: no edition reaches back before it.
+    expect(await store.listConfirmed()).toEqual([{ id: ANN_ID, email: ANN, status: 'confirmed', confirmedAt: at(HOUR).toISOString() }]);
     const after = await store.get(ANN_ID);
     expect(await confirm(links, token, at(2 * HOUR))).toBe('already-confirmed');
     expect(await store.get(ANN_ID)).toEqual(after);

@@ -17,6 +17,8 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { toSubscriber } from '../../core/subscriptions/ports.js';
+import type { Cadence, CadencePreference } from '../../core/editions/edition.js';
 import { stateKey, subscriberKey, TABLE_KEYS } from '../../shared/tables.js';
 import { countOne } from '../../core/subscriptions/rolling-window.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
@@ -69,7 +71,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
 
   /** Confirmed subscribers sorted by id (a full scan: the list is read once per publish run). */
   async listConfirmed(): Promise<Subscriber[]> {
-    return (await this.scan(true)).map(({ id, email, status }) => ({ id, email, status }));
+    return (await this.scan(true)).map(toSubscriber);
   }
 
   /** Every record, sorted by id. */
@@ -82,7 +84,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
     return result.Item as SubscriberRecord | undefined;
   }
 
-  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -90,12 +92,13 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
           Key: subscriberKey(id),
           UpdateExpression:
             'SET #email = :email, #status = :pending, #updatedAt = :now, #lastConfirmationAt = :now, ' +
-            '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)',
+            '#createdAt = if_not_exists(#createdAt, :now), #source = if_not_exists(#source, :form)' +
+            (cadence ? ', #cadence = :cadence' : ''),
           // ISO 8601 UTC strings compare in time order, so `<` on strings is `before`.
           ConditionExpression:
             '(attribute_not_exists(#id) OR #status IN (:pending, :unsubscribed)) AND ' +
             '(attribute_not_exists(#lastConfirmationAt) OR #lastConfirmationAt < :cooldownStart)',
-          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeNames: cadence ? { ...NAMES, '#cadence': 'cadence' } : NAMES,
           ExpressionAttributeValues: {
             ':email': email,
             ':pending': 'pending',
@@ -103,6 +106,7 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
             ':now': now.toISOString(),
             ':form': 'form',
             ':cooldownStart': cooldownStart.toISOString(),
+            ...(cadence ? { ':cadence': cadence } : {}),
           },
         }),
       );
@@ -177,6 +181,58 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
     }
     const record = await this.get(id);
     return record ? { outcome: 'unchanged', record } : { outcome: 'missing' };
+  }
+
+  /** One conditional UpdateItem: the cursor only moves forward, and only on an existing record. */
+  async advanceCursor(id: string, cursor: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: subscriberKey(id),
+          UpdateExpression: 'SET #cursor = :cursor',
+          ConditionExpression: 'attribute_exists(#id) AND (attribute_not_exists(#cursor) OR #cursor < :cursor)',
+          ExpressionAttributeNames: { '#id': NAMES['#id'], '#cursor': 'cursor' },
+          ExpressionAttributeValues: { ':cursor': cursor },
+        }),
+      );
+    } catch (error) {
+      // Already at or past it (a retried run), or removed meanwhile: nothing to move.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async setPreference(id: string, preference: CadencePreference, now: Date): Promise<SubscriberRecord | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: subscriberKey(id),
+          UpdateExpression: 'SET #cadence = :cadence, #timeZone = :timeZone, #hour = :hour, #weekday = :weekday, #updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: {
+            '#id': NAMES['#id'],
+            '#cadence': 'cadence',
+            '#timeZone': 'timeZone',
+            '#hour': 'hour',
+            '#weekday': 'weekday',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':cadence': preference.cadence,
+            ':timeZone': preference.timeZone,
+            ':hour': preference.hour,
+            ':weekday': preference.weekday,
+            ':now': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as SubscriberRecord;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   async remove(id: string): Promise<boolean> {

@@ -8,10 +8,10 @@
  * SSE-KMS the ETag is not an MD5, every file would look changed and be re-uploaded — safe, not cheap.
  */
 import { createHash } from 'node:crypto';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SiteFile } from '../../core/model.js';
 import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
-import { publishStages } from '../../core/render/outputs.js';
+import { isSitePath, publishStages } from '../../core/render/outputs.js';
 
 /** Uploads in flight at once: enough to hide latency, few enough to stay far below S3's request rates. */
 const UPLOAD_CONCURRENCY = 8;
@@ -23,6 +23,14 @@ export class S3SitePublisher implements SitePublisher {
     private readonly bucket: string,
     private readonly prefix = '',
   ) {}
+
+  /** Deletes the objects (only site keys of the registry); S3 answers success for a missing key. */
+  async remove(paths: string[]): Promise<void> {
+    for (const path of paths) {
+      if (!isSitePath(path)) throw new Error(`refusing to remove "${path}": not a site path`);
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${path}` }));
+    }
+  }
 
   /** Uploads changed files, one publish stage of the output registry after the other (pages before feeds). */
   async publish(files: SiteFile[]): Promise<PublishResult> {

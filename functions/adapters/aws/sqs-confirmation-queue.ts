@@ -1,13 +1,15 @@
 /**
  * The confirmation queue on AWS: one SQS message per well-formed subscribe request, read by the
  * confirmation sender (functions/handlers/confirmation-sender.ts). The message holds the normalised
- * address only; the queue is encrypted and the sender decides everything else.
+ * address and the cadence chosen on the form, if any; the queue is encrypted and the sender decides
+ * everything else.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { CADENCES } from '../../core/editions/edition.js';
 import type { ConfirmationJob, ConfirmationQueue } from '../../core/subscriptions/subscribe.js';
 
-const job = z.object({ email: z.string().min(1).max(1000) });
+const job = z.object({ email: z.string().min(1).max(1000), cadence: z.enum(CADENCES).optional() });
 
 /** The `ConfirmationQueue` port over an SQS queue. */
 export class SqsConfirmationQueue implements ConfirmationQueue {
@@ -17,7 +19,7 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
   ) {}
 
   async enqueue(confirmation: ConfirmationJob): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ email: confirmation.email }) }));
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(confirmation) }));
   }
 }
 
@@ -25,7 +27,9 @@ export class SqsConfirmationQueue implements ConfirmationQueue {
 export function parseConfirmationJob(body: string): ConfirmationJob | undefined {
   try {
     const parsed = job.safeParse(JSON.parse(body));
-    return parsed.success ? { email: parsed.data.email } : undefined;
+    if (!parsed.success) return undefined;
+    const { email, cadence } = parsed.data;
+    return cadence ? { email, cadence } : { email };
   } catch {
     return undefined;
   }

@@ -6,7 +6,8 @@
 import { join, posix } from 'node:path';
 import type { SiteFile } from '../../core/model.js';
 import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
-import { publishStages } from '../../core/render/outputs.js';
+import { rm } from 'node:fs/promises';
+import { isSitePath, publishStages } from '../../core/render/outputs.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 
 /**
@@ -47,6 +48,14 @@ export class FolderSitePublisher implements SitePublisher {
       result.written.push(file.path);
     }
     return result;
+  }
+
+  /** Deletes the files (only site paths of the registry; a missing one is fine). */
+  async remove(paths: string[]): Promise<void> {
+    for (const path of paths) {
+      if (!isSitePath(path)) throw new Error(`refusing to remove "${path}": not a site path`);
+      await rm(join(this.rootDir, ...path.split('/')), { force: true });
+    }
   }
 
   /** Local path of a site file (relative when `rootDir` is), for the CLI's summary. */

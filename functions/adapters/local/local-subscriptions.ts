@@ -8,6 +8,7 @@
  * `SubscriberRecord` are optional (the id is derived from the address). Sign-ups and status changes go
  * to the database only, never into the file, which is tracked by git.
  */
+import type { Cadence, CadencePreference } from '../../core/editions/edition.js';
 import type { Subscriber, SubscriberStatus } from '../../core/model.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
 import type { SubscriberStore } from '../../core/publish/ports.js';
@@ -21,6 +22,7 @@ import type {
   TransitionOptions,
   TransitionResult,
 } from '../../core/subscriptions/ports.js';
+import { toSubscriber } from '../../core/subscriptions/ports.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { countOne } from '../../core/subscriptions/rolling-window.js';
@@ -39,7 +41,7 @@ export type RowWarning = (message: string) => void;
 class RecordRules {
   constructor(readonly records: Map<string, SubscriberRecord>) {}
 
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): boolean {
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): boolean {
     const existing = this.records.get(id);
     if (existing && existing.status !== 'pending' && existing.status !== 'unsubscribed') return false;
     // ISO strings of UTC dates compare in time order, exactly as DynamoDB compares them.
@@ -51,6 +53,7 @@ class RecordRules {
       status: 'pending',
       updatedAt: at,
       lastConfirmationAt: at,
+      ...(cadence ? { cadence } : {}),
     });
     return true;
   }
@@ -94,15 +97,27 @@ class RecordRules {
     this.records.set(id, changed);
     return { outcome: 'changed', record: changed };
   }
+
+  /** Moves the cursor forward only (ISO UTC strings compare in time order, as in DynamoDB). */
+  advanceCursor(id: string, cursor: string): boolean {
+    const existing = this.records.get(id);
+    if (!existing || (existing.cursor !== undefined && existing.cursor >= cursor)) return false;
+    this.records.set(id, { ...existing, cursor });
+    return true;
+  }
+
+  setPreference(id: string, preference: CadencePreference, now: Date): SubscriberRecord | undefined {
+    const existing = this.records.get(id);
+    if (!existing) return undefined;
+    const changed: SubscriberRecord = { ...existing, ...preference, updatedAt: now.toISOString() };
+    this.records.set(id, changed);
+    return changed;
+  }
 }
 
 /** Sorted by id: the stable order both the publish port and the operator listing promise. */
 function sortedById(records: Iterable<SubscriberRecord>): SubscriberRecord[] {
   return [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function toSubscriber(record: SubscriberRecord): Subscriber {
-  return { id: record.id, email: record.email, status: record.status };
 }
 
 /**
@@ -185,9 +200,9 @@ abstract class RuleStore implements LocalSubscribers {
     return sortedById((await this.load()).values());
   }
 
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
     return this.change((rules) => {
-      const result = rules.reserveConfirmation(id, email, now, cooldownStart);
+      const result = rules.reserveConfirmation(id, email, now, cooldownStart, cadence);
       return { result, dirty: result };
     });
   }
@@ -213,6 +228,17 @@ abstract class RuleStore implements LocalSubscribers {
     return this.change((rules) => {
       const result = rules.records.delete(id);
       return { result, dirty: result };
+    });
+  }
+
+  async advanceCursor(id: string, cursor: string): Promise<void> {
+    await this.change((rules) => ({ result: undefined, dirty: rules.advanceCursor(id, cursor) }));
+  }
+
+  setPreference(id: string, preference: CadencePreference, now: Date): Promise<SubscriberRecord | undefined> {
+    return this.change((rules) => {
+      const result = rules.setPreference(id, preference, now);
+      return { result, dirty: result !== undefined };
     });
   }
 }
@@ -279,8 +305,8 @@ export class SqliteSubscribers implements LocalSubscribers {
     return this.select('');
   }
 
-  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean> {
-    return this.change(id, (rules) => rules.reserveConfirmation(id, email, now, cooldownStart));
+  async reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean> {
+    return this.change(id, (rules) => rules.reserveConfirmation(id, email, now, cooldownStart, cadence));
   }
 
   async releaseConfirmation(id: string, reservedAt: Date): Promise<void> {
@@ -295,6 +321,14 @@ export class SqliteSubscribers implements LocalSubscribers {
     options: TransitionOptions = {},
   ): Promise<TransitionResult> {
     return this.change(id, (rules) => rules.transition(id, from, to, now, options));
+  }
+
+  async advanceCursor(id: string, cursor: string): Promise<void> {
+    this.change(id, (rules) => rules.advanceCursor(id, cursor));
+  }
+
+  async setPreference(id: string, preference: CadencePreference, now: Date): Promise<SubscriberRecord | undefined> {
+    return this.change(id, (rules) => rules.setPreference(id, preference, now));
   }
 
   async remove(id: string): Promise<boolean> {

@@ -27,6 +27,8 @@ const digestSchema = z.object({
   firstSeen: z.string(),
   mailStatus: z.enum(MAIL_STATUSES),
   contentHash: z.string(),
+  editions: z.array(z.string()).optional(),
+  unpublishedAt: z.string().optional(),
   articleWords: z.number(),
   articleReadingMinutes: z.number(),
   digestReadingMinutes: z.number(),

@@ -12,15 +12,18 @@ import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
 import {
+  buildEditionDefaults,
   buildMailConfig,
   buildSiteConfig,
   buildSummarizerChoice,
+  cadenceProblem,
   FEED_LENGTH,
   SETTING_DEFAULTS,
   settingsSchema,
   type SettingKey,
   type SummarizerChoice,
 } from '../../core/settings.js';
+import type { EditionDefaults } from '../../core/editions/plan.js';
 import type { Clock, Log } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
@@ -69,6 +72,12 @@ const SETTING_FLAGS = {
   summarizer: '--summarizer',
   bedrockModelId: '--bedrock-model',
   bedrockDailyTokenBudget: '--bedrock-daily-tokens',
+  cadences: '--cadences',
+  defaultCadence: '--default-cadence',
+  timeZone: '--time-zone',
+  maxAgeToMailHours: '--max-age-to-mail',
+  postalAddress: '--postal-address',
+  editionMaxItems: '--edition-max-items',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
 const flagSettingsSchema = settingsSchema.pick({
@@ -82,13 +91,19 @@ const flagSettingsSchema = settingsSchema.pick({
   summarizer: true,
   bedrockModelId: true,
   bedrockDailyTokenBudget: true,
+  cadences: true,
+  defaultCadence: true,
+  timeZone: true,
+  maxAgeToMailHours: true,
+  postalAddress: true,
+  editionMaxItems: true,
 });
 
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
 
 Turns the articles in a folder into digests, publishes the site and feeds, and writes one email per
-confirmed subscriber and new digest. Running it again with the same articles changes nothing.
+confirmed subscriber and edition (every new digest in one email). Running it again with the same articles changes nothing.
 
   --seeds DIR          article folder (.txt, .md, .html)           default: seeds
   --out DIR            output folder: DIR/site, DIR/outbox, DIR/state  default: out
@@ -106,6 +121,12 @@ confirmed subscriber and new digest. Running it again with the same articles cha
   --sources FILE       feeds to follow: OPML or one URL a line (added to the followed feeds, see
                        "gazette sources"); every followed feed that is due is polled
   --allow-private-network  let feed fetches reach loopback and private addresses (intranet feeds)
+  --cadences LIST      cadences readers may choose (instant,daily,weekly) default: ${SETTING_DEFAULTS.cadences}
+  --default-cadence C  cadence of a reader who chose none            default: ${SETTING_DEFAULTS.defaultCadence}
+  --time-zone TZ       IANA zone of edition dates and default hours  default: ${SETTING_DEFAULTS.timeZone}
+  --max-age-to-mail H  hours after which a new article is not mailed default: ${SETTING_DEFAULTS.maxAgeToMailHours}
+  --postal-address TEXT  sender's postal address, printed in every email's footer (bulk mail needs one)
+  --edition-max-items N  digests an email shows in full; the rest link to the edition page  default: ${SETTING_DEFAULTS.editionMaxItems}
   --now ISO            fixed clock, for reproducible output (e.g. 2025-05-09T12:00:00Z)
   --dry-run            compute and report, write and send nothing
   --no-mail            publish the site and feeds, mail nothing (the new digests are never mailed)
@@ -122,6 +143,10 @@ export interface PublishOptions {
   mail: MailConfig;
   /** Who writes the digests (the extractive summariser unless `--summarizer bedrock`). */
   summarizer: SummarizerChoice;
+  /** Enabled cadences, the default one, the time zone. */
+  editions: EditionDefaults;
+  /** A new article older than this (by its own date) is archived, not mailed. */
+  maxAgeToMailMs: number;
   now?: Date;
   dryRun: boolean;
   /** Publish without mailing; the subscribers file is then not needed. */
@@ -153,6 +178,12 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
         summarizer: { type: 'string' },
         'bedrock-model': { type: 'string' },
         'bedrock-daily-tokens': { type: 'string' },
+        cadences: { type: 'string' },
+        'default-cadence': { type: 'string' },
+        'time-zone': { type: 'string' },
+        'max-age-to-mail': { type: 'string' },
+        'postal-address': { type: 'string' },
+        'edition-max-items': { type: 'string' },
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'no-mail': { type: 'boolean' },
@@ -166,16 +197,22 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const { site, mail, summarizer } = siteAndMailSettings({
+  const { site, mail, summarizer, editions, maxAgeToMailMs } = siteAndMailSettings({
     title: values.title,
     description: values.description,
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
     language: values.language,
     feedLength: values['feed-length'],
+    postalAddress: values['postal-address'],
+    editionMaxItems: values['edition-max-items'],
     from: values.from ?? DEFAULTS.from,
     summarizer: values.summarizer,
     bedrockModel: values['bedrock-model'],
     bedrockDailyTokens: values['bedrock-daily-tokens'],
+    cadences: values.cadences,
+    defaultCadence: values['default-cadence'],
+    timeZone: values['time-zone'],
+    maxAgeToMailHours: values['max-age-to-mail'],
   });
   const options: PublishOptions = {
     seedsDir: values.seeds ?? DEFAULTS.seeds,
@@ -184,6 +221,8 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     site,
     mail,
     summarizer,
+    editions,
+    maxAgeToMailMs,
     dryRun: values['dry-run'] === true,
     noMail: values['no-mail'] === true,
     allowPrivateNetwork: values['allow-private-network'] === true,
@@ -201,17 +240,29 @@ interface SettingFlagValues {
   baseUrl: string;
   language?: string | undefined;
   feedLength?: string | undefined;
+  postalAddress?: string | undefined;
+  editionMaxItems?: string | undefined;
   from: string;
   summarizer?: string | undefined;
   bedrockModel?: string | undefined;
   bedrockDailyTokens?: string | undefined;
+  cadences?: string | undefined;
+  defaultCadence?: string | undefined;
+  timeZone?: string | undefined;
+  maxAgeToMailHours?: string | undefined;
 }
 
 /**
  * Validates the setting flags with the settings schema and builds the site and mail settings with its
  * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
  */
-function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail: MailConfig; summarizer: SummarizerChoice } {
+function siteAndMailSettings(flags: SettingFlagValues): {
+  site: SiteConfig;
+  mail: MailConfig;
+  summarizer: SummarizerChoice;
+  editions: EditionDefaults;
+  maxAgeToMailMs: number;
+} {
   const sender = parseFrom(flags.from);
   const raw = {
     siteTitle: flags.title,
@@ -219,12 +270,18 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     baseUrl: flags.baseUrl,
     language: flags.language,
     feedLength: flags.feedLength,
+    postalAddress: flags.postalAddress,
+    editionMaxItems: flags.editionMaxItems,
     senderEmail: sender.address,
     // An address without a display name gets the default name, as a deploy without senderName does.
     senderName: sender.name || undefined,
     summarizer: flags.summarizer,
     bedrockModelId: flags.bedrockModel,
     bedrockDailyTokenBudget: flags.bedrockDailyTokens,
+    cadences: flags.cadences,
+    defaultCadence: flags.defaultCadence,
+    timeZone: flags.timeZone,
+    maxAgeToMailHours: flags.maxAgeToMailHours,
   };
   const result = flagSettingsSchema.safeParse(raw);
   if (!result.success) {
@@ -234,7 +291,15 @@ function siteAndMailSettings(flags: SettingFlagValues): { site: SiteConfig; mail
     const given = flag === '--from' ? flags.from : raw[key];
     throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
   }
-  return { site: buildSiteConfig(result.data), mail: buildMailConfig(result.data), summarizer: buildSummarizerChoice(result.data) };
+  const problem = cadenceProblem(result.data);
+  if (problem) throw new ConfigError(`--default-cadence ${problem} (got ${JSON.stringify(result.data.defaultCadence)})`);
+  return {
+    site: buildSiteConfig(result.data),
+    mail: buildMailConfig(result.data),
+    summarizer: buildSummarizerChoice(result.data),
+    editions: buildEditionDefaults(result.data),
+    maxAgeToMailMs: result.data.maxAgeToMailHours * 60 * 60 * 1000,
+  };
 }
 
 /** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
@@ -380,7 +445,16 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunRe
         log,
         ...(options.summarizer.kind === 'bedrock' ? { summarizer: memoryBedrockSummarizer({ ...options.summarizer, clock, log }) } : {}),
       },
-      { site: options.site, mail: options.mail, keyring, runId, dryRun: options.dryRun, noMail: options.noMail },
+      {
+        site: options.site,
+        mail: options.mail,
+        keyring,
+        runId,
+        dryRun: options.dryRun,
+        noMail: options.noMail,
+        editions: options.editions,
+        maxAgeToMailMs: options.maxAgeToMailMs,
+      },
     );
     return { report, emails: mailer.written, sources: feeds.reports };
   } finally {
@@ -482,4 +556,23 @@ function printReport({ report, emails, sources }: RunResult, options: PublishOpt
   const failingSources = sources.filter((source) => source.outcome === 'error').length;
   if (report.articleErrors.length > 0 || mail.failed > 0 || failingSources > 0) return EXIT_CODES.partial;
   return EXIT_CODES.ok;
+}
+
+/**
+ * `gazette import DIR [publish options]`: publishes the articles of DIR into the archive, the site and
+ * the feeds, and mails nothing, then or later (`publish --seeds DIR --no-mail`): moving an old blog in
+ * must not send its whole history to every reader.
+ */
+export async function importCommand(args: string[], io: CommandIo): Promise<ExitCode> {
+  const [dir, ...rest] = args;
+  if (dir === undefined || dir.startsWith('-')) {
+    if (dir === '--help' || dir === '-h') {
+      io.stdout.write(
+        'usage: gazette import DIR [publish options]\n\nPublishes the articles of DIR, mailing nothing (publish --seeds DIR --no-mail).\n',
+      );
+      return EXIT_CODES.ok;
+    }
+    return reportError(io, 'import', new ConfigError('name the folder to import: gazette import DIR'));
+  }
+  return publishCommand(['--seeds', dir, '--no-mail', ...rest], io);
 }

@@ -103,6 +103,7 @@ export async function localSubscriptionApi(
     throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
     log,
     originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
+    editions: defaults.editions,
   });
   return {
     handler,

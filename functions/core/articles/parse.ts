@@ -25,6 +25,13 @@ interface Parts {
   id?: string;
 }
 
+/** Prefix of the identity of an article without `id` or `url`: its source name follows. */
+export const PATH_ID_PREFIX = 'path:';
+/** Prefix of the identity earlier versions gave such articles: a hash of the text. */
+export const LEGACY_TEXT_ID_PREFIX = 'sha256:';
+/** Ids with this prefix are editions' (see core/editions/edition.ts); no article may take one. */
+const RESERVED_ID_PREFIX = 'edition:';
+
 function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
@@ -36,9 +43,11 @@ function sha256Hex(value: string): string {
  * A feed item's metadata (`raw.item`: id, title, link, author, date, tags) wins over what the bytes say;
  * its provenance and mail hold are copied to the article.
  *
- * Identity: the feed item's id, else front-matter `id`, else the article's `url`, else `sha256:` plus the first 32 hex digits of
- * the SHA-256 of the normalised text. `contentHash` covers text and metadata, so editing an article with
- * a stable id changes its hash but not its id.
+ * Identity: the feed item's id, else front-matter `id`, else the article's `url`, else `path:` plus its
+ * source name (the file name relative to the folder, or the object key), so fixing a typo in a `.txt`
+ * file updates its digest in place instead of making a second one (a hash of the text changed with every
+ * edit). `contentHash` covers text and metadata, so an edit changes the hash but not the id. An id
+ * beginning with `edition:` is refused: that prefix is the editions' own in the delivery ledger.
  *
  * Throws `ArticleError` for more than 1 MiB, no text, binary content, invalid
  * UTF-8, malformed front matter (bad YAML, a url that is not http(s), a date that is not ISO 8601,
@@ -65,9 +74,10 @@ export function parseArticle(raw: RawArticle): Article {
   if (raw.item) parts = { ...parts, ...itemParts(raw.item) };
   const text = joinParagraphs(parts.paragraphs);
   if (!text) throw new ArticleError(name, 'empty article (no text)');
+  if (parts.id?.startsWith(RESERVED_ID_PREFIX)) throw new ArticleError(name, `front-matter id must not begin with "${RESERVED_ID_PREFIX}"`);
 
   const article: Article = {
-    id: parts.id ?? parts.url ?? `sha256:${sha256Hex(text).slice(0, 32)}`,
+    id: parts.id ?? parts.url ?? `${PATH_ID_PREFIX}${name}`,
     source: name,
     tags: parts.tags ?? [],
     text,

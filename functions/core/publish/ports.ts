@@ -75,12 +75,19 @@ export interface SitePublisher {
    * after pages so a reader never sees a feed entry whose page is missing.
    */
   publish(files: SiteFile[]): Promise<PublishResult>;
+  /** Deletes these site paths (an unpublished digest's page); a path already gone is fine. */
+  remove(paths: string[]): Promise<void>;
 }
 
-/** Who gets the digests. */
+/** Who gets the editions. */
 export interface SubscriberStore {
-  /** Confirmed subscribers only, in a stable order. */
+  /** Confirmed subscribers only, in a stable order, with their cadence choice and cursor. */
   listConfirmed(): Promise<Subscriber[]>;
+  /**
+   * Moves the subscriber's cursor forward to `cursor` (an ISO instant); never backward, so a late or
+   * repeated call cannot make anyone receive a digest twice. Nothing happens for an unknown id.
+   */
+  advanceCursor(id: string, cursor: string): Promise<void>;
 }
 
 /** Outcome of trying to claim a (delivery, subscriber) pair. */

@@ -1,18 +1,19 @@
 /**
- * The publish use case: articles → digests → archive → site and feeds → email, once per digest and
- * subscriber. The same function runs behind `npm start`, `npm run dev` and the scheduled Lambda; only
+ * The publish use case: articles → digests → archive → editions due → site, feeds and edition pages →
+ * one email per (edition, subscriber). The same function runs behind `npm start`, `npm run dev` and the scheduled Lambda; only
  * the adapters in `deps` differ.
  */
-import { parseArticle } from '../articles/parse.js';
-import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
-import type { Article, Digest, MailConfig, MailHold, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
-import { renderDigestEmail } from '../render/email.js';
+import { LEGACY_TEXT_ID_PREFIX, parseArticle, PATH_ID_PREFIX } from '../articles/parse.js';
+import { ArticleError, GazetteError } from '../errors.js';
+import { editionsOf } from '../editions/editions-of.js';
+import { DEFAULT_EDITION_TIME, planEditions, type EditionDefaults, type PlannedEdition } from '../editions/plan.js';
+import type { Article, Digest, MailConfig, MailHold, SiteConfig, SiteFile } from '../model.js';
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
 import type { TokenKeyring } from '../tokens.js';
-import { type DeliveryId, deliveryIdForDigest } from './delivery.js';
-import { unsubscribeUrl } from '../subscriptions/links.js';
+import { createPacer, deliverEdition } from './deliver-edition.js';
+import type { DeliveryId } from './delivery.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
   Archive,
@@ -72,12 +73,23 @@ export interface PublishSettings {
    * later either), digests still pending from earlier runs stay pending.
    */
   noMail?: boolean;
+  /** Enabled cadences, the default one and the default edition time (default: instant for everyone). */
+  editions?: EditionDefaults;
+  /**
+   * A new article whose own date is older than this when first seen is published but never mailed
+   * (default {@link DEFAULT_MAX_AGE_TO_MAIL_MS}: importing an old post must not mail it).
+   */
+  maxAgeToMailMs?: number;
 }
+
+/** The schema's default: an article already older than that when Gazette first sees it is archived, not mailed. */
+export const DEFAULT_MAX_AGE_TO_MAIL_MS = SETTING_DEFAULTS.maxAgeToMailHours * 60 * 60 * 1000;
 
 /**
  * A pair whose send outcome is unknown: the mail service threw after the claim (a network failure, a
- * lost response), so the message may or may not have left. The claim stays (at most once beats at
- * least once) and no later run sends it by itself; `gazette deliveries --in-doubt` lists such pairs.
+ * lost response) or the ledger failed after the send, so the message may or may not have left. The claim
+ * stays (at most once beats at least once) and no later run sends it by itself; `gazette deliveries
+ * --in-doubt` lists such pairs.
  */
 export interface InDoubtSend {
   deliveryId: DeliveryId;
@@ -93,8 +105,10 @@ export interface MailReport {
   failed: number;
   /** Pairs left for the next run because sending had to stop. */
   deferred: number;
-  /** Digests that were too old to email. */
+  /** New digests of this run that were too late to email (the run was far behind its schedule). */
   stale: number;
+  /** Editions at least one copy of which was sent in this run. */
+  editions: number;
   /** Pairs claimed whose send ended in an unexpected error: neither sent nor failed, and never retried. */
   inDoubt: InDoubtSend[];
   /**
@@ -133,12 +147,7 @@ const DEFAULT_SUMMARIZER: Summarizer = new ExtractiveSummarizer();
  */
 export const ARTICLE_TIME_BUDGET_MS = 30_000;
 const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
-/** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
-const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
 const LEASE_TTL_MS = 15 * 60 * 1000;
-const MAX_SEND_ATTEMPTS = 6;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 20_000;
 
 /** Runs the whole pipeline once. Safe to run again with the same input: it then writes and sends nothing. */
 export async function publishDigests(deps: PublishDeps, settings: PublishSettings): Promise<PublishReport> {
@@ -151,7 +160,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     held: { 'first-fetch': 0, 'too-old': 0 },
     articleErrors: [],
     site: { written: [], unchanged: [] },
-    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] },
+    mail: { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, editions: 0, inDoubt: [] },
   };
   const useLease = deps.lease !== undefined && !settings.dryRun;
   if (useLease && !(await deps.lease!.acquire(settings.runId, deps.clock.now(), LEASE_TTL_MS))) {
@@ -166,18 +175,29 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     // The digests are stored: a source may now record what it handed out (a feed's seen items).
     if (!settings.dryRun) await deps.source.settle?.();
 
-    report.digests = sortNewestFirst([...archived.values()]);
+    // Editions are planned (and recorded on their digests) before the site is rendered, so every
+    // edition's page is online before an email links to it.
+    const plans = settings.noMail ? [] : await planAndRecordEditions(deps, settings, archived);
+    report.digests = published(archived);
     if (report.digests.length > 0) {
       // Render everything before writing anything: a render failure must not leave a half-updated site.
-      const files: SiteFile[] = renderOutputs(report.digests, settings.site);
+      const files: SiteFile[] = renderOutputs(report.digests, settings.site, editionsOf(report.digests, settings.site.timeZone));
       report.site = settings.dryRun ? { written: files.map((file) => file.path), unchanged: [] } : await deps.site.publish(files);
     }
-    if (!settings.noMail) report.mail = await mailPendingDigests(deps, settings, archived, log);
-    report.digests = sortNewestFirst([...archived.values()]);
+    if (!settings.noMail) {
+      const stale = report.created.filter((digest) => digest.mailStatus === 'stale').length;
+      report.mail = { ...(await sendEditions(deps, settings, plans, log)), stale };
+    }
+    report.digests = published(archived);
     return report;
   } finally {
     if (useLease) await deps.lease!.release(settings.runId);
   }
+}
+
+/** The digests on the site, newest first: every archived one but the unpublished. */
+function published(archived: ReadonlyMap<string, Digest>): Digest[] {
+  return sortNewestFirst([...archived.values()].filter((digest) => digest.unpublishedAt === undefined));
 }
 
 /** Parses every raw article; a bad or refused one is reported and skipped, never fatal. */
@@ -217,9 +237,12 @@ async function mergeIntoArchive(
   const tooLateToMail = isRunStale(settings, now);
   await repairArchiveSlugs(deps, settings, archived, log);
   const slugsInUse = new Set([...archived.values()].map((digest) => digest.slug));
-  for (const article of articles) {
+  const legacy = legacyIdsBySource(archived.values());
+  for (const found of articles) {
+    const article = adoptLegacyIdentity(found, archived, legacy);
     const previous = archived.get(article.id);
-    if (previous && previous.contentHash === article.contentHash) {
+    // A tombstone: the operator unpublished it, and an article still in the source does not undo that.
+    if (previous?.unpublishedAt !== undefined || (previous && previous.contentHash === article.contentHash)) {
       report.unchanged += 1;
       continue;
     }
@@ -241,8 +264,8 @@ async function mergeIntoArchive(
       log('warn', 'article could not be summarised or rendered', { source: article.source, error: message });
       continue;
     }
-    if (!previous && settings.noMail) digest = { ...digest, mailStatus: 'not-mailed' };
-    else if (!previous && article.mailHold) digest = { ...digest, mailStatus: 'not-mailed' };
+    if (!previous && (settings.noMail || article.mailHold || isTooOldToMail(article, settings, now)))
+      digest = { ...digest, mailStatus: 'not-mailed' };
     else if (!previous && tooLateToMail) digest = { ...digest, mailStatus: 'stale' };
     if (!settings.dryRun && (await deps.archive.put(digest, previous?.contentHash)) === 'conflict') {
       // Another run stored this article first; its copy wins and this run treats it as unchanged.
@@ -252,9 +275,29 @@ async function mergeIntoArchive(
     }
     archived.set(digest.id, digest);
     slugsInUse.add(digest.slug);
-    if (!previous && article.mailHold && !settings.noMail) report.held[article.mailHold] += 1;
+    const hold: MailHold | undefined =
+      previous || settings.noMail ? undefined : (article.mailHold ?? (isTooOldToMail(article, settings, now) ? 'too-old' : undefined));
+    if (hold) report.held[hold] += 1;
     (previous ? report.updated : report.created).push(digest);
   }
+}
+
+/** Digests stored under a text-hash identity (earlier versions), by the source they came from. */
+function legacyIdsBySource(digests: Iterable<Digest>): Map<string, string> {
+  const bySource = new Map<string, string>();
+  for (const digest of digests) if (digest.id.startsWith(LEGACY_TEXT_ID_PREFIX)) bySource.set(digest.sourceName, digest.id);
+  return bySource;
+}
+
+/**
+ * An article identified by its path keeps the id its digest was stored under by an earlier version
+ * (a hash of the text) when that digest came from the same source: upgrading must not publish, and
+ * mail, every such article a second time.
+ */
+function adoptLegacyIdentity(article: Article, archived: ReadonlyMap<string, Digest>, legacy: ReadonlyMap<string, string>): Article {
+  if (!article.id.startsWith(PATH_ID_PREFIX) || archived.has(article.id)) return article;
+  const earlier = legacy.get(article.source);
+  return earlier ? { ...article, id: earlier } : article;
 }
 
 /**
@@ -275,6 +318,12 @@ async function repairArchiveSlugs(
   }
 }
 
+/** True when the article's own date was already older than `maxAgeToMail` when Gazette first saw it. */
+function isTooOldToMail(article: Article, settings: PublishSettings, now: Date): boolean {
+  if (!article.published) return false;
+  return now.getTime() - article.published.getTime() > (settings.maxAgeToMailMs ?? DEFAULT_MAX_AGE_TO_MAIL_MS);
+}
+
 /** True when the schedule meant this run for long enough ago that email would be old news. */
 function isRunStale(settings: PublishSettings, now: Date): boolean {
   if (!settings.scheduledAt) return false;
@@ -282,170 +331,66 @@ function isRunStale(settings: PublishSettings, now: Date): boolean {
 }
 
 /**
- * Mails every digest still marked `pending` to every confirmed subscriber, each pair at most once: the
- * ledger claim comes before the send and the message id is recorded after it. When sending must stop
- * (quota, persistent throttling) the digest stays pending and the next run carries on where this one
- * stopped.
+ * Plans the editions due now and records them on their digests (so their pages are published with the
+ * site, before any email links to them). Nothing is due, nothing is written.
  */
-async function mailPendingDigests(
+async function planAndRecordEditions(
   deps: PublishDeps,
   settings: PublishSettings,
   archived: Map<string, Digest>,
+): Promise<PlannedEdition[]> {
+  const subscribers = await deps.subscribers.listConfirmed();
+  const plans = planEditions(archived.values(), subscribers, deps.clock.now(), editionDefaults(settings));
+  for (const plan of plans) {
+    for (const digest of plan.edition.digests) {
+      const current = archived.get(digest.id) ?? digest;
+      if (current.editions?.includes(plan.edition.id)) continue;
+      const recorded = { ...current, editions: [...(current.editions ?? []), plan.edition.id] };
+      // A conflict means a concurrent edit; the next run records the edition on the edited copy.
+      if (!settings.dryRun && (await deps.archive.put(recorded, current.contentHash)) === 'conflict') continue;
+      archived.set(digest.id, recorded);
+    }
+  }
+  return plans;
+}
+
+/** The cadence settings of the run; without any, every subscriber gets instant editions. */
+function editionDefaults(settings: PublishSettings): EditionDefaults {
+  return settings.editions ?? { cadences: ['instant'], defaultCadence: 'instant', timeZone: 'UTC', ...DEFAULT_EDITION_TIME };
+}
+
+/**
+ * Sends every planned edition, oldest first, each copy exactly once (see `deliverEdition`). When
+ * sending must stop (quota, throttling, deadline, sender refused) the rest waits: the next run plans
+ * the same editions for the same people, because their cursors did not move.
+ */
+async function sendEditions(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  plans: readonly PlannedEdition[],
   log: NonNullable<PublishDeps['log']>,
 ): Promise<MailReport> {
-  const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, inDoubt: [] };
-  const now = deps.clock.now();
-  // Oldest first, so subscribers read the digests in the order they were published.
-  const pending = sortNewestFirst([...archived.values()])
-    .reverse()
-    .filter((digest) => digest.mailStatus === 'pending');
-  if (pending.length === 0) return report;
-
-  const subscribers = await deps.subscribers.listConfirmed();
+  const report: MailReport = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, stale: 0, editions: 0, inDoubt: [] };
+  if (plans.length === 0) return report;
+  if (settings.dryRun) {
+    report.sent = plans.reduce((total, plan) => total + plan.copies.length, 0);
+    report.editions = plans.length;
+    return report;
+  }
   const pacer = createPacer(deps, await deps.mailer.maxSendRate());
-  for (const digest of pending) {
-    // A digest left pending (quota, deadline) is resumed by later runs, but not forever.
-    if (now.getTime() - Date.parse(digest.firstSeen) > RESUME_WINDOW_MS) {
-      report.stale += 1;
-      await finishDigest(deps, settings, archived, digest, 'stale');
-      log('info', 'digest too old to email; feeds carry it', { id: digest.id });
-      continue;
+  for (const [index, plan] of plans.entries()) {
+    const tally = await deliverEdition(deps, settings, plan, pacer);
+    report.sent += tally.sent;
+    report.alreadySent += tally.alreadySent;
+    report.failed += tally.failed;
+    if (tally.sent > 0) report.editions += 1;
+    report.inDoubt.push(...tally.inDoubt);
+    if (tally.stoppedBy) {
+      report.stoppedBy = tally.stoppedBy;
+      report.deferred = tally.deferred + plans.slice(index + 1).reduce((total, later) => total + later.copies.length, 0);
+      log('warn', 'sending stopped; the rest is left for the next run', { reason: tally.stoppedBy, deferred: report.deferred });
+      return report;
     }
-    for (const subscriber of subscribers) {
-      if (settings.dryRun) {
-        report.sent += 1;
-        continue;
-      }
-      const outcome = await deliverOnce(deps, settings, digest, subscriber, pacer, log);
-      if (outcome === 'sent') report.sent += 1;
-      else if (outcome === 'already-claimed') report.alreadySent += 1;
-      else if (outcome === 'rejected') report.failed += 1;
-      else {
-        report.stoppedBy = outcome;
-        // The pair in doubt keeps its claim: it is reported as such, not left for the next run.
-        if (outcome === 'in-doubt') report.inDoubt.push({ deliveryId: deliveryIdForDigest(digest.id), subscriberId: subscriber.id });
-        report.deferred += countRemaining(pending, digest, subscribers, subscriber) - (outcome === 'in-doubt' ? 1 : 0);
-        log('warn', 'sending stopped; the rest is left for the next run', { reason: outcome, deferred: report.deferred });
-        return report;
-      }
-    }
-    await finishDigest(deps, settings, archived, digest, 'done');
   }
   return report;
-}
-
-/** Pairs not yet attempted when sending stopped at `current` (including `current` itself). */
-function countRemaining(pending: Digest[], digest: Digest, subscribers: Subscriber[], current: Subscriber): number {
-  const laterDigests = pending.length - pending.indexOf(digest) - 1;
-  return subscribers.length - subscribers.indexOf(current) + laterDigests * subscribers.length;
-}
-
-/** Records that a digest needs no more mailing. */
-async function finishDigest(
-  deps: PublishDeps,
-  settings: PublishSettings,
-  archived: Map<string, Digest>,
-  digest: Digest,
-  mailStatus: Digest['mailStatus'],
-): Promise<void> {
-  const finished = { ...digest, mailStatus };
-  // A conflict means a concurrent edit changed the digest; its mail state is settled by whichever run
-  // sees it next, so the outcome needs no handling here.
-  if (!settings.dryRun) await deps.archive.put(finished, digest.contentHash);
-  archived.set(digest.id, finished);
-}
-
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected' | 'in-doubt';
-
-/** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
-async function deliverOnce(
-  deps: PublishDeps,
-  settings: PublishSettings,
-  digest: Digest,
-  subscriber: Subscriber,
-  pacer: () => Promise<void>,
-  log: NonNullable<PublishDeps['log']>,
-): Promise<DeliveryOutcome> {
-  const now = deps.clock.now();
-  // Render before claiming: a message that cannot be built must not leave a claim behind.
-  let mail: OutgoingMail;
-  try {
-    mail = renderDigestEmail({
-      digest,
-      subscriberId: subscriber.id,
-      to: subscriber.email,
-      site: settings.site,
-      mail: settings.mail,
-      unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, subscriber.id, now),
-      date: now,
-    });
-  } catch (error) {
-    // One unusable address is one failed recipient, never a failed run.
-    if (!(error instanceof InvalidAddressError)) throw error;
-    log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
-    return 'rejected';
-  }
-  // One digest mailed on its own is one delivery; editions will derive their own delivery ids.
-  const delivery = deliveryIdForDigest(digest.id);
-  if ((await deps.ledger.claim(delivery, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
-  for (let attempt = 1; ; attempt += 1) {
-    await pacer();
-    if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
-      await deps.ledger.release(delivery, subscriber.id);
-      return 'deadline';
-    }
-    let outcome: SendOutcome;
-    try {
-      outcome = await deps.mailer.send(mail);
-      if (outcome.kind === 'sent') await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
-    } catch (error) {
-      // Unexpected (a network failure, a lost response, a ledger that failed after the send): the
-      // message may or may not have left. The claim stays (at most once) and the run stops rather
-      // than guessing for every other subscriber.
-      log('error', 'send outcome unknown; the pair stays claimed (in doubt)', {
-        delivery,
-        subscriber: subscriber.id,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return 'in-doubt';
-    }
-    switch (outcome.kind) {
-      case 'sent':
-        return 'sent';
-      case 'rejected-recipient':
-        await deps.ledger.markFailed(delivery, subscriber.id, outcome.detail, deps.clock.now());
-        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
-        return 'rejected';
-      case 'throttled':
-        if (attempt < MAX_SEND_ATTEMPTS) {
-          await deps.sleep(backoffMs(attempt, deps.random));
-          continue;
-        }
-        await deps.ledger.release(delivery, subscriber.id);
-        return 'throttling';
-      case 'quota':
-      case 'rejected-sender':
-        // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
-        await deps.ledger.release(delivery, subscriber.id);
-        log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
-        return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
-    }
-  }
-}
-
-/** "Full jitter" backoff: a random wait up to base·2^attempt, capped. */
-function backoffMs(attempt: number, random: () => number): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-}
-
-/** Returns a function that waits just long enough to keep sends under `maxPerSecond`. */
-function createPacer(deps: PublishDeps, maxPerSecond: number): () => Promise<void> {
-  if (!Number.isFinite(maxPerSecond) || maxPerSecond <= 0) return async () => undefined;
-  const intervalMs = 1000 / maxPerSecond;
-  let nextAllowed = 0;
-  return async () => {
-    const now = deps.clock.now().getTime();
-    if (nextAllowed > now) await deps.sleep(nextAllowed - now);
-    nextAllowed = Math.max(now, nextAllowed) + intervalMs;
-  };
 }

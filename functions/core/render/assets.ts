@@ -38,7 +38,13 @@ p,li{overflow-wrap:anywhere}
 .archive{list-style:none;padding:0}
 .archive li{border-top:1px solid var(--rule);padding:.9rem 0}
 .archive p{margin:.25rem 0 0}
-.subscribe{background:var(--panel);border:1px solid var(--rule);border-radius:.5rem;padding:1rem 1.25rem;margin:2rem 0 1rem}
+.archive.edition li:first-child{border-top:0}
+.source{margin-top:-.75rem}
+.toc{background:var(--panel);border:1px solid var(--rule);border-radius:.5rem;padding:.5rem 1.25rem;margin:0 0 1.5rem}
+.toc ol{margin:.5rem 0;padding-left:1.25rem}
+article+article{border-top:1px solid var(--rule);margin-top:1.5rem;padding-top:.5rem}
+.pager{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;justify-content:space-between;border-top:1px solid var(--rule);padding-top:1rem;margin-top:1rem}
+.subscribe{background:var(--panel);border:1px solid var(--rule);border-left:4px solid var(--link);border-radius:.5rem;padding:1rem 1.25rem;margin:1.5rem 0}
 .subscribe h2{margin-top:0}
 .subscribe form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 .subscribe label{display:block;font-weight:600}

@@ -26,6 +26,28 @@ export function readingLine(digest: Digest): string {
   return `${digest.digestReadingMinutes} min read · article ${digest.articleReadingMinutes} min, ${digest.articleWords} words`;
 }
 
+/** The digest's reading time the way readers say it, shown once per digest: "3 min read". */
+export function readingTime(digest: Digest): string {
+  return `${digest.digestReadingMinutes} min read`;
+}
+
+/** Where a digest came from, for a "From …" line: the feed (provenance) when it was a feed item, else the original article's site. */
+export interface DigestSource {
+  /** Plain text: the feed's title, or the article's host name. */
+  label: string;
+  /** Absolute http(s) URL. */
+  url: string;
+}
+
+/** The digest's source (see {@link DigestSource}); undefined when there is no usable http(s) URL for either. */
+export function digestSource(digest: Digest): DigestSource | undefined {
+  const feedUrl = safeHttpUrl(digest.provenance?.url);
+  const feedTitle = oneLine(digest.provenance?.title ?? '');
+  if (feedUrl) return { label: feedTitle || new URL(feedUrl).host, url: feedUrl };
+  const article = sourceLink(digest);
+  return article ? { label: new URL(article).host, url: article } : undefined;
+}
+
 /** The link to the original article, when the article gave a usable http(s) URL. */
 export function sourceLink(digest: Digest): string | undefined {
   return safeHttpUrl(digest.sourceUrl);
@@ -42,9 +64,12 @@ export function provenanceOf(digest: Digest): { title: string; url: string } | u
  * The full digest as an HTML fragment for feed readers: summary, key points, source. No headline
  * (readers show the entry title), no styles, absolute URLs only (feed readers resolve nothing).
  * `sectionHeadingLevel` keeps the page outline right where the fragment sits under an h2; pages show
- * the reading time in their meta line and leave it out here. `dir="auto"` lets right-to-left text lay out by itself.
+ * the reading time in their meta line and their source in a "From …" line, and leave them out here. `dir="auto"` lets right-to-left text lay out by itself.
  */
-export function digestHtmlFragment(digest: Digest, options: { sectionHeadingLevel?: 2 | 3; readingTime?: boolean } = {}): SafeHtml {
+export function digestHtmlFragment(
+  digest: Digest,
+  options: { sectionHeadingLevel?: 2 | 3; readingTime?: boolean; source?: boolean } = {},
+): SafeHtml {
   const sectionHeadingLevel = options.sectionHeadingLevel ?? 2;
   const open = trusted(`<h${sectionHeadingLevel}>`);
   const close = trusted(`</h${sectionHeadingLevel}>`);
@@ -54,7 +79,11 @@ export function digestHtmlFragment(digest: Digest, options: { sectionHeadingLeve
     keyPoints.length > 0 ? html`${open}Key points${close}<ul>${keyPoints.map((point) => html`<li dir="auto">${point}</li>`)}</ul>` : ''
   }${
     // Without a URL there is nothing a reader can follow; the file name would only be noise.
-    source ? html`<p>Source: <a href="${source}">${new URL(source).host}</a>${viaFeed(digest)}</p>` : provenanceParagraph(digest)
+    options.source === false
+      ? ''
+      : source
+        ? html`<p>Source: <a href="${source}">${new URL(source).host}</a>${viaFeed(digest)}</p>`
+        : provenanceParagraph(digest)
   }${options.readingTime === false ? '' : html`<p>${readingLine(digest)}</p>`}`;
 }
 

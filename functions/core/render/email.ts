@@ -48,19 +48,19 @@ export interface ConfirmationEmailInput {
  */
 const SAFE_MAILBOX = /^[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+@[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+$/u;
 
-function checkedRecipient(address: string): string {
+export function checkedRecipient(address: string): string {
   if (!SAFE_MAILBOX.test(address)) throw new InvalidAddressError('recipient is not a single plain mailbox');
   return address;
 }
 
-function checkedConfigMailbox(address: string, what: string): string {
+export function checkedConfigMailbox(address: string, what: string): string {
   if (!SAFE_MAILBOX.test(address) || /[^\x21-\x7e]/.test(address))
     throw new RenderError(`${what} is not a plain ASCII mailbox: ${JSON.stringify(address)}`);
   return address;
 }
 
 /** An http(s) URL for a header or link: absolute, normalised, no characters that end a `<…>` list entry. */
-function checkedLinkUrl(url: string, what: string): string {
+export function checkedLinkUrl(url: string, what: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -73,16 +73,35 @@ function checkedLinkUrl(url: string, what: string): string {
   return parsed.href;
 }
 
-function domainOf(address: string): string {
+/** The lower-cased domain of an address (the right-hand side of every Message-ID we make). */
+export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * The bulk-mail header fields, the same on every list mail: `List-Id`, exactly one `List-Unsubscribe`
+ * (the one-click https URL, then the mailto fallback) and one `List-Unsubscribe-Post` (RFC 8058).
+ * Checks the list id and the mailbox; `unsubscribeUrl` must already be checked.
+ */
+export function listHeaders(mail: MailConfig, unsubscribeUrl: string): [string, string][] {
+  const unsubscribeMailbox = checkedConfigMailbox(mail.unsubscribeMailbox, 'mail unsubscribeMailbox');
+  if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(mail.listId)) {
+    throw new RenderError(`mail listId is not a dot-atom: ${JSON.stringify(mail.listId)}`);
+  }
+  return [
+    ['List-Id', `<${mail.listId}>`],
+    ['List-Unsubscribe', `<${unsubscribeUrl}>, <mailto:${unsubscribeMailbox}?subject=unsubscribe>`],
+    ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+  ];
 }
 
 /* ---------- HTML layout: tables and inline styles, because mail clients ignore most of CSS ---------- */
 
-const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const TEXT = `${FONT};font-size:16px;line-height:1.55;color:#1d2125`;
-const MUTED = `${FONT};font-size:14px;line-height:1.5;color:#4d5560`;
-const LINK = 'color:#0a58ca';
+/** Inline style pieces shared by every mail (clients ignore most of CSS, so styles are inline). */
+export const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+export const TEXT = `${FONT};font-size:16px;line-height:1.55;color:#1d2125`;
+export const MUTED = `${FONT};font-size:14px;line-height:1.5;color:#4d5560`;
+export const LINK = 'color:#0a58ca';
 
 /** Clients that support it (Apple Mail, iOS, Outlook.com) switch to dark colours; the rest keep light ones. */
 const EMAIL_HEAD_STYLE = `
@@ -148,12 +167,9 @@ export function renderDigestEmail(input: DigestEmailInput): OutgoingMail {
   checkedLanguage(site);
   const to = checkedRecipient(input.to);
   const fromAddress = checkedConfigMailbox(mail.fromAddress, 'mail fromAddress');
-  const unsubscribeMailbox = checkedConfigMailbox(mail.unsubscribeMailbox, 'mail unsubscribeMailbox');
-  if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(mail.listId)) {
-    throw new RenderError(`mail listId is not a dot-atom: ${JSON.stringify(mail.listId)}`);
-  }
   if (!/^[A-Za-z0-9_-]+$/.test(input.subscriberId)) throw new RenderError('subscriber id must be URL-safe characters only');
   const unsubscribeUrl = checkedLinkUrl(input.unsubscribeUrl, 'unsubscribe URL');
+  const headers = listHeaders(mail, unsubscribeUrl);
   const permalink = digestUrl(site, digest);
   const headline = oneLine(digest.headline);
   const siteTitle = oneLine(site.title);
@@ -202,11 +218,7 @@ ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login
     subject: headline,
     date: input.date,
     messageId,
-    headers: [
-      ['List-Id', `<${mail.listId}>`],
-      ['List-Unsubscribe', `<${unsubscribeUrl}>, <mailto:${unsubscribeMailbox}?subject=unsubscribe>`],
-      ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
-    ],
+    headers,
     text,
     html: htmlBody,
   });

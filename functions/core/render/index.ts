@@ -10,6 +10,7 @@ export {
   outputFor,
   publishStages,
   renderFeeds,
+  renderEditionPage,
   renderMessagePage,
   renderOutputs,
   renderSite,
@@ -18,8 +19,30 @@ export {
   type Output,
   type OutputName,
 } from './outputs.js';
-export { INDEX_LIST_LENGTH, type MessagePageAction, type MessagePageContent } from './site.js';
+export { INDEX_EDITION_ITEMS, INDEX_LIST_LENGTH, type MessagePageAction, type MessagePageContent } from './site.js';
 export { renderDigestEmail, renderConfirmationEmail, MAX_HTML_BYTES, type DigestEmailInput, type ConfirmationEmailInput } from './email.js';
-export { CACHE_CONTROL, CONTENT_TYPES, digestUrl, subscribeUrl } from './links.js';
+export {
+  EDITION_HTML_BUDGET,
+  editionEmailParts,
+  editionMail,
+  editionPreheader,
+  editionSubject,
+  renderEditionEmail,
+  type EditionEmailInput,
+  type EditionEmailParts,
+  type EditionRecipient,
+  type ItemDetail,
+  type RecipientLinks,
+} from './edition-email.js';
+export {
+  ARCHIVE_PAGE_SIZE,
+  CACHE_CONTROL,
+  CONTENT_TYPES,
+  archivePagePath,
+  digestUrl,
+  editionPath,
+  editionUrl,
+  subscribeUrl,
+} from './links.js';
 export { SITE_CONTENT_SECURITY_POLICY } from './assets.js';
 export { RenderError } from './text.js';

@@ -7,10 +7,11 @@ import { routeUrl } from '../subscriptions/links.js';
 import { isLanguageTag } from '../settings.js';
 import { RenderError } from './text.js';
 
-/** Content types of pages and text (each with a charset); the feeds' own are in the output registry (./outputs.ts). */
+/** Content types of pages, text and the icon (each with a charset); the feeds' own are in the output registry (./outputs.ts). */
 export const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
   text: 'text/plain; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
 } as const;
 
 /**
@@ -52,6 +53,15 @@ export function digestUrl(site: SiteConfig, digest: Digest): string {
   return `${site.baseUrl}${digestPath(digest)}`;
 }
 
+/** Digests per archive page: 10,000 digests make 200 light pages rather than one huge one. */
+export const ARCHIVE_PAGE_SIZE = 50;
+
+/** The folder of archive page `page` (1-based): `archive/` for the first, `archive/page/2/` after. */
+export function archivePagePath(page: number): string {
+  if (!Number.isInteger(page) || page < 1) throw new RenderError(`archive page must be a whole number from 1: ${page}`);
+  return page === 1 ? 'archive/' : `archive/page/${page}/`;
+}
+
 /** Where the subscribe form posts (the subscription API's route). */
 export function subscribeUrl(site: SiteConfig): string {
   return routeUrl(site, 'subscribe');
@@ -66,4 +76,19 @@ export function checkedLanguage(site: SiteConfig): string {
     throw new RenderError(`site language is not a BCP 47 tag: ${JSON.stringify(site.language)}`);
   }
   return site.language;
+}
+
+/** Period segments become one path segment: lower-case letters, digits and hyphens only. */
+const PERIOD = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The site-relative folder of an edition's page, e.g. `editions/2025-12-01-0700-daily/`. */
+export function editionPath(edition: { id: string; period: string }): string {
+  if (!PERIOD.test(edition.period))
+    throw new RenderError(`edition ${JSON.stringify(edition.id)} has an unsafe period: ${JSON.stringify(edition.period)}`);
+  return `editions/${edition.period}/`;
+}
+
+/** The edition's page URL: where an edition email's "and N more" and "read on the web" point. */
+export function editionUrl(site: SiteConfig, edition: { id: string; period: string }): string {
+  return `${site.baseUrl}${editionPath(edition)}`;
 }

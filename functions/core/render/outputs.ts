@@ -8,10 +8,23 @@
  * Renderers never import this module (it imports them); what they need from it arrives in the
  * {@link RenderContext}.
  */
+import type { Edition } from '../editions/edition.js';
 import type { Digest, SiteConfig, SiteFile } from '../model.js';
 import { atomFeed, jsonFeed, rssFeed } from './feeds.js';
 import { CACHE_CONTROL, CONTENT_TYPES, checkedBaseUrl, checkedLanguage } from './links.js';
-import { archivePage, digestPages, indexPage, messagePage, notFoundPage, robotsTxt, type MessagePageContent } from './site.js';
+import {
+  archivePage,
+  archivePages,
+  digestPages,
+  editionPage,
+  editionPages,
+  faviconSvg,
+  indexPage,
+  messagePage,
+  notFoundPage,
+  robotsTxt,
+  type MessagePageContent,
+} from './site.js';
 
 /**
  * Publish order, lowest first; each stage is complete before the next starts, so nothing ever links to
@@ -42,6 +55,8 @@ export interface FeedLink {
 export interface RenderContext {
   /** Newest first. */
   digests: readonly Digest[];
+  /** Every edition published so far (any order; renderers sort). Empty before the first edition. */
+  editions: readonly Edition[];
   site: SiteConfig;
   /** Every feed of the registry, in registry order. */
   feeds: readonly FeedLink[];
@@ -94,8 +109,25 @@ export const OUTPUTS = {
     stage: PUBLISH_STAGES.permalinks,
     render: digestPages,
   },
+  editionPages: {
+    pattern: 'editions/*',
+    contentType: CONTENT_TYPES.html,
+    // An edition page changes only when one of its digests is edited.
+    cacheControl: CACHE_CONTROL.page,
+    stage: PUBLISH_STAGES.permalinks,
+    render: editionPages,
+  },
+  favicon: {
+    path: 'favicon.svg',
+    contentType: CONTENT_TYPES.svg,
+    cacheControl: CACHE_CONTROL.page,
+    stage: PUBLISH_STAGES.permalinks,
+    render: faviconSvg,
+  },
   index: { path: 'index.html', contentType: CONTENT_TYPES.html, ...listing, render: indexPage },
   archive: { path: 'archive/index.html', contentType: CONTENT_TYPES.html, ...listing, render: archivePage },
+  // Pages 2… of the archive (`archive/page/2/`): the first lives at `archive/`.
+  archivePages: { pattern: 'archive/page/*', contentType: CONTENT_TYPES.html, ...listing, render: archivePages },
   notFound: { path: '404.html', contentType: CONTENT_TYPES.html, ...listing, render: notFoundPage },
   robots: { path: 'robots.txt', contentType: CONTENT_TYPES.text, ...listing, render: robotsTxt },
   rss: {
@@ -182,21 +214,39 @@ export function publishStages(files: readonly SiteFile[]): SiteFile[][] {
   return [...stages.entries()].sort(([a], [b]) => a - b).map(([, batch]) => batch);
 }
 
-function renderEntries(entries: readonly (readonly [OutputName, Output])[], digests: readonly Digest[], site: SiteConfig): SiteFile[] {
+/**
+ * The editions with each digest replaced by its current version in `digests` (an edited digest shows
+ * its fix on every edition page, as on its own page); a digest no longer in the archive (unpublished)
+ * is left out, and an edition left with none is not rendered.
+ */
+function currentEditions(editions: readonly Edition[], digests: readonly Digest[]): Edition[] {
+  const current = new Map(digests.map((digest) => [digest.id, digest]));
+  return editions
+    .map((edition) => ({ ...edition, digests: edition.digests.flatMap((digest) => current.get(digest.id) ?? []) }))
+    .filter((edition) => edition.digests.length > 0);
+}
+
+function renderEntries(
+  entries: readonly (readonly [OutputName, Output])[],
+  digests: readonly Digest[],
+  site: SiteConfig,
+  allEditions: readonly Edition[] = [],
+): SiteFile[] {
   checkedBaseUrl(site);
   checkedLanguage(site);
   const feeds = feedLinks(site);
   const memo = new Map<symbol, unknown>();
+  const editions = currentEditions(allEditions, digests);
   const files: SiteFile[] = [];
   for (const [name, output] of entries) {
     const served = { contentType: output.contentType, cacheControl: output.cacheControl };
     if (!isPattern(output)) {
-      const body = output.render({ digests, site, feeds, memo, selfUrl: `${site.baseUrl}${output.path}` });
+      const body = output.render({ digests, editions, site, feeds, memo, selfUrl: `${site.baseUrl}${output.path}` });
       files.push({ path: output.path, body: Buffer.from(body, 'utf8'), ...served });
       continue;
     }
     const prefix = output.pattern.slice(0, -1);
-    for (const file of output.render({ digests, site, feeds, memo, selfUrl: site.baseUrl })) {
+    for (const file of output.render({ digests, editions, site, feeds, memo, selfUrl: site.baseUrl })) {
       // The renderer builds its paths itself (permalinks); one outside its pattern would escape the registry.
       if (!file.path.startsWith(prefix)) throw new Error(`output ${name} rendered ${file.path}, outside ${output.pattern}`);
       files.push({ path: file.path, body: Buffer.from(file.body, 'utf8'), ...served });
@@ -205,20 +255,25 @@ function renderEntries(entries: readonly (readonly [OutputName, Output])[], dige
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Renders every output of the registry for `digests` (newest first), sorted by path. Pure. */
-export function renderOutputs(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
-  return renderEntries(ENTRIES, digests, site);
+/**
+ * Renders every output of the registry for `digests` (newest first) and the editions published so far
+ * (their pages, the index's lead, the archive's edition links), sorted by path. Pure.
+ */
+export function renderOutputs(digests: readonly Digest[], site: SiteConfig, editions: readonly Edition[] = []): SiteFile[] {
+  return renderEntries(ENTRIES, digests, site, editions);
 }
 
 /**
  * The web pages only (every output that is not a feed), sorted by path: `index.html`,
- * `archive/index.html`, one `digests/<slug>/index.html` per digest, `404.html`, `robots.txt`.
+ * `archive/index.html` and `archive/page/<n>/index.html`, one `digests/<slug>/index.html` per digest,
+ * one `editions/<period>/index.html` per edition, `favicon.svg`, `404.html`, `robots.txt`.
  */
-export function renderSite(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
+export function renderSite(digests: readonly Digest[], site: SiteConfig, editions: readonly Edition[] = []): SiteFile[] {
   return renderEntries(
     ENTRIES.filter(([, output]) => !output.feed),
     digests,
     site,
+    editions,
   );
 }
 
@@ -242,4 +297,14 @@ export function renderMessagePage(site: SiteConfig, content: MessagePageContent)
   checkedBaseUrl(site);
   checkedLanguage(site);
   return messagePage(site, feedLinks(site), content);
+}
+
+/**
+ * One edition's page on its own (what `editions/<period>/index.html` holds), for previews; the site
+ * build renders every edition's page through the registry.
+ */
+export function renderEditionPage(edition: Edition, site: SiteConfig): string {
+  checkedBaseUrl(site);
+  checkedLanguage(site);
+  return editionPage(edition, site, feedLinks(site));
 }

@@ -1,19 +1,24 @@
 /**
- * The static web archive: the index, one page per digest, a full archive list, a 404 page and
- * robots.txt, plus the message pages the subscription API answers with. Every page is plain HTML5
- * with the inline style and script from ./assets.ts, readable without JavaScript, and carries the
- * subscribe form.
+ * The static web archive: the index (led by the latest edition), one page per digest and per edition,
+ * the archive by date in pages of {@link ARCHIVE_PAGE_SIZE}, a 404 page, robots.txt and the favicon,
+ * plus the message pages the subscription API answers with. Every page is plain HTML5 with the inline
+ * style and script from ./assets.ts, readable without JavaScript, and carries the subscribe form
+ * (near the top of the index, after the content elsewhere).
  */
+import type { Edition } from '../editions/edition.js';
 import type { Digest, SiteConfig } from '../model.js';
 import { API_PREFIX } from '../subscriptions/links.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
-import { categoryTerms, digestHtmlFragment, readingLine, sourceLink, summaryText } from './digest-content.js';
-import { digestPath, digestUrl, subscribeUrl } from './links.js';
+import { categoryTerms, digestHtmlFragment, digestSource, readingTime, sourceLink, summaryText } from './digest-content.js';
+import { ARCHIVE_PAGE_SIZE, archivePagePath, digestPath, digestUrl, editionPath, editionUrl, subscribeUrl } from './links.js';
 import type { FeedLink, RenderContext, RenderedFile } from './outputs.js';
-import { displayDate, html, oneLine, parseInstant, trusted, type SafeHtml } from './text.js';
+import { calendarDay, displayDate, html, longDay, monthHeading, oneLine, parseInstant, shortDay, trusted, type SafeHtml } from './text.js';
 
-/** How many earlier digests the index lists; the archive page lists them all. */
+/** How many earlier digests the index lists; the archive pages list them all. */
 export const INDEX_LIST_LENGTH = 20;
+
+/** Digests of the latest edition the index shows before "and N more in this edition". */
+export const INDEX_EDITION_ITEMS = 10;
 
 interface PageOptions {
   /** Document title (the `<title>`), plain text. */
@@ -26,20 +31,43 @@ interface PageOptions {
   main: SafeHtml;
   /** Keep the page out of search engines (personal answer pages). */
   noindex?: boolean;
+  /** Open Graph type: `article` for a digest, `website` for everything else. */
+  kind?: 'website' | 'article';
+  /**
+   * Where the subscribe box goes: near the top of the index (whose heading is then the site's name in
+   * the header), after the content on other pages.
+   */
+  subscribe?: 'in-content' | 'after-content';
+  /** ISO instants of an article page, for `article:published_time` / `article:modified_time`. */
+  times?: { published: string; modified: string };
+}
+
+const CADENCE_CHOICES = { instant: 'Every edition', daily: 'Once a day', weekly: 'Once a week' } as const;
+
+/** Radio buttons for the enabled cadences (none when there is only one), the default checked. */
+function cadenceChoice(site: SiteConfig): SafeHtml {
+  const cadences = site.cadences ?? [];
+  if (cadences.length < 2) return html``;
+  return html`<fieldset class="field"><legend>How often</legend>
+${cadences.map(
+  (cadence, index) =>
+    html`<label><input type="radio" name="cadence" value="${cadence}"${index === 0 ? trusted(' checked') : ''}> ${CADENCE_CHOICES[cadence]}</label>\n`,
+)}</fieldset>
+`;
 }
 
 function subscribeForm(site: SiteConfig): SafeHtml {
   return html`<section class="subscribe" aria-labelledby="subscribe-title">
-<h2 id="subscribe-title">Get each digest by email</h2>
+<h2 id="subscribe-title">Get every edition by email</h2>
 <form method="post" action="${subscribeUrl(site)}" data-subscribe>
 <div class="field"><label for="subscribe-email">Email address</label>
 <input id="subscribe-email" type="email" name="email" required maxlength="254" autocomplete="email" inputmode="email" spellcheck="false"></div>
-<div class="hp" aria-hidden="true"><label for="subscribe-website">Website (leave empty)</label>
+${cadenceChoice(site)}<div class="hp" aria-hidden="true"><label for="subscribe-website">Website (leave empty)</label>
 <input id="subscribe-website" type="text" name="website" value="" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Subscribe</button>
 <p class="status" role="status" aria-live="polite"></p>
 </form>
-<p class="fine">We send one email to confirm the address first. Every digest has a one-click unsubscribe link.</p>
+<p class="fine">One email with everything new, no tracking. We send one email to confirm the address first; every email has a one-click unsubscribe link.</p>
 </section>`;
 }
 
@@ -47,9 +75,31 @@ function feedNav(feeds: readonly FeedLink[]): SafeHtml {
   return html`${feeds.map((feed) => html`<li><a href="${feed.url}">${feed.linkText}</a></li>`)}`;
 }
 
-/** The shared document: head with autodiscovery links, skip link, header/nav, main, footer with the form. */
+/** Open Graph and Twitter card tags: how a shared link looks in chat apps and social sites. */
+function socialMeta(site: SiteConfig, options: PageOptions): SafeHtml {
+  const tags: [string, string, string][] = [
+    ['property', 'og:site_name', oneLine(site.title)],
+    ['property', 'og:type', options.kind ?? 'website'],
+    ['property', 'og:title', options.title],
+    ['property', 'og:description', options.description],
+    ...(options.canonical ? ([['property', 'og:url', options.canonical]] as [string, string, string][]) : []),
+    ...(options.times
+      ? ([
+          ['property', 'article:published_time', options.times.published],
+          ['property', 'article:modified_time', options.times.modified],
+        ] as [string, string, string][])
+      : []),
+    ['name', 'twitter:card', 'summary'],
+    ['name', 'twitter:title', options.title],
+    ['name', 'twitter:description', options.description],
+  ];
+  return html`${tags.map(([attribute, key, value]) => html`<meta ${trusted(attribute)}="${key}" content="${value}">\n`)}`;
+}
+
+/** The shared document: head with social tags and autodiscovery links, skip link, header/nav, main (with the subscribe box), footer. */
 function page(site: SiteConfig, feeds: readonly FeedLink[], options: PageOptions): string {
   const siteTitle = oneLine(site.title);
+  const subscribe = options.subscribe ?? 'after-content';
   const document = html`<!DOCTYPE html>
 <html lang="${site.language}">
 <head>
@@ -58,21 +108,27 @@ function page(site: SiteConfig, feeds: readonly FeedLink[], options: PageOptions
 <title>${options.title}</title>
 <meta name="description" content="${options.description}">
 <meta name="color-scheme" content="light dark">
-${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${options.canonical ? html`<link rel="canonical" href="${options.canonical}">\n` : ''}${feeds.map((feed, index) => html`${index > 0 ? '\n' : ''}<link rel="alternate" type="${feed.type}" title="${siteTitle} (${feed.label})" href="${feed.url}">`)}
+${options.noindex ? html`<meta name="robots" content="noindex">\n` : ''}${options.canonical ? html`<link rel="canonical" href="${options.canonical}">\n` : ''}${socialMeta(site, options)}<link rel="icon" type="image/svg+xml" href="${site.baseUrl}favicon.svg">
+${feeds.map((feed, index) => html`${index > 0 ? '\n' : ''}<link rel="alternate" type="${feed.type}" title="${siteTitle} (${feed.label})" href="${feed.url}">`)}
 <style>${trusted(SITE_CSS)}</style>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site"><div class="wrap">
-<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>
+${
+  // On the index the site's name is the page's heading; elsewhere the page's own title is.
+  subscribe === 'in-content'
+    ? html`<h1 class="site-name">${siteTitle}</h1>`
+    : html`<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>`
+}
 <p class="tagline">${oneLine(site.description)}</p>
-<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}archive/">Archive</a></li>${feedNav(feeds)}</ul></nav>
+<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}${archivePagePath(1)}">Archive</a></li>${feedNav(feeds)}</ul></nav>
 </div></header>
 <main id="main" tabindex="-1"><div class="wrap">
 ${options.main}
+${subscribe === 'after-content' ? subscribeForm(site) : ''}
 </div></main>
 <footer class="site"><div class="wrap">
-${subscribeForm(site)}
 <p>${siteTitle}${feeds.map((feed) => html` · <a href="${feed.url}">${feed.label}</a>`)}</p>
 </div></footer>
 <script>${trusted(SUBSCRIBE_SCRIPT)}</script>
@@ -87,12 +143,22 @@ function timeElement(iso: string, what: string): SafeHtml {
   return html`<time datetime="${date.toISOString()}">${displayDate(date)}</time>`;
 }
 
-/** "Published 8 May 2025 · updated 9 May 2025 · 1 min read · …" */
+/** "8 May 2025 · updated 9 May 2025 · 1 min read": the dates and, once, the reading time. */
 function metaLine(digest: Digest): SafeHtml {
   const edited = digest.updated !== digest.published;
-  return html`<p class="meta">Published ${timeElement(digest.published, `digest ${digest.id} published`)}${
+  return html`<p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}${
     edited ? html` · updated ${timeElement(digest.updated, `digest ${digest.id} updated`)}` : ''
-  } · ${readingLine(digest)}</p>`;
+  } · ${readingTime(digest)}</p>`;
+}
+
+/** "From Example City News · By Ada Lovelace": where the digest came from, when known. */
+function sourceLine(digest: Digest): SafeHtml {
+  const source = digestSource(digest);
+  const author = oneLine(digest.author ?? '');
+  if (!source && !author) return html``;
+  return html`<p class="meta source" dir="auto">${source ? html`From <a href="${source.url}">${source.label}</a>` : ''}${
+    source && author ? ' · ' : ''
+  }${author ? `By ${author}` : ''}</p>`;
 }
 
 function keywordList(digest: Digest): SafeHtml {
@@ -101,81 +167,242 @@ function keywordList(digest: Digest): SafeHtml {
   return html`<h2>Keywords</h2><ul class="tags">${terms.map((term) => html`<li dir="auto">${term}</li>`)}</ul>`;
 }
 
-/** The digest as an `<article>`; `headingLevel` is 1 on its own page and 2 on the index. */
-function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2): SafeHtml {
+/** The digest as an `<article>`; `headingLevel` is 1 on its own page and 2 on the index and edition pages. */
+function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2, id?: string): SafeHtml {
   const headline = oneLine(digest.headline);
   const heading =
     headingLevel === 1
       ? html`<h1 dir="auto">${headline}</h1>`
       : html`<h2 dir="auto"><a href="${digestUrl(site, digest)}">${headline}</a></h2>`;
-  const author = oneLine(digest.author ?? '');
   const source = sourceLink(digest);
   const parts: SafeHtml[] = [
     heading,
     metaLine(digest),
-    ...(author ? [html`<p class="meta" dir="auto">By ${author}</p>`] : []),
-    digestHtmlFragment(digest, { sectionHeadingLevel: headingLevel === 1 ? 2 : 3, readingTime: false }),
+    sourceLine(digest),
+    digestHtmlFragment(digest, { sectionHeadingLevel: headingLevel === 1 ? 2 : 3, readingTime: false, source: false }),
     ...(source ? [html`<p><a href="${source}" rel="noopener noreferrer">Read the original article</a></p>`] : []),
     ...(headingLevel === 1 ? [keywordList(digest)] : []),
   ];
-  return html`<article>\n${parts.map((part, index) => html`${index > 0 ? '\n' : ''}${part}`)}\n</article>`;
+  const open = id ? html`<article id="${id}">` : html`<article>`;
+  return html`${open}\n${parts.filter((part) => part.value !== '').map((part, index) => html`${index > 0 ? '\n' : ''}${part}`)}\n</article>`;
 }
 
-/** One digest in a list; `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under "Earlier digests"). */
-function listItem(site: SiteConfig, digest: Digest, headingLevel: 2 | 3): SafeHtml {
-  const first = oneLine(digest.summary[0] ?? '');
+/** One digest in a list; `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under a section's h2). */
+function listItem(
+  site: SiteConfig,
+  digest: Digest,
+  headingLevel: 2 | 3,
+  editions: readonly Edition[] = [],
+  summary: 'first-sentence' | 'whole' = 'first-sentence',
+): SafeHtml {
+  const first = summary === 'whole' ? summaryText(digest) : oneLine(digest.summary[0] ?? '');
   const open = trusted(`<h${headingLevel} dir="auto">`);
   const close = trusted(`</h${headingLevel}>`);
+  const source = digestSource(digest);
+  const inEditions = editions.map((edition) => html` · <a href="${editionUrl(site, edition)}">${editionName(edition)}</a>`);
   return html`<li>${open}<a href="${digestUrl(site, digest)}">${oneLine(digest.headline)}</a>${close}
-<p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}</p>${first ? html`\n<p dir="auto">${first}</p>` : ''}</li>`;
+<p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}${source ? html` · ${source.label}` : ''}${inEditions}</p>${
+    first ? html`\n<p dir="auto">${first}</p>` : ''
+  }</li>`;
 }
 
-/** `index.html`: the latest digest in full, then the {@link INDEX_LIST_LENGTH} before it. */
-export function indexPage({ digests, site, feeds }: RenderContext): string {
-  const [latest, ...earlier] = digests;
-  const listed = earlier.slice(0, INDEX_LIST_LENGTH);
-  const main = html`<h1>${oneLine(site.title)}</h1>
-${
-  latest
-    ? html`<section aria-labelledby="latest-title"><p class="meta" id="latest-title">Latest digest</p>
-${digestArticle(site, latest, 2)}
-</section>`
-    : html`<p>No digests yet. Subscribe below to get the first one by email.</p>`
+/** "Daily edition, 1 Dec" (links), from the day written in the edition's date. */
+function editionName(edition: Edition): string {
+  const cadence = { instant: 'Edition', daily: 'Daily edition', weekly: 'Weekly edition' }[edition.cadence];
+  return `${cadence}, ${shortDay(calendarDay(edition.date, `edition ${edition.id} date`))}`;
 }
+
+/** Editions newest first (by the instant they closed, then id, so the order never depends on input order). */
+function newestEditions(editions: readonly Edition[]): Edition[] {
+  return [...editions].sort(
+    (a, b) =>
+      parseInstant(b.date, `edition ${b.id} date`).getTime() - parseInstant(a.date, `edition ${a.id} date`).getTime() ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+/** Every digest id with the editions (newest first) whose pages list it. */
+function editionsByDigest(editions: readonly Edition[]): Map<string, Edition[]> {
+  const byDigest = new Map<string, Edition[]>();
+  for (const edition of newestEditions(editions)) {
+    for (const digest of edition.digests) byDigest.set(digest.id, [...(byDigest.get(digest.id) ?? []), edition]);
+  }
+  return byDigest;
+}
+
+/** The latest edition on the index: its date, its first {@link INDEX_EDITION_ITEMS} digests, a link to its page. */
+function latestEditionSection(site: SiteConfig, edition: Edition): SafeHtml {
+  const shown = edition.digests.slice(0, INDEX_EDITION_ITEMS);
+  const more = edition.digests.length - shown.length;
+  const count = `${edition.digests.length} ${edition.digests.length === 1 ? 'digest' : 'digests'}`;
+  return html`<section aria-labelledby="latest-title">
+<h2 id="latest-title">Latest edition: ${longDay(calendarDay(edition.date, `edition ${edition.id} date`))}</h2>
+<p class="meta">${count} · <a href="${editionUrl(site, edition)}">Open the edition page</a></p>
+<ul class="archive edition">
+${shown.map((digest) => html`${listItem(site, digest, 3, [], 'whole')}\n`)}</ul>
+${more > 0 ? html`<p><a href="${editionUrl(site, edition)}">And ${more} more in this edition</a></p>\n` : ''}</section>`;
+}
+
+/** The latest digest in full, for a site that has no editions yet. */
+function latestDigestSection(site: SiteConfig, digest: Digest): SafeHtml {
+  return html`<section aria-labelledby="latest-title"><p class="meta" id="latest-title">Latest digest</p>
+${digestArticle(site, digest, 2)}
+</section>`;
+}
+
+/**
+ * `index.html`: the subscribe box near the top, then the latest edition (or, before the first edition,
+ * the latest digest in full), then up to {@link INDEX_LIST_LENGTH} earlier digests and the archive link.
+ */
+export function indexPage({ digests, editions, site, feeds }: RenderContext): string {
+  const latestEdition = newestEditions(editions)[0];
+  const leading = latestEdition
+    ? new Set(latestEdition.digests.slice(0, INDEX_EDITION_ITEMS).map((digest) => digest.id))
+    : new Set([digests[0]?.id]);
+  const earlier = digests.filter((digest) => !leading.has(digest.id));
+  const listed = earlier.slice(0, INDEX_LIST_LENGTH);
+  const lead = latestEdition ? latestEditionSection(site, latestEdition) : digests[0] ? latestDigestSection(site, digests[0]) : '';
+  const main = html`${subscribeForm(site)}
+${lead || html`<p>No digests yet. Subscribe above to get the first one by email.</p>`}
 ${
   listed.length > 0
-    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">Earlier digests</h2>
+    ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">${latestEdition ? 'More recent digests' : 'Earlier digests'}</h2>
 <ul class="archive">
 ${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
-${earlier.length > listed.length ? html`<p><a href="${site.baseUrl}archive/">All ${digests.length} digests</a></p>` : ''}</section>`
+</section>`
     : ''
-}`;
-  return page(site, feeds, { title: oneLine(site.title), description: oneLine(site.description), canonical: site.baseUrl, main });
+}
+<p><a href="${site.baseUrl}${archivePagePath(1)}">Browse the archive</a> (${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, by date)</p>`;
+  return page(site, feeds, {
+    title: oneLine(site.title),
+    description: oneLine(site.description),
+    canonical: site.baseUrl,
+    main,
+    subscribe: 'in-content',
+  });
 }
 
-/** `archive/index.html`: every digest, newest first. */
-export function archivePage({ digests, site, feeds }: RenderContext): string {
+/** Digests grouped under month headings ("December 2025"), in the given (newest first) order. */
+function byMonth(digests: readonly Digest[]): { month: string; digests: Digest[] }[] {
+  const groups: { month: string; digests: Digest[] }[] = [];
+  for (const digest of digests) {
+    const month = monthHeading(parseInstant(digest.published, `digest ${digest.id} published`));
+    const last = groups[groups.length - 1];
+    if (last?.month === month) last.digests.push(digest);
+    else groups.push({ month, digests: [digest] });
+  }
+  return groups;
+}
+
+/** "← Newer · Page 2 of 200 · Older →" between archive pages. */
+function archivePager(site: SiteConfig, pageNumber: number, pageCount: number): SafeHtml {
+  if (pageCount <= 1) return html``;
+  const newer = pageNumber > 1 ? html`<a href="${site.baseUrl}${archivePagePath(pageNumber - 1)}" rel="prev">← Newer</a>` : '';
+  const older = pageNumber < pageCount ? html`<a href="${site.baseUrl}${archivePagePath(pageNumber + 1)}" rel="next">Older →</a>` : '';
+  return html`<nav class="pager" aria-label="Archive pages">${newer}<span>Page ${pageNumber} of ${pageCount}</span>${older}</nav>`;
+}
+
+/** One archive page: its digests by month, each with the editions that carried it, and the pager. */
+function archiveListPage(context: RenderContext, pageNumber: number, pageCount: number): string {
+  const { digests, site, feeds } = context;
+  const slice = digests.slice((pageNumber - 1) * ARCHIVE_PAGE_SIZE, pageNumber * ARCHIVE_PAGE_SIZE);
+  const inEditions = editionsByDigest(context.editions);
+  const total = `${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}`;
   const main = html`<h1>All digests</h1>
-<p>${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, newest first.</p>
+<p>${total}, newest first${pageCount > 1 ? `, ${ARCHIVE_PAGE_SIZE} to a page` : ''}.</p>
+${byMonth(slice).map(
+  (group) => html`<h2>${group.month}</h2>
 <ul class="archive">
-${digests.map((digest) => html`${listItem(site, digest, 2)}\n`)}</ul>`;
+${group.digests.map((digest) => html`${listItem(site, digest, 3, inEditions.get(digest.id))}\n`)}</ul>
+`,
+)}${archivePager(site, pageNumber, pageCount)}`;
+  const where = pageNumber === 1 ? '' : `, page ${pageNumber}`;
   return page(site, feeds, {
-    title: `All digests · ${oneLine(site.title)}`,
-    description: `Every digest published by ${oneLine(site.title)}.`,
-    canonical: `${site.baseUrl}archive/`,
+    title: `All digests${where} · ${oneLine(site.title)}`,
+    description: `Every digest published by ${oneLine(site.title)}${where}.`,
+    canonical: `${site.baseUrl}${archivePagePath(pageNumber)}`,
     main,
   });
 }
 
+function archivePageCount(digests: readonly Digest[]): number {
+  return Math.max(1, Math.ceil(digests.length / ARCHIVE_PAGE_SIZE));
+}
+
+/** `archive/index.html`: the newest {@link ARCHIVE_PAGE_SIZE} digests by month. */
+export function archivePage(context: RenderContext): string {
+  return archiveListPage(context, 1, archivePageCount(context.digests));
+}
+
+/** `archive/page/<n>/index.html` for every page after the first. */
+export function archivePages(context: RenderContext): RenderedFile[] {
+  const count = archivePageCount(context.digests);
+  return Array.from({ length: count - 1 }, (_, index) => index + 2).map((pageNumber) => ({
+    path: `${archivePagePath(pageNumber)}index.html`,
+    body: archiveListPage(context, pageNumber, count),
+  }));
+}
+
 function digestPage(digest: Digest, site: SiteConfig, feeds: readonly FeedLink[]): string {
   const main = html`${digestArticle(site, digest, 1)}
-<p><a href="${site.baseUrl}">← All digests</a></p>`;
+<p><a href="${site.baseUrl}${archivePagePath(1)}">← All digests</a></p>`;
   return page(site, feeds, {
     title: `${oneLine(digest.headline)} · ${oneLine(site.title)}`,
     description: summaryText(digest),
     canonical: digestUrl(site, digest),
     main,
+    kind: 'article',
+    times: {
+      published: parseInstant(digest.published, `digest ${digest.id} published`).toISOString(),
+      modified: parseInstant(digest.updated, `digest ${digest.id} updated`).toISOString(),
+    },
   });
+}
+
+/**
+ * An edition's page (`editions/<period>/`): the date and cadence, a table of contents when it has more
+ * than three digests, then every digest in full, in the edition's order. The edition email's "Read on
+ * the web" and "and N more" lead here, so nothing is capped.
+ */
+export function editionPage(edition: Edition, site: SiteConfig, feeds: readonly FeedLink[]): string {
+  const day = longDay(calendarDay(edition.date, `edition ${edition.id} date`));
+  const cadence = { instant: 'Edition', daily: 'Daily edition', weekly: 'Weekly edition' }[edition.cadence];
+  const count = `${edition.digests.length} ${edition.digests.length === 1 ? 'digest' : 'digests'}`;
+  const contents =
+    edition.digests.length > 3
+      ? html`<nav class="toc" aria-label="In this edition"><ol>${edition.digests.map(
+          (digest, index) => html`<li dir="auto"><a href="#item-${index + 1}">${oneLine(digest.headline)}</a></li>`,
+        )}</ol></nav>\n`
+      : '';
+  const main = html`<h1>${day}</h1>
+<p class="meta">${cadence} of ${oneLine(site.title)} · ${count}</p>
+${contents}${edition.digests.map((digest, index) => html`${digestArticle(site, digest, 2, `item-${index + 1}`)}\n`)}<p><a href="${site.baseUrl}${archivePagePath(1)}">← All digests</a></p>`;
+  const lead = edition.digests[0];
+  return page(site, feeds, {
+    title: `${cadence}, ${day} · ${oneLine(site.title)}`,
+    description: lead
+      ? `${oneLine(lead.headline)}${edition.digests.length > 1 ? `, and ${edition.digests.length - 1} more` : ''}`
+      : oneLine(site.description),
+    canonical: editionUrl(site, edition),
+    main,
+  });
+}
+
+/** One `editions/<period>/index.html` per edition. */
+export function editionPages({ editions, site, feeds }: RenderContext): RenderedFile[] {
+  const seen = new Set<string>();
+  return newestEditions(editions).map((edition) => {
+    const path = `${editionPath(edition)}index.html`;
+    // Two editions on one page would make the output depend on their order: a bug upstream.
+    if (seen.has(path)) throw new Error(`two editions share the period ${edition.period}`);
+    seen.add(path);
+    return { path, body: editionPage(edition, site, feeds) };
+  });
+}
+
+/** The site's icon: a blue tile with a page of columns, drawn with shapes only (no font, no script). */
+export function faviconSvg(): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#0a58ca"/><path fill="#ffffff" d="M14 14h36v7H14zM14 27h16v23H14zM35 27h15v5H35zM35 36h15v5H35zM35 45h15v5H35z"/></svg>\n`;
 }
 
 /** `404.html`, which CloudFront and the local server answer unknown paths with. */
@@ -220,6 +447,17 @@ export interface MessagePageContent {
   title: string;
   message: string;
   action?: MessagePageAction;
+  /** More buttons after `action`, each its own form (the manage page: one per cadence). */
+  actions?: MessagePageAction[];
+}
+
+/** One button as its own POST form, with its hidden fields in a stable order. */
+function actionForm(action: MessagePageAction): SafeHtml {
+  const fields = action.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  return html`<form method="post" action="${action.url}">
+${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)}<button type="submit">${oneLine(action.label)}</button>
+</form>
+`;
 }
 
 /**
@@ -227,18 +465,10 @@ export interface MessagePageContent {
  * document, not indexed. Callers go through `renderMessagePage` in ./outputs.ts, which checks the settings.
  */
 export function messagePage(site: SiteConfig, feeds: readonly FeedLink[], content: MessagePageContent): string {
-  const action = content.action;
-  const fields = action?.fields ? Object.entries(action.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  const actions = [...(content.action ? [content.action] : []), ...(content.actions ?? [])];
   const main = html`<h1>${oneLine(content.title)}</h1>
 <p>${content.message}</p>
-${
-  action
-    ? html`<form method="post" action="${action.url}">
-${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)}<button type="submit">${oneLine(action.label)}</button>
-</form>
-`
-    : ''
-}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
+${actions.map(actionForm)}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
   return page(site, feeds, {
     title: `${oneLine(content.title)} · ${oneLine(site.title)}`,
     description: oneLine(content.title),

@@ -130,3 +130,41 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 export function displayDate(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** A calendar day, as written (no time zone arithmetic). */
+export interface CalendarDay {
+  year: number;
+  /** 1–12. */
+  month: number;
+  day: number;
+}
+
+/**
+ * The calendar day written at the start of an ISO 8601 timestamp: `2025-12-01T07:00:00+09:00` is
+ * 1 December, whatever day it is in UTC. An edition's date is written in its readers' offset, so the
+ * day it names is theirs. Throws `RenderError` for anything that is not a valid timestamp.
+ */
+export function calendarDay(iso: string, what: string): CalendarDay {
+  parseInstant(iso, what);
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!match) throw new RenderError(`${what} does not start with a YYYY-MM-DD date: ${JSON.stringify(iso)}`);
+  return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+}
+
+/** "1 Dec" (subjects: short enough to leave room for the headline). */
+export function shortDay({ month, day }: CalendarDay): string {
+  return `${day} ${MONTHS[month - 1]!.slice(0, 3)}`;
+}
+
+/** "Monday, 1 December 2025". */
+export function longDay({ year, month, day }: CalendarDay): string {
+  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!;
+  return `${weekday}, ${day} ${MONTHS[month - 1]} ${year}`;
+}
+
+/** "December 2025" (archive group headings). */
+export function monthHeading(date: Date): string {
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}

@@ -11,3 +11,8 @@ export class TooManyRequestsError extends GazetteError {
     super('too many requests');
   }
 }
+
+/** A cadence change that cannot be stored as asked (a disabled cadence, an hour of 25): a 400 with the reason. */
+export class InvalidPreferenceError extends GazetteError {
+  override name = 'InvalidPreferenceError';
+}

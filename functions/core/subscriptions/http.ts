@@ -11,6 +11,9 @@
  * - `GET|HEAD /api/unsubscribe?token=` — a page with one button; never changes state.
  * - `POST /api/unsubscribe?token=` — RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the
  *   page's button: unsubscribes at once, idempotent, no cookie.
+ * - `GET|HEAD /api/manage?token=` — how often editions come, with one button per enabled cadence; never
+ *   changes state. `POST /api/manage?token=` (form: `cadence`, optional `hour`, `weekday`, `timeZone`)
+ *   stores the choice; the subscriber's cursor stays, so nothing is lost or repeated.
  *
  * Every request must first carry the origin-verify header with the expected value (CloudFront adds it
  * to what it forwards; see {@link verifyOrigin}); anything else is a 403 before any other work.
@@ -26,7 +29,10 @@ import { renderMessagePage } from '../render/outputs.js';
 import type { MessagePageContent } from '../render/site.js';
 import { verifyToken } from '../tokens.js';
 import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
-import { TooManyRequestsError } from './errors.js';
+import { InvalidPreferenceError, TooManyRequestsError } from './errors.js';
+import { changePreference, currentPreference, describePreference } from './manage.js';
+import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../editions/plan.js';
+import type { Cadence, CadencePreference } from '../editions/edition.js';
 import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
 import type { SubscriptionStore } from './ports.js';
 import { subscribe, type SubscribeRequestDeps } from './subscribe.js';
@@ -68,7 +74,11 @@ export interface SubscriptionApiDeps extends SubscribeRequestDeps {
   store: SubscriptionStore;
   site: SiteConfig;
   originVerify: OriginVerification;
+  /** The cadences the manage page offers (default: instant only, in UTC). */
+  editions?: EditionDefaults;
 }
+
+const INSTANT_ONLY: EditionDefaults = { cadences: ['instant'], defaultCadence: 'instant', timeZone: 'UTC', ...DEFAULT_EDITION_TIME };
 
 /**
  * A request that did not come through the site's CloudFront distribution: the origin-verify header is
@@ -172,6 +182,8 @@ export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, e
       'This link does not work',
       'The link is invalid or has expired, and nothing was changed. To subscribe, use the form on our site again.',
     );
+  else if (error instanceof InvalidPreferenceError)
+    failure = new HttpFailure(400, 'invalid_preference', 'Check your choice', `Nothing was changed: ${error.message}.`);
   else if (error instanceof TooManyRequestsError)
     failure = new HttpFailure(
       429,
@@ -203,7 +215,7 @@ export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, e
 }
 
 /** Parses the subscribe body: form-encoded or JSON, a flat object of strings. */
-function subscribeFields(request: HttpRequest): { email: string; honeypot?: string } {
+function subscribeFields(request: HttpRequest, enabled: readonly Cadence[]): { email: string; honeypot?: string; cadence?: Cadence } {
   const body = request.body ?? '';
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
     throw new HttpFailure(413, 'too_large', 'Request too large', 'The request is too large.');
@@ -228,7 +240,13 @@ function subscribeFields(request: HttpRequest): { email: string; honeypot?: stri
   }
   // A missing or non-string address is just an invalid address: same 400, same message.
   if (typeof fields.email !== 'string') throw new InvalidAddressError('missing');
-  return { email: fields.email, ...(typeof fields.website === 'string' ? { honeypot: fields.website } : {}) };
+  // A cadence that is not enabled is ignored (the default applies), never an error: the answer stays the same.
+  const cadence = enabled.find((name) => name === fields.cadence);
+  return {
+    email: fields.email,
+    ...(typeof fields.website === 'string' ? { honeypot: fields.website } : {}),
+    ...(cadence ? { cadence } : {}),
+  };
 }
 
 /** The token from the query (links) or, for the button form, from the body. */
@@ -243,6 +261,46 @@ function tokenOf(request: HttpRequest): string {
 function route(path: string): RouteName | undefined {
   const trimmed = path.replace(/\/+$/, '');
   return (Object.keys(SUBSCRIPTION_ROUTES) as RouteName[]).find((name) => trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name].path}`));
+}
+
+const CADENCE_LABELS = { instant: 'Every new edition (instant)', daily: 'Once a day', weekly: 'Once a week' } as const;
+
+/** The manage page (GET/HEAD: the current choice and a button per other cadence) and its POST. */
+async function manageResponse(deps: SubscriptionApiDeps, request: HttpRequest, now: Date): Promise<HttpResponse> {
+  const token = tokenOf(request);
+  const manage = {
+    store: deps.store,
+    keyring: deps.keyring,
+    editions: deps.editions ?? INSTANT_ONLY,
+    ...(deps.log ? { log: deps.log } : {}),
+  };
+  let preference: CadencePreference;
+  let title: string;
+  if (request.method === 'POST') {
+    const body = (request.body ?? '').slice(0, MAX_BODY_BYTES);
+    preference = await changePreference(manage, token, new URLSearchParams(body), now);
+    title = 'Your choice is saved';
+  } else {
+    preference = await currentPreference(manage, token, now);
+    title = 'How often do you want the digest?';
+  }
+  const message = `You get it ${describePreference(preference)}. Nothing you have not read yet is skipped or sent twice when you change this.`;
+  // One button per other enabled cadence; the hour, weekday and time zone stay as they are.
+  const actions = manage.editions.cadences
+    .filter((cadence) => cadence !== preference.cadence)
+    .map((cadence) => ({
+      method: 'post' as const,
+      url: routeUrl(deps.site, 'manage', token),
+      label: CADENCE_LABELS[cadence],
+      fields: { cadence, hour: String(preference.hour), weekday: String(preference.weekday), timeZone: preference.timeZone },
+    }));
+  return respond(
+    deps,
+    request,
+    200,
+    { title, message, ...(actions.length > 0 ? { actions } : {}) },
+    { status: 'ok', message, cadence: preference.cadence },
+  );
 }
 
 /** Answers one request of the subscription API. Never throws: every failure becomes a response. */
@@ -261,7 +319,7 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
     const links = { store: deps.store, keyring: deps.keyring, ...(deps.log ? { log: deps.log } : {}) };
 
     if (name === 'subscribe') {
-      const fields = subscribeFields(normalised);
+      const fields = subscribeFields(normalised, (deps.editions ?? INSTANT_ONLY).cadences);
       await subscribe(deps, { ...fields, ...(request.ip ? { ip: request.ip } : {}) }, now);
       return respond(
         deps,
@@ -297,6 +355,7 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
       const message = 'Your subscription is confirmed. The next digest will arrive by email; every one has a one-click unsubscribe link.';
       return respond(deps, normalised, 200, { title: 'Subscription confirmed', message }, { status: 'ok', message });
     }
+    if (name === 'manage') return await manageResponse(deps, normalised, now);
     const token = tokenOf(normalised);
     if (method === 'POST') {
       await unsubscribe(links, token, now);

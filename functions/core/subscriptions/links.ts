@@ -17,6 +17,8 @@ export const SUBSCRIPTION_ROUTES = {
   subscribe: { path: `${API_PREFIX}subscribe`, methods: ['POST'] },
   confirm: { path: `${API_PREFIX}confirm`, methods: ['GET', 'HEAD', 'POST'] },
   unsubscribe: { path: `${API_PREFIX}unsubscribe`, methods: ['GET', 'HEAD', 'POST'] },
+  /** The signed page where a subscriber changes how often they get editions (GET shows, POST changes). */
+  manage: { path: `${API_PREFIX}manage`, methods: ['GET', 'HEAD', 'POST'] },
 } as const;
 
 /** The name of one route. */
@@ -36,4 +38,9 @@ export function confirmUrl(site: SiteConfig, keyring: TokenKeyring, subscriberId
 /** `<baseUrl>api/unsubscribe?token=…`: the one-click (RFC 8058) target and the visible link. Never expires. */
 export function unsubscribeUrl(site: SiteConfig, keyring: TokenKeyring, subscriberId: string, now: Date): string {
   return routeUrl(site, 'unsubscribe', signToken('unsubscribe', subscriberId, keyring, now));
+}
+
+/** `<baseUrl>api/manage?token=…`: the link in every edition to change cadence. Never expires, like unsubscribe. */
+export function manageUrl(site: SiteConfig, keyring: TokenKeyring, subscriberId: string, now: Date): string {
+  return routeUrl(site, 'manage', signToken('manage', subscriberId, keyring, now));
 }

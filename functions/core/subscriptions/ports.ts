@@ -3,7 +3,8 @@
  * adapter is functions/adapters/local/local-subscriptions.ts, the AWS one
  * functions/adapters/aws/dynamodb-subscribers.ts; both also implement the publish port `SubscriberStore`.
  */
-import type { OutgoingMail, SubscriberStatus } from '../model.js';
+import type { Cadence, CadencePreference } from '../editions/edition.js';
+import type { OutgoingMail, Subscriber, SubscriberStatus } from '../model.js';
 import type { ConfirmationEmailInput } from '../render/email.js';
 
 /** Where a subscriber came from, kept for the consent record. */
@@ -27,6 +28,13 @@ export interface SubscriberRecord {
   consentNote?: string;
   /** Why the status last changed when it was not the subscriber's own action (bounce type, complaint). */
   statusReason?: string;
+  /** Cadence choice (absent: the operator's defaults). */
+  cadence?: Subscriber['cadence'];
+  timeZone?: string;
+  hour?: number;
+  weekday?: Subscriber['weekday'];
+  /** Position in the stream of digests (see `Subscriber.cursor`); only ever moves forward. */
+  cursor?: string;
 }
 
 /** What a conditional status change did. */
@@ -54,9 +62,10 @@ export interface SubscriptionStore {
    * In ONE conditional write: if no record has `id`, or its status is `pending` or `unsubscribed`, AND
    * no confirmation was reserved at or after `cooldownStart`, then make it `pending` with `email`, stamp
    * `lastConfirmationAt = now` and answer true. Otherwise change nothing and answer false. Concurrent
-   * callers for the same id therefore get at most one true per cooldown window.
+   * callers for the same id therefore get at most one true per cooldown window. `cadence` (the form's
+   * choice) is stored with the reservation only, so nobody can change a confirmed reader's cadence.
    */
-  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date): Promise<boolean>;
+  reserveConfirmation(id: string, email: string, now: Date, cooldownStart: Date, cadence?: Cadence): Promise<boolean>;
   /**
    * Undoes a reservation whose mail definitely did not go out (only if `lastConfirmationAt` still
    * equals `reservedAt`), so the person can try again at once instead of after 24 h.
@@ -75,6 +84,11 @@ export interface SubscriptionStore {
   ): Promise<TransitionResult>;
   /** Deletes the record; true if there was one. */
   remove(id: string): Promise<boolean>;
+  /**
+   * Stores the subscriber's cadence choice (the cursor stays: a switch neither loses nor repeats a
+   * digest). Answers the record as it now stands, or `undefined` when there is none.
+   */
+  setPreference(id: string, preference: CadencePreference, now: Date): Promise<SubscriberRecord | undefined>;
 }
 
 /**
@@ -113,3 +127,15 @@ export type ConfirmationMailRenderer = (input: ConfirmationEmailInput) => Outgoi
 
 /** The publish use case's log function; both use cases log alike. */
 export type { Log } from '../publish/ports.js';
+
+/** The publish port's view of a record: who, and their cadence choice and cursor where set. */
+export function toSubscriber(record: SubscriberRecord): Subscriber {
+  const { id, email, status, cadence, timeZone, hour, weekday, cursor, confirmedAt } = record;
+  const optional = { cadence, timeZone, hour, weekday, cursor, confirmedAt };
+  return {
+    id,
+    email,
+    status,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+}

@@ -17,6 +17,7 @@
  * - A malformed address is refused (`InvalidAddressError`, a 400 with a generic message): that reveals
  *   nothing about the list, and it lets a person fix a typo.
  */
+import type { Cadence } from '../editions/edition.js';
 import type { MailConfig, SiteConfig } from '../model.js';
 import type { Mailer, SendOutcome } from '../publish/ports.js';
 import { currentSecret, type TokenKeyring } from '../tokens.js';
@@ -58,6 +59,8 @@ export const CONFIRMATION_CAP_WINDOW_MS = 24 * 60 * 60 * 1000;
 export interface ConfirmationJob {
   /** The normalised address. */
   email: string;
+  /** The cadence the person chose on the form, if any (stored with a new or pending sign-up only). */
+  cadence?: Cadence;
 }
 
 /**
@@ -102,6 +105,8 @@ export interface SubscribeRequest {
   honeypot?: string;
   /** Client IP, for the per-client throttle only (IPv6 by its /64; a keyed hash, never stored in clear). */
   ip?: string;
+  /** The cadence the form offered and the person chose (already checked against the enabled ones). */
+  cadence?: Cadence;
 }
 
 /** What `sendConfirmation` did, for logs and tests only: the answer was given before it ran. */
@@ -125,7 +130,7 @@ export async function subscribe(deps: SubscribeRequestDeps, request: SubscribeRe
     deps.log?.('info', 'subscribe: honeypot filled, ignored');
     return 'honeypot';
   }
-  await deps.confirmations.enqueue({ email: normaliseAddress(request.email) });
+  await deps.confirmations.enqueue({ email: normaliseAddress(request.email), ...(request.cadence ? { cadence: request.cadence } : {}) });
   return 'queued';
 }
 
@@ -138,7 +143,7 @@ export async function sendConfirmation(deps: SubscribeDeps, job: ConfirmationJob
   const email = normaliseAddress(job.email);
   const id = await storedSubscriberId(deps.store, email, deps.idKey);
   const cooldownStart = new Date(now.getTime() - CONFIRMATION_COOLDOWN_MS);
-  if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart))) {
+  if (!(await deps.store.reserveConfirmation(id, email, now, cooldownStart, job.cadence))) {
     deps.log?.('info', 'subscribe: no confirmation mail (cooldown or state)', { subscriberId: id });
     return 'not-mailed';
   }
