@@ -140,7 +140,8 @@ describe('a reader in a real browser', () => {
       return statusLine(page);
     });
     expect(message).toContain('check your inbox');
-    expect(await status(address)).toBe('pending');
+    // The record is written by the confirmation job, which runs after the answer: wait for it.
+    await expect.poll(() => status(address), { timeout: 10_000 }).toBe('pending');
     await page.screenshot({ path: join(SCREENSHOTS, 'subscribe-answer.png'), fullPage: true });
 
     const confirmation = await step('open the SES emulator inbox: exactly one confirmation mail', async () => {
@@ -216,7 +217,8 @@ describe('a reader in a real browser', () => {
     await Promise.all([page.waitForURL(/\/api\/subscribe$/), page.click('form[data-subscribe] button[type=submit]')]);
     expect(await page.textContent('h1')).toBe('Check your inbox');
     await page.screenshot({ path: join(SCREENSHOTS, 'subscribe-no-js.png'), fullPage: true });
-    expect(await mailsTo(address)).toHaveLength(1);
+    // The confirmation goes out after the answer: wait for it.
+    await expect.poll(async () => (await mailsTo(address)).length, { timeout: 10_000 }).toBe(1);
     await context.close();
   });
 });

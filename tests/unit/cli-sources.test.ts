@@ -137,7 +137,7 @@ describe('gazette publish --sources', () => {
     const pages = await Promise.all(
       (await readdir(join(out, 'site/digests'))).map((slug) => readFile(join(out, 'site/digests', slug, 'index.html'), 'utf8')),
     );
-    expect(pages.filter((page) => page.includes(`via <a href="${base}/">Town Hall Notes</a>`))).toHaveLength(1);
+    expect(pages.filter((page) => page.includes(`From <a href="${base}/">Town Hall Notes</a>`))).toHaveLength(1);
 
     feeds.feed(
       '/town.xml',
@@ -159,7 +159,7 @@ describe('gazette publish --sources', () => {
     const mails = await readdir(join(out, 'outbox'));
     expect(mails).toHaveLength(2);
     const texts = await Promise.all(mails.map(async (name) => (await simpleParser(await readFile(join(out, 'outbox', name)))).text ?? ''));
-    expect(texts.some((text) => text.includes(`Via: Town Hall Notes (${base}/)`) && text.includes(`Source: ${base}/library`))).toBe(true);
+    expect(texts.some((text) => text.includes('From Town Hall Notes') && text.includes(`Original article: ${base}/library`))).toBe(true);
 
     // Two items last week: due in 3.5 days (±10 %).
     const third = await publish('2026-12-06T09:00:00Z');

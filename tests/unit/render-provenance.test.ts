@@ -38,7 +38,8 @@ describe('provenance of feed-item digests', () => {
     expect(links).toContainEqual(['Example <News> & Co', 'https://news.example.org/']);
     expect(links).toContainEqual(['Read the original article', olderDigest.sourceUrl]);
     const linklessPage = parseHtml(body(files, `digests/${linklessFromFeed.slug}/index.html`));
-    expect(linklessPage.querySelector('article')!.textContent).toContain('Source: Link-less Blog');
+    // The page's source line names the feed when the item has no link of its own.
+    expect(linklessPage.querySelector('article')!.textContent).toContain('From Link-less Blog');
     const report = await new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } }).validateString(
       body(files, `digests/${fromFeed.slug}/index.html`),
     );

@@ -96,6 +96,7 @@ function setup(initial: SubscriberRecord[] = [], overrides: Partial<Subscription
     ...(overrides.log ? { log: overrides.log } : {}),
     ...(overrides.confirmations ? { confirmations: overrides.confirmations } : {}),
     ...(overrides.originVerify ? { originVerify: overrides.originVerify } : {}),
+    ...(overrides.editions ? { editions: overrides.editions } : {}),
   };
   const api = createSubscriptionApi(deps, { now: () => now });
   return {
