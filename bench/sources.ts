@@ -24,9 +24,10 @@ import { parseFeed } from '../functions/core/sources/parse-feed.js';
 import { startFeedServer } from '../tests/support/feed-server.js';
 import { loadDevSet } from './lib/dataset.js';
 import { formatMs, formatRatio, median, msSince } from './lib/measure.js';
+import { sharedPath } from './lib/shared-dir.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FEEDS = resolve(repoRoot, '..', 'shared', 'feeds');
+const FEEDS = sharedPath('feeds');
 const NOW = new Date('2026-12-01T12:00:00Z');
 const ROUNDS = 5;
 

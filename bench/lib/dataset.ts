@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { partOf, type Part } from './split.js';
+import { sharedPath } from './shared-dir.js';
 
 /** The news outlet a row came from. */
 export type Outlet = 'cnn' | 'dailymail' | 'unknown';
@@ -33,7 +34,7 @@ const FILES: Record<DevSetName, string> = { v1: 'news-dev.jsonl', v2: 'news-dev-
 /** Where a dev set is looked for. */
 export function devDataPath(name: DevSetName = 'v1'): string {
   if (name === 'v1' && process.env['GAZETTE_DEV_DATA']) return process.env['GAZETTE_DEV_DATA'];
-  const dir = process.env['GAZETTE_DEV_DATA_DIR'] ?? resolve(repoRoot, '..', 'shared', 'data');
+  const dir = process.env['GAZETTE_DEV_DATA_DIR'] ?? sharedPath('data');
   return resolve(dir, FILES[name]);
 }
 

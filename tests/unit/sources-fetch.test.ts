@@ -14,6 +14,7 @@ import {
 } from '../../functions/adapters/http/safe-fetch.js';
 import { refusedAddressReason } from '../../functions/adapters/http/address-guard.js';
 import { FEED_LAST_MODIFIED, startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { sharedPath } from '../../bench/lib/shared-dir.js';
 
 let server: FeedServer;
 beforeAll(async () => {
@@ -245,7 +246,7 @@ describe('safeFetch + parseFeed over the real feed corpus, served from the loopb
     const { parseFeed } = await import('../../functions/core/sources/parse-feed.js');
     const { readdirSync, existsSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const corpus = join(import.meta.dirname, '../../../shared/feeds');
+    const corpus = sharedPath('feeds');
     const files = readdirSync(corpus, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .flatMap((folder) =>

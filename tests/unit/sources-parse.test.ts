@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFeed, type FeedItem, type ParsedFeed } from '../../functions/core/sources/parse-feed.js';
 import { decodeFeedBytes } from '../../functions/core/sources/charset.js';
+import { sharedPath } from '../../bench/lib/shared-dir.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const FEED_URL = 'https://news.example.com/blog/feed.xml';
@@ -299,7 +300,7 @@ describe('parseFeed: charsets', () => {
 });
 
 describe('parseFeed over the real feeds in ../shared/feeds', () => {
-  const CORPUS = join(import.meta.dirname, '../../../shared/feeds');
+  const CORPUS = sharedPath('feeds');
 
   /** Every feed file; feedsmith's `.json` files are its expected outputs, not feeds. */
   function corpusFiles(): string[] {
