@@ -55,20 +55,22 @@ describe('delivery under failure', () => {
   it('a crash after SES accepted half the mails, then a retry, mails everyone exactly once', async () => {
     const h = await harness();
     const addresses = await confirmedSubscribers(h, 6);
-    // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent.
+    // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent. Sends
+    // already in flight beside it still finish and are recorded (several are in flight at a time).
     await setSesFaults(h.endpoints.ses, { loseResponseAfterSends: 3 });
 
     await expect(h.invoke()).rejects.toThrow();
-    expect(await h.mails()).toHaveLength(4);
+    const mailedBeforeCrash = (await h.mails()).length;
+    expect(mailedBeforeCrash).toBeGreaterThanOrEqual(4);
     const afterCrash = await h.deliveries();
-    expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(3);
+    expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(mailedBeforeCrash - 1);
     expect(afterCrash.filter((delivery) => delivery.status === 'claimed')).toHaveLength(1);
     expect((await h.digests())[0]!.mailStatus).toBe('pending');
 
     await setSesFaults(h.endpoints.ses, {});
     const retry = await h.invoke();
 
-    expect(retry.mail).toMatchObject({ sent: 2, alreadySent: 4, deferred: 0 });
+    expect(retry.mail).toMatchObject({ sent: 6 - mailedBeforeCrash, alreadySent: mailedBeforeCrash, deferred: 0 });
     expectEachOnce(h, await h.mails(), addresses);
     expect((await h.digests())[0]!.mailStatus).toBe('done');
     // The pair whose outcome was unknown keeps its claim: at most once beats at least once.

@@ -29,6 +29,8 @@ export interface SesFaultPlan {
   loseResponseAfterSends?: number;
   /** Recipients SES refuses with `MessageRejected` (as it does for a suppressed or unverified address). */
   rejectRecipients?: string[];
+  /** Milliseconds each send waits before it is answered: a region's round trip, for the sending bench. */
+  latencyMs?: number;
 }
 
 /** One message as SES received it on the wire. */
@@ -74,6 +76,9 @@ export async function startSesFront(target: string, port: number): Promise<Serve
   let plan: SesFaultPlan = {};
   let sendRequests = 0;
   let accepted = 0;
+  // Sends let through the quota check, counted before they are forwarded: with several sends in flight
+  // the quota must hold for the ones still on their way, as SES's own count does.
+  let admitted = 0;
   const sent: CapturedSend[] = [];
   const stats = { quotaReads: 0, sendRequests: 0 };
 
@@ -84,6 +89,7 @@ export async function startSesFront(target: string, port: number): Promise<Serve
         plan = JSON.parse(body.toString('utf8') || '{}') as SesFaultPlan;
         sendRequests = 0;
         accepted = 0;
+        admitted = 0;
         return reply(res, 204, '');
       }
       if (req.url === '/__gazette/stats' && req.method === 'GET') {
@@ -113,11 +119,13 @@ export async function startSesFront(target: string, port: number): Promise<Serve
         stats.sendRequests += 1;
         if (plan.throttleRequests?.includes(sendRequests))
           return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
-        if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends)
+        if (plan.latencyMs) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
+        if (plan.quotaAfterSends !== undefined && admitted >= plan.quotaAfterSends)
           return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
         if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
           return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
         }
+        admitted += 1;
       }
       const upstream = await forward(target, req, body);
       if (isSend && upstream.status === 200) {

@@ -4,9 +4,13 @@
  * the adapters in `deps` differ.
  */
 import { parseArticle } from '../articles/parse.js';
-import { ArticleError, GazetteError, InvalidAddressError } from '../errors.js';
-import type { Article, Digest, MailConfig, OutgoingMail, SiteConfig, SiteFile, Subscriber } from '../model.js';
-import { renderDigestEmail } from '../render/email.js';
+import { ArticleError, GazetteError } from '../errors.js';
+import type { Article, Digest, MailConfig, SiteConfig, SiteFile, Subscriber } from '../model.js';
+import { digestEmailParts } from '../render/email.js';
+import { ConcurrentSender } from '../send/concurrent-sender.js';
+import type { DeliveryDispatcher, DeliveryJob } from '../send/ports.js';
+import { inFlightFor, limiterFor } from '../send/rate-limiter.js';
+import { mailTemplateOf } from '../send/template.js';
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
@@ -38,6 +42,11 @@ export interface PublishDeps {
   subscribers: SubscriberStore;
   ledger: DeliveryLedger;
   mailer: Mailer;
+  /**
+   * Where each pending digest's mail goes: the in-process concurrent sender (paced at the mailer's
+   * MaxSendRate) unless given, e.g. the SQS enqueuer that hands recipients to the sender function.
+   */
+  dispatcher?: DeliveryDispatcher;
   /** Keeps overlapping runs apart; optional where only one process can run (the local CLI). */
   lease?: RunLease;
   sleep: Sleep;
@@ -117,9 +126,6 @@ const DEFAULT_STALE_AFTER_MS = SETTING_DEFAULTS.staleAfterMinutes * 60_000;
 /** How long later runs keep mailing a digest whose sending had to stop; after that it is old news. */
 const RESUME_WINDOW_MS = 48 * 60 * 60 * 1000;
 const LEASE_TTL_MS = 15 * 60 * 1000;
-const MAX_SEND_ATTEMPTS = 6;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 20_000;
 
 /** Runs the whole pipeline once. Safe to run again with the same input: it then writes and sends nothing. */
 export async function publishDigests(deps: PublishDeps, settings: PublishSettings): Promise<PublishReport> {
@@ -258,10 +264,11 @@ function isRunStale(settings: PublishSettings, now: Date): boolean {
 }
 
 /**
- * Mails every digest still marked `pending` to every confirmed subscriber, each pair at most once: the
- * ledger claim comes before the send and the message id is recorded after it. When sending must stop
- * (quota, persistent throttling) the digest stays pending and the next run carries on where this one
- * stopped.
+ * Mails every digest still marked `pending` to every confirmed subscriber, each pair at most once. Each
+ * digest is rendered once into a template; what the ledger already holds for it is read with one query
+ * (so a resumed run does not claim every earlier pair again); the rest goes to the dispatcher, the
+ * in-process concurrent sender unless `deps.dispatcher` hands it to a queue. When sending must stop
+ * (quota, persistent throttling, the deadline) the digest stays pending and the next run carries on.
  */
 async function mailPendingDigests(
   deps: PublishDeps,
@@ -278,7 +285,7 @@ async function mailPendingDigests(
   if (pending.length === 0) return report;
 
   const subscribers = await deps.subscribers.listConfirmed();
-  const pacer = createPacer(deps, await deps.mailer.maxSendRate());
+  const jobs: { digest: Digest; job: DeliveryJob }[] = [];
   for (const digest of pending) {
     // A digest left pending (quota, deadline) is resumed by later runs, but not forever.
     if (now.getTime() - Date.parse(digest.firstSeen) > RESUME_WINDOW_MS) {
@@ -287,31 +294,61 @@ async function mailPendingDigests(
       log('info', 'digest too old to email; feeds carry it', { id: digest.id });
       continue;
     }
-    for (const subscriber of subscribers) {
-      if (settings.dryRun) {
-        report.sent += 1;
-        continue;
-      }
-      const outcome = await deliverOnce(deps, settings, digest, subscriber, pacer, log);
-      if (outcome === 'sent') report.sent += 1;
-      else if (outcome === 'already-claimed') report.alreadySent += 1;
-      else if (outcome === 'rejected') report.failed += 1;
-      else {
-        report.stoppedBy = outcome;
-        report.deferred += countRemaining(pending, digest, subscribers, subscriber);
-        log('warn', 'sending stopped; the rest is left for the next run', { reason: outcome, deferred: report.deferred });
-        return report;
-      }
-    }
-    await finishDigest(deps, settings, archived, digest, 'done');
+    const job = await digestJob(deps, settings, digest, subscribers, now);
+    report.alreadySent += subscribers.length - job.recipients.length;
+    jobs.push({ digest, job });
+  }
+  if (settings.dryRun) {
+    report.sent += jobs.reduce((sum, { job }) => sum + job.recipients.length, 0);
+    return report;
+  }
+  const dispatcher = deps.dispatcher ?? (await inProcessSender(deps, settings, now));
+  const results = await dispatcher.dispatch(jobs.map(({ job }) => job));
+  for (const [index, { digest }] of jobs.entries()) {
+    const result = results[index]!;
+    report.sent += result.sent + result.enqueued;
+    report.alreadySent += result.alreadySent;
+    report.failed += result.failed;
+    report.deferred += result.deferred.length;
+    if (result.stoppedBy) report.stoppedBy ??= result.stoppedBy;
+    else await finishDigest(deps, settings, archived, digest, 'done');
   }
   return report;
 }
 
-/** Pairs not yet attempted when sending stopped at `current` (including `current` itself). */
-function countRemaining(pending: Digest[], digest: Digest, subscribers: Subscriber[], current: Subscriber): number {
-  const laterDigests = pending.length - pending.indexOf(digest) - 1;
-  return subscribers.length - subscribers.indexOf(current) + laterDigests * subscribers.length;
+/** One digest's delivery: rendered once, to the confirmed subscribers the ledger has no record of. */
+async function digestJob(
+  deps: PublishDeps,
+  settings: PublishSettings,
+  digest: Digest,
+  subscribers: Subscriber[],
+  now: Date,
+): Promise<DeliveryJob> {
+  // One digest mailed on its own is one delivery; editions will derive their own delivery ids.
+  const deliveryId = deliveryIdForDigest(digest.id);
+  const template = mailTemplateOf((recipient) =>
+    digestEmailParts({ digest, site: settings.site, mail: settings.mail, date: now, ...recipient }),
+  );
+  const done = settings.dryRun ? new Set<string>() : await deps.ledger.sentSubscribers(deliveryId);
+  const recipients = subscribers.filter((subscriber) => !done.has(subscriber.id)).map(({ id, email }) => ({ subscriberId: id, email }));
+  return { delivery: { deliveryId, template }, recipients };
+}
+
+/** The concurrent sender of `npm start` and of a direct Lambda run, paced at the mail service's rate. */
+async function inProcessSender(deps: PublishDeps, settings: PublishSettings, now: Date): Promise<DeliveryDispatcher> {
+  const rate = await deps.mailer.maxSendRate();
+  return new ConcurrentSender(
+    { ...deps, limiter: limiterFor(deps.clock, deps.sleep, rate) },
+    {
+      inFlight: inFlightFor(rate),
+      partsFor: (recipient) => ({
+        to: recipient.email,
+        subscriberId: recipient.subscriberId,
+        unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, recipient.subscriberId, now),
+      }),
+      ...(settings.sendUntil ? { sendUntil: settings.sendUntil } : {}),
+    },
+  );
 }
 
 /** Records that a digest needs no more mailing. */
@@ -327,88 +364,4 @@ async function finishDigest(
   // sees it next, so the outcome needs no handling here.
   if (!settings.dryRun) await deps.archive.put(finished, digest.contentHash);
   archived.set(digest.id, finished);
-}
-
-type DeliveryOutcome = 'sent' | 'already-claimed' | 'rejected' | 'quota' | 'throttling' | 'deadline' | 'sender-rejected';
-
-/** Claims, renders and sends one message, retrying throttling with exponential backoff and jitter. */
-async function deliverOnce(
-  deps: PublishDeps,
-  settings: PublishSettings,
-  digest: Digest,
-  subscriber: Subscriber,
-  pacer: () => Promise<void>,
-  log: NonNullable<PublishDeps['log']>,
-): Promise<DeliveryOutcome> {
-  const now = deps.clock.now();
-  // Render before claiming: a message that cannot be built must not leave a claim behind.
-  let mail: OutgoingMail;
-  try {
-    mail = renderDigestEmail({
-      digest,
-      subscriberId: subscriber.id,
-      to: subscriber.email,
-      site: settings.site,
-      mail: settings.mail,
-      unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, subscriber.id, now),
-      date: now,
-    });
-  } catch (error) {
-    // One unusable address is one failed recipient, never a failed run.
-    if (!(error instanceof InvalidAddressError)) throw error;
-    log('warn', 'recipient address unusable; skipped', { digest: digest.id, subscriber: subscriber.id });
-    return 'rejected';
-  }
-  // One digest mailed on its own is one delivery; editions will derive their own delivery ids.
-  const delivery = deliveryIdForDigest(digest.id);
-  if ((await deps.ledger.claim(delivery, subscriber.id, now)) === 'already-claimed') return 'already-claimed';
-  for (let attempt = 1; ; attempt += 1) {
-    await pacer();
-    if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
-      await deps.ledger.release(delivery, subscriber.id);
-      return 'deadline';
-    }
-    // An exception here is unexpected (the message may or may not have left): the claim stays (at
-    // most once) and the run stops rather than guessing for every other subscriber.
-    const outcome = await deps.mailer.send(mail);
-    switch (outcome.kind) {
-      case 'sent':
-        await deps.ledger.markSent(delivery, subscriber.id, outcome.messageId, deps.clock.now());
-        return 'sent';
-      case 'rejected-recipient':
-        await deps.ledger.markFailed(delivery, subscriber.id, outcome.detail, deps.clock.now());
-        log('warn', 'recipient rejected', { digest: digest.id, subscriber: subscriber.id, error: outcome.detail });
-        return 'rejected';
-      case 'throttled':
-        if (attempt < MAX_SEND_ATTEMPTS) {
-          await deps.sleep(backoffMs(attempt, deps.random));
-          continue;
-        }
-        await deps.ledger.release(delivery, subscriber.id);
-        return 'throttling';
-      case 'quota':
-      case 'rejected-sender':
-        // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
-        await deps.ledger.release(delivery, subscriber.id);
-        log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
-        return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
-    }
-  }
-}
-
-/** "Full jitter" backoff: a random wait up to base·2^attempt, capped. */
-function backoffMs(attempt: number, random: () => number): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-}
-
-/** Returns a function that waits just long enough to keep sends under `maxPerSecond`. */
-function createPacer(deps: PublishDeps, maxPerSecond: number): () => Promise<void> {
-  if (!Number.isFinite(maxPerSecond) || maxPerSecond <= 0) return async () => undefined;
-  const intervalMs = 1000 / maxPerSecond;
-  let nextAllowed = 0;
-  return async () => {
-    const now = deps.clock.now().getTime();
-    if (nextAllowed > now) await deps.sleep(nextAllowed - now);
-    nextAllowed = Math.max(now, nextAllowed) + intervalMs;
-  };
 }
