@@ -14,11 +14,12 @@ import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { SqsSendQueue } from '../adapters/aws/sqs-send-queue.js';
 import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
+import { type AwsClients, createAwsClients, createSqsClient } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
 import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
 import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
@@ -94,6 +95,10 @@ export function createPublishHandler({
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     log: coreLog(logger),
+    // With a send queue the publisher renders and enqueues; the sender function mails at the full rate.
+    ...(env.sendQueueUrl
+      ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
+      : {}),
     ...overrides,
   };
   const lease = new DynamoRunLease(clients.doc, env.tables.state);

@@ -28,6 +28,8 @@ export const LOCAL_ENV = {
   sesEndpoint: 'GAZETTE_SES_ENDPOINT',
   /** Endpoint of a DynamoDB emulator (dynalite). */
   dynamodbEndpoint: 'GAZETTE_DYNAMODB_ENDPOINT',
+  /** Endpoint of an SQS emulator (fauxqs). */
+  sqsEndpoint: 'GAZETTE_SQS_ENDPOINT',
   /**
    * The token keyring JSON itself (same format as the secret behind `GAZETTE_TOKEN_SECRET_ARN`). There is
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
@@ -58,6 +60,7 @@ export interface EndpointOverrides {
   s3?: string;
   ses?: string;
   dynamodb?: string;
+  sqs?: string;
 }
 
 /** Everything the scheduled publisher needs from its environment, parsed and typed. */
@@ -72,6 +75,22 @@ export interface PublisherEnv {
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
+  /** When set, recipients are enqueued here for the sender function instead of mailed by the publisher. */
+  sendQueueUrl?: string;
+  endpoints: EndpointOverrides;
+}
+
+/** What the sender function reads: the sender settings, the ledger, the keyring (for unsubscribe links), the queue. */
+export interface SenderEnv {
+  region: string;
+  site: SiteConfig;
+  mail: MailConfig;
+  sesConfigurationSet: string;
+  tables: { deliveries: string };
+  keyring: KeyringSource;
+  sendQueueUrl: string;
+  /** Sender functions that may run at once; each takes MaxSendRate ÷ this. */
+  senderConcurrency: number;
   endpoints: EndpointOverrides;
 }
 
@@ -139,9 +158,24 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
+  [ENV.sendQueueUrl]: httpUrl.optional(),
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
+});
+
+const senderSchema = z.object({
+  ...region,
+  ...site,
+  ...sender,
+  [ENV.deliveriesTable]: text,
+  ...keyring,
+  [ENV.sendQueueUrl]: httpUrl,
+  [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
+  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
 });
 
 /** The part both the publisher and the API read: what the site and mail builders take. */
@@ -227,6 +261,7 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
     ...(env[LOCAL_ENV.s3Endpoint] ? { s3: env[LOCAL_ENV.s3Endpoint] } : {}),
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
+    ...(env[LOCAL_ENV.sqsEndpoint] ? { sqs: env[LOCAL_ENV.sqsEndpoint] } : {}),
   };
 }
 
@@ -248,6 +283,23 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     seedsDir: env[ENV.seedsDir],
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
+    ...(env[ENV.sendQueueUrl] ? { sendQueueUrl: env[ENV.sendQueueUrl] } : {}),
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the sender function's environment; throws `ConfigError` naming every offending variable. */
+export function loadSenderEnv(source: Readonly<Record<string, string | undefined>>): SenderEnv {
+  const env = parseEnvironment(senderSchema, source);
+  return {
+    region: env.AWS_REGION,
+    site: siteConfig(env),
+    mail: mailConfig(env),
+    sesConfigurationSet: env[ENV.sesConfigurationSet],
+    tables: { deliveries: env[ENV.deliveriesTable] },
+    keyring: keyringSource(env),
+    sendQueueUrl: env[ENV.sendQueueUrl],
+    senderConcurrency: env[ENV.senderConcurrency],
     endpoints: endpointOverrides(env),
   };
 }

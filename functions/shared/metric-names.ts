@@ -8,7 +8,7 @@ import { CONFIRMATION_CAP_REACHED } from '../core/subscriptions/subscribe.js';
 export const METRICS_NAMESPACE = 'Gazette';
 
 /** The `service` dimension of each function's metrics (also its logger's service name). */
-export const SERVICES = { publisher: 'publisher', subscriptionApi: 'subscription-api', sesEvents: 'ses-events' } as const;
+export const SERVICES = { publisher: 'publisher', subscriptionApi: 'subscription-api', sesEvents: 'ses-events', sender: 'sender' } as const;
 
 /** Metrics the subscription API emits. */
 export const SUBSCRIPTION_API_METRICS = {
