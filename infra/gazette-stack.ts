@@ -11,6 +11,7 @@ import { Mail } from './constructs/mail.js';
 import { Operations } from './constructs/operations.js';
 import { Publisher } from './constructs/publisher.js';
 import { Secrets } from './constructs/secrets.js';
+import { Sending } from './constructs/sending.js';
 import { SesEvents } from './constructs/ses-events.js';
 import { Site } from './constructs/site.js';
 import { SubscriptionApi } from './constructs/subscription-api.js';
@@ -71,6 +72,16 @@ export class GazetteStack extends Stack {
     secrets.grantReadTokenKeys(publisher.function);
     mail.grantSend(publisher.function, { readQuota: true });
 
+    // Sending: the publisher renders each delivery once and enqueues its recipients; sender functions
+    // (concurrency sized from MaxSendRate) personalise, claim and mail them at the account's full rate.
+    const sending = new Sending(this, 'Sending', { maxSendRate: settings.maxSendRate, ...root });
+    sending.grantEnqueue(publisher.function);
+    describeSite(sending.function);
+    data.grantDeliveries(sending.function);
+    secrets.grantReadTokenKeys(sending.function);
+    // The quota read divides MaxSendRate among the senders.
+    mail.grantSend(sending.function, { readQuota: true });
+
     // Subscription API: same domain under /api/*; confirmation mails, tokens, subscribers.
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
@@ -90,6 +101,8 @@ export class GazetteStack extends Stack {
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
+    operations.alarmOnErrors('SenderErrors', sending.function.function, 'The sender');
+    operations.alarmOnDeadLetters('SendDeadLetters', sending.deadLetterQueue, 'Sending (a message failed 30 times)');
     operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
     operations.alarmOnErrors('SesEventsErrors', sesEvents.function.function, 'SES event handling');
     operations.alarmOnDeadLetters('SesEventsDeadLetters', sesEvents.deadLetterQueue, 'SES event handling');

@@ -150,6 +150,12 @@ export const SETTING_RULES = {
    * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
    */
   maxConfirmationsPerDay: integer(1, 100_000),
+  /**
+   * SES's MaxSendRate for the account (mails per second; 14 when production access is granted, 1 in the
+   * sandbox). The senders read the live value from SES; this sizes the sender functions' maximum
+   * concurrency at deploy time (see `senderConcurrencyFor`). Raise it after SES raises the rate.
+   */
+  maxSendRate: integer(1, 10_000),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -174,6 +180,7 @@ export const SETTING_DEFAULTS = {
   timeZone: 'UTC',
   staleAfterMinutes: 360,
   maxConfirmationsPerDay: 500,
+  maxSendRate: 14,
 } as const satisfies Partial<Record<SettingKey, string | number>>;
 
 /**
@@ -192,6 +199,7 @@ export const settingsSchema = z.object({
   timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
   staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
+  maxSendRate: SETTING_RULES.maxSendRate.default(SETTING_DEFAULTS.maxSendRate),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
 });

@@ -158,7 +158,7 @@ const publisherSchema = z.object({
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
-  [ENV.sendQueueUrl]: httpUrl.optional(),
+  [ENV.sendQueueUrl]: text.optional(),
   [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
@@ -171,7 +171,7 @@ const senderSchema = z.object({
   ...sender,
   [ENV.deliveriesTable]: text,
   ...keyring,
-  [ENV.sendQueueUrl]: httpUrl,
+  [ENV.sendQueueUrl]: text,
   [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),

@@ -36,6 +36,7 @@ describe('deploy settings (gazette: context keys)', () => {
       feedLength: 50,
       staleAfterMinutes: 360,
       maxConfirmationsPerDay: 500,
+      maxSendRate: 14,
       language: 'en',
     });
   });
@@ -136,6 +137,7 @@ describe('deploy settings (gazette: context keys)', () => {
         'feedLength',
         'staleAfterMinutes',
         'maxConfirmationsPerDay',
+        'maxSendRate',
         'language',
       ]
         .map((key) => `gazette:${key}`)

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import { loadPublisherEnv, loadSenderEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
@@ -17,7 +17,7 @@ const SETTINGS = {
 
 let template: Template;
 let resources: Record<string, CfnResourceJson>;
-const ids = {} as Record<'publisher' | 'api' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
+const ids = {} as Record<'publisher' | 'api' | 'sesEvents' | 'sender' | 'bucket' | 'logBucket' | 'distribution', string>;
 const tables = {} as Record<'subscribers' | 'deliveries' | 'state', string>;
 
 beforeAll(() => {
@@ -26,6 +26,7 @@ beforeAll(() => {
   ids.publisher = logicalIdOf(template, 'AWS::Lambda::Function', 'PublisherHandler');
   ids.api = logicalIdOf(template, 'AWS::Lambda::Function', 'SubscriptionApiHandler');
   ids.sesEvents = logicalIdOf(template, 'AWS::Lambda::Function', 'SesEventsHandler');
+  ids.sender = logicalIdOf(template, 'AWS::Lambda::Function', 'SendingHandler');
   ids.bucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteBucket');
   ids.logBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteLogs');
   ids.distribution = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'SiteDistribution');
@@ -108,9 +109,9 @@ describe('schedule', () => {
 });
 
 describe('functions', () => {
-  it('are exactly the three handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
+  it('are exactly the four handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api].sort());
+    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api, ids.sender].sort());
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -154,6 +155,7 @@ describe('functions', () => {
       secretArn: expect.stringMatching(/^ref-subscriptionapioriginverify/),
     });
     expect(() => loadSesEventsEnv(environmentOf(ids.sesEvents))).not.toThrow();
+    expect(loadSenderEnv(environmentOf(ids.sender)).senderConcurrency).toBe(2);
   });
 
   it('uses execution roles without AWS managed policies', () => {

@@ -16,6 +16,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import { buildApp as buildFauxqs } from 'fauxqs';
 import { LOCAL_ENV } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
+import { SEND_QUEUE_MAX_RECEIVES } from '../../shared/send-queue.js';
 import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../shared/tables.js';
 import { LOCAL_HOST as HOST, startSesFront } from './ses-front.js';
 
@@ -146,9 +147,6 @@ export async function provisionGazette(clients: { s3: S3Client; dynamodb: Dynamo
   // an item write to a CREATING table fails with ResourceNotFoundException: wait for ACTIVE.
   await Promise.all(Object.values(names.tables).map((table) => waitUntilActive(clients.dynamodb, table)));
 }
-
-/** How often a send-queue message is received before it moves to the dead-letter queue (the stack's value too). */
-export const SEND_QUEUE_MAX_RECEIVES = 30;
 
 /**
  * Creates the send queue with a redrive policy to its dead-letter queue, as the stack does; returns

@@ -56,3 +56,14 @@ export function inFlightFor(perSecond: number): number {
   if (!Number.isFinite(perSecond)) return 1;
   return Math.min(64, Math.max(1, Math.ceil(perSecond * 0.15)));
 }
+
+/** Mails per second one sender function is sized for (8 in flight at ~150 ms per send covers it). */
+export const PER_SENDER_RATE = 50;
+
+/**
+ * The sender functions' maximum concurrency for an account's MaxSendRate: one per {@link PER_SENDER_RATE}
+ * mails/s, at least 2 (the least an SQS event source mapping allows), at most 100.
+ */
+export function senderConcurrencyFor(maxSendRate: number): number {
+  return Math.min(100, Math.max(2, Math.ceil(maxSendRate / PER_SENDER_RATE)));
+}
