@@ -101,7 +101,10 @@ export async function createFanoutHarness(
       const poller = async () => {
         while ((await pollOnce()).length > 0);
       };
-      await Promise.all(Array.from({ length: workers }, poller));
+      // Every poller finishes before a failure is reported, so nothing runs on after the test.
+      const settled = await Promise.allSettled(Array.from({ length: workers }, poller));
+      const failure = settled.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
     },
     async expireInFlight(records) {
       for (const record of records) {

@@ -56,7 +56,10 @@ const SLOTS: Slot[] = ['unsubscribeUrl', 'subscriberId', 'to'];
  */
 export function mailTemplateOf(render: (recipient: RecipientParts) => MessageParts): MailTemplate {
   const [first, second] = PLACEHOLDERS.map((placeholders) => templateFrom(render(placeholders), placeholders));
-  if (JSON.stringify(first) !== JSON.stringify(second)) throw new RenderError('mail content contains a recipient placeholder');
+  if (JSON.stringify(first) !== JSON.stringify(second))
+    throw new RenderError(
+      'two renders of the mail differ: its content contains a recipient placeholder, or the renderer is not deterministic',
+    );
   return first!;
 }
 

@@ -1,0 +1,126 @@
+/**
+ * Fan-out sending at MaxSendRate: the send queue in fauxqs, the REAL sender handler (one per simulated
+ * Lambda container, as many as the event source mapping's maximum concurrency for the rate, each with
+ * its own limiter at MaxSendRate ÷ concurrency), the DynamoDB ledger on dynalite and SES through the
+ * SES front with a ~60 ms round trip per send, as from a Lambda to a regional endpoint. The front
+ * answers the sends itself (`acceptWithoutEmulator`): aws-ses-v2-local parses each mail (~6.5 ms of
+ * CPU), which on a shared 2-core machine caps it near 40 mails/s and would measure the emulator. For each rate:
+ * mails per second achieved from the first poll to the last mail, the ratio to the rate (the goal is
+ * ≥ 0.95), and duplicates and losses counted from what SES accepted.
+ *
+ * One line per case: `sending: rate=R recipients=N achieved=X ratio=Y duplicates=D lost=L`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { SqsSendQueue } from '../functions/adapters/aws/sqs-send-queue.js';
+import {
+  provisionGazette,
+  provisionSendQueue,
+  startEmulators,
+  uniqueResourceNames,
+  type EmulatorEndpoints,
+} from '../functions/cli/local-aws/emulators.js';
+import { acceptedByRecipient, setSesFaults } from '../functions/cli/local-aws/ses-front.js';
+import { deliveryIdForDigest } from '../functions/core/publish/delivery.js';
+import { digestEmailParts } from '../functions/core/render/email.js';
+import { senderConcurrencyFor } from '../functions/core/send/rate-limiter.js';
+import { mailTemplateOf } from '../functions/core/send/template.js';
+import { createSenderHandler, type SenderHandler } from '../functions/handlers/sender.js';
+import { createAwsClients, createSqsClient, destroyAwsClients } from '../functions/shared/aws-clients.js';
+import type { SenderEnv } from '../functions/shared/env.js';
+import { mail, seedDigest, site } from '../tests/unit/render-fixtures.js';
+
+const CASES = [
+  { rate: 14, recipients: 2_000 },
+  { rate: 100, recipients: 10_000 },
+  { rate: 500, recipients: 10_000 },
+] as const;
+const SES_LATENCY_MS = 60;
+
+/** Runs every case against one set of emulators. */
+export async function run(): Promise<void> {
+  const emulators = await startEmulators();
+  try {
+    for (const { rate, recipients } of CASES) console.log(await sendingCase(emulators.endpoints, rate, recipients));
+  } finally {
+    await setSesFaults(emulators.endpoints.ses, {});
+    await emulators.stop();
+  }
+}
+
+async function sendingCase(endpoints: EmulatorEndpoints, rate: number, count: number): Promise<string> {
+  const names = uniqueResourceNames('bench');
+  const options = { region: 'us-east-1', endpoints };
+  const clients = createAwsClients(options);
+  const sqs = createSqsClient(options);
+  try {
+    await provisionGazette(clients, names);
+    const { sendQueueUrl } = await provisionSendQueue(sqs, names, 300);
+    const tag = randomUUID().slice(0, 8);
+    const recipients = Array.from({ length: count }, (_, i) => ({ subscriberId: `s${tag}${i}`, email: `r${i}+${tag}@example.com` }));
+    const date = new Date();
+    const template = mailTemplateOf((recipient) => digestEmailParts({ digest: seedDigest, site, mail, date, ...recipient }));
+    await new SqsSendQueue(sqs, sendQueueUrl).dispatch([
+      { delivery: { deliveryId: deliveryIdForDigest(`bench-${tag}`), template }, recipients },
+    ]);
+
+    await setSesFaults(endpoints.ses, { maxSendRate: rate, latencyMs: SES_LATENCY_MS, acceptWithoutEmulator: true });
+    const concurrency = senderConcurrencyFor(rate);
+    const env: SenderEnv = {
+      region: options.region,
+      site,
+      mail,
+      sesConfigurationSet: 'bench',
+      tables: { deliveries: names.tables.deliveries },
+      keyring: { kind: 'inline', json: JSON.stringify({ currentKeyId: 'k1', k1: 'bench-secret-of-enough-length-0123456789' }) },
+      sendQueueUrl,
+      senderConcurrency: concurrency,
+      endpoints,
+    };
+    // One handler per simulated container: each has its own limiter, as separate Lambda instances do.
+    const containers = Array.from({ length: concurrency }, () =>
+      createSenderHandler({ env, clients: { ...clients, sqs }, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) }),
+    );
+    const started = performance.now();
+    await Promise.all(containers.map((sender) => poll(sqs, sendQueueUrl, sender)));
+    const seconds = (performance.now() - started) / 1000;
+
+    const accepted = await acceptedByRecipient(endpoints.ses);
+    let duplicates = 0;
+    let lost = 0;
+    for (const { email } of recipients) {
+      const times = accepted[email] ?? 0;
+      if (times === 0) lost += 1;
+      else duplicates += times - 1;
+    }
+    const achieved = (count - lost) / seconds;
+    return `sending: rate=${rate} recipients=${count} achieved=${achieved.toFixed(1)} ratio=${(achieved / rate).toFixed(3)} duplicates=${duplicates} lost=${lost}`;
+  } finally {
+    sqs.destroy();
+    destroyAwsClients(clients);
+  }
+}
+
+/** What the event source mapping does for one container: receive a batch, invoke, delete what succeeded; until the queue is empty. */
+async function poll(sqs: SQSClient, queueUrl: string, sender: SenderHandler): Promise<void> {
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    if (Messages.length === 0) return;
+    const records = Messages.map(
+      (message) => ({ messageId: message.MessageId!, receiptHandle: message.ReceiptHandle!, body: message.Body! }) as SQSRecord,
+    );
+    const { batchItemFailures } = await sender({ Records: records }, { getRemainingTimeInMillis: () => 300_000 });
+    const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+    const done = records.filter((record) => !failed.has(record.messageId));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((r, i) => ({ Id: `d${i}`, ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+    }
+  }
+}
