@@ -8,12 +8,17 @@
  * mails per second achieved from the first poll to the last mail, the ratio to the rate (the goal is
  * ≥ 0.95), and duplicates and losses counted from what SES accepted.
  *
- * One line per case: `sending: rate=R recipients=N achieved=X ratio=Y duplicates=D lost=L`.
+ * One line per case: `sending: rate=R recipients=N achieved=X ratio=Y duplicates=D lost=L`, plus the
+ * process's CPU per mail (emulators included: when achieved × cpu_ms_per_mail nears the CPU the machine
+ * gives this process, the emulators, not the sender, set the pace). First a baseline line: the
+ * one-at-a-time loop the publisher had before.
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { DynamoDeliveryLedger } from '../functions/adapters/aws/dynamodb-delivery-ledger.js';
+import { SesMailer } from '../functions/adapters/aws/ses-mailer.js';
 import { SqsSendQueue } from '../functions/adapters/aws/sqs-send-queue.js';
 import {
   provisionGazette,
@@ -25,7 +30,8 @@ import {
 import { acceptedByRecipient, setSesFaults } from '../functions/cli/local-aws/ses-front.js';
 import { deliveryIdForDigest } from '../functions/core/publish/delivery.js';
 import { digestEmailParts } from '../functions/core/render/email.js';
-import { senderConcurrencyFor } from '../functions/core/send/rate-limiter.js';
+import { ConcurrentSender } from '../functions/core/send/concurrent-sender.js';
+import { senderConcurrencyFor, UNLIMITED } from '../functions/core/send/rate-limiter.js';
 import { mailTemplateOf } from '../functions/core/send/template.js';
 import { createSenderHandler, type SenderHandler } from '../functions/handlers/sender.js';
 import { createAwsClients, createSqsClient, destroyAwsClients } from '../functions/shared/aws-clients.js';
@@ -38,11 +44,65 @@ const CASES = [
   { rate: 500, recipients: 10_000 },
 ] as const;
 const SES_LATENCY_MS = 60;
+/** The baseline needs no big list: one send at a time reaches its ceiling at once. */
+const BASELINE_RECIPIENTS = 500;
 
-/** Runs every case against one set of emulators. */
+/**
+ * The baseline: one worker with one send in flight, as the publisher's loop sent before the fan-out
+ * (claim, send, record, one after the other), with no rate limit at all, against the same ledger and
+ * the same 60 ms SES.
+ */
+async function baselineCase(endpoints: EmulatorEndpoints, count: number): Promise<string> {
+  const names = uniqueResourceNames('bench');
+  const clients = createAwsClients({ region: 'us-east-1', endpoints });
+  try {
+    await provisionGazette(clients, names);
+    await setSesFaults(endpoints.ses, { latencyMs: SES_LATENCY_MS, acceptWithoutEmulator: true });
+    const { recipients, template, deliveryId } = benchDelivery(count);
+    const sender = new ConcurrentSender(
+      {
+        ledger: new DynamoDeliveryLedger(clients.doc, names.tables.deliveries),
+        mailer: new SesMailer(clients.ses, { configurationSet: 'bench', fromAddress: mail.fromAddress }),
+        limiter: UNLIMITED,
+        clock: { now: () => new Date() },
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random: Math.random,
+      },
+      {
+        inFlight: 1,
+        partsFor: (r) => ({ to: r.email, subscriberId: r.subscriberId, unsubscribeUrl: `${site.baseUrl}u?t=${r.subscriberId}` }),
+      },
+    );
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const [report] = await sender.dispatch([{ delivery: { deliveryId, template }, recipients }]);
+    const seconds = (performance.now() - started) / 1000;
+    return `sending-baseline: one send in flight, no limit recipients=${count} achieved=${(report!.sent / seconds).toFixed(1)} cpu_ms_per_mail=${cpuMsPer(cpu, count)}`;
+  } finally {
+    destroyAwsClients(clients);
+  }
+}
+
+/** CPU of this whole process (emulators included) per mail since `since`. */
+function cpuMsPer(since: NodeJS.CpuUsage, mails: number): string {
+  const used = process.cpuUsage(since);
+  return ((used.user + used.system) / 1000 / mails).toFixed(2);
+}
+
+/** A delivery of the seed digest to `count` fresh addresses. */
+function benchDelivery(count: number) {
+  const tag = randomUUID().slice(0, 8);
+  const recipients = Array.from({ length: count }, (_, i) => ({ subscriberId: `s${tag}${i}`, email: `r${i}+${tag}@example.com` }));
+  const date = new Date();
+  const template = mailTemplateOf((recipient) => digestEmailParts({ digest: seedDigest, site, mail, date, ...recipient }));
+  return { recipients, template, deliveryId: deliveryIdForDigest(`bench-${tag}`) };
+}
+
+/** Runs every case against one set of emulators, after the baseline. */
 export async function run(): Promise<void> {
   const emulators = await startEmulators();
   try {
+    console.log(await baselineCase(emulators.endpoints, BASELINE_RECIPIENTS));
     for (const { rate, recipients } of CASES) console.log(await sendingCase(emulators.endpoints, rate, recipients));
   } finally {
     await setSesFaults(emulators.endpoints.ses, {});
@@ -83,6 +143,7 @@ async function sendingCase(endpoints: EmulatorEndpoints, rate: number, count: nu
     const containers = Array.from({ length: concurrency }, () =>
       createSenderHandler({ env, clients: { ...clients, sqs }, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) }),
     );
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(containers.map((sender) => poll(sqs, sendQueueUrl, sender)));
     const seconds = (performance.now() - started) / 1000;
@@ -96,7 +157,7 @@ async function sendingCase(endpoints: EmulatorEndpoints, rate: number, count: nu
       else duplicates += times - 1;
     }
     const achieved = (count - lost) / seconds;
-    return `sending: rate=${rate} recipients=${count} achieved=${achieved.toFixed(1)} ratio=${(achieved / rate).toFixed(3)} duplicates=${duplicates} lost=${lost}`;
+    return `sending: rate=${rate} recipients=${count} achieved=${achieved.toFixed(1)} ratio=${(achieved / rate).toFixed(3)} duplicates=${duplicates} lost=${lost} cpu_ms_per_mail=${cpuMsPer(cpu, count)}`;
   } finally {
     sqs.destroy();
     destroyAwsClients(clients);

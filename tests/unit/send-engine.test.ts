@@ -16,6 +16,7 @@ import { ConcurrentSender } from '../../functions/core/send/concurrent-sender.js
 import type { DeliveryJob, Recipient } from '../../functions/core/send/ports.js';
 import { inFlightFor, TokenBucket, UNLIMITED } from '../../functions/core/send/rate-limiter.js';
 import { checkedTemplate, MalformedTemplateError, mailTemplateOf, personalise } from '../../functions/core/send/template.js';
+import { loadSenderEnv } from '../../functions/shared/env.js';
 import { FixedClock, MemoryLedger, memoryPublishWorld, RecordingMailer, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
 
 const SEED = new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url);
@@ -257,5 +258,33 @@ describe('resuming a digest', () => {
     expect(ledger.sentSubscribersQueries - queriesBefore).toBe(1);
     expect(claims).toBe(7);
     expect([...quotaMailer.sent.map((m) => m.to), ...addresses(resumedMailer)].sort()).toEqual(readers.map((r) => r.email).sort());
+  });
+});
+
+describe("the sender function's environment", () => {
+  const complete = {
+    GAZETTE_SITE_BASE_URL: 'https://news.example.com/',
+    GAZETTE_SITE_TITLE: 'Gazette',
+    GAZETTE_SENDER_ADDRESS: 'news@example.com',
+    GAZETTE_SENDER_NAME: 'Gazette',
+    GAZETTE_SES_CONFIGURATION_SET: 'events',
+    GAZETTE_DELIVERIES_TABLE: 'deliveries',
+    GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:keys',
+    GAZETTE_SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/send',
+    GAZETTE_SENDER_CONCURRENCY: '10',
+  };
+
+  it('reads a complete environment', () => {
+    expect(loadSenderEnv(complete)).toMatchObject({
+      senderConcurrency: 10,
+      tables: { deliveries: 'deliveries' },
+      keyring: { kind: 'secret' },
+    });
+  });
+
+  it('fails the cold start naming the missing queue and a malformed concurrency', () => {
+    expect(() => loadSenderEnv({ ...complete, GAZETTE_SEND_QUEUE_URL: undefined, GAZETTE_SENDER_CONCURRENCY: 'many' })).toThrow(
+      /GAZETTE_SEND_QUEUE_URL: required.*GAZETTE_SENDER_CONCURRENCY/,
+    );
   });
 });
