@@ -84,6 +84,7 @@ export interface PublishSettings {
 
 /** What the mailing part of a run did. */
 export interface MailReport {
+  /** Mails sent; when the publisher fans out (`deps.dispatcher` is the send queue), recipients enqueued. */
   sent: number;
   /** Pairs some earlier (or concurrent) run had already claimed. */
   alreadySent: number;
