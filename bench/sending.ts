@@ -141,7 +141,12 @@ async function sendingCase(endpoints: EmulatorEndpoints, rate: number, count: nu
     };
     // One handler per simulated container: each has its own limiter, as separate Lambda instances do.
     const containers = Array.from({ length: concurrency }, () =>
-      createSenderHandler({ env, clients: { ...clients, sqs }, logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }) }),
+      createSenderHandler({
+        env,
+        clients: { ...clients, sqs },
+        logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
+        metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      }),
     );
     const cpu = process.cpuUsage();
     const started = performance.now();

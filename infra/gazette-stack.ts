@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { feedLinks } from '../functions/core/render/outputs.js';
 import { SUBSCRIPTION_ROUTES } from '../functions/core/subscriptions/links.js';
 import { ENV } from '../functions/shared/env-names.js';
-import { PUBLISHER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
+import { PUBLISHER_METRICS, SENDER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
@@ -114,6 +114,21 @@ export class GazetteStack extends Stack {
         period: Duration.minutes(5),
         description: 'SES refused the sender or the account (unverified identity, sending paused): nothing is mailed until you fix it',
       },
+    );
+    // With the send queue the mail goes out in the sender: the same two alarms on its counts.
+    operations.alarmOnAppMetric(
+      'SendingSenderRejected',
+      { service: SERVICES.sender, name: SENDER_METRICS.senderRejected },
+      {
+        threshold: 1,
+        period: Duration.minutes(5),
+        description: 'SES refused the sender or the account while sending the queue: nothing is mailed until you fix it',
+      },
+    );
+    operations.alarmOnAppMetric(
+      'SendingMailsFailed',
+      { service: SERVICES.sender, name: SENDER_METRICS.mailsFailed },
+      { threshold: 20, period: Duration.hours(1), description: 'SES refused 20 or more recipients of the send queue within an hour' },
     );
     operations.alarmOnAppMetric(
       'ConfirmationCapReached',

@@ -5,20 +5,21 @@
  * the mapping's maximum concurrency, so all senders together stay under the account's rate.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
-import { sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
+import { type SenderBatchResult, sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
 import { ConcurrentSender, type SenderDeps } from '../core/send/concurrent-sender.js';
 import { inFlightFor, limiterFor, perWorkerRate } from '../core/send/rate-limiter.js';
 import { unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient, createSqsClient } from '../shared/aws-clients.js';
 import { loadSenderEnv, type SenderEnv } from '../shared/env.js';
-import { coreLog, createLogger } from '../shared/logger.js';
-import { SERVICES } from '../shared/metric-names.js';
+import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { SENDER_METRICS, SERVICES } from '../shared/metric-names.js';
 
 /** Seconds a message stopped by the quota or a refused sender waits before it is tried again. */
 export const HOLD_BACK_SECONDS = 30 * 60;
@@ -30,7 +31,15 @@ export interface SenderHandlerOptions {
   env: SenderEnv;
   clients: Pick<AwsClients, 'ses' | 'doc' | 'secrets'> & { sqs: SQSClient };
   logger?: Logger;
+  /** Where each batch's counts go (Powertools `Metrics` on AWS; a recorder in tests). */
+  metrics?: MetricsSink;
   overrides?: Partial<SenderDeps>;
+}
+
+/** The part of Powertools `Metrics` the handler uses (all counts). */
+export interface MetricsSink {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+  publishStoredMetrics(): unknown;
 }
 
 /** The part of the Lambda context the handler reads. */
@@ -46,6 +55,7 @@ export function createSenderHandler({
   env,
   clients,
   logger = createLogger(SERVICES.sender),
+  metrics = createMetrics(SERVICES.sender),
   overrides = {},
 }: SenderHandlerOptions): SenderHandler {
   const mailer = new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress });
@@ -101,8 +111,18 @@ export function createSenderHandler({
       batchItemFailures: result.batchItemFailures.length,
       holdBack: result.holdBack.length,
     });
+    recordBatchMetrics(metrics, result);
     return { batchItemFailures: result.batchItemFailures };
   };
+}
+
+/** One data point per count an operator alarms on; flushed at once (embedded metric format, no API call). */
+function recordBatchMetrics(metrics: MetricsSink, result: SenderBatchResult): void {
+  metrics.addMetric(SENDER_METRICS.mailsSent, MetricUnit.Count, result.sent);
+  metrics.addMetric(SENDER_METRICS.mailsFailed, MetricUnit.Count, result.failed);
+  metrics.addMetric(SENDER_METRICS.mailsDeferred, MetricUnit.Count, result.deferred);
+  metrics.addMetric(SENDER_METRICS.senderRejected, MetricUnit.Count, result.stoppedBy === 'sender-rejected' ? 1 : 0);
+  metrics.publishStoredMetrics();
 }
 
 /** Makes messages invisible for {@link HOLD_BACK_SECONDS}, so a spent quota is not retried every few seconds. */

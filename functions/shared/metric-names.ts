@@ -26,3 +26,14 @@ export const PUBLISHER_METRICS = {
   /** 1 when a run stopped because the mail service refused the sender or the account. */
   senderRejected: 'SenderRejected',
 } as const;
+
+/**
+ * Metrics the sender function emits once per batch: the publisher's mail counts under the sender's
+ * `service` dimension, since with the send queue the mail goes out here.
+ */
+export const SENDER_METRICS = {
+  mailsSent: PUBLISHER_METRICS.mailsSent,
+  mailsFailed: PUBLISHER_METRICS.mailsFailed,
+  mailsDeferred: PUBLISHER_METRICS.mailsDeferred,
+  senderRejected: PUBLISHER_METRICS.senderRejected,
+} as const;

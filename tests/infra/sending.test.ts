@@ -83,6 +83,16 @@ describe('sending', () => {
     expect(senderActions).not.toContain('sqs:SendMessage');
   });
 
+  it("alarms on the sender's own refused-sender and failed-recipient counts", () => {
+    for (const name of ['SenderRejected', 'MailsFailed']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Gazette',
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: 'sender' }],
+      });
+    }
+  });
+
   it('sizes two senders for the SES default and the sandbox, and one per 50 mails/s above', () => {
     expect([1, 14, 100, 500, 3000, 100_000].map(senderConcurrencyFor)).toEqual([2, 2, 2, 10, 60, 100]);
   });

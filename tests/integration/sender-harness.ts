@@ -31,6 +31,8 @@ export interface FanoutHarness extends Harness {
   /** Publishes with the send queue configured (the publisher enqueues instead of mailing). */
   publish(): Promise<PublishSummary>;
   sender: SenderHandler;
+  /** The sender's metrics, summed over every batch so far. */
+  senderMetrics: Record<string, number>;
   /** One poll: receive up to 10 messages, invoke the sender, delete the ones it finished. Returns what it received. */
   pollOnce(options?: { invoke?: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> }): Promise<SQSRecord[]>;
   /** Polls with `workers` pollers until a poll finds the queue empty. */
@@ -59,10 +61,15 @@ export async function createFanoutHarness(
     logger: silent(),
     metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
   });
+  const senderMetrics: Record<string, number> = {};
   const sender = createSenderHandler({
     env: loadSenderEnv(variables),
     clients: { ...base.clients, sqs },
     logger: silent(),
+    metrics: {
+      addMetric: (name, _unit, value) => (senderMetrics[name] = (senderMetrics[name] ?? 0) + value),
+      publishStoredMetrics: () => undefined,
+    },
     ...(options.senderOverrides ? { overrides: options.senderOverrides } : {}),
   });
   const queueArn = `arn:aws:sqs:${base.env.region}:000000000000:${base.names.queues.send}`;
@@ -95,6 +102,7 @@ export async function createFanoutHarness(
     sendQueueUrl,
     deadLetterQueueUrl,
     sender,
+    senderMetrics,
     publish: () => publisher({}, { awsRequestId: randomUUID() }),
     pollOnce,
     async drain(workers = 1) {

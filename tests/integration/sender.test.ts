@@ -70,6 +70,7 @@ describe('fan-out through the send queue', () => {
     await h.drain();
     await expectEachOnce(h, addresses);
     expect(await h.depth()).toEqual({ visible: 0, inFlight: 0 });
+    expect(h.senderMetrics).toEqual({ MailsSent: 120, MailsFailed: 0, MailsDeferred: 0, SenderRejected: 0 });
     const keyring = parseKeyring(TEST_KEYRING_JSON, 'test');
     for (const mail of (await h.mails()).slice(0, 5)) {
       const id = subscriberIdFor(normaliseAddress(mail.to));
@@ -151,6 +152,7 @@ describe('fan-out through the send queue', () => {
     const received = await h.pollOnce();
     expect(received).toHaveLength(2);
     expect((await h.mails()).length).toBe(40);
+    expect(h.senderMetrics).toMatchObject({ MailsSent: 40, MailsDeferred: 60 });
     const ledger = await ledgerItems(h);
     expect(ledger.map((item) => item.status)).toEqual(Array(40).fill('sent'));
     // Held back (30 minutes), not redelivered at once and not deleted.

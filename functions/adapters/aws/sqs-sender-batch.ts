@@ -6,7 +6,7 @@
  */
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
 import type { Log } from '../../core/publish/ports.js';
-import type { DeliveryDispatcher, DeliveryJob } from '../../core/send/ports.js';
+import type { DeliveryDispatcher, DeliveryJob, StopReason } from '../../core/send/ports.js';
 import { decodeSendMessage, MalformedSendMessageError } from './sqs-send-queue.js';
 
 /** What became of a batch. */
@@ -18,6 +18,8 @@ export interface SenderBatchResult {
   alreadySent: number;
   failed: number;
   deferred: number;
+  /** Why sending stopped, if it did. */
+  stoppedBy?: StopReason;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function sendQueuedBatch(records: SQSRecord[], dispatcher: Delivery
     result.failed += report.failed;
     result.deferred += report.deferred.length;
     if (report.deferred.length === 0) return;
+    if (report.stoppedBy) result.stoppedBy ??= report.stoppedBy;
     result.batchItemFailures.push({ itemIdentifier: record.messageId });
     if (report.stoppedBy === 'quota' || report.stoppedBy === 'sender-rejected') result.holdBack.push(record);
   });
