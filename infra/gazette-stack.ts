@@ -70,7 +70,8 @@ export class GazetteStack extends Stack {
     data.grantDeliveries(publisher.function);
     data.grantState(publisher.function);
     secrets.grantReadTokenKeys(publisher.function);
-    mail.grantSend(publisher.function, { readQuota: true });
+    // It renders the mail but sends none: the sender functions do (below).
+    mail.describeSender(publisher.function);
 
     // Sending: the publisher renders each delivery once and enqueues its recipients; sender functions
     // (concurrency sized from MaxSendRate) personalise, claim and mail them at the account's full rate.

@@ -98,15 +98,24 @@ export class Mail extends Construct {
   }
 
   /**
+   * Tells `fn` who the sender is without letting it send: GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME
+   * and GAZETTE_SES_CONFIGURATION_SET, for a function that renders mail another function sends (the
+   * publisher, which enqueues for the sender).
+   */
+  describeSender(fn: ConfigurableFunction): void {
+    fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);
+    fn.addEnvironment(ENV.senderName, this.props.senderName);
+    fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+  }
+
+  /**
    * Lets `fn` send mail as the sender and nobody else: `ses:SendRawEmail`/`ses:SendEmail` on the
    * identity and the configuration set only, with `ses:FromAddress` pinned to the sender address.
    * Sets GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME and GAZETTE_SES_CONFIGURATION_SET.
    * With `readQuota`, also `ses:GetSendQuota` (IAM offers it only on "*").
    */
   grantSend(fn: ConfigurableFunction, options: { readQuota?: boolean } = {}): void {
-    fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);
-    fn.addEnvironment(ENV.senderName, this.props.senderName);
-    fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+    this.describeSender(fn);
     fn.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail', 'ses:SendEmail'],

@@ -423,8 +423,10 @@ describe('IAM', () => {
       expect(resourcesOf(statement)).toHaveLength(2);
       expect(referencedIds(statement.Resource)).toEqual(new Set([identity, configurationSet]));
     }
-    // Only the publisher and the subscription API (confirmation mail) send.
+    // Only the sender and the subscription API (confirmation mail) send; the publisher only enqueues.
     expect(statementsOf(ids.sesEvents).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
+    expect(statementsOf(ids.publisher).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
+    expect(statementsOf(ids.sender).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
     expect(statementsOf(ids.api).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
   });
 
