@@ -9,13 +9,15 @@ import { InvalidAddressError } from '../../functions/core/errors.js';
 import type { OutgoingMail } from '../../functions/core/model.js';
 import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import type { FailedSend, Mailer, SendOutcome } from '../../functions/core/publish/ports.js';
-import { editionTemplate } from '../../functions/core/publish/deliver-edition.js';
+import type { PlannedEdition } from '../../functions/core/editions/plan.js';
+import type { Subscriber } from '../../functions/core/model.js';
+import { deliverEdition, editionTemplate } from '../../functions/core/publish/deliver-edition.js';
 import { publishDigests } from '../../functions/core/publish/publish-digests.js';
 import { renderEditionEmail } from '../../functions/core/render/edition-email.js';
 import { digestEmailParts, renderDigestEmail } from '../../functions/core/render/email.js';
 import { RenderError } from '../../functions/core/render/text.js';
 import { ConcurrentSender } from '../../functions/core/send/concurrent-sender.js';
-import type { DeliveryJob, Recipient } from '../../functions/core/send/ports.js';
+import type { DeliveryDispatcher, DeliveryJob, JobReport, Recipient, SettledCallback } from '../../functions/core/send/ports.js';
 import { inFlightFor, TokenBucket, UNLIMITED } from '../../functions/core/send/rate-limiter.js';
 import { checkedTemplate, MalformedTemplateError, mailTemplateOf, personalise } from '../../functions/core/send/template.js';
 import { loadSenderEnv } from '../../functions/shared/env.js';
@@ -284,6 +286,74 @@ describe('resuming an edition', () => {
     expect(ledger.sentSubscribersQueries - queriesBefore).toBe(1);
     expect(claims).toBe(7);
     expect([...quotaMailer.sent.map((m) => m.to), ...addresses(resumedMailer)].sort()).toEqual(readers.map((r) => r.email).sort());
+  });
+});
+
+describe('deliverEdition through a dispatcher', () => {
+  const readers: Subscriber[] = ['a', 'b', 'c'].map((id) => ({ id: `sub-${id}`, email: `${id}@example.org`, status: 'confirmed' }));
+  // Cursors make lists differ: sub-c subscribed after the lead digest and gets only the rest.
+  const planned: PlannedEdition = {
+    edition: seedEdition,
+    closeAt: new Date(seedEdition.date),
+    copies: [
+      { subscriber: readers[0]!, digests: seedEdition.digests },
+      { subscriber: readers[1]!, digests: seedEdition.digests },
+      { subscriber: readers[2]!, digests: seedEdition.digests.slice(1) },
+    ],
+  };
+  /** A dispatcher that enqueues, as the send queue does: every recipient settled at once. */
+  class EnqueueingDispatcher implements DeliveryDispatcher {
+    readonly jobs: DeliveryJob[] = [];
+    async dispatch(jobs: DeliveryJob[], onSettled?: SettledCallback): Promise<JobReport[]> {
+      this.jobs.push(...jobs);
+      for (const job of jobs) for (const recipient of job.recipients) await onSettled?.(job, recipient);
+      return jobs.map((job) => ({ sent: 0, alreadySent: 0, failed: 0, enqueued: job.recipients.length, deferred: [], inDoubt: [] }));
+    }
+  }
+  const deps = (ledger: MemoryLedger, subscribers: MemorySubscribers) => ({
+    clock: new FixedClock(date),
+    ledger,
+    mailer: new RecordingMailer(),
+    subscribers,
+    sleep: async () => undefined,
+    random: () => 0.5,
+  });
+  const settings = { site, mail, keyring: TEST_PUBLISH_SETTINGS.keyring };
+
+  it('renders one template per distinct digest list, skips what the ledger settled (one query), and moves each cursor at enqueue', async () => {
+    const ledger = new MemoryLedger();
+    await ledger.claim(seedEdition.id, 'sub-b');
+    await ledger.markSent(seedEdition.id, 'sub-b', 'ses-1');
+    const subscribers = new MemorySubscribers(readers);
+    const dispatcher = new EnqueueingDispatcher();
+    const queries = ledger.sentSubscribersQueries;
+
+    const tally = await deliverEdition(deps(ledger, subscribers), settings, planned, dispatcher);
+
+    expect(ledger.sentSubscribersQueries - queries).toBe(1);
+    expect(tally).toEqual({ sent: 2, alreadySent: 1, failed: 0, deferred: 0, inDoubt: [] });
+    expect(dispatcher.jobs.map((job) => job.recipients.map((r) => r.subscriberId))).toEqual([['sub-a'], ['sub-c']]);
+    expect(dispatcher.jobs.every((job) => job.delivery.deliveryId === seedEdition.id)).toBe(true);
+    // Each template carries its own list: sub-c's mail has no lead digest.
+    const lead = seedEdition.digests[0]!.headline;
+    const [full, rest] = dispatcher.jobs.map((job) =>
+      personalise(job.delivery.template, { ...recipientParts('x') }).raw.toString('latin1'),
+    );
+    expect(full).toContain(lead.slice(0, 20));
+    expect(rest).not.toContain(lead.slice(0, 20));
+    // The settled copy and both enqueued ones: every cursor is now at the edition's close.
+    expect(subscribers.cursorMoves.map((move) => move.id).sort()).toEqual(['sub-a', 'sub-b', 'sub-c']);
+    expect(new Set(subscribers.cursorMoves.map((move) => move.cursor))).toEqual(new Set([planned.closeAt.toISOString()]));
+  });
+
+  it('keeps a copy in doubt out of the cursor moves and reports it', async () => {
+    const ledger = new MemoryLedger();
+    const subscribers = new MemorySubscribers(readers);
+    const crashing = new SlowMailer((call) => (call === 2 ? new Error('socket hang up') : undefined));
+    const tally = await deliverEdition({ ...deps(ledger, subscribers), mailer: crashing }, settings, planned, sender(crashing, ledger, 1));
+    expect(tally).toMatchObject({ sent: 1, stoppedBy: 'in-doubt', deferred: 1 });
+    expect(tally.inDoubt).toEqual([{ deliveryId: seedEdition.id, subscriberId: 'sub-b' }]);
+    expect(subscribers.cursorMoves.map((move) => move.id)).toEqual(['sub-a']);
   });
 });
 
