@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark module in turn; `npm run bench -- summaries feeds` runs only the
+ * `npm run bench`: runs every benchmark module in turn; `npm run bench -- sending feeds` runs only the
  * named ones. Convention: a benchmark is a module in bench/ that exports `async function run():
  * Promise<void>` and prints its own tables. Add yours to the list.
  */
@@ -13,6 +13,7 @@ import { run as publish } from './publish.js';
 import { run as subscribeTiming } from './subscribe-timing.js';
 import { run as sources } from './sources.js';
 import { run as sourcesPoll } from './sources-poll.js';
+import { run as sending } from './sending.js';
 import { run as summarizer } from './summarizer.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
@@ -27,6 +28,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['subscribe-timing', subscribeTiming],
   ['sources', sources],
   ['sources-poll', sourcesPoll],
+  ['sending', sending],
 ];
 
 /** Old names that still select a benchmark. */

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { feedLinks } from '../functions/core/render/outputs.js';
 import { SUBSCRIPTION_ROUTES } from '../functions/core/subscriptions/links.js';
 import { ENV } from '../functions/shared/env-names.js';
-import { PUBLISHER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
+import { PUBLISHER_METRICS, SENDER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
 import type { GazetteFunction } from './constructs/gazette-function.js';
@@ -13,6 +13,7 @@ import { Operations } from './constructs/operations.js';
 import { ConfirmationSender } from './constructs/confirmation-sender.js';
 import { Publisher } from './constructs/publisher.js';
 import { Secrets } from './constructs/secrets.js';
+import { Sending } from './constructs/sending.js';
 import { SesEvents } from './constructs/ses-events.js';
 import { Site } from './constructs/site.js';
 import { SubscriptionApi } from './constructs/subscription-api.js';
@@ -82,7 +83,8 @@ export class GazetteStack extends Stack {
     data.grantState(publisher.function);
     data.grantSources(publisher.function);
     secrets.grantReadTokenKeys(publisher.function);
-    mail.grantSend(publisher.function, { readQuota: true });
+    // It renders the mail but sends none: the sender functions do (below).
+    mail.describeSender(publisher.function);
     // Optional: a Bedrock model writes the digests (the extractive summariser stays the fallback).
     if (settings.summarizer === 'bedrock') {
       const models = new ModelSummaries(this, 'ModelSummaries', {
@@ -91,6 +93,16 @@ export class GazetteStack extends Stack {
       });
       models.grantSummarize(publisher.function);
     }
+
+    // Sending: the publisher renders each delivery once and enqueues its recipients; sender functions
+    // (concurrency sized from MaxSendRate) personalise, claim and mail them at the account's full rate.
+    const sending = new Sending(this, 'Sending', { maxSendRate: settings.maxSendRate, ...root });
+    sending.grantEnqueue(publisher.function);
+    describeSite(sending.function);
+    data.grantDeliveries(sending.function);
+    secrets.grantReadTokenKeys(sending.function);
+    // The quota read divides MaxSendRate among the senders.
+    mail.grantSend(sending.function, { readQuota: true });
 
     // Confirmation sender: decides and mails each queued sign-up, after the API has answered.
     const confirmations = new ConfirmationSender(this, 'ConfirmationSender', root);
@@ -124,6 +136,8 @@ export class GazetteStack extends Stack {
 
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
+    operations.alarmOnErrors('SenderErrors', sending.function.function, 'The sender');
+    operations.alarmOnDeadLetters('SendDeadLetters', sending.deadLetterQueue, 'Sending (a message failed 30 times)');
     operations.alarmOnErrors('SubscriptionApiErrors', api.function.function, 'The subscription API');
     operations.alarmOnErrors('ConfirmationSenderErrors', confirmations.function.function, 'The confirmation sender');
     operations.alarmOnDeadLetters('ConfirmationDeadLetters', confirmations.deadLetterQueue, 'Confirmation mails');
@@ -137,6 +151,21 @@ export class GazetteStack extends Stack {
         period: Duration.minutes(5),
         description: 'SES refused the sender or the account (unverified identity, sending paused): nothing is mailed until you fix it',
       },
+    );
+    // With the send queue the mail goes out in the sender: the same two alarms on its counts.
+    operations.alarmOnAppMetric(
+      'SendingSenderRejected',
+      { service: SERVICES.sender, name: SENDER_METRICS.senderRejected },
+      {
+        threshold: 1,
+        period: Duration.minutes(5),
+        description: 'SES refused the sender or the account while sending the queue: nothing is mailed until you fix it',
+      },
+    );
+    operations.alarmOnAppMetric(
+      'SendingMailsFailed',
+      { service: SERVICES.sender, name: SENDER_METRICS.mailsFailed },
+      { threshold: 20, period: Duration.hours(1), description: 'SES refused 20 or more recipients of the send queue within an hour' },
     );
     operations.alarmOnAppMetric(
       'ConfirmationCapReached',

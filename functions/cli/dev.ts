@@ -35,6 +35,8 @@ const EXAMPLE_SUBSCRIBER = 'reader@example.com';
 const NAMES: GazetteResourceNames = {
   bucket: 'gazette-site',
   tables: { subscribers: 'gazette-subscribers', deliveries: 'gazette-deliveries', state: 'gazette-state', sources: 'gazette-sources' },
+  // Named for completeness: `npm run dev` mails from the publisher itself (no sender function runs locally).
+  queues: { send: 'gazette-send', deadLetter: 'gazette-send-dlq' },
 };
 
 /**

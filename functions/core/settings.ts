@@ -185,6 +185,12 @@ export const SETTING_RULES = {
    * uses more than a tenth of the SES daily quota for them ({@link confirmationCap}).
    */
   maxConfirmationsPerDay: integer(1, 100_000),
+  /**
+   * SES's MaxSendRate for the account (mails per second; 14 when production access is granted, 1 in the
+   * sandbox). The senders read the live value from SES; this sizes the sender functions' maximum
+   * concurrency at deploy time (see `senderConcurrencyFor`). Raise it after SES raises the rate.
+   */
+  maxSendRate: integer(1, 10_000),
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
@@ -274,6 +280,7 @@ export const SETTING_DEFAULTS = {
   editionMaxItems: 20,
   cadences: 'instant',
   defaultCadence: 'instant',
+  maxSendRate: 14,
 } as const satisfies Partial<Record<SettingKey, string | number | boolean>>;
 
 /**
@@ -293,6 +300,7 @@ export const settingsSchema = z.object({
   staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
   maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
   maxAgeToMailHours: SETTING_RULES.maxAgeToMailHours.default(SETTING_DEFAULTS.maxAgeToMailHours),
+  maxSendRate: SETTING_RULES.maxSendRate.default(SETTING_DEFAULTS.maxSendRate),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
   summarizer: SETTING_RULES.summarizer.default(SETTING_DEFAULTS.summarizer),

@@ -15,6 +15,7 @@ import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
 import { stateTableBedrockSummarizer } from '../adapters/aws/bedrock-summarizer.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { SqsSendQueue } from '../adapters/aws/sqs-send-queue.js';
 import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
 import { DynamoSeenItems, DynamoSources } from '../adapters/aws/dynamodb-sources.js';
 import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
@@ -24,7 +25,7 @@ import type { SourcePollReport } from '../core/sources/poll-sources.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
+import { type AwsClients, createAwsClients, createSqsClient } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
 import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
 import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
@@ -110,6 +111,10 @@ export function createPublishHandler({
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     log: coreLog(logger),
+    // With a send queue the publisher renders and enqueues; the sender function mails at the full rate.
+    ...(env.sendQueueUrl
+      ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
+      : {}),
     ...overrides,
   };
   // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.

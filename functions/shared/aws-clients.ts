@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EndpointOverrides } from './env.js';
 
@@ -80,6 +81,15 @@ export function createSecretsClient(options: AwsClientOptions): SecretsManagerCl
   return new SecretsManagerClient(commonConfig(options));
 }
 
+/**
+ * The SQS client of the send queue. Not part of {@link AwsClients}: only the publisher (when it fans
+ * out) and the sender function use it, so the other functions do not bundle it.
+ */
+export function createSqsClient(options: AwsClientOptions): SQSClient {
+  const endpoint = options.endpoints?.sqs;
+  return new SQSClient({ ...commonConfig(options), ...(endpoint ? { endpoint } : {}) });
+}
+
 /** Creates every client (the publisher uses them all). Pass `endpoints` (and emulator `credentials`) only for local runs. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   return {
@@ -100,5 +110,5 @@ export function destroyAwsClients(clients: AwsClients): void {
 }
 
 function hasAnyEndpoint(endpoints: EndpointOverrides): boolean {
-  return Boolean(endpoints.s3 || endpoints.ses || endpoints.dynamodb);
+  return Boolean(endpoints.s3 || endpoints.ses || endpoints.dynamodb || endpoints.sqs);
 }

@@ -86,6 +86,16 @@ export const ENV = {
   bedrockModelId: 'GAZETTE_BEDROCK_MODEL_ID',
   /** Model tokens per UTC day, counted in the state table before each call. */
   bedrockDailyTokenBudget: 'GAZETTE_BEDROCK_DAILY_TOKEN_BUDGET',
+  /**
+   * URL of the send queue. Set on the publisher, it enqueues each delivery's recipients there instead
+   * of mailing them itself; set on the sender function, it is where partly sent batches are delayed.
+   */
+  sendQueueUrl: 'GAZETTE_SEND_QUEUE_URL',
+  /**
+   * How many sender functions may run at once (the event source mapping's maximum concurrency): each
+   * sends at SES's MaxSendRate divided by this, so together they stay under it.
+   */
+  senderConcurrency: 'GAZETTE_SENDER_CONCURRENCY',
 } as const;
 
 /** One of the environment variable names above. */

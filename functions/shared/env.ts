@@ -41,6 +41,8 @@ export const LOCAL_ENV = {
   dynamodbEndpoint: 'GAZETTE_DYNAMODB_ENDPOINT',
   /** Endpoint of a Bedrock Runtime stand-in (a loopback stub of Converse in tests). */
   bedrockEndpoint: 'GAZETTE_BEDROCK_ENDPOINT',
+  /** Endpoint of an SQS emulator (fauxqs). */
+  sqsEndpoint: 'GAZETTE_SQS_ENDPOINT',
   /**
    * The token keyring JSON itself (same format as the secret behind `GAZETTE_TOKEN_SECRET_ARN`). There is
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
@@ -80,6 +82,7 @@ export interface EndpointOverrides {
   ses?: string;
   dynamodb?: string;
   bedrock?: string;
+  sqs?: string;
 }
 
 /** Everything the scheduled publisher needs from its environment, parsed and typed. */
@@ -103,6 +106,22 @@ export interface PublisherEnv {
   editions: EditionDefaults;
   /** A new article older than this by its own date is archived, not mailed. */
   maxAgeToMailMs: number;
+  /** When set, recipients are enqueued here for the sender function instead of mailed by the publisher. */
+  sendQueueUrl?: string;
+  endpoints: EndpointOverrides;
+}
+
+/** What the sender function reads: the sender settings, the ledger, the keyring (for unsubscribe links), the queue. */
+export interface SenderEnv {
+  region: string;
+  site: SiteConfig;
+  mail: MailConfig;
+  sesConfigurationSet: string;
+  tables: { deliveries: string };
+  keyring: KeyringSource;
+  sendQueueUrl: string;
+  /** Sender functions that may run at once; each takes MaxSendRate ÷ this. */
+  senderConcurrency: number;
   endpoints: EndpointOverrides;
 }
 
@@ -217,6 +236,21 @@ const publisherSchema = z.object({
   [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
   [LOCAL_ENV.bedrockEndpoint]: httpUrl.optional(),
+  [ENV.sendQueueUrl]: text.optional(),
+  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
+});
+
+const senderSchema = z.object({
+  ...region,
+  ...site,
+  ...sender,
+  [ENV.deliveriesTable]: text,
+  ...keyring,
+  [ENV.sendQueueUrl]: text,
+  [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
+  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
 });
 
 /** The part both the publisher and the API read: what the site and mail builders take. */
@@ -335,6 +369,7 @@ function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof L
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
     ...(env[LOCAL_ENV.bedrockEndpoint] ? { bedrock: env[LOCAL_ENV.bedrockEndpoint] } : {}),
+    ...(env[LOCAL_ENV.sqsEndpoint] ? { sqs: env[LOCAL_ENV.sqsEndpoint] } : {}),
   };
 }
 
@@ -379,6 +414,23 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
     },
     editions: editionDefaults(env),
     maxAgeToMailMs: env[ENV.maxAgeToMailHours] * 60 * 60 * 1000,
+    ...(env[ENV.sendQueueUrl] ? { sendQueueUrl: env[ENV.sendQueueUrl] } : {}),
+    endpoints: endpointOverrides(env),
+  };
+}
+
+/** Parses and validates the sender function's environment; throws `ConfigError` naming every offending variable. */
+export function loadSenderEnv(source: Readonly<Record<string, string | undefined>>): SenderEnv {
+  const env = parseEnvironment(senderSchema, source);
+  return {
+    region: env.AWS_REGION,
+    site: siteConfig(env),
+    mail: mailConfig(env),
+    sesConfigurationSet: env[ENV.sesConfigurationSet],
+    tables: { deliveries: env[ENV.deliveriesTable] },
+    keyring: keyringSource(env),
+    sendQueueUrl: env[ENV.sendQueueUrl],
+    senderConcurrency: env[ENV.senderConcurrency],
     endpoints: endpointOverrides(env),
   };
 }

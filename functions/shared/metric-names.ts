@@ -13,6 +13,7 @@ export const SERVICES = {
   subscriptionApi: 'subscription-api',
   confirmationSender: 'confirmation-sender',
   sesEvents: 'ses-events',
+  sender: 'sender',
 } as const;
 
 /** Metrics of sign-ups, emitted by the confirmation sender (service `confirmation-sender`). */
@@ -32,4 +33,15 @@ export const PUBLISHER_METRICS = {
   mailsInDoubt: 'MailsInDoubt',
   /** 1 when a run stopped because the mail service refused the sender or the account. */
   senderRejected: 'SenderRejected',
+} as const;
+
+/**
+ * Metrics the sender function emits once per batch: the publisher's mail counts under the sender's
+ * `service` dimension, since with the send queue the mail goes out here.
+ */
+export const SENDER_METRICS = {
+  mailsSent: PUBLISHER_METRICS.mailsSent,
+  mailsFailed: PUBLISHER_METRICS.mailsFailed,
+  mailsDeferred: PUBLISHER_METRICS.mailsDeferred,
+  senderRejected: PUBLISHER_METRICS.senderRejected,
 } as const;

@@ -102,9 +102,9 @@ export class Mail extends Construct {
   }
 
   /**
-   * Tells `fn` who the sender is (GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME,
-   * GAZETTE_SES_CONFIGURATION_SET) without the right to send: for a function that names the sender
-   * on its pages but leaves mailing to another.
+   * Tells `fn` who the sender is without letting it send: GAZETTE_SENDER_ADDRESS, GAZETTE_SENDER_NAME
+   * and GAZETTE_SES_CONFIGURATION_SET, for a function that renders mail another function sends (the
+   * publisher, which enqueues for the sender).
    */
   describeSender(fn: ConfigurableFunction): void {
     fn.addEnvironment(ENV.senderAddress, this.props.senderEmail);

@@ -135,6 +135,13 @@ export class MemoryLedger implements DeliveryLedger {
     const key = `${deliveryId}|${subscriberId}`;
     if (this.entries.get(key)?.status === 'claimed') this.entries.delete(key);
   }
+  /** Counts its calls, so a test can show a resume asks once per delivery. */
+  sentSubscribersQueries = 0;
+  async sentSubscribers(deliveryId: DeliveryId): Promise<Set<string>> {
+    this.sentSubscribersQueries += 1;
+    const prefix = `${deliveryId}|`;
+    return new Set([...this.entries.keys()].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length)));
+  }
 }
 
 /**

@@ -1,7 +1,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
-import { loadConfirmationSenderEnv, loadPublisherEnv, loadSesEventsEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
+import {
+  loadConfirmationSenderEnv,
+  loadPublisherEnv,
+  loadSenderEnv,
+  loadSesEventsEnv,
+  loadSubscriptionEnv,
+} from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
@@ -18,7 +24,10 @@ const SETTINGS = {
 
 let template: Template;
 let resources: Record<string, CfnResourceJson>;
-const ids = {} as Record<'publisher' | 'api' | 'confirmationSender' | 'sesEvents' | 'bucket' | 'logBucket' | 'distribution', string>;
+const ids = {} as Record<
+  'publisher' | 'api' | 'confirmationSender' | 'sesEvents' | 'sender' | 'bucket' | 'logBucket' | 'distribution',
+  string
+>;
 const tables = {} as Record<'subscribers' | 'deliveries' | 'state' | 'sources', string>;
 
 beforeAll(() => {
@@ -28,6 +37,7 @@ beforeAll(() => {
   ids.api = logicalIdOf(template, 'AWS::Lambda::Function', 'SubscriptionApiHandler');
   ids.sesEvents = logicalIdOf(template, 'AWS::Lambda::Function', 'SesEventsHandler');
   ids.confirmationSender = logicalIdOf(template, 'AWS::Lambda::Function', 'ConfirmationSenderHandler');
+  ids.sender = logicalIdOf(template, 'AWS::Lambda::Function', 'SendingHandler');
   ids.bucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteBucket');
   ids.logBucket = logicalIdOf(template, 'AWS::S3::Bucket', 'SiteLogs');
   ids.distribution = logicalIdOf(template, 'AWS::CloudFront::Distribution', 'SiteDistribution');
@@ -113,7 +123,7 @@ describe('schedule', () => {
 describe('functions', () => {
   it('are exactly the four handlers, on Node.js 24 arm64 with tracing and their own log group', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api, ids.confirmationSender].sort());
+    expect(Object.keys(functions).sort()).toEqual([ids.publisher, ids.sesEvents, ids.api, ids.confirmationSender, ids.sender].sort());
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -166,6 +176,7 @@ describe('functions', () => {
     expect(sender.maxConfirmationsPerDay).toBe(500);
     expect(sender.subscriberIdKey.kind).toBe('secret');
     expect(() => loadSesEventsEnv(environmentOf(ids.sesEvents))).not.toThrow();
+    expect(loadSenderEnv(environmentOf(ids.sender)).senderConcurrency).toBe(2);
   });
 
   it('uses execution roles without AWS managed policies', () => {
@@ -435,10 +446,12 @@ describe('IAM', () => {
       expect(resourcesOf(statement)).toHaveLength(2);
       expect(referencedIds(statement.Resource)).toEqual(new Set([identity, configurationSet]));
     }
-    // Only the publisher and the confirmation sender send; the API only queues sign-ups.
-    for (const fn of [ids.sesEvents, ids.api]) {
+    // Only the sender functions (editions) and the confirmation sender send; the API only queues sign-ups
+    // and the publisher only enqueues recipients.
+    for (const fn of [ids.sesEvents, ids.api, ids.publisher]) {
       expect(statementsOf(fn).some((statement) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toBe(false);
     }
+    expect(statementsOf(ids.sender).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
     expect(statementsOf(ids.confirmationSender).some((statement) => actionsOf(statement).includes('ses:SendRawEmail'))).toBe(true);
   });
 

@@ -56,17 +56,19 @@ describe('delivery under failure', () => {
   it('a crash after SES accepted half the mails, then a retry, mails everyone exactly once', async () => {
     const h = await harness();
     const addresses = await confirmedSubscribers(h, 6);
-    // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent.
+    // The 4th message reaches SES but its response is lost: the run dies not knowing it was sent. Sends
+    // already in flight beside it still finish and are recorded (several are in flight at a time).
     await setSesFaults(h.endpoints.ses, { loseResponseAfterSends: 3 });
 
     const first = await h.invoke();
-    expect(await h.mails()).toHaveLength(4);
+    const mailedBeforeCrash = (await h.mails()).length;
+    expect(mailedBeforeCrash).toBeGreaterThanOrEqual(4);
     const afterCrash = await h.deliveries();
-    expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(3);
+    expect(afterCrash.filter((delivery) => delivery.status === 'sent')).toHaveLength(mailedBeforeCrash - 1);
     const claimed = afterCrash.filter((delivery) => delivery.status === 'claimed');
     expect(claimed).toHaveLength(1);
     // The run reports that pair in doubt (neither sent nor failed), stops, and says so in a metric.
-    expect(first.mail).toMatchObject({ sent: 3, failed: 0, deferred: 2, stoppedBy: 'in-doubt' });
+    expect(first.mail).toMatchObject({ sent: mailedBeforeCrash - 1, failed: 0, deferred: 6 - mailedBeforeCrash, stoppedBy: 'in-doubt' });
     expect(first.mail.inDoubt).toEqual([{ deliveryId: claimed[0]!.digestId, subscriberId: claimed[0]!.subscriberId }]);
     expect(h.metrics.at(-1)).toEqual(expect.arrayContaining([{ name: 'MailsInDoubt', value: 1 }]));
     expect((await h.digests())[0]!.mailStatus).toBe('pending');
@@ -74,8 +76,8 @@ describe('delivery under failure', () => {
     await setSesFaults(h.endpoints.ses, {});
     const retry = await h.invoke();
 
-    // The three recorded ones have their cursor past the edition; only the unknown one meets its claim.
-    expect(retry.mail).toMatchObject({ sent: 2, alreadySent: 1, deferred: 0 });
+    // The recorded ones have their cursor past the edition; only the unknown one meets its claim.
+    expect(retry.mail).toMatchObject({ sent: 6 - mailedBeforeCrash, alreadySent: 1, deferred: 0 });
     expectEachOnce(h, await h.mails(), addresses);
     expect((await h.digests())[0]!.mailStatus).toBe('pending');
     // The pair whose outcome was unknown keeps its claim: at most once beats at least once.

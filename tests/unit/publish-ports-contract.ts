@@ -62,6 +62,20 @@ export function describeDeliveryLedger(name: string, fresh: () => Promise<PortFi
       expect(await ledger.claim(delivery, 'nobody', T0)).toBe('claimed');
     });
 
+    it('lists in one query every subscriber a claim would refuse, for that delivery only', async () => {
+      const storage = await fresh();
+      const ledger = storage.open();
+      const other = deliveryIdForDigest('https://news.example.com/other');
+      expect(await ledger.sentSubscribers(delivery)).toEqual(new Set());
+      for (const subscriber of ['sent', 'failed', 'in-doubt', 'released']) await ledger.claim(delivery, subscriber, T0);
+      await ledger.claim(other, 'elsewhere', T0);
+      await ledger.markSent(delivery, 'sent', 'message-1', at(1));
+      await ledger.markFailed(delivery, 'failed', 'Address blacklisted', at(1));
+      await ledger.release(delivery, 'released');
+      expect(await storage.open().sentSubscribers(delivery)).toEqual(new Set(['sent', 'failed', 'in-doubt']));
+      expect(await storage.open().sentSubscribers(other)).toEqual(new Set(['elsewhere']));
+    });
+
     it('gives exactly one of many concurrent claims of a pair', async () => {
       const ledger = (await fresh()).open();
       const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => ledger.claim(delivery, 's1', at(i))));

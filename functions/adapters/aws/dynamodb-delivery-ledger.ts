@@ -7,7 +7,7 @@
  * digest's mail is the digest id itself (`deliveryIdForDigest`), so items written before deliveries had
  * their own ids are the same items now. No migration.
  */
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryId } from '../../core/publish/delivery.js';
 import type { ClaimOutcome, DeliveryLedger } from '../../core/publish/ports.js';
 import { deliveryKey, TABLE_KEYS } from '../../shared/tables.js';
@@ -78,5 +78,27 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  /**
+   * Subscribers with any item under the delivery's partition: one Query (paged by DynamoDB at 1 MB),
+   * projecting only the sort key, strongly consistent so a claim made just before is seen.
+   */
+  async sentSubscribers(deliveryId: DeliveryId): Promise<Set<string>> {
+    const { partitionKey, sortKey } = TABLE_KEYS.deliveries;
+    const subscribers = new Set<string>();
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: '#delivery = :delivery',
+        ProjectionExpression: '#subscriber',
+        ExpressionAttributeNames: { '#delivery': partitionKey.name, '#subscriber': sortKey.name },
+        ExpressionAttributeValues: { ':delivery': deliveryId },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) subscribers.add(String(item[sortKey.name]));
+    return subscribers;
   }
 }

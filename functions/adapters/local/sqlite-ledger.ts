@@ -75,6 +75,14 @@ export class SqliteLedger implements DeliveryLedger {
     this.state.immediate(() => remove.run(deliveryId, subscriberId));
   }
 
+  /** Subscribers with any record for the delivery, in one query (the primary key's prefix). */
+  async sentSubscribers(deliveryId: DeliveryId): Promise<Set<string>> {
+    const rows = this.state.db
+      .prepare<[string], { subscriber_id: string }>('SELECT subscriber_id FROM deliveries WHERE delivery_id = ?')
+      .all(deliveryId);
+    return new Set(rows.map((row) => row.subscriber_id));
+  }
+
   /** Pairs in doubt (claimed, no message id), oldest claim first: the mail may or may not have left. */
   async inDoubt(): Promise<InDoubtPair[]> {
     return this.state.db

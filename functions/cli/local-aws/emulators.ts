@@ -1,7 +1,7 @@
 /**
- * Starts the three AWS emulators in this process on free ports of 127.0.0.1 — s3rver (S3), dynalite
- * (DynamoDB) and aws-ses-v2-local (SES v1/v2, behind the front in ses-front.ts) — and provisions
- * Gazette's bucket and tables in them. Used by `npm run dev` and by the integration and e2e global setups.
+ * Starts the four AWS emulators in this process on free ports of 127.0.0.1 — s3rver (S3), dynalite
+ * (DynamoDB), aws-ses-v2-local (SES v1/v2, behind the front in ses-front.ts) and fauxqs (SQS; chosen
+ * over local-aws-sqs, see SQS-EMULATOR.md) — and provisions Gazette's bucket, tables and queues in them. Used by `npm run dev` and by the integration and e2e global setups.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,8 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp as buildFauxqs } from 'fauxqs';
 import { LOCAL_ENV } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
+import { SEND_QUEUE_MAX_RECEIVES } from '../../shared/send-queue.js';
 import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../shared/tables.js';
 import { LOCAL_HOST as HOST, startSesFront } from './ses-front.js';
 
@@ -23,6 +26,7 @@ export interface EmulatorEndpoints {
   dynamodb: string;
   /** The SES front: SDK endpoint, web inbox at `/`, captured mails at `/store`, test controls at `/__gazette/*`. */
   ses: string;
+  sqs: string;
 }
 
 /** Running emulators. */
@@ -73,11 +77,17 @@ export async function startEmulators(options: StartOptions = {}): Promise<Emulat
     const front = await startSesFront(`http://${HOST}:${(ses.address() as AddressInfo).port}`, options.sesPort ?? 0);
     stops.push(() => closeServer(front));
 
+    // fauxqs's own startFauxqs() listens on every interface; its app, listened on here, stays on loopback.
+    const sqs = buildFauxqs({ logger: false });
+    const sqsAddress = await sqs.listen({ port: 0, host: HOST });
+    stops.push(() => sqs.close());
+
     return {
       endpoints: {
         s3: `http://${HOST}:${s3Address.port}`,
         dynamodb: `http://${HOST}:${(dynamo.address() as AddressInfo).port}`,
         ses: `http://${HOST}:${(front.address() as AddressInfo).port}`,
+        sqs: sqsAddress,
       },
       stop: () => stopAll(stops),
     };
@@ -87,10 +97,12 @@ export async function startEmulators(options: StartOptions = {}): Promise<Emulat
   }
 }
 
-/** Physical names of Gazette's bucket and tables (the stack lets CDK generate them on AWS). */
+/** Physical names of Gazette's bucket, tables and queues (the stack lets CDK generate them on AWS). */
 export interface GazetteResourceNames {
   bucket: string;
   tables: Record<TableRole, string>;
+  /** The send queue and its dead-letter queue. */
+  queues: { send: string; deadLetter: string };
 }
 
 /** Fresh, unique resource names, so tests sharing one set of emulators never see each other's data. */
@@ -104,6 +116,7 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
       state: `${label}-state-${suffix}`,
       sources: `${label}-sources-${suffix}`,
     },
+    queues: { send: `${label}-send-${suffix}`, deadLetter: `${label}-send-dlq-${suffix}` },
   };
 }
 
@@ -136,6 +149,28 @@ export async function provisionGazette(clients: { s3: S3Client; dynamodb: Dynamo
   await Promise.all(Object.values(names.tables).map((table) => waitUntilActive(clients.dynamodb, table)));
 }
 
+/**
+ * Creates the send queue with a redrive policy to its dead-letter queue, as the stack does; returns
+ * both URLs. `visibilityTimeoutSeconds` is short in tests, so a message a crashed worker held comes back soon.
+ */
+export async function provisionSendQueue(
+  sqs: SQSClient,
+  names: GazetteResourceNames,
+  visibilityTimeoutSeconds = 30,
+  maxReceiveCount = SEND_QUEUE_MAX_RECEIVES,
+): Promise<{ sendQueueUrl: string; deadLetterQueueUrl: string }> {
+  const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: names.queues.deadLetter }))).QueueUrl!;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }));
+  const redrive = JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount });
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.queues.send,
+      Attributes: { VisibilityTimeout: String(visibilityTimeoutSeconds), RedrivePolicy: redrive },
+    }),
+  );
+  return { sendQueueUrl: created.QueueUrl!, deadLetterQueueUrl };
+}
+
 async function waitUntilActive(dynamodb: DynamoDBClient, table: string): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt += 1) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
@@ -161,6 +196,7 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints, names: Gazette
     [LOCAL_ENV.s3Endpoint]: endpoints.s3,
     [LOCAL_ENV.sesEndpoint]: endpoints.ses,
     [LOCAL_ENV.dynamodbEndpoint]: endpoints.dynamodb,
+    [LOCAL_ENV.sqsEndpoint]: endpoints.sqs,
   };
 }
 

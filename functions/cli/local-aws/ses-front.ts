@@ -9,7 +9,7 @@
  * the integration and e2e tests.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /** Every emulator listens on loopback only. */
 export const LOCAL_HOST = '127.0.0.1';
@@ -29,6 +29,14 @@ export interface SesFaultPlan {
   loseResponseAfterSends?: number;
   /** Recipients SES refuses with `MessageRejected` (as it does for a suppressed or unverified address). */
   rejectRecipients?: string[];
+  /** Milliseconds each send waits before it is answered: a region's round trip, for the sending bench. */
+  latencyMs?: number;
+  /**
+   * Answer sends here with a fresh MessageId instead of handing them to aws-ses-v2-local, keeping only
+   * their recipients: the emulator parses every mail with mailparser (~6.5 ms each), which would cap a
+   * sending benchmark at the emulator's speed, not the sender's.
+   */
+  acceptWithoutEmulator?: boolean;
 }
 
 /** One message as SES received it on the wire. */
@@ -59,6 +67,16 @@ export async function capturedSends(sesEndpoint: string): Promise<CapturedSend[]
   return (await response.json()) as CapturedSend[];
 }
 
+/**
+ * How many accepted messages went to each recipient since start: what a benchmark needs to count
+ * duplicates and losses among thousands of mails without fetching their bytes.
+ */
+export async function acceptedByRecipient(sesEndpoint: string): Promise<Record<string, number>> {
+  const response = await fetch(`${sesEndpoint}/__gazette/accepted`);
+  if (!response.ok) throw new Error(`SES front: ${response.status}`);
+  return (await response.json()) as Record<string, number>;
+}
+
 /** The SES emulator's own record of accepted mails (its `GET /store`), as it shows them in its inbox. */
 export async function sesStore(
   sesEndpoint: string,
@@ -74,6 +92,9 @@ export async function startSesFront(target: string, port: number): Promise<Serve
   let plan: SesFaultPlan = {};
   let sendRequests = 0;
   let accepted = 0;
+  // Sends let through the quota check, counted before they are forwarded: with several sends in flight
+  // the quota must hold for the ones still on their way, as SES's own count does.
+  let admitted = 0;
   const sent: CapturedSend[] = [];
   const stats = { quotaReads: 0, sendRequests: 0 };
 
@@ -84,10 +105,16 @@ export async function startSesFront(target: string, port: number): Promise<Serve
         plan = JSON.parse(body.toString('utf8') || '{}') as SesFaultPlan;
         sendRequests = 0;
         accepted = 0;
+        admitted = 0;
         return reply(res, 204, '');
       }
       if (req.url === '/__gazette/stats' && req.method === 'GET') {
         return reply(res, 200, JSON.stringify(stats), 'application/json');
+      }
+      if (req.url === '/__gazette/accepted' && req.method === 'GET') {
+        const counts: Record<string, number> = {};
+        for (const send of sent) for (const recipient of send.destinations) counts[recipient] = (counts[recipient] ?? 0) + 1;
+        return reply(res, 200, JSON.stringify(counts), 'application/json');
       }
       if (req.url === '/__gazette/sent' && req.method === 'GET') {
         return reply(res, 200, JSON.stringify(sent), 'application/json');
@@ -113,11 +140,19 @@ export async function startSesFront(target: string, port: number): Promise<Serve
         stats.sendRequests += 1;
         if (plan.throttleRequests?.includes(sendRequests))
           return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
-        if (plan.quotaAfterSends !== undefined && accepted >= plan.quotaAfterSends)
+        if (plan.latencyMs) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
+        if (plan.quotaAfterSends !== undefined && admitted >= plan.quotaAfterSends)
           return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
         if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
           return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
         }
+        admitted += 1;
+      }
+      if (isSend && plan.acceptWithoutEmulator) {
+        accepted += 1;
+        const messageId = randomUUID();
+        sent.push({ destinations: recipients, raw: '', messageId });
+        return reply(res, 200, sesResponse(action, `<MessageId>${messageId}</MessageId>`), 'text/xml');
       }
       const upstream = await forward(target, req, body);
       if (isSend && upstream.status === 200) {
@@ -133,6 +168,9 @@ export async function startSesFront(target: string, port: number): Promise<Serve
       res.end(upstream.body);
     })().catch((error: unknown) => reply(res, 500, String(error)));
   });
+  // The SDK keeps idle sockets open without a limit; Node's 5-second default would close one just as a
+  // paced sender reuses it (ECONNRESET, "socket hang up"), a race real SES endpoints do not show.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, LOCAL_HOST, resolve));
   return server;
 }
@@ -156,6 +194,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const NO_KEEP_ALIVE = new Agent({ keepAlive: false });
+
 function forward(
   target: string,
   req: IncomingMessage,
@@ -163,7 +203,9 @@ function forward(
 ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: new URL(target).host, 'content-length': String(body.length) };
-    const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers }, (response) => {
+    // A fresh connection per request: reusing one the emulator is about to close (its 5-second
+    // keep-alive) would turn a send into a spurious 500 under load.
+    const upstream = request(`${target}${req.url ?? '/'}`, { method: req.method, headers, agent: NO_KEEP_ALIVE }, (response) => {
       void readBody(response).then((responseBody) => {
         const responseHeaders: Record<string, string | string[]> = {};
         for (const [name, value] of Object.entries(response.headers)) {

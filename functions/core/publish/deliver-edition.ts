@@ -1,17 +1,27 @@
 /**
  * "Send this edition to these recipients, each exactly once": the one seam between planning editions
- * and the mail service. Each copy is claimed in the ledger under (edition, subscriber) before it is
- * sent and recorded after; a delivered (or already claimed, or refused) copy moves the subscriber's
- * cursor to the edition's close. A queue-backed sender replaces this function without touching the plan.
+ * and the mail service. The copies that share a digest list share one mail, rendered once into a
+ * template (`mailTemplateOf`) and personalised per recipient by the sending engine (functions/core/send),
+ * which claims each (edition, subscriber) pair in the ledger before its send and records it after. A
+ * resumed edition reads what the ledger already settled with one query (`sentSubscribers`), not a claim
+ * per pair. A settled copy (delivered, settled earlier, or refused for good) moves the subscriber's
+ * cursor to the edition's close.
  */
-import { InvalidAddressError } from '../errors.js';
-import type { PlannedEdition, EditionCopy } from '../editions/plan.js';
-import { renderEditionEmail } from '../render/edition-email.js';
-import type { MailConfig, OutgoingMail, SiteConfig } from '../model.js';
+import type { EditionCopy, PlannedEdition } from '../editions/plan.js';
+import type { Digest, MailConfig, SiteConfig } from '../model.js';
+import { editionEmailParts, editionMessageParts } from '../render/edition-email.js';
+import { ConcurrentSender } from '../send/concurrent-sender.js';
+import type { DeliveryDispatcher, DeliveryJob, JobReport, Recipient } from '../send/ports.js';
+import { inFlightFor, limiterFor } from '../send/rate-limiter.js';
+import { mailTemplateOf, type MailTemplate } from '../send/template.js';
 import { manageUrl, unsubscribeUrl } from '../subscriptions/links.js';
 import type { TokenKeyring } from '../tokens.js';
 import type { DeliveryId } from './delivery.js';
-import type { Clock, DeliveryLedger, Log, Mailer, SendOutcome, Sleep, SubscriberStore } from './ports.js';
+import type { Clock, DeliveryLedger, Log, Mailer, Sleep, SubscriberStore } from './ports.js';
+
+import type { StopReason } from '../send/ports.js';
+
+export type { StopReason };
 
 /** What delivering needs. */
 export interface DeliverDeps {
@@ -33,157 +43,123 @@ export interface DeliverSettings {
   sendUntil?: Date;
 }
 
-/**
- * Why sending stopped early; `sender-rejected`: the operator must fix the sender or account first;
- * `in-doubt`: a send ended in an unexpected error, so nobody knows whether that copy left.
- */
-export type StopReason = 'quota' | 'throttling' | 'deadline' | 'sender-rejected' | 'in-doubt';
-
 /** What delivering one edition did. */
 export interface DeliveryTally {
+  /** Copies mailed; with a queue-backed dispatcher, copies enqueued for the sender function. */
   sent: number;
   alreadySent: number;
   failed: number;
-  /** Copies left for the next run because sending stopped (the copy in doubt is not one of them). */
+  /** Copies left for the next run because sending stopped (the copies in doubt are not among them). */
   deferred: number;
-  /** The copy whose send outcome is unknown, when sending stopped for that reason; it stays claimed. */
+  /** The copies whose send outcome is unknown, when sending stopped for that reason; they stay claimed. */
   inDoubt: { deliveryId: DeliveryId; subscriberId: string }[];
   stoppedBy?: StopReason;
 }
 
-type CopyOutcome = 'sent' | 'already-claimed' | 'rejected' | StopReason;
-
-const MAX_SEND_ATTEMPTS = 6;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 20_000;
-
-/** Waits just long enough between sends to stay under the service's rate. */
-export type Pacer = () => Promise<void>;
-
-/** Delivers every copy of `planned`, in order, until done or until sending must stop. */
+/**
+ * Delivers every copy of `planned` through `dispatcher` (the in-process {@link inProcessDispatcher}, or
+ * the send queue), until done or until sending must stop.
+ */
 export async function deliverEdition(
   deps: DeliverDeps,
   settings: DeliverSettings,
   planned: PlannedEdition,
-  pacer: Pacer,
+  dispatcher: DeliveryDispatcher,
 ): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, alreadySent: 0, failed: 0, deferred: 0, inDoubt: [] };
-  for (const [index, copy] of planned.copies.entries()) {
-    const outcome = await deliverCopy(deps, settings, planned, copy, pacer);
-    if (outcome === 'sent') tally.sent += 1;
-    else if (outcome === 'already-claimed') tally.alreadySent += 1;
-    else if (outcome === 'rejected') tally.failed += 1;
+  const editionId = planned.edition.id;
+  if (planned.copies.length === 0) return tally;
+  // Sent, refused or in doubt in an earlier run: settled, so only their cursors may still lag behind.
+  const settled = await deps.ledger.sentSubscribers(editionId);
+  const pending: EditionCopy[] = [];
+  for (const copy of planned.copies) {
+    if (!settled.has(copy.subscriber.id)) pending.push(copy);
     else {
-      tally.stoppedBy = outcome;
-      tally.deferred = planned.copies.length - index;
-      if (outcome === 'in-doubt') {
-        // The copy in doubt keeps its claim: it is reported as such, not left for the next run.
-        tally.inDoubt.push({ deliveryId: planned.edition.id, subscriberId: copy.subscriber.id });
-        tally.deferred -= 1;
-      }
-      return tally;
+      tally.alreadySent += 1;
+      await advance(deps, planned, copy.subscriber.id);
     }
-    // Delivered, claimed by an earlier (crashed) run, or refused for good: either way this edition is
-    // settled for them, so their stream moves on (the ledger, not the cursor, guards the copy itself).
-    await deps.subscribers.advanceCursor(copy.subscriber.id, planned.closeAt.toISOString());
   }
+  if (pending.length === 0) return tally;
+  const jobs = editionJobs(deps, settings, planned, pending);
+  // Each cursor moves as soon as its copy is settled. In-process that is: delivered, claimed by an
+  // earlier (crashed) run, or refused for good; the ledger, not the cursor, guards the copy itself.
+  // With the send queue it is: enqueued. The cursor moves at enqueue, and the sender's ledger claim
+  // keeps each copy exactly once however often SQS delivers its message (a failed enqueue throws
+  // before any cursor of that job moves, and the next run plans those copies again).
+  const reports = await dispatcher.dispatch(jobs, (_job, recipient) => advance(deps, planned, recipient.subscriberId));
+  for (const report of reports) addReport(tally, editionId, report);
   return tally;
 }
 
-function render(deps: DeliverDeps, settings: DeliverSettings, planned: PlannedEdition, copy: EditionCopy): OutgoingMail {
-  const now = deps.clock.now();
-  return renderEditionEmail({
-    edition: { ...planned.edition, digests: copy.digests },
-    subscriberId: copy.subscriber.id,
-    to: copy.subscriber.email,
-    site: settings.site,
-    mail: settings.mail,
-    unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, copy.subscriber.id, now),
-    manageUrl: manageUrl(settings.site, settings.keyring, copy.subscriber.id, now),
-    date: now,
+function advance(deps: DeliverDeps, planned: PlannedEdition, subscriberId: string): Promise<void> {
+  return deps.subscribers.advanceCursor(subscriberId, planned.closeAt.toISOString());
+}
+
+function addReport(tally: DeliveryTally, editionId: DeliveryId, report: JobReport): void {
+  tally.sent += report.sent + report.enqueued;
+  tally.alreadySent += report.alreadySent;
+  tally.failed += report.failed;
+  tally.deferred += report.deferred.length;
+  tally.inDoubt.push(...report.inDoubt.map(({ subscriberId }) => ({ deliveryId: editionId, subscriberId })));
+  // An unknown outcome is what the operator must look at first, whatever else stopped a job.
+  if (report.stoppedBy && tally.stoppedBy !== 'in-doubt') tally.stoppedBy = report.stoppedBy;
+}
+
+/**
+ * One job per distinct digest list among `copies` (cursors make lists differ: someone who subscribed
+ * mid-period gets only the digests after their cursor), in the order the plan lists the copies.
+ */
+function editionJobs(deps: DeliverDeps, settings: DeliverSettings, planned: PlannedEdition, copies: EditionCopy[]): DeliveryJob[] {
+  const groups = new Map<string, { digests: readonly Digest[]; recipients: Recipient[] }>();
+  for (const copy of copies) {
+    const key = copy.digests.map((digest) => digest.id).join('\n');
+    const group = groups.get(key) ?? { digests: copy.digests, recipients: [] };
+    group.recipients.push({ subscriberId: copy.subscriber.id, email: copy.subscriber.email });
+    groups.set(key, group);
+  }
+  const date = deps.clock.now();
+  return [...groups.values()].map(({ digests, recipients }) => ({
+    delivery: { deliveryId: planned.edition.id, template: editionTemplate(settings, planned, digests, date) },
+    recipients,
+  }));
+}
+
+/** The edition email for one digest list, rendered once with the recipient's parts left open. */
+export function editionTemplate(
+  settings: Pick<DeliverSettings, 'site' | 'mail'>,
+  planned: PlannedEdition,
+  digests: readonly Digest[],
+  date: Date,
+): MailTemplate {
+  const edition = { ...planned.edition, digests: [...digests] };
+  return mailTemplateOf((recipient) => {
+    const links = { unsubscribeUrl: recipient.unsubscribeUrl, manageUrl: recipient.manageUrl };
+    const parts = editionEmailParts(edition, links, settings.site, settings.mail);
+    return editionMessageParts(parts, { to: recipient.to, subscriberId: recipient.subscriberId, date });
   });
 }
 
-/** Claims, renders and sends one copy, retrying throttling with exponential backoff and jitter. */
-async function deliverCopy(
-  deps: DeliverDeps,
-  settings: DeliverSettings,
-  planned: PlannedEdition,
-  copy: EditionCopy,
-  pacer: Pacer,
-): Promise<CopyOutcome> {
-  const log = deps.log ?? (() => undefined);
-  const subscriber = copy.subscriber.id;
-  const delivery = planned.edition.id;
-  // Render before claiming: a message that cannot be built must not leave a claim behind.
-  let mail: OutgoingMail;
-  try {
-    mail = render(deps, settings, planned, copy);
-  } catch (error) {
-    // One unusable address is one failed recipient, never a failed run.
-    if (!(error instanceof InvalidAddressError)) throw error;
-    log('warn', 'recipient address unusable; skipped', { edition: delivery, subscriber });
-    return 'rejected';
-  }
-  if ((await deps.ledger.claim(delivery, subscriber, deps.clock.now())) === 'already-claimed') return 'already-claimed';
-  for (let attempt = 1; ; attempt += 1) {
-    await pacer();
-    if (settings.sendUntil && deps.clock.now() >= settings.sendUntil) {
-      await deps.ledger.release(delivery, subscriber);
-      return 'deadline';
-    }
-    let outcome: SendOutcome;
-    try {
-      outcome = await deps.mailer.send(mail);
-      if (outcome.kind === 'sent') await deps.ledger.markSent(delivery, subscriber, outcome.messageId, deps.clock.now());
-    } catch (error) {
-      // Unexpected (a network failure, a lost response, a ledger that failed after the send): the
-      // message may or may not have left. The claim stays (at most once) and the run stops rather
-      // than guessing for every other subscriber.
-      log('error', 'send outcome unknown; the pair stays claimed (in doubt)', {
-        edition: delivery,
-        subscriber,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return 'in-doubt';
-    }
-    switch (outcome.kind) {
-      case 'sent':
-        return 'sent';
-      case 'rejected-recipient':
-        await deps.ledger.markFailed(delivery, subscriber, outcome.detail, deps.clock.now());
-        log('warn', 'recipient rejected', { edition: delivery, subscriber, error: outcome.detail });
-        return 'rejected';
-      case 'throttled':
-        if (attempt < MAX_SEND_ATTEMPTS) {
-          await deps.sleep(backoffMs(attempt, deps.random));
-          continue;
-        }
-        await deps.ledger.release(delivery, subscriber);
-        return 'throttling';
-      case 'quota':
-      case 'rejected-sender':
-        // Nothing can go out until the quota returns or the operator fixes the sender: stop, release.
-        await deps.ledger.release(delivery, subscriber);
-        log(outcome.kind === 'quota' ? 'warn' : 'error', 'mail service refused to send', { reason: outcome.kind, error: outcome.detail });
-        return outcome.kind === 'quota' ? 'quota' : 'sender-rejected';
-    }
-  }
-}
-
-/** "Full jitter" backoff: a random wait up to base·2^attempt, capped. */
-function backoffMs(attempt: number, random: () => number): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-}
-
-/** A pacer that keeps sends under `maxPerSecond` (none when the service is unlimited). */
-export function createPacer(deps: Pick<DeliverDeps, 'clock' | 'sleep'>, maxPerSecond: number): Pacer {
-  if (!Number.isFinite(maxPerSecond) || maxPerSecond <= 0) return async () => undefined;
-  const intervalMs = 1000 / maxPerSecond;
-  let nextAllowed = 0;
-  return async () => {
-    const now = deps.clock.now().getTime();
-    if (nextAllowed > now) await deps.sleep(nextAllowed - now);
-    nextAllowed = Math.max(now, nextAllowed) + intervalMs;
-  };
+/**
+ * The concurrent sender of `npm start` and of a publisher without a send queue: paced at the mail
+ * service's rate (read once per run), with that rate × 0.15 s sends in flight (one for an unlimited
+ * mailer, so an outbox stays in list order).
+ */
+export async function inProcessDispatcher(deps: DeliverDeps, settings: DeliverSettings): Promise<DeliveryDispatcher> {
+  const rate = await deps.mailer.maxSendRate();
+  return new ConcurrentSender(
+    { ...deps, limiter: limiterFor(deps.clock, deps.sleep, rate) },
+    {
+      inFlight: inFlightFor(rate),
+      partsFor: (recipient) => {
+        const now = deps.clock.now();
+        return {
+          to: recipient.email,
+          subscriberId: recipient.subscriberId,
+          unsubscribeUrl: unsubscribeUrl(settings.site, settings.keyring, recipient.subscriberId, now),
+          manageUrl: manageUrl(settings.site, settings.keyring, recipient.subscriberId, now),
+        };
+      },
+      ...(settings.sendUntil ? { sendUntil: settings.sendUntil } : {}),
+    },
+  );
 }

@@ -110,6 +110,12 @@ export interface DeliveryLedger {
    * so the next run can try again. A claim left by a crash stays: at most once beats at least once.
    */
   release(deliveryId: DeliveryId, subscriberId: string): Promise<void>;
+  /**
+   * Every subscriber with a record for the delivery (sent, failed, or claimed and in doubt): exactly the
+   * ones a claim would answer `already-claimed`. One query per delivery, so a resumed run skips what
+   * was sent without a claim per pair.
+   */
+  sentSubscribers(deliveryId: DeliveryId): Promise<Set<string>>;
 }
 
 /**

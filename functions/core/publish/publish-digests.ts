@@ -11,8 +11,9 @@ import type { Article, Digest, MailConfig, MailHold, SiteConfig, SiteFile } from
 import { renderOutputs } from '../render/outputs.js';
 import { SETTING_DEFAULTS } from '../settings.js';
 import { ExtractiveSummarizer } from '../summarize/index.js';
+import type { DeliveryDispatcher } from '../send/ports.js';
 import type { TokenKeyring } from '../tokens.js';
-import { createPacer, deliverEdition } from './deliver-edition.js';
+import { deliverEdition, inProcessDispatcher } from './deliver-edition.js';
 import type { DeliveryId } from './delivery.js';
 import { buildDigest, repairSlugCollisions, sortNewestFirst } from './digest.js';
 import type {
@@ -40,6 +41,11 @@ export interface PublishDeps {
   subscribers: SubscriberStore;
   ledger: DeliveryLedger;
   mailer: Mailer;
+  /**
+   * Where each edition's copies go: the in-process concurrent sender (paced at the mailer's
+   * MaxSendRate) unless given, e.g. the SQS enqueuer that hands recipients to the sender function.
+   */
+  dispatcher?: DeliveryDispatcher;
   /** Keeps overlapping runs apart; optional where only one process can run (the local CLI). */
   lease?: RunLease;
   sleep: Sleep;
@@ -98,6 +104,7 @@ export interface InDoubtSend {
 
 /** What the mailing part of a run did. */
 export interface MailReport {
+  /** Mails sent; when the publisher fans out (`deps.dispatcher` is the send queue), recipients enqueued. */
   sent: number;
   /** Pairs some earlier (or concurrent) run had already claimed. */
   alreadySent: number;
@@ -377,9 +384,11 @@ async function sendEditions(
     report.editions = plans.length;
     return report;
   }
-  const pacer = createPacer(deps, await deps.mailer.maxSendRate());
+  // One dispatcher for the run, so the rate limit spans every edition: the send queue when the
+  // publisher fans out, else the in-process concurrent sender.
+  const dispatcher = deps.dispatcher ?? (await inProcessDispatcher(deps, settings));
   for (const [index, plan] of plans.entries()) {
-    const tally = await deliverEdition(deps, settings, plan, pacer);
+    const tally = await deliverEdition(deps, settings, plan, dispatcher);
     report.sent += tally.sent;
     report.alreadySent += tally.alreadySent;
     report.failed += tally.failed;

@@ -26,7 +26,7 @@ import {
   listHeaders,
 } from './email.js';
 import { checkedBaseUrl, checkedLanguage, digestUrl, editionUrl } from './links.js';
-import { buildMessage } from './mime.js';
+import { buildMessage, type MessageParts } from './mime.js';
 import { RenderError, calendarDay, html, longDay, oneLine, shortDay, trusted, type SafeHtml } from './text.js';
 
 /**
@@ -396,10 +396,19 @@ export interface EditionRecipient {
  * mailbox, `RenderError` for an unsafe subscriber id.
  */
 export function editionMail(parts: EditionEmailParts, recipient: EditionRecipient): OutgoingMail {
+  const message = editionMessageParts(parts, recipient);
+  return { to: message.to, raw: buildMessage(message), messageId: message.messageId };
+}
+
+/**
+ * The MIME parts of {@link editionMail} before they are built into bytes: what the sending engine's
+ * `mailTemplateOf` cuts into a template shared by every recipient of the same digests. Same checks.
+ */
+export function editionMessageParts(parts: EditionEmailParts, recipient: EditionRecipient): MessageParts {
   const to = checkedRecipient(recipient.to);
   if (!/^[A-Za-z0-9_-]+$/.test(recipient.subscriberId)) throw new RenderError('subscriber id must be URL-safe characters only');
   const messageId = `${parts.messageIdPrefix}.${recipient.test ? 'test.' : ''}${recipient.subscriberId}@${domainOf(parts.from.address)}`;
-  const raw = buildMessage({
+  return {
     from: parts.from,
     to,
     subject: recipient.test ? `[Test] ${parts.subject}` : parts.subject,
@@ -408,8 +417,7 @@ export function editionMail(parts: EditionEmailParts, recipient: EditionRecipien
     headers: parts.headers,
     text: parts.text,
     html: parts.html,
-  });
-  return { to, raw, messageId };
+  };
 }
 
 /** Input of {@link renderEditionEmail}: one subscriber's copy of an edition. */

@@ -7,7 +7,7 @@ import type { Digest, MailConfig, OutgoingMail, SiteConfig } from '../model.js';
 import { InvalidAddressError } from '../errors.js';
 import { digestPlainText, provenanceOf, readingLine, sourceLink, summaryText } from './digest-content.js';
 import { checkedBaseUrl, checkedLanguage, digestUrl } from './links.js';
-import { buildMessage } from './mime.js';
+import { buildMessage, type MessageParts } from './mime.js';
 import { RenderError, html, oneLine, trusted, type HtmlValue, type SafeHtml } from './text.js';
 
 /** Gmail clips HTML bodies beyond 102 KB; stay well clear. */
@@ -48,6 +48,7 @@ export interface ConfirmationEmailInput {
  */
 const SAFE_MAILBOX = /^[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+@[^\s\u0000-\u001f\u007f<>()[\]\\,;:"@]+$/u;
 
+/** The recipient address if it is one plain mailbox; throws `InvalidAddressError` otherwise. */
 export function checkedRecipient(address: string): string {
   if (!SAFE_MAILBOX.test(address)) throw new InvalidAddressError('recipient is not a single plain mailbox');
   return address;
@@ -162,6 +163,17 @@ function link(href: string, text: string): SafeHtml {
  * not one plain mailbox, `RenderError` for bad settings or a body over {@link MAX_HTML_BYTES}.
  */
 export function renderDigestEmail(input: DigestEmailInput): OutgoingMail {
+  const parts = digestEmailParts(input);
+  return { to: parts.to, raw: buildMessage(parts), messageId: parts.messageId };
+}
+
+/**
+ * Everything {@link renderDigestEmail} puts into the message, before MIME encoding. The sending engine
+ * renders these once per delivery with placeholder recipient parts (functions/core/send/template.ts)
+ * and fills in each recipient's address, id and unsubscribe link, so a list is not re-rendered per
+ * subscriber. Same checks and errors as {@link renderDigestEmail}.
+ */
+export function digestEmailParts(input: DigestEmailInput): MessageParts {
   const { digest, site, mail } = input;
   checkedBaseUrl(site);
   checkedLanguage(site);
@@ -212,7 +224,7 @@ ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login
     throw new RenderError(`digest ${digest.id} email HTML exceeds ${MAX_HTML_BYTES} bytes`);
 
   const messageId = `${digest.slug}.${input.subscriberId}@${domainOf(fromAddress)}`;
-  const raw = buildMessage({
+  return {
     from: { name: oneLine(mail.fromName), address: fromAddress },
     to,
     subject: headline,
@@ -221,8 +233,7 @@ ${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login
     headers,
     text,
     html: htmlBody,
-  });
-  return { to, raw, messageId };
+  };
 }
 
 /**

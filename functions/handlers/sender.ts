@@ -1,0 +1,152 @@
+/**
+ * The sender Lambda: consumes the send queue (SQS event source mapping with `ReportBatchItemFailures`),
+ * personalises each recipient's mail from the template in the message, claims, sends through SES and
+ * reports the messages it could not finish. Each container paces itself at SES's MaxSendRate divided by
+ * the mapping's maximum concurrency, so all senders together stay under the account's rate.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
+import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
+import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { type SenderBatchResult, sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
+import { ConcurrentSender, type SenderDeps } from '../core/send/concurrent-sender.js';
+import { inFlightFor, limiterFor, perWorkerRate } from '../core/send/rate-limiter.js';
+import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
+import type { TokenKeyring } from '../core/tokens.js';
+import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient, createSqsClient } from '../shared/aws-clients.js';
+import { loadSenderEnv, type SenderEnv } from '../shared/env.js';
+import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { SENDER_METRICS, SERVICES } from '../shared/metric-names.js';
+
+/** Seconds a message stopped by the quota or a refused sender waits before it is tried again. */
+export const HOLD_BACK_SECONDS = 30 * 60;
+/** Time kept back at the end of an invocation to record the last sends and answer. */
+const SEND_MARGIN_MS = 20_000;
+
+/** What the handler is built from; tests pass emulator clients and may override the core's deps. */
+export interface SenderHandlerOptions {
+  env: SenderEnv;
+  clients: Pick<AwsClients, 'ses' | 'doc' | 'secrets'> & { sqs: SQSClient };
+  logger?: Logger;
+  /** Where each batch's counts go (Powertools `Metrics` on AWS; a recorder in tests). */
+  metrics?: MetricsSink;
+  overrides?: Partial<SenderDeps>;
+}
+
+/** The part of Powertools `Metrics` the handler uses (all counts). */
+export interface MetricsSink {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+/** The part of the Lambda context the handler reads. */
+export interface SenderContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** A sender handler bound to one environment and set of clients. */
+export type SenderHandler = (event: SQSEvent, context: SenderContext) => Promise<SQSBatchResponse>;
+
+/** Builds the handler: adapters now; the keyring and the send rate on first use (then kept for the container's life). */
+export function createSenderHandler({
+  env,
+  clients,
+  logger = createLogger(SERVICES.sender),
+  metrics = createMetrics(SERVICES.sender),
+  overrides = {},
+}: SenderHandlerOptions): SenderHandler {
+  const mailer = new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress });
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let keyring: Promise<TokenKeyring> | undefined;
+  let rate: Promise<number> | undefined;
+  let deps: SenderDeps | undefined;
+  return async (event, context) => {
+    // A failed load is forgotten, so the next invocation tries again instead of failing for the container's life.
+    keyring ??= loadKeyring(env.keyring, clients.secrets).catch((error: unknown) => {
+      keyring = undefined;
+      throw error;
+    });
+    rate ??= mailer
+      .maxSendRate()
+      .then((maxSendRate) => perWorkerRate(maxSendRate, env.senderConcurrency))
+      .catch((error: unknown) => {
+        rate = undefined;
+        throw error;
+      });
+    const [tokens, perSecond] = await Promise.all([keyring, rate]);
+    // One limiter per container (a container runs one invocation at a time), kept across invocations.
+    deps ??= {
+      ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
+      mailer,
+      limiter: limiterFor(clock, sleep, perSecond),
+      clock,
+      sleep,
+      random: Math.random,
+      log: coreLog(logger),
+      ...overrides,
+    };
+    const remainingMs = context.getRemainingTimeInMillis?.();
+    const sender = new ConcurrentSender(deps, {
+      inFlight: inFlightFor(perSecond),
+      partsFor: (recipient) => ({
+        to: recipient.email,
+        subscriberId: recipient.subscriberId,
+        unsubscribeUrl: unsubscribeUrl(env.site, tokens, recipient.subscriberId, clock.now()),
+        manageUrl: manageUrl(env.site, tokens, recipient.subscriberId, clock.now()),
+      }),
+      ...(remainingMs === undefined ? {} : { sendUntil: new Date(clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
+    });
+    const result = await sendQueuedBatch(event.Records, sender, deps.log!);
+    await holdBack(
+      clients.sqs,
+      env.sendQueueUrl,
+      result.holdBack.map((record) => record.receiptHandle),
+    );
+    logger.info('send batch finished', {
+      messages: event.Records.length,
+      ...result,
+      batchItemFailures: result.batchItemFailures.length,
+      holdBack: result.holdBack.length,
+    });
+    recordBatchMetrics(metrics, result);
+    return { batchItemFailures: result.batchItemFailures };
+  };
+}
+
+/** One data point per count an operator alarms on; flushed at once (embedded metric format, no API call). */
+function recordBatchMetrics(metrics: MetricsSink, result: SenderBatchResult): void {
+  metrics.addMetric(SENDER_METRICS.mailsSent, MetricUnit.Count, result.sent);
+  metrics.addMetric(SENDER_METRICS.mailsFailed, MetricUnit.Count, result.failed);
+  metrics.addMetric(SENDER_METRICS.mailsDeferred, MetricUnit.Count, result.deferred);
+  metrics.addMetric(SENDER_METRICS.senderRejected, MetricUnit.Count, result.stoppedBy === 'sender-rejected' ? 1 : 0);
+  metrics.publishStoredMetrics();
+}
+
+/** Makes messages invisible for {@link HOLD_BACK_SECONDS}, so a spent quota is not retried every few seconds. */
+async function holdBack(sqs: SQSClient, queueUrl: string, receiptHandles: string[]): Promise<void> {
+  for (const ReceiptHandle of receiptHandles) {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: HOLD_BACK_SECONDS }));
+  }
+}
+
+let coldStart: SenderHandler | undefined;
+
+/** The Lambda entry point: validates the environment and builds everything on the first invocation. */
+export const handler: SenderHandler = async (event, context) => {
+  if (!coldStart) {
+    const env = loadSenderEnv(process.env);
+    const options = { region: env.region, endpoints: env.endpoints };
+    const clients = {
+      ses: createSesClient(options),
+      ...createDynamoClients(options),
+      secrets: createSecretsClient(options),
+      sqs: createSqsClient(options),
+    };
+    coldStart = createSenderHandler({ env, clients });
+  }
+  return coldStart(event, context);
+};
