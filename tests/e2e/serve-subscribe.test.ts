@@ -83,10 +83,15 @@ describe('npm run serve in a browser', () => {
     const answer = (await page.textContent('form[data-subscribe] .status')) ?? '';
     expect(answer).not.toContain('Failed to fetch');
     expect(answer).toContain('check your inbox');
-    // The API did the work behind the answer: the confirmation mail is in the outbox.
+    // The confirmation job runs after the answer: wait for its finished mail (the outbox writes a
+    // temporary file, then renames it to .eml).
     const outbox = join(work, 'out', 'outbox');
-    const mails = await Promise.all((await readdir(outbox)).map((name) => readFile(join(outbox, name), 'utf8')));
-    expect(mails.filter((mail) => mail.includes('serve-reader@example.com'))).toHaveLength(1);
+    const confirmations = async () => {
+      const names = (await readdir(outbox)).filter((name) => name.endsWith('.eml'));
+      const mails = await Promise.all(names.map((name) => readFile(join(outbox, name), 'utf8')));
+      return mails.filter((mail) => mail.includes('serve-reader@example.com')).length;
+    };
+    await expect.poll(confirmations, { timeout: 10_000 }).toBe(1);
     await page.close();
   });
 });
