@@ -477,12 +477,12 @@ function printDigest(io: CommandIo, label: string, digest: Digest): void {
 const MAX_LISTED_EMAILS = 10;
 
 /** One line per polled feed, and the digests held from mail (first fetch, too old) with why. */
-function printSources(io: CommandIo, report: PublishReport, sources: SourcePollReport[]): void {
+function printSources(io: CommandIo, report: PublishReport, sources: SourcePollReport[], maxAgeToMailMs: number): void {
   const held = report.held;
   if (held['first-fetch'] + held['too-old'] > 0) {
     const why = [
       held['first-fetch'] ? `${held['first-fetch']} from a feed's first fetch` : '',
-      held['too-old'] ? `${held['too-old']} older than ${SETTING_DEFAULTS.maxAgeToMailHours} h when first seen` : '',
+      held['too-old'] ? `${held['too-old']} older than ${maxAgeToMailMs / 3_600_000} h when first seen` : '',
     ].filter(Boolean);
     say(io, `Held:    ${held['first-fetch'] + held['too-old']} new digest(s) published but not mailed (${why.join(', ')})`);
   }
@@ -541,7 +541,7 @@ function printReport({ report, emails, sources }: RunResult, options: PublishOpt
   if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
   if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
   say(io, `Mail:    ${mailParts.join(', ')}`);
-  printSources(io, report, sources);
+  printSources(io, report, sources, options.maxAgeToMailMs);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
   for (const pair of mail.inDoubt) {
     io.stderr.write(
