@@ -5,8 +5,6 @@
  * every source now and prints its health without consuming any item (the next publish still finds them).
  */
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { DynamoSeenItems, DynamoSources } from '../../adapters/aws/dynamodb-sources.js';
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { gazetteUserAgent } from '../../adapters/http/safe-fetch.js';
@@ -21,6 +19,7 @@ import { resolveFeed } from '../../core/sources/resolve-feed.js';
 import { feedUrlOf, readFeedList, writeOpml } from '../../core/sources/source-list.js';
 import { FULL_TEXT_MODES, newSource, type FullTextMode, type SeenItems, type Source, type SourceStore } from '../../core/sources/source.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
+import { parseActionCommand, write } from '../action-command.js';
 import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { LOCAL_ENV } from '../../shared/env.js';
 
@@ -45,10 +44,6 @@ Where the list lives:
   --endpoint URL           with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
   --allow-private-network  let add and check fetch loopback and private addresses (intranet feeds)
 `;
-
-async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
 
 const ACTION_ARGUMENTS: Record<string, number> = { list: 0, export: 0, check: 0, add: 1, remove: 1, import: 1 };
 
@@ -82,41 +77,25 @@ function openStores(
 
 /** Runs `gazette sources …`; returns the exit code. */
 export async function sourcesCommand(args: string[], io: CommandIo): Promise<ExitCode> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        'full-text': { type: 'string' },
-        'no-fetch': { type: 'boolean' },
-        'allow-private-network': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        verbose: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    await write(io.stderr, `gazette sources: ${(error as Error).message}\n${USAGE}`);
-    return EXIT_CODES.usage;
-  }
-  const { values, positionals } = parsed;
-  const [action, ...operands] = positionals;
-  if (values.help || action === undefined || action === 'help') {
-    await write(action === undefined && !values.help ? io.stderr : io.stdout, USAGE);
-    return action === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
-  }
-  if (!Object.hasOwn(ACTION_ARGUMENTS, action) || operands.length !== ACTION_ARGUMENTS[action]) {
-    const why = Object.hasOwn(ACTION_ARGUMENTS, action)
-      ? `"${action}" takes ${ACTION_ARGUMENTS[action]} argument(s)`
-      : `unknown action "${action}"`;
-    await write(io.stderr, `gazette sources: ${why}\n${USAGE}`);
-    return EXIT_CODES.usage;
-  }
+  const parsed = await parseActionCommand(args, io, {
+    command: 'sources',
+    usage: USAGE,
+    arity: ACTION_ARGUMENTS,
+    options: {
+      out: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      'full-text': { type: 'string' },
+      'no-fetch': { type: 'boolean' },
+      'allow-private-network': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      verbose: { type: 'boolean' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { action, operands, values } = parsed;
   const fullText = values['full-text'] ?? 'auto';
   if (!(FULL_TEXT_MODES as readonly string[]).includes(fullText)) {
     await write(io.stderr, `gazette sources: --full-text must be one of ${FULL_TEXT_MODES.join(', ')} (got ${JSON.stringify(fullText)})\n`);

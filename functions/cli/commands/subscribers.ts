@@ -6,8 +6,6 @@
  * from spreadsheet exports: a format with that many corner cases wants its own library).
  */
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
@@ -27,6 +25,7 @@ import {
 } from '../../core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
+import { parseActionCommand, write } from '../action-command.js';
 import { EXIT_CODES, type CommandIo } from '../../shared/cli-errors.js';
 import { LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
@@ -65,10 +64,6 @@ complained. Adding never overrides unsubscribed, bounced or complained.
 
 const EXPORT_COLUMNS = ['id', 'email', 'status', 'source', 'consentNote', 'statusReason', 'createdAt', 'confirmedAt', 'updatedAt'] as const;
 const STATUS_ORDER: readonly SubscriberStatus[] = ['confirmed', 'pending', 'unsubscribed', 'bounced', 'complained'];
-
-async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
 
 /**
  * Spreadsheets run a cell that starts with = + - @ as a formula (CSV injection); free-text columns get
@@ -129,42 +124,25 @@ function tableIdKeySource(flag: string | undefined): SubscriberIdKeySource {
 
 /** Runs `gazette subscribers …`; returns the exit code. */
 export async function subscribersCommand(args: string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string' },
-        out: { type: 'string' },
-        table: { type: 'string' },
-        region: { type: 'string' },
-        endpoint: { type: 'string' },
-        'id-secret': { type: 'string' },
-        note: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        verbose: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    await write(io.stderr, `gazette subscribers: ${(error as Error).message}\n${USAGE}`);
-    return EXIT_CODES.usage;
-  }
-  const { values, positionals } = parsed;
-  const [action, ...operands] = positionals;
-  if (values.help || action === undefined || action === 'help') {
-    await write(action === undefined && !values.help ? io.stderr : io.stdout, USAGE);
-    return action === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
-  }
-  const expected: Record<string, number> = { list: 0, export: 0, add: 1, import: 1, remove: 1 };
-  if (!Object.hasOwn(expected, action) || operands.length !== expected[action]) {
-    await write(
-      io.stderr,
-      `gazette subscribers: ${Object.hasOwn(expected, action) ? `"${action}" takes ${expected[action]} argument(s)` : `unknown action "${action}"`}\n${USAGE}`,
-    );
-    return EXIT_CODES.usage;
-  }
+  const parsed = await parseActionCommand(args, io, {
+    command: 'subscribers',
+    usage: USAGE,
+    arity: { list: 0, export: 0, add: 1, import: 1, remove: 1 },
+    options: {
+      file: { type: 'string' },
+      out: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      'id-secret': { type: 'string' },
+      note: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      verbose: { type: 'boolean' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { action, operands, values } = parsed;
   if (values.file && values.table) {
     await write(io.stderr, 'gazette subscribers: use either --file or --table, not both\n');
     return EXIT_CODES.usage;
