@@ -182,6 +182,28 @@ export interface Digest {
   digestReadingMinutes: number;
 }
 
+/**
+ * A digest as the archive's listing index holds it: what the listings (the archive pages, the index's
+ * list) show of it, and what a run needs to decide on it (slug, mail state, editions, tombstone)
+ * without reading the whole digest. A few hundred bytes, so a run can read every digest's entry where
+ * reading every digest would cost ten times the bytes (see `archiveEntry` in publish/digest.ts).
+ */
+export interface ArchiveEntry {
+  id: string;
+  slug: string;
+  headline: string;
+  /** The summary's first sentence: the line under the headline in a list. */
+  lead: string;
+  published: string;
+  firstSeen: string;
+  sourceName: string;
+  sourceUrl?: string;
+  provenance?: Provenance;
+  mailStatus: MailStatus;
+  editions?: string[];
+  unpublishedAt?: string;
+}
+
 /** A subscriber's lifecycle state. Only `confirmed` addresses receive digests. */
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced' | 'complained';
 

@@ -11,12 +11,42 @@ export interface KeyAttribute {
   readonly type: 'S' | 'N' | 'B';
 }
 
-/** What a table is keyed by, and the attribute DynamoDB's TTL reads (epoch seconds), if any. */
+/**
+ * A global secondary index: its name, keys, and the non-key attributes it copies (DynamoDB's INCLUDE
+ * projection; the table's and the index's keys come along anyway). Only items that carry the index's
+ * partition key appear in it (a sparse index), so one kind of item can be indexed in a shared table.
+ */
+export interface IndexKeySchema {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly include: readonly string[];
+}
+
+/** What a table is keyed by, its secondary indexes, and the attribute DynamoDB's TTL reads (epoch seconds), if any. */
 export interface TableKeySchema {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly timeToLive?: string;
+  readonly indexes?: readonly IndexKeySchema[];
 }
+
+/**
+ * The archive's index over the state table: every digest item carries `listing` = `digest` (one
+ * partition: a few megabytes at 10,000 digests, far below a partition's limits, and the publisher is
+ * its only writer), sorted by `firstSeen`, with the digest's compact `entry` (core `ArchiveEntry`)
+ * copied in. One Query lists every entry, or only those first seen after an instant (the editions'
+ * window), without reading the digests themselves.
+ */
+export const ARCHIVE_INDEX = {
+  name: 'archive-by-first-seen',
+  partitionKey: { name: 'listing', type: 'S' },
+  sortKey: { name: 'firstSeen', type: 'S' },
+  include: ['entry'],
+} as const satisfies IndexKeySchema;
+
+/** The value of {@link ARCHIVE_INDEX}'s partition key on every digest item. */
+export const ARCHIVE_LISTING = 'digest';
 
 /** The tables of a Gazette stack, by the role they play. */
 export const TABLE_KEYS = {
@@ -30,9 +60,9 @@ export const TABLE_KEYS = {
   deliveries: { partitionKey: { name: 'digestId', type: 'S' }, sortKey: { name: 'subscriberId', type: 'S' } },
   /**
    * Every other kind of state, told apart by the prefix of `id` (see {@link STATE_ITEM}); items that
-   * should lapse carry `expiresAt`.
+   * should lapse carry `expiresAt`. Digest items are also in {@link ARCHIVE_INDEX}.
    */
-  state: { partitionKey: { name: 'id', type: 'S' }, timeToLive: 'expiresAt' },
+  state: { partitionKey: { name: 'id', type: 'S' }, timeToLive: 'expiresAt', indexes: [ARCHIVE_INDEX] },
   /**
    * The followed feed sources and the items seen in each: `pk` = `source` and `sk` = the source id for
    * a source (one Query lists them all), `pk` = `seen#<source id>` and `sk` = the item id for a seen item

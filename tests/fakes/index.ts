@@ -3,8 +3,9 @@
  * so tests can assert on it; none of them mocks a module.
  */
 import { articleFile } from '../../functions/adapters/article-files.js';
-import type { Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
+import type { ArchiveEntry, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber } from '../../functions/core/model.js';
 import type { DeliveryId } from '../../functions/core/publish/delivery.js';
+import { archiveEntry } from '../../functions/core/publish/digest.js';
 import type { PublishDeps, PublishSettings } from '../../functions/core/publish/publish-digests.js';
 import { buildMailConfig } from '../../functions/core/settings.js';
 import type {
@@ -51,12 +52,33 @@ export class MemorySource implements ArticleSource {
   }
 }
 
-/** The archive as a map, with the same conditional-write rule as the real adapters. */
+/**
+ * The archive as a map, with the same conditional-write rule as the real adapters. It counts how it was
+ * read, so a test can show that a run with nothing new never reads the whole archive.
+ */
 export class MemoryArchive implements Archive {
   readonly digests = new Map<string, Digest>();
   puts = 0;
+  /** Calls of each read: `list` (every digest), `entries` (every entry), and the bounded ones. */
+  readonly reads = { list: 0, get: 0, entries: 0, entriesSeenAfter: 0 };
   async list(): Promise<Digest[]> {
+    this.reads.list += 1;
     return [...this.digests.values()].map((digest) => structuredClone(digest));
+  }
+  async get(ids: readonly string[]): Promise<Digest[]> {
+    this.reads.get += 1;
+    return [...new Set(ids)].flatMap((id) => {
+      const digest = this.digests.get(id);
+      return digest ? [structuredClone(digest)] : [];
+    });
+  }
+  async entries(): Promise<ArchiveEntry[]> {
+    this.reads.entries += 1;
+    return [...this.digests.values()].map(archiveEntry);
+  }
+  async entriesSeenAfter(instant: string): Promise<ArchiveEntry[]> {
+    this.reads.entriesSeenAfter += 1;
+    return [...this.digests.values()].filter((digest) => digest.firstSeen > instant).map(archiveEntry);
   }
   async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
     const stored = this.digests.get(digest.id);

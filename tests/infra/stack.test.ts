@@ -8,7 +8,7 @@ import {
   loadSesEventsEnv,
   loadSubscriptionEnv,
 } from '../../functions/shared/env.js';
-import { TABLE_KEYS, type TableRole } from '../../functions/shared/tables.js';
+import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../functions/shared/tables.js';
 import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
@@ -621,11 +621,30 @@ describe('data', () => {
   it.each(Object.keys(TABLE_KEYS) as TableRole[])(
     'creates the %s table from the key schema the adapters use (functions/shared/tables.ts)',
     (role) => {
-      const keys = TABLE_KEYS[role];
-      const parts = [{ key: keys.partitionKey, KeyType: 'HASH' }, ...('sortKey' in keys ? [{ key: keys.sortKey, KeyType: 'RANGE' }] : [])];
+      const keys: TableKeySchema = TABLE_KEYS[role];
+      const partsOf = (schema: Pick<TableKeySchema, 'partitionKey' | 'sortKey'>) => [
+        { key: schema.partitionKey, KeyType: 'HASH' },
+        ...(schema.sortKey ? [{ key: schema.sortKey, KeyType: 'RANGE' }] : []),
+      ];
+      const keySchema = (schema: Pick<TableKeySchema, 'partitionKey' | 'sortKey'>) =>
+        partsOf(schema).map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType }));
       const properties = resources[tables[role]]?.Properties;
-      expect(properties?.KeySchema).toEqual(parts.map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })));
-      expect(properties?.AttributeDefinitions).toEqual(parts.map(({ key }) => ({ AttributeName: key.name, AttributeType: key.type })));
+      expect(properties?.KeySchema).toEqual(keySchema(keys));
+      const indexes = keys.indexes ?? [];
+      const attributes = new Map([keys, ...indexes].flatMap(partsOf).map(({ key }) => [key.name, key.type]));
+      expect(properties?.AttributeDefinitions).toEqual(
+        expect.arrayContaining([...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))),
+      );
+      expect(properties?.AttributeDefinitions).toHaveLength(attributes.size);
+      if (indexes.length > 0)
+        expect(properties?.GlobalSecondaryIndexes).toEqual(
+          indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index),
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+          })),
+        );
+      else expect(properties).not.toHaveProperty('GlobalSecondaryIndexes');
       if ('timeToLive' in keys) expect(properties?.TimeToLiveSpecification).toEqual({ AttributeName: keys.timeToLive, Enabled: true });
       else expect(properties).not.toHaveProperty('TimeToLiveSpecification');
     },
@@ -641,6 +660,15 @@ describe('data', () => {
     expect(resources[tables.state]?.Properties).toMatchObject({
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'archive-by-first-seen',
+          KeySchema: [
+            { AttributeName: 'listing', KeyType: 'HASH' },
+            { AttributeName: 'firstSeen', KeyType: 'RANGE' },
+          ],
+        },
+      ],
     });
     expect(resources[tables.sources]?.Properties?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },

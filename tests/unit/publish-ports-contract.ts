@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../functions/core/model.js';
 import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
+import { archiveEntry } from '../../functions/core/publish/digest.js';
 import type { Archive, DeliveryLedger, RunLease } from '../../functions/core/publish/ports.js';
 
 /** Fresh, empty storage for one test; each `open()` is another handle on it. */
@@ -108,7 +109,7 @@ function digest(id: string, contentHash: string, changes: Partial<Digest> = {}):
   };
 }
 
-const byId = (digests: Digest[]): Digest[] => [...digests].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+const byId = <T extends { id: string }>(digests: T[]): T[] => [...digests].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** Registers the archive contract for one adapter. */
 export function describeArchive(name: string, fresh: () => Promise<PortFixture<Archive>>): void {
@@ -153,6 +154,53 @@ export function describeArchive(name: string, fresh: () => Promise<PortFixture<A
       expect(await storage.open().put(digest('a', 'h2'), 'h1')).toBe('stored');
       expect(await archive.put(digest('a', 'h1', { mailStatus: 'stale' }), 'h1')).toBe('conflict');
       expect(await storage.open().list()).toEqual([digest('a', 'h2')]);
+    });
+
+    it('gives the stored digests among the ids asked for, a digest just stored included', async () => {
+      const storage = await fresh();
+      const archive = storage.open();
+      expect(await archive.get(['a'])).toEqual([]);
+      await archive.put(digest('a', 'h1'), undefined);
+      await archive.put(digest('b', 'h1', { unpublishedAt: '2026-12-03T10:00:00.000Z' }), undefined);
+      await archive.put(digest('c', 'h1'), undefined);
+      expect(byId(await storage.open().get(['a', 'b', 'missing', 'a']))).toEqual([
+        digest('a', 'h1'),
+        digest('b', 'h1', { unpublishedAt: '2026-12-03T10:00:00.000Z' }),
+      ]);
+      expect(await archive.put(digest('a', 'h2'), 'h1')).toBe('stored');
+      expect(await storage.open().get(['a'])).toEqual([digest('a', 'h2')]);
+      expect(await storage.open().get([])).toEqual([]);
+    });
+
+    it('lists the entry of every digest, tombstones included, as archiveEntry makes it, and keeps it current', async () => {
+      const storage = await fresh();
+      expect(await storage.open().entries()).toEqual([]);
+      const stored = [
+        digest('a', 'h1', {
+          editions: ['edition:daily:2026-12-02-0700-daily'],
+          provenance: { title: 'Feed', url: 'https://feed.example/' },
+        }),
+        digest('b', 'h1', { unpublishedAt: '2026-12-03T10:00:00.000Z', mailStatus: 'not-mailed', sourceUrl: undefined, summary: [] }),
+      ];
+      for (const each of stored) await storage.open().put(each, undefined);
+      expect(byId(await storage.open().entries())).toEqual(stored.map(archiveEntry));
+      const edited = digest('a', 'h2', { headline: 'A new headline', summary: ['A new lead.'] });
+      await storage.open().put(edited, 'h1');
+      expect(byId(await storage.open().entries())).toEqual([archiveEntry(edited), archiveEntry(stored[1]!)]);
+    });
+
+    it('gives the entries of the digests first seen strictly after an instant', async () => {
+      const storage = await fresh();
+      const archive = storage.open();
+      const seen = ['2026-12-01T07:00:00.000Z', '2026-12-02T07:00:00.000Z', '2026-12-02T07:00:00.001Z', '2026-12-03T07:00:00.000Z'];
+      for (const [index, firstSeen] of seen.entries()) await archive.put(digest(`d${index}`, 'h1', { firstSeen }), undefined);
+      const after = async (instant: string) => (await storage.open().entriesSeenAfter(instant)).map((entry) => entry.id).sort();
+      expect(await after('2026-12-02T07:00:00.000Z')).toEqual(['d2', 'd3']);
+      expect(await after('2026-11-01T00:00:00.000Z')).toEqual(['d0', 'd1', 'd2', 'd3']);
+      expect(await after('2026-12-03T07:00:00.000Z')).toEqual([]);
+      expect((await storage.open().entriesSeenAfter('2026-12-02T12:00:00.000Z'))[0]).toEqual(
+        archiveEntry(digest('d3', 'h1', { firstSeen: seen[3]! })),
+      );
     });
 
     it('lets exactly one of two concurrent first writes win, and keeps the winner', async () => {

@@ -4,16 +4,19 @@
  * keep the real adapters' rules. The DynamoDB adapters run the same contracts in tests/integration.
  * Every `open()` of a SQLite fixture is its own connection to the same database file.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { localLayout, type LocalLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState, type LocalState } from '../../functions/adapters/local/local-state.js';
 import { SqliteArchive } from '../../functions/adapters/local/sqlite-archive.js';
 import { SqliteLedger } from '../../functions/adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../functions/adapters/local/sqlite-run-lease.js';
+import { archiveEntry } from '../../functions/core/publish/digest.js';
 import { MemoryArchive, MemoryLease, MemoryLedger } from '../fakes/index.js';
+import { seedDigest } from './render-fixtures.js';
 import { describeArchive, describeDeliveryLedger, describeRunLease } from './publish-ports-contract.js';
 
 const dirs: string[] = [];
@@ -57,3 +60,29 @@ describeRunLease('SQLite', async () => {
   return { open: () => new SqliteRunLease(connect()) };
 });
 describeRunLease('memory fake', async () => shared(new MemoryLease()));
+
+describe('SQLite archive upgrade', () => {
+  it('adds the index columns to a version-2 database and indexes its digests on the first list()', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gazette-ports-'));
+    dirs.push(dir);
+    const layout = localLayout(dir);
+    await mkdir(join(dir, 'state'), { recursive: true });
+    // The digests table exactly as version 2 created it, with one digest in it.
+    const old = new Database(layout.database);
+    old.exec('CREATE TABLE digests (id TEXT PRIMARY KEY, content_hash TEXT, body TEXT NOT NULL) WITHOUT ROWID');
+    old
+      .prepare('INSERT INTO digests (id, content_hash, body) VALUES (?, ?, ?)')
+      .run(seedDigest.id, seedDigest.contentHash, JSON.stringify(seedDigest));
+    old.pragma('user_version = 2');
+    old.close();
+
+    const state = openLocalState(layout);
+    connections.push(state);
+    const archive = new SqliteArchive(state);
+    expect(await archive.entries()).toEqual([]);
+    expect(await archive.list()).toEqual([seedDigest]);
+    expect(await archive.entries()).toEqual([archiveEntry(seedDigest)]);
+    expect(await archive.entriesSeenAfter('2000-01-01T00:00:00.000Z')).toEqual([archiveEntry(seedDigest)]);
+    expect(await archive.get([seedDigest.id])).toEqual([seedDigest]);
+  });
+});

@@ -22,8 +22,10 @@ import type { LocalLayout } from './layout.js';
 export const BUSY_TIMEOUT_MS = 15_000;
 
 // 2: the feed sources and their seen items. Every statement is IF NOT EXISTS, so an older database
-// gets the new tables by running the whole schema again.
-const SCHEMA_VERSION = 2;
+// gets the new tables by running the whole schema again. 3: the archive's index columns (`first_seen`,
+// `entry`), added to an older `digests` table by `addArchiveIndex`; rows stored before are indexed by
+// the archive's next `list()` (see sqlite-archive.ts).
+const SCHEMA_VERSION = 3;
 
 // delivery_id holds today's digest id: the ledger is keyed (delivery, subscriber) once a delivery is an
 // edition of digests, and only the value changes.
@@ -42,7 +44,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE TABLE IF NOT EXISTS digests (
   id           TEXT PRIMARY KEY,
   content_hash TEXT,
-  body         TEXT NOT NULL
+  body         TEXT NOT NULL,
+  first_seen   TEXT,
+  entry        TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
   name       TEXT PRIMARY KEY,
@@ -152,6 +156,7 @@ export function openLocalState(layout: LocalLayout, options: LocalStateOptions =
     state.immediate(() => {
       if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         db.exec(SCHEMA);
+        addArchiveIndex(db);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
       importLegacy(state, layout, warn);
@@ -162,6 +167,22 @@ export function openLocalState(layout: LocalLayout, options: LocalStateOptions =
     throw error;
   }
   return state;
+}
+
+/**
+ * The archive's index: the digest's first-seen instant (indexed, for the editions' window) and its
+ * compact entry beside the body. A `digests` table from before version 3 gets the two columns here.
+ */
+function addArchiveIndex(db: Database.Database): void {
+  const columns = new Set(
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(digests)')
+      .all()
+      .map((column) => column.name),
+  );
+  if (!columns.has('first_seen')) db.exec('ALTER TABLE digests ADD COLUMN first_seen TEXT');
+  if (!columns.has('entry')) db.exec('ALTER TABLE digests ADD COLUMN entry TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS digests_by_first_seen ON digests (first_seen)');
 }
 
 /**

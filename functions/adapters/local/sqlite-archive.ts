@@ -1,13 +1,16 @@
 /**
- * The digest archive in the local state database: one row per digest, its JSON in `body`. Conditional
- * puts run in a `BEGIN IMMEDIATE` transaction and behave like the DynamoDB adapter's.
+ * The digest archive in the local state database: one row per digest, its JSON in `body`, and the
+ * archive index beside it: the indexed `first_seen` column and the compact `entry` (core
+ * `ArchiveEntry`), written with every put. Conditional puts run in a `BEGIN IMMEDIATE` transaction and
+ * behave like the DynamoDB adapter's.
  *
  * Rows are validated when read: a row that is valid JSON but not a digest (a hand edit, an imported
  * line from an older version) is reported by id and skipped, never fatal to every run; a later put of
  * that id replaces it.
  */
 import { z } from 'zod';
-import { MAIL_STATUSES, type Digest } from '../../core/model.js';
+import { MAIL_STATUSES, type ArchiveEntry, type Digest } from '../../core/model.js';
+import { archiveEntry } from '../../core/publish/digest.js';
 import type { Archive, ArchivePutOutcome } from '../../core/publish/ports.js';
 import type { LocalState } from './local-state.js';
 
@@ -37,6 +40,26 @@ const digestSchema = z.object({
 /** Reports a skipped row (its id and why). */
 export type ArchiveWarning = (message: string) => void;
 
+const entrySchema = z.object({
+  id: z.string(),
+  slug: z.string().min(1),
+  headline: z.string(),
+  lead: z.string(),
+  published: z.string(),
+  firstSeen: z.string(),
+  sourceName: z.string(),
+  sourceUrl: z.string().optional(),
+  provenance: z.object({ title: z.string(), url: z.string() }).optional(),
+  mailStatus: z.enum(MAIL_STATUSES),
+  editions: z.array(z.string()).optional(),
+  unpublishedAt: z.string().optional(),
+}) satisfies z.ZodType<ArchiveEntry>;
+
+interface DigestRow {
+  id: string;
+  body: string;
+}
+
 /** The `Archive` port over the `digests` table. */
 export class SqliteArchive implements Archive {
   constructor(
@@ -44,16 +67,49 @@ export class SqliteArchive implements Archive {
     private readonly warn: ArchiveWarning = () => undefined,
   ) {}
 
-  /** Every valid stored digest, sorted by id; invalid rows are reported and skipped. */
+  /**
+   * Every valid stored digest, sorted by id; invalid rows are reported and skipped. A row stored before
+   * the index existed (an older database, an imported journal line) gets its index columns here.
+   */
   async list(): Promise<Digest[]> {
-    const rows = this.state.db.prepare<[], { id: string; body: string }>('SELECT id, body FROM digests ORDER BY id').all();
+    const rows = this.state.db
+      .prepare<[], DigestRow & { indexed: number }>('SELECT id, body, entry IS NOT NULL AS indexed FROM digests ORDER BY id')
+      .all();
+    const index = this.state.db.prepare('UPDATE digests SET first_seen = ?, entry = ? WHERE id = ? AND body = ?');
     const digests: Digest[] = [];
     for (const row of rows) {
-      const parsed = parseRow(row);
-      if (parsed.ok) digests.push(parsed.digest);
-      else this.warn(`${this.state.path}: archive row ${JSON.stringify(row.id)} skipped: ${parsed.reason}`);
+      const parsed = this.parse(row);
+      if (!parsed) continue;
+      digests.push(parsed);
+      if (!row.indexed) index.run(parsed.firstSeen, JSON.stringify(archiveEntry(parsed)), row.id, row.body);
     }
     return digests;
+  }
+
+  /** The valid stored digests among `ids`. */
+  async get(ids: readonly string[]): Promise<Digest[]> {
+    const rows = this.state.db
+      .prepare<[string], DigestRow>('SELECT id, body FROM digests WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify([...new Set(ids)]));
+    return rows.flatMap((row) => this.parse(row) ?? []);
+  }
+
+  /** Every indexed entry, from the `entry` column alone. */
+  async entries(): Promise<ArchiveEntry[]> {
+    return this.parseEntries(
+      this.state.db.prepare<[], { id: string; entry: string }>('SELECT id, entry FROM digests WHERE entry IS NOT NULL ORDER BY id').all(),
+    );
+  }
+
+  /** The entries first seen after `instant`, through the `first_seen` index. */
+  async entriesSeenAfter(instant: string): Promise<ArchiveEntry[]> {
+    return this.parseEntries(
+      this.state.db
+        .prepare<[string], { id: string; entry: string }>(
+          'SELECT id, entry FROM digests WHERE first_seen > ? AND entry IS NOT NULL ORDER BY id',
+        )
+        .all(instant),
+    );
   }
 
   /**
@@ -61,27 +117,49 @@ export class SqliteArchive implements Archive {
    * copy is stored); otherwise answers `conflict` and changes nothing.
    */
   async put(digest: Digest, expectedHash: string | undefined): Promise<ArchivePutOutcome> {
-    const read = this.state.db.prepare<[string], { id: string; body: string }>('SELECT id, body FROM digests WHERE id = ?');
-    const write = this.state.db.prepare('INSERT OR REPLACE INTO digests (id, content_hash, body) VALUES (?, ?, ?)');
+    const read = this.state.db.prepare<[string], DigestRow>('SELECT id, body FROM digests WHERE id = ?');
+    const write = this.state.db.prepare(
+      'INSERT OR REPLACE INTO digests (id, content_hash, body, first_seen, entry) VALUES (?, ?, ?, ?, ?)',
+    );
     return this.state.immediate((): ArchivePutOutcome => {
       const row = read.get(digest.id);
       const stored = row ? parseRow(row) : undefined;
       // An invalid row counts as absent, so the run that recomputes the digest repairs it.
       const storedHash = stored?.ok ? stored.digest.contentHash : undefined;
       if (storedHash !== expectedHash) return 'conflict';
-      write.run(digest.id, digest.contentHash, JSON.stringify(digest));
+      write.run(digest.id, digest.contentHash, JSON.stringify(digest), digest.firstSeen, JSON.stringify(archiveEntry(digest)));
       return 'stored';
+    });
+  }
+
+  private parse(row: DigestRow): Digest | undefined {
+    const parsed = parseRow(row);
+    if (parsed.ok) return parsed.digest;
+    this.warn(`${this.state.path}: archive row ${JSON.stringify(row.id)} skipped: ${parsed.reason}`);
+    return undefined;
+  }
+
+  private parseEntries(rows: { id: string; entry: string }[]): ArchiveEntry[] {
+    return rows.flatMap((row) => {
+      const parsed = entrySchema.safeParse(safeJson(row.entry));
+      if (parsed.success) return [parsed.data];
+      this.warn(`${this.state.path}: archive entry ${JSON.stringify(row.id)} skipped: not an archive entry`);
+      return [];
     });
   }
 }
 
-function parseRow(row: { id: string; body: string }): { ok: true; digest: Digest } | { ok: false; reason: string } {
-  let value: unknown;
+function safeJson(text: string): unknown {
   try {
-    value = JSON.parse(row.body);
+    return JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'not valid JSON' };
+    return undefined;
   }
+}
+
+function parseRow(row: DigestRow): { ok: true; digest: Digest } | { ok: false; reason: string } {
+  const value = safeJson(row.body);
+  if (value === undefined) return { ok: false, reason: 'not valid JSON' };
   const parsed = digestSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

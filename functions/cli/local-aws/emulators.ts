@@ -120,15 +120,26 @@ export function uniqueResourceNames(label = 'gazette'): GazetteResourceNames {
   };
 }
 
-/** A shared key schema as CreateTable spells it. */
-function keySchema(keys: TableKeySchema): Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema'> {
-  const parts = [
-    { key: keys.partitionKey, KeyType: 'HASH' as const },
-    ...(keys.sortKey ? [{ key: keys.sortKey, KeyType: 'RANGE' as const }] : []),
+/** A shared key schema as CreateTable spells it: the table's keys, its indexes, and every key attribute's type. */
+function keySchema(keys: TableKeySchema): Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'> {
+  const keyParts = (schema: Pick<TableKeySchema, 'partitionKey' | 'sortKey'>) => [
+    { key: schema.partitionKey, KeyType: 'HASH' as const },
+    ...(schema.sortKey ? [{ key: schema.sortKey, KeyType: 'RANGE' as const }] : []),
   ];
+  const indexes = keys.indexes ?? [];
+  const attributes = new Map([keys, ...indexes].flatMap(keyParts).map(({ key }) => [key.name, key.type] as const));
   return {
-    AttributeDefinitions: parts.map(({ key }) => ({ AttributeName: key.name, AttributeType: key.type })),
-    KeySchema: parts.map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: keyParts(keys).map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })),
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keyParts(index).map(({ key, KeyType }) => ({ AttributeName: key.name, KeyType })),
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.include] },
+          })),
+        }
+      : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * Turning an article and its summary into a `Digest`, and the archive's canonical order.
  */
 import { createHash } from 'node:crypto';
-import type { Article, Digest, Summary } from '../model.js';
+import type { ArchiveEntry, Article, Digest, Summary } from '../model.js';
 import { readingTime } from '../reading-time.js';
 
 const MAX_KEYWORDS = 6;
@@ -97,9 +97,31 @@ export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Newest first by `published`, ties broken by id so the order is total and stable. */
-export function sortNewestFirst(digests: Digest[]): Digest[] {
+/** Newest first by `published`, ties broken by id so the order is total and stable (digests or their entries). */
+export function sortNewestFirst<T extends Pick<Digest, 'id' | 'published'>>(digests: readonly T[]): T[] {
   return [...digests].sort((a, b) => compareCodePoints(b.published, a.published) || compareCodePoints(a.id, b.id));
+}
+
+/**
+ * The digest's entry in the archive's listing index: every field a listing shows or a run decides by,
+ * and nothing else (no key points, keywords or whole summary). Adapters store it beside the digest on
+ * every write, so the index never disagrees with the digest it stands for.
+ */
+export function archiveEntry(digest: Digest): ArchiveEntry {
+  return {
+    id: digest.id,
+    slug: digest.slug,
+    headline: digest.headline,
+    lead: digest.summary[0] ?? '',
+    published: digest.published,
+    firstSeen: digest.firstSeen,
+    sourceName: digest.sourceName,
+    ...(digest.sourceUrl !== undefined ? { sourceUrl: digest.sourceUrl } : {}),
+    ...(digest.provenance ? { provenance: { title: digest.provenance.title, url: digest.provenance.url } } : {}),
+    mailStatus: digest.mailStatus,
+    ...(digest.editions ? { editions: [...digest.editions] } : {}),
+    ...(digest.unpublishedAt !== undefined ? { unpublishedAt: digest.unpublishedAt } : {}),
+  };
 }
 
 function unique(values: string[]): string[] {

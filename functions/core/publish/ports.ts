@@ -4,7 +4,7 @@
  * fakes from tests/fakes. Only the methods the core actually calls are here.
  */
 import type { DeliveryId } from './delivery.js';
-import type { Article, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber, Summary } from '../model.js';
+import type { ArchiveEntry, Article, Digest, OutgoingMail, RawArticle, RefusedArticle, SiteFile, Subscriber, Summary } from '../model.js';
 
 /** The time, passed in so the core never reads a clock itself. */
 export interface Clock {
@@ -48,10 +48,29 @@ export interface SummarizeOptions {
  */
 export type ArchivePutOutcome = 'stored' | 'conflict';
 
-/** The history of published digests. */
+/**
+ * The history of published digests, read through indexes so a run costs what it changes, not what the
+ * archive holds: whole digests by id, and compact entries (see `ArchiveEntry`) of every digest or of
+ * those first seen after an instant. Only a whole-site render reads every digest.
+ */
 export interface Archive {
-  /** Every digest ever published, in any order. */
+  /**
+   * Every digest ever published, in any order: the whole-site render (a first run, new renderers or
+   * settings) and `gazette unpublish`. An adapter that keeps its indexes on write also brings here onto
+   * them any digest an earlier version stored without them, so the whole-site render an upgrade starts
+   * with leaves the indexes complete.
+   */
   list(): Promise<Digest[]>;
+  /** The stored digests among `ids`, in any order (an id not stored is left out); a digest just put is seen. */
+  get(ids: readonly string[]): Promise<Digest[]>;
+  /** The entry of every stored digest (tombstones included), in any order, from the listing index alone. */
+  entries(): Promise<ArchiveEntry[]>;
+  /**
+   * The entries of the digests first seen strictly after `instant` (an ISO string as `toISOString`
+   * writes it), in any order: the editions' window, read through the first-seen index. An index may
+   * lag a write by a moment; the run reads the digests it acts on through `get`.
+   */
+  entriesSeenAfter(instant: string): Promise<ArchiveEntry[]>;
   /**
    * Stores a digest only if the stored copy still has `expectedHash` as its contentHash (`undefined`
    * means: only if no digest with this id exists yet); otherwise writes nothing and answers `conflict`,
