@@ -100,7 +100,7 @@ export function createPublishHandler({
     clock,
     source: new CombinedArticleSource([
       new FolderArticleSource(env.seedsDir),
-      new S3ArticleSource(clients.s3, env.bucket, 'inbox/'),
+      new S3ArticleSource(clients.s3, env.bucket),
       ...(feeds ? [feeds] : []),
     ]),
     archive: new DynamoArchive(clients.doc, env.tables.state),

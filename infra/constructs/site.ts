@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SITE_CONTENT_SECURITY_POLICY } from '../../functions/core/render/assets.js';
 import { siteObjectKeys } from '../../functions/core/render/outputs.js';
+import { INBOX_PREFIX, PROCESSED_PREFIX } from '../../functions/shared/bucket-layout.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { API_PREFIX } from '../../functions/core/subscriptions/links.js';
 import type { ConfigurableFunction } from './gazette-function.js';
@@ -20,8 +21,8 @@ import { nagArnOf } from './nag.js';
  */
 export const SITE_OBJECT_KEYS: readonly string[] = siteObjectKeys();
 
-/** Prefix under which operators drop articles for the next run; the publisher only reads it. */
-export const INBOX_PREFIX = 'inbox/';
+/** Prefix under which operators drop articles for the next run (functions/shared/bucket-layout.ts). */
+export { INBOX_PREFIX, PROCESSED_PREFIX };
 
 /**
  * Content-Security-Policy of every page, owned by the renderer that writes the pages: nothing loads from
@@ -167,14 +168,15 @@ export class Site extends Construct {
   }
 
   /**
-   * Lets `fn` publish the site: write the site's keys only ({@link SITE_OBJECT_KEYS}), read `inbox/`,
-   * and list the bucket (the stored ETags tell which files changed, and the inbox's articles); sets
+   * Lets `fn` publish the site: write the site's keys only ({@link SITE_OBJECT_KEYS}), read the articles
+   * under `inbox/` and move each one it dealt with to `processed/` (copy, then delete), and list the
+   * bucket (the inbox's articles, and the stored ETags of the files it is about to write); sets
    * GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
    */
   grantPublish(fn: ConfigurableFunction): void {
     this.grantBaseUrl(fn);
     fn.addEnvironment(ENV.siteBucket, this.bucket.bucketName);
-    // Writes only: the publisher learns what is stored (ETags) from one listing, never reads pages back.
+    // Writes only: the publisher learns what is stored (ETags) from listings, never reads pages back.
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:PutObject'],
@@ -182,19 +184,23 @@ export class Site extends Construct {
     });
     iam.Grant.addToPrincipal({
       grantee: fn,
-      actions: ['s3:GetObject'],
+      actions: ['s3:GetObject', 's3:DeleteObject'],
       resourceArns: [this.bucket.arnForObjects(`${INBOX_PREFIX}*`)],
     });
+    // The copy target of a processed article: written, never read back.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${PROCESSED_PREFIX}*`)] });
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
 
     const arn = nagArnOf(this.bucket);
-    const wildcardKeys = [...SITE_OBJECT_KEYS, `${INBOX_PREFIX}*`].filter((key) => key.includes('*'));
+    const wildcardKeys = [...SITE_OBJECT_KEYS, `${INBOX_PREFIX}*`, `${PROCESSED_PREFIX}*`].filter((key) => key.includes('*'));
     Validations.of(fn).acknowledge(
       ...wildcardKeys.map((key) => ({
         id: `AwsSolutions-IAM5[Resource::${arn}/${key}]`,
         reason: key.startsWith(INBOX_PREFIX)
-          ? 'The publisher reads any article dropped under inbox/; read-only, and only that prefix.'
-          : `The publisher writes the site's generated files under ${key} (one per digest, page or feed); write-only, and only that prefix.`,
+          ? 'The publisher reads any article dropped under inbox/ and removes it once moved to processed/; only that prefix.'
+          : key.startsWith(PROCESSED_PREFIX)
+            ? 'The publisher moves each article it dealt with from inbox/ to the same name under processed/; write-only, and only that prefix.'
+            : `The publisher writes the site's generated files under ${key} (one per digest, page or feed); write-only, and only that prefix.`,
       })),
     );
   }

@@ -50,6 +50,11 @@ export class MemorySource implements ArticleSource {
   async list(): Promise<(RawArticle | RefusedArticle)[]> {
     return [...this.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, bytes]) => articleFile(name, bytes));
   }
+  /** What each `settle` call was told had failed, in order. */
+  readonly settled: string[][] = [];
+  async settle(failed: ReadonlySet<string>): Promise<void> {
+    this.settled.push([...failed].sort());
+  }
 }
 
 /**

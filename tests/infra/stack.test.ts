@@ -9,7 +9,7 @@ import {
   loadSubscriptionEnv,
 } from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../functions/shared/tables.js';
-import { INBOX_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
+import { INBOX_PREFIX, PROCESSED_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
 
@@ -467,19 +467,21 @@ describe('IAM', () => {
     }
   });
 
-  it('limits S3 writes to the site keys of the site bucket; only the publisher touches the bucket', () => {
+  it('limits S3 writes to the site keys, processed/ and removing from inbox/; only the publisher touches the bucket', () => {
     const writes = allStatements().filter((statement) => actionsOf(statement).some((action) => /^s3:(Put|Delete|\*)/.test(action)));
-    expect(writes).toHaveLength(1);
-    const write = writes[0] as Statement;
-    expect(actionsOf(write)).toEqual(['s3:PutObject']);
-    const keys = resourcesOf(write).map((resource) => {
-      const [, parts] = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-      expect(parts[0]).toEqual({ 'Fn::GetAtt': [ids.bucket, 'Arn'] });
-      return String(parts[1]).replace(/^\//, '');
-    });
-    expect(keys.sort()).toEqual([...SITE_OBJECT_KEYS].sort());
-    expect(keys).not.toContain('*');
-    expect(keys.some((key) => key.startsWith('inbox'))).toBe(false);
+    const keysByAction = new Map<string, string[]>();
+    for (const write of writes) {
+      const keys = resourcesOf(write).map((resource) => {
+        const [, parts] = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+        expect(parts[0]).toEqual({ 'Fn::GetAtt': [ids.bucket, 'Arn'] });
+        return String(parts[1]).replace(/^\//, '');
+      });
+      for (const action of actionsOf(write).filter((name) => /^s3:(Put|Delete)/.test(name)))
+        keysByAction.set(action, [...(keysByAction.get(action) ?? []), ...keys]);
+    }
+    expect([...keysByAction.keys()].sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    expect(keysByAction.get('s3:PutObject')!.sort()).toEqual([...SITE_OBJECT_KEYS, `${PROCESSED_PREFIX}*`].sort());
+    expect(keysByAction.get('s3:DeleteObject')).toEqual([`${INBOX_PREFIX}*`]);
     for (const fn of [ids.api, ids.sesEvents]) {
       expect(statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(ids.bucket))).toBe(false);
     }

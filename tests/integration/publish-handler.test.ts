@@ -230,6 +230,48 @@ describe('publish handler against the emulators', () => {
     expect(await h.mails()).toHaveLength(4);
   });
 
+  it('reads each inbox article once: a stored one moves to processed/, a bad one stays and is reported every run, an edit re-uploaded updates in place and mails nobody', async () => {
+    const h = await harness();
+    const reader = h.address('fay');
+    await h.seedSubscriber(reader, 'confirmed');
+    const article = (fix: string) =>
+      [
+        '# Ferry timetable changes in spring',
+        '',
+        `The ferry company will run ${fix} crossings a day from April, the harbour office said on Monday.`,
+        '',
+        'The first boat leaves at six in the morning and the last one returns just before midnight.',
+        '',
+      ].join('\n');
+    const put = (key: string, body: string) => h.clients.s3.send(new PutObjectCommand({ Bucket: h.names.bucket, Key: key, Body: body }));
+    await put('inbox/ferry.md', article('twelve'));
+    await put('inbox/minutes.pdf', '%PDF-1.7 not an article');
+    await put('inbox/blank.txt', '   \n');
+
+    const first = await h.invoke();
+    expect(first).toMatchObject({ created: 2, articleErrors: 2 });
+    expect(await h.keys('inbox/')).toEqual(['inbox/blank.txt', 'inbox/minutes.pdf']);
+    expect(await h.keys('processed/')).toEqual(['processed/ferry.md']);
+    expect((await h.object('processed/ferry.md')).body.toString('utf8')).toBe(article('twelve'));
+    expect(await h.mails()).toHaveLength(1);
+
+    // The bad ones are where the operator put them, and every run says so.
+    const second = await h.invoke();
+    expect(second).toMatchObject({ created: 0, updated: 0, articleErrors: 2 });
+
+    // The same name again, edited: its identity is the name it arrived under, so the digest is updated.
+    await put('inbox/ferry.md', article('fourteen'));
+    const third = await h.invoke();
+    expect(third).toMatchObject({ created: 0, updated: 1, articleErrors: 2 });
+    expect(third.mail.sent).toBe(0);
+    expect(await h.mails()).toHaveLength(1);
+    expect(await h.keys('inbox/')).toEqual(['inbox/blank.txt', 'inbox/minutes.pdf']);
+    expect((await h.object('processed/ferry.md')).body.toString('utf8')).toBe(article('fourteen'));
+    const ferry = (await h.digests()).find((digest) => digest.sourceName === 'inbox/ferry.md');
+    expect(ferry?.id).toBe('path:inbox/ferry.md');
+    expect(ferry?.summary.join(' ')).toContain('fourteen');
+  });
+
   it('publishes an article dropped into inbox/ next to the seeds', async () => {
     const h = await harness();
     await h.invoke();

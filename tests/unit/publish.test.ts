@@ -326,6 +326,14 @@ describe('publishDigests', () => {
     expect(report.articleErrors.every((error) => error.message.includes(error.source))).toBe(true);
   });
 
+  it('tells the source which articles failed once their digests are stored, so it keeps those for the next run', async () => {
+    const w = world({ files: { 'good.md': markdownArticle('good', 'River'), 'empty.txt': ' ', 'notes.pdf': '%PDF' } });
+    await publishDigests(w.deps, settings);
+    expect(w.source.settled).toEqual([['empty.txt', 'notes.pdf']]);
+    await publishDigests(w.deps, { ...settings, runId: 'run-2', dryRun: true });
+    expect(w.source.settled).toHaveLength(1);
+  });
+
   it('takes a model-backed summariser that fails for one article: that article is skipped, the rest published', async () => {
     const w = world({ files: { 'a.md': markdownArticle('a', 'Springfield'), 'b.md': markdownArticle('b', 'Shelbyville') } });
     w.deps.summarizer = {

@@ -13,7 +13,7 @@ export class CombinedArticleSource implements ArticleSource {
   }
 
   /** Settles every source that needs it, in order. */
-  async settle(): Promise<void> {
-    for (const source of this.sources) await source.settle?.();
+  async settle(failed: ReadonlySet<string>): Promise<void> {
+    for (const source of this.sources) await source.settle?.(failed);
   }
 }

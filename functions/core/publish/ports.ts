@@ -11,7 +11,7 @@ export interface Clock {
   now(): Date;
 }
 
-/** Where articles come from: the seeds folder, the S3 `inbox/` prefix, later a feed. */
+/** Where articles come from: the seeds folder, the S3 `inbox/` prefix, the followed feeds. */
 export interface ArticleSource {
   /**
    * Every article currently available, each with its format, in a stable order (sorted by source
@@ -20,10 +20,12 @@ export interface ArticleSource {
   list(): Promise<(RawArticle | RefusedArticle)[]>;
   /**
    * Called once the run has stored the digests of what `list()` gave (never in a dry run): a source
-   * that must remember what it handed out (a feed's seen items and validators) records it now, so a
-   * run that dies before storing loses nothing; the next run is offered the same items again.
+   * that must remember what it handed out (a feed's seen items and validators, the inbox's objects
+   * moved aside) records it now, so a run that dies before storing loses nothing; the next run is
+   * offered the same items again. `failed` names (by `source`) what the run reported as an article
+   * error instead of storing: a source that can offer it again keeps it for the next run.
    */
-  settle?(): Promise<void>;
+  settle?(failed: ReadonlySet<string>): Promise<void>;
 }
 
 /**

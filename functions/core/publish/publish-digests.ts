@@ -180,7 +180,7 @@ export async function publishDigests(deps: PublishDeps, settings: PublishSetting
     const archived = new Map((await deps.archive.list()).map((digest) => [digest.id, digest]));
     await mergeIntoArchive(deps, settings, articles, archived, report, log);
     // The digests are stored: a source may now record what it handed out (a feed's seen items).
-    if (!settings.dryRun) await deps.source.settle?.();
+    if (!settings.dryRun) await deps.source.settle?.(new Set(report.articleErrors.map((error) => error.source)));
 
     // Editions are planned (and recorded on their digests) before the site is rendered, so every
     // edition's page is online before an email links to it.

@@ -28,7 +28,10 @@ export class FeedArticleSource implements ArticleSource {
     return result.articles;
   }
 
-  /** Marks the listed items seen and stores each source's validators and health (the poll's commit). */
+  /**
+   * Marks the listed items seen and stores each source's validators and health (the poll's commit).
+   * Failed items are marked too: a feed offers an item once, and its error is in that run's report.
+   */
   async settle(): Promise<void> {
     const commit = this.pending;
     this.pending = undefined;
