@@ -42,6 +42,7 @@ export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
 export interface PublishSummary {
   runId: string;
   skipped?: 'lease-busy';
+  /** Digests on the site after the run. */
   digests: number;
   created: number;
   updated: number;
@@ -170,7 +171,7 @@ function summaryOf(runId: string, report: PublishReport, sources: SourcePollRepo
   return {
     runId,
     ...(report.skipped ? { skipped: report.skipped } : {}),
-    digests: report.digests.length,
+    digests: report.published,
     created: report.created.length,
     updated: report.updated.length,
     held: report.held,

@@ -12,3 +12,9 @@ export const INBOX_PREFIX = 'inbox/';
  * the same name, so the next run lists only what is new. An article that failed stays in the inbox.
  */
 export const PROCESSED_PREFIX = 'processed/';
+
+/**
+ * The site mark (core `SiteMark`: what the site was last rendered from), beside the site but at no key
+ * of the output registry, so CloudFront never serves it.
+ */
+export const SITE_MARK_KEY = 'state/site-mark.json';

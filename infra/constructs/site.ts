@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SITE_CONTENT_SECURITY_POLICY } from '../../functions/core/render/assets.js';
 import { siteObjectKeys } from '../../functions/core/render/outputs.js';
-import { INBOX_PREFIX, PROCESSED_PREFIX } from '../../functions/shared/bucket-layout.js';
+import { INBOX_PREFIX, PROCESSED_PREFIX, SITE_MARK_KEY } from '../../functions/shared/bucket-layout.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { API_PREFIX } from '../../functions/core/subscriptions/links.js';
 import type { ConfigurableFunction } from './gazette-function.js';
@@ -168,10 +168,10 @@ export class Site extends Construct {
   }
 
   /**
-   * Lets `fn` publish the site: write the site's keys only ({@link SITE_OBJECT_KEYS}), read the articles
-   * under `inbox/` and move each one it dealt with to `processed/` (copy, then delete), and list the
-   * bucket (the inbox's articles, and the stored ETags of the files it is about to write); sets
-   * GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
+   * Lets `fn` publish the site: write the site's keys only ({@link SITE_OBJECT_KEYS}), keep the site's
+   * mark, read the articles under `inbox/` and move each one it dealt with to `processed/` (copy, then
+   * delete), and list the bucket (the inbox's articles, and the stored ETags of the files it is about to
+   * write); sets GAZETTE_SITE_BUCKET and GAZETTE_SITE_BASE_URL.
    */
   grantPublish(fn: ConfigurableFunction): void {
     this.grantBaseUrl(fn);
@@ -189,6 +189,12 @@ export class Site extends Construct {
     });
     // The copy target of a processed article: written, never read back.
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:PutObject'], resourceArns: [this.bucket.arnForObjects(`${PROCESSED_PREFIX}*`)] });
+    // The site's mark (what it was last rendered from): one key, read, replaced and removed.
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(SITE_MARK_KEY)],
+    });
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn] });
 
     const arn = nagArnOf(this.bucket);

@@ -20,6 +20,7 @@ import type {
   PublishResult,
   RunLease,
   SendOutcome,
+  SiteMark,
   SitePublisher,
   SubscriberStore,
 } from '../../functions/core/publish/ports.js';
@@ -98,11 +99,21 @@ export class MemoryArchive implements Archive {
 export class MemorySite implements SitePublisher {
   readonly files = new Map<string, SiteFile>();
   writes = 0;
+  /** Files handed to `publish` (rendered), written or not. */
+  rendered = 0;
+  mark: SiteMark | undefined;
+  async readMark(): Promise<SiteMark | undefined> {
+    return this.mark && { ...this.mark };
+  }
+  async writeMark(mark: SiteMark | undefined): Promise<void> {
+    this.mark = mark && { ...mark };
+  }
   async remove(paths: string[]): Promise<void> {
     for (const path of paths) this.files.delete(path);
   }
   async publish(files: SiteFile[]): Promise<PublishResult> {
     const result: PublishResult = { written: [], unchanged: [] };
+    this.rendered += files.length;
     for (const file of files) {
       const stored = this.files.get(file.path);
       if (stored && Buffer.compare(stored.body, file.body) === 0) {

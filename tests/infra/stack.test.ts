@@ -9,6 +9,7 @@ import {
   loadSubscriptionEnv,
 } from '../../functions/shared/env.js';
 import { TABLE_KEYS, type TableKeySchema, type TableRole } from '../../functions/shared/tables.js';
+import { SITE_MARK_KEY } from '../../functions/shared/bucket-layout.js';
 import { INBOX_PREFIX, PROCESSED_PREFIX, SITE_OBJECT_KEYS } from '../../infra/constructs/site.js';
 import { feedLinks } from '../../functions/core/render/outputs.js';
 import { type CfnResourceJson, logicalIdOf, referencedIds, resourcesOfType, synthGazette } from './synth.js';
@@ -480,8 +481,8 @@ describe('IAM', () => {
         keysByAction.set(action, [...(keysByAction.get(action) ?? []), ...keys]);
     }
     expect([...keysByAction.keys()].sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
-    expect(keysByAction.get('s3:PutObject')!.sort()).toEqual([...SITE_OBJECT_KEYS, `${PROCESSED_PREFIX}*`].sort());
-    expect(keysByAction.get('s3:DeleteObject')).toEqual([`${INBOX_PREFIX}*`]);
+    expect(keysByAction.get('s3:PutObject')!.sort()).toEqual([...SITE_OBJECT_KEYS, `${PROCESSED_PREFIX}*`, SITE_MARK_KEY].sort());
+    expect(keysByAction.get('s3:DeleteObject')!.sort()).toEqual([`${INBOX_PREFIX}*`, SITE_MARK_KEY].sort());
     for (const fn of [ids.api, ids.sesEvents]) {
       expect(statementsOf(fn).some((statement) => referencedIds(statement.Resource).has(ids.bucket))).toBe(false);
     }

@@ -11,6 +11,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { inject } from 'vitest';
 import { DynamoArchive } from '../../functions/adapters/aws/dynamodb-archive.js';
 import type { Digest, SubscriberStatus } from '../../functions/core/model.js';
+import { isSitePath } from '../../functions/core/render/outputs.js';
 import { normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import {
   createPublishHandler,
@@ -75,7 +76,7 @@ export interface Harness {
   invoke(event?: Record<string, unknown>): Promise<PublishSummary>;
   /** Metrics published by completed invocations. */
   metrics: RecordedMetric[][];
-  /** PutObject calls made by the handler's S3 client. */
+  /** PutObject calls of site files (output registry keys) made by the handler's S3 client. */
   putCount(): number;
   /** Keys of those PutObject calls, in the order they were sent. */
   putKeys(): string[];
@@ -109,7 +110,9 @@ export async function createHarness(
   const puts: string[] = [];
   clients.s3.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'PutObjectCommand') puts.push(String((args.input as { Key?: string }).Key));
+      const key = String((args.input as { Key?: string }).Key);
+      // The site's own files only: not the site mark, not an article moved to processed/.
+      if (context.commandName === 'PutObjectCommand' && isSitePath(key)) puts.push(key);
       return next(args);
     },
     { step: 'initialize', name: 'countPuts' },

@@ -5,7 +5,7 @@ import type { Digest, SiteFile } from '../../functions/core/model.js';
 import { XMLValidator } from 'fast-xml-parser';
 import { RenderError, SITE_CONTENT_SECURITY_POLICY, renderMessagePage, renderSite } from '../../functions/core/render/index.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from '../../functions/core/render/assets.js';
-import { OUTPUTS, feedLinks, renderEditionPage, type RenderContext } from '../../functions/core/render/outputs.js';
+import { OUTPUTS, feedLinks, renderEditionPage, wholeSiteData, type RenderContext } from '../../functions/core/render/outputs.js';
 import type { Edition } from '../../functions/core/editions/edition.js';
 import {
   feedDigest,
@@ -271,7 +271,7 @@ describe('renderMessagePage', () => {
 
 /** A render context for one registry entry, as renderOutputs builds it. */
 function contextFor(digests: readonly Digest[], editions: readonly Edition[] = []): RenderContext {
-  return { digests, editions, site, feeds: feedLinks(site), memo: new Map(), selfUrl: site.baseUrl };
+  return { ...wholeSiteData(digests, editions), site, feeds: feedLinks(site), memo: new Map(), selfUrl: site.baseUrl };
 }
 
 describe('editions on the site', () => {
@@ -367,35 +367,65 @@ describe('the archive, paginated', () => {
   const first = OUTPUTS.archive.render(context);
   const rest = OUTPUTS.archivePages.render(context);
 
-  it('splits 10,000 digests into 200 pages of 50: archive/ and archive/page/2/ … /200/', () => {
-    expect(rest).toHaveLength(199);
-    expect(rest[0]?.path).toBe('archive/page/2/index.html');
+  it('puts 10,000 digests on 200 numbered pages of 50, counted from the oldest, and the newest 50 on archive/', () => {
+    expect(rest).toHaveLength(200);
+    expect(rest[0]?.path).toBe('archive/page/1/index.html');
     expect(rest.at(-1)?.path).toBe('archive/page/200/index.html');
-    const all = [first, ...rest.map((file) => file.body)].map((text) => parseHtml(text));
-    expect(all.map((document) => document.querySelectorAll('ul.archive > li').length)).toEqual(Array(200).fill(50));
-    const listed = all.flatMap((document) => document.querySelectorAll('ul.archive h3 a').map((a) => a.textContent));
+    const pages = rest.map((file) => parseHtml(file.body));
+    expect(pages.map((document) => document.querySelectorAll('ul.archive > li').length)).toEqual(Array(200).fill(50));
+    // Page 1 holds the oldest 50, page 200 the newest; within a page the newest comes first.
+    const listed = [...pages].reverse().flatMap((document) => document.querySelectorAll('ul.archive h3 a').map((a) => a.textContent));
     expect(listed).toEqual(many.map((digest) => digest.headline));
+    const front = parseHtml(first)
+      .querySelectorAll('ul.archive h3 a')
+      .map((a) => a.textContent);
+    expect(front).toEqual(many.slice(0, 50).map((digest) => digest.headline));
     // Each page stays a light download.
     for (const text of [first, ...rest.map((file) => file.body)]) expect(Buffer.byteLength(text)).toBeLessThan(40 * 1024);
   });
 
-  it('groups each page by month and links its neighbours', async () => {
-    const middle = rest.find((file) => file.path === 'archive/page/2/index.html')!.body;
-    await expectValidHtml(middle);
-    const document = parseHtml(middle);
-    expectPageBasics(middle, document);
+  it('groups each page by month and links its neighbours, without the page count a new digest would change', async () => {
+    const second = rest.find((file) => file.path === 'archive/page/2/index.html')!.body;
+    await expectValidHtml(second);
+    const document = parseHtml(second);
+    expectPageBasics(second, document);
     expect(document.querySelector('link[rel=canonical]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/2/`);
-    expect(document.querySelectorAll('main h2').map((h) => h.textContent)).toContain('February 2026');
-    expect(document.querySelector('nav.pager a[rel=prev]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/`);
-    expect(document.querySelector('nav.pager a[rel=next]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/3/`);
-    expect(document.querySelector('nav.pager span')?.textContent).toBe('Page 2 of 200');
+    expect(document.querySelectorAll('main h2').map((h) => h.textContent)).toContain('January 2025');
+    expect(document.querySelector('nav.pager a[rel=prev]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/3/`);
+    expect(document.querySelector('nav.pager a[rel=next]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/1/`);
+    expect(document.querySelector('nav.pager span')?.textContent).toBe('Page 2');
+    expect(document.querySelector('main > div > p')?.textContent).toBe('Digests 51 to 100, counted from the oldest; newest first.');
+    expect(parseHtml(rest[0]!.body).querySelector('nav.pager a[rel=next]')).toBeNull();
+    // The newest numbered page leads back to the front page, which leads to the pages before it.
+    expect(parseHtml(rest.at(-1)!.body).querySelector('nav.pager a[rel=prev]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/`);
     expect(parseHtml(first).querySelector('nav.pager a[rel=prev]')).toBeNull();
-    expect(parseHtml(rest.at(-1)!.body).querySelector('nav.pager a[rel=next]')).toBeNull();
+    expect(parseHtml(first).querySelector('nav.pager a[rel=next]')?.getAttribute('href')).toBe(`${site.baseUrl}archive/page/199/`);
   });
 
-  it('is one page without a pager for a small archive, and the registry serves the later pages', () => {
+  it('changes only the front page and the newest numbered pages when a digest arrives', () => {
+    const bytes = (files: { path: string; body: string }[]) => new Map(files.map((file) => [file.path, file.body]));
+    const before = bytes(rest);
+    for (const count of [10_001, 10_002]) {
+      const grown = contextFor(syntheticDigests(count));
+      const after = bytes(OUTPUTS.archivePages.render(grown));
+      const changed = [...after].filter(([path, body]) => before.get(path) !== body).map(([path]) => path);
+      // 10,001 opens page 201 and turns page 200's "Newer" link to it; 10,002 only fills page 201.
+      expect(changed).toEqual(
+        count === 10_001 ? ['archive/page/200/index.html', 'archive/page/201/index.html'] : ['archive/page/201/index.html'],
+      );
+      expect(OUTPUTS.archive.render(grown)).not.toBe(first);
+      if (count === 10_001)
+        for (const [path, body] of OUTPUTS.archivePages.render(grown).map((file) => [file.path, file.body])) before.set(path!, body!);
+    }
+  });
+
+  it('is one page without a pager for a small archive, and the registry serves the numbered pages', () => {
     expect(OUTPUTS.archivePages.render(contextFor(syntheticDigests(50)))).toEqual([]);
     expect(parseHtml(OUTPUTS.archive.render(contextFor(syntheticDigests(50)))).querySelector('nav.pager')).toBeNull();
+    expect(OUTPUTS.archivePages.render(contextFor(syntheticDigests(51))).map((file) => file.path)).toEqual([
+      'archive/page/1/index.html',
+      'archive/page/2/index.html',
+    ]);
     expect(OUTPUTS.archivePages.pattern).toBe('archive/page/*');
   });
 });

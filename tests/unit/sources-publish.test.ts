@@ -97,7 +97,7 @@ describe('publishing feed items', () => {
       ]),
     );
     const second = await run();
-    expect(second.report.digests.map((digest) => [digest.sourceUrl, digest.mailStatus])).toEqual(
+    expect([...archive.digests.values()].map((digest) => [digest.sourceUrl, digest.mailStatus])).toEqual(
       expect.arrayContaining([
         [`${base}/library`, 'pending'], // pending: it goes out in editions (cursors record who got it)
         [`${base}/old`, 'not-mailed'],

@@ -2,19 +2,37 @@
  * Publishes the rendered site and feeds to the S3 bucket, uploading only files whose bytes changed.
  *
  * Unchanged bytes are never re-uploaded, so the object's ETag and Last-Modified stay put and CloudFront
- * and feed readers keep getting 304s. One ListObjectsV2 per publish gives every stored ETag (cheaper
- * than a HeadObject per file); for single-part uploads S3's ETag is the hex MD5 of the bytes, which we
- * compute for ours. That holds for unencrypted and SSE-S3 objects (the site bucket's setting); under
- * SSE-KMS the ETag is not an MD5, every file would look changed and be re-uploaded — safe, not cheap.
+ * and feed readers keep getting 304s. The stored ETags come from listings, cheaper than a HeadObject
+ * per file, and only of the folders the files being published live in: a run that writes one digest
+ * page lists `digests/<slug>/`, not the 10,000 pages beside it, and never `inbox/` or anything else
+ * outside the site; a run that publishes nothing lists nothing. For single-part uploads S3's ETag is
+ * the hex MD5 of the bytes, which we compute for ours. That holds for unencrypted and SSE-S3 objects
+ * (the site bucket's setting); under SSE-KMS the ETag is not an MD5, every file would look changed and
+ * be re-uploaded — safe, not cheap.
  */
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { SiteFile } from '../../core/model.js';
-import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
-import { isSitePath, publishStages } from '../../core/render/outputs.js';
+import type { PublishResult, SiteMark, SitePublisher } from '../../core/publish/ports.js';
+import { parseSiteMark, serializeSiteMark } from '../../core/publish/site-mark.js';
+import { isSitePath, outputFor, outputKey, publishStages } from '../../core/render/outputs.js';
+import { SITE_MARK_KEY } from '../../shared/bucket-layout.js';
 
-/** Uploads in flight at once: enough to hide latency, few enough to stay far below S3's request rates. */
+/** Uploads (and listings) in flight at once: enough to hide latency, few enough to stay far below S3's request rates. */
 const UPLOAD_CONCURRENCY = 8;
+/**
+ * Past this many folders under one output's pattern (`digests/*`: one folder per page), the pattern's
+ * whole folder is listed instead, 1,000 keys a request: a whole-site render of 10,000 digests takes 10
+ * listings rather than 10,000.
+ */
+const FOLDERS_LISTED_ONE_BY_ONE = 16;
 
 /** `SitePublisher` over an S3 bucket; the site lives under `prefix` (the bucket root by default). */
 export class S3SitePublisher implements SitePublisher {
@@ -35,8 +53,9 @@ export class S3SitePublisher implements SitePublisher {
   /** Uploads changed files, one publish stage of the output registry after the other (pages before feeds). */
   async publish(files: SiteFile[]): Promise<PublishResult> {
     const stages = publishStages(files);
-    const stored = await this.storedEtags();
     const result: PublishResult = { written: [], unchanged: [] };
+    if (files.length === 0) return result;
+    const stored = await this.storedEtags(files.map((file) => file.path));
     // Each stage completes before the next starts, so a page or feed never links to a page not yet there.
     for (const stage of stages) {
       const batch: { file: SiteFile; md5: Buffer }[] = [];
@@ -63,21 +82,79 @@ export class S3SitePublisher implements SitePublisher {
     return result;
   }
 
-  /** Key → ETag (quotes stripped) of every object under the prefix. */
-  private async storedEtags(): Promise<Map<string, string>> {
+  /** The mark at {@link SITE_MARK_KEY} beside the site; none when the object is missing or unreadable. */
+  async readMark(): Promise<SiteMark | undefined> {
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + SITE_MARK_KEY }));
+      return object.Body ? parseSiteMark(await object.Body.transformToString('utf8')) : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes or (for `undefined`) deletes the mark. */
+  async writeMark(mark: SiteMark | undefined): Promise<void> {
+    const Key = this.prefix + SITE_MARK_KEY;
+    if (mark === undefined) {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+      return;
+    }
+    const body = Buffer.from(serializeSiteMark(mark), 'utf8');
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key,
+        Body: body,
+        ContentType: 'application/json',
+        ContentMD5: createHash('md5').update(body).digest('base64'),
+      }),
+    );
+  }
+
+  /**
+   * Key → ETag (quotes stripped) of the stored objects in the folders of `paths`: one listing per folder
+   * (with a delimiter, so `archive/` lists `archive/index.html` and not the numbered pages below it),
+   * or the pattern's whole folder when the paths span many of its folders.
+   */
+  private async storedEtags(paths: readonly string[]): Promise<Map<string, string>> {
+    const byOutput = new Map<string, Set<string>>();
+    for (const path of paths) {
+      const output = outputFor(path);
+      const group = output && 'pattern' in output ? outputKey(output).slice(0, -1) : folderOf(path);
+      byOutput.set(group, (byOutput.get(group) ?? new Set()).add(folderOf(path)));
+    }
+    const listings: { prefix: string; delimiter: boolean }[] = [];
+    for (const [group, folders] of byOutput) {
+      if (folders.size > FOLDERS_LISTED_ONE_BY_ONE) listings.push({ prefix: group, delimiter: false });
+      else for (const folder of folders) listings.push({ prefix: folder, delimiter: true });
+    }
     const etags = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix || undefined, ContinuationToken: token }),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key && object.ETag) etags.set(object.Key, object.ETag.replaceAll('"', ''));
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    await forEachLimited(listings, UPLOAD_CONCURRENCY, async ({ prefix, delimiter }) => {
+      let token: string | undefined;
+      do {
+        const page = await this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix || undefined,
+            ...(delimiter ? { Delimiter: '/' } : {}),
+            ContinuationToken: token,
+          }),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key && object.ETag) etags.set(object.Key, object.ETag.replaceAll('"', ''));
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    });
     return etags;
   }
+}
+
+/** The folder part of a site path, with its slash (`digests/a/index.html` → `digests/a/`; `index.html` → ``). */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
 }
 
 async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {

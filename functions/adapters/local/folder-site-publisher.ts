@@ -5,7 +5,8 @@
  */
 import { join, posix } from 'node:path';
 import type { SiteFile } from '../../core/model.js';
-import type { PublishResult, SitePublisher } from '../../core/publish/ports.js';
+import type { PublishResult, SiteMark, SitePublisher } from '../../core/publish/ports.js';
+import { parseSiteMark, serializeSiteMark } from '../../core/publish/site-mark.js';
 import { rm } from 'node:fs/promises';
 import { isSitePath, publishStages } from '../../core/render/outputs.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
@@ -24,6 +25,12 @@ export function assertSafeSitePath(path: string): void {
     segments.some((segment) => segment === '' || segment === '.' || segment === '..');
   if (bad) throw new Error(`refusing to publish unsafe site path "${path}"`);
 }
+
+/**
+ * The site mark's file in the site folder: hidden, and no path of the output registry, so the local
+ * site server never serves it.
+ */
+export const SITE_MARK_FILE = '.gazette-site-mark.json';
 
 /** The `SitePublisher` port over a folder. */
 export class FolderSitePublisher implements SitePublisher {
@@ -56,6 +63,19 @@ export class FolderSitePublisher implements SitePublisher {
       if (!isSitePath(path)) throw new Error(`refusing to remove "${path}": not a site path`);
       await rm(join(this.rootDir, ...path.split('/')), { force: true });
     }
+  }
+
+  /** The mark in {@link SITE_MARK_FILE} inside the site folder, so deleting the folder forgets it too. */
+  async readMark(): Promise<SiteMark | undefined> {
+    const bytes = await readIfExists(join(this.rootDir, SITE_MARK_FILE));
+    return bytes ? parseSiteMark(bytes.toString('utf8')) : undefined;
+  }
+
+  /** Writes (atomically) or, for `undefined`, deletes the mark. */
+  async writeMark(mark: SiteMark | undefined): Promise<void> {
+    const path = join(this.rootDir, SITE_MARK_FILE);
+    if (mark === undefined) await rm(path, { force: true });
+    else await writeFileAtomic(path, Buffer.from(serializeSiteMark(mark), 'utf8'));
   }
 
   /** Local path of a site file (relative when `rootDir` is), for the CLI's summary. */

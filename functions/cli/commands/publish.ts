@@ -529,7 +529,7 @@ function printReport({ report, emails, sources }: RunResult, options: PublishOpt
   }
   say(
     io,
-    `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.digests.length} in the archive)`,
+    `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.published} in the archive)`,
   );
   // A dry run counts what a real run would do; the words say so, since nothing was written or sent.
   const [written, sent] = options.dryRun ? ['would be written', 'would be sent'] : ['written', 'sent'];

@@ -53,6 +53,9 @@ export interface Edition {
   digests: Digest[];
 }
 
+/** An edition without its digests: what a listing needs to link to its page. */
+export type EditionHeader = Omit<Edition, 'digests'>;
+
 const EDITION_PREFIX = 'edition:';
 
 /**

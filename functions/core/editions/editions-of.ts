@@ -4,7 +4,7 @@
  * edition's page lists the same digests on every later run, whoever its copies went to.
  */
 import type { Digest } from '../model.js';
-import { parseEditionId, type Edition } from './edition.js';
+import { parseEditionId, type Edition, type EditionHeader } from './edition.js';
 import { readingOrder } from './plan.js';
 import { isoWithOffset } from './schedule.js';
 
@@ -16,18 +16,26 @@ export function periodInstant(period: string): Date {
   return new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, ms!));
 }
 
+/**
+ * The edition a digest's `editions` id names, without its digests, dated in `timeZone`; undefined for an
+ * id this version cannot read (a hand edit), which then lists nothing rather than failing every render.
+ */
+export function editionHeader(id: string, timeZone = 'UTC'): EditionHeader | undefined {
+  const parsed = parseEditionId(id);
+  if (!parsed) return undefined;
+  return { id: id as Edition['id'], ...parsed, date: isoWithOffset(periodInstant(parsed.period), timeZone) };
+}
+
 /** Every edition some digest names, newest first, each with its digests in reading order. */
 export function editionsOf(digests: readonly Digest[], timeZone = 'UTC'): Edition[] {
   const byId = new Map<string, { edition: Edition; members: Digest[] }>();
   for (const digest of digests) {
     for (const id of digest.editions ?? []) {
-      const parsed = parseEditionId(id);
-      // An id this version cannot read (a hand edit) lists nothing rather than failing every render.
-      if (!parsed) continue;
       let entry = byId.get(id);
       if (!entry) {
-        const date = isoWithOffset(periodInstant(parsed.period), timeZone);
-        entry = { edition: { id: id as Edition['id'], ...parsed, date, digests: [] }, members: [] };
+        const header = editionHeader(id, timeZone);
+        if (!header) continue;
+        entry = { edition: { ...header, digests: [] }, members: [] };
         byId.set(id, entry);
       }
       entry.members.push(digest);

@@ -122,6 +122,24 @@ function copiesFor(
 }
 
 /**
+ * The instant (ms) after which every digest any subscriber's copy could carry at `now` was first seen;
+ * undefined without subscribers. Never earlier than `now - MAX_CATCH_UP_MS`, usually the oldest
+ * cursor: a run reads only the digests after it (the archive's first-seen index), not the archive.
+ */
+export function editionWindowStart(subscribers: readonly Subscriber[], now: Date, defaults: EditionDefaults): number | undefined {
+  let start: number | undefined;
+  for (const subscriber of subscribers) {
+    const preference = preferenceOf(subscriber, defaults);
+    const close = preference.cadence === 'instant' ? now : lastCloseAt(preference, now);
+    const computed = lowerBound(subscriber, preference, close, now);
+    // An unreadable cursor makes no copy at all; the catch-up floor is a safe bound for it.
+    const bound = Number.isFinite(computed) ? computed : now.getTime() - MAX_CATCH_UP_MS;
+    start = start === undefined ? bound : Math.min(start, bound);
+  }
+  return start;
+}
+
+/**
  * Every edition due at `now`, oldest first, with one copy per subscriber due it. An empty period has
  * no edition; a subscriber who is up to date has no copy.
  */

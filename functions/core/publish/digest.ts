@@ -73,13 +73,14 @@ export function slugFor(id: string, headline: string, slugsInUse: ReadonlySet<st
 
 /**
  * The archive with every slug unique: where two digests share one (a 32-bit collision stored before
- * slugs were checked), the one seen later (then by id) gets a longer slug. Returns the digests whose
- * slug changed, to be stored again; the rest stay as they are, so permalinks only move for the copy.
+ * slugs were checked), the one seen later (then by id) gets a longer slug. Returns the digests (or
+ * their entries) whose slug changed, to be stored again; the rest stay as they are, so permalinks only
+ * move for the copy.
  */
-export function repairSlugCollisions(digests: Iterable<Digest>): Digest[] {
+export function repairSlugCollisions<T extends Pick<Digest, 'id' | 'slug' | 'headline' | 'firstSeen'>>(digests: Iterable<T>): T[] {
   const byFirstSeen = [...digests].sort((a, b) => compareCodePoints(a.firstSeen, b.firstSeen) || compareCodePoints(a.id, b.id));
   const inUse = new Set<string>();
-  const repaired: Digest[] = [];
+  const repaired: T[] = [];
   for (const digest of byFirstSeen) {
     if (!inUse.has(digest.slug)) {
       inUse.add(digest.slug);

@@ -89,6 +89,19 @@ export interface PublishResult {
   unchanged: string[];
 }
 
+/**
+ * What the site was last rendered from, kept with the site itself (so a site folder or bucket emptied
+ * by hand has none, and is rendered whole again). Present only while the site shows the archive as it
+ * is: a run removes it before its first archive write and writes it again once the site is published,
+ * so a run that dies in between leaves none and the next run renders the whole site.
+ */
+export interface SiteMark {
+  /** The `siteFingerprint` (core/render/fingerprint.ts) of the renderers and settings the site was rendered with. */
+  renderedWith: string;
+  /** Digests on the site. */
+  published: number;
+}
+
 /** Where the site and feeds go: a local folder or the S3 bucket. */
 export interface SitePublisher {
   /**
@@ -98,6 +111,10 @@ export interface SitePublisher {
   publish(files: SiteFile[]): Promise<PublishResult>;
   /** Deletes these site paths (an unpublished digest's page); a path already gone is fine. */
   remove(paths: string[]): Promise<void>;
+  /** The site's mark, or undefined when there is none (a new or emptied site, a run that died). */
+  readMark(): Promise<SiteMark | undefined>;
+  /** Replaces the mark; `undefined` removes it (the site may now lag the archive). */
+  writeMark(mark: SiteMark | undefined): Promise<void>;
 }
 
 /** Who gets the editions. */

@@ -8,6 +8,7 @@ import { editionsOf } from '../editions/editions-of.js';
 import { ConfigError, GazetteError } from '../errors.js';
 import type { Digest, SiteConfig } from '../model.js';
 import { digestPath } from '../render/links.js';
+import { siteFingerprint } from '../render/fingerprint.js';
 import { renderOutputs } from '../render/outputs.js';
 import { sortNewestFirst } from './digest.js';
 import type { Archive, Clock, PublishResult, SitePublisher } from './ports.js';
@@ -34,6 +35,8 @@ export async function unpublishDigest(deps: UnpublishDeps, idOrSlug: string): Pr
   if (!digest) throw new UnknownDigestError(`no digest has the id or slug ${JSON.stringify(idOrSlug)}`);
   if (digest.unpublishedAt !== undefined) return { digest, already: true };
   const tombstone: Digest = { ...digest, unpublishedAt: deps.clock.now().toISOString() };
+  // From here the site lags the archive until `republishSite` has run: a publisher run meanwhile renders it whole.
+  await deps.site.writeMark(undefined);
   if ((await deps.archive.put(tombstone, digest.contentHash)) === 'conflict')
     throw new GazetteError(`digest ${digest.id} changed while unpublishing it; run the command again`);
   await deps.site.remove([`${digestPath(digest)}index.html`]);
@@ -41,12 +44,15 @@ export async function unpublishDigest(deps: UnpublishDeps, idOrSlug: string): Pr
 }
 
 /**
- * Renders the site from the archive alone (no articles read, nothing mailed) and publishes what changed:
- * the listings, feeds and edition pages without the unpublished digests. With none left it writes
- * nothing, so a good feed is never replaced by an empty one.
+ * Renders the whole site from the archive alone (no articles read, nothing mailed) and publishes what
+ * changed: the listings, feeds and edition pages without the unpublished digests, then the site's mark.
+ * With none left it writes nothing, so a good feed is never replaced by an empty one.
  */
 export async function republishSite(deps: Pick<UnpublishDeps, 'archive' | 'site'>, site: SiteConfig): Promise<PublishResult> {
   const digests = sortNewestFirst((await deps.archive.list()).filter((digest) => digest.unpublishedAt === undefined));
   if (digests.length === 0) return { written: [], unchanged: [] };
-  return deps.site.publish(renderOutputs(digests, site, editionsOf(digests, site.timeZone)));
+  const result = await deps.site.publish(renderOutputs(digests, site, editionsOf(digests, site.timeZone)));
+  // The whole site now shows the archive: the next publisher run may render only what it changes.
+  await deps.site.writeMark({ renderedWith: siteFingerprint(site), published: digests.length });
+  return result;
 }

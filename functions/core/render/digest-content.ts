@@ -40,7 +40,7 @@ export interface DigestSource {
 }
 
 /** The digest's source (see {@link DigestSource}); undefined when there is no usable http(s) URL for either. */
-export function digestSource(digest: Digest): DigestSource | undefined {
+export function digestSource(digest: Pick<Digest, 'provenance' | 'sourceUrl'>): DigestSource | undefined {
   const feedUrl = safeHttpUrl(digest.provenance?.url);
   const feedTitle = oneLine(digest.provenance?.title ?? '');
   if (feedUrl) return { label: feedTitle || new URL(feedUrl).host, url: feedUrl };
@@ -49,7 +49,7 @@ export function digestSource(digest: Digest): DigestSource | undefined {
 }
 
 /** The link to the original article, when the article gave a usable http(s) URL. */
-export function sourceLink(digest: Digest): string | undefined {
+export function sourceLink(digest: Pick<Digest, 'sourceUrl'>): string | undefined {
   return safeHttpUrl(digest.sourceUrl);
 }
 

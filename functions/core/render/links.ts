@@ -42,24 +42,30 @@ export function checkedBaseUrl(site: SiteConfig): string {
 }
 
 /** The site-relative folder of a digest's page, e.g. `digests/xi-putin-talks-1a2b3c4d/`. */
-export function digestPath(digest: Digest): string {
+export function digestPath(digest: Pick<Digest, 'id' | 'slug'>): string {
   if (!SLUG.test(digest.slug))
     throw new RenderError(`digest ${JSON.stringify(digest.id)} has an unsafe slug: ${JSON.stringify(digest.slug)}`);
   return `digests/${digest.slug}/`;
 }
 
 /** The digest's permalink, which is also its stable id in every feed. */
-export function digestUrl(site: SiteConfig, digest: Digest): string {
+export function digestUrl(site: SiteConfig, digest: Pick<Digest, 'id' | 'slug'>): string {
   return `${site.baseUrl}${digestPath(digest)}`;
 }
 
 /** Digests per archive page: 10,000 digests make 200 light pages rather than one huge one. */
 export const ARCHIVE_PAGE_SIZE = 50;
 
-/** The folder of archive page `page` (1-based): `archive/` for the first, `archive/page/2/` after. */
+/** The archive's front page: the newest {@link ARCHIVE_PAGE_SIZE} digests, linking to the numbered pages. */
+export const ARCHIVE_PATH = 'archive/';
+
+/**
+ * The folder of numbered archive page `page` (1-based, counted from the oldest digest, so a page keeps
+ * its digests as new ones arrive): `archive/page/1/`, `archive/page/2/`, …
+ */
 export function archivePagePath(page: number): string {
   if (!Number.isInteger(page) || page < 1) throw new RenderError(`archive page must be a whole number from 1: ${page}`);
-  return page === 1 ? 'archive/' : `archive/page/${page}/`;
+  return `${ARCHIVE_PATH}page/${page}/`;
 }
 
 /** Where the subscribe form posts (the subscription API's route). */

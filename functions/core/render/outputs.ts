@@ -8,8 +8,10 @@
  * Renderers never import this module (it imports them); what they need from it arrives in the
  * {@link RenderContext}.
  */
-import type { Edition } from '../editions/edition.js';
-import type { Digest, SiteConfig, SiteFile } from '../model.js';
+import { editionHeader } from '../editions/editions-of.js';
+import type { Edition, EditionHeader } from '../editions/edition.js';
+import type { ArchiveEntry, Digest, SiteConfig, SiteFile } from '../model.js';
+import { archiveEntry } from '../publish/digest.js';
 import { atomFeed, jsonFeed, rssFeed } from './feeds.js';
 import { CACHE_CONTROL, CONTENT_TYPES, checkedBaseUrl, checkedLanguage } from './links.js';
 import {
@@ -51,12 +53,37 @@ export interface FeedLink {
   description: string;
 }
 
+/** What a listing (the archive pages, the index's list) shows of a digest: part of its archive entry. */
+export type ListingEntry = Pick<ArchiveEntry, 'id' | 'slug' | 'headline' | 'lead' | 'published' | 'sourceUrl' | 'provenance' | 'editions'>;
+
+/** The pages of the pattern outputs an update writes (see {@link renderSiteUpdate}). */
+export interface RenderScope {
+  /** Digest pages, by digest id. */
+  digests: ReadonlySet<string>;
+  /** Edition pages, by edition id. */
+  editions: ReadonlySet<string>;
+  /** Numbered archive pages. */
+  archivePages: ReadonlySet<number>;
+}
+
 /** What every renderer is given. */
 export interface RenderContext {
-  /** Newest first. */
+  /** Every digest on the site as listings show it, newest first: the archive pages, the index's list and count. */
+  entries: readonly ListingEntry[];
+  /**
+   * Digests in full, newest first: every one in a whole-site render; in an update, at least the newest
+   * `feedLength` (feeds, the index) and those whose pages it writes.
+   */
   digests: readonly Digest[];
-  /** Every edition published so far (any order; renderers sort). Empty before the first edition. */
+  /**
+   * Editions with their digests in full (any order; renderers sort). Empty before the first edition.
+   * Every one in a whole-site render; in an update, those whose pages it writes and the latest.
+   */
   editions: readonly Edition[];
+  /** Every edition on the site by id, without its digests: what a listing links to. */
+  editionsById: ReadonlyMap<string, EditionHeader>;
+  /** Set in an update: the pages of the pattern outputs to write; absent, all of them. */
+  only?: RenderScope;
   site: SiteConfig;
   /** Every feed of the registry, in registry order. */
   feeds: readonly FeedLink[];
@@ -72,10 +99,19 @@ export interface RenderedFile {
   body: string;
 }
 
+/**
+ * When an update (a run that changed some digests, not the whole site) renders an output: `listing`,
+ * every update (its content follows every change: index, archive, feeds); `pages`, the pages the update's
+ * scope names; `whole-site`, never (it depends on the settings and the renderer alone, which a change of
+ * makes the next run render the whole site).
+ */
+export type UpdateRule = 'listing' | 'pages' | 'whole-site';
+
 interface OutputCommon {
   contentType: string;
   cacheControl: string;
   stage: PublishStage;
+  update: UpdateRule;
   /** Present for feeds: how pages name them, and the stack output that prints the URL. */
   feed?: { label: string; linkText: string; description: string };
 }
@@ -96,8 +132,9 @@ export interface PatternOutput extends OutputCommon {
 /** A registry entry. */
 export type Output = SingleOutput | PatternOutput;
 
-const listing = { cacheControl: CACHE_CONTROL.listing, stage: PUBLISH_STAGES.listings } as const;
-const feed = { cacheControl: CACHE_CONTROL.listing, stage: PUBLISH_STAGES.feeds } as const;
+const listing = { cacheControl: CACHE_CONTROL.listing, stage: PUBLISH_STAGES.listings, update: 'listing' } as const;
+const fixed = { cacheControl: CACHE_CONTROL.listing, stage: PUBLISH_STAGES.listings, update: 'whole-site' } as const;
+const feed = { cacheControl: CACHE_CONTROL.listing, stage: PUBLISH_STAGES.feeds, update: 'listing' } as const;
 
 /** The registry. Feeds appear in pages in this order. */
 export const OUTPUTS = {
@@ -107,6 +144,7 @@ export const OUTPUTS = {
     // A digest page only changes when its article is edited.
     cacheControl: CACHE_CONTROL.page,
     stage: PUBLISH_STAGES.permalinks,
+    update: 'pages',
     render: digestPages,
   },
   editionPages: {
@@ -115,6 +153,7 @@ export const OUTPUTS = {
     // An edition page changes only when one of its digests is edited.
     cacheControl: CACHE_CONTROL.page,
     stage: PUBLISH_STAGES.permalinks,
+    update: 'pages',
     render: editionPages,
   },
   favicon: {
@@ -122,14 +161,15 @@ export const OUTPUTS = {
     contentType: CONTENT_TYPES.svg,
     cacheControl: CACHE_CONTROL.page,
     stage: PUBLISH_STAGES.permalinks,
+    update: 'whole-site',
     render: faviconSvg,
   },
   index: { path: 'index.html', contentType: CONTENT_TYPES.html, ...listing, render: indexPage },
   archive: { path: 'archive/index.html', contentType: CONTENT_TYPES.html, ...listing, render: archivePage },
-  // Pages 2… of the archive (`archive/page/2/`): the first lives at `archive/`.
-  archivePages: { pattern: 'archive/page/*', contentType: CONTENT_TYPES.html, ...listing, render: archivePages },
-  notFound: { path: '404.html', contentType: CONTENT_TYPES.html, ...listing, render: notFoundPage },
-  robots: { path: 'robots.txt', contentType: CONTENT_TYPES.text, ...listing, render: robotsTxt },
+  // The numbered pages (`archive/page/1/` holds the oldest digests); the newest are on `archive/`.
+  archivePages: { pattern: 'archive/page/*', contentType: CONTENT_TYPES.html, ...listing, update: 'pages', render: archivePages },
+  notFound: { path: '404.html', contentType: CONTENT_TYPES.html, ...fixed, render: notFoundPage },
+  robots: { path: 'robots.txt', contentType: CONTENT_TYPES.text, ...fixed, render: robotsTxt },
   rss: {
     path: 'feeds/rss.xml',
     contentType: 'application/rss+xml; charset=utf-8',
@@ -226,27 +266,39 @@ function currentEditions(editions: readonly Edition[], digests: readonly Digest[
     .filter((edition) => edition.digests.length > 0);
 }
 
-function renderEntries(
-  entries: readonly (readonly [OutputName, Output])[],
-  digests: readonly Digest[],
-  site: SiteConfig,
-  allEditions: readonly Edition[] = [],
-): SiteFile[] {
+/** What the renderers need besides the data itself, for one render. */
+type RenderData = Pick<RenderContext, 'entries' | 'digests' | 'editions' | 'editionsById' | 'only'>;
+
+/**
+ * The whole site's render data: `digests` (newest first) and the editions published so far, each
+ * listing entry naming the editions (of these) that list its digest.
+ */
+export function wholeSiteData(digests: readonly Digest[], allEditions: readonly Edition[] = []): RenderData {
+  const editions = currentEditions(allEditions, digests);
+  const editionIds = new Map<string, string[]>();
+  for (const edition of editions)
+    for (const digest of edition.digests) editionIds.set(digest.id, [...(editionIds.get(digest.id) ?? []), edition.id]);
+  const entries = digests.map((digest) => ({ ...archiveEntry(digest), editions: editionIds.get(digest.id) ?? [] }));
+  const editionsById = new Map(editions.map(({ digests: _, ...header }) => [header.id as string, header]));
+  return { entries, digests, editions, editionsById };
+}
+
+function renderEntries(entries: readonly (readonly [OutputName, Output])[], data: RenderData, site: SiteConfig): SiteFile[] {
   checkedBaseUrl(site);
   checkedLanguage(site);
   const feeds = feedLinks(site);
   const memo = new Map<symbol, unknown>();
-  const editions = currentEditions(allEditions, digests);
   const files: SiteFile[] = [];
   for (const [name, output] of entries) {
+    if (data.only && output.update === 'whole-site') continue;
     const served = { contentType: output.contentType, cacheControl: output.cacheControl };
     if (!isPattern(output)) {
-      const body = output.render({ digests, editions, site, feeds, memo, selfUrl: `${site.baseUrl}${output.path}` });
+      const body = output.render({ ...data, site, feeds, memo, selfUrl: `${site.baseUrl}${output.path}` });
       files.push({ path: output.path, body: Buffer.from(body, 'utf8'), ...served });
       continue;
     }
     const prefix = output.pattern.slice(0, -1);
-    for (const file of output.render({ digests, editions, site, feeds, memo, selfUrl: site.baseUrl })) {
+    for (const file of output.render({ ...data, site, feeds, memo, selfUrl: site.baseUrl })) {
       // The renderer builds its paths itself (permalinks); one outside its pattern would escape the registry.
       if (!file.path.startsWith(prefix)) throw new Error(`output ${name} rendered ${file.path}, outside ${output.pattern}`);
       files.push({ path: file.path, body: Buffer.from(file.body, 'utf8'), ...served });
@@ -260,7 +312,35 @@ function renderEntries(
  * (their pages, the index's lead, the archive's edition links), sorted by path. Pure.
  */
 export function renderOutputs(digests: readonly Digest[], site: SiteConfig, editions: readonly Edition[] = []): SiteFile[] {
-  return renderEntries(ENTRIES, digests, site, editions);
+  return renderEntries(ENTRIES, wholeSiteData(digests, editions), site);
+}
+
+/** What a run that changed some digests renders from (see {@link renderSiteUpdate}). */
+export interface SiteUpdate {
+  /** Every digest on the site (none unpublished) as the archive's index holds it, newest first. */
+  entries: readonly ArchiveEntry[];
+  /** The digests in full, newest first: at least the newest `feedLength` and those whose pages are written. */
+  digests: readonly Digest[];
+  /** Editions in full: those whose pages are written and the latest one on the site. */
+  editions: readonly Edition[];
+  /** The digest, edition and archive pages to write. */
+  only: RenderScope;
+}
+
+/**
+ * Renders what an update changes, sorted by path: the pages its scope names and every `listing`
+ * output (index, archive front page, feeds), never the `whole-site` ones. The bytes are those
+ * {@link renderOutputs} would give for the whole archive. Pure.
+ */
+export function renderSiteUpdate(update: SiteUpdate, site: SiteConfig): SiteFile[] {
+  const editionsById = new Map<string, EditionHeader>();
+  for (const entry of update.entries) {
+    for (const id of entry.editions ?? []) {
+      const header = editionsById.has(id) ? undefined : editionHeader(id, site.timeZone);
+      if (header) editionsById.set(id, header);
+    }
+  }
+  return renderEntries(ENTRIES, { ...update, editionsById }, site);
 }
 
 /**
@@ -271,9 +351,8 @@ export function renderOutputs(digests: readonly Digest[], site: SiteConfig, edit
 export function renderSite(digests: readonly Digest[], site: SiteConfig, editions: readonly Edition[] = []): SiteFile[] {
   return renderEntries(
     ENTRIES.filter(([, output]) => !output.feed),
-    digests,
+    wholeSiteData(digests, editions),
     site,
-    editions,
   );
 }
 
@@ -284,7 +363,7 @@ export function renderSite(digests: readonly Digest[], site: SiteConfig, edition
 export function renderFeeds(digests: readonly Digest[], site: SiteConfig): SiteFile[] {
   return renderEntries(
     ENTRIES.filter(([, output]) => output.feed),
-    digests,
+    wholeSiteData(digests),
     site,
   );
 }

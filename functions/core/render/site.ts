@@ -5,13 +5,13 @@
  * style and script from ./assets.ts, readable without JavaScript, and carries the subscribe form
  * (near the top of the index, after the content elsewhere).
  */
-import type { Edition } from '../editions/edition.js';
+import type { Edition, EditionHeader } from '../editions/edition.js';
 import type { Digest, SiteConfig } from '../model.js';
 import { API_PREFIX } from '../subscriptions/links.js';
 import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
 import { categoryTerms, digestHtmlFragment, digestSource, readingTime, sourceLink, summaryText } from './digest-content.js';
-import { ARCHIVE_PAGE_SIZE, archivePagePath, digestPath, digestUrl, editionPath, editionUrl, subscribeUrl } from './links.js';
-import type { FeedLink, RenderContext, RenderedFile } from './outputs.js';
+import { ARCHIVE_PAGE_SIZE, ARCHIVE_PATH, archivePagePath, digestPath, digestUrl, editionPath, editionUrl, subscribeUrl } from './links.js';
+import type { FeedLink, ListingEntry, RenderContext, RenderedFile } from './outputs.js';
 import { calendarDay, displayDate, html, longDay, monthHeading, oneLine, parseInstant, shortDay, trusted, type SafeHtml } from './text.js';
 
 /** How many earlier digests the index lists; the archive pages list them all. */
@@ -122,7 +122,7 @@ ${
     : html`<p class="site-name"><a href="${site.baseUrl}">${siteTitle}</a></p>`
 }
 <p class="tagline">${oneLine(site.description)}</p>
-<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}${archivePagePath(1)}">Archive</a></li>${feedNav(feeds)}</ul></nav>
+<nav aria-label="Site"><ul><li><a href="${site.baseUrl}">Latest</a></li><li><a href="${site.baseUrl}${ARCHIVE_PATH}">Archive</a></li>${feedNav(feeds)}</ul></nav>
 </div></header>
 <main id="main" tabindex="-1"><div class="wrap">
 ${options.main}
@@ -187,33 +187,36 @@ function digestArticle(site: SiteConfig, digest: Digest, headingLevel: 1 | 2, id
   return html`${open}\n${parts.filter((part) => part.value !== '').map((part, index) => html`${index > 0 ? '\n' : ''}${part}`)}\n</article>`;
 }
 
-/** One digest in a list; `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under a section's h2). */
+/**
+ * One digest in a list, under `text` (its lead sentence, or its whole summary in the index's edition);
+ * `headingLevel` keeps the outline unbroken (h2 under the archive's h1, h3 under a section's h2). A
+ * listing entry or a whole digest: only the fields a list shows are read.
+ */
 function listItem(
   site: SiteConfig,
-  digest: Digest,
+  digest: Pick<ListingEntry, 'id' | 'slug' | 'headline' | 'published' | 'sourceUrl' | 'provenance'>,
   headingLevel: 2 | 3,
-  editions: readonly Edition[] = [],
-  summary: 'first-sentence' | 'whole' = 'first-sentence',
+  editions: readonly EditionHeader[],
+  text: string,
 ): SafeHtml {
-  const first = summary === 'whole' ? summaryText(digest) : oneLine(digest.summary[0] ?? '');
   const open = trusted(`<h${headingLevel} dir="auto">`);
   const close = trusted(`</h${headingLevel}>`);
   const source = digestSource(digest);
   const inEditions = editions.map((edition) => html` · <a href="${editionUrl(site, edition)}">${editionName(edition)}</a>`);
   return html`<li>${open}<a href="${digestUrl(site, digest)}">${oneLine(digest.headline)}</a>${close}
 <p class="meta">${timeElement(digest.published, `digest ${digest.id} published`)}${source ? html` · ${source.label}` : ''}${inEditions}</p>${
-    first ? html`\n<p dir="auto">${first}</p>` : ''
+    text ? html`\n<p dir="auto">${text}</p>` : ''
   }</li>`;
 }
 
 /** "Daily edition, 1 Dec" (links), from the day written in the edition's date. */
-function editionName(edition: Edition): string {
+function editionName(edition: EditionHeader): string {
   const cadence = { instant: 'Edition', daily: 'Daily edition', weekly: 'Weekly edition' }[edition.cadence];
   return `${cadence}, ${shortDay(calendarDay(edition.date, `edition ${edition.id} date`))}`;
 }
 
 /** Editions newest first (by the instant they closed, then id, so the order never depends on input order). */
-function newestEditions(editions: readonly Edition[]): Edition[] {
+function newestEditions<E extends EditionHeader>(editions: readonly E[]): E[] {
   return [...editions].sort(
     (a, b) =>
       parseInstant(b.date, `edition ${b.id} date`).getTime() - parseInstant(a.date, `edition ${a.id} date`).getTime() ||
@@ -221,13 +224,9 @@ function newestEditions(editions: readonly Edition[]): Edition[] {
   );
 }
 
-/** Every digest id with the editions (newest first) whose pages list it. */
-function editionsByDigest(editions: readonly Edition[]): Map<string, Edition[]> {
-  const byDigest = new Map<string, Edition[]>();
-  for (const edition of newestEditions(editions)) {
-    for (const digest of edition.digests) byDigest.set(digest.id, [...(byDigest.get(digest.id) ?? []), edition]);
-  }
-  return byDigest;
+/** The editions (newest first) whose pages list the digest of `entry`. */
+function editionsListing(context: RenderContext, entry: ListingEntry): EditionHeader[] {
+  return newestEditions((entry.editions ?? []).flatMap((id) => context.editionsById.get(id) ?? []));
 }
 
 /** The latest edition on the index: its date, its first {@link INDEX_EDITION_ITEMS} digests, a link to its page. */
@@ -239,7 +238,7 @@ function latestEditionSection(site: SiteConfig, edition: Edition): SafeHtml {
 <h2 id="latest-title">Latest edition: ${longDay(calendarDay(edition.date, `edition ${edition.id} date`))}</h2>
 <p class="meta">${count} · <a href="${editionUrl(site, edition)}">Open the edition page</a></p>
 <ul class="archive edition">
-${shown.map((digest) => html`${listItem(site, digest, 3, [], 'whole')}\n`)}</ul>
+${shown.map((digest) => html`${listItem(site, digest, 3, [], summaryText(digest))}\n`)}</ul>
 ${more > 0 ? html`<p><a href="${editionUrl(site, edition)}">And ${more} more in this edition</a></p>\n` : ''}</section>`;
 }
 
@@ -254,13 +253,12 @@ ${digestArticle(site, digest, 2)}
  * `index.html`: the subscribe box near the top, then the latest edition (or, before the first edition,
  * the latest digest in full), then up to {@link INDEX_LIST_LENGTH} earlier digests and the archive link.
  */
-export function indexPage({ digests, editions, site, feeds }: RenderContext): string {
+export function indexPage({ entries, digests, editions, site, feeds }: RenderContext): string {
   const latestEdition = newestEditions(editions)[0];
   const leading = latestEdition
     ? new Set(latestEdition.digests.slice(0, INDEX_EDITION_ITEMS).map((digest) => digest.id))
     : new Set([digests[0]?.id]);
-  const earlier = digests.filter((digest) => !leading.has(digest.id));
-  const listed = earlier.slice(0, INDEX_LIST_LENGTH);
+  const listed = entries.filter((entry) => !leading.has(entry.id)).slice(0, INDEX_LIST_LENGTH);
   const lead = latestEdition ? latestEditionSection(site, latestEdition) : digests[0] ? latestDigestSection(site, digests[0]) : '';
   const main = html`${subscribeForm(site)}
 ${lead || html`<p>No digests yet. Subscribe above to get the first one by email.</p>`}
@@ -268,11 +266,11 @@ ${
   listed.length > 0
     ? html`<section aria-labelledby="earlier-title"><h2 id="earlier-title">${latestEdition ? 'More recent digests' : 'Earlier digests'}</h2>
 <ul class="archive">
-${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
+${listed.map((entry) => html`${listItem(site, entry, 3, [], oneLine(entry.lead))}\n`)}</ul>
 </section>`
     : ''
 }
-<p><a href="${site.baseUrl}${archivePagePath(1)}">Browse the archive</a> (${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}, by date)</p>`;
+<p><a href="${site.baseUrl}${ARCHIVE_PATH}">Browse the archive</a> (${entries.length} ${entries.length === 1 ? 'digest' : 'digests'}, by date)</p>`;
   return page(site, feeds, {
     title: oneLine(site.title),
     description: oneLine(site.description),
@@ -283,8 +281,8 @@ ${listed.map((digest) => html`${listItem(site, digest, 3)}\n`)}</ul>
 }
 
 /** Digests grouped under month headings ("December 2025"), in the given (newest first) order. */
-function byMonth(digests: readonly Digest[]): { month: string; digests: Digest[] }[] {
-  const groups: { month: string; digests: Digest[] }[] = [];
+function byMonth<T extends Pick<ListingEntry, 'id' | 'published'>>(digests: readonly T[]): { month: string; digests: T[] }[] {
+  const groups: { month: string; digests: T[] }[] = [];
   for (const digest of digests) {
     const month = monthHeading(parseInstant(digest.published, `digest ${digest.id} published`));
     const last = groups[groups.length - 1];
@@ -294,58 +292,97 @@ function byMonth(digests: readonly Digest[]): { month: string; digests: Digest[]
   return groups;
 }
 
-/** "← Newer · Page 2 of 200 · Older →" between archive pages. */
-function archivePager(site: SiteConfig, pageNumber: number, pageCount: number): SafeHtml {
-  if (pageCount <= 1) return html``;
-  const newer = pageNumber > 1 ? html`<a href="${site.baseUrl}${archivePagePath(pageNumber - 1)}" rel="prev">← Newer</a>` : '';
-  const older = pageNumber < pageCount ? html`<a href="${site.baseUrl}${archivePagePath(pageNumber + 1)}" rel="next">Older →</a>` : '';
-  return html`<nav class="pager" aria-label="Archive pages">${newer}<span>Page ${pageNumber} of ${pageCount}</span>${older}</nav>`;
+/**
+ * How many numbered archive pages `count` digests make: none while they all fit on the archive's front
+ * page, else one per {@link ARCHIVE_PAGE_SIZE} counted from the oldest (the last one may be short).
+ */
+export function archivePageCount(count: number): number {
+  return count > ARCHIVE_PAGE_SIZE ? Math.ceil(count / ARCHIVE_PAGE_SIZE) : 0;
 }
 
-/** One archive page: its digests by month, each with the editions that carried it, and the pager. */
-function archiveListPage(context: RenderContext, pageNumber: number, pageCount: number): string {
-  const { digests, site, feeds } = context;
-  const slice = digests.slice((pageNumber - 1) * ARCHIVE_PAGE_SIZE, pageNumber * ARCHIVE_PAGE_SIZE);
-  const inEditions = editionsByDigest(context.editions);
-  const total = `${digests.length} ${digests.length === 1 ? 'digest' : 'digests'}`;
+/**
+ * Where numbered page `page` lies in a newest-first list of `count` digests, as slice bounds. Pages are
+ * counted from the oldest digest, so a new digest (the newest) only ever lands on the last page and
+ * every full page keeps its digests, and its bytes, for good.
+ */
+export function archivePageRange(count: number, page: number): [start: number, end: number] {
+  return [Math.max(0, count - page * ARCHIVE_PAGE_SIZE), count - (page - 1) * ARCHIVE_PAGE_SIZE];
+}
+
+/**
+ * What numbered archive page `page` shows of `entries` (newest first), as a string: equal for two
+ * archives exactly when the page's bytes are (same settings), so an update renders only the pages
+ * whose string changed.
+ */
+export function archivePageSignature(entries: readonly ListingEntry[], page: number): string {
+  const [start, end] = archivePageRange(entries.length, page);
+  const shown = entries
+    .slice(start, end)
+    .map((entry) => [entry.id, entry.slug, entry.headline, entry.lead, entry.published, entry.sourceUrl, entry.provenance, entry.editions]);
+  // The last page's "Newer" link goes to the front page; every other page's to the next page.
+  return JSON.stringify([page === archivePageCount(entries.length), shown]);
+}
+
+/** "← Newer · Page 2 · Older →" on a numbered page; only "Older →" (to the last numbered page but one) on the front page. */
+function archivePager(site: SiteConfig, pageNumber: number | undefined, pageCount: number): SafeHtml {
+  if (pageCount === 0) return html``;
+  if (pageNumber === undefined)
+    return html`<nav class="pager" aria-label="Archive pages"><span>Newest</span><a href="${site.baseUrl}${archivePagePath(pageCount - 1)}" rel="next">Older →</a></nav>`;
+  const newerPath = pageNumber < pageCount ? archivePagePath(pageNumber + 1) : ARCHIVE_PATH;
+  const newer = html`<a href="${site.baseUrl}${newerPath}" rel="prev">← Newer</a>`;
+  const older = pageNumber > 1 ? html`<a href="${site.baseUrl}${archivePagePath(pageNumber - 1)}" rel="next">Older →</a>` : '';
+  return html`<nav class="pager" aria-label="Archive pages">${newer}<span>Page ${pageNumber}</span>${older}</nav>`;
+}
+
+/**
+ * An archive page: the front page (`pageNumber` undefined: the newest digests) or a numbered page, its
+ * digests by month, each with the editions that carried it, and the pager. A numbered page says
+ * nothing about the archive as a whole (no total, no page count), so it stays as it is while new
+ * digests arrive.
+ */
+function archiveListPage(context: RenderContext, pageNumber?: number): string {
+  const { entries, site, feeds } = context;
+  const pageCount = archivePageCount(entries.length);
+  const [start, end] = pageNumber === undefined ? [0, ARCHIVE_PAGE_SIZE] : archivePageRange(entries.length, pageNumber);
+  const slice = entries.slice(start, end);
+  const total = `${entries.length} ${entries.length === 1 ? 'digest' : 'digests'}`;
+  const intro =
+    pageNumber === undefined
+      ? `${total}, newest first${pageCount > 0 ? `, ${ARCHIVE_PAGE_SIZE} to a page` : ''}.`
+      : `Digests ${entries.length - end + 1} to ${entries.length - start}, counted from the oldest; newest first.`;
   const main = html`<h1>All digests</h1>
-<p>${total}, newest first${pageCount > 1 ? `, ${ARCHIVE_PAGE_SIZE} to a page` : ''}.</p>
+<p>${intro}</p>
 ${byMonth(slice).map(
   (group) => html`<h2>${group.month}</h2>
 <ul class="archive">
-${group.digests.map((digest) => html`${listItem(site, digest, 3, inEditions.get(digest.id))}\n`)}</ul>
+${group.digests.map((entry) => html`${listItem(site, entry, 3, editionsListing(context, entry), oneLine(entry.lead))}\n`)}</ul>
 `,
 )}${archivePager(site, pageNumber, pageCount)}`;
-  const where = pageNumber === 1 ? '' : `, page ${pageNumber}`;
+  const where = pageNumber === undefined ? '' : `, page ${pageNumber}`;
   return page(site, feeds, {
     title: `All digests${where} · ${oneLine(site.title)}`,
     description: `Every digest published by ${oneLine(site.title)}${where}.`,
-    canonical: `${site.baseUrl}${archivePagePath(pageNumber)}`,
+    canonical: `${site.baseUrl}${pageNumber === undefined ? ARCHIVE_PATH : archivePagePath(pageNumber)}`,
     main,
   });
 }
 
-function archivePageCount(digests: readonly Digest[]): number {
-  return Math.max(1, Math.ceil(digests.length / ARCHIVE_PAGE_SIZE));
-}
-
 /** `archive/index.html`: the newest {@link ARCHIVE_PAGE_SIZE} digests by month. */
 export function archivePage(context: RenderContext): string {
-  return archiveListPage(context, 1, archivePageCount(context.digests));
+  return archiveListPage(context);
 }
 
-/** `archive/page/<n>/index.html` for every page after the first. */
+/** `archive/page/<n>/index.html` for every numbered page (an update: those its scope names). */
 export function archivePages(context: RenderContext): RenderedFile[] {
-  const count = archivePageCount(context.digests);
-  return Array.from({ length: count - 1 }, (_, index) => index + 2).map((pageNumber) => ({
-    path: `${archivePagePath(pageNumber)}index.html`,
-    body: archiveListPage(context, pageNumber, count),
-  }));
+  const count = archivePageCount(context.entries.length);
+  return Array.from({ length: count }, (_, index) => index + 1)
+    .filter((pageNumber) => !context.only || context.only.archivePages.has(pageNumber))
+    .map((pageNumber) => ({ path: `${archivePagePath(pageNumber)}index.html`, body: archiveListPage(context, pageNumber) }));
 }
 
 function digestPage(digest: Digest, site: SiteConfig, feeds: readonly FeedLink[]): string {
   const main = html`${digestArticle(site, digest, 1)}
-<p><a href="${site.baseUrl}${archivePagePath(1)}">← All digests</a></p>`;
+<p><a href="${site.baseUrl}${ARCHIVE_PATH}">← All digests</a></p>`;
   return page(site, feeds, {
     title: `${oneLine(digest.headline)} · ${oneLine(site.title)}`,
     description: summaryText(digest),
@@ -376,7 +413,7 @@ export function editionPage(edition: Edition, site: SiteConfig, feeds: readonly 
       : '';
   const main = html`<h1>${day}</h1>
 <p class="meta">${cadence} of ${oneLine(site.title)} · ${count}</p>
-${contents}${edition.digests.map((digest, index) => html`${digestArticle(site, digest, 2, `item-${index + 1}`)}\n`)}<p><a href="${site.baseUrl}${archivePagePath(1)}">← All digests</a></p>`;
+${contents}${edition.digests.map((digest, index) => html`${digestArticle(site, digest, 2, `item-${index + 1}`)}\n`)}<p><a href="${site.baseUrl}${ARCHIVE_PATH}">← All digests</a></p>`;
   const lead = edition.digests[0];
   return page(site, feeds, {
     title: `${cadence}, ${day} · ${oneLine(site.title)}`,
@@ -388,10 +425,11 @@ ${contents}${edition.digests.map((digest, index) => html`${digestArticle(site, d
   });
 }
 
-/** One `editions/<period>/index.html` per edition. */
-export function editionPages({ editions, site, feeds }: RenderContext): RenderedFile[] {
+/** One `editions/<period>/index.html` per edition (an update: those its scope names). */
+export function editionPages({ editions, site, feeds, only }: RenderContext): RenderedFile[] {
   const seen = new Set<string>();
-  return newestEditions(editions).map((edition) => {
+  const written = only ? editions.filter((edition) => only.editions.has(edition.id)) : editions;
+  return newestEditions(written).map((edition) => {
     const path = `${editionPath(edition)}index.html`;
     // Two editions on one page would make the output depend on their order: a bug upstream.
     if (seen.has(path)) throw new Error(`two editions share the period ${edition.period}`);
@@ -409,7 +447,7 @@ export function faviconSvg(): string {
 export function notFoundPage({ site, feeds }: RenderContext): string {
   const main = html`<h1>Page not found</h1>
 <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
-<p><a href="${site.baseUrl}">Go to the latest digest</a> or browse <a href="${site.baseUrl}archive/">all digests</a>.</p>`;
+<p><a href="${site.baseUrl}">Go to the latest digest</a> or browse <a href="${site.baseUrl}${ARCHIVE_PATH}">all digests</a>.</p>`;
   return page(site, feeds, { title: `Page not found · ${oneLine(site.title)}`, description: oneLine(site.description), main });
 }
 
@@ -419,10 +457,11 @@ export function robotsTxt({ feeds }: RenderContext): string {
   return `User-agent: *\nDisallow: /${API_PREFIX}\n\n# Feeds: ${feeds[0]?.url ?? ''}\n`;
 }
 
-/** One `digests/<slug>/index.html` per digest (the permalinks). */
-export function digestPages({ digests, site, feeds }: RenderContext): RenderedFile[] {
+/** One `digests/<slug>/index.html` per digest (the permalinks; an update: those its scope names). */
+export function digestPages({ digests, site, feeds, only }: RenderContext): RenderedFile[] {
   const seen = new Set<string>();
-  return digests.map((digest) => {
+  const written = only ? digests.filter((digest) => only.digests.has(digest.id)) : digests;
+  return written.map((digest) => {
     const path = `${digestPath(digest)}index.html`;
     // Two digests on one path would make the output depend on order; slugs carry an id hash, so this is a bug upstream.
     if (seen.has(path)) throw new Error(`two digests share the slug ${digest.slug}`);
