@@ -7,6 +7,7 @@ import { run as coldStart } from './cold-start.js';
 import { run as editionEmail } from './edition-email.js';
 import { run as feeds } from './feeds.js';
 import { run as hostileText } from './hostile-text.js';
+import { run as incremental } from './incremental.js';
 import { run as modelCost } from './model-cost.js';
 import { run as parse } from './parse.js';
 import { run as publish } from './publish.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['sources', sources],
   ['sources-poll', sourcesPoll],
   ['sending', sending],
+  ['incremental', incremental],
 ];
 
 /** Old names that still select a benchmark. */

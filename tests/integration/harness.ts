@@ -20,44 +20,17 @@ import {
   type PublishSummary,
 } from '../../functions/handlers/publish.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
-import { LOCAL_ENV, loadPublisherEnv, type PublisherEnv } from '../../functions/shared/env.js';
-import { ENV } from '../../functions/shared/env-names.js';
+import { loadPublisherEnv, type PublisherEnv } from '../../functions/shared/env.js';
 import {
-  emulatorEnvironment,
   type EmulatorEndpoints,
   type GazetteResourceNames,
   provisionGazette,
   uniqueResourceNames,
 } from '../../functions/cli/local-aws/emulators.js';
 import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
+import { publisherVariables, TEST_SUBSCRIBER_ID_KEY } from '../support/publisher-env.js';
 
-/** The keyring the tests sign unsubscribe links with (inline: there is no Secrets Manager emulator). */
-export const TEST_KEYRING_JSON = JSON.stringify({ currentKeyId: 'k1', k1: 'integration-test-secret-0123456789' });
-
-/** The origin-verify value of the tests (inline: no CloudFront, no Secrets Manager). */
-/** The subscriber id key of the integration and e2e tests (inline, as `npm run dev` passes it). */
-export const TEST_SUBSCRIBER_ID_KEY = 'integration-subscriber-id-key-0123456789abcdef';
-
-export const TEST_ORIGIN_VERIFY = 'origin-verify-test-value-0123456789abcdef';
-
-/** Environment variables as infra would set them, pointed at the emulators. */
-export function publisherVariables(endpoints: EmulatorEndpoints, names: GazetteResourceNames): Record<string, string> {
-  return {
-    ...emulatorEnvironment(endpoints, names),
-    AWS_REGION: 'eu-west-1',
-    [ENV.siteBaseUrl]: 'https://news.example.com/',
-    [ENV.siteTitle]: 'Gazette Integration',
-    [ENV.siteDescription]: 'Digests published by the integration tests',
-    [ENV.siteLanguage]: 'en',
-    [ENV.feedLength]: '20',
-    [ENV.senderAddress]: 'news@example.com',
-    [ENV.senderName]: 'Gazette',
-    [ENV.sesConfigurationSet]: 'gazette-events',
-    [LOCAL_ENV.tokenKeyringJson]: TEST_KEYRING_JSON,
-    [LOCAL_ENV.originVerifySecret]: TEST_ORIGIN_VERIFY,
-    [LOCAL_ENV.subscriberIdKey]: TEST_SUBSCRIBER_ID_KEY,
-  };
-}
+export { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY, TEST_SUBSCRIBER_ID_KEY } from '../support/publisher-env.js';
 
 /** One metric data point the handler emitted. */
 export interface RecordedMetric {

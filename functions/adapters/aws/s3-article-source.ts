@@ -13,12 +13,13 @@
  * Its identity does not move with it: the article keeps the name it was read under (`inbox/…`), so a file
  * without id or url uploaded again after an edit updates its digest in place and mails nobody.
  */
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MAX_ARTICLE_BYTES } from '../../core/articles/parse.js';
 import type { RawArticle, RefusedArticle } from '../../core/model.js';
 import type { ArticleSource } from '../../core/publish/ports.js';
 import { INBOX_PREFIX, PROCESSED_PREFIX } from '../../shared/bucket-layout.js';
 import { articleFile } from '../article-files.js';
+import { listObjects } from './s3-listing.js';
 
 /** `ArticleSource` over every object under `prefix` (folder placeholder keys are ignored). */
 export class S3ArticleSource implements ArticleSource {
@@ -38,14 +39,9 @@ export class S3ArticleSource implements ArticleSource {
    */
   async list(): Promise<(RawArticle | RefusedArticle)[]> {
     const objects: { key: string; size: number }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) {
-        if (object.Key && !object.Key.endsWith('/')) objects.push({ key: object.Key, size: object.Size ?? 0 });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for (const object of await listObjects(this.s3, { bucket: this.bucket, prefix: this.prefix })) {
+      if (object.Key && !object.Key.endsWith('/')) objects.push({ key: object.Key, size: object.Size ?? 0 });
+    }
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.listed = new Map();
     return Promise.all(

@@ -11,19 +11,13 @@
  * be re-uploaded — safe, not cheap.
  */
 import { createHash } from 'node:crypto';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SiteFile } from '../../core/model.js';
 import type { PublishResult, SiteMark, SitePublisher } from '../../core/publish/ports.js';
 import { parseSiteMark, serializeSiteMark } from '../../core/publish/site-mark.js';
 import { isSitePath, outputFor, outputKey, publishStages } from '../../core/render/outputs.js';
 import { SITE_MARK_KEY } from '../../shared/bucket-layout.js';
+import { listObjects } from './s3-listing.js';
 
 /** Uploads (and listings) in flight at once: enough to hide latency, few enough to stay far below S3's request rates. */
 const UPLOAD_CONCURRENCY = 8;
@@ -132,21 +126,9 @@ export class S3SitePublisher implements SitePublisher {
     }
     const etags = new Map<string, string>();
     await forEachLimited(listings, UPLOAD_CONCURRENCY, async ({ prefix, delimiter }) => {
-      let token: string | undefined;
-      do {
-        const page = await this.s3.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: this.prefix + prefix || undefined,
-            ...(delimiter ? { Delimiter: '/' } : {}),
-            ContinuationToken: token,
-          }),
-        );
-        for (const object of page.Contents ?? []) {
-          if (object.Key && object.ETag) etags.set(object.Key, object.ETag.replaceAll('"', ''));
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+      for (const object of await listObjects(this.s3, { bucket: this.bucket, prefix: this.prefix + prefix, folderOnly: delimiter })) {
+        if (object.Key && object.ETag) etags.set(object.Key, object.ETag.replaceAll('"', ''));
+      }
     });
     return etags;
   }
