@@ -100,6 +100,8 @@ export class GazetteStack extends Stack {
     sending.grantEnqueue(publisher.function);
     describeSite(sending.function);
     data.grantDeliveries(sending.function);
+    // The shared pause: read before each batch, written by the sender that meets the quota.
+    data.grantStateItems(sending.function, 'GetItem', 'UpdateItem');
     secrets.grantReadTokenKeys(sending.function);
     // The quota read divides MaxSendRate among the senders.
     mail.grantSend(sending.function, { readQuota: true });

@@ -117,7 +117,8 @@ export interface SenderEnv {
   site: SiteConfig;
   mail: MailConfig;
   sesConfigurationSet: string;
-  tables: { deliveries: string };
+  /** The ledger, and the state table that holds the senders' shared pause. */
+  tables: { deliveries: string; state: string };
   keyring: KeyringSource;
   sendQueueUrl: string;
   /** Sender functions that may run at once; each takes MaxSendRate ÷ this. */
@@ -245,6 +246,7 @@ const senderSchema = z.object({
   ...site,
   ...sender,
   [ENV.deliveriesTable]: text,
+  [ENV.stateTable]: text,
   ...keyring,
   [ENV.sendQueueUrl]: text,
   [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
@@ -427,7 +429,7 @@ export function loadSenderEnv(source: Readonly<Record<string, string | undefined
     site: siteConfig(env),
     mail: mailConfig(env),
     sesConfigurationSet: env[ENV.sesConfigurationSet],
-    tables: { deliveries: env[ENV.deliveriesTable] },
+    tables: { deliveries: env[ENV.deliveriesTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
     sendQueueUrl: env[ENV.sendQueueUrl],
     senderConcurrency: env[ENV.senderConcurrency],

@@ -21,6 +21,7 @@ import type { DeliveryDispatcher, DeliveryJob, JobReport, Recipient, SettledCall
 import { inFlightFor, TokenBucket, UNLIMITED } from '../../functions/core/send/rate-limiter.js';
 import { checkedTemplate, MalformedTemplateError, mailTemplateOf, personalise } from '../../functions/core/send/template.js';
 import { loadSenderEnv } from '../../functions/shared/env.js';
+import { holdBackSeconds, SEND_QUEUE_MAX_RECEIVES } from '../../functions/shared/send-queue.js';
 import { FixedClock, MemoryLedger, memoryPublishWorld, MemorySubscribers, RecordingMailer, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
 
 const SEED = new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url);
@@ -365,6 +366,7 @@ describe("the sender function's environment", () => {
     GAZETTE_SENDER_NAME: 'Gazette',
     GAZETTE_SES_CONFIGURATION_SET: 'events',
     GAZETTE_DELIVERIES_TABLE: 'deliveries',
+    GAZETTE_STATE_TABLE: 'state',
     GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:keys',
     GAZETTE_SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/send',
     GAZETTE_SENDER_CONCURRENCY: '10',
@@ -373,7 +375,7 @@ describe("the sender function's environment", () => {
   it('reads a complete environment', () => {
     expect(loadSenderEnv(complete)).toMatchObject({
       senderConcurrency: 10,
-      tables: { deliveries: 'deliveries' },
+      tables: { deliveries: 'deliveries', state: 'state' },
       keyring: { kind: 'secret' },
     });
   });
@@ -382,5 +384,16 @@ describe("the sender function's environment", () => {
     expect(() => loadSenderEnv({ ...complete, GAZETTE_SEND_QUEUE_URL: undefined, GAZETTE_SENDER_CONCURRENCY: 'many' })).toThrow(
       /GAZETTE_SEND_QUEUE_URL: required.*GAZETTE_SENDER_CONCURRENCY/,
     );
+  });
+});
+
+describe('holding back messages stopped by the quota', () => {
+  it('waits 30 minutes, then doubles up to two hours', () => {
+    expect([1, 2, 3, 4, 10].map(holdBackSeconds)).toEqual([1800, 3600, 7200, 7200, 7200]);
+  });
+
+  it('keeps a message out of the dead-letter queue through a whole day of spent quota', () => {
+    const waited = Array.from({ length: SEND_QUEUE_MAX_RECEIVES - 1 }, (_, index) => holdBackSeconds(index + 1)).reduce((a, b) => a + b);
+    expect(waited).toBeGreaterThan(48 * 60 * 60);
   });
 });

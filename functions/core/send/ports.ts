@@ -68,3 +68,15 @@ export interface DeliveryDispatcher {
    */
   dispatch(jobs: DeliveryJob[], onSettled?: SettledCallback): Promise<JobReport[]>;
 }
+
+/**
+ * The account-wide "send nothing before" mark that every sender shares. The quota and a refused
+ * sender are facts about the SES account, not about one batch: once one sender has met them, the
+ * others hold their messages back until the mark passes instead of each asking SES again.
+ */
+export interface SendingPause {
+  /** The end of the pause in force at `now`, or `undefined` when sending may go on. */
+  activeUntil(now: Date): Promise<Date | undefined>;
+  /** Pauses sending until `until`; a pause that already lasts longer is kept (never shortened). */
+  pauseUntil(until: Date, reason: Extract<StopReason, 'quota' | 'sender-rejected'>): Promise<void>;
+}
