@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { CombinedArticleSource } from '../adapters/aws/combined-article-source.js';
+import { CombinedArticleSource } from '../core/publish/combined-article-source.js';
 import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
 import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';

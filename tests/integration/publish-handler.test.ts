@@ -6,8 +6,7 @@ import { DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscri
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyToken } from '../../functions/core/tokens.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring, verifyToken } from '../../functions/core/tokens.js';
 import { countByRecipient, createHarness, type Harness, TEST_KEYRING_JSON } from './harness.js';
 
 const harnesses: Harness[] = [];

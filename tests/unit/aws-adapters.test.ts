@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sendOutcomeOf } from '../../functions/adapters/aws/ses-mailer.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring } from '../../functions/core/tokens.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { ENV } from '../../functions/shared/env-names.js';

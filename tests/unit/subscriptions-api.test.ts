@@ -12,7 +12,8 @@ import type { SubscriptionApiDeps } from '../../functions/core/subscriptions/htt
 import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 import { signToken } from '../../functions/core/tokens.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSubscriptionApi, loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
+import { createSubscriptionApi } from '../../functions/adapters/http/api-gateway.js';
+import { loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';

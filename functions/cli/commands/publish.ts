@@ -8,21 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
-import {
-  buildEditionDefaults,
-  buildMailConfig,
-  buildSiteConfig,
-  buildSummarizerChoice,
-  cadenceProblem,
-  FEED_LENGTH,
-  SETTING_DEFAULTS,
-  settingsSchema,
-  type SettingKey,
-  type SummarizerChoice,
-} from '../../core/settings.js';
+import { FEED_LENGTH, SETTING_DEFAULTS, type SummarizerChoice } from '../../core/settings.js';
 import type { EditionDefaults } from '../../core/editions/plan.js';
 import type { Clock, Log } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
@@ -40,64 +28,14 @@ import { localLayout } from '../../adapters/local/layout.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
 import { openLocalState, type LocalState } from '../../adapters/local/local-state.js';
 import { SqliteSeenItems, SqliteSources } from '../../adapters/local/sqlite-sources.js';
-import { CombinedArticleSource } from '../../adapters/aws/combined-article-source.js';
+import { CombinedArticleSource } from '../../core/publish/combined-article-source.js';
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
+import { DEFAULTS, settingsFromFlags } from '../setting-flags.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
-
-/**
- * The defaults of the local-only flags; `gazette serve` uses the same subscribers file, output folder
- * and sender. The site and feed settings' defaults are the settings schema's (functions/core/settings.ts).
- */
-export const DEFAULTS = {
-  seeds: 'seeds',
-  out: 'out',
-  baseUrl: localSiteUrl(LOCAL_SITE_PORT),
-  subscribers: 'subscribers.example.json',
-  from: `${SETTING_DEFAULTS.senderName} <digest@localhost>`,
-} as const;
-
-/** The settings the flags give, by flag; `--from` carries two (address and display name). */
-const SETTING_FLAGS = {
-  siteTitle: '--title',
-  siteDescription: '--description',
-  baseUrl: '--base-url',
-  language: '--language',
-  feedLength: '--feed-length',
-  senderEmail: '--from',
-  senderName: '--from',
-  summarizer: '--summarizer',
-  bedrockModelId: '--bedrock-model',
-  bedrockDailyTokenBudget: '--bedrock-daily-tokens',
-  cadences: '--cadences',
-  defaultCadence: '--default-cadence',
-  timeZone: '--time-zone',
-  maxAgeToMailHours: '--max-age-to-mail',
-  postalAddress: '--postal-address',
-  editionMaxItems: '--edition-max-items',
-} as const satisfies Partial<Record<SettingKey, string>>;
-
-const flagSettingsSchema = settingsSchema.pick({
-  siteTitle: true,
-  siteDescription: true,
-  baseUrl: true,
-  language: true,
-  feedLength: true,
-  senderEmail: true,
-  senderName: true,
-  summarizer: true,
-  bedrockModelId: true,
-  bedrockDailyTokenBudget: true,
-  cadences: true,
-  defaultCadence: true,
-  timeZone: true,
-  maxAgeToMailHours: true,
-  postalAddress: true,
-  editionMaxItems: true,
-});
 
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
@@ -197,7 +135,7 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const { site, mail, summarizer, editions, maxAgeToMailMs } = siteAndMailSettings({
+  const { site, mail, summarizer, editions, maxAgeToMailMs } = settingsFromFlags({
     title: values.title,
     description: values.description,
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
@@ -231,85 +169,6 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
   if (values.sources !== undefined) options.sourcesFile = values.sources;
   if (values.now !== undefined) options.now = fixedNow(values.now);
   return options;
-}
-
-/** The flags that carry settings, as given (absent ones take the schema's defaults). */
-interface SettingFlagValues {
-  title?: string | undefined;
-  description?: string | undefined;
-  baseUrl: string;
-  language?: string | undefined;
-  feedLength?: string | undefined;
-  postalAddress?: string | undefined;
-  editionMaxItems?: string | undefined;
-  from: string;
-  summarizer?: string | undefined;
-  bedrockModel?: string | undefined;
-  bedrockDailyTokens?: string | undefined;
-  cadences?: string | undefined;
-  defaultCadence?: string | undefined;
-  timeZone?: string | undefined;
-  maxAgeToMailHours?: string | undefined;
-}
-
-/**
- * Validates the setting flags with the settings schema and builds the site and mail settings with its
- * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
- */
-function siteAndMailSettings(flags: SettingFlagValues): {
-  site: SiteConfig;
-  mail: MailConfig;
-  summarizer: SummarizerChoice;
-  editions: EditionDefaults;
-  maxAgeToMailMs: number;
-} {
-  const sender = parseFrom(flags.from);
-  const raw = {
-    siteTitle: flags.title,
-    siteDescription: flags.description,
-    baseUrl: flags.baseUrl,
-    language: flags.language,
-    feedLength: flags.feedLength,
-    postalAddress: flags.postalAddress,
-    editionMaxItems: flags.editionMaxItems,
-    senderEmail: sender.address,
-    // An address without a display name gets the default name, as a deploy without senderName does.
-    senderName: sender.name || undefined,
-    summarizer: flags.summarizer,
-    bedrockModelId: flags.bedrockModel,
-    bedrockDailyTokenBudget: flags.bedrockDailyTokens,
-    cadences: flags.cadences,
-    defaultCadence: flags.defaultCadence,
-    timeZone: flags.timeZone,
-    maxAgeToMailHours: flags.maxAgeToMailHours,
-  };
-  const result = flagSettingsSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = (issue?.path[0] ?? 'siteTitle') as keyof typeof SETTING_FLAGS;
-    const flag = SETTING_FLAGS[key];
-    const given = flag === '--from' ? flags.from : raw[key];
-    throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
-  }
-  const problem = cadenceProblem(result.data);
-  if (problem) throw new ConfigError(`--default-cadence ${problem} (got ${JSON.stringify(result.data.defaultCadence)})`);
-  return {
-    site: buildSiteConfig(result.data),
-    mail: buildMailConfig(result.data),
-    summarizer: buildSummarizerChoice(result.data),
-    editions: buildEditionDefaults(result.data),
-    maxAgeToMailMs: result.data.maxAgeToMailHours * 60 * 60 * 1000,
-  };
-}
-
-/** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
-function parseFrom(from: string): { name: string; address: string } {
-  const parsed = addressparser(from, { flatten: true });
-  const first = parsed[0];
-  if (parsed.length !== 1 || !first?.address) {
-    throw new ConfigError(`--from must be one address like "Gazette <digest@example.com>": ${from}`);
-  }
-  return { name: first.name, address: first.address };
 }
 
 function fixedNow(value: string): Date {
