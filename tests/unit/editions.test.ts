@@ -263,6 +263,39 @@ describe('editions', () => {
     expect(new Set(received).size).toBe(4);
   });
 
+  it('an hour and time zone change neither loses nor repeats a digest, and each edition comes at the local hour then chosen', async () => {
+    // Daily at 07:00 UTC; one article a day at 12:00 UTC; hourly runs for four days.
+    const reader: Subscriber = { ...people(1, 'daily')[0]!, timeZone: 'UTC', hour: 7 };
+    const from = Date.parse('2026-12-01T06:00:00Z');
+    let w = memoryPublishWorld({ files: {}, people: [reader], clock: new FixedClock(new Date(from)) });
+    const changes = new Map<number, Partial<Subscriber>>([
+      // Tuesday 13:00 UTC: to 20:00 in New York (01:00 UTC the next night), a later close.
+      [31, { hour: 20, timeZone: 'America/New_York' }],
+      // Wednesday 15:00 UTC: to 07:00 in Tokyo (22:00 UTC the day before), a close already past.
+      [57, { hour: 7, timeZone: 'Asia/Tokyo' }],
+    ]);
+    const received: { links: string[]; local: string }[] = [];
+    for (let hour = 0; hour <= 4 * 24; hour += 1) {
+      const now = new Date(from + hour * HOUR);
+      const change = changes.get(hour);
+      if (change) w.subscribers.all[0] = { ...w.subscribers.all[0]!, ...change };
+      w.clock.set(now);
+      // Articles on Tuesday to Friday, each first seen at 12:00 UTC.
+      w = nextRun(w, articles(TOPICS.slice(0, Math.min(4, Math.floor((hour + 18) / 24)))));
+      await publishDigests(w, { ...settings, runId: `h${hour}` });
+      const zone = w.subscribers.all[0]!.timeZone!;
+      for (const { mail } of await parsed(w)) {
+        const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeStyle: 'short' }).format(mail.date!);
+        received.push({ links: [...new Set(itemLinks(String(mail.html)))], local: `${local} ${zone}` });
+      }
+    }
+    expect(received.map((mail) => mail.local)).toEqual(['07:00 UTC', '20:00 America/New_York', '07:00 Asia/Tokyo', '07:00 Asia/Tokyo']);
+    const links = received.flatMap((mail) => mail.links);
+    expect(received.every((mail) => mail.links.length === 1)).toBe(true);
+    expect(new Set(links).size).toBe(4);
+    expect(w.archive.digests.size).toBe(4);
+  });
+
   it('archives an article already older than maxAgeToMail when first seen, and never mails it', async () => {
     const old = article('Harbour').replace('---\nThe', 'published: 2026-11-20T09:00:00Z\n---\nThe');
     const w = memoryPublishWorld({ files: { 'harbour.md': old }, people: people(2), clock: new FixedClock(START) });

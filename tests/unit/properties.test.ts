@@ -20,7 +20,7 @@ import { ArticleError } from '../../functions/core/errors.js';
 import type { Article, Digest, SiteFile, Summary } from '../../functions/core/model.js';
 import { buildDigest } from '../../functions/core/publish/digest.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import { SUBSCRIBE_SCRIPT } from '../../functions/core/render/assets.js';
+import { SITE_SCRIPT } from '../../functions/core/render/assets.js';
 import { renderDigestEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
 import { readingTime } from '../../functions/core/reading-time.js';
 import { loadTagger, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
@@ -299,7 +299,7 @@ function checkSite(digest: Digest, twin: Digest): void {
     const markup = file.body.toString('utf8');
     const document = parseHtml(markup);
     // The one script on every page is the site's own subscribe script.
-    expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SUBSCRIBE_SCRIPT]);
+    expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SITE_SCRIPT]);
     expect(markup.toLowerCase().split('<script').length - 1).toBe(1);
     expect(htmlSkeleton(markup)).toEqual(htmlSkeleton(siteFile(twinFiles, file.path)));
   }
