@@ -133,6 +133,40 @@ describe('editions', () => {
     expect(second.mailer.sent.every((mail) => mail.messageId.startsWith('edition.instant.2026-12-01-0712-29345-instant.'))).toBe(true);
   });
 
+  it('every edition has its own page: two instant runs in one second, and daily editions at two hours of one date', async () => {
+    // Page paths are made from the edition id alone, so they must tell apart everything ids tell apart.
+    const readers: Subscriber[] = [
+      people(1, 'instant')[0]!,
+      { ...people(2, 'daily')[1]!, hour: 6 },
+      { ...people(3, 'daily')[2]!, hour: 7 },
+    ];
+    let w = memoryPublishWorld({ files: {}, people: readers, clock: new FixedClock(new Date('2026-12-01T11:00:00Z')) });
+    await publishDigests(w, settings);
+    const runs: [string, number][] = [
+      ['2026-12-01T12:00:00.100Z', 1],
+      ['2026-12-01T12:00:00.600Z', 2],
+      ['2026-12-02T06:00:00.000Z', 2],
+      ['2026-12-02T07:00:00.000Z', 2],
+    ];
+    for (const [at, count] of runs) {
+      w.clock.set(new Date(at));
+      w = nextRun(w, articles(TOPICS.slice(0, count)));
+      await publishDigests(w, { ...settings, runId: at });
+    }
+    const pages = [...w.site.files.keys()].filter((path) => path.startsWith('editions/')).sort();
+    expect(pages).toEqual([
+      'editions/2026-12-01-1200-00100-instant/index.html',
+      'editions/2026-12-01-1200-00600-instant/index.html',
+      'editions/2026-12-02-0600-daily/index.html',
+      'editions/2026-12-02-0700-daily/index.html',
+    ]);
+    // Each page lists its own digests: one each for the instant ones, both for each daily one.
+    const listed = pages.map((path) => new Set(itemLinks(w.site.files.get(path)!.body.toString())).size);
+    expect(listed).toEqual([1, 1, 2, 2]);
+    const archive = w.site.files.get('archive/index.html')!.body.toString();
+    for (const path of pages) expect(archive).toContain(path.replace(/index\.html$/, ''));
+  });
+
   it('after a crash half way through an edition, the retry mails the rest once and nobody twice', async () => {
     const crashing = new RecordingMailer((call) => (call === 3 ? new Error('process killed') : undefined));
     const first = memoryPublishWorld({
