@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { CADENCES, type Cadence } from './editions/edition.js';
 import { DEFAULT_EDITION_TIME, type EditionDefaults } from './editions/plan.js';
+import { canonicalTimeZone } from './editions/time-zones.js';
 import type { MailConfig, SiteConfig } from './model.js';
 
 /** Characters that would let a setting smuggle extra header lines or invisible text into mail and pages. */
@@ -45,15 +46,6 @@ export function isLanguageTag(value: string): boolean {
 /** True when `value` is a whole number of digests a feed may keep ({@link FEED_LENGTH}). */
 export function isFeedLength(value: number): boolean {
   return Number.isInteger(value) && value >= FEED_LENGTH.min && value <= FEED_LENGTH.max;
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -176,7 +168,7 @@ export const SETTING_RULES = {
   timeZone: z
     .string({ error: 'must be an IANA time zone like Europe/Berlin' })
     .trim()
-    .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin or UTC'),
+    .refine((value) => canonicalTimeZone(value) !== undefined, 'must be an IANA time zone like Europe/Berlin or UTC'),
   /** Minutes after the scheduled time past which a digest is published but not mailed (at most a week). */
   staleAfterMinutes: integer(1, 10_080),
   /**
