@@ -2,7 +2,7 @@
  * The subscription API Lambda (API Gateway HTTP API, payload v2): POST /api/subscribe, GET /api/confirm,
  * GET|HEAD|POST /api/unsubscribe. It only loads its environment and secrets and builds the adapters;
  * the event's conversion is functions/adapters/http/api-gateway.ts, and routing, parsing, the
- * origin-verify check and the error-to-status mapping live in functions/core/subscriptions/http.ts.
+ * origin-verify check and the error-to-status mapping live in functions/adapters/http/subscription-http.ts.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,7 +11,7 @@ import { DynamoRateLimiter, DynamoSubscribers } from '../adapters/aws/dynamodb-s
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { SqsConfirmationQueue } from '../adapters/aws/sqs-confirmation-queue.js';
 import { createSubscriptionApi, type SubscriptionApiHandler } from '../adapters/http/api-gateway.js';
-import type { SubscriptionApiDeps } from '../core/subscriptions/http.js';
+import type { SubscriptionApiDeps } from '../adapters/http/subscription-http.js';
 import { type ConfirmationQueue, DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
 import { ConfigError } from '../core/errors.js';
 import type { TokenKeyring } from '../core/tokens.js';

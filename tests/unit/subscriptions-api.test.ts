@@ -8,7 +8,7 @@ import { confirmationCap } from '../../functions/core/settings.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
-import type { SubscriptionApiDeps } from '../../functions/core/subscriptions/http.js';
+import type { SubscriptionApiDeps } from '../../functions/adapters/http/subscription-http.js';
 import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 import { signToken } from '../../functions/core/tokens.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

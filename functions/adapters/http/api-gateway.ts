@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Clock } from '../../core/publish/ports.js';
-import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../../core/subscriptions/http.js';
+import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from './subscription-http.js';
 
 /** A Lambda-shaped API handler (also what the dev server and the tests mount). */
 export type SubscriptionApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;

@@ -54,7 +54,7 @@ export interface LocalApiOptions {
 }
 
 /**
- * Builds the real subscription API (functions/core/subscriptions/http.ts, through the Lambda handler's
+ * Builds the real subscription API (functions/adapters/http/subscription-http.ts, through the Lambda handler's
  * own adapter) over the local adapters, with a fresh random origin-verify secret that only this
  * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
  * as it does behind CloudFront, and nothing else on the machine can call the API around the server.

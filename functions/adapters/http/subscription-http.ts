@@ -23,22 +23,22 @@
  * `errorResponse` is the one place that maps domain errors to statuses.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { GazetteError, InvalidAddressError, InvalidTokenError } from '../errors.js';
-import type { SiteConfig } from '../model.js';
-import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
-import { CONTENT_TYPES } from '../render/links.js';
-import { renderMessagePage } from '../render/outputs.js';
-import type { MessagePageContent } from '../render/site.js';
-import { verifyToken } from '../tokens.js';
-import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
-import { InvalidPreferenceError, TooManyRequestsError } from './errors.js';
-import { changePreference, currentPreference, describePreference, type ManageView } from './manage.js';
-import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../editions/plan.js';
-import type { Cadence } from '../editions/edition.js';
-import { offeredTimeZones } from '../editions/time-zones.js';
-import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
-import type { SubscriptionStore } from './ports.js';
-import { subscribe, type SubscribeRequestDeps } from './subscribe.js';
+import { GazetteError, InvalidAddressError, InvalidTokenError } from '../../core/errors.js';
+import type { SiteConfig } from '../../core/model.js';
+import { SITE_CONTENT_SECURITY_POLICY } from '../../core/render/assets.js';
+import { CONTENT_TYPES } from '../../core/render/links.js';
+import { renderMessagePage } from '../../core/render/outputs.js';
+import type { MessagePageContent } from '../../core/render/site.js';
+import { verifyToken } from '../../core/tokens.js';
+import { checkUnsubscribeToken, confirm, unsubscribe } from '../../core/subscriptions/confirm.js';
+import { InvalidPreferenceError, TooManyRequestsError } from '../../core/subscriptions/errors.js';
+import { changePreference, currentPreference, describePreference, type ManageView } from '../../core/subscriptions/manage.js';
+import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../../core/editions/plan.js';
+import type { Cadence } from '../../core/editions/edition.js';
+import { offeredTimeZones } from '../../core/editions/time-zones.js';
+import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from '../../core/subscriptions/links.js';
+import type { SubscriptionStore } from '../../core/subscriptions/ports.js';
+import { subscribe, type SubscribeRequestDeps } from '../../core/subscriptions/subscribe.js';
 
 /** A request as any adapter hands it over. Header names lower-case. */
 export interface HttpRequest {
