@@ -407,12 +407,11 @@ export function buildSiteConfig(
 }
 
 /**
- * The mail settings, the one place `From`, `List-Id` and the unsubscribe mailbox are derived, so mail
- * from `npm start`, `npm run dev` and the deployed stack carries the same headers:
- * - `List-Id` is `gazette.<sender's domain>`: a list label under a domain the sender controls (RFC 2919),
- *   stable as long as the sender's domain is, which is what subscribers' mail filters key on;
- * - the RFC 8058 `mailto:` fallback goes to the sender address itself, the one mailbox known to be ours
- *   (SES verified it); an invented `unsubscribe@<domain>` may not exist, or be someone else's.
+ * The mail settings, the one place `From` and `List-Id` are derived, so mail from `npm start`,
+ * `npm run dev` and the deployed stack carries the same headers. `List-Id` is `gazette.<sender's
+ * domain>`: a list label under a domain the sender controls (RFC 2919), stable as long as the sender's
+ * domain is, which is what subscribers' mail filters key on. Unsubscribing is the https one-click URL
+ * alone (see `listHeaders` in render/email.ts for why there is no mailto).
  */
 export function buildMailConfig(
   settings: Pick<Settings, 'senderEmail' | 'senderName'> & Partial<Pick<Settings, 'postalAddress' | 'editionMaxItems'>>,
@@ -420,7 +419,6 @@ export function buildMailConfig(
   return {
     fromName: settings.senderName,
     fromAddress: settings.senderEmail,
-    unsubscribeMailbox: settings.senderEmail,
     listId: `gazette.${domainOf(settings.senderEmail)}`,
     // Only present when set, so mail settings built before these existed compare equal.
     ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),

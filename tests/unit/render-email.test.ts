@@ -70,17 +70,17 @@ describe('renderDigestEmail', () => {
     expect(rendered.to).toBe('reader@example.net');
   });
 
-  it('has exactly one List-Unsubscribe (https + mailto), one List-Unsubscribe-Post and a List-Id', async () => {
+  it('has exactly one List-Unsubscribe (https one-click only), one List-Unsubscribe-Post and a List-Id', async () => {
     expect(count(rendered.raw, 'List-Unsubscribe')).toBe(1);
     expect(count(rendered.raw, 'List-Unsubscribe-Post')).toBe(1);
     expect(count(rendered.raw, 'List-Id')).toBe(1);
     for (const key of ['From', 'To', 'Date', 'Subject', 'Message-ID', 'MIME-Version']) expect(count(rendered.raw, key)).toBe(1);
     const fields = headerFields(rendered.raw);
-    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(
-      `<${unsubscribeUrl}>, <mailto:${mail.unsubscribeMailbox}?subject=unsubscribe>`,
-    );
+    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(`<${unsubscribeUrl}>`);
     expect(fields.find((f) => f.key === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
     expect(fields.find((f) => f.key === 'list-id')?.value).toBe(`<${mail.listId}>`);
+    // No mailto target: nobody reads the sender's mailbox for unsubscribe requests.
+    expect(rendered.raw.toString('latin1')).not.toContain('mailto:');
     const parsed = await simpleParser(rendered.raw);
     expect(parsed.headerLines.filter((line) => line.key === 'list-unsubscribe')).toHaveLength(1);
   });
