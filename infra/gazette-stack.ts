@@ -67,6 +67,7 @@ export class GazetteStack extends Stack {
     const publisher = new Publisher(this, 'Publisher', {
       schedule: settings.schedule,
       timeZone: settings.timeZone,
+      publishSeeds: settings.publishSeeds,
       ...root,
     });
     describeSite(publisher.function);

@@ -251,6 +251,12 @@ export const SETTING_RULES = {
    * but never mailed: an import of old posts, a feed that shows its backlog, must not flood anyone.
    */
   maxAgeToMailHours: integer(1, 8_760),
+  /**
+   * Publish the seed article(s) bundled from `seeds/` with each deployed run (the default, so a fresh
+   * stack has a first digest to show); `false` leaves them out of the deployment for operators who
+   * publish only their own sources. A seed digest already in the archive stays until unpublished.
+   */
+  publishSeeds: flag,
 } as const;
 
 /** The name of one setting. */
@@ -281,6 +287,7 @@ export const SETTING_DEFAULTS = {
   cadences: 'instant',
   defaultCadence: 'instant',
   maxSendRate: 14,
+  publishSeeds: true,
 } as const satisfies Partial<Record<SettingKey, string | number | boolean>>;
 
 /**
@@ -315,6 +322,7 @@ export const settingsSchema = z.object({
   editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
   cadences: SETTING_RULES.cadences.default([SETTING_DEFAULTS.cadences]),
   defaultCadence: SETTING_RULES.defaultCadence.default(SETTING_DEFAULTS.defaultCadence),
+  publishSeeds: SETTING_RULES.publishSeeds.default(SETTING_DEFAULTS.publishSeeds),
 });
 
 /** Validated settings, defaults filled in. */

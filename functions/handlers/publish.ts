@@ -99,7 +99,7 @@ export function createPublishHandler({
   const deps: PublishDeps = {
     clock,
     source: new CombinedArticleSource([
-      new FolderArticleSource(env.seedsDir),
+      ...(env.seedsDir ? [new FolderArticleSource(env.seedsDir)] : []),
       new S3ArticleSource(clients.s3, env.bucket, 'inbox/'),
       ...(feeds ? [feeds] : []),
     ]),

@@ -93,7 +93,8 @@ export interface PublisherEnv {
   bucket: string;
   sesConfigurationSet: string;
   tables: { subscribers: string; deliveries: string; state: string };
-  seedsDir: string;
+  /** The bundled seed articles; absent when the deploy leaves them out (`publishSeeds` false). */
+  seedsDir?: string;
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
@@ -219,7 +220,7 @@ const publisherSchema = z.object({
   [ENV.subscribersTable]: text,
   [ENV.deliveriesTable]: text,
   [ENV.stateTable]: text,
-  [ENV.seedsDir]: text,
+  [ENV.seedsDir]: text.optional(),
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
@@ -396,7 +397,7 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
       deliveries: env[ENV.deliveriesTable],
       state: env[ENV.stateTable],
     },
-    seedsDir: env[ENV.seedsDir],
+    ...(env[ENV.seedsDir] ? { seedsDir: env[ENV.seedsDir] } : {}),
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
     summarizer: buildSummarizerChoice({

@@ -50,6 +50,7 @@ describe('deploy settings (gazette: context keys)', () => {
       editionMaxItems: 20,
       cadences: ['instant'],
       defaultCadence: 'instant',
+      publishSeeds: true,
     });
   });
 
@@ -189,6 +190,7 @@ describe('deploy settings (gazette: context keys)', () => {
         'maxFeedBytes',
         'sourcePauseAfterErrors',
         'fullTextMinWords',
+        'publishSeeds',
       ]
         .map((key) => `gazette:${key}`)
         .sort(),
