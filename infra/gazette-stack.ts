@@ -38,7 +38,11 @@ export class GazetteStack extends Stack {
     const { settings } = props;
     const root = props.projectRoot ? { projectRoot: props.projectRoot } : {};
 
-    const site = new Site(this, 'Site');
+    const site = new Site(this, 'Site', {
+      ...(settings.siteDomain && settings.certificateArn
+        ? { customDomain: { name: settings.siteDomain, certificateArn: settings.certificateArn } }
+        : {}),
+    });
     const data = new Data(this, 'Data');
     const secrets = new Secrets(this, 'Secrets');
     const mail = new Mail(this, 'Mail', {
@@ -196,6 +200,12 @@ export class GazetteStack extends Stack {
     );
 
     new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
+    if (settings.siteDomain) {
+      new CfnOutput(this, 'SiteDnsRecord', {
+        description: `The DNS record that points ${settings.siteDomain} at CloudFront (at a zone apex: an ALIAS/ANAME to the same target)`,
+        value: `${settings.siteDomain} CNAME ${site.distribution.distributionDomainName}`,
+      });
+    }
     // One output per feed of the registry: RssFeedUrl, AtomFeedUrl, JsonFeedUrl.
     for (const feed of feedLinks({ baseUrl: site.baseUrl })) {
       const id = `${feed.name.charAt(0).toUpperCase()}${feed.name.slice(1)}FeedUrl`;
