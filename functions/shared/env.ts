@@ -43,6 +43,10 @@ export const LOCAL_ENV = {
   bedrockEndpoint: 'GAZETTE_BEDROCK_ENDPOINT',
   /** Endpoint of an SQS emulator (fauxqs). */
   sqsEndpoint: 'GAZETTE_SQS_ENDPOINT',
+  /** Endpoint of a CloudFormation stand-in, for the operator commands' DescribeStacks (tests' loopback server). */
+  cloudformationEndpoint: 'GAZETTE_CLOUDFORMATION_ENDPOINT',
+  /** Endpoint of a Lambda stand-in, for `gazette run`'s Invoke and the settings read (tests' loopback server). */
+  lambdaEndpoint: 'GAZETTE_LAMBDA_ENDPOINT',
   /**
    * The token keyring JSON itself (same format as the secret behind `GAZETTE_TOKEN_SECRET_ARN`). There is
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
@@ -83,6 +87,9 @@ export interface EndpointOverrides {
   dynamodb?: string;
   bedrock?: string;
   sqs?: string;
+  /** The operator commands only. */
+  cloudformation?: string;
+  lambda?: string;
 }
 
 /** Everything the scheduled publisher needs from its environment, parsed and typed. */
@@ -364,13 +371,20 @@ function mailConfig(env: z.output<typeof siteAndSenderSchema>): MailConfig {
   });
 }
 
-function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {
+/**
+ * The emulator endpoints named by the local variables of `env` (unset on AWS: every client then uses
+ * the SDK's regional endpoint). The functions read them from their validated environment; the operator
+ * commands straight from the shell's.
+ */
+export function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string | undefined>>): EndpointOverrides {
   return {
     ...(env[LOCAL_ENV.s3Endpoint] ? { s3: env[LOCAL_ENV.s3Endpoint] } : {}),
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
     ...(env[LOCAL_ENV.bedrockEndpoint] ? { bedrock: env[LOCAL_ENV.bedrockEndpoint] } : {}),
     ...(env[LOCAL_ENV.sqsEndpoint] ? { sqs: env[LOCAL_ENV.sqsEndpoint] } : {}),
+    ...(env[LOCAL_ENV.cloudformationEndpoint] ? { cloudformation: env[LOCAL_ENV.cloudformationEndpoint] } : {}),
+    ...(env[LOCAL_ENV.lambdaEndpoint] ? { lambda: env[LOCAL_ENV.lambdaEndpoint] } : {}),
   };
 }
 

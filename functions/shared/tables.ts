@@ -63,6 +63,8 @@ export const STATE_ITEM = {
   summary: 'summary#',
   /** `tokens#<UTC day>`: the model tokens the summariser counted against that day's budget. */
   tokens: 'tokens#',
+  /** `run#<name>`: what the latest run of that kind did (`run#publisher`, read by `gazette status`). */
+  run: 'run#',
 } as const;
 
 const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;

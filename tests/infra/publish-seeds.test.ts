@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -17,7 +17,7 @@ afterAll(() => {
  * What the publisher's deployed code folder holds: the construct bundled for real (esbuild and the
  * copy hook run, as in `cdk deploy`), in a stack of its own so only this one function is built.
  */
-function bundledPublisherFiles(publishSeeds: boolean): { files: string[]; seeds: string[] } {
+function bundledPublisherFiles(publishSeeds: boolean): { files: string[]; seeds: string[]; code: string } {
   const outdir = mkdtempSync(join(tmpdir(), 'gazette-seeds-'));
   made.push(outdir);
   const app = new App({ outdir, context: CDK_JSON_CONTEXT });
@@ -27,7 +27,11 @@ function bundledPublisherFiles(publishSeeds: boolean): { files: string[]; seeds:
   expect(assets).toHaveLength(1);
   const code = join(outdir, assets[0]!);
   const seeds = join(code, 'seeds');
-  return { files: readdirSync(code).sort(), seeds: existsSync(seeds) ? readdirSync(seeds) : [] };
+  return {
+    files: readdirSync(code).sort(),
+    seeds: existsSync(seeds) ? readdirSync(seeds) : [],
+    code: readFileSync(join(code, 'index.mjs'), 'utf8'),
+  };
 }
 
 describe('gazette:publishSeeds', () => {
@@ -55,6 +59,10 @@ describe('gazette:publishSeeds', () => {
     expect(withSeeds.seeds).toEqual(readdirSync('seeds'));
     const without = bundledPublisherFiles(false);
     expect(without.files).not.toContain('seeds');
+    // The operator commands' clients (CloudFormation, Lambda) share aws-clients.ts but stay out of the bundle.
+    expect(without.code).toContain('SendRawEmail');
+    expect(without.code).not.toContain('DescribeStacks');
+    expect(without.code).not.toContain('GetFunctionConfiguration');
     // The handler itself is there either way.
     expect(without.files.filter((name) => name.startsWith('index.'))).toEqual(withSeeds.files.filter((name) => name.startsWith('index.')));
   });
