@@ -70,3 +70,8 @@ export function exitCodeOfRun(summary: PublishSummary): ExitCode {
   if (outcome === 'stopped') return EXIT_CODES.tryAgainLater;
   return outcome === 'partial' ? EXIT_CODES.partial : EXIT_CODES.ok;
 }
+
+/** What `gazette unpublish` says it did, locally and on a stack. */
+export function unpublishedLine(result: { digest: { headline: string; id: string }; already: boolean }, rewritten: number): string {
+  return `${result.already ? 'Already unpublished' : 'Unpublished'}: ${terminalSafe(result.digest.headline)} (${result.digest.id}); ${rewritten} file(s) rewritten`;
+}

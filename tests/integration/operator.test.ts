@@ -8,9 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
+import { runGazette } from '../../functions/cli/gazette.js';
+import { stackPreviewCommand } from '../../functions/cli/operator/stack-preview.js';
+import { stackUnpublishCommand } from '../../functions/cli/operator/stack-unpublish.js';
 import { emulatorEnvironment, provisionSendQueue } from '../../functions/cli/local-aws/emulators.js';
-import { setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
+import { capturedSends, setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
 import { runCommand } from '../../functions/cli/commands/run.js';
 import { statusCommand } from '../../functions/cli/commands/status.js';
 import { createPublishHandler, type PublishHandler } from '../../functions/handlers/publish.js';
@@ -97,6 +104,10 @@ async function run(
   const code = await command(args, io, env);
   return { code, out: io.out(), err: io.err() };
 }
+
+/** `preview --stack` or `send-test --stack` as a command of (args, io, env). */
+const stackSend = (mode: 'preview' | 'send-test') => (args: string[], io: ReturnType<typeof memoryIo>, env: Record<string, string>) =>
+  stackPreviewCommand(mode, args, io, env);
 
 describe('gazette run --stack', () => {
   it('invokes the deployed publisher synchronously and prints its report as gazette publish words it', async () => {
@@ -251,5 +262,144 @@ describe('gazette status --stack', () => {
     expect(status.code).toBe(1);
     expect(status.out).toContain('Subscribers: 0 confirmed');
     expect(status.out).toMatch(/^Send queue: {2}unavailable: \S+: .+$/m);
+  });
+});
+
+describe('gazette send-test and preview --stack', () => {
+  it("sends the deployed stack's next edition through SES marked [Test], changing nothing on the stack", async () => {
+    // With daily editions enabled, the seed digest an instant run has mailed is still in the next daily one.
+    const stack = await deploy({ variables: { [ENV.cadences]: 'instant,daily' } });
+    await stack.harness.seedSubscriber(stack.harness.address('reader'), 'confirmed');
+    expect((await run(runCommand, [], stack.shell)).code).toBe(0);
+    const state = async () => [await stack.harness.stateItems(), await stack.harness.deliveries(), await stack.harness.keys()];
+    const before = await state();
+
+    const me = stack.harness.address('operator');
+    const sent = await run(stackSend('send-test'), ['--to', me, '--stack', 'Gazette'], stack.shell);
+    expect(sent.err).toBe('');
+    expect(sent.code).toBe(0);
+    // One test copy per enabled cadence, as the local send-test sends.
+    const address = me.replace(/[+.]/g, '\\$&');
+    expect(sent.out.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^instant: test sent to ${address} \\(SES message [\\w-]+\\)$`)),
+      expect.stringMatching(new RegExp(`^daily: test sent to ${address} \\(SES message [\\w-]+\\)$`)),
+    ]);
+    const mails = (await stack.harness.mails()).filter((mail) => mail.to === me);
+    expect(mails).toHaveLength(2);
+    for (const mail of mails) expect(mail.parsed.subject).toMatch(/^\[Test\] Gazette Integration · /);
+    // The deployed settings rendered it: the stack's base URL in its links, its sender in From.
+    for (const mail of mails) {
+      expect(mail.parsed.text).toContain('https://news.example.com/');
+      expect(mail.parsed.from?.value[0]?.address).toBe('news@example.com');
+    }
+    // No cursor, claim, ledger entry, digest or page changed (the lease was never taken).
+    expect(await state()).toEqual(before);
+  });
+
+  it('an address the SES sandbox has not verified is a clear error naming what to do (exit 3)', async () => {
+    const stack = await deploy({ variables: { [ENV.cadences]: 'instant,daily' } });
+    expect((await run(runCommand, [], stack.shell)).code).toBe(0);
+    const stranger = stack.harness.address('unverified');
+    await setSesFaults(stack.harness.endpoints.ses, { unverifiedRecipients: [stranger] });
+    const refused = await run(stackSend('send-test'), ['--to', stranger, '--stack', 'Gazette'], stack.shell);
+    expect(refused.code).toBe(3);
+    expect(refused.out).toBe('');
+    expect(refused.err).toBe(
+      `gazette send-test: SES refused ${stranger}: the account is in the SES sandbox, which only mails verified addresses ` +
+        `(Email address is not verified. The following identities failed the check in region EU-WEST-1: ${stranger}). ` +
+        `Verify it (aws sesv2 create-email-identity --email-identity ${stranger}, then open the link SES mails) or request production access.\n`,
+    );
+    expect((await run(stackSend('send-test'), ['--stack', 'Gazette'], stack.shell)).err).toBe(
+      'gazette send-test: send-test needs --to ADDRESS\n',
+    );
+  });
+
+  it('preview --stack writes the next editions to local files and sends nothing', async () => {
+    const stack = await deploy({ variables: { [ENV.cadences]: 'instant,daily' } });
+    expect((await run(runCommand, [], stack.shell)).code).toBe(0);
+    const sendsBefore = (await capturedSends(stack.harness.endpoints.ses)).length;
+    const out = await mkdtemp(join(tmpdir(), 'gazette-preview-'));
+    open.push(() => rm(out, { recursive: true, force: true }));
+    const preview = await run(stackSend('preview'), ['--stack', 'Gazette', '--out', out], stack.shell);
+    expect(preview.code, preview.err).toBe(0);
+    expect(preview.out).toBe(
+      [
+        `instant: 1 digest(s) -> ${join(out, 'preview', 'instant.eml')} (.html)`,
+        `daily: 1 digest(s) -> ${join(out, 'preview', 'daily.eml')} (.html)\n`,
+      ].join('\n'),
+    );
+    expect((await readdir(join(out, 'preview'))).sort()).toEqual(['daily.eml', 'daily.html', 'instant.eml', 'instant.html']);
+    expect(await readFile(join(out, 'preview', 'daily.html'), 'utf8')).toContain('https://news.example.com/');
+    expect((await capturedSends(stack.harness.endpoints.ses)).length).toBe(sendsBefore);
+  });
+});
+
+describe('gazette unpublish ID --stack', () => {
+  async function deployWithTwoDigests() {
+    const stack = await deploy();
+    await stack.harness.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.harness.names.bucket,
+        Key: 'inbox/library.md',
+        Body: '---\ntitle: The new library opens\n---\n\nThe council opened the new library on Tuesday. It holds forty thousand books.\n',
+      }),
+    );
+    expect((await run(runCommand, [], stack.shell)).code).toBe(0);
+    const digests = await stack.harness.digests();
+    expect(digests).toHaveLength(2);
+    return { stack, seed: digests.find((digest) => digest.sourceName !== 'inbox/library.md')! };
+  }
+
+  it('tombstones the digest, deletes its page and rewrites the listings and feeds without it; the next run keeps it out', async () => {
+    const { stack, seed } = await deployWithTwoDigests();
+    const page = `digests/${seed.slug}/index.html`;
+    expect(await stack.harness.keys('digests/')).toContain(page);
+    // Through the registered command, as `npx gazette unpublish ID --stack NAME` runs it (the shell's variables).
+    for (const [name, value] of Object.entries(stack.shell)) vi.stubEnv(name, value);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
+    const io = memoryIo();
+    const code = await runGazette(['unpublish', seed.id, '--stack', 'Gazette'], io);
+    expect(io.err()).toBe('');
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(new RegExp(`^Unpublished: .+ \\(${seed.id}\\); [1-9]\\d* file\\(s\\) rewritten\\n`));
+    expect(io.out()).toContain('CloudFront may serve the removed page from its cache for up to 60 min');
+
+    expect(await stack.harness.keys('digests/')).not.toContain(page);
+    const rss = (await stack.harness.object('feeds/rss.xml')).body.toString('utf8');
+    expect(rss).not.toContain(seed.slug);
+    expect(rss).toContain('library');
+    expect((await stack.harness.object('index.html')).body.toString('utf8')).not.toContain(seed.slug);
+    expect((await stack.harness.digests()).find((digest) => digest.id === seed.id)?.unpublishedAt).toBeDefined();
+
+    // The seed article is still bundled: the next run leaves it unpublished.
+    expect((await run(runCommand, [], stack.shell)).out).toContain('(1 in the archive)');
+    expect(await stack.harness.keys('digests/')).not.toContain(page);
+    const again = memoryIo();
+    expect(await runGazette(['unpublish', seed.slug, '--stack', 'Gazette'], again)).toBe(0);
+    expect(again.out()).toMatch(/^Already unpublished: /);
+  });
+
+  it('waits for a running publisher (exit 75) and names an unknown digest (exit 2)', async () => {
+    const { stack, seed } = await deployWithTwoDigests();
+    const lease = { id: 'lease#publisher', owner: 'scheduled-run', expiresAt: Math.ceil(Date.now() / 1000) + 600 };
+    await stack.harness.clients.doc.send(new PutCommand({ TableName: stack.harness.names.tables.state, Item: lease }));
+    expect(await run(stackUnpublishCommand, [seed.id, '--stack', 'Gazette'], stack.shell)).toEqual({
+      code: 75,
+      out: '',
+      err: 'gazette unpublish: the publisher of Gazette is running (it holds the lease); nothing done, try again later\n',
+    });
+    expect(await stack.harness.keys('digests/')).toContain(`digests/${seed.slug}/index.html`);
+    await stack.harness.clients.doc.send(
+      new DeleteCommand({ TableName: stack.harness.names.tables.state, Key: { id: 'lease#publisher' } }),
+    );
+    expect(await run(stackUnpublishCommand, ['no-such-digest', '--stack', 'Gazette'], stack.shell)).toEqual({
+      code: 2,
+      out: '',
+      err: 'gazette unpublish: no digest has the id or slug "no-such-digest"\n',
+    });
+    // The lease it took is given back: a publisher run can start.
+    expect((await stack.harness.stateItems()).filter((item) => String(item.id).startsWith('lease#'))).toEqual([]);
   });
 });

@@ -46,6 +46,7 @@ import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
 import { summaryOf } from '../../core/publish/run-summary.js';
 import { exitCodeOfRun, inDoubtLines, summaryLines } from '../run-report.js';
+import { fixedNow } from '../flag-values.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
@@ -312,16 +313,6 @@ function parseFrom(from: string): { name: string; address: string } {
     throw new ConfigError(`--from must be one address like "Gazette <digest@example.com>": ${from}`);
   }
   return { name: first.name, address: first.address };
-}
-
-function fixedNow(value: string): Date {
-  // An explicit offset or Z keeps the result independent of the machine's time zone.
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/u;
-  const date = new Date(value);
-  if (!iso.test(value) || Number.isNaN(date.getTime())) {
-    throw new ConfigError(`--now must be an ISO 8601 date-time with a zone, e.g. 2025-05-09T12:00:00Z: ${value}`);
-  }
-  return date;
 }
 
 /** Writes a line to stdout. */
