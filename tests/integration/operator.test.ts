@@ -399,6 +399,9 @@ describe('gazette unpublish ID --stack', () => {
       out: '',
       err: 'gazette unpublish: no digest has the id or slug "no-such-digest"\n',
     });
+    expect((await run(stackUnpublishCommand, ['--stack', 'Gazette'], stack.shell)).err).toBe(
+      'gazette unpublish: name the digest: gazette unpublish ID --stack NAME (its id or slug)\n',
+    );
     // The lease it took is given back: a publisher run can start.
     expect((await stack.harness.stateItems()).filter((item) => String(item.id).startsWith('lease#'))).toEqual([]);
   });

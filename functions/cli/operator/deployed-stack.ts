@@ -21,19 +21,20 @@ export const STACK_FLAGS = {
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** The help lines of {@link STACK_FLAGS}, for each command's usage text. */
-export const STACK_FLAGS_USAGE = `  --stack NAME         the deployed stack                              default: ${DEFAULT_STACK_NAME}
-  --region REGION      its region        default: $AWS_REGION, else your AWS profile's region
+export const STACK_FLAGS_USAGE = `  --stack NAME         the deployed stack               default: ${DEFAULT_STACK_NAME}
+  --region REGION      its region                       default: $AWS_REGION, else your profile's
   --verbose            stack traces on errors
   -h, --help           this text`;
 
 /**
  * Parses a stack command's arguments with its own `options` next to {@link STACK_FLAGS}; throws
- * `ConfigError` (exit 2) for an unknown flag or a wrong number of operands.
+ * `ConfigError` (exit 2) for an unknown flag or a wrong number of operands (`missing` says what to give).
  */
 export function parseStackArgs<const Options extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],
   options: Options,
   operands: number,
+  missing = `takes ${operands} argument(s)`,
 ) {
   const config = { args, strict: true, allowPositionals: true, options: { ...STACK_FLAGS, ...options } } as const;
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
@@ -44,9 +45,7 @@ export function parseStackArgs<const Options extends NonNullable<ParseArgsConfig
   }
   if ((parsed.values as { help?: boolean }).help !== true && parsed.positionals.length !== operands) {
     throw new ConfigError(
-      operands === 0
-        ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}`
-        : `takes ${operands} argument(s), got ${parsed.positionals.length}`,
+      parsed.positionals.length > operands ? `unexpected argument ${JSON.stringify(parsed.positionals[operands])}` : missing,
     );
   }
   return parsed;

@@ -38,7 +38,7 @@ const PAGE_CACHE_MINUTES = Number(/max-age=(\d+)/.exec(CACHE_CONTROL.page)?.[1] 
 /** Runs `gazette unpublish ID --stack NAME`; `env` is the shell's. */
 export async function stackUnpublishCommand(args: string[], io: CommandIo, env: ShellEnvironment = process.env): Promise<ExitCode> {
   try {
-    const { values, positionals } = parseStackArgs(args, {}, 1);
+    const { values, positionals } = parseStackArgs(args, {}, 1, 'name the digest: gazette unpublish ID --stack NAME (its id or slug)');
     if (values.help) {
       io.stdout.write(STACK_UNPUBLISH_USAGE);
       return EXIT_CODES.ok;
