@@ -65,6 +65,8 @@ export const STATE_ITEM = {
   tokens: 'tokens#',
   /** `pause#sending`: the time before which no sender mails (the quota is spent, or SES refused the sender). */
   pause: 'pause#',
+  /** `run#<name>`: what the latest run of that kind did (`run#publisher`, read by `gazette status`). */
+  run: 'run#',
 } as const;
 
 const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;

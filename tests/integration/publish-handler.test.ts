@@ -161,13 +161,14 @@ describe('publish handler against the emulators', () => {
     // Nothing due: no SES call at all (not even the quota read), no ledger write, no cursor write, no upload.
     expect(idle.filter((command) => /Send|GetSendQuota/.test(command))).toEqual([]);
     expect(idle.filter((command) => /^(PutObject|UpdateItem)Command$/.test(command))).toEqual([]);
-    // Seven requests in all: the lease (put, delete), one query of the followed feeds (none here), one
-    // scan each of the archive and the list, and the site's listing to compare bytes (two pages here).
-    // An hourly schedule costs this when nothing is due.
+    // Eight requests in all: the lease (put, delete), one query of the followed feeds (none here), one
+    // scan each of the archive and the list, the site's listing to compare bytes (two pages here), and
+    // the last-run record for `gazette status` (put). An hourly schedule costs this when nothing is due.
     expect([...idle].sort()).toEqual([
       'DeleteItemCommand',
       'ListObjectsV2Command',
       'ListObjectsV2Command',
+      'PutItemCommand',
       'PutItemCommand',
       'QueryCommand',
       'ScanCommand',

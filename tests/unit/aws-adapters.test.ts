@@ -68,7 +68,6 @@ const COMPLETE: Record<string, string> = {
   [ENV.subscribersTable]: 'subs',
   [ENV.deliveriesTable]: 'deliveries',
   [ENV.stateTable]: 'state',
-  [ENV.seedsDir]: '/var/task/seeds',
   [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens-AbCdEf',
 };
 
@@ -90,6 +89,11 @@ describe('loadPublisherEnv', () => {
     });
     expect(env.staleAfterMs).toBeUndefined();
     expect(loadPublisherEnv({ ...COMPLETE, [ENV.staleAfterMinutes]: '90' }).staleAfterMs).toBe(90 * 60_000);
+  });
+
+  it('reads the seeds folder when infra bundles one, and none with publishSeeds off', () => {
+    expect(loadPublisherEnv({ ...COMPLETE, [ENV.seedsDir]: '/var/task/seeds' }).seedsDir).toBe('/var/task/seeds');
+    expect(loadPublisherEnv(COMPLETE).seedsDir).toBeUndefined();
   });
 
   it.each(Object.keys(COMPLETE))('fails naming %s when it is missing or empty', (name) => {

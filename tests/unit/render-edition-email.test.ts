@@ -104,9 +104,7 @@ describe('renderEditionEmail', () => {
     const count = (key: string) => fields.filter((field) => field.key === key).length;
     for (const key of ['from', 'to', 'date', 'subject', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post'])
       expect(count(key), key).toBe(1);
-    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(
-      `<${unsubscribeUrl}>, <mailto:${mail.unsubscribeMailbox}?subject=unsubscribe>`,
-    );
+    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(`<${unsubscribeUrl}>`);
     expect(fields.find((f) => f.key === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
     expect(fields.find((f) => f.key === 'content-type')?.value).toMatch(/^multipart\/alternative; boundary="[^"]+"$/);
     const partTypes = rendered.raw

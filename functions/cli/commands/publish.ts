@@ -32,6 +32,9 @@ import { CombinedArticleSource } from '../../core/publish/combined-article-sourc
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
+import { summaryOf } from '../../core/publish/run-summary.js';
+import { exitCodeOfRun, inDoubtLines, summaryLines } from '../run-report.js';
+import { fixedNow } from '../flag-values.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
 import { DEFAULTS, settingsFromFlags } from '../setting-flags.js';
@@ -171,16 +174,6 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
   return options;
 }
 
-function fixedNow(value: string): Date {
-  // An explicit offset or Z keeps the result independent of the machine's time zone.
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/u;
-  const date = new Date(value);
-  if (!iso.test(value) || Number.isNaN(date.getTime())) {
-    throw new ConfigError(`--now must be an ISO 8601 date-time with a zone, e.g. 2025-05-09T12:00:00Z: ${value}`);
-  }
-  return date;
-}
-
 /** Writes a line to stdout. */
 function say(io: CommandIo, line = ''): void {
   io.stdout.write(`${line}\n`);
@@ -216,6 +209,7 @@ export async function publishCommand(args: string[], io: CommandIo): Promise<Exi
 
 /** What a run did, for the summary. */
 interface RunResult {
+  runId: string;
   report: PublishReport;
   emails: string[];
   sources: SourcePollReport[];
@@ -315,7 +309,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunRe
         maxAgeToMailMs: options.maxAgeToMailMs,
       },
     );
-    return { report, emails: mailer.written, sources: feeds.reports };
+    return { runId, report, emails: mailer.written, sources: feeds.reports };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -335,22 +329,8 @@ function printDigest(io: CommandIo, label: string, digest: Digest): void {
 
 const MAX_LISTED_EMAILS = 10;
 
-/** One line per polled feed, and the digests held from mail (first fetch, too old) with why. */
-function printSources(io: CommandIo, report: PublishReport, sources: SourcePollReport[], maxAgeToMailMs: number): void {
-  const held = report.held;
-  if (held['first-fetch'] + held['too-old'] > 0) {
-    const why = [
-      held['first-fetch'] ? `${held['first-fetch']} from a feed's first fetch` : '',
-      held['too-old'] ? `${held['too-old']} older than ${maxAgeToMailMs / 3_600_000} h when first seen` : '',
-    ].filter(Boolean);
-    say(io, `Held:    ${held['first-fetch'] + held['too-old']} new digest(s) published but not mailed (${why.join(', ')})`);
-  }
-  if (sources.length === 0) return;
-  const failing = sources.filter((source) => source.outcome === 'error');
-  say(
-    io,
-    `Sources: ${sources.length} polled, ${sources.reduce((sum, source) => sum + source.newItems, 0)} new items, ${failing.length} failing`,
-  );
+/** One line per polled feed, under the summary's `Sources:` line, and each feed's item warnings. */
+function printSources(io: CommandIo, sources: SourcePollReport[]): void {
   for (const source of sources) {
     const what =
       source.outcome === 'error'
@@ -364,7 +344,7 @@ function printSources(io: CommandIo, report: PublishReport, sources: SourcePollR
   }
 }
 
-function printReport({ report, emails, sources }: RunResult, options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
+function printReport({ report, emails, sources, runId }: RunResult, options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
   if (report.skipped === 'lease-busy') {
     io.stderr.write(
       `gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`,
@@ -386,35 +366,17 @@ function printReport({ report, emails, sources }: RunResult, options: PublishOpt
     for (const path of emails.slice(0, MAX_LISTED_EMAILS)) say(io, `         ${path}`);
     if (emails.length > MAX_LISTED_EMAILS) say(io, `         … and ${emails.length - MAX_LISTED_EMAILS} more`);
   }
-  say(
-    io,
-    `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.digests.length} in the archive)`,
-  );
-  // A dry run counts what a real run would do; the words say so, since nothing was written or sent.
-  const [written, sent] = options.dryRun ? ['would be written', 'would be sent'] : ['written', 'sent'];
-  say(io, `Files:   ${report.site.written.length} ${written}, ${report.site.unchanged.length} unchanged`);
-  const { mail } = report;
-  const mailParts = [`${mail.sent} ${sent}`, `${mail.alreadySent} already sent`];
-  if (mail.failed) mailParts.push(`${mail.failed} refused`);
-  if (mail.inDoubt.length) mailParts.push(`${mail.inDoubt.length} in-doubt`);
-  if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
-  if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
-  say(io, `Mail:    ${mailParts.join(', ')}`);
-  printSources(io, report, sources, options.maxAgeToMailMs);
+  const summary = summaryOf(runId, report, sources);
+  const lines = summaryLines(summary, { dryRun: options.dryRun, maxAgeToMailHours: options.maxAgeToMailMs / 3_600_000 });
+  for (const line of lines) say(io, line);
+  printSources(io, sources);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
-  for (const pair of mail.inDoubt) {
-    io.stderr.write(
-      `in-doubt: delivery ${terminalSafe(pair.deliveryId)} to subscriber ${terminalSafe(pair.subscriberId)}: the send failed in an unknown way; it stays claimed and is never sent again by itself (gazette deliveries --in-doubt)\n`,
-    );
-  }
+  for (const line of inDoubtLines(summary)) io.stderr.write(`${line}\n`);
   if (report.articleErrors.length > 0)
     say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);
 
-  if (mail.stoppedBy) return EXIT_CODES.tryAgainLater;
-  const failingSources = sources.filter((source) => source.outcome === 'error').length;
-  if (report.articleErrors.length > 0 || mail.failed > 0 || failingSources > 0) return EXIT_CODES.partial;
-  return EXIT_CODES.ok;
+  return exitCodeOfRun(summary);
 }
 
 /**

@@ -66,17 +66,19 @@ export function domainOf(address: string): string {
 
 /**
  * The bulk-mail header fields, the same on every list mail: `List-Id`, exactly one `List-Unsubscribe`
- * (the one-click https URL, then the mailto fallback) and one `List-Unsubscribe-Post` (RFC 8058).
- * Checks the list id and the mailbox; `unsubscribeUrl` must already be checked.
+ * carrying only the one-click https URL, and one `List-Unsubscribe-Post` (RFC 8058). No `mailto:`
+ * target: RFC 8058 one-click needs only the https URI, Gmail's and Yahoo's bulk-sender rules ask for
+ * exactly that, and a mailto to the sender would land in a mailbox no code reads (SES receiving needs
+ * MX records and runs in few regions), so a reader using it would stay subscribed.
+ * Checks the list id; `unsubscribeUrl` must already be checked.
  */
 export function listHeaders(mail: MailConfig, unsubscribeUrl: string): [string, string][] {
-  const unsubscribeMailbox = checkedConfigMailbox(mail.unsubscribeMailbox, 'mail unsubscribeMailbox');
   if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(mail.listId)) {
     throw new RenderError(`mail listId is not a dot-atom: ${JSON.stringify(mail.listId)}`);
   }
   return [
     ['List-Id', `<${mail.listId}>`],
-    ['List-Unsubscribe', `<${unsubscribeUrl}>, <mailto:${unsubscribeMailbox}?subject=unsubscribe>`],
+    ['List-Unsubscribe', `<${unsubscribeUrl}>`],
     ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
   ];
 }
