@@ -80,8 +80,8 @@ export function createSenderHandler({
         throw error;
       });
     // Another sender met the quota (or a refused sender): wait with it instead of asking SES again.
-    const pausedUntil = await pause.activeUntil(clock.now());
-    if (pausedUntil) return holdBackWhilePaused(clients.sqs, env.sendQueueUrl, event.Records, pausedUntil, clock.now(), logger);
+    const paused = await pause.active(clock.now());
+    if (paused) return holdBackWhilePaused(clients.sqs, env.sendQueueUrl, event.Records, paused.until, clock.now(), logger);
     const [tokens, perSecond] = await Promise.all([keyring, rate]);
     // One limiter per container (a container runs one invocation at a time), kept across invocations.
     deps ??= {

@@ -4,6 +4,7 @@
  * in-process on Invoke), S3, DynamoDB, SES and SQS are the emulators. Every AWS call goes through the
  * real SDK v3 clients the commands build, from the shell environment the test hands them.
  */
+import { DynamoSendingPause } from '../../functions/adapters/aws/dynamodb-sending-pause.js';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
@@ -238,6 +239,9 @@ describe('gazette status --stack', () => {
         Source: 'news@example.com',
       }),
     );
+    // A sender met the quota: every sender waits until the pause ends, and status says so.
+    const pausedUntil = new Date(Date.now() + 30 * 60_000);
+    await new DynamoSendingPause(stack.harness.clients.doc, stack.harness.names.tables.state).pauseUntil(pausedUntil, 'quota');
     const failed = await run(runCommand, [], stack.shell);
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/^gazette run: the publisher failed \(Unhandled\): \w*Error: .+\n$/);
@@ -252,6 +256,7 @@ describe('gazette status --stack', () => {
     expect(lines).toContain('             last 14 days: 1 sent, bounces 100.00 %, complaints 0.000 %, 0 rejected by SES');
     expect(lines).toContain('             ! looks like the SES sandbox: only verified addresses receive mail; request production access');
     expect(lines).toContain('             ! bounce rate at or above 5 %: SES reviews accounts from here (clean the list)');
+    expect(lines).toContain(`             ! senders paused until ${pausedUntil.toISOString()} (daily quota spent); the queue waits`);
   });
 
   it('prints the parts it can read and exits 1 naming the one it cannot', async () => {

@@ -196,13 +196,13 @@ describe('fan-out through the send queue', () => {
     const h = await harness();
     const pause = new DynamoSendingPause(h.clients.doc, h.names.tables.state);
     const now = new Date('2026-12-01T10:00:00Z');
-    expect(await pause.activeUntil(now)).toBeUndefined();
+    expect(await pause.active(now)).toBeUndefined();
     await pause.pauseUntil(new Date('2026-12-01T11:00:00Z'), 'quota');
     await pause.pauseUntil(new Date('2026-12-01T10:30:00Z'), 'sender-rejected');
-    expect(await pause.activeUntil(now)).toEqual(new Date('2026-12-01T11:00:00Z'));
+    expect(await pause.active(now)).toEqual({ until: new Date('2026-12-01T11:00:00Z'), reason: 'quota' });
     await pause.pauseUntil(new Date('2026-12-01T12:00:00Z'), 'quota');
-    expect(await pause.activeUntil(now)).toEqual(new Date('2026-12-01T12:00:00Z'));
-    expect(await pause.activeUntil(new Date('2026-12-01T12:00:01Z'))).toBeUndefined();
+    expect(await pause.active(now)).toEqual({ until: new Date('2026-12-01T12:00:00Z'), reason: 'quota' });
+    expect(await pause.active(new Date('2026-12-01T12:00:01Z'))).toBeUndefined();
   });
 
   it('a malformed message fails on its own, the rest of the batch is sent, and it ends in the dead-letter queue', async () => {

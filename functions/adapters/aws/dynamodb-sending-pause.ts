@@ -5,7 +5,7 @@
  * keep the longer pause; the TTL attribute lets the item lapse by itself.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { SendingPause } from '../../core/send/ports.js';
+import type { PauseReason, SendingPause } from '../../core/send/ports.js';
 import { stateKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';
 
@@ -19,13 +19,14 @@ export class DynamoSendingPause implements SendingPause {
     private readonly table: string,
   ) {}
 
-  async activeUntil(now: Date): Promise<Date | undefined> {
+  async active(now: Date): Promise<{ until: Date; reason: PauseReason } | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: PAUSE_KEY, ConsistentRead: true }));
     const until = typeof Item?.until === 'string' ? new Date(Item.until) : undefined;
-    return until && until.getTime() > now.getTime() ? until : undefined;
+    if (!until || until.getTime() <= now.getTime()) return undefined;
+    return { until, reason: Item?.reason === 'sender-rejected' ? 'sender-rejected' : 'quota' };
   }
 
-  async pauseUntil(until: Date, reason: 'quota' | 'sender-rejected'): Promise<void> {
+  async pauseUntil(until: Date, reason: PauseReason): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({

@@ -1,13 +1,15 @@
 /**
  * `gazette status --stack NAME`: how a deployed stack is doing, read with the operator's credentials:
  * the publisher's last run (its record in the state table), subscribers by status (one projected scan),
- * SES sending (GetSendQuota, GetSendStatistics) and the send queue's depth with its dead-letter queue
+ * SES sending (GetSendQuota, GetSendStatistics, and the senders' shared pause) and the send queue's depth with its dead-letter queue
  * (GetQueueAttributes). Each part is read on its own: a missing permission blanks one line, not all.
  */
 import { GetSendQuotaCommand, GetSendStatisticsCommand } from '@aws-sdk/client-ses';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoLastRun } from '../../adapters/aws/dynamodb-last-run.js';
+import { DynamoSendingPause } from '../../adapters/aws/dynamodb-sending-pause.js';
 import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
+import type { SendingPause } from '../../core/send/ports.js';
 import { createDynamoClients, createSesClient, createSqsClient } from '../../shared/aws-clients.js';
 import { EXIT_CODES, formatError, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { STACK_OUTPUTS } from '../../shared/stack-outputs.js';
@@ -36,8 +38,12 @@ async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
   }
 }
 
-async function sendingFigures(ses: ReturnType<typeof createSesClient>): Promise<SendingFigures> {
-  const [quota, statistics] = await Promise.all([ses.send(new GetSendQuotaCommand({})), ses.send(new GetSendStatisticsCommand({}))]);
+async function sendingFigures(ses: ReturnType<typeof createSesClient>, pause: SendingPause): Promise<SendingFigures> {
+  const [quota, statistics, paused] = await Promise.all([
+    ses.send(new GetSendQuotaCommand({})),
+    ses.send(new GetSendStatisticsCommand({})),
+    pause.active(new Date()),
+  ]);
   const lastTwoWeeks = { deliveryAttempts: 0, bounces: 0, complaints: 0, rejects: 0 };
   for (const point of statistics.SendDataPoints ?? []) {
     lastTwoWeeks.deliveryAttempts += point.DeliveryAttempts ?? 0;
@@ -50,6 +56,7 @@ async function sendingFigures(ses: ReturnType<typeof createSesClient>): Promise<
     sentLast24Hours: quota.SentLast24Hours ?? 0,
     maxSendRate: quota.MaxSendRate ?? 0,
     lastTwoWeeks,
+    ...(paused ? { paused: { until: paused.until.toISOString(), reason: paused.reason } } : {}),
   };
 }
 
@@ -85,7 +92,7 @@ export async function statusCommand(args: string[], io: CommandIo, env: ShellEnv
       const [lastRun, subscribers, sending, queue] = await Promise.all([
         section(() => new DynamoLastRun(dynamo.doc, stack.output(STACK_OUTPUTS.stateTableName)).read()),
         section(() => new DynamoSubscribers(dynamo.doc, stack.output(STACK_OUTPUTS.subscribersTableName)).countByStatus()),
-        section(() => sendingFigures(ses)),
+        section(() => sendingFigures(ses, new DynamoSendingPause(dynamo.doc, stack.output(STACK_OUTPUTS.stateTableName)))),
         section(async () => {
           const [send, deadLetter] = await Promise.all([
             depth(sqs, stack.output(STACK_OUTPUTS.sendQueueUrl)),

@@ -22,6 +22,8 @@ export interface SendingFigures {
   maxSendRate: number;
   /** Summed over the data points of GetSendStatistics (15-minute buckets of the last two weeks). */
   lastTwoWeeks: { deliveryAttempts: number; bounces: number; complaints: number; rejects: number };
+  /** The senders' shared pause, when one is in force (ISO end and why). */
+  paused?: { until: string; reason: string };
 }
 
 /** Everything `gazette status` reports. */
@@ -102,6 +104,10 @@ function sendingLines(figures: SendingFigures): string[] {
     `${INDENT}last 14 days: ${number.format(weeks.deliveryAttempts)} sent, bounces ${percent(weeks.bounces, weeks.deliveryAttempts, 2)}, ` +
       `complaints ${percent(weeks.complaints, weeks.deliveryAttempts, 3)}, ${number.format(weeks.rejects)} rejected by SES`,
   ];
+  if (figures.paused)
+    lines.push(
+      `${INDENT}! senders paused until ${figures.paused.until} (${figures.paused.reason === 'quota' ? 'daily quota spent' : 'SES refused the sender'}); the queue waits`,
+    );
   if (figures.max24HourSend <= SANDBOX.max24HourSend && figures.maxSendRate <= SANDBOX.maxSendRate)
     lines.push(`${INDENT}! looks like the SES sandbox: only verified addresses receive mail; request production access`);
   if (weeks.deliveryAttempts > 0 && weeks.bounces / weeks.deliveryAttempts >= SES_REVIEW_RATES.bounce)

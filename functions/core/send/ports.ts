@@ -75,8 +75,11 @@ export interface DeliveryDispatcher {
  * others hold their messages back until the mark passes instead of each asking SES again.
  */
 export interface SendingPause {
-  /** The end of the pause in force at `now`, or `undefined` when sending may go on. */
-  activeUntil(now: Date): Promise<Date | undefined>;
+  /** The pause in force at `now` (when it ends and why), or `undefined` when sending may go on. */
+  active(now: Date): Promise<{ until: Date; reason: PauseReason } | undefined>;
   /** Pauses sending until `until`; a pause that already lasts longer is kept (never shortened). */
-  pauseUntil(until: Date, reason: Extract<StopReason, 'quota' | 'sender-rejected'>): Promise<void>;
+  pauseUntil(until: Date, reason: PauseReason): Promise<void>;
 }
+
+/** What pauses every sender: the account's, not one batch's. */
+export type PauseReason = Extract<StopReason, 'quota' | 'sender-rejected'>;
