@@ -1,11 +1,12 @@
 /**
- * What an edition costs to render and to receive, against the baseline of one digest email per digest
- * (how Gazette mailed before editions): for 5, 20 and 60 new digests, one subscriber's mail count,
+ * What an edition costs to render and to receive, against the baseline of one email per digest (how
+ * Gazette mailed before editions; measured as a one-digest edition email each, since the old per-digest
+ * renderer is gone): for 5, 20 and 60 new digests, one subscriber's mail count,
  * bytes on the wire and render time, with the ratio edition / baseline. The 60-digest rows use the
  * long synthetic digests that push the edition email to its size budget (items get shortened), once
  * with the default cap (20 in full, the rest as "and N more") and once with the cap at 60. Prints, never fails.
  */
-import { EDITION_HTML_BUDGET, editionEmailParts, renderDigestEmail, renderEditionEmail } from '../functions/core/render/index.js';
+import { EDITION_HTML_BUDGET, editionEmailParts, renderEditionEmail } from '../functions/core/render/index.js';
 import type { Digest, MailConfig } from '../functions/core/model.js';
 import { longDigests, mail, seedEdition, site, syntheticDigests } from '../tests/unit/render-fixtures.js';
 import { formatBytes, formatMs, formatRatio, median, msSince } from './lib/measure.js';
@@ -27,15 +28,12 @@ function timed(work: () => number, repeat: number): { ms: number; bytes: number 
   return { ms: median(samples), bytes };
 }
 
-function baseline(digests: readonly Digest[]): number {
-  return digests.reduce(
-    (sum, digest) => sum + renderDigestEmail({ digest, ...RECIPIENT, site, mail, unsubscribeUrl: LINKS.unsubscribeUrl }).raw.length,
-    0,
-  );
-}
-
 function edition(digests: Digest[], mailConfig: MailConfig): number {
   return renderEditionEmail({ edition: { ...seedEdition, digests }, ...RECIPIENT, ...LINKS, site, mail: mailConfig }).raw.length;
+}
+
+function baseline(digests: readonly Digest[]): number {
+  return digests.reduce((sum, digest) => sum + edition([digest], mail), 0);
 }
 
 /** Runs the benchmark and prints one row per case. */

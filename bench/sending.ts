@@ -134,7 +134,7 @@ async function sendingCase(endpoints: EmulatorEndpoints, rate: number, count: nu
       site,
       mail,
       sesConfigurationSet: 'bench',
-      tables: { deliveries: names.tables.deliveries },
+      tables: { deliveries: names.tables.deliveries, state: names.tables.state },
       keyring: { kind: 'inline', json: JSON.stringify({ currentKeyId: 'k1', k1: 'bench-secret-of-enough-length-0123456789' }) },
       sendQueueUrl,
       senderConcurrency: concurrency,

@@ -27,7 +27,7 @@ import { renderConfirmationEmail } from '../functions/core/render/email.js';
 import { SETTING_DEFAULTS } from '../functions/core/settings.js';
 import { addSubscriber } from '../functions/core/subscriptions/operator.js';
 import { type ConfirmationQueue, sendConfirmation, type SubscribeDeps } from '../functions/core/subscriptions/subscribe.js';
-import { createSubscriptionApi } from '../functions/handlers/subscription-api.js';
+import { createSubscriptionApi } from '../functions/adapters/http/api-gateway.js';
 import { ORIGIN_VERIFY_HEADER } from '../functions/shared/env-names.js';
 import { formatMs, formatRatio, median } from './lib/measure.js';
 

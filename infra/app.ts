@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadSettings, SettingsError } from './config.js';
+import { DEFAULT_STACK_NAME } from '../functions/shared/stack-outputs.js';
 import { GazetteStack } from './gazette-stack.js';
 
 /**
@@ -11,7 +12,7 @@ import { GazetteStack } from './gazette-stack.js';
 const app = new App();
 try {
   const settings = loadSettings(app.node.getAllContext());
-  new GazetteStack(app, 'Gazette', {
+  new GazetteStack(app, DEFAULT_STACK_NAME, {
     settings,
     description: 'Gazette: scheduled digests as a site, feeds and email (S3, CloudFront, Lambda, SES, DynamoDB)',
   });

@@ -1,9 +1,11 @@
 import {
   cadenceProblem,
+  CERTIFICATE_ARN_EXAMPLE,
   closestName,
   effectiveSchedule,
   senderDomainProblem,
   settingsSchema,
+  siteDomainProblem,
   type SettingKey,
   type Settings,
 } from '../functions/core/settings.js';
@@ -66,14 +68,24 @@ export function loadSettings(context: Readonly<Record<string, unknown>>): Gazett
   }
   const domainProblem = senderDomainProblem(result.data);
   if (domainProblem) throw new SettingsError(`${PREFIX}senderEmail ${domainProblem} (got ${JSON.stringify(raw.senderEmail)})`);
+  const half = siteDomainProblem(result.data);
+  if (half) {
+    const example = half.missing === 'certificateArn' ? CERTIFICATE_ARN_EXAMPLE : 'news.example.com';
+    throw new SettingsError(
+      `${PREFIX}${half.missing} is required with ${PREFIX}${half.givenWith}: pass -c ${PREFIX}${half.missing}=${example} (${
+        half.missing === 'certificateArn' ? `the ACM certificate for ${result.data.siteDomain}` : 'the host name the certificate is for'
+      })`,
+    );
+  }
   const cadence = cadenceProblem(result.data);
   if (cadence) throw new SettingsError(`${PREFIX}defaultCadence ${cadence} (got ${JSON.stringify(result.data.defaultCadence)})`);
-  const { operatorEmail, domain, ...rest } = result.data;
+  const { operatorEmail, domain, siteDomain: host, certificateArn, ...rest } = result.data;
   return {
     ...rest,
     // Daily and weekly editions close at each subscriber's own hour: the default schedule becomes hourly.
     schedule: effectiveSchedule(result.data),
     ...(operatorEmail ? { operatorEmail } : {}),
     ...(domain ? { domain } : {}),
+    ...(host && certificateArn ? { siteDomain: host, certificateArn } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { feedLinks } from '../functions/core/render/outputs.js';
 import { SUBSCRIPTION_ROUTES } from '../functions/core/subscriptions/links.js';
 import { ENV } from '../functions/shared/env-names.js';
+import { feedUrlOutput, STACK_OUTPUTS, type StackOutputKey } from '../functions/shared/stack-outputs.js';
 import { PUBLISHER_METRICS, SENDER_METRICS, SERVICES, SUBSCRIPTION_API_METRICS } from '../functions/shared/metric-names.js';
 import type { GazetteSettings } from './config.js';
 import { Data } from './constructs/data.js';
@@ -38,7 +39,11 @@ export class GazetteStack extends Stack {
     const { settings } = props;
     const root = props.projectRoot ? { projectRoot: props.projectRoot } : {};
 
-    const site = new Site(this, 'Site');
+    const site = new Site(this, 'Site', {
+      ...(settings.siteDomain && settings.certificateArn
+        ? { customDomain: { name: settings.siteDomain, certificateArn: settings.certificateArn } }
+        : {}),
+    });
     const data = new Data(this, 'Data');
     const secrets = new Secrets(this, 'Secrets');
     const mail = new Mail(this, 'Mail', {
@@ -67,6 +72,7 @@ export class GazetteStack extends Stack {
     const publisher = new Publisher(this, 'Publisher', {
       schedule: settings.schedule,
       timeZone: settings.timeZone,
+      publishSeeds: settings.publishSeeds,
       ...root,
     });
     describeSite(publisher.function);
@@ -100,6 +106,8 @@ export class GazetteStack extends Stack {
     sending.grantEnqueue(publisher.function);
     describeSite(sending.function);
     data.grantDeliveries(sending.function);
+    // The shared pause: read before each batch, written by the sender that meets the quota.
+    data.grantStateItems(sending.function, 'GetItem', 'UpdateItem');
     secrets.grantReadTokenKeys(sending.function);
     // The quota read divides MaxSendRate among the senders.
     mail.grantSend(sending.function, { readQuota: true });
@@ -194,31 +202,43 @@ export class GazetteStack extends Stack {
       },
     );
 
-    new CfnOutput(this, 'SiteUrl', { description: 'The public site', value: site.baseUrl });
+    const output = (key: StackOutputKey, description: string, value: string): void => {
+      new CfnOutput(this, key, { description, value });
+    };
+    output(STACK_OUTPUTS.siteUrl, 'The public site', site.baseUrl);
+    if (settings.siteDomain) {
+      output(
+        STACK_OUTPUTS.siteDnsRecord,
+        `The DNS record that points ${settings.siteDomain} at CloudFront (at a zone apex: an ALIAS/ANAME to the same target)`,
+        `${settings.siteDomain} CNAME ${site.distribution.distributionDomainName}`,
+      );
+    }
     // One output per feed of the registry: RssFeedUrl, AtomFeedUrl, JsonFeedUrl.
     for (const feed of feedLinks({ baseUrl: site.baseUrl })) {
-      const id = `${feed.name.charAt(0).toUpperCase()}${feed.name.slice(1)}FeedUrl`;
-      new CfnOutput(this, id, { description: feed.description, value: feed.url });
+      new CfnOutput(this, feedUrlOutput(feed.name), { description: feed.description, value: feed.url });
     }
-    new CfnOutput(this, 'SubscribeEndpoint', {
-      description: 'Where the subscribe form posts',
-      value: `${site.baseUrl}${SUBSCRIPTION_ROUTES.subscribe.path}`,
-    });
-    new CfnOutput(this, 'SiteBucketName', {
-      description: 'Drop articles under inbox/ in this bucket',
-      value: site.bucket.bucketName,
-    });
-    new CfnOutput(this, 'SubscribersTableName', {
-      description: 'For the operator command: npx gazette subscribers list --table <this>',
-      value: data.subscribers.tableName,
-    });
-    new CfnOutput(this, 'SubscriberIdSecretArn', {
-      description: 'For the operator command with --table: add, import and remove need --id-secret <this>',
-      value: secrets.subscriberIdKey.secretArn,
-    });
-    new CfnOutput(this, 'SourcesTableName', {
-      description: 'For the operator command: npx gazette sources list --table <this>',
-      value: data.sources.tableName,
-    });
+    output(STACK_OUTPUTS.subscribeEndpoint, 'Where the subscribe form posts', `${site.baseUrl}${SUBSCRIPTION_ROUTES.subscribe.path}`);
+    output(STACK_OUTPUTS.siteBucketName, 'Drop articles under inbox/ in this bucket', site.bucket.bucketName);
+    output(
+      STACK_OUTPUTS.subscribersTableName,
+      'For the operator command: npx gazette subscribers list --table <this>',
+      data.subscribers.tableName,
+    );
+    output(
+      STACK_OUTPUTS.subscriberIdSecretArn,
+      'For the operator command with --table: add, import and remove need --id-secret <this>',
+      secrets.subscriberIdKey.secretArn,
+    );
+    output(STACK_OUTPUTS.sourcesTableName, 'For the operator command: npx gazette sources list --table <this>', data.sources.tableName);
+    // What the operator commands (gazette run, status, send-test --stack, unpublish --stack) look up.
+    output(
+      STACK_OUTPUTS.publisherFunctionName,
+      'The publisher: npx gazette run --stack <stack> invokes it',
+      publisher.function.function.functionName,
+    );
+    output(STACK_OUTPUTS.stateTableName, 'Archive, run lease and the last run (npx gazette status)', data.state.tableName);
+    output(STACK_OUTPUTS.deliveriesTableName, 'The delivery ledger', data.deliveries.tableName);
+    output(STACK_OUTPUTS.sendQueueUrl, 'The send queue (npx gazette status shows its depth)', sending.queue.queueUrl);
+    output(STACK_OUTPUTS.sendDeadLetterQueueUrl, "The send queue's dead-letter queue", sending.deadLetterQueue.queueUrl);
   }
 }

@@ -20,8 +20,12 @@ Commands:
   deliveries    --in-doubt: deliveries claimed but never recorded as sent (a crashed run)
   import DIR    publish the articles of DIR into the archive and site, mailing nothing
   unpublish ID  remove a digest from the site and feeds for good (a tombstone keeps it out)
+                (--stack NAME: on the deployed stack)
   preview       write the next edition of each cadence (.eml and .html), sending nothing
   send-test     send the next editions to --to ADDRESS, marked [Test], changing no state
+                (--stack NAME: the deployed stack's next editions, through SES)
+  run           run the deployed publisher now and print what it did          (--stack NAME)
+  status        a deployed stack: last run, subscribers, SES sending, queue depth (--stack NAME)
   help          this text ("gazette <command> --help" for a command's options)
 
 Exit codes:
@@ -46,6 +50,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   unpublish: async () => (await import('./commands/unpublish.js')).unpublishCommand,
   preview: async () => (await import('./commands/preview.js')).previewCommand,
   'send-test': async () => (await import('./commands/preview.js')).sendTestCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
 };
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; returns the exit code. */

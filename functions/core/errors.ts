@@ -1,6 +1,6 @@
 /**
  * Named domain errors. Two places map them: `functions/shared/cli-errors.ts` to exit codes and one-line
- * messages, `functions/core/subscriptions/http.ts` to HTTP statuses. Their messages are safe to show to
+ * messages, `functions/adapters/http/subscription-http.ts` to HTTP statuses. Their messages are safe to show to
  * an operator, never to a subscriber.
  */
 

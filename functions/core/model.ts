@@ -251,8 +251,6 @@ export interface SiteConfig {
 export interface MailConfig {
   fromName: string;
   fromAddress: string;
-  /** Address that receives `mailto:` unsubscribe requests (RFC 8058 fallback). */
-  unsubscribeMailbox: string;
   /** `List-Id` value without angle brackets, e.g. `gazette.example.com`. */
   listId: string;
   /** The sender's postal address, printed in the edition footer when set (setting `postalAddress`). */

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { CADENCES, type Cadence } from './editions/edition.js';
 import { DEFAULT_EDITION_TIME, type EditionDefaults } from './editions/plan.js';
+import { canonicalTimeZone } from './editions/time-zones.js';
 import type { MailConfig, SiteConfig } from './model.js';
 
 /** Characters that would let a setting smuggle extra header lines or invisible text into mail and pages. */
@@ -45,15 +46,6 @@ export function isLanguageTag(value: string): boolean {
 /** True when `value` is a whole number of digests a feed may keep ({@link FEED_LENGTH}). */
 export function isFeedLength(value: number): boolean {
   return Number.isInteger(value) && value >= FEED_LENGTH.min && value <= FEED_LENGTH.max;
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -95,6 +87,21 @@ const flag = z.preprocess(
   (value) => (typeof value === 'string' ? (FLAG_WORDS[value.trim().toLowerCase()] ?? value) : value),
   z.boolean({ error: 'must be true or false' }),
 );
+
+/** A DNS name, lower-cased: labels of letters, digits and inner hyphens, a TLD of letters. */
+const domainName = (example: string) =>
+  z
+    .string({ error: `must be a domain name like ${example}` })
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, `must be a domain name like ${example}`);
+
+/** The only region CloudFront takes viewer certificates from. */
+export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
+
+/** An ACM certificate ARN; the first group is its region. */
+const ACM_CERTIFICATE_ARN = /^arn:aws(?:-cn|-us-gov)?:acm:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:certificate\/[A-Za-z0-9-]+$/;
+export const CERTIFICATE_ARN_EXAMPLE = `arn:aws:acm:${CLOUDFRONT_CERTIFICATE_REGION}:123456789012:certificate/…`;
 
 /** Largest feed or page body a fetch accepts, after decompression: from 64 KiB to 100 MiB. */
 export const FEED_BYTES = { min: 64 * 1024, max: 100 * 1024 * 1024 } as const;
@@ -176,7 +183,7 @@ export const SETTING_RULES = {
   timeZone: z
     .string({ error: 'must be an IANA time zone like Europe/Berlin' })
     .trim()
-    .refine(isTimeZone, 'must be an IANA time zone like Europe/Berlin or UTC'),
+    .refine((value) => canonicalTimeZone(value) !== undefined, 'must be an IANA time zone like Europe/Berlin or UTC'),
   /** Minutes after the scheduled time past which a digest is published but not mailed (at most a week). */
   staleAfterMinutes: integer(1, 10_080),
   /**
@@ -194,11 +201,26 @@ export const SETTING_RULES = {
   /** Address that receives alarm mails. */
   operatorEmail: email,
   /** Domain verified in SES with Easy DKIM instead of the single sender address. */
-  domain: z
-    .string({ error: 'must be a domain name like example.com' })
+  domain: domainName('example.com'),
+  /**
+   * The site's own host name (`news.example.com`) instead of CloudFront's `*.cloudfront.net`: the
+   * distribution answers to it, and every link in pages, feeds and mail uses `https://<it>/`. Needs
+   * `certificateArn`; point a CNAME (or an ALIAS at a zone apex) at the distribution.
+   */
+  siteDomain: domainName('news.example.com'),
+  /** The ACM certificate CloudFront serves `siteDomain` with; CloudFront takes certificates from us-east-1 only. */
+  certificateArn: z
+    .string({ error: `must be an ACM certificate ARN like ${CERTIFICATE_ARN_EXAMPLE}` })
     .trim()
-    .toLowerCase()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name like example.com'),
+    .superRefine((value, context) => {
+      const match = ACM_CERTIFICATE_ARN.exec(value);
+      if (!match) context.addIssue({ code: 'custom', message: `must be an ACM certificate ARN like ${CERTIFICATE_ARN_EXAMPLE}` });
+      else if (match[1] !== CLOUDFRONT_CERTIFICATE_REGION)
+        context.addIssue({
+          code: 'custom',
+          message: `must be a certificate in ${CLOUDFRONT_CERTIFICATE_REGION} (CloudFront uses no other region; this one is in ${match[1]}): request or import it there`,
+        });
+    }),
   /** Which summariser writes the digests; `bedrock` falls back to the extractive one whenever the model fails. */
   summarizer: z.enum(SUMMARIZERS, { error: `must be one of ${SUMMARIZERS.join(', ')}` }),
   /** The Bedrock foundation model (on-demand in the stack's region) used when `summarizer` is `bedrock`. */
@@ -251,6 +273,12 @@ export const SETTING_RULES = {
    * but never mailed: an import of old posts, a feed that shows its backlog, must not flood anyone.
    */
   maxAgeToMailHours: integer(1, 8_760),
+  /**
+   * Publish the seed article(s) bundled from `seeds/` with each deployed run (the default, so a fresh
+   * stack has a first digest to show); `false` leaves them out of the deployment for operators who
+   * publish only their own sources. A seed digest already in the archive stays until unpublished.
+   */
+  publishSeeds: flag,
 } as const;
 
 /** The name of one setting. */
@@ -281,11 +309,12 @@ export const SETTING_DEFAULTS = {
   cadences: 'instant',
   defaultCadence: 'instant',
   maxSendRate: 14,
+  publishSeeds: true,
 } as const satisfies Partial<Record<SettingKey, string | number | boolean>>;
 
 /**
- * All settings: defaults filled in, `senderEmail` and `baseUrl` required, `operatorEmail` and `domain`
- * optional. Sources `.pick` or `.omit` the keys they offer.
+ * All settings: defaults filled in, `senderEmail` and `baseUrl` required, `operatorEmail`, `domain`,
+ * `siteDomain` and `certificateArn` (and `postalAddress`) optional. Sources `.pick` or `.omit` the keys they offer.
  */
 export const settingsSchema = z.object({
   siteTitle: SETTING_RULES.siteTitle.default(SETTING_DEFAULTS.siteTitle),
@@ -303,6 +332,8 @@ export const settingsSchema = z.object({
   maxSendRate: SETTING_RULES.maxSendRate.default(SETTING_DEFAULTS.maxSendRate),
   operatorEmail: SETTING_RULES.operatorEmail.optional(),
   domain: SETTING_RULES.domain.optional(),
+  siteDomain: SETTING_RULES.siteDomain.optional(),
+  certificateArn: SETTING_RULES.certificateArn.optional(),
   summarizer: SETTING_RULES.summarizer.default(SETTING_DEFAULTS.summarizer),
   bedrockModelId: SETTING_RULES.bedrockModelId.default(SETTING_DEFAULTS.bedrockModelId),
   bedrockDailyTokenBudget: SETTING_RULES.bedrockDailyTokenBudget.default(SETTING_DEFAULTS.bedrockDailyTokenBudget),
@@ -315,6 +346,7 @@ export const settingsSchema = z.object({
   editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
   cadences: SETTING_RULES.cadences.default([SETTING_DEFAULTS.cadences]),
   defaultCadence: SETTING_RULES.defaultCadence.default(SETTING_DEFAULTS.defaultCadence),
+  publishSeeds: SETTING_RULES.publishSeeds.default(SETTING_DEFAULTS.publishSeeds),
 });
 
 /** Validated settings, defaults filled in. */
@@ -357,6 +389,20 @@ function domainOf(address: string): string {
 export function senderDomainProblem(settings: { senderEmail: string; domain?: string | undefined }): string | undefined {
   if (!settings.domain || domainOf(settings.senderEmail) === settings.domain) return undefined;
   return `must be an address on gazette:domain (${settings.domain})`;
+}
+
+/**
+ * The half of the custom site domain that is missing, if one is: the host name and the certificate
+ * only work as a pair (CloudFront refuses an alias without a certificate, and a certificate alone
+ * names no host). Each source words the message with its own names for the two.
+ */
+export function siteDomainProblem(settings: {
+  siteDomain?: string | undefined;
+  certificateArn?: string | undefined;
+}): { missing: 'siteDomain' | 'certificateArn'; givenWith: 'siteDomain' | 'certificateArn' } | undefined {
+  if (settings.siteDomain && !settings.certificateArn) return { missing: 'certificateArn', givenWith: 'siteDomain' };
+  if (settings.certificateArn && !settings.siteDomain) return { missing: 'siteDomain', givenWith: 'certificateArn' };
+  return undefined;
 }
 
 /** The problem with the cadence settings, if any: the default must be one of the enabled cadences. */
@@ -407,12 +453,11 @@ export function buildSiteConfig(
 }
 
 /**
- * The mail settings, the one place `From`, `List-Id` and the unsubscribe mailbox are derived, so mail
- * from `npm start`, `npm run dev` and the deployed stack carries the same headers:
- * - `List-Id` is `gazette.<sender's domain>`: a list label under a domain the sender controls (RFC 2919),
- *   stable as long as the sender's domain is, which is what subscribers' mail filters key on;
- * - the RFC 8058 `mailto:` fallback goes to the sender address itself, the one mailbox known to be ours
- *   (SES verified it); an invented `unsubscribe@<domain>` may not exist, or be someone else's.
+ * The mail settings, the one place `From` and `List-Id` are derived, so mail from `npm start`,
+ * `npm run dev` and the deployed stack carries the same headers. `List-Id` is `gazette.<sender's
+ * domain>`: a list label under a domain the sender controls (RFC 2919), stable as long as the sender's
+ * domain is, which is what subscribers' mail filters key on. Unsubscribing is the https one-click URL
+ * alone (see `listHeaders` in render/email.ts for why there is no mailto).
  */
 export function buildMailConfig(
   settings: Pick<Settings, 'senderEmail' | 'senderName'> & Partial<Pick<Settings, 'postalAddress' | 'editionMaxItems'>>,
@@ -420,7 +465,6 @@ export function buildMailConfig(
   return {
     fromName: settings.senderName,
     fromAddress: settings.senderEmail,
-    unsubscribeMailbox: settings.senderEmail,
     listId: `gazette.${domainOf(settings.senderEmail)}`,
     // Only present when set, so mail settings built before these existed compare equal.
     ...(settings.postalAddress ? { postalAddress: settings.postalAddress } : {}),

@@ -8,7 +8,8 @@
  * to parse, so a JWT library would only add surface.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { InvalidTokenError } from './errors.js';
+import { z } from 'zod';
+import { ConfigError, InvalidTokenError } from './errors.js';
 
 /** What a token allows. */
 /** What a token allows: `manage` opens the page where a subscriber changes cadence (never expires). */
@@ -97,4 +98,27 @@ export function verifyToken(token: string, purpose: TokenPurpose, keyring: Token
     throw new InvalidTokenError('expired');
   }
   return { purpose, subscriberId: s, issuedAt };
+}
+
+// `{"currentKeyId":"k1","k1":"<secret>","k0":"<older>"}`: every key but currentKeyId is a key id.
+const keyringJson = z
+  .object({ currentKeyId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) })
+  .catchall(z.string().min(16, 'secret too short (at least 16 characters)'));
+
+/** Parses the keyring JSON; `origin` names where it came from in the error (never the secret itself). */
+export function parseKeyring(json: string, origin: string): TokenKeyring {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`${origin}: token keyring is not valid JSON`);
+  }
+  const parsed = keyringJson.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${origin}: token keyring ${issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'is malformed'}`);
+  }
+  const { currentKeyId, ...secrets } = parsed.data;
+  if (!secrets[currentKeyId]) throw new ConfigError(`${origin}: token keyring has no secret for currentKeyId "${currentKeyId}"`);
+  return { currentKeyId, secrets };
 }

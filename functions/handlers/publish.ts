@@ -1,15 +1,17 @@
 /**
  * The scheduled publisher Lambda: EventBridge Scheduler invokes it with
  * `{"scheduledAt": "<aws.scheduler.scheduled-time>"}`; it runs the publish use case once with the AWS
- * adapters and returns a small summary. Clients and adapters are built once per cold start.
+ * adapters and returns a small summary, which it also records (tiny) as the last run for `gazette
+ * status`. Clients and adapters are built once per cold start.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { CombinedArticleSource } from '../adapters/aws/combined-article-source.js';
+import { CombinedArticleSource } from '../core/publish/combined-article-source.js';
 import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
 import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
+import { DynamoLastRun } from '../adapters/aws/dynamodb-last-run.js';
 import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
@@ -21,9 +23,9 @@ import { DynamoSeenItems, DynamoSources } from '../adapters/aws/dynamodb-sources
 import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
 import type { Clock, Log } from '../core/publish/ports.js';
 import { FeedArticleSource } from '../core/sources/feed-article-source.js';
-import type { SourcePollReport } from '../core/sources/poll-sources.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
-import { type PublishDeps, type PublishReport, publishDigests } from '../core/publish/publish-digests.js';
+import { type PublishDeps, publishDigests } from '../core/publish/publish-digests.js';
+import { failedRunOf, type LastRun, lastRunOf, type PublishSummary, summaryOf } from '../core/publish/run-summary.js';
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createAwsClients, createSqsClient } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
@@ -38,23 +40,8 @@ const publishEvent = z
 /** Input of one invocation (anything else in the event is ignored). */
 export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
 
-/** What an invocation returns (also its log line). */
-export interface PublishSummary {
-  runId: string;
-  skipped?: 'lease-busy';
-  /** Digests on the site after the run. */
-  digests: number;
-  created: number;
-  updated: number;
-  /** New digests from feed items published but not mailed, by reason. */
-  held: PublishReport['held'];
-  /** The feed sources polled by this run: how many, new items, and the failing ones by URL. */
-  sources: { polled: number; newItems: number; failing: { url: string; status: string; message: string }[] };
-  articleErrors: number;
-  filesWritten: number;
-  filesUnchanged: number;
-  mail: PublishReport['mail'];
-}
+/** What an invocation returns (also its log line); see core/publish/run-summary.ts. */
+export type { PublishSummary };
 
 /** The part of Powertools `Metrics` the handler uses (all counts). */
 export interface MetricsSink {
@@ -100,7 +87,7 @@ export function createPublishHandler({
   const deps: PublishDeps = {
     clock,
     source: new CombinedArticleSource([
-      new FolderArticleSource(env.seedsDir),
+      ...(env.seedsDir ? [new FolderArticleSource(env.seedsDir)] : []),
       new S3ArticleSource(clients.s3, env.bucket),
       ...(feeds ? [feeds] : []),
     ]),
@@ -131,11 +118,30 @@ export function createPublishHandler({
     });
   }
   const lease = new DynamoRunLease(clients.doc, env.tables.state);
+  const lastRun = new DynamoLastRun(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
   return async (event, context) => {
     logger.appendKeys({ runId: context.awsRequestId });
     const input = publishEvent.parse(event ?? {});
     const scheduled = input.scheduledAt ?? input.time;
+    const startedAt = deps.clock.now();
+    let summary: PublishSummary;
+    try {
+      summary = await run(context, scheduled);
+    } catch (error) {
+      // `gazette status` shows why the last run failed, not the run before it that worked.
+      await recordLastRun(failedRunOf(context.awsRequestId, error, startedAt, deps.clock.now()));
+      throw error;
+    }
+    logger.info('publish run finished', { ...summary });
+    recordRunMetrics(metrics, summary);
+    // A run turned away by the lease did nothing: the record stays the one of the run that holds it.
+    if (!summary.skipped) await recordLastRun(lastRunOf(summary, startedAt, deps.clock.now(), deps.dispatcher !== undefined));
+    return summary;
+  };
+
+  /** One publish with the keyring loaded (once per container) and the lease bounded by the Lambda deadline. */
+  async function run(context: PublishContext, scheduled: string | undefined): Promise<PublishSummary> {
     keyring ??= loadKeyring(env.keyring, clients.secrets).catch((error: unknown) => {
       keyring = undefined;
       throw error;
@@ -159,34 +165,15 @@ export function createPublishHandler({
         ...(remainingMs === undefined ? {} : { sendUntil: new Date(deps.clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
       },
     );
-    const summary = summaryOf(context.awsRequestId, report, feeds?.reports ?? []);
-    logger.info('publish run finished', { ...summary });
-    recordRunMetrics(metrics, summary);
-    return summary;
-  };
-}
+    return summaryOf(context.awsRequestId, report, feeds?.reports ?? []);
+  }
 
-/** The invocation's result: counts instead of the report's lists, so the log line stays small. */
-function summaryOf(runId: string, report: PublishReport, sources: SourcePollReport[]): PublishSummary {
-  return {
-    runId,
-    ...(report.skipped ? { skipped: report.skipped } : {}),
-    digests: report.published,
-    created: report.created.length,
-    updated: report.updated.length,
-    held: report.held,
-    sources: {
-      polled: sources.length,
-      newItems: sources.reduce((sum, source) => sum + source.newItems, 0),
-      failing: sources
-        .filter((source) => source.outcome === 'error')
-        .map((source) => ({ url: source.url, status: source.status, message: source.message ?? 'failed' })),
-    },
-    articleErrors: report.articleErrors.length,
-    filesWritten: report.site.written.length,
-    filesUnchanged: report.site.unchanged.length,
-    mail: report.mail,
-  };
+  /** Writes the last-run record; a failure to write it is logged, never the run's failure. */
+  async function recordLastRun(record: LastRun): Promise<void> {
+    await lastRun.record(record).catch((error: unknown) => {
+      logger.warn('could not record the last run', { error: error instanceof Error ? error.message : String(error) });
+    });
+  }
 }
 
 /** One data point per count an operator alarms on; flushed at once (embedded metric format, no API call). */

@@ -7,12 +7,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
+import { DynamoSendingPause } from '../adapters/aws/dynamodb-sending-pause.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { type SenderBatchResult, sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
 import { ConcurrentSender, type SenderDeps } from '../core/send/concurrent-sender.js';
+import type { SendingPause } from '../core/send/ports.js';
 import { inFlightFor, limiterFor, perWorkerRate } from '../core/send/rate-limiter.js';
 import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
@@ -20,9 +22,8 @@ import { type AwsClients, createDynamoClients, createSecretsClient, createSesCli
 import { loadSenderEnv, type SenderEnv } from '../shared/env.js';
 import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
 import { SENDER_METRICS, SERVICES } from '../shared/metric-names.js';
+import { holdBackSeconds } from '../shared/send-queue.js';
 
-/** Seconds a message stopped by the quota or a refused sender waits before it is tried again. */
-export const HOLD_BACK_SECONDS = 30 * 60;
 /** Time kept back at the end of an invocation to record the last sends and answer. */
 const SEND_MARGIN_MS = 20_000;
 
@@ -33,7 +34,7 @@ export interface SenderHandlerOptions {
   logger?: Logger;
   /** Where each batch's counts go (Powertools `Metrics` on AWS; a recorder in tests). */
   metrics?: MetricsSink;
-  overrides?: Partial<SenderDeps>;
+  overrides?: Partial<SenderDeps> & { pause?: SendingPause };
 }
 
 /** The part of Powertools `Metrics` the handler uses (all counts). */
@@ -61,6 +62,7 @@ export function createSenderHandler({
   const mailer = new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress });
   const clock = overrides.clock ?? { now: () => new Date() };
   const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const pause = overrides.pause ?? new DynamoSendingPause(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
   let rate: Promise<number> | undefined;
   let deps: SenderDeps | undefined;
@@ -77,6 +79,9 @@ export function createSenderHandler({
         rate = undefined;
         throw error;
       });
+    // Another sender met the quota (or a refused sender): wait with it instead of asking SES again.
+    const paused = await pause.active(clock.now());
+    if (paused) return holdBackWhilePaused(clients.sqs, env.sendQueueUrl, event.Records, paused.until, clock.now(), logger);
     const [tokens, perSecond] = await Promise.all([keyring, rate]);
     // One limiter per container (a container runs one invocation at a time), kept across invocations.
     deps ??= {
@@ -87,7 +92,7 @@ export function createSenderHandler({
       sleep,
       random: Math.random,
       log: coreLog(logger),
-      ...overrides,
+      ...senderOverridesOf(overrides),
     };
     const remainingMs = context.getRemainingTimeInMillis?.();
     const sender = new ConcurrentSender(deps, {
@@ -101,11 +106,13 @@ export function createSenderHandler({
       ...(remainingMs === undefined ? {} : { sendUntil: new Date(clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
     });
     const result = await sendQueuedBatch(event.Records, sender, deps.log!);
-    await holdBack(
-      clients.sqs,
-      env.sendQueueUrl,
-      result.holdBack.map((record) => record.receiptHandle),
-    );
+    if (result.holdBack.length > 0) {
+      // The stop is the account's, not this batch's: pause every sender for as long as these messages wait.
+      const seconds = Math.max(...result.holdBack.map((record) => holdBackSeconds(Number(record.attributes.ApproximateReceiveCount))));
+      const reason = result.stoppedBy === 'sender-rejected' ? 'sender-rejected' : 'quota';
+      await pause.pauseUntil(new Date(clock.now().getTime() + seconds * 1000), reason);
+      await holdBack(clients.sqs, env.sendQueueUrl, result.holdBack, seconds);
+    }
     logger.info('send batch finished', {
       messages: event.Records.length,
       ...result,
@@ -126,11 +133,38 @@ function recordBatchMetrics(metrics: MetricsSink, result: SenderBatchResult): vo
   metrics.publishStoredMetrics();
 }
 
-/** Makes messages invisible for {@link HOLD_BACK_SECONDS}, so a spent quota is not retried every few seconds. */
-async function holdBack(sqs: SQSClient, queueUrl: string, receiptHandles: string[]): Promise<void> {
-  for (const ReceiptHandle of receiptHandles) {
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: HOLD_BACK_SECONDS }));
+/** The sender's own deps out of the overrides (the pause is the handler's, not the engine's). */
+function senderOverridesOf(overrides: NonNullable<SenderHandlerOptions['overrides']>): Partial<SenderDeps> {
+  const { pause: _pause, ...rest } = overrides;
+  return rest;
+}
+
+/** Makes messages invisible for `seconds`, so a spent quota is not retried every few seconds. */
+async function holdBack(sqs: SQSClient, queueUrl: string, records: readonly SQSRecord[], seconds: number): Promise<void> {
+  for (const { receiptHandle } of records) {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
   }
+}
+
+/**
+ * A batch received while sending is paused: nothing is sent or claimed; every message waits until the
+ * pause ends (at most its own hold-back, so a long pause still costs few receives) and is reported failed.
+ */
+async function holdBackWhilePaused(
+  sqs: SQSClient,
+  queueUrl: string,
+  records: readonly SQSRecord[],
+  until: Date,
+  now: Date,
+  logger: Logger,
+): Promise<SQSBatchResponse> {
+  const untilPause = Math.ceil((until.getTime() - now.getTime()) / 1000);
+  for (const record of records) {
+    const seconds = Math.max(1, Math.min(untilPause, holdBackSeconds(Number(record.attributes.ApproximateReceiveCount))));
+    await holdBack(sqs, queueUrl, [record], seconds);
+  }
+  logger.info('sending is paused; batch held back', { messages: records.length, pausedUntil: until.toISOString() });
+  return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
 }
 
 let coldStart: SenderHandler | undefined;

@@ -1,18 +1,17 @@
 /**
  * The subscription API Lambda (API Gateway HTTP API, payload v2): POST /api/subscribe, GET /api/confirm,
- * GET|HEAD|POST /api/unsubscribe. It only converts the event to the core's plain HTTP request and back;
- * routing, parsing, the origin-verify check and the error-to-status mapping live in
- * functions/core/subscriptions/http.ts.
+ * GET|HEAD|POST /api/unsubscribe. It only loads its environment and secrets and builds the adapters;
+ * the event's conversion is functions/adapters/http/api-gateway.ts, and routing, parsing, the
+ * origin-verify check and the error-to-status mapping live in functions/adapters/http/subscription-http.ts.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoRateLimiter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { SqsConfirmationQueue } from '../adapters/aws/sqs-confirmation-queue.js';
-import type { Clock } from '../core/publish/ports.js';
-import { handleSubscriptionRequest, type HttpRequest, type SubscriptionApiDeps } from '../core/subscriptions/http.js';
+import { createSubscriptionApi, type SubscriptionApiHandler } from '../adapters/http/api-gateway.js';
+import type { SubscriptionApiDeps } from '../adapters/http/subscription-http.js';
 import { type ConfirmationQueue, DEFAULT_IP_THROTTLE } from '../core/subscriptions/subscribe.js';
 import { ConfigError } from '../core/errors.js';
 import type { TokenKeyring } from '../core/tokens.js';
@@ -21,46 +20,6 @@ import { loadSubscriptionEnv, ORIGIN_VERIFY_VALUE, type OriginVerifySource, type
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { coreLog, createLogger } from '../shared/logger.js';
 import { SERVICES } from '../shared/metric-names.js';
-
-/** A Lambda-shaped API handler (also what the dev server and the tests mount). */
-export type SubscriptionApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/**
- * The client's IP: the right-most `X-Forwarded-For` entry is the one CloudFront appended (entries to
- * its left come from the client and can be forged); without the header, API Gateway's source IP.
- * Trustworthy only because the core refuses requests that did not come through CloudFront (origin-verify).
- */
-export function clientIp(event: APIGatewayProxyEventV2): string | undefined {
-  const forwarded = event.headers?.['x-forwarded-for']
-    ?.split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  return forwarded?.at(-1) ?? event.requestContext?.http?.sourceIp;
-}
-
-/** Converts an API Gateway v2 event to the core's request. */
-export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-  const body =
-    event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const ip = clientIp(event);
-  return {
-    method: event.requestContext.http.method,
-    path: event.rawPath,
-    query: new URLSearchParams(event.rawQueryString ?? ''),
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    ...(ip ? { ip } : {}),
-  };
-}
-
-/** Builds the Lambda-shaped handler over ready deps; `clock` defaults to the system clock. */
-export function createSubscriptionApi(deps: SubscriptionApiDeps, clock: Clock = { now: () => new Date() }): SubscriptionApiHandler {
-  return async (event) => {
-    const response = await handleSubscriptionRequest(deps, toHttpRequest(event), clock.now());
-    return { statusCode: response.status, headers: response.headers, body: response.body };
-  };
-}
 
 /** The API's secrets, loaded once per cold start ({@link loadSubscriptionSecrets}). */
 export interface SubscriptionSecrets {

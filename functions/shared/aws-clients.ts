@@ -2,7 +2,9 @@
  * Builds the AWS SDK v3 clients once per cold start. On AWS every endpoint is the SDK default; locally
  * (npm run dev, integration tests) each service can point at an emulator on 127.0.0.1.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -22,7 +24,8 @@ export interface AwsClients {
 
 /** How to build the clients. */
 export interface AwsClientOptions {
-  region: string;
+  /** Absent only for the operator commands, where the SDK then reads it from the profile (~/.aws/config). */
+  region?: string | undefined;
   endpoints?: EndpointOverrides;
   /** Static credentials for emulators; omitted on AWS (the Lambda role's credentials are used). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -35,9 +38,9 @@ export interface AwsClientOptions {
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** Region and, for emulators, credentials: what every client shares. */
-function commonConfig(options: AwsClientOptions): { region: string; credentials?: AwsClientOptions['credentials'] } {
+function commonConfig(options: AwsClientOptions): { region?: string; credentials?: AwsClientOptions['credentials'] } {
   const credentials = options.credentials ?? (hasAnyEndpoint(options.endpoints ?? {}) ? EMULATOR_CREDENTIALS : undefined);
-  return { region: options.region, ...(credentials ? { credentials } : {}) };
+  return { ...(options.region ? { region: options.region } : {}), ...(credentials ? { credentials } : {}) };
 }
 
 // One factory per service, so a function bundles (and builds at cold start) only the clients it uses:
@@ -109,6 +112,29 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.secrets.destroy();
 }
 
+/** The CloudFormation client of the operator commands (DescribeStacks finds the stack's resources). */
+export function createCloudFormationClient(options: AwsClientOptions): CloudFormationClient {
+  const endpoint = options.endpoints?.cloudformation;
+  return new CloudFormationClient({ ...commonConfig(options), ...(endpoint ? { endpoint } : {}) });
+}
+
+/** Longest a synchronous invocation of the publisher can take: its 15-minute timeout, and a margin. */
+const INVOKE_TIMEOUT_MS = 16 * 60_000;
+
+/**
+ * The Lambda client of `gazette run`: one attempt (a retried Invoke would start a second run, which the
+ * lease would turn away) and a socket timeout longer than the publisher's own.
+ */
+export function createLambdaClient(options: AwsClientOptions): LambdaClient {
+  const endpoint = options.endpoints?.lambda;
+  return new LambdaClient({
+    ...commonConfig(options),
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: INVOKE_TIMEOUT_MS },
+  });
+}
+
 function hasAnyEndpoint(endpoints: EndpointOverrides): boolean {
-  return Boolean(endpoints.s3 || endpoints.ses || endpoints.dynamodb || endpoints.sqs);
+  return Boolean(endpoints.s3 || endpoints.ses || endpoints.dynamodb || endpoints.sqs || endpoints.cloudformation || endpoints.lambda);
 }

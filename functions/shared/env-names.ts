@@ -44,7 +44,7 @@ export const ENV = {
   fetchTimeoutSeconds: 'GAZETTE_FETCH_TIMEOUT_SECONDS',
   /** Largest feed body accepted, in bytes after decompression. */
   maxFeedBytes: 'GAZETTE_MAX_FEED_BYTES',
-  /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda). */
+  /** Folder of the seed articles bundled with the publisher (`/var/task/seeds` on Lambda); unset with `publishSeeds` false. */
   seedsDir: 'GAZETTE_SEEDS_DIR',
   /**
    * Secrets Manager ARN of the HMAC key set for subscriber tokens. The secret is a JSON object:

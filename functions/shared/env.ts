@@ -43,6 +43,10 @@ export const LOCAL_ENV = {
   bedrockEndpoint: 'GAZETTE_BEDROCK_ENDPOINT',
   /** Endpoint of an SQS emulator (fauxqs). */
   sqsEndpoint: 'GAZETTE_SQS_ENDPOINT',
+  /** Endpoint of a CloudFormation stand-in, for the operator commands' DescribeStacks (tests' loopback server). */
+  cloudformationEndpoint: 'GAZETTE_CLOUDFORMATION_ENDPOINT',
+  /** Endpoint of a Lambda stand-in, for `gazette run`'s Invoke and the settings read (tests' loopback server). */
+  lambdaEndpoint: 'GAZETTE_LAMBDA_ENDPOINT',
   /**
    * The token keyring JSON itself (same format as the secret behind `GAZETTE_TOKEN_SECRET_ARN`). There is
    * no Secrets Manager emulator, so local runs pass the keyring directly. Never set this on AWS.
@@ -83,6 +87,9 @@ export interface EndpointOverrides {
   dynamodb?: string;
   bedrock?: string;
   sqs?: string;
+  /** The operator commands only. */
+  cloudformation?: string;
+  lambda?: string;
 }
 
 /** Everything the scheduled publisher needs from its environment, parsed and typed. */
@@ -93,7 +100,8 @@ export interface PublisherEnv {
   bucket: string;
   sesConfigurationSet: string;
   tables: { subscribers: string; deliveries: string; state: string };
-  seedsDir: string;
+  /** The bundled seed articles; absent when the deploy leaves them out (`publishSeeds` false). */
+  seedsDir?: string;
   keyring: KeyringSource;
   /** Digests first stored longer than this before the run are published but not emailed (core default when absent). */
   staleAfterMs?: number;
@@ -117,7 +125,8 @@ export interface SenderEnv {
   site: SiteConfig;
   mail: MailConfig;
   sesConfigurationSet: string;
-  tables: { deliveries: string };
+  /** The ledger, and the state table that holds the senders' shared pause. */
+  tables: { deliveries: string; state: string };
   keyring: KeyringSource;
   sendQueueUrl: string;
   /** Sender functions that may run at once; each takes MaxSendRate ÷ this. */
@@ -219,7 +228,7 @@ const publisherSchema = z.object({
   [ENV.subscribersTable]: text,
   [ENV.deliveriesTable]: text,
   [ENV.stateTable]: text,
-  [ENV.seedsDir]: text,
+  [ENV.seedsDir]: text.optional(),
   ...keyring,
   // Optional: the use case's default is the schema's default too.
   [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
@@ -245,6 +254,7 @@ const senderSchema = z.object({
   ...site,
   ...sender,
   [ENV.deliveriesTable]: text,
+  [ENV.stateTable]: text,
   ...keyring,
   [ENV.sendQueueUrl]: text,
   [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
@@ -363,13 +373,20 @@ function mailConfig(env: z.output<typeof siteAndSenderSchema>): MailConfig {
   });
 }
 
-function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string>>): EndpointOverrides {
+/**
+ * The emulator endpoints named by the local variables of `env` (unset on AWS: every client then uses
+ * the SDK's regional endpoint). The functions read them from their validated environment; the operator
+ * commands straight from the shell's.
+ */
+export function endpointOverrides(env: Partial<Record<(typeof LOCAL_ENV)[keyof typeof LOCAL_ENV], string | undefined>>): EndpointOverrides {
   return {
     ...(env[LOCAL_ENV.s3Endpoint] ? { s3: env[LOCAL_ENV.s3Endpoint] } : {}),
     ...(env[LOCAL_ENV.sesEndpoint] ? { ses: env[LOCAL_ENV.sesEndpoint] } : {}),
     ...(env[LOCAL_ENV.dynamodbEndpoint] ? { dynamodb: env[LOCAL_ENV.dynamodbEndpoint] } : {}),
     ...(env[LOCAL_ENV.bedrockEndpoint] ? { bedrock: env[LOCAL_ENV.bedrockEndpoint] } : {}),
     ...(env[LOCAL_ENV.sqsEndpoint] ? { sqs: env[LOCAL_ENV.sqsEndpoint] } : {}),
+    ...(env[LOCAL_ENV.cloudformationEndpoint] ? { cloudformation: env[LOCAL_ENV.cloudformationEndpoint] } : {}),
+    ...(env[LOCAL_ENV.lambdaEndpoint] ? { lambda: env[LOCAL_ENV.lambdaEndpoint] } : {}),
   };
 }
 
@@ -396,7 +413,7 @@ export function loadPublisherEnv(source: Readonly<Record<string, string | undefi
       deliveries: env[ENV.deliveriesTable],
       state: env[ENV.stateTable],
     },
-    seedsDir: env[ENV.seedsDir],
+    ...(env[ENV.seedsDir] ? { seedsDir: env[ENV.seedsDir] } : {}),
     keyring: keyringSource(env),
     ...(staleAfterMinutes ? { staleAfterMs: staleAfterMinutes * 60_000 } : {}),
     summarizer: buildSummarizerChoice({
@@ -427,7 +444,7 @@ export function loadSenderEnv(source: Readonly<Record<string, string | undefined
     site: siteConfig(env),
     mail: mailConfig(env),
     sesConfigurationSet: env[ENV.sesConfigurationSet],
-    tables: { deliveries: env[ENV.deliveriesTable] },
+    tables: { deliveries: env[ENV.deliveriesTable], state: env[ENV.stateTable] },
     keyring: keyringSource(env),
     sendQueueUrl: env[ENV.sendQueueUrl],
     senderConcurrency: env[ENV.senderConcurrency],

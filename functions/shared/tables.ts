@@ -93,6 +93,10 @@ export const STATE_ITEM = {
   summary: 'summary#',
   /** `tokens#<UTC day>`: the model tokens the summariser counted against that day's budget. */
   tokens: 'tokens#',
+  /** `pause#sending`: the time before which no sender mails (the quota is spent, or SES refused the sender). */
+  pause: 'pause#',
+  /** `run#<name>`: what the latest run of that kind did (`run#publisher`, read by `gazette status`). */
+  run: 'run#',
 } as const;
 
 const SUBSCRIBER_ID = TABLE_KEYS.subscribers.partitionKey.name;

@@ -18,12 +18,15 @@ export interface PublisherProps {
   readonly schedule: string;
   /** IANA time zone the expression is evaluated in. */
   readonly timeZone: string;
+  /** Bundle the seed articles and publish them with every run (setting `publishSeeds`). */
+  readonly publishSeeds: boolean;
   /** Project root to bundle from (defaults to the repository). */
   readonly projectRoot?: string;
 }
 
 /**
- * The scheduled publisher: one function (functions/handlers/publish.ts, seeds bundled with it) run by
+ * The scheduled publisher: one function (functions/handlers/publish.ts, seeds bundled with it unless
+ * `publishSeeds` is off) run by
  * EventBridge Scheduler with an explicit retry policy; an invocation that still fails lands in a
  * dead-letter queue, which the operations alarms watch. Overlapping runs are prevented by the lease in
  * the state table, not by reserved concurrency (new accounts cannot reserve any).
@@ -46,10 +49,11 @@ export class Publisher extends Construct {
       // The longest Lambda allows: at SES's usual 14 mails/s one run sends ~12,000 mails; the core stops
       // sending a minute before the deadline and the next run carries on.
       timeout: Duration.minutes(15),
-      bundledFolders: ['seeds'],
+      // Without seeds nothing is copied, so the articles are not even in the deployed code.
+      bundledFolders: props.publishSeeds ? ['seeds'] : [],
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });
-    this.function.addEnvironment(ENV.seedsDir, SEEDS_DIR_IN_BUNDLE);
+    if (props.publishSeeds) this.function.addEnvironment(ENV.seedsDir, SEEDS_DIR_IN_BUNDLE);
 
     this.deadLetterQueue = createDeadLetterQueue(this, 'the publisher schedule');
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -44,6 +45,15 @@ export function siteRequestFunctionSource(): string {
   return source.replace(placeholder, JSON.stringify(SITE_OBJECT_KEYS));
 }
 
+/** Properties of {@link Site}. */
+export interface SiteProps {
+  /**
+   * The site's own host name and the ACM certificate (us-east-1) CloudFront serves it with; without
+   * them readers use the distribution's `*.cloudfront.net` name.
+   */
+  readonly customDomain?: { readonly name: string; readonly certificateArn: string };
+}
+
 /**
  * The public face: a private, versioned S3 bucket holding the site and feeds, served only through
  * CloudFront with Origin Access Control (a direct S3 URL answers 403), with HTTPS, compression,
@@ -61,8 +71,9 @@ export class Site extends Construct {
   /** Security headers for every response, pages from the API included. */
   private readonly securityHeaders: cloudfront.ResponseHeadersPolicy;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SiteProps = {}) {
     super(scope, id);
+    const { customDomain } = props;
 
     this.logBucket = new s3.Bucket(this, 'Logs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -128,8 +139,17 @@ export class Site extends Construct {
       enableLogging: true,
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
+      ...(customDomain
+        ? {
+            domainNames: [customDomain.name],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', customDomain.certificateArn),
+            // With a certificate of our own CloudFront lets us refuse TLS before 1.2.
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
     });
-    this.baseUrl = `https://${this.distribution.distributionDomainName}/`;
+    // The one place the public base URL is decided: every function, output and link takes it from here.
+    this.baseUrl = `https://${customDomain?.name ?? this.distribution.distributionDomainName}/`;
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         effect: iam.Effect.ALLOW,
@@ -159,12 +179,14 @@ export class Site extends Construct {
         reason:
           'CloudFront may list the bucket only so missing pages are 404s; "/" is served as index.html (defaultRootObject and the viewer-request function), and query strings never reach S3, so no listing is ever returned.',
       },
-      {
+    );
+    if (!customDomain) {
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
           'The distribution uses the default *.cloudfront.net certificate, for which CloudFront does not let us pick the minimum TLS version; viewers are redirected to HTTPS.',
-      },
-    );
+      });
+    }
   }
 
   /**

@@ -50,6 +50,7 @@ describe('deploy settings (gazette: context keys)', () => {
       editionMaxItems: 20,
       cadences: ['instant'],
       defaultCadence: 'instant',
+      publishSeeds: true,
     });
   });
 
@@ -76,6 +77,15 @@ describe('deploy settings (gazette: context keys)', () => {
     expect(failureOf({ ...SENDER, 'gazette:cadences': 'daily' })).toBe(
       'gazette:defaultCadence must be one of the enabled cadences (daily) (got "instant")',
     );
+  });
+
+  it('takes the custom site domain and its certificate as a pair, the host name lower-cased', () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a';
+    expect(settingsWith({ ...SENDER, 'gazette:siteDomain': ' News.Example.COM ', 'gazette:certificateArn': certificateArn })).toMatchObject(
+      { siteDomain: 'news.example.com', certificateArn },
+    );
+    expect(settingsWith(SENDER)).not.toHaveProperty('siteDomain');
+    expect(settingsWith(SENDER)).not.toHaveProperty('certificateArn');
   });
 
   it('reads -c overrides given as strings, and treats blank optional values as unset', () => {
@@ -134,6 +144,34 @@ describe('deploy settings (gazette: context keys)', () => {
       { ...SENDER, 'gazette:domain': 'example.org' },
       'gazette:senderEmail must be an address on gazette:domain (example.org) (got "news@example.com")',
     ],
+    [
+      { ...SENDER, 'gazette:siteDomain': 'news.example.com' },
+      'gazette:certificateArn is required with gazette:siteDomain: pass -c gazette:certificateArn=arn:aws:acm:us-east-1:123456789012:certificate/… (the ACM certificate for news.example.com)',
+    ],
+    [
+      { ...SENDER, 'gazette:certificateArn': 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123' },
+      'gazette:siteDomain is required with gazette:certificateArn: pass -c gazette:siteDomain=news.example.com (the host name the certificate is for)',
+    ],
+    [
+      {
+        ...SENDER,
+        'gazette:siteDomain': 'news.example.com',
+        'gazette:certificateArn': 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+      },
+      'gazette:certificateArn must be a certificate in us-east-1 (CloudFront uses no other region; this one is in eu-west-1): request or import it there (got "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123")',
+    ],
+    [
+      { ...SENDER, 'gazette:siteDomain': 'news.example.com', 'gazette:certificateArn': 'my-cert' },
+      'gazette:certificateArn must be an ACM certificate ARN like arn:aws:acm:us-east-1:123456789012:certificate/… (got "my-cert")',
+    ],
+    [
+      {
+        ...SENDER,
+        'gazette:siteDomain': 'https://news.example.com/',
+        'gazette:certificateArn': 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      },
+      'gazette:siteDomain must be a domain name like news.example.com (got "https://news.example.com/")',
+    ],
   ])('rejects %j with one line naming the key', (overrides, message) => {
     const failure = failureOf(overrides);
     expect(failure).toBe(message);
@@ -189,6 +227,9 @@ describe('deploy settings (gazette: context keys)', () => {
         'maxFeedBytes',
         'sourcePauseAfterErrors',
         'fullTextMinWords',
+        'publishSeeds',
+        'siteDomain',
+        'certificateArn',
       ]
         .map((key) => `gazette:${key}`)
         .sort(),

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring } from '../../functions/core/tokens.js';
 import { handler } from '../../functions/handlers/publish.js';
 import { createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { ENV } from '../../functions/shared/env-names.js';

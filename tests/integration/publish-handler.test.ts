@@ -6,8 +6,7 @@ import { DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscri
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyToken } from '../../functions/core/tokens.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring, verifyToken } from '../../functions/core/tokens.js';
 import { isSitePath } from '../../functions/core/render/outputs.js';
 import { SITE_MARK_KEY } from '../../functions/shared/bucket-layout.js';
 import { countByRecipient, createHarness, type Harness, TEST_KEYRING_JSON } from './harness.js';
@@ -166,15 +165,17 @@ describe('publish handler against the emulators', () => {
     // Nothing due: no SES call at all (not even the quota read), no ledger write, no cursor write, no upload.
     expect(idle.filter((command) => /Send|GetSendQuota/.test(command))).toEqual([]);
     expect(idle.filter((command) => /^(PutObject|UpdateItem)Command$/.test(command))).toEqual([]);
-    // Eight requests in all, whatever the archive holds: the lease (put, delete), the site's mark, the
+    // Nine requests in all, whatever the archive holds: the lease (put, delete), the site's mark, the
     // inbox's listing, the seed's digest by id, one query of the followed feeds (none here), the list,
-    // and the archive index's query of the editions' window (nothing after the reader's cursor). No
-    // scan of the archive, no listing of the site, nothing rendered. An hourly schedule costs this.
+    // the archive index's query of the editions' window (nothing after the reader's cursor), and the
+    // last-run record for `gazette status` (put). No scan of the archive, no listing of the site,
+    // nothing rendered. An hourly schedule costs this when nothing is due.
     expect([...idle].sort()).toEqual([
       'BatchGetItemCommand',
       'DeleteItemCommand',
       'GetObjectCommand',
       'ListObjectsV2Command',
+      'PutItemCommand',
       'PutItemCommand',
       'QueryCommand',
       'QueryCommand',

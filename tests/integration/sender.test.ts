@@ -8,10 +8,11 @@ import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { DynamoSendingPause } from '../../functions/adapters/aws/dynamodb-sending-pause.js';
 import { sesStats, setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
 import { normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
-import { verifyToken } from '../../functions/core/tokens.js';
+import { parseKeyring, verifyToken } from '../../functions/core/tokens.js';
+import { FIRST_HOLD_BACK_SECONDS } from '../../functions/shared/send-queue.js';
 import { countByRecipient, TEST_KEYRING_JSON, TEST_SUBSCRIBER_ID_KEY } from './harness.js';
 import { createFanoutHarness, type FanoutHarness } from './sender-harness.js';
 
@@ -157,8 +158,9 @@ describe('fan-out through the send queue', () => {
     await expectEachOnce(h, addresses);
   });
 
-  it('stops on the daily quota, releases the unsent claims and holds the messages back; when the quota returns the rest goes once', async () => {
-    const h = await harness();
+  it('stops on the daily quota, releases the unsent claims, holds the messages back and pauses every sender; past the pause the rest goes once', async () => {
+    let offsetMs = 0;
+    const h = await harness({ senderOverrides: { clock: { now: () => new Date(Date.now() + offsetMs) } } });
     const addresses = await subscribers(h, 100);
     await h.publish();
     await setSesFaults(h.endpoints.ses, { quotaAfterSends: 40 });
@@ -172,11 +174,35 @@ describe('fan-out through the send queue', () => {
     // Held back (30 minutes), not redelivered at once and not deleted.
     expect(await h.depth()).toEqual({ visible: 0, inFlight: 2 });
 
+    // The messages come back to a sender while the pause holds: it asks SES nothing and holds them again.
     await setSesFaults(h.endpoints.ses, {});
+    const before = await sesStats(h.endpoints.ses);
     await h.expireInFlight(received);
+    const whilePaused = await h.pollOnce();
+    expect(whilePaused).toHaveLength(2);
+    expect((await sesStats(h.endpoints.ses)).sendRequests).toBe(before.sendRequests);
+    expect((await h.mails()).length).toBe(40);
+    expect(await h.depth()).toEqual({ visible: 0, inFlight: 2 });
+
+    // Past the pause the held messages are sent, each remaining recipient once.
+    offsetMs = (FIRST_HOLD_BACK_SECONDS + 1) * 1000;
+    await h.expireInFlight(whilePaused);
     await h.drain();
     await expectEachOnce(h, addresses);
     expect((await ledgerItems(h)).every((item) => item.status === 'sent')).toBe(true);
+  });
+
+  it('the shared pause only ever grows, and lapses by itself', async () => {
+    const h = await harness();
+    const pause = new DynamoSendingPause(h.clients.doc, h.names.tables.state);
+    const now = new Date('2026-12-01T10:00:00Z');
+    expect(await pause.active(now)).toBeUndefined();
+    await pause.pauseUntil(new Date('2026-12-01T11:00:00Z'), 'quota');
+    await pause.pauseUntil(new Date('2026-12-01T10:30:00Z'), 'sender-rejected');
+    expect(await pause.active(now)).toEqual({ until: new Date('2026-12-01T11:00:00Z'), reason: 'quota' });
+    await pause.pauseUntil(new Date('2026-12-01T12:00:00Z'), 'quota');
+    expect(await pause.active(now)).toEqual({ until: new Date('2026-12-01T12:00:00Z'), reason: 'quota' });
+    expect(await pause.active(new Date('2026-12-01T12:00:01Z'))).toBeUndefined();
   });
 
   it('a malformed message fails on its own, the rest of the batch is sent, and it ends in the dead-letter queue', async () => {

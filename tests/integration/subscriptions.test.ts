@@ -19,11 +19,12 @@ import {
   DynamoRollingCounter,
   DynamoSubscribers,
 } from '../../functions/adapters/aws/dynamodb-subscribers.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring } from '../../functions/core/tokens.js';
 import { subscribersCommand } from '../../functions/cli/commands/subscribers.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
-import { awsSubscriptionDeps, createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/handlers/subscription-api.js';
+import { createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/adapters/http/api-gateway.js';
+import { awsSubscriptionDeps } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadConfirmationSenderEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { SqsConfirmationQueue } from '../../functions/adapters/aws/sqs-confirmation-queue.js';
 import { awsConfirmationDeps, createConfirmationSender } from '../../functions/handlers/confirmation-sender.js';

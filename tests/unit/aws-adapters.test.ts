@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sendOutcomeOf } from '../../functions/adapters/aws/ses-mailer.js';
-import { parseKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { parseKeyring } from '../../functions/core/tokens.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import { SETTING_DEFAULTS } from '../../functions/core/settings.js';
 import { ENV } from '../../functions/shared/env-names.js';
@@ -68,7 +68,6 @@ const COMPLETE: Record<string, string> = {
   [ENV.subscribersTable]: 'subs',
   [ENV.deliveriesTable]: 'deliveries',
   [ENV.stateTable]: 'state',
-  [ENV.seedsDir]: '/var/task/seeds',
   [ENV.tokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens-AbCdEf',
 };
 
@@ -90,6 +89,11 @@ describe('loadPublisherEnv', () => {
     });
     expect(env.staleAfterMs).toBeUndefined();
     expect(loadPublisherEnv({ ...COMPLETE, [ENV.staleAfterMinutes]: '90' }).staleAfterMs).toBe(90 * 60_000);
+  });
+
+  it('reads the seeds folder when infra bundles one, and none with publishSeeds off', () => {
+    expect(loadPublisherEnv({ ...COMPLETE, [ENV.seedsDir]: '/var/task/seeds' }).seedsDir).toBe('/var/task/seeds');
+    expect(loadPublisherEnv(COMPLETE).seedsDir).toBeUndefined();
   });
 
   it.each(Object.keys(COMPLETE))('fails naming %s when it is missing or empty', (name) => {

@@ -133,6 +133,40 @@ describe('editions', () => {
     expect(second.mailer.sent.every((mail) => mail.messageId.startsWith('edition.instant.2026-12-01-0712-29345-instant.'))).toBe(true);
   });
 
+  it('every edition has its own page: two instant runs in one second, and daily editions at two hours of one date', async () => {
+    // Page paths are made from the edition id alone, so they must tell apart everything ids tell apart.
+    const readers: Subscriber[] = [
+      people(1, 'instant')[0]!,
+      { ...people(2, 'daily')[1]!, hour: 6 },
+      { ...people(3, 'daily')[2]!, hour: 7 },
+    ];
+    let w = memoryPublishWorld({ files: {}, people: readers, clock: new FixedClock(new Date('2026-12-01T11:00:00Z')) });
+    await publishDigests(w, settings);
+    const runs: [string, number][] = [
+      ['2026-12-01T12:00:00.100Z', 1],
+      ['2026-12-01T12:00:00.600Z', 2],
+      ['2026-12-02T06:00:00.000Z', 2],
+      ['2026-12-02T07:00:00.000Z', 2],
+    ];
+    for (const [at, count] of runs) {
+      w.clock.set(new Date(at));
+      w = nextRun(w, articles(TOPICS.slice(0, count)));
+      await publishDigests(w, { ...settings, runId: at });
+    }
+    const pages = [...w.site.files.keys()].filter((path) => path.startsWith('editions/')).sort();
+    expect(pages).toEqual([
+      'editions/2026-12-01-1200-00100-instant/index.html',
+      'editions/2026-12-01-1200-00600-instant/index.html',
+      'editions/2026-12-02-0600-daily/index.html',
+      'editions/2026-12-02-0700-daily/index.html',
+    ]);
+    // Each page lists its own digests: one each for the instant ones, both for each daily one.
+    const listed = pages.map((path) => new Set(itemLinks(w.site.files.get(path)!.body.toString())).size);
+    expect(listed).toEqual([1, 1, 2, 2]);
+    const archive = w.site.files.get('archive/index.html')!.body.toString();
+    for (const path of pages) expect(archive).toContain(path.replace(/index\.html$/, ''));
+  });
+
   it('after a crash half way through an edition, the retry mails the rest once and nobody twice', async () => {
     const crashing = new RecordingMailer((call) => (call === 3 ? new Error('process killed') : undefined));
     const first = memoryPublishWorld({
@@ -261,6 +295,39 @@ describe('editions', () => {
     await run('2026-12-07T07:00:00Z', TOPICS.slice(0, 4));
     expect(received).toHaveLength(4);
     expect(new Set(received).size).toBe(4);
+  });
+
+  it('an hour and time zone change neither loses nor repeats a digest, and each edition comes at the local hour then chosen', async () => {
+    // Daily at 07:00 UTC; one article a day at 12:00 UTC; hourly runs for four days.
+    const reader: Subscriber = { ...people(1, 'daily')[0]!, timeZone: 'UTC', hour: 7 };
+    const from = Date.parse('2026-12-01T06:00:00Z');
+    let w = memoryPublishWorld({ files: {}, people: [reader], clock: new FixedClock(new Date(from)) });
+    const changes = new Map<number, Partial<Subscriber>>([
+      // Tuesday 13:00 UTC: to 20:00 in New York (01:00 UTC the next night), a later close.
+      [31, { hour: 20, timeZone: 'America/New_York' }],
+      // Wednesday 15:00 UTC: to 07:00 in Tokyo (22:00 UTC the day before), a close already past.
+      [57, { hour: 7, timeZone: 'Asia/Tokyo' }],
+    ]);
+    const received: { links: string[]; local: string }[] = [];
+    for (let hour = 0; hour <= 4 * 24; hour += 1) {
+      const now = new Date(from + hour * HOUR);
+      const change = changes.get(hour);
+      if (change) w.subscribers.all[0] = { ...w.subscribers.all[0]!, ...change };
+      w.clock.set(now);
+      // Articles on Tuesday to Friday, each first seen at 12:00 UTC.
+      w = nextRun(w, articles(TOPICS.slice(0, Math.min(4, Math.floor((hour + 18) / 24)))));
+      await publishDigests(w, { ...settings, runId: `h${hour}` });
+      const zone = w.subscribers.all[0]!.timeZone!;
+      for (const { mail } of await parsed(w)) {
+        const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeStyle: 'short' }).format(mail.date!);
+        received.push({ links: [...new Set(itemLinks(String(mail.html)))], local: `${local} ${zone}` });
+      }
+    }
+    expect(received.map((mail) => mail.local)).toEqual(['07:00 UTC', '20:00 America/New_York', '07:00 Asia/Tokyo', '07:00 Asia/Tokyo']);
+    const links = received.flatMap((mail) => mail.links);
+    expect(received.every((mail) => mail.links.length === 1)).toBe(true);
+    expect(new Set(links).size).toBe(4);
+    expect(w.archive.digests.size).toBe(4);
   });
 
   it('archives an article already older than maxAgeToMail when first seen, and never mails it', async () => {

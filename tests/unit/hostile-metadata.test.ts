@@ -1,9 +1,9 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { splitFrontMatter } from '../../functions/core/articles/front-matter.js';
-import { renderDigestEmail } from '../../functions/core/render/index.js';
+import { renderEditionEmail } from '../../functions/core/render/index.js';
 import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
-import { mail, seedDigest, site } from './render-fixtures.js';
+import { mail, seedDigest, singleEdition, site } from './render-fixtures.js';
 
 // keywords and key points need the part-of-speech tagger, which the summariser loads lazily
 await loadTagger();
@@ -31,17 +31,18 @@ describe('bidi overrides never reach a headline or a subject', () => {
 
   it('drops them from the mail subject whatever summariser made the headline', async () => {
     const digest = { ...seedDigest, headline: 'Your parcel \u202Efdp.exe\u202C is here' };
-    const message = renderDigestEmail({
-      digest,
+    const message = renderEditionEmail({
+      edition: { ...singleEdition, digests: [digest] },
       subscriberId: '0123456789abcdef0123456789abcdef',
       to: 'reader@example.net',
       site,
       mail,
       unsubscribeUrl: 'https://gazette.example.com/api/unsubscribe?token=t',
+      manageUrl: 'https://gazette.example.com/api/manage?token=t',
       date: new Date('2025-05-08T13:00:00.000Z'),
     });
     const parsed = await simpleParser(message.raw);
-    expect(parsed.subject).toBe('Your parcel fdp.exe is here');
+    expect(parsed.subject).toBe('Gazette · 1 Dec: Your parcel fdp.exe is here');
   });
 });
 

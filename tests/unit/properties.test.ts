@@ -20,12 +20,12 @@ import { ArticleError } from '../../functions/core/errors.js';
 import type { Article, Digest, SiteFile, Summary } from '../../functions/core/model.js';
 import { buildDigest } from '../../functions/core/publish/digest.js';
 import { publishDigests, type PublishDeps, type PublishSettings } from '../../functions/core/publish/publish-digests.js';
-import { SUBSCRIBE_SCRIPT } from '../../functions/core/render/assets.js';
-import { renderDigestEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
+import { SITE_SCRIPT } from '../../functions/core/render/assets.js';
+import { renderEditionEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
 import { readingTime } from '../../functions/core/reading-time.js';
 import { loadTagger, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 import { articleSource, damage, damaged, extension, hostileProse, metadataText, prose, shownText } from './properties/arbitraries.js';
-import { mail, site } from './render-fixtures.js';
+import { mail, singleEdition, site } from './render-fixtures.js';
 import {
   FixedClock,
   MemoryArchive,
@@ -299,7 +299,7 @@ function checkSite(digest: Digest, twin: Digest): void {
     const markup = file.body.toString('utf8');
     const document = parseHtml(markup);
     // The one script on every page is the site's own subscribe script.
-    expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SUBSCRIBE_SCRIPT]);
+    expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SITE_SCRIPT]);
     expect(markup.toLowerCase().split('<script').length - 1).toBe(1);
     expect(htmlSkeleton(markup)).toEqual(htmlSkeleton(siteFile(twinFiles, file.path)));
   }
@@ -315,9 +315,12 @@ async function checkEmail(digest: Digest, twin: Digest): Promise<void> {
     site,
     mail,
     unsubscribeUrl: 'https://gazette.example.com/api/unsubscribe?token=t',
+    manageUrl: 'https://gazette.example.com/api/manage?token=t',
     date: NOW,
   };
-  const raw = renderDigestEmail({ ...input, digest }).raw;
+  // The digest as the only item of an edition: the email every new digest reaches subscribers in.
+  const mailOf = (item: Digest) => renderEditionEmail({ ...input, edition: { ...singleEdition, digests: [item] } });
+  const raw = mailOf(digest).raw;
   const text = raw.toString('latin1');
   expect(text).not.toMatch(/\r(?!\n)|(?<!\r)\n/); // CRLF only
   for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'latin1')).toBeLessThanOrEqual(998);
@@ -326,15 +329,15 @@ async function checkEmail(digest: Digest, twin: Digest): Promise<void> {
   expect(fieldNames.filter((key) => key === 'list-unsubscribe')).toHaveLength(1);
   expect(fieldNames.filter((key) => key === 'subject')).toHaveLength(1);
   // Exactly the header fields the plain twin's mail has: a headline cannot add a field.
-  const twinHead = renderDigestEmail({ ...input, digest: twin })
+  const twinHead = mailOf(twin)
     .raw.toString('latin1')
     .split('\r\n\r\n')[0]!
     .replace(/\r\n[ \t]+/g, ' ');
   expect(fieldNames).toEqual(twinHead.split('\r\n').map((line) => line.slice(0, line.indexOf(':')).toLowerCase()));
 
   const parsed = await simpleParser(raw);
-  expect(shownText(parsed.subject ?? '')).toBe(shownText(digest.headline));
-  const twinParsed = await simpleParser(renderDigestEmail({ ...input, digest: twin }).raw);
+  expect(shownText(parsed.subject ?? '')).toBe(shownText(`Gazette · 1 Dec: ${digest.headline}`));
+  const twinParsed = await simpleParser(mailOf(twin).raw);
   expect(htmlSkeleton(String(parsed.html))).toEqual(htmlSkeleton(String(twinParsed.html)));
   expect(shownText(parsed.text ?? '')).toContain(shownText(digest.headline));
 }

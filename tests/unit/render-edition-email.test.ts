@@ -26,6 +26,7 @@ import {
   site,
   syntheticDigests,
 } from './render-fixtures.js';
+import { expectWireFormat, headerCount, headerFields } from './mail-helpers.js';
 import { expectGolden } from './render-golden.js';
 
 const subscriberId = '0123456789abcdef0123456789abcdef';
@@ -53,14 +54,6 @@ async function parsed(overrides: Partial<EditionEmailInput> = {}): Promise<{ mai
   const raw = renderEditionEmail(input(overrides)).raw;
   const message = await simpleParser(raw);
   return { mail: message, html: parseHtml(String(message.html)), raw };
-}
-
-function headerFields(raw: Buffer): { key: string; value: string }[] {
-  const head = raw.toString('latin1').split('\r\n\r\n')[0]!;
-  return head
-    .replace(/\r\n[ \t]+/g, ' ')
-    .split('\r\n')
-    .map((line) => ({ key: line.slice(0, line.indexOf(':')).toLowerCase(), value: line.slice(line.indexOf(':') + 1).trim() }));
 }
 
 function edition(digests = seedEdition.digests, overrides: Partial<Edition> = {}): Edition {
@@ -111,9 +104,7 @@ describe('renderEditionEmail', () => {
     const count = (key: string) => fields.filter((field) => field.key === key).length;
     for (const key of ['from', 'to', 'date', 'subject', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post'])
       expect(count(key), key).toBe(1);
-    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(
-      `<${unsubscribeUrl}>, <mailto:${mail.unsubscribeMailbox}?subject=unsubscribe>`,
-    );
+    expect(fields.find((f) => f.key === 'list-unsubscribe')?.value).toBe(`<${unsubscribeUrl}>`);
     expect(fields.find((f) => f.key === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
     expect(fields.find((f) => f.key === 'content-type')?.value).toMatch(/^multipart\/alternative; boundary="[^"]+"$/);
     const partTypes = rendered.raw
@@ -228,8 +219,40 @@ describe('renderEditionEmail', () => {
     );
   });
 
+  it('keeps CRLF line endings, lines of at most 998 octets and a 7-bit wire format, hostile text included', () => {
+    expectWireFormat(rendered.raw);
+    expectWireFormat(renderEditionEmail(input({ edition: edition([hostileDigest, seedDigest]) })).raw);
+  });
+
+  it('has From, To, Date and MIME-Version once each, and one List-Unsubscribe and List-Id as a mail client reads them', async () => {
+    const message = await simpleParser(rendered.raw);
+    expect(message.from?.value).toEqual([{ address: mail.fromAddress, name: mail.fromName }]);
+    expect((message.to as ParsedMail['from'])?.value).toEqual([{ address: 'reader@example.net', name: '' }]);
+    expect(message.date?.toISOString()).toBe(date.toISOString());
+    expect(rendered.to).toBe('reader@example.net');
+    expect(headerCount(rendered.raw, 'MIME-Version')).toBe(1);
+    expect(headerFields(rendered.raw).find((f) => f.key === 'list-id')?.value).toBe(`<${mail.listId}>`);
+    expect(message.headerLines.filter((line) => line.key === 'list-unsubscribe')).toHaveLength(1);
+  });
+
+  it('keeps hostile text as text in the text part, with no control characters and no injected header', async () => {
+    const { mail: message } = await parsed({ edition: edition([hostileDigest]) });
+    expect(message.text).toContain('<img src=x onerror=alert(1)>');
+    expect(message.text).not.toMatch(/[\u0000\u0007]/);
+    expect(message.headers.has('x-injected')).toBe(false);
+  });
+
+  it('sanitises the sender name into one line', async () => {
+    const { mail: message } = await parsed({ mail: { ...postalMail, fromName: 'Gazette\r\nBcc: x@example.com' } });
+    expect(message.from?.value[0]?.name).toBe('Gazette Bcc: x@example.com');
+    expect(message.headers.has('bcc')).toBe(false);
+  });
+
   it('refuses a bad recipient, subscriber id, link or list setting', () => {
-    expect(() => renderEditionEmail(input({ to: 'a@example.com, b@example.com' }))).toThrow(InvalidAddressError);
+    for (const to of ['a@example.com, b@example.com', 'a@example.com\r\nBcc: b@example.com', 'Name <a@example.com>', 'no-at-sign', ''])
+      expect(() => renderEditionEmail(input({ to })), to).toThrow(InvalidAddressError);
+    expect(() => renderEditionEmail(input({ mail: { ...mail, fromAddress: 'x@y.z\r\nBcc: q@r.s' } }))).toThrow(RenderError);
+    expect(() => renderEditionEmail(input({ mail: { ...mail, listId: 'a b\r\nX: y' } }))).toThrow(RenderError);
     expect(() => renderEditionEmail(input({ subscriberId: 'id\r\nX: y' }))).toThrow(RenderError);
     expect(() => renderEditionEmail(input({ manageUrl: 'javascript:alert(1)' }))).toThrow(RenderError);
     expect(() => renderEditionEmail(input({ unsubscribeUrl: 'https://x.example/a,b' }))).toThrow(RenderError);

@@ -12,8 +12,8 @@ import { HtmlValidate } from 'html-validate';
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import type { Digest, SiteFile } from '../../functions/core/model.js';
-import { renderDigestEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
-import { mail, olderDigest, seedDigest, site } from './render-fixtures.js';
+import { renderEditionEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
+import { mail, olderDigest, seedDigest, singleEdition, site } from './render-fixtures.js';
 
 /** olderDigest links its article; seedDigest does not. */
 const fromFeed: Digest = { ...olderDigest, provenance: { title: 'Example <News> & Co', url: 'https://news.example.org/' } };
@@ -54,19 +54,20 @@ describe('provenance of feed-item digests', () => {
     expect(feed.items[1]).not.toHaveProperty('_gazette');
   });
 
-  it('the email names the feed in both parts, next to the original article', async () => {
-    const message = renderDigestEmail({
-      digest: fromFeed,
+  it('the edition email names the feed in both parts, next to the original article', async () => {
+    const message = renderEditionEmail({
+      edition: { ...singleEdition, digests: [fromFeed] },
       subscriberId: '0123456789abcdef0123456789abcdef',
       to: 'reader@example.net',
       site,
       mail,
       unsubscribeUrl: 'https://gazette.example.com/api/unsubscribe?token=t',
+      manageUrl: 'https://gazette.example.com/api/manage?token=t',
       date: new Date('2025-05-08T13:00:00.000Z'),
     });
     const parsed = await simpleParser(message.raw);
-    expect(parsed.text).toContain(`Source: ${olderDigest.sourceUrl}`);
-    expect(parsed.text).toContain('Via: Example <News> & Co (https://news.example.org/)');
+    expect(parsed.text).toContain(`Original article: ${olderDigest.sourceUrl}`);
+    expect(parsed.text).toContain('From Example <News> & Co · ');
     const links = parseHtml(String(parsed.html))
       .querySelectorAll('a')
       .map((a) => [a.textContent, a.getAttribute('href')]);

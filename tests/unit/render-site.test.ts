@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Digest, SiteFile } from '../../functions/core/model.js';
 import { XMLValidator } from 'fast-xml-parser';
 import { RenderError, SITE_CONTENT_SECURITY_POLICY, renderMessagePage, renderSite } from '../../functions/core/render/index.js';
-import { SITE_CSS, SUBSCRIBE_SCRIPT } from '../../functions/core/render/assets.js';
+import { SITE_CSS, SITE_SCRIPT } from '../../functions/core/render/assets.js';
 import { OUTPUTS, feedLinks, renderEditionPage, wholeSiteData, type RenderContext } from '../../functions/core/render/outputs.js';
 import type { Edition } from '../../functions/core/editions/edition.js';
 import {
@@ -58,7 +58,7 @@ function expectPageBasics(text: string, document: HTMLElement): void {
   expect(document.querySelectorAll('link[rel=stylesheet], script[src], img, iframe, object, embed, video, audio, source')).toHaveLength(0);
   expect(text).not.toMatch(/@import|url\(|@font-face/);
   expect(document.querySelectorAll('style').map((s) => s.textContent)).toEqual([SITE_CSS]);
-  expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SUBSCRIBE_SCRIPT]);
+  expect(document.querySelectorAll('script').map((s) => s.textContent)).toEqual([SITE_SCRIPT]);
   expect(text).toContain('prefers-color-scheme:dark');
   // Only the hashed <style> element carries CSS: a style attribute would be blocked by the CSP.
   expect(document.querySelectorAll('[style]')).toHaveLength(0);

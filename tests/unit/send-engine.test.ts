@@ -9,18 +9,19 @@ import { InvalidAddressError } from '../../functions/core/errors.js';
 import type { OutgoingMail } from '../../functions/core/model.js';
 import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
 import type { FailedSend, Mailer, SendOutcome } from '../../functions/core/publish/ports.js';
+import type { Edition } from '../../functions/core/editions/edition.js';
 import type { PlannedEdition } from '../../functions/core/editions/plan.js';
 import type { Subscriber } from '../../functions/core/model.js';
 import { deliverEdition, editionTemplate } from '../../functions/core/publish/deliver-edition.js';
 import { publishDigests } from '../../functions/core/publish/publish-digests.js';
 import { renderEditionEmail } from '../../functions/core/render/edition-email.js';
-import { digestEmailParts, renderDigestEmail } from '../../functions/core/render/email.js';
 import { RenderError } from '../../functions/core/render/text.js';
 import { ConcurrentSender } from '../../functions/core/send/concurrent-sender.js';
 import type { DeliveryDispatcher, DeliveryJob, JobReport, Recipient, SettledCallback } from '../../functions/core/send/ports.js';
 import { inFlightFor, TokenBucket, UNLIMITED } from '../../functions/core/send/rate-limiter.js';
-import { checkedTemplate, MalformedTemplateError, mailTemplateOf, personalise } from '../../functions/core/send/template.js';
+import { checkedTemplate, MalformedTemplateError, personalise } from '../../functions/core/send/template.js';
 import { loadSenderEnv } from '../../functions/shared/env.js';
+import { holdBackSeconds, SEND_QUEUE_MAX_RECEIVES } from '../../functions/shared/send-queue.js';
 import { FixedClock, MemoryLedger, memoryPublishWorld, MemorySubscribers, RecordingMailer, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
 
 const SEED = new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url);
@@ -34,25 +35,16 @@ const recipientParts = (id: string) => ({
   manageUrl: `https://gazette.example.com/api/manage?token=v1.k1.${id}.sig`,
 });
 
-describe('mail templates', () => {
-  it('personalise gives, for every recipient, the bytes the renderer makes for them', () => {
-    for (const digest of [seedDigest, hostileDigest]) {
-      const template = mailTemplateOf((recipient) => digestEmailParts({ digest, site, mail, date, ...recipient }));
-      // Through JSON, as a queue message carries it.
-      const carried = checkedTemplate(JSON.parse(JSON.stringify(template)));
-      for (const id of ['abc123', 'Zz_-9']) {
-        const expected = renderDigestEmail({ digest, site, mail, date, ...recipientParts(id) });
-        const actual = personalise(carried, recipientParts(id));
-        expect(actual.messageId).toBe(expected.messageId);
-        expect(actual.raw.toString('latin1')).toBe(expected.raw.toString('latin1'));
-      }
-    }
-  });
+/** The edition email for `digests` as a template, as the sender gets it. */
+function templateOf(edition: Edition, digests = edition.digests) {
+  return editionTemplate({ site, mail }, { edition, closeAt: new Date(edition.date), copies: [] }, digests, date);
+}
 
+describe('mail templates', () => {
   it('an edition template personalised gives the bytes renderEditionEmail makes, for every digest list', () => {
-    for (const edition of [seedEdition, singleEdition]) {
-      const planned = { edition, closeAt: new Date(edition.date), copies: [] };
-      const carried = checkedTemplate(JSON.parse(JSON.stringify(editionTemplate({ site, mail }, planned, edition.digests, date))));
+    const hostileEdition = { ...singleEdition, digests: [hostileDigest] };
+    for (const edition of [seedEdition, singleEdition, hostileEdition]) {
+      const carried = checkedTemplate(JSON.parse(JSON.stringify(templateOf(edition))));
       for (const id of ['abc123', 'Zz_-9']) {
         const expected = renderEditionEmail({ edition, site, mail, date, ...recipientParts(id) });
         const actual = personalise(carried, recipientParts(id));
@@ -64,11 +56,11 @@ describe('mail templates', () => {
 
   it('refuses content that contains a placeholder, so no recipient value can leak into literal text', () => {
     const planted = { ...seedDigest, headline: 'Look: https://placeholder-a.invalid/u' };
-    expect(() => mailTemplateOf((recipient) => digestEmailParts({ digest: planted, site, mail, date, ...recipient }))).toThrow(RenderError);
+    expect(() => templateOf(singleEdition, [planted])).toThrow(RenderError);
   });
 
   it('refuses a header-breaking recipient and a template of the wrong shape', () => {
-    const template = mailTemplateOf((recipient) => digestEmailParts({ digest: seedDigest, site, mail, date, ...recipient }));
+    const template = templateOf(singleEdition);
     expect(() => personalise(template, { ...recipientParts('a'), to: 'x@y.z\r\nBcc: q@r.s' })).toThrow(InvalidAddressError);
     expect(() => personalise(template, { ...recipientParts('a'), subscriberId: 'a\r\nX: y' })).toThrow(RenderError);
     expect(() => checkedTemplate({ ...template, html: [{ slot: 'password' }] })).toThrow(MalformedTemplateError);
@@ -142,7 +134,7 @@ class SlowMailer implements Mailer {
 }
 
 const delivery = deliveryIdForDigest('sha256:engine');
-const template = mailTemplateOf((recipient) => digestEmailParts({ digest: seedDigest, site, mail, date, ...recipient }));
+const template = templateOf(singleEdition);
 const people = (n: number): Recipient[] => Array.from({ length: n }, (_, i) => ({ subscriberId: `s${i}`, email: `r${i}@example.org` }));
 const job = (recipients: Recipient[]): DeliveryJob => ({ delivery: { deliveryId: delivery, template }, recipients });
 
@@ -365,6 +357,7 @@ describe("the sender function's environment", () => {
     GAZETTE_SENDER_NAME: 'Gazette',
     GAZETTE_SES_CONFIGURATION_SET: 'events',
     GAZETTE_DELIVERIES_TABLE: 'deliveries',
+    GAZETTE_STATE_TABLE: 'state',
     GAZETTE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:keys',
     GAZETTE_SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/send',
     GAZETTE_SENDER_CONCURRENCY: '10',
@@ -373,7 +366,7 @@ describe("the sender function's environment", () => {
   it('reads a complete environment', () => {
     expect(loadSenderEnv(complete)).toMatchObject({
       senderConcurrency: 10,
-      tables: { deliveries: 'deliveries' },
+      tables: { deliveries: 'deliveries', state: 'state' },
       keyring: { kind: 'secret' },
     });
   });
@@ -382,5 +375,16 @@ describe("the sender function's environment", () => {
     expect(() => loadSenderEnv({ ...complete, GAZETTE_SEND_QUEUE_URL: undefined, GAZETTE_SENDER_CONCURRENCY: 'many' })).toThrow(
       /GAZETTE_SEND_QUEUE_URL: required.*GAZETTE_SENDER_CONCURRENCY/,
     );
+  });
+});
+
+describe('holding back messages stopped by the quota', () => {
+  it('waits 30 minutes, then doubles up to two hours', () => {
+    expect([1, 2, 3, 4, 10].map(holdBackSeconds)).toEqual([1800, 3600, 7200, 7200, 7200]);
+  });
+
+  it('keeps a message out of the dead-letter queue through a whole day of spent quota', () => {
+    const waited = Array.from({ length: SEND_QUEUE_MAX_RECEIVES - 1 }, (_, index) => holdBackSeconds(index + 1)).reduce((a, b) => a + b);
+    expect(waited).toBeGreaterThan(48 * 60 * 60);
   });
 });

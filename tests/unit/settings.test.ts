@@ -80,12 +80,11 @@ describe('one settings schema, three sources', () => {
     const cli = cliOptions(flags()).mail;
     expect(loadPublisherEnv(variables()).mail).toEqual(cli);
     expect(loadSubscriptionEnv(variables()).mail).toEqual(cli);
-    // The one List-Id and unsubscribe mailbox, whoever sends: the sender's domain and the sender itself.
+    // The one List-Id, whoever sends: the sender's domain.
     expect(cli).toEqual({
       fromName: 'Example Desk',
       fromAddress: 'digest@News.Example.com',
       listId: 'gazette.news.example.com',
-      unsubscribeMailbox: 'digest@News.Example.com',
       postalAddress: 'Example News AG, Bahnhofstrasse 1, 8001 Zürich',
       editionMaxItems: 15,
     });

@@ -6,7 +6,7 @@
  */
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CombinedArticleSource } from '../../functions/adapters/aws/combined-article-source.js';
+import { CombinedArticleSource } from '../../functions/core/publish/combined-article-source.js';
 import { HttpFeedFetcher } from '../../functions/adapters/http/http-feed-fetcher.js';
 import { publishDigests } from '../../functions/core/publish/publish-digests.js';
 import { FeedArticleSource } from '../../functions/core/sources/feed-article-source.js';

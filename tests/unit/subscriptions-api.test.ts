@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { parse as parseHtml } from 'node-html-parser';
+import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, MemoryRollingCounter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
 import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
@@ -8,11 +8,12 @@ import { confirmationCap } from '../../functions/core/settings.js';
 import { ConfigError } from '../../functions/core/errors.js';
 import type { SubscriberStatus } from '../../functions/core/model.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
-import type { SubscriptionApiDeps } from '../../functions/core/subscriptions/http.js';
+import type { SubscriptionApiDeps } from '../../functions/adapters/http/subscription-http.js';
 import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/subscriptions/ports.js';
 import { signToken } from '../../functions/core/tokens.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSubscriptionApi, loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
+import { createSubscriptionApi } from '../../functions/adapters/http/api-gateway.js';
+import { loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';
@@ -414,17 +415,41 @@ describe('/api/manage (the signed link in every edition)', () => {
     weekday: 1 as const,
   };
 
-  /** Submits the page's form whose button reads `label`, as a browser would. */
-  async function press(context: ReturnType<typeof setup>, label: string) {
-    const forms = page(await context.api(event('GET', '/api/manage', { query }))).querySelectorAll('form');
-    const form = forms.find((candidate) => candidate.querySelector('button')?.text === label);
-    expect(form, `a button "${label}"`).toBeDefined();
+  /** The page's form fields as a browser submits them: checked radios, selected options, hidden inputs. */
+  function formFields(form: HTMLElement): Map<string, { value: string; offered: string[] }> {
+    const fields = new Map<string, { value: string; offered: string[] }>();
+    for (const input of form.querySelectorAll('input[type=hidden]'))
+      fields.set(input.getAttribute('name')!, { value: input.getAttribute('value')!, offered: [input.getAttribute('value')!] });
+    const radios = form.querySelectorAll('input[type=radio]');
+    for (const name of new Set(radios.map((radio) => radio.getAttribute('name')!))) {
+      const group = radios.filter((radio) => radio.getAttribute('name') === name);
+      const checked = group.filter((radio) => radio.hasAttribute('checked'));
+      expect(checked, `one ${name} checked`).toHaveLength(1);
+      fields.set(name, { value: checked[0]!.getAttribute('value')!, offered: group.map((radio) => radio.getAttribute('value')!) });
+    }
+    for (const select of form.querySelectorAll('select')) {
+      const options = select.querySelectorAll('option');
+      const selected = options.filter((option) => option.hasAttribute('selected'));
+      expect(selected, `one ${select.getAttribute('name')} selected`).toHaveLength(1);
+      fields.set(select.getAttribute('name')!, {
+        value: selected[0]!.getAttribute('value')!,
+        offered: options.map((option) => option.getAttribute('value')!),
+      });
+    }
+    return fields;
+  }
+
+  /** Opens the manage page, changes `choices` (each must be offered, as in a browser) and presses Save. */
+  async function choose(context: ReturnType<typeof setup>, choices: Record<string, string>) {
+    const form = page(await context.api(event('GET', '/api/manage', { query }))).querySelector('form.prefs');
+    expect(form, 'the manage form').not.toBeNull();
+    const fields = formFields(form!);
+    for (const [name, value] of Object.entries(choices)) {
+      expect(fields.get(name)?.offered, `${name} offers ${value}`).toContain(value);
+      fields.get(name)!.value = value;
+    }
     const action = new URL(form!.getAttribute('action') ?? '');
-    const body = new URLSearchParams(
-      form!
-        .querySelectorAll('input[type=hidden]')
-        .map((input): [string, string] => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? '']),
-    );
+    const body = new URLSearchParams([...fields].map(([name, field]): [string, string] => [name, field.value]));
     return context.api(event('POST', action.pathname, { query: action.search.slice(1), body: body.toString(), headers: FORM }));
   }
 
@@ -439,42 +464,115 @@ describe('/api/manage (the signed link in every edition)', () => {
     expect((await context.store.get(subscriberIdFor(bob, ID_KEY)))?.cadence).toBeUndefined();
   });
 
-  it('GET shows the current cadence and a button per other enabled cadence, and changes nothing', async () => {
+  it('GET shows the choice in force in a form (cadence, hour, weekday, time zone) and changes nothing', async () => {
     const context = setup([record(ANN, 'confirmed', { cursor: '2025-02-28T07:00:00.000Z' })], { editions });
     const before = await context.store.get(ANN_ID);
     const response = await context.api(event('GET', '/api/manage', { query }));
     expect(response.statusCode).toBe(200);
     const html = page(response);
     expect(html.querySelector('main')?.text).toContain('as soon as something new is published');
-    expect(html.querySelectorAll('form[action*="api/manage"] button').map((button) => button.text)).toEqual(['Once a day', 'Once a week']);
+    const form = html.querySelector('form.prefs')!;
+    expect(new URL(form.getAttribute('action')!).searchParams.get('token')).toBe(token);
+    const fields = formFields(form);
+    expect([...fields.keys()]).toEqual(['cadence', 'hour', 'weekday', 'timeZone']);
+    expect(fields.get('cadence')).toEqual({ value: 'instant', offered: ['instant', 'daily', 'weekly'] });
+    expect(fields.get('hour')).toEqual({ value: '7', offered: Array.from({ length: 24 }, (_, hour) => String(hour)) });
+    expect(fields.get('weekday')).toEqual({ value: '1', offered: ['1', '2', '3', '4', '5', '6', '0'] });
+    // The operator's zone is in force; the list is the platform's, UTC first.
+    const zones = fields.get('timeZone')!;
+    expect(zones.value).toBe('UTC');
+    expect(zones.offered[0]).toBe('UTC');
+    expect(zones.offered).toEqual(expect.arrayContaining(['Europe/London', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney']));
+    expect(zones.offered.length).toBeGreaterThan(300);
+    // Every field has a visible label, and the Save button is the only one.
+    for (const id of ['prefs-hour', 'prefs-weekday', 'prefs-zone']) expect(form.querySelector(`label[for=${id}]`)?.text).not.toBe('');
+    expect(form.querySelectorAll('button').map((button) => button.text)).toEqual(['Save']);
+    // Never chosen: the page may suggest the browser's zone.
+    expect(form.querySelector('#prefs-zone')?.hasAttribute('data-browser-zone')).toBe(true);
     expect(await context.store.get(ANN_ID)).toEqual(before);
   });
 
-  it('a button stores the new cadence and keeps the cursor (nothing lost, nothing repeated)', async () => {
+  it('Save stores cadence, hour, weekday and time zone and keeps the cursor (nothing lost, nothing repeated)', async () => {
     const context = setup([record(ANN, 'confirmed', { cursor: '2025-02-28T07:00:00.000Z' })], { editions });
-    const response = await press(context, 'Once a week');
+    const response = await choose(context, { cadence: 'weekly', hour: '18', weekday: '5', timeZone: 'Asia/Tokyo' });
     expect(response.statusCode).toBe(200);
-    expect(page(response).querySelector('h1')?.text).toBe('Your choice is saved');
+    const saved = page(response);
+    expect(saved.querySelector('h1')?.text).toBe('Your choice is saved');
+    expect(saved.querySelector('main')?.text).toContain('once a week, on Friday at 18:00 (Asia/Tokyo)');
     expect(await context.store.get(ANN_ID)).toMatchObject({
       cadence: 'weekly',
-      hour: 7,
-      weekday: 1,
-      timeZone: 'UTC',
+      hour: 18,
+      weekday: 5,
+      timeZone: 'Asia/Tokyo',
       cursor: '2025-02-28T07:00:00.000Z',
     });
+    // The page after saving shows the stored choice, and no longer suggests the browser's zone.
+    const again = formFields(saved.querySelector('form.prefs')!);
+    expect([...again].map(([name, field]) => [name, field.value])).toEqual([
+      ['cadence', 'weekly'],
+      ['hour', '18'],
+      ['weekday', '5'],
+      ['timeZone', 'Asia/Tokyo'],
+    ]);
+    expect(saved.querySelector('#prefs-zone')?.hasAttribute('data-browser-zone')).toBe(false);
   });
 
-  it('POST takes an hour and a time zone, and refuses a disabled cadence or a bad hour with a 400, changing nothing', async () => {
-    const context = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+  it('a zone written another way is stored as the option the page offers for it', async () => {
+    const context = setup([record(ANN, 'confirmed')], { editions });
     const post = (body: string) => context.api(event('POST', '/api/manage', { query, body, headers: FORM_JSON }));
+    expect((await post('cadence=daily&timeZone=europe%2Flondon')).statusCode).toBe(200);
+    expect((await context.store.get(ANN_ID))?.timeZone).toBe('Europe/London');
+    expect(JSON.parse((await post('cadence=daily&timeZone=GMT')).body ?? '{}')).toMatchObject({ timeZone: 'UTC', hour: '7' });
+  });
+
+  it('only the fields the enabled cadences use are offered; instant alone offers no form', async () => {
+    const daily = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+    const dailyForm = page(await daily.api(event('GET', '/api/manage', { query }))).querySelector('form.prefs')!;
+    expect([...formFields(dailyForm).keys()]).toEqual(['cadence', 'hour', 'timeZone']);
+    const weeklyOnly = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['weekly'], defaultCadence: 'weekly' } });
+    const weeklyForm = page(await weeklyOnly.api(event('GET', '/api/manage', { query }))).querySelector('form.prefs')!;
+    expect(weeklyForm.querySelector('input[type=hidden][name=cadence]')?.getAttribute('value')).toBe('weekly');
+    expect([...formFields(weeklyForm).keys()]).toEqual(['cadence', 'hour', 'weekday', 'timeZone']);
+    const instant = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['instant'] } });
+    const instantPage = page(await instant.api(event('GET', '/api/manage', { query })));
+    expect(instantPage.querySelector('main')?.text).toContain('as soon as something new is published');
+    expect(instantPage.querySelectorAll('form.prefs, form[action*="api/manage"]')).toHaveLength(0);
+  });
+
+  it('refuses a disabled cadence, an hour or weekday out of range and an unknown zone with a 400, changing nothing', async () => {
+    const context = setup([record(ANN, 'confirmed')], { editions: { ...editions, cadences: ['instant', 'daily'] } });
+    const post = (body: string, headers: Record<string, string> = FORM_JSON) =>
+      context.api(event('POST', '/api/manage', { query, body, headers }));
     expect((await post('cadence=daily&hour=6&timeZone=Europe%2FLondon')).statusCode).toBe(200);
     expect(await context.store.get(ANN_ID)).toMatchObject({ cadence: 'daily', hour: 6, timeZone: 'Europe/London' });
     const after = await context.store.get(ANN_ID);
-    for (const body of ['cadence=weekly', 'cadence=daily&hour=25', 'cadence=daily&timeZone=Mars%2FOlympus', 'cadence=monthly']) {
+    const refusals = {
+      'cadence=weekly': 'choose one of instant, daily',
+      'cadence=monthly': 'choose one of instant, daily',
+      'cadence=daily&hour=24': 'the hour must be a whole hour from 0 to 23',
+      'cadence=daily&hour=-1': 'the hour must be a whole hour from 0 to 23',
+      'cadence=daily&hour=7.5': 'the hour must be a whole hour from 0 to 23',
+      'cadence=daily&weekday=7': 'the day must be one from Sunday (0) to Saturday (6)',
+      'cadence=daily&timeZone=Mars%2FOlympus': 'the time zone must be one from the list, like Europe/London',
+      [`cadence=daily&timeZone=${'A'.repeat(65)}`]: 'the time zone must be one from the list, like Europe/London',
+    };
+    for (const [body, reason] of Object.entries(refusals)) {
       const refused = await post(body);
       expect(refused.statusCode, body).toBe(400);
-      expect(JSON.parse(refused.body ?? '{}')).toMatchObject({ error: 'invalid_preference' });
+      expect(JSON.parse(refused.body ?? '{}'), body).toEqual({
+        status: 'error',
+        error: 'invalid_preference',
+        message: `Nothing was changed: ${reason}.`,
+      });
     }
+    // The page a browser gets says so, and leads back to the same signed form.
+    const refusedPage = await post('cadence=daily&timeZone=Mars%2FOlympus', FORM);
+    expect(refusedPage.statusCode).toBe(400);
+    const html = page(refusedPage);
+    expect(html.querySelector('h1')?.text).toBe('Check your choice');
+    expect(html.querySelector('main')?.text).toContain('Nothing was changed: the time zone must be one from the list');
+    const back = html.querySelectorAll('main a').find((link) => link.text === 'Back to your choices');
+    expect(new URL(back!.getAttribute('href')!).searchParams.get('token')).toBe(token);
     expect(await context.store.get(ANN_ID)).toEqual(after);
   });
 

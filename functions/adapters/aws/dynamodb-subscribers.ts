@@ -79,6 +79,25 @@ export class DynamoSubscribers implements SubscriberStore, SubscriptionStore {
     return this.scan(false);
   }
 
+  /**
+   * How many subscribers have each status (`gazette status`): one scan that reads the status alone, so a
+   * large list costs read units for its size, not for whole records. Eventually consistent: a count.
+   */
+  async countByStatus(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const pages = paginateScan(
+      { client: this.client },
+      { TableName: this.tableName, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const status = typeof item.status === 'string' ? item.status : 'unknown';
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }
+
   async get(id: string): Promise<SubscriberRecord | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: subscriberKey(id), ConsistentRead: true }));
     return result.Item as SubscriberRecord | undefined;

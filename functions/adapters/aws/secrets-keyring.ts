@@ -3,33 +3,9 @@
  * caller keeps the result), or from inline JSON in local runs, which have no Secrets Manager emulator.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import type { TokenKeyring } from '../../core/tokens.js';
+import { parseKeyring, type TokenKeyring } from '../../core/tokens.js';
 import { type KeyringSource, SUBSCRIBER_ID_KEY_VALUE, type SubscriberIdKeySource } from '../../shared/env.js';
-
-// `{"currentKeyId":"k1","k1":"<secret>","k0":"<older>"}`: every key but currentKeyId is a key id.
-const keyringJson = z
-  .object({ currentKeyId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) })
-  .catchall(z.string().min(16, 'secret too short (at least 16 characters)'));
-
-/** Parses the keyring JSON; `origin` names where it came from in the error (never the secret itself). */
-export function parseKeyring(json: string, origin: string): TokenKeyring {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new ConfigError(`${origin}: token keyring is not valid JSON`);
-  }
-  const parsed = keyringJson.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`${origin}: token keyring ${issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'is malformed'}`);
-  }
-  const { currentKeyId, ...secrets } = parsed.data;
-  if (!secrets[currentKeyId]) throw new ConfigError(`${origin}: token keyring has no secret for currentKeyId "${currentKeyId}"`);
-  return { currentKeyId, secrets };
-}
 
 /** Reads the keyring from its source; call once per cold start and keep the result. */
 export async function loadKeyring(source: KeyringSource, secrets: SecretsManagerClient): Promise<TokenKeyring> {

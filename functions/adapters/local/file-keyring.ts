@@ -4,9 +4,8 @@
  * across runs. Same JSON format as the Secrets Manager secret (see ENV.tokenSecretArn).
  */
 import { randomBytes } from 'node:crypto';
-import { parseKeyring } from '../aws/secrets-keyring.js';
 import { ConfigError } from '../../core/errors.js';
-import type { TokenKeyring } from '../../core/tokens.js';
+import { parseKeyring, type TokenKeyring } from '../../core/tokens.js';
 import type { LocalState } from './local-state.js';
 
 /** A fresh keyring with one 256-bit random secret under key id `k1`. */

@@ -15,7 +15,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseKeyring } from '../aws/secrets-keyring.js';
+import { parseKeyring } from '../../core/tokens.js';
 import type { LocalLayout } from './layout.js';
 
 /** How long a process waits for another one's write lock before giving up (ms). */

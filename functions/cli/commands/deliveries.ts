@@ -10,7 +10,7 @@ import { localLayout } from '../../adapters/local/layout.js';
 import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { ConfigError } from '../../core/errors.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
-import { DEFAULTS } from './publish.js';
+import { DEFAULTS } from '../setting-flags.js';
 
 /** Help text of `gazette deliveries`. */
 export const DELIVERIES_USAGE = `usage: gazette deliveries --in-doubt [--out DIR]

@@ -8,21 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
-import {
-  buildEditionDefaults,
-  buildMailConfig,
-  buildSiteConfig,
-  buildSummarizerChoice,
-  cadenceProblem,
-  FEED_LENGTH,
-  SETTING_DEFAULTS,
-  settingsSchema,
-  type SettingKey,
-  type SummarizerChoice,
-} from '../../core/settings.js';
+import { FEED_LENGTH, SETTING_DEFAULTS, type SummarizerChoice } from '../../core/settings.js';
 import type { EditionDefaults } from '../../core/editions/plan.js';
 import type { Clock, Log } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
@@ -40,64 +28,17 @@ import { localLayout } from '../../adapters/local/layout.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
 import { openLocalState, type LocalState } from '../../adapters/local/local-state.js';
 import { SqliteSeenItems, SqliteSources } from '../../adapters/local/sqlite-sources.js';
-import { CombinedArticleSource } from '../../adapters/aws/combined-article-source.js';
+import { CombinedArticleSource } from '../../core/publish/combined-article-source.js';
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
+import { summaryOf } from '../../core/publish/run-summary.js';
+import { exitCodeOfRun, inDoubtLines, summaryLines } from '../run-report.js';
+import { fixedNow } from '../flag-values.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
+import { DEFAULTS, settingsFromFlags } from '../setting-flags.js';
 import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
-
-/**
- * The defaults of the local-only flags; `gazette serve` uses the same subscribers file, output folder
- * and sender. The site and feed settings' defaults are the settings schema's (functions/core/settings.ts).
- */
-export const DEFAULTS = {
-  seeds: 'seeds',
-  out: 'out',
-  baseUrl: localSiteUrl(LOCAL_SITE_PORT),
-  subscribers: 'subscribers.example.json',
-  from: `${SETTING_DEFAULTS.senderName} <digest@localhost>`,
-} as const;
-
-/** The settings the flags give, by flag; `--from` carries two (address and display name). */
-const SETTING_FLAGS = {
-  siteTitle: '--title',
-  siteDescription: '--description',
-  baseUrl: '--base-url',
-  language: '--language',
-  feedLength: '--feed-length',
-  senderEmail: '--from',
-  senderName: '--from',
-  summarizer: '--summarizer',
-  bedrockModelId: '--bedrock-model',
-  bedrockDailyTokenBudget: '--bedrock-daily-tokens',
-  cadences: '--cadences',
-  defaultCadence: '--default-cadence',
-  timeZone: '--time-zone',
-  maxAgeToMailHours: '--max-age-to-mail',
-  postalAddress: '--postal-address',
-  editionMaxItems: '--edition-max-items',
-} as const satisfies Partial<Record<SettingKey, string>>;
-
-const flagSettingsSchema = settingsSchema.pick({
-  siteTitle: true,
-  siteDescription: true,
-  baseUrl: true,
-  language: true,
-  feedLength: true,
-  senderEmail: true,
-  senderName: true,
-  summarizer: true,
-  bedrockModelId: true,
-  bedrockDailyTokenBudget: true,
-  cadences: true,
-  defaultCadence: true,
-  timeZone: true,
-  maxAgeToMailHours: true,
-  postalAddress: true,
-  editionMaxItems: true,
-});
 
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
@@ -197,7 +138,7 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
     throw new ConfigError((error as Error).message);
   }
   if (values.help) return 'help';
-  const { site, mail, summarizer, editions, maxAgeToMailMs } = siteAndMailSettings({
+  const { site, mail, summarizer, editions, maxAgeToMailMs } = settingsFromFlags({
     title: values.title,
     description: values.description,
     baseUrl: values['base-url'] ?? DEFAULTS.baseUrl,
@@ -231,95 +172,6 @@ export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
   if (values.sources !== undefined) options.sourcesFile = values.sources;
   if (values.now !== undefined) options.now = fixedNow(values.now);
   return options;
-}
-
-/** The flags that carry settings, as given (absent ones take the schema's defaults). */
-interface SettingFlagValues {
-  title?: string | undefined;
-  description?: string | undefined;
-  baseUrl: string;
-  language?: string | undefined;
-  feedLength?: string | undefined;
-  postalAddress?: string | undefined;
-  editionMaxItems?: string | undefined;
-  from: string;
-  summarizer?: string | undefined;
-  bedrockModel?: string | undefined;
-  bedrockDailyTokens?: string | undefined;
-  cadences?: string | undefined;
-  defaultCadence?: string | undefined;
-  timeZone?: string | undefined;
-  maxAgeToMailHours?: string | undefined;
-}
-
-/**
- * Validates the setting flags with the settings schema and builds the site and mail settings with its
- * builders, as the Lambda functions do from their environment. Throws `ConfigError` naming the flag.
- */
-function siteAndMailSettings(flags: SettingFlagValues): {
-  site: SiteConfig;
-  mail: MailConfig;
-  summarizer: SummarizerChoice;
-  editions: EditionDefaults;
-  maxAgeToMailMs: number;
-} {
-  const sender = parseFrom(flags.from);
-  const raw = {
-    siteTitle: flags.title,
-    siteDescription: flags.description,
-    baseUrl: flags.baseUrl,
-    language: flags.language,
-    feedLength: flags.feedLength,
-    postalAddress: flags.postalAddress,
-    editionMaxItems: flags.editionMaxItems,
-    senderEmail: sender.address,
-    // An address without a display name gets the default name, as a deploy without senderName does.
-    senderName: sender.name || undefined,
-    summarizer: flags.summarizer,
-    bedrockModelId: flags.bedrockModel,
-    bedrockDailyTokenBudget: flags.bedrockDailyTokens,
-    cadences: flags.cadences,
-    defaultCadence: flags.defaultCadence,
-    timeZone: flags.timeZone,
-    maxAgeToMailHours: flags.maxAgeToMailHours,
-  };
-  const result = flagSettingsSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = (issue?.path[0] ?? 'siteTitle') as keyof typeof SETTING_FLAGS;
-    const flag = SETTING_FLAGS[key];
-    const given = flag === '--from' ? flags.from : raw[key];
-    throw new ConfigError(`${flag} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(given)})`);
-  }
-  const problem = cadenceProblem(result.data);
-  if (problem) throw new ConfigError(`--default-cadence ${problem} (got ${JSON.stringify(result.data.defaultCadence)})`);
-  return {
-    site: buildSiteConfig(result.data),
-    mail: buildMailConfig(result.data),
-    summarizer: buildSummarizerChoice(result.data),
-    editions: buildEditionDefaults(result.data),
-    maxAgeToMailMs: result.data.maxAgeToMailHours * 60 * 60 * 1000,
-  };
-}
-
-/** `"Name <addr@domain>"` (or a bare address) split by nodemailer's parser; the schema judges the parts. */
-function parseFrom(from: string): { name: string; address: string } {
-  const parsed = addressparser(from, { flatten: true });
-  const first = parsed[0];
-  if (parsed.length !== 1 || !first?.address) {
-    throw new ConfigError(`--from must be one address like "Gazette <digest@example.com>": ${from}`);
-  }
-  return { name: first.name, address: first.address };
-}
-
-function fixedNow(value: string): Date {
-  // An explicit offset or Z keeps the result independent of the machine's time zone.
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/u;
-  const date = new Date(value);
-  if (!iso.test(value) || Number.isNaN(date.getTime())) {
-    throw new ConfigError(`--now must be an ISO 8601 date-time with a zone, e.g. 2025-05-09T12:00:00Z: ${value}`);
-  }
-  return date;
 }
 
 /** Writes a line to stdout. */
@@ -357,6 +209,7 @@ export async function publishCommand(args: string[], io: CommandIo): Promise<Exi
 
 /** What a run did, for the summary. */
 interface RunResult {
+  runId: string;
   report: PublishReport;
   emails: string[];
   sources: SourcePollReport[];
@@ -456,7 +309,7 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunRe
         maxAgeToMailMs: options.maxAgeToMailMs,
       },
     );
-    return { report, emails: mailer.written, sources: feeds.reports };
+    return { runId, report, emails: mailer.written, sources: feeds.reports };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -476,22 +329,8 @@ function printDigest(io: CommandIo, label: string, digest: Digest): void {
 
 const MAX_LISTED_EMAILS = 10;
 
-/** One line per polled feed, and the digests held from mail (first fetch, too old) with why. */
-function printSources(io: CommandIo, report: PublishReport, sources: SourcePollReport[], maxAgeToMailMs: number): void {
-  const held = report.held;
-  if (held['first-fetch'] + held['too-old'] > 0) {
-    const why = [
-      held['first-fetch'] ? `${held['first-fetch']} from a feed's first fetch` : '',
-      held['too-old'] ? `${held['too-old']} older than ${maxAgeToMailMs / 3_600_000} h when first seen` : '',
-    ].filter(Boolean);
-    say(io, `Held:    ${held['first-fetch'] + held['too-old']} new digest(s) published but not mailed (${why.join(', ')})`);
-  }
-  if (sources.length === 0) return;
-  const failing = sources.filter((source) => source.outcome === 'error');
-  say(
-    io,
-    `Sources: ${sources.length} polled, ${sources.reduce((sum, source) => sum + source.newItems, 0)} new items, ${failing.length} failing`,
-  );
+/** One line per polled feed, under the summary's `Sources:` line, and each feed's item warnings. */
+function printSources(io: CommandIo, sources: SourcePollReport[]): void {
   for (const source of sources) {
     const what =
       source.outcome === 'error'
@@ -505,7 +344,7 @@ function printSources(io: CommandIo, report: PublishReport, sources: SourcePollR
   }
 }
 
-function printReport({ report, emails, sources }: RunResult, options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
+function printReport({ report, emails, sources, runId }: RunResult, options: PublishOptions, io: CommandIo, elapsedMs: number): ExitCode {
   if (report.skipped === 'lease-busy') {
     io.stderr.write(
       `gazette publish: another run holds the lease in ${localLayout(options.outDir).database}; nothing done, try again later\n`,
@@ -527,35 +366,17 @@ function printReport({ report, emails, sources }: RunResult, options: PublishOpt
     for (const path of emails.slice(0, MAX_LISTED_EMAILS)) say(io, `         ${path}`);
     if (emails.length > MAX_LISTED_EMAILS) say(io, `         … and ${emails.length - MAX_LISTED_EMAILS} more`);
   }
-  say(
-    io,
-    `Digests: ${report.created.length} new, ${report.updated.length} updated, ${report.unchanged} unchanged (${report.published} in the archive)`,
-  );
-  // A dry run counts what a real run would do; the words say so, since nothing was written or sent.
-  const [written, sent] = options.dryRun ? ['would be written', 'would be sent'] : ['written', 'sent'];
-  say(io, `Files:   ${report.site.written.length} ${written}, ${report.site.unchanged.length} unchanged`);
-  const { mail } = report;
-  const mailParts = [`${mail.sent} ${sent}`, `${mail.alreadySent} already sent`];
-  if (mail.failed) mailParts.push(`${mail.failed} refused`);
-  if (mail.inDoubt.length) mailParts.push(`${mail.inDoubt.length} in-doubt`);
-  if (mail.deferred) mailParts.push(`${mail.deferred} left for the next run (${mail.stoppedBy ?? 'stopped'})`);
-  if (mail.stale) mailParts.push(`${mail.stale} digests too old to email`);
-  say(io, `Mail:    ${mailParts.join(', ')}`);
-  printSources(io, report, sources, options.maxAgeToMailMs);
+  const summary = summaryOf(runId, report, sources);
+  const lines = summaryLines(summary, { dryRun: options.dryRun, maxAgeToMailHours: options.maxAgeToMailMs / 3_600_000 });
+  for (const line of lines) say(io, line);
+  printSources(io, sources);
   for (const error of report.articleErrors) io.stderr.write(`article error: ${terminalSafe(error.message)}\n`);
-  for (const pair of mail.inDoubt) {
-    io.stderr.write(
-      `in-doubt: delivery ${terminalSafe(pair.deliveryId)} to subscriber ${terminalSafe(pair.subscriberId)}: the send failed in an unknown way; it stays claimed and is never sent again by itself (gazette deliveries --in-doubt)\n`,
-    );
-  }
+  for (const line of inDoubtLines(summary)) io.stderr.write(`${line}\n`);
   if (report.articleErrors.length > 0)
     say(io, `Errors:  ${report.articleErrors.length} article(s) skipped (see stderr); the rest were published`);
   say(io, `Done in ${(elapsedMs / 1000).toFixed(2)} s`);
 
-  if (mail.stoppedBy) return EXIT_CODES.tryAgainLater;
-  const failingSources = sources.filter((source) => source.outcome === 'error').length;
-  if (report.articleErrors.length > 0 || mail.failed > 0 || failingSources > 0) return EXIT_CODES.partial;
-  return EXIT_CODES.ok;
+  return exitCodeOfRun(summary);
 }
 
 /**

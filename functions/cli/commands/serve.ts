@@ -21,10 +21,10 @@ import { renderConfirmationEmail } from '../../core/render/email.js';
 import { DEFAULT_IP_THROTTLE, sendConfirmation, type SubscribeDeps } from '../../core/subscriptions/subscribe.js';
 import type { Log } from '../../core/subscriptions/ports.js';
 import { AfterResponseQueue } from '../../adapters/local/after-response-queue.js';
-import { createSubscriptionApi } from '../../handlers/subscription-api.js';
+import { createSubscriptionApi } from '../../adapters/http/api-gateway.js';
 import { ORIGIN_VERIFY_HEADER } from '../../shared/env-names.js';
 import { folderSite, LOCAL_SITE_PORT, startSiteServer, type ApiMount, type SiteServer } from '../site-server.js';
-import { DEFAULTS as PUBLISH_DEFAULTS, parsePublishOptions } from './publish.js';
+import { DEFAULTS as PUBLISH_DEFAULTS, settingsFromFlags } from '../setting-flags.js';
 
 /** Help text of `gazette serve`. */
 export const SERVE_USAGE = `usage: gazette serve [--out DIR] [--site DIR] [--subscribers FILE] [--port N]        (npm run serve)
@@ -54,7 +54,7 @@ export interface LocalApiOptions {
 }
 
 /**
- * Builds the real subscription API (functions/core/subscriptions/http.ts, through the Lambda handler's
+ * Builds the real subscription API (functions/adapters/http/subscription-http.ts, through the Lambda handler's
  * own adapter) over the local adapters, with a fresh random origin-verify secret that only this
  * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
  * as it does behind CloudFront, and nothing else on the machine can call the API around the server.
@@ -68,8 +68,7 @@ export async function localSubscriptionApi(
   const { keyring } = await loadOrCreateKeyring(state, { create: true });
   const idKey = await loadOrCreateSubscriberIdKey(state, { create: true });
   // Site settings exactly as publish builds them by default, with this server as the base URL.
-  const defaults = parsePublishOptions(['--base-url', options.baseUrl]);
-  if (defaults === 'help') throw new Error('unreachable: no --help given');
+  const defaults = settingsFromFlags({ baseUrl: options.baseUrl, from: PUBLISH_DEFAULTS.from });
   const originVerify = randomBytes(32).toString('base64url');
   const log: Log = (level, message, data) => {
     if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);

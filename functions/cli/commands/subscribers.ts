@@ -13,6 +13,7 @@ import { SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { ConfigError, InvalidAddressError } from '../../core/errors.js';
+import { compareCodePoints } from '../../core/publish/digest.js';
 import type { SubscriberStatus } from '../../core/model.js';
 import {
   addSubscriber,
@@ -25,7 +26,7 @@ import {
 } from '../../core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
-import { parseActionCommand, write } from '../action-command.js';
+import { type ActionInvocation, parseActionCommand, write } from '../action-command.js';
 import { EXIT_CODES, type CommandIo } from '../../shared/cli-errors.js';
 import { LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
@@ -122,24 +123,147 @@ function tableIdKeySource(flag: string | undefined): SubscriberIdKeySource {
   );
 }
 
+const OPTIONS = {
+  file: { type: 'string' },
+  out: { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+  'id-secret': { type: 'string' },
+  note: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean' },
+} as const;
+
+/** The flags of `gazette subscribers`, as parsed. */
+type Flags = ActionInvocation<typeof OPTIONS>['values'];
+
+/** The list an action works on, wherever it lives. */
+interface SubscriberList {
+  store: OperatorDeps['store'];
+  /** Asked only by the actions that turn an address into an id (listing needs no key). */
+  idKey(): Promise<string>;
+  /**
+   * Many changes in one go: DynamoDB takes them one conditional write at a time; the local store
+   * applies them to one copy and writes the changes in one transaction.
+   */
+  batch<T>(work: (store: OperatorDeps['store']) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+/** What one action is given: the list, its operand, the flags, the time and where to print. */
+interface ActionContext {
+  list: SubscriberList;
+  operand: string;
+  values: Flags;
+  now: Date;
+  io: CommandIo;
+}
+
+/** A deployed stack's table (`--table`) or the local state database. */
+async function openSubscriberList(values: Flags, io: CommandIo): Promise<SubscriberList> {
+  if (values.table) {
+    const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
+    const clients = createAwsClients({
+      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      endpoints: endpoint ? { dynamodb: endpoint } : {},
+    });
+    const store = new DynamoSubscribers(clients.doc, values.table);
+    return {
+      store,
+      idKey: () => loadSubscriberIdKey(tableIdKeySource(values['id-secret']), clients.secrets),
+      batch: (work) => work(store),
+      close: () => destroyAwsClients(clients),
+    };
+  }
+  const warn = (message: string): void => void io.stderr.write(`gazette subscribers: warning: ${message}\n`);
+  const state = openLocalState(localLayout(values.out ?? DEFAULT_OUT), { warn });
+  const localKey = await loadOrCreateSubscriberIdKey(state, { create: true });
+  const local = new SqliteSubscribers(state, { seedFile: values.file ?? DEFAULT_SUBSCRIBERS_FILE, warn, idKey: localKey });
+  return { store: local, idKey: async () => localKey, batch: (work) => local.batch(work), close: () => state.close() };
+}
+
+/** `list`: a table (or JSON lines), confirmed first, then by address; a count by status at the end. */
+async function listAction({ list, values, io }: ActionContext): Promise<number> {
+  const records = await listSubscribers({ store: list.store });
+  const ordered = [...records].sort(
+    (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || compareCodePoints(a.email, b.email),
+  );
+  // One write for the whole listing: a write per row costs a round trip each on a pipe.
+  if (values.json) {
+    await write(io.stdout, ordered.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    return EXIT_CODES.ok;
+  }
+  await write(io.stdout, ordered.map((record) => `${tableLine(record)}\n`).join(''));
+  const counts = STATUS_ORDER.map((status) => `${records.filter((record) => record.status === status).length} ${status}`);
+  await write(io.stdout, `${records.length} subscriber(s): ${counts.join(', ')}\n`);
+  return EXIT_CODES.ok;
+}
+
+/** `export`: every subscriber as CSV, free-text cells guarded against formula injection. */
+async function exportAction({ list, io }: ActionContext): Promise<number> {
+  const records = await listSubscribers({ store: list.store });
+  const rows = records.map((record) =>
+    EXPORT_COLUMNS.map((column) => {
+      const value = record[column] ?? '';
+      return column === 'consentNote' || column === 'statusReason' || column === 'email' ? quoteFormulaCell(value) : value;
+    }),
+  );
+  await write(io.stdout, stringifyCsv([[...EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
+  return EXIT_CODES.ok;
+}
+
+/** `add EMAIL --note TEXT`: one address, as confirmed, with the consent note. */
+async function addAction({ list, operand, values, now, io }: ActionContext): Promise<number> {
+  const result = await addSubscriber({ store: list.store, idKey: await list.idKey() }, { email: operand, note: values.note }, now);
+  const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[
+    result.outcome
+  ];
+  await write(io.stdout, `${result.email}: ${said}\n`);
+  return EXIT_CODES.ok;
+}
+
+/** `import FILE.csv`: every good row in one batch; bad rows reported by line (exit 3 when any). */
+async function importAction({ list, operand, values, now, io }: ActionContext): Promise<number> {
+  const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
+  const key = await list.idKey();
+  const report = await list.batch((batched) => importSubscribers({ store: batched, idKey: key }, rows, values.note, now));
+  for (const rejected of report.rejected) await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
+  const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
+  await write(
+    io.stdout,
+    `${count('added')} added, ${count('confirmed')} confirmed, ${count('unchanged')} unchanged, ${report.rejected.length} rejected\n`,
+  );
+  return report.rejected.length > 0 ? EXIT_CODES.partial : EXIT_CODES.ok;
+}
+
+/** `remove EMAIL`: erases the record; warns that SES's suppression list outlives a bounced one. */
+async function removeAction({ list, operand, io }: ActionContext): Promise<number> {
+  const removed = await removeSubscriber({ store: list.store, idKey: await list.idKey() }, operand);
+  if (!removed) {
+    await write(io.stdout, 'not on the list; nothing removed\n');
+    return EXIT_CODES.ok;
+  }
+  await write(io.stdout, `${removed.email}: removed (was ${removed.status})\n`);
+  if (removed.status === 'bounced' || removed.status === 'complained') {
+    await write(
+      io.stderr,
+      `gazette subscribers: warning: the ${removed.status} status is forgotten with the record; SES's suppression list still blocks the address\n`,
+    );
+  }
+  return EXIT_CODES.ok;
+}
+
+const ACTIONS = { list: listAction, export: exportAction, add: addAction, import: importAction, remove: removeAction } as const;
+
 /** Runs `gazette subscribers …`; returns the exit code. */
 export async function subscribersCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = await parseActionCommand(args, io, {
     command: 'subscribers',
     usage: USAGE,
     arity: { list: 0, export: 0, add: 1, import: 1, remove: 1 },
-    options: {
-      file: { type: 'string' },
-      out: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      endpoint: { type: 'string' },
-      'id-secret': { type: 'string' },
-      note: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      verbose: { type: 'boolean' },
-    },
+    options: OPTIONS,
   });
   if (typeof parsed === 'number') return parsed;
   const { action, operands, values } = parsed;
@@ -147,101 +271,9 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
     await write(io.stderr, 'gazette subscribers: use either --file or --table, not both\n');
     return EXIT_CODES.usage;
   }
-
-  const now = new Date();
-  let store: OperatorDeps['store'];
-  // Asked only by the actions that turn an address into an id (listing needs no key).
-  let idKey: () => Promise<string>;
-  let close = (): void => undefined;
-  // Many changes in one go: DynamoDB takes them one conditional write at a time; the local store applies
-  // them to one copy and writes the changes in one transaction.
-  let batch = <T>(work: (store: OperatorDeps['store']) => Promise<T>): Promise<T> => work(store);
-  if (values.table) {
-    const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
-    const clients = createAwsClients({
-      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      endpoints: endpoint ? { dynamodb: endpoint } : {},
-    });
-    store = new DynamoSubscribers(clients.doc, values.table);
-    idKey = () => loadSubscriberIdKey(tableIdKeySource(values['id-secret']), clients.secrets);
-    close = () => destroyAwsClients(clients);
-  } else {
-    const warn = (message: string): void => void io.stderr.write(`gazette subscribers: warning: ${message}\n`);
-    const state = openLocalState(localLayout(values.out ?? DEFAULT_OUT), { warn });
-    const localKey = await loadOrCreateSubscriberIdKey(state, { create: true });
-    idKey = async () => localKey;
-    const local = new SqliteSubscribers(state, { seedFile: values.file ?? DEFAULT_SUBSCRIBERS_FILE, warn, idKey: localKey });
-    store = local;
-    batch = (work) => local.batch(work);
-    close = () => state.close();
-  }
-  const operand = operands[0] ?? '';
-
+  const list = await openSubscriberList(values, io);
   try {
-    switch (action) {
-      case 'list': {
-        const records = await listSubscribers({ store });
-        const ordered = [...records].sort(
-          (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.email.localeCompare(b.email),
-        );
-        // One write for the whole listing: a write per row costs a round trip each on a pipe.
-        if (values.json) {
-          await write(io.stdout, ordered.map((record) => `${JSON.stringify(record)}\n`).join(''));
-          return EXIT_CODES.ok;
-        }
-        await write(io.stdout, ordered.map((record) => `${tableLine(record)}\n`).join(''));
-        const counts = STATUS_ORDER.map((status) => `${records.filter((record) => record.status === status).length} ${status}`);
-        await write(io.stdout, `${records.length} subscriber(s): ${counts.join(', ')}\n`);
-        return EXIT_CODES.ok;
-      }
-      case 'export': {
-        const records = await listSubscribers({ store });
-        const rows = records.map((record) =>
-          EXPORT_COLUMNS.map((column) => {
-            const value = record[column] ?? '';
-            return column === 'consentNote' || column === 'statusReason' || column === 'email' ? quoteFormulaCell(value) : value;
-          }),
-        );
-        await write(io.stdout, stringifyCsv([[...EXPORT_COLUMNS], ...rows], { record_delimiter: 'unix' }));
-        return EXIT_CODES.ok;
-      }
-      case 'add': {
-        const result = await addSubscriber({ store, idKey: await idKey() }, { email: operand, note: values.note }, now);
-        const said = { added: 'added as confirmed', confirmed: 'was pending, now confirmed', unchanged: `left as ${result.status}` }[
-          result.outcome
-        ];
-        await write(io.stdout, `${result.email}: ${said}\n`);
-        return EXIT_CODES.ok;
-      }
-      case 'import': {
-        const rows = parseImportCsv(await readFile(operand, 'utf8'), operand);
-        const key = await idKey();
-        const report = await batch((batched) => importSubscribers({ store: batched, idKey: key }, rows, values.note, now));
-        for (const rejected of report.rejected)
-          await write(io.stderr, `gazette subscribers: ${operand}:${rejected.line}: ${rejected.reason}\n`);
-        const count = (outcome: string) => report.results.filter((result) => result.outcome === outcome).length;
-        await write(
-          io.stdout,
-          `${count('added')} added, ${count('confirmed')} confirmed, ${count('unchanged')} unchanged, ${report.rejected.length} rejected\n`,
-        );
-        return report.rejected.length > 0 ? EXIT_CODES.partial : EXIT_CODES.ok;
-      }
-      default: {
-        const removed = await removeSubscriber({ store, idKey: await idKey() }, operand);
-        if (!removed) {
-          await write(io.stdout, 'not on the list; nothing removed\n');
-          return EXIT_CODES.ok;
-        }
-        await write(io.stdout, `${removed.email}: removed (was ${removed.status})\n`);
-        if (removed.status === 'bounced' || removed.status === 'complained') {
-          await write(
-            io.stderr,
-            `gazette subscribers: warning: the ${removed.status} status is forgotten with the record; SES's suppression list still blocks the address\n`,
-          );
-        }
-        return EXIT_CODES.ok;
-      }
-    }
+    return await ACTIONS[action as keyof typeof ACTIONS]({ list, operand: operands[0] ?? '', values, now: new Date(), io });
   } catch (error) {
     if (error instanceof InvalidAddressError) {
       await write(io.stderr, `gazette subscribers: invalid email address (${error.reason})\n`);
@@ -253,6 +285,6 @@ export async function subscribersCommand(args: string[], io: CommandIo): Promise
     }
     throw error;
   } finally {
-    close();
+    list.close();
   }
 }

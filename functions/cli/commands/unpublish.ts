@@ -10,6 +10,8 @@ import { ConfigError } from '../../core/errors.js';
 import { republishSite, unpublishDigest } from '../../core/publish/unpublish.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
 import { parsePublishOptions } from './publish.js';
+import { namesStack } from '../flag-values.js';
+import { unpublishedLine } from '../run-report.js';
 
 /** Help text of `gazette unpublish`. */
 export const UNPUBLISH_USAGE = `usage: gazette unpublish ID [publish options]
@@ -17,10 +19,13 @@ export const UNPUBLISH_USAGE = `usage: gazette unpublish ID [publish options]
 Removes the digest with this id (or slug) from the site, the feeds and the edition pages, and keeps a
 tombstone so its article, if still in the folder, never publishes or mails it again. Removing the
 article file alone does not unpublish. The publish options (--out, --base-url, …) set the site.
+With --stack NAME it unpublishes on the deployed stack ("gazette unpublish --stack NAME --help").
 `;
 
 /** Runs `gazette unpublish`. */
 export async function unpublishCommand(args: string[], io: CommandIo): Promise<ExitCode> {
+  // The AWS clients load only for a stack.
+  if (namesStack(args)) return (await import('../operator/stack-unpublish.js')).stackUnpublishCommand(args, io);
   try {
     const [id, ...rest] = args;
     if (id === '--help' || id === '-h') {
@@ -43,9 +48,7 @@ export async function unpublishCommand(args: string[], io: CommandIo): Promise<E
       };
       const { digest, already } = await unpublishDigest(deps, id);
       const result = await republishSite(deps, options.site);
-      io.stdout.write(
-        `${already ? 'Already unpublished' : 'Unpublished'}: ${digest.headline} (${digest.id}); ${result.written.length} file(s) rewritten\n`,
-      );
+      io.stdout.write(`${unpublishedLine({ digest, already }, result.written.length)}\n`);
       return EXIT_CODES.ok;
     } finally {
       state.close();

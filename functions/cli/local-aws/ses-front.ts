@@ -1,6 +1,7 @@
 /**
- * A small HTTP front for aws-ses-v2-local. The emulator has no `GetSendQuota` (the request would hang)
- * and keeps only a parsed copy of each mail (its headers are lost), so the front answers `GetSendQuota`,
+ * A small HTTP front for aws-ses-v2-local. The emulator has no `GetSendQuota` or `GetSendStatistics`
+ * (the request would hang) and keeps only a parsed copy of each mail (its headers are lost), so the
+ * front answers both (the statistics from the sends it accepted, bounces and complaints from the plan),
  * keeps the raw bytes of every accepted message, can inject SES's own throttling and quota errors and
  * lose a response after the send, and passes everything else (the web inbox at `/`, `GET /store`)
  * through to the emulator.
@@ -29,6 +30,15 @@ export interface SesFaultPlan {
   loseResponseAfterSends?: number;
   /** Recipients SES refuses with `MessageRejected` (as it does for a suppressed or unverified address). */
   rejectRecipients?: string[];
+  /**
+   * Recipients refused as the SES sandbox refuses an address nobody verified: `MessageRejected`,
+   * "Email address is not verified. The following identities failed the check in region …: <address>".
+   */
+  unverifiedRecipients?: string[];
+  /** `Max24HourSend` reported by `GetSendQuota` (default 50,000; the sandbox's is 200). */
+  max24HourSend?: number;
+  /** Bounces, complaints and SES rejects `GetSendStatistics` reports next to the accepted sends. */
+  statistics?: { bounces?: number; complaints?: number; rejects?: number };
   /** Milliseconds each send waits before it is answered: a region's round trip, for the sending bench. */
   latencyMs?: number;
   /**
@@ -128,10 +138,16 @@ export async function startSesFront(target: string, port: number): Promise<Serve
           200,
           sesResponse(
             'GetSendQuota',
-            `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>50000</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`,
+            `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>${plan.max24HourSend ?? 50000}</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`,
           ),
           'text/xml',
         );
+      }
+      if (action === 'GetSendStatistics') {
+        // One 15-minute data point holding everything since the plan was set, as SES sums a quiet fortnight.
+        const { bounces = 0, complaints = 0, rejects = 0 } = plan.statistics ?? {};
+        const point = `<member><Timestamp>${new Date().toISOString()}</Timestamp><DeliveryAttempts>${accepted}</DeliveryAttempts><Bounces>${bounces}</Bounces><Complaints>${complaints}</Complaints><Rejects>${rejects}</Rejects></member>`;
+        return reply(res, 200, sesResponse('GetSendStatistics', `<SendDataPoints>${point}</SendDataPoints>`), 'text/xml');
       }
       const isSend = action === 'SendRawEmail' || action === 'SendEmail';
       const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
@@ -145,6 +161,11 @@ export async function startSesFront(target: string, port: number): Promise<Serve
           return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
         if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
           return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
+        }
+        const unverified = recipients.filter((recipient) => plan.unverifiedRecipients?.includes(recipient));
+        if (unverified.length > 0) {
+          const detail = `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${unverified.join(', ')}`;
+          return reply(res, 400, sesError('MessageRejected', escapeXml(detail)), 'text/xml');
         }
         admitted += 1;
       }
@@ -182,6 +203,10 @@ function sesResponse(action: string, result: string): string {
 // The error document SES's query API returns; the SDK turns it into an error named by <Code>.
 function sesError(code: string, message: string): string {
   return `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

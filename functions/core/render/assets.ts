@@ -17,7 +17,7 @@ html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
 .wrap{max-width:42rem;margin:0 auto;padding:0 1rem}
 a{color:var(--link);text-underline-offset:.15em}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .skip{position:absolute;left:-999px;top:0;background:var(--bg);padding:.5rem 1rem;z-index:1}
 .skip:focus{left:1rem}
 header.site{border-bottom:1px solid var(--rule);padding:1.25rem 0 .75rem}
@@ -50,6 +50,14 @@ article+article{border-top:1px solid var(--rule);margin-top:1.5rem;padding-top:.
 .subscribe label{display:block;font-weight:600}
 .field{flex:1 1 14rem}
 input[type=email]{width:100%;font:inherit;padding:.5rem .6rem;border:1px solid var(--muted);border-radius:.35rem;background:var(--bg);color:var(--fg)}
+select{width:100%;max-width:100%;font:inherit;padding:.45rem .5rem;border:1px solid var(--muted);border-radius:.35rem;background:var(--bg);color:var(--fg)}
+.prefs{display:grid;gap:1rem;max-width:26rem;margin:1.25rem 0 1.5rem}
+.prefs fieldset{border:0;margin:0;padding:0;min-width:0}
+.prefs legend,.prefs label[for]{display:block;font-weight:600;padding:0;margin:0 0 .25rem}
+.prefs fieldset label{display:block;padding:.2rem 0}
+.prefs input[type=radio]{accent-color:var(--link);margin:0 .4rem 0 0}
+.prefs button{justify-self:start}
+.prefs:has(input[value=instant]:checked) :is(.timed,.weekly),.prefs:has(input[value=daily]:checked) .weekly{display:none}
 button{font:inherit;font-weight:600;padding:.5rem 1rem;border:0;border-radius:.35rem;background:var(--link);color:var(--bg);cursor:pointer}
 button[disabled]{opacity:.6;cursor:wait}
 .hp{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
@@ -59,11 +67,14 @@ footer.site{border-top:1px solid var(--rule);padding:1rem 0 2rem;color:var(--mut
 `.trim();
 
 /**
- * Progressive enhancement for the subscribe form: without JavaScript the browser posts the form and
- * the API answers with a page; with it, the same form-encoded body is posted with fetch
- * (`Accept: application/json`) and the answer appears inline in the `aria-live` status line.
+ * The site's one script, progressive enhancement only (every form works without it):
+ * - the subscribe form: without JavaScript the browser posts the form and the API answers with a page;
+ *   with it, the same form-encoded body is posted with fetch (`Accept: application/json`) and the
+ *   answer appears inline in the `aria-live` status line;
+ * - the manage form: a time zone list marked `data-browser-zone` (the subscriber never chose one)
+ *   selects the browser's zone when the list has it, instead of the operator's default.
  */
-export const SUBSCRIBE_SCRIPT = `
+export const SITE_SCRIPT = `
 (function(){
   if(!window.fetch||!window.URLSearchParams||!window.FormData)return;
   var forms=document.querySelectorAll('form[data-subscribe]');
@@ -89,6 +100,12 @@ export const SUBSCRIBE_SCRIPT = `
     });
   });
 })();
+(function(){
+  var zone=document.querySelector('select[data-browser-zone]');
+  if(!zone||!window.Intl||!Intl.DateTimeFormat)return;
+  var mine=Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for(var i=0;i<zone.options.length;i+=1){if(zone.options[i].value===mine){zone.value=mine;return;}}
+})();
 `.trim();
 
 function cspHash(source: string): string {
@@ -102,7 +119,7 @@ function cspHash(source: string): string {
 export const SITE_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src ${cspHash(SITE_CSS)}`,
-  `script-src ${cspHash(SUBSCRIBE_SCRIPT)}`,
+  `script-src ${cspHash(SITE_SCRIPT)}`,
   "connect-src 'self'",
   "form-action 'self'",
   "img-src 'self' data:",

@@ -1,32 +1,17 @@
 /**
- * The two mails Gazette sends: a digest to a confirmed subscriber (a bulk mail with RFC 2369/8058
- * unsubscribe headers) and the double-opt-in confirmation (a transactional mail to one address).
+ * What every mail Gazette sends shares (the header checks, the bulk-mail List-* fields, the inline
+ * styles and the size limit), and the double-opt-in confirmation (a transactional mail to one
+ * address). The edition email, the one bulk mail, is in ./edition-email.ts and builds on these parts.
  * Pure: the date and every URL come in; the bytes depend on nothing else.
  */
-import type { Digest, MailConfig, OutgoingMail, SiteConfig } from '../model.js';
+import type { MailConfig, OutgoingMail, SiteConfig } from '../model.js';
 import { InvalidAddressError } from '../errors.js';
-import { digestPlainText, provenanceOf, readingLine, sourceLink, summaryText } from './digest-content.js';
-import { checkedBaseUrl, checkedLanguage, digestUrl } from './links.js';
-import { buildMessage, type MessageParts } from './mime.js';
+import { checkedBaseUrl, checkedLanguage } from './links.js';
+import { buildMessage } from './mime.js';
 import { RenderError, html, oneLine, trusted, type HtmlValue, type SafeHtml } from './text.js';
 
 /** Gmail clips HTML bodies beyond 102 KB; stay well clear. */
 export const MAX_HTML_BYTES = 100 * 1024;
-
-/** Input of {@link renderDigestEmail}. */
-export interface DigestEmailInput {
-  digest: Digest;
-  /** Opaque subscriber id (hex); part of the Message-ID. */
-  subscriberId: string;
-  /** The confirmed address. */
-  to: string;
-  site: SiteConfig;
-  mail: MailConfig;
-  /** One-click unsubscribe URL carrying the subscriber's signed token. */
-  unsubscribeUrl: string;
-  /** The Date header (the run's clock). */
-  date: Date;
-}
 
 /** Input of {@link renderConfirmationEmail}. */
 export interface ConfirmationEmailInput {
@@ -81,17 +66,19 @@ export function domainOf(address: string): string {
 
 /**
  * The bulk-mail header fields, the same on every list mail: `List-Id`, exactly one `List-Unsubscribe`
- * (the one-click https URL, then the mailto fallback) and one `List-Unsubscribe-Post` (RFC 8058).
- * Checks the list id and the mailbox; `unsubscribeUrl` must already be checked.
+ * carrying only the one-click https URL, and one `List-Unsubscribe-Post` (RFC 8058). No `mailto:`
+ * target: RFC 8058 one-click needs only the https URI, Gmail's and Yahoo's bulk-sender rules ask for
+ * exactly that, and a mailto to the sender would land in a mailbox no code reads (SES receiving needs
+ * MX records and runs in few regions), so a reader using it would stay subscribed.
+ * Checks the list id; `unsubscribeUrl` must already be checked.
  */
 export function listHeaders(mail: MailConfig, unsubscribeUrl: string): [string, string][] {
-  const unsubscribeMailbox = checkedConfigMailbox(mail.unsubscribeMailbox, 'mail unsubscribeMailbox');
   if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(mail.listId)) {
     throw new RenderError(`mail listId is not a dot-atom: ${JSON.stringify(mail.listId)}`);
   }
   return [
     ['List-Id', `<${mail.listId}>`],
-    ['List-Unsubscribe', `<${unsubscribeUrl}>, <mailto:${unsubscribeMailbox}?subject=unsubscribe>`],
+    ['List-Unsubscribe', `<${unsubscribeUrl}>`],
     ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
   ];
 }
@@ -153,87 +140,6 @@ function paragraph(content: HtmlValue, style = `margin:0 0 16px;${TEXT}`): SafeH
 
 function link(href: string, text: string): SafeHtml {
   return html`<a href="${href}" style="${LINK}">${text}</a>`;
-}
-
-/**
- * The digest mail: subject = headline; text part then HTML part (multipart/alternative); From, To,
- * Date, a deterministic Message-ID `<slug.subscriberId@sender-domain>`, `List-Id`, exactly one
- * `List-Unsubscribe` (https + mailto) and one `List-Unsubscribe-Post: List-Unsubscribe=One-Click`;
- * the unsubscribe link visible in both parts. Throws `InvalidAddressError` for a recipient that is
- * not one plain mailbox, `RenderError` for bad settings or a body over {@link MAX_HTML_BYTES}.
- */
-export function renderDigestEmail(input: DigestEmailInput): OutgoingMail {
-  const parts = digestEmailParts(input);
-  return { to: parts.to, raw: buildMessage(parts), messageId: parts.messageId };
-}
-
-/**
- * Everything {@link renderDigestEmail} puts into the message, before MIME encoding. The sending engine
- * renders these once per delivery with placeholder recipient parts (functions/core/send/template.ts)
- * and fills in each recipient's address, id and unsubscribe link, so a list is not re-rendered per
- * subscriber. Same checks and errors as {@link renderDigestEmail}.
- */
-export function digestEmailParts(input: DigestEmailInput): MessageParts {
-  const { digest, site, mail } = input;
-  checkedBaseUrl(site);
-  checkedLanguage(site);
-  const to = checkedRecipient(input.to);
-  const fromAddress = checkedConfigMailbox(mail.fromAddress, 'mail fromAddress');
-  if (!/^[A-Za-z0-9_-]+$/.test(input.subscriberId)) throw new RenderError('subscriber id must be URL-safe characters only');
-  const unsubscribeUrl = checkedLinkUrl(input.unsubscribeUrl, 'unsubscribe URL');
-  const headers = listHeaders(mail, unsubscribeUrl);
-  const permalink = digestUrl(site, digest);
-  const headline = oneLine(digest.headline);
-  const siteTitle = oneLine(site.title);
-  const source = sourceLink(digest);
-  const feed = provenanceOf(digest);
-
-  const text = [
-    headline,
-    '',
-    digestPlainText(digest),
-    `Read on the web: ${permalink}`,
-    '',
-    '-- ',
-    `You get this email because you subscribed to ${siteTitle} (${site.baseUrl}).`,
-    `Unsubscribe: ${unsubscribeUrl}`,
-    '',
-  ].join('\n');
-
-  const keyPoints = digest.keyPoints.map((point) => oneLine(point)).filter(Boolean);
-  const body = html`<p style="margin:0 0 8px;${MUTED}">${siteTitle}</p>
-<h1 style="margin:0 0 16px;${FONT};font-size:24px;line-height:1.25;color:#1d2125">${headline}</h1>
-${paragraph(summaryText(digest))}
-${
-  keyPoints.length > 0
-    ? html`<h2 style="margin:24px 0 8px;${FONT};font-size:18px;line-height:1.3;color:#1d2125">Key points</h2>
-<ul style="margin:0 0 16px;padding-left:22px">
-${keyPoints.map((point) => html`<li style="margin:0 0 6px;${TEXT}">${point}</li>\n`)}</ul>
-`
-    : ''
-}${paragraph(readingLine(digest), `margin:0 0 16px;${MUTED}`)}
-${paragraph(
-  html`${link(permalink, 'Read on the web')}${source ? html` · ${link(source, 'Original article')}` : ''}${
-    feed ? html` · via ${link(feed.url, feed.title)}` : ''
-  }`,
-)}`;
-  const footer = html`${paragraph(html`You get this email because you subscribed to ${link(site.baseUrl, siteTitle)}.`, `margin:0 0 8px;${MUTED}`)}
-${paragraph(html`${link(unsubscribeUrl, 'Unsubscribe')} with one click; no login needed.`, `margin:0;${MUTED}`)}`;
-  const htmlBody = emailDocument({ lang: site.language, title: headline, preheader: summaryText(digest), body, footer });
-  if (Buffer.byteLength(htmlBody, 'utf8') > MAX_HTML_BYTES)
-    throw new RenderError(`digest ${digest.id} email HTML exceeds ${MAX_HTML_BYTES} bytes`);
-
-  const messageId = `${digest.slug}.${input.subscriberId}@${domainOf(fromAddress)}`;
-  return {
-    from: { name: oneLine(mail.fromName), address: fromAddress },
-    to,
-    subject: headline,
-    date: input.date,
-    messageId,
-    headers,
-    text,
-    html: htmlBody,
-  };
 }
 
 /**

@@ -20,7 +20,7 @@ export {
   type OutputName,
 } from './outputs.js';
 export { INDEX_EDITION_ITEMS, INDEX_LIST_LENGTH, type MessagePageAction, type MessagePageContent } from './site.js';
-export { renderDigestEmail, renderConfirmationEmail, MAX_HTML_BYTES, type DigestEmailInput, type ConfirmationEmailInput } from './email.js';
+export { renderConfirmationEmail, MAX_HTML_BYTES, type ConfirmationEmailInput } from './email.js';
 export {
   EDITION_HTML_BUDGET,
   editionEmailParts,

@@ -87,7 +87,13 @@ export function checkedLanguage(site: SiteConfig): string {
 /** Period segments become one path segment: lower-case letters, digits and hyphens only. */
 const PERIOD = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** The site-relative folder of an edition's page, e.g. `editions/2025-12-01-0700-daily/`. */
+/**
+ * The site-relative folder of an edition's page, e.g. `editions/2025-12-01-0700-daily/`: the one place an
+ * edition id becomes a page path. It keeps the whole period rather than a shorter `editions/2025-12-01/`:
+ * daily editions of one date differ by their subscribers' hours and zones, and two instant runs can close
+ * in one second, so only the full period keeps every page apart; a counter (`…-2/`) would depend on the
+ * other editions and move when one of them is unpublished, breaking links in mail already sent.
+ */
 export function editionPath(edition: { id: string; period: string }): string {
   if (!PERIOD.test(edition.period))
     throw new RenderError(`edition ${JSON.stringify(edition.id)} has an unsafe period: ${JSON.stringify(edition.period)}`);

@@ -5,14 +5,27 @@
  * style and script from ./assets.ts, readable without JavaScript, and carries the subscribe form
  * (near the top of the index, after the content elsewhere).
  */
-import type { Edition, EditionHeader } from '../editions/edition.js';
+import type { Cadence, CadencePreference, Edition, EditionHeader } from '../editions/edition.js';
 import type { Digest, SiteConfig } from '../model.js';
 import { API_PREFIX } from '../subscriptions/links.js';
-import { SITE_CSS, SUBSCRIBE_SCRIPT } from './assets.js';
+import { SITE_CSS, SITE_SCRIPT } from './assets.js';
 import { categoryTerms, digestHtmlFragment, digestSource, readingTime, sourceLink, summaryText } from './digest-content.js';
 import { ARCHIVE_PAGE_SIZE, ARCHIVE_PATH, archivePagePath, digestPath, digestUrl, editionPath, editionUrl, subscribeUrl } from './links.js';
 import type { FeedLink, ListingEntry, RenderContext, RenderedFile } from './outputs.js';
-import { calendarDay, displayDate, html, longDay, monthHeading, oneLine, parseInstant, shortDay, trusted, type SafeHtml } from './text.js';
+import {
+  calendarDay,
+  clockHour,
+  displayDate,
+  html,
+  longDay,
+  monthHeading,
+  oneLine,
+  parseInstant,
+  shortDay,
+  trusted,
+  WEEKDAYS,
+  type SafeHtml,
+} from './text.js';
 
 /** How many earlier digests the index lists; the archive pages list them all. */
 export const INDEX_LIST_LENGTH = 20;
@@ -131,7 +144,7 @@ ${subscribe === 'after-content' ? subscribeForm(site) : ''}
 <footer class="site"><div class="wrap">
 <p>${siteTitle}${feeds.map((feed) => html` · <a href="${feed.url}">${feed.label}</a>`)}</p>
 </div></footer>
-<script>${trusted(SUBSCRIBE_SCRIPT)}</script>
+<script>${trusted(SITE_SCRIPT)}</script>
 </body>
 </html>
 `;
@@ -481,13 +494,31 @@ export interface MessagePageAction {
   fields?: Record<string, string>;
 }
 
+/** The manage page's form: how often editions come and, for daily and weekly ones, when. */
+export interface PreferenceForm {
+  /** Absolute URL the form posts to (the signed manage link). */
+  url: string;
+  /** The cadences the operator enabled, in the order offered. */
+  cadences: readonly Cadence[];
+  /** The choice in force, selected when the page opens. */
+  current: CadencePreference;
+  /** IANA time zones offered, sorted; must include `current.timeZone`. */
+  timeZones: readonly string[];
+  /** The subscriber never chose a zone: the page's script may select the browser's instead of the default. */
+  suggestBrowserZone: boolean;
+}
+
 /** What a message page says. All plain text; escaped here. */
 export interface MessagePageContent {
   title: string;
   message: string;
   action?: MessagePageAction;
-  /** More buttons after `action`, each its own form (the manage page: one per cadence). */
+  /** More buttons after `action`, each its own form. */
   actions?: MessagePageAction[];
+  /** The manage page's choices, after the message. */
+  preferences?: PreferenceForm;
+  /** A link after the buttons, e.g. back to the manage page after a refused change. */
+  link?: { url: string; label: string };
 }
 
 /** One button as its own POST form, with its hidden fields in a stable order. */
@@ -499,15 +530,92 @@ ${fields.map(([name, value]) => html`<input type="hidden" name="${name}" value="
 `;
 }
 
+/** Options of a `<select>`, the one whose value is `selected` marked so. */
+function options(choices: readonly (readonly [value: string, label: string])[], selected: string): SafeHtml {
+  return html`${choices.map(
+    ([value, label]) => html`<option value="${value}"${value === selected ? trusted(' selected') : ''}>${label}</option>\n`,
+  )}`;
+}
+
 /**
- * A message page of the subscription API ("unsubscribe?" with a one-button POST form, errors): the HTML
- * document, not indexed. Callers go through `renderMessagePage` in ./outputs.ts, which checks the settings.
+ * The time zone list: zones without a region (`UTC`) first, then one group per region, each zone
+ * labelled by its place (`America/Argentina/Buenos_Aires` → "Argentina / Buenos Aires").
+ */
+function timeZoneOptions(zones: readonly string[], selected: string): SafeHtml {
+  const regions = new Map<string, [string, string][]>();
+  for (const zone of zones) {
+    const slash = zone.indexOf('/');
+    const region = slash < 0 ? '' : zone.slice(0, slash);
+    const place = (slash < 0 ? zone : zone.slice(slash + 1)).replaceAll('_', ' ').replaceAll('/', ' / ');
+    regions.set(region, [...(regions.get(region) ?? []), [zone, place]]);
+  }
+  const ungrouped = regions.get('') ?? [];
+  regions.delete('');
+  return html`${options(ungrouped, selected)}${[...regions].map(
+    ([region, places]) => html`<optgroup label="${region}">\n${options(places, selected)}</optgroup>\n`,
+  )}`;
+}
+
+/**
+ * The manage form: one radio per enabled cadence, then the hour (daily, weekly), the weekday (weekly)
+ * and the time zone, each shown only when an enabled cadence uses it. Without JavaScript everything
+ * works; the site's style hides the fields the checked cadence does not use, and its script may select
+ * the browser's time zone when the subscriber never chose one (`data-browser-zone`).
+ */
+function preferenceForm(form: PreferenceForm): SafeHtml {
+  const { current } = form;
+  const timed = form.cadences.some((cadence) => cadence !== 'instant');
+  const hours = Array.from({ length: 24 }, (_, hour) => [String(hour), clockHour(hour)] as const);
+  // Monday first, as most of the world's calendars start the week.
+  const days = [1, 2, 3, 4, 5, 6, 0].map((day) => [String(day), WEEKDAYS[day]!] as const);
+  const cadence =
+    form.cadences.length > 1
+      ? html`<fieldset><legend>How often</legend>
+${form.cadences.map(
+  (choice) =>
+    html`<label><input type="radio" name="cadence" value="${choice}"${choice === current.cadence ? trusted(' checked') : ''}> ${CADENCE_CHOICES[choice]}</label>\n`,
+)}</fieldset>
+`
+      : html`<input type="hidden" name="cadence" value="${form.cadences[0] ?? current.cadence}">\n`;
+  return html`<form method="post" action="${form.url}" class="prefs">
+${cadence}${
+    timed
+      ? html`<div class="timed"><label for="prefs-hour">Time of day</label>
+<select id="prefs-hour" name="hour">
+${options(hours, String(current.hour))}</select></div>
+`
+      : ''
+  }${
+    form.cadences.includes('weekly')
+      ? html`<div class="weekly"><label for="prefs-weekday">Day of the week</label>
+<select id="prefs-weekday" name="weekday">
+${options(days, String(current.weekday))}</select></div>
+`
+      : ''
+  }${
+    timed
+      ? html`<div class="timed"><label for="prefs-zone">Time zone</label>
+<select id="prefs-zone" name="timeZone"${form.suggestBrowserZone ? trusted(' data-browser-zone') : ''}>
+${timeZoneOptions(form.timeZones, current.timeZone)}</select></div>
+`
+      : ''
+  }<button type="submit">Save</button>
+</form>
+`;
+}
+
+/**
+ * A message page of the subscription API ("unsubscribe?" with a one-button POST form, errors, the
+ * manage form): the HTML document, not indexed. Callers go through `renderMessagePage` in
+ * ./outputs.ts, which checks the settings.
  */
 export function messagePage(site: SiteConfig, feeds: readonly FeedLink[], content: MessagePageContent): string {
   const actions = [...(content.action ? [content.action] : []), ...(content.actions ?? [])];
   const main = html`<h1>${oneLine(content.title)}</h1>
 <p>${content.message}</p>
-${actions.map(actionForm)}<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
+${content.preferences ? preferenceForm(content.preferences) : ''}${actions.map(actionForm)}${
+    content.link ? html`<p><a href="${content.link.url}">${oneLine(content.link.label)}</a></p>\n` : ''
+  }<p><a href="${site.baseUrl}">Go to the latest digest</a></p>`;
   return page(site, feeds, {
     title: `${oneLine(content.title)} · ${oneLine(site.title)}`,
     description: oneLine(content.title),

@@ -131,7 +131,13 @@ export function displayDate(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** Day names by `Date.getUTCDay()` index (0 Sunday … 6 Saturday), as the subscriber store keeps weekdays. */
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** "07:00" for hour 7: a daily or weekly edition's local time. */
+export function clockHour(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
+}
 
 /** A calendar day, as written (no time zone arithmetic). */
 export interface CalendarDay {

@@ -68,3 +68,18 @@ export interface DeliveryDispatcher {
    */
   dispatch(jobs: DeliveryJob[], onSettled?: SettledCallback): Promise<JobReport[]>;
 }
+
+/**
+ * The account-wide "send nothing before" mark that every sender shares. The quota and a refused
+ * sender are facts about the SES account, not about one batch: once one sender has met them, the
+ * others hold their messages back until the mark passes instead of each asking SES again.
+ */
+export interface SendingPause {
+  /** The pause in force at `now` (when it ends and why), or `undefined` when sending may go on. */
+  active(now: Date): Promise<{ until: Date; reason: PauseReason } | undefined>;
+  /** Pauses sending until `until`; a pause that already lasts longer is kept (never shortened). */
+  pauseUntil(until: Date, reason: PauseReason): Promise<void>;
+}
+
+/** What pauses every sender: the account's, not one batch's. */
+export type PauseReason = Extract<StopReason, 'quota' | 'sender-rejected'>;

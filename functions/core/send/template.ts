@@ -1,7 +1,7 @@
 /**
  * A delivery's mail rendered once, personalised per recipient. A renderer that builds its message parts
- * from a recipient's address, id and links (an edition's `editionEmailParts`, or the digest mail's
- * `digestEmailParts`) is run with placeholder values; the result is cut at the placeholders into a
+ * from a recipient's address, id and links (the edition email's, see `editionTemplate` in
+ * core/publish/deliver-edition.ts) is run with placeholder values; the result is cut at the placeholders into a
  * template that is plain JSON, so it can travel in a queue message, and each recipient's mail is the
  * template with their values put back: the same bytes the renderer makes for them, without rendering
  * the content again.
@@ -20,7 +20,7 @@ export interface RecipientParts {
   subscriberId: string;
   /** One-click unsubscribe URL carrying the subscriber's signed token. */
   unsubscribeUrl: string;
-  /** The signed page where the subscriber changes cadence (edition mails; a digest mail leaves it out). */
+  /** The signed page where the subscriber changes cadence and time. */
   manageUrl: string;
 }
 

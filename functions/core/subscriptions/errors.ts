@@ -1,6 +1,6 @@
 /**
  * Errors of the subscription use cases that are not in the shared `core/errors.ts`. The subscription
- * API maps them to HTTP statuses in one place (functions/handlers/subscription-api.ts).
+ * API maps them to HTTP statuses in one place (functions/adapters/http/subscription-http.ts).
  */
 import { GazetteError } from '../errors.js';
 

@@ -7,7 +7,9 @@
  */
 import { CADENCES, type Cadence, type CadencePreference, type Weekday } from '../editions/edition.js';
 import { preferenceOf, type EditionDefaults } from '../editions/plan.js';
+import { canonicalTimeZone } from '../editions/time-zones.js';
 import { InvalidTokenError } from '../errors.js';
+import { clockHour, WEEKDAYS } from '../render/text.js';
 import { verifyToken, type TokenKeyring } from '../tokens.js';
 import { InvalidPreferenceError } from './errors.js';
 import { toSubscriber, type Log, type SubscriptionStore } from './ports.js';
@@ -21,21 +23,20 @@ export interface ManageDeps {
   log?: Log;
 }
 
+/** What the manage page shows. */
+export interface ManageView {
+  /** The choice in force: the subscriber's own where they made one, the operator's defaults elsewhere. */
+  preference: CadencePreference;
+  /** False while the time zone is the operator's default: the page may then suggest the browser's. */
+  timeZoneChosen: boolean;
+}
+
 /** The subscriber's effective choice, for the page; throws `InvalidTokenError` for an unusable link. */
-export async function currentPreference(deps: ManageDeps, token: string, now: Date): Promise<CadencePreference> {
+export async function currentPreference(deps: ManageDeps, token: string, now: Date): Promise<ManageView> {
   const { subscriberId } = verifyToken(token, 'manage', deps.keyring, now);
   const record = await deps.store.get(subscriberId);
   if (record?.status !== 'confirmed') throw new InvalidTokenError('subscriber not active');
-  return preferenceOf(toSubscriber(record), deps.editions);
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
+  return { preference: preferenceOf(toSubscriber(record), deps.editions), timeZoneChosen: record.timeZone !== undefined };
 }
 
 /** Reads the form (`cadence`, and optionally `hour`, `weekday`, `timeZone`) over the current choice. */
@@ -43,38 +44,38 @@ export function parsePreference(fields: URLSearchParams, current: CadencePrefere
   const cadence = fields.get('cadence') ?? '';
   if (!(CADENCES as readonly string[]).includes(cadence) || !enabled.includes(cadence as Cadence))
     throw new InvalidPreferenceError(`choose one of ${enabled.join(', ')}`);
-  const whole = (name: string, max: number, fallback: number): number => {
+  // An absent or empty field keeps the current value; anything else must be a whole number in range.
+  const whole = (name: string, max: number, fallback: number, problem: string): number => {
     const given = fields.get(name);
     if (given === null || given === '') return fallback;
-    if (!/^\d{1,2}$/.test(given) || Number(given) > max)
-      throw new InvalidPreferenceError(`${name} must be a whole number from 0 to ${max}`);
+    if (!/^\d{1,2}$/.test(given) || Number(given) > max) throw new InvalidPreferenceError(problem);
     return Number(given);
   };
-  const timeZone = fields.get('timeZone') || current.timeZone;
-  if (timeZone.length > 64 || !isTimeZone(timeZone))
-    throw new InvalidPreferenceError('timeZone must be an IANA time zone like Europe/London');
+  // Stored in its canonical spelling, so the page shows it as the option it is.
+  const timeZone = canonicalTimeZone(fields.get('timeZone') || current.timeZone);
+  if (timeZone === undefined) throw new InvalidPreferenceError('the time zone must be one from the list, like Europe/London');
   return {
     cadence: cadence as Cadence,
-    hour: whole('hour', 23, current.hour),
-    weekday: whole('weekday', 6, current.weekday) as Weekday,
+    hour: whole('hour', 23, current.hour, 'the hour must be a whole hour from 0 to 23'),
+    weekday: whole('weekday', 6, current.weekday, 'the day must be one from Sunday (0) to Saturday (6)') as Weekday,
     timeZone,
   };
 }
 
 /** Stores the new choice (POST only). Throws `InvalidTokenError` or `InvalidPreferenceError`. */
 export async function changePreference(deps: ManageDeps, token: string, fields: URLSearchParams, now: Date): Promise<CadencePreference> {
-  const current = await currentPreference(deps, token, now);
+  const { preference: current } = await currentPreference(deps, token, now);
   const next = parsePreference(fields, current, deps.editions.cadences);
   const { subscriberId } = verifyToken(token, 'manage', deps.keyring, now);
   if (!(await deps.store.setPreference(subscriberId, next, now))) throw new InvalidTokenError('subscriber not active');
-  deps.log?.('info', 'manage: cadence changed', { subscriberId, cadence: next.cadence });
+  deps.log?.('info', 'manage: choice changed', { subscriberId, ...next });
   return next;
 }
 
 /** "daily at 07:00 (Europe/London)", for the page. */
 export function describePreference(preference: CadencePreference): string {
-  const hour = `${String(preference.hour).padStart(2, '0')}:00`;
-  const day = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][preference.weekday];
+  const hour = clockHour(preference.hour);
+  const day = WEEKDAYS[preference.weekday];
   if (preference.cadence === 'instant') return 'as soon as something new is published (instant)';
   if (preference.cadence === 'daily') return `once a day at ${hour} (${preference.timeZone})`;
   return `once a week, on ${day} at ${hour} (${preference.timeZone})`;

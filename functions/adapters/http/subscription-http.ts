@@ -11,9 +11,11 @@
  * - `GET|HEAD /api/unsubscribe?token=` — a page with one button; never changes state.
  * - `POST /api/unsubscribe?token=` — RFC 8058 one-click (body `List-Unsubscribe=One-Click`) and the
  *   page's button: unsubscribes at once, idempotent, no cookie.
- * - `GET|HEAD /api/manage?token=` — how often editions come, with one button per enabled cadence; never
- *   changes state. `POST /api/manage?token=` (form: `cadence`, optional `hour`, `weekday`, `timeZone`)
- *   stores the choice; the subscriber's cursor stays, so nothing is lost or repeated.
+ * - `GET|HEAD /api/manage?token=` — how often and when editions come, with a form for the cadence, the
+ *   hour, the weekday and the time zone; never changes state. `POST /api/manage?token=` (form:
+ *   `cadence`, optional `hour`, `weekday`, `timeZone`) validates all of them, then stores the choice
+ *   (a 400 page and nothing stored otherwise); the subscriber's cursor stays, so nothing is lost or
+ *   repeated.
  *
  * Every request must first carry the origin-verify header with the expected value (CloudFront adds it
  * to what it forwards; see {@link verifyOrigin}); anything else is a 403 before any other work.
@@ -21,21 +23,22 @@
  * `errorResponse` is the one place that maps domain errors to statuses.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { GazetteError, InvalidAddressError, InvalidTokenError } from '../errors.js';
-import type { SiteConfig } from '../model.js';
-import { SITE_CONTENT_SECURITY_POLICY } from '../render/assets.js';
-import { CONTENT_TYPES } from '../render/links.js';
-import { renderMessagePage } from '../render/outputs.js';
-import type { MessagePageContent } from '../render/site.js';
-import { verifyToken } from '../tokens.js';
-import { checkUnsubscribeToken, confirm, unsubscribe } from './confirm.js';
-import { InvalidPreferenceError, TooManyRequestsError } from './errors.js';
-import { changePreference, currentPreference, describePreference } from './manage.js';
-import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../editions/plan.js';
-import type { Cadence, CadencePreference } from '../editions/edition.js';
-import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from './links.js';
-import type { SubscriptionStore } from './ports.js';
-import { subscribe, type SubscribeRequestDeps } from './subscribe.js';
+import { GazetteError, InvalidAddressError, InvalidTokenError } from '../../core/errors.js';
+import type { SiteConfig } from '../../core/model.js';
+import { SITE_CONTENT_SECURITY_POLICY } from '../../core/render/assets.js';
+import { CONTENT_TYPES } from '../../core/render/links.js';
+import { renderMessagePage } from '../../core/render/outputs.js';
+import type { MessagePageContent } from '../../core/render/site.js';
+import { verifyToken } from '../../core/tokens.js';
+import { checkUnsubscribeToken, confirm, unsubscribe } from '../../core/subscriptions/confirm.js';
+import { InvalidPreferenceError, TooManyRequestsError } from '../../core/subscriptions/errors.js';
+import { changePreference, currentPreference, describePreference, type ManageView } from '../../core/subscriptions/manage.js';
+import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../../core/editions/plan.js';
+import type { Cadence } from '../../core/editions/edition.js';
+import { offeredTimeZones } from '../../core/editions/time-zones.js';
+import { routeUrl, SUBSCRIPTION_ROUTES, type RouteName } from '../../core/subscriptions/links.js';
+import type { SubscriptionStore } from '../../core/subscriptions/ports.js';
+import { subscribe, type SubscribeRequestDeps } from '../../core/subscriptions/subscribe.js';
 
 /** A request as any adapter hands it over. Header names lower-case. */
 export interface HttpRequest {
@@ -168,6 +171,7 @@ function respond(
 /** Maps every failure to a status and a safe message; the details go to the log only. */
 export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, error: unknown): HttpResponse {
   let failure: HttpFailure;
+  let back: MessagePageContent['link'];
   if (error instanceof HttpFailure) failure = error;
   else if (error instanceof OriginNotVerifiedError) {
     // Deliberately vague to the caller; the log says why (never the value that was sent).
@@ -182,9 +186,12 @@ export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, e
       'This link does not work',
       'The link is invalid or has expired, and nothing was changed. To subscribe, use the form on our site again.',
     );
-  else if (error instanceof InvalidPreferenceError)
+  else if (error instanceof InvalidPreferenceError) {
     failure = new HttpFailure(400, 'invalid_preference', 'Check your choice', `Nothing was changed: ${error.message}.`);
-  else if (error instanceof TooManyRequestsError)
+    // Thrown only once the manage token checked out: the way back is the same signed page.
+    const token = request.query.get('token');
+    if (token) back = { url: routeUrl(deps.site, 'manage', token), label: 'Back to your choices' };
+  } else if (error instanceof TooManyRequestsError)
     failure = new HttpFailure(
       429,
       'too_many_requests',
@@ -208,7 +215,7 @@ export function errorResponse(deps: SubscriptionApiDeps, request: HttpRequest, e
     deps,
     request,
     failure.status,
-    { title: failure.title, message: failure.detail },
+    { title: failure.title, message: failure.detail, ...(back ? { link: back } : {}) },
     { status: 'error', error: failure.code, message: failure.detail },
     failure.extraHeaders,
   );
@@ -263,9 +270,10 @@ function route(path: string): RouteName | undefined {
   return (Object.keys(SUBSCRIPTION_ROUTES) as RouteName[]).find((name) => trimmed.endsWith(`/${SUBSCRIPTION_ROUTES[name].path}`));
 }
 
-const CADENCE_LABELS = { instant: 'Every new edition (instant)', daily: 'Once a day', weekly: 'Once a week' } as const;
-
-/** The manage page (GET/HEAD: the current choice and a button per other cadence) and its POST. */
+/**
+ * The manage page (GET/HEAD: the choice in force and the form to change it; never changes state) and
+ * its POST (stores the choice, then shows the same form with it).
+ */
 async function manageResponse(deps: SubscriptionApiDeps, request: HttpRequest, now: Date): Promise<HttpResponse> {
   const token = tokenOf(request);
   const manage = {
@@ -274,32 +282,42 @@ async function manageResponse(deps: SubscriptionApiDeps, request: HttpRequest, n
     editions: deps.editions ?? INSTANT_ONLY,
     ...(deps.log ? { log: deps.log } : {}),
   };
-  let preference: CadencePreference;
+  let view: ManageView;
   let title: string;
   if (request.method === 'POST') {
     const body = (request.body ?? '').slice(0, MAX_BODY_BYTES);
-    preference = await changePreference(manage, token, new URLSearchParams(body), now);
+    // Every field is stored by the change, the time zone included: from now on it is the subscriber's own.
+    view = { preference: await changePreference(manage, token, new URLSearchParams(body), now), timeZoneChosen: true };
     title = 'Your choice is saved';
   } else {
-    preference = await currentPreference(manage, token, now);
+    view = await currentPreference(manage, token, now);
     title = 'How often do you want the digest?';
   }
+  const { preference } = view;
+  const { cadences, timeZone } = manage.editions;
   const message = `You get it ${describePreference(preference)}. Nothing you have not read yet is skipped or sent twice when you change this.`;
-  // One button per other enabled cadence; the hour, weekday and time zone stay as they are.
-  const actions = manage.editions.cadences
-    .filter((cadence) => cadence !== preference.cadence)
-    .map((cadence) => ({
-      method: 'post' as const,
-      url: routeUrl(deps.site, 'manage', token),
-      label: CADENCE_LABELS[cadence],
-      fields: { cadence, hour: String(preference.hour), weekday: String(preference.weekday), timeZone: preference.timeZone },
-    }));
+  // Nothing to choose when instant is the only cadence enabled.
+  const choosable = cadences.length > 1 || cadences.some((cadence) => cadence !== 'instant');
+  const preferences = {
+    url: routeUrl(deps.site, 'manage', token),
+    cadences,
+    current: preference,
+    timeZones: offeredTimeZones([preference.timeZone, timeZone]),
+    suggestBrowserZone: !view.timeZoneChosen,
+  };
   return respond(
     deps,
     request,
     200,
-    { title, message, ...(actions.length > 0 ? { actions } : {}) },
-    { status: 'ok', message, cadence: preference.cadence },
+    { title, message, ...(choosable ? { preferences } : {}) },
+    {
+      status: 'ok',
+      message,
+      cadence: preference.cadence,
+      hour: String(preference.hour),
+      weekday: String(preference.weekday),
+      timeZone: preference.timeZone,
+    },
   );
 }
 

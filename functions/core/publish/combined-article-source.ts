@@ -1,6 +1,6 @@
 /** Several article sources read as one: the bundled seeds, then the S3 inbox. */
-import type { RawArticle, RefusedArticle } from '../../core/model.js';
-import type { ArticleSource } from '../../core/publish/ports.js';
+import type { RawArticle, RefusedArticle } from '../model.js';
+import type { ArticleSource } from './ports.js';
 
 /** `ArticleSource` that concatenates its sources' lists in the order given. */
 export class CombinedArticleSource implements ArticleSource {
