@@ -5,7 +5,7 @@
  * the mean of the four R-1 + R-Lsum figures; copy the winner into DEFAULT_TUNING (rank.ts) by hand, then
  * read the report part in `npm run bench -- summaries`. Never tune on the report part.
  */
-import { DEFAULT_TUNING, loadTagger, summarize, type Tuning } from '../functions/core/summarize/index.js';
+import { DEFAULT_TUNING, summarize, type Tuning } from '../functions/core/summarize/index.js';
 import { DAILY_MAIL_MIX, mixedMean } from './lib/bootstrap.js';
 import { loadDevSet, type DevArticle } from './lib/dataset.js';
 import { rouge } from './lib/rouge.js';
@@ -27,7 +27,6 @@ function scoreTuning(tuning: Tuning, rows: readonly DevArticle[]): number[] {
   return [undefined, DAILY_MAIL_MIX].flatMap((mix) => [mixedMean(r1, outlets, mix), mixedMean(rl, outlets, mix)]);
 }
 
-await loadTagger();
 const sets = (['v1', 'v2'] as const).map((name) => (loadDevSet(name) ?? []).filter((row) => row.part === 'train'));
 const results = GRID.map((knobs) => {
   const tuning = { ...DEFAULT_TUNING, ...knobs };

@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Summary } from '../../functions/core/model.js';
 import { readingMinutes, readingTime } from '../../functions/core/reading-time.js';
-import { loadTagger, ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
+import { ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 

@@ -3,12 +3,12 @@
  * ("xi jinping", "belt and road initiative"), noun phrases that the article repeats ("strategic
  * partnership") and its prominent nouns ("floods"), never verbs or news filler ("said", "president").
  *
- * Candidates come from wink's part-of-speech tags: runs of proper nouns are names, runs of adjectives and
+ * Candidates come from part-of-speech tags (tagger.ts): runs of proper nouns are names, runs of adjectives and
  * nouns ending in a noun are noun phrases. Each candidate is scored like a term frequency with a lead
  * and headline bonus (a word that is in every article scores nothing because it is in the stop list, the
  * cheap stand-in for a corpus IDF); a lone surname or first name counts towards the full name it abbreviates.
  */
-import { tagSentences, type TaggedToken } from './tagger.js';
+import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { rawWords, stem } from './text.js';
 
@@ -303,6 +303,7 @@ export function chooseKeywords(
   title: string | undefined,
   tags: readonly string[],
   limits: { min: number; max: number },
+  tagger: Tagger = tagSentences,
 ): string[] {
   const keywords: string[] = [];
   for (const tag of tags) {
@@ -311,7 +312,7 @@ export function chooseKeywords(
     if (keywords.length === limits.max) return keywords;
   }
   const candidates = new Map<string, Candidate>();
-  const tagged = tagSentences(sentences).map(joinHyphenated);
+  const tagged = tagger(sentences).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
   const lowerCaseWords = new Set<string>();
   for (const words of tagged)

@@ -1,8 +1,9 @@
 /**
- * Guards the NLP against runs of characters no word is made of. wink's tokenizer regexes and its
- * abbreviation test are quadratic in the length of one token: 80 KB of hex between two sentences took
- * 62 s and 1 MiB would take hours, so one pasted blob, key or data URI could hold every run past the
- * Lambda timeout. The longest English words are under 50 letters; a run of more than
+ * Guards the NLP against runs of characters no word is made of. The tagger Gazette used to have (wink)
+ * was quadratic in the length of one token: 80 KB of hex between two sentences took 62 s and 1 MiB would
+ * have taken hours, so one pasted blob, key or data URI could hold every run past the Lambda timeout.
+ * The guard stays for every stage after it (segmenter, tagger, ranker), none of which should have to
+ * prove it is linear on such input. The longest English words are under 50 letters; a run of more than
  * {@link LONGEST_RUN} characters without a space is not prose a summary could quote, so it is dropped
  * before any NLP sees the text.
  *

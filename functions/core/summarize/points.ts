@@ -66,7 +66,7 @@ const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => 
 /**
  * Judges one key point. `whole` says whether the point is its sentence in full (a whole sentence is
  * grammatical by construction, so only the caption and lean tests apply) or a leading cut of it.
- * `tagged` are the point's tokens when the caller has them already (see {@link prefixTokens}).
+ * `tagged` are the point's tokens when the caller has them already.
  */
 export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[]): PointQuality {
   const tokens = markFinite(tagged ?? tagSentences([point]).flat());
@@ -96,20 +96,4 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     if (CUT_OFF_ENDINGS.has(words[words.length - 1]?.pos ?? '')) return 'unusable';
   }
   return LEANING_OPENERS.has(first.text.toLowerCase()) ? 'weak' : 'good';
-}
-
-/**
- * The tokens of a leading part of a tagged sentence: those that fit in the first `length` characters
- * as the tokens spell them out. Cuts of one sentence are judged from its tags, so each sentence is
- * tagged once, not once per cut (tagging was most of the summariser's time).
- */
-export function prefixTokens(tokens: readonly TaggedToken[], length: number): TaggedToken[] {
-  const prefix: TaggedToken[] = [];
-  let spelled = 0;
-  for (const token of tokens) {
-    spelled += (prefix.length > 0 && token.spaceBefore ? 1 : 0) + token.text.length;
-    if (spelled > length) break;
-    prefix.push(token);
-  }
-  return prefix;
 }

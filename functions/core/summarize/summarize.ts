@@ -8,10 +8,9 @@ import type { SummarizeOptions, Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
-import { loadTagger } from './tagger.js';
 import { chooseKeywords } from './keywords.js';
-import { pointQuality, prefixTokens, stripCaptionLabel, type PointQuality } from './points.js';
-import { tagSentences, type TaggedToken } from './tagger.js';
+import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
 import { chooseHeadline, sameWords } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
@@ -145,7 +144,13 @@ const normalised = (text: string): string =>
  * own (see {@link pointQuality}). Up to five good points are taken; points that lean on the sentence
  * before ("He affirmed…") and then cuts between words are used only to reach three.
  */
-function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning, wordBudget: number): string[] {
+function chooseKeyPoints(
+  ranked: readonly RankedSentence[],
+  used: ReadonlySet<number>,
+  tuning: Tuning,
+  wordBudget: number,
+  tagger: Tagger,
+): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
   const summaryText = normalised(summary.map((s) => s.text).join(' '));
   const threshold = Math.min(tuning.redundancy, 0.5);
@@ -157,7 +162,7 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
   const tagsOf = (text: string): TaggedToken[] => {
     const known = tags.get(text);
     if (known) return known;
-    const tagged = tagSentences([text]).flat();
+    const tagged = tagger([text]).flat();
     tags.set(text, tagged);
     return tagged;
   };
@@ -177,7 +182,8 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
         .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
         .find(({ point, whole }) => {
           if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
-          const quality = pointQuality(point, whole, whole ? tokens : prefixTokens(tokens, point.length));
+          // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
+          const quality = pointQuality(point, whole, whole ? tokens : tagsOf(point));
           return quality === 'good' || (accept === 'weak' && quality === 'weak');
         })?.point;
       if (point === undefined) continue;
@@ -199,9 +205,12 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
  * Short articles degrade gracefully: a one-sentence article is its own summary with no key points;
  * an article too short for two sentences within 30 % gets one, shortened at a clause boundary.
  *
+ * `tagger` is the part-of-speech tagger the keywords, key points and headline cuts read; the benchmarks
+ * pass wink's to compare.
+ *
  * @throws ArticleError when the text has no words.
  */
-export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
+export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING, tagger: Tagger = tagSentences): Summary {
   const source = input.source ?? 'article';
   const checkBudget = (): void => {
     if (input.deadline?.passed()) throw new ArticleError(source, 'summarising took longer than the per-article time budget; skipped');
@@ -225,14 +234,15 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
     input.title,
     leadHeading,
     ranked.map((s) => s.text),
+    tagger,
   );
   // The headline is never the summary's first line again: the summary then starts with the next best.
   const others = ranked.filter((s) => !sameWords(headline, s.text));
   if (sameWords(headline, summary.texts[0]!) && others.length > 0)
     summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
   const summaryWords = countWords(summary.texts.join(' '));
-  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords);
-  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax });
+  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tagger);
+  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tagger);
   return { headline, sentences: summary.texts, keyPoints, keywords };
 }
 
@@ -286,7 +296,6 @@ export class ExtractiveSummarizer implements Summarizer {
    * words or when `options.deadline` passes first.
    */
   async summarize(article: Article, options: SummarizeOptions = {}): Promise<Summary> {
-    await loadTagger();
     return summarize(
       {
         text: article.text,
