@@ -191,7 +191,8 @@ const wordsOnly = (text: string): string =>
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 
-/** True when two lines say the same words (a headline that is the summary's first sentence). */
-export function sameWords(a: string, b: string): boolean {
-  return wordsOnly(a) === wordsOnly(b);
+/** A test of whether a line says the same words as `line` (a headline that is the summary's first sentence). */
+export function sameWordsAs(line: string): (text: string) => boolean {
+  const words = wordsOnly(line);
+  return (text) => wordsOnly(text) === words;
 }

@@ -114,6 +114,7 @@ function joinHyphenated(tokens: readonly TaggedToken[]): Word[] {
   return words;
 }
 
+const STARTS_LOWER = /^\p{Ll}/u;
 const isCapitalised = (word: Word): boolean => /^\p{Lu}/u.test(word.text);
 const isProperNoun = (word: Word | undefined): boolean => word !== undefined && word.pos === 'PROPN' && isCapitalised(word);
 /** A word that could be part of a topic at all: letters (and hyphens), not filler. */
@@ -315,8 +316,15 @@ export function chooseKeywords(
   const tagged = tagger(sentences).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
   const lowerCaseWords = new Set<string>();
+  const seen = new Set<string>();
   for (const words of tagged)
-    for (const word of words) if (/^\p{Ll}/u.test(word.text)) lowerCaseWords.add(word.text.replace(/^\p{Ll}/u, (c) => c.toUpperCase()));
+    for (const { text } of words) {
+      if (seen.has(text)) continue;
+      seen.add(text);
+      if (!STARTS_LOWER.test(text)) continue;
+      const first = String.fromCodePoint(text.codePointAt(0)!);
+      lowerCaseWords.add(first.toUpperCase() + text.slice(first.length));
+    }
   tagged.forEach((words, index) => {
     const lead = index < 3;
     // A one-word name used as a modifier ("Syrian refugees") is more adjective than topic.

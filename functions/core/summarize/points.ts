@@ -45,9 +45,12 @@ interface Word extends TaggedToken {
 }
 
 function markFinite(tokens: readonly TaggedToken[]): Word[] {
-  return tokens.map((token, index) => ({
-    ...token,
-    finite: token.pos === 'AUX' || (token.pos === 'VERB' && !/ing$/i.test(token.text) && tokens[index - 1]?.text.toLowerCase() !== 'to'),
+  // Fields copied by name, not spread: this runs for every cut of every candidate point.
+  return tokens.map(({ text, pos, spaceBefore }, index) => ({
+    text,
+    pos,
+    spaceBefore,
+    finite: pos === 'AUX' || (pos === 'VERB' && !/ing$/i.test(text) && tokens[index - 1]?.text.toLowerCase() !== 'to'),
   }));
 }
 

@@ -10,9 +10,9 @@ import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, t
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
 import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
-import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
+import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
-import { chooseHeadline, sameWords } from './headline.js';
+import { chooseHeadline, sameWordsAs } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
@@ -158,14 +158,7 @@ function chooseKeyPoints(
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
-  const tags = new Map<string, TaggedToken[]>();
-  const tagsOf = (text: string): TaggedToken[] => {
-    const known = tags.get(text);
-    if (known) return known;
-    const tagged = tagger([text]).flat();
-    tags.set(text, tagged);
-    return tagged;
-  };
+  const tagsOf = (text: string): TaggedToken[] => tagger([text])[0] ?? [];
   // Three points must fit the budget, so each is cut shorter when the budget is tight.
   const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
   // A cut between words reads as broken text, so points are whole sentences or whole clauses only.
@@ -176,14 +169,13 @@ function chooseKeyPoints(
       if (picked.size === LIMITS.keyPointsMax) break;
       if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
       const text = stripCaptionLabel(candidate.text);
-      const tokens = tagsOf(text);
       const cuts = clauseCuts(text, perPoint, 5);
       const point = cuts
         .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
         .find(({ point, whole }) => {
           if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
           // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
-          const quality = pointQuality(point, whole, whole ? tokens : tagsOf(point));
+          const quality = pointQuality(point, whole, tagsOf(whole ? text : point));
           return quality === 'good' || (accept === 'weak' && quality === 'weak');
         })?.point;
       if (point === undefined) continue;
@@ -212,6 +204,8 @@ function chooseKeyPoints(
  */
 export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING, tagger: Tagger = tagSentences): Summary {
   const source = input.source ?? 'article';
+  // Headline, key points and keywords read the same sentences: each is tagged once.
+  const tag = cachingTagger(tagger);
   const checkBudget = (): void => {
     if (input.deadline?.passed()) throw new ArticleError(source, 'summarising took longer than the per-article time budget; skipped');
   };
@@ -223,8 +217,10 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const sentences = cleanSentences(raw);
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
   const ranked = rankSentences(sentences, tuning)
-    .map((sentence) => ({ ...sentence, text: tidySentence(sentence.text) }))
-    .map((sentence) => ({ ...sentence, words: countWords(sentence.text) }))
+    .map((sentence) => {
+      const text = tidySentence(sentence.text);
+      return text === sentence.text ? sentence : { ...sentence, text, words: countWords(text) };
+    })
     .filter((sentence) => sentence.words > 0);
   checkBudget();
   const limits = compressionLimits(articleWords);
@@ -234,15 +230,15 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
     input.title,
     leadHeading,
     ranked.map((s) => s.text),
-    tagger,
+    tag,
   );
   // The headline is never the summary's first line again: the summary then starts with the next best.
-  const others = ranked.filter((s) => !sameWords(headline, s.text));
-  if (sameWords(headline, summary.texts[0]!) && others.length > 0)
-    summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
+  const isHeadline = sameWordsAs(headline);
+  const others = ranked.filter((s) => !isHeadline(s.text));
+  if (isHeadline(summary.texts[0]!) && others.length > 0) summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
   const summaryWords = countWords(summary.texts.join(' '));
-  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tagger);
-  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tagger);
+  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag);
+  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tag);
   return { headline, sentences: summary.texts, keyPoints, keywords };
 }
 

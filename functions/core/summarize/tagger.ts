@@ -57,8 +57,11 @@ export interface Lexicon {
   capitalised: Map<string, string[]>;
   endings: Map<string, string[]>;
   context: Map<string, Map<string, string>>;
-  /** Classes already looked up, by token (and whether it opened a sentence). */
+  /** Classes already looked up, by token: inside a sentence, and at its start. */
   seen: Map<string, readonly string[]>;
+  seenFirst: Map<string, readonly string[]>;
+  /** Each class's context table (or none), by the class's array: no key is built per token. */
+  contextOf: Map<readonly string[], Map<string, string> | undefined>;
 }
 
 /** Past this many entries the lookup cache starts again, so a long-running process stays small. */
@@ -88,7 +91,15 @@ export function readLexicon(file: LexiconFile): Lexicon {
     }
     context.set(kind, map);
   }
-  return { words: byWord(file.words), capitalised: byWord(file.capitalised), endings: byWord(file.endings), context, seen: new Map() };
+  return {
+    words: byWord(file.words),
+    capitalised: byWord(file.capitalised),
+    endings: byWord(file.endings),
+    context,
+    seen: new Map(),
+    seenFirst: new Map(),
+    contextOf: new Map(),
+  };
 }
 
 /** Abbreviations that keep their full stop as part of the word ("Mr.", "St.", "Sen."). */
@@ -166,12 +177,12 @@ export function capitalisedRule(lexicon: Lexicon, text: string, first: boolean):
 /** The class of one token before context (see the module comment); `first` when it opens the sentence. */
 export function classOf(lexicon: Lexicon, text: string, first: boolean): readonly string[] {
   // News repeats its words: most tokens are answered from the lexicon's own cache.
-  const key = first ? `^${text}` : text;
-  let kind = lexicon.seen.get(key);
+  const seen = first ? lexicon.seenFirst : lexicon.seen;
+  let kind = seen.get(text);
   if (kind === undefined) {
-    if (lexicon.seen.size >= SEEN_LIMIT) lexicon.seen.clear();
+    if (seen.size >= SEEN_LIMIT) seen.clear();
     kind = lookUp(lexicon, text, first);
-    lexicon.seen.set(key, kind);
+    seen.set(text, kind);
   }
   return kind;
 }
@@ -199,7 +210,11 @@ export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): Tagged
   let previous = 'START';
   tokens.forEach((token, index) => {
     const kind = classes[index]!;
-    const table = lexicon.context.get(kind.join('>'));
+    let table = lexicon.contextOf.get(kind);
+    if (table === undefined && !lexicon.contextOf.has(kind)) {
+      table = lexicon.context.get(kind.join('>'));
+      lexicon.contextOf.set(kind, table);
+    }
     let pos = kind[0]!;
     if (table !== undefined) {
       const [both, before] = contextKeys(previous, classes[index + 1]?.[0] ?? 'END');
@@ -214,6 +229,23 @@ export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): Tagged
 /** A tagger over the given lexicon (the shipped one is {@link tagSentences}). */
 export function makeTagger(lexicon: Lexicon): Tagger {
   return (sentences) => sentences.map((sentence) => tagTokens(lexicon, tokenize(sentence)));
+}
+
+/**
+ * `tagger` with a memory: each distinct sentence is tagged once, however often it is asked for. One
+ * article's headline cuts, key points and keywords read the same sentences; make one per article.
+ */
+export function cachingTagger(tagger: Tagger): Tagger {
+  const known = new Map<string, TaggedToken[]>();
+  return (sentences) =>
+    sentences.map((sentence) => {
+      let tagged = known.get(sentence);
+      if (tagged === undefined) {
+        tagged = tagger([sentence]).flat();
+        known.set(sentence, tagged);
+      }
+      return tagged;
+    });
 }
 
 /** Tags the given sentences with the shipped lexicon: one token list per sentence. */
