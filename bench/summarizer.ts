@@ -8,7 +8,7 @@
  * It prints; it never fails on a number.
  */
 import { AbsoluteSummarizerConfig, DefaultTextParser, NullLogger, SorensenDiceSimilarity, Summarizer } from 'ts-textrank';
-import { splitSentences, summarize } from '../functions/core/summarize/index.js';
+import { LEARNED_TUNING, splitSentences, summarize } from '../functions/core/summarize/index.js';
 import { DAILY_MAIL_MIX, mixedMean, pairedInterval, type Mix } from './lib/bootstrap.js';
 import { loadDevSet, type DevArticle, type DevSetName } from './lib/dataset.js';
 import { rouge } from './lib/rouge.js';
@@ -47,6 +47,8 @@ const SYSTEMS: ReadonlyArray<readonly [string, System]> = [
   ['Lead-3', lead3],
   ["Lead-3 cut to Gazette's length", (article, gazette) => truncateTo(lead3(article, gazette), words(gazette.join(' ')).length)],
   ['ts-textrank (3 sentences)', (article) => textRank.summarize(article.article, 'en')],
+  // The learned scorer (bench/train-scorer.ts), not the default: shown so the comparison stays visible.
+  ['Gazette with the learned scorer (off)', (article) => summarize({ text: article.article }, LEARNED_TUNING).sentences],
 ];
 
 /** Per-article scores of one system. */

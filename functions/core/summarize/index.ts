@@ -6,4 +6,4 @@
 export { ExtractiveSummarizer, summarize, LIMITS, type SummarizeInput } from './summarize.js';
 export { splitSentences } from './segment.js';
 export { tagSentences, type Tagger } from './tagger.js';
-export { DEFAULT_TUNING, type Tuning } from './rank.js';
+export { DEFAULT_TUNING, FEATURES, HAND_TUNING, LEARNED_TUNING, type Scorer, type Tuning } from './rank.js';

@@ -211,10 +211,8 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   };
   // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const { prose, leadHeading } = readBlocks(input.blocks ?? plainTextBlocks(input.text));
-  const raw = splitSentences(dropOverlongRuns(prose.join('\n')), checkBudget);
-  if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
-  const sentences = cleanSentences(raw);
+  const { sentences, leadHeading } = articleSentences(input, checkBudget);
+  if (articleWords === 0 || sentences.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
   const ranked = rankSentences(sentences, tuning)
     .map((sentence) => {
@@ -240,6 +238,20 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag);
   const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tag);
   return { headline, sentences: summary.texts, keyPoints, keywords };
+}
+
+/**
+ * The sentences the summariser ranks: those of the prose blocks, split, without overlong runs, byline
+ * debris and datelines; and the heading above the first paragraph. Exported for the scorer's trainer
+ * (bench/train-scorer.ts), which must see the sentences exactly as the ranker does.
+ */
+export function articleSentences(
+  input: Pick<SummarizeInput, 'text' | 'blocks'>,
+  checkBudget: () => void = () => {},
+): { sentences: string[]; leadHeading?: string } {
+  const { prose, leadHeading } = readBlocks(input.blocks ?? plainTextBlocks(input.text));
+  const raw = splitSentences(dropOverlongRuns(prose.join('\n')), checkBudget);
+  return { sentences: raw.length === 0 ? [] : cleanSentences(raw), ...(leadHeading !== undefined ? { leadHeading } : {}) };
 }
 
 /** Kinds of block whose sentences may be summary sentences; headings, lists, captions and code never are. */
