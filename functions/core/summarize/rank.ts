@@ -212,8 +212,11 @@ function directedCentrality(vectors: readonly Vector[]): { forward: number[]; ba
   return { forward: sideMeans([...indices].reverse()), backward: sideMeans(indices) };
 }
 
-/** What the ranker knows of each sentence, with its term vector; in article order. */
-export function rankFacts(sentences: readonly string[]): (SentenceFacts & { vector: Vector })[] {
+/**
+ * What the ranker knows of each sentence, with its term vector; in article order. `directed` computes the
+ * forward/backward and lead similarities, which only the learned scorer reads (0 otherwise).
+ */
+export function rankFacts(sentences: readonly string[], directed = true): (SentenceFacts & { vector: Vector })[] {
   const termLists = sentences.map(contentTerms);
   // Sentence-level document frequency: a term in every sentence says nothing about any one of them.
   const documentFrequency = new Map<string, number>();
@@ -233,7 +236,7 @@ export function rankFacts(sentences: readonly string[]): (SentenceFacts & { vect
     for (const [term, weight] of vector.weights) centroidWeights.set(term, (centroidWeights.get(term) ?? 0) + weight / vector.norm);
   }
   const centroid = makeVector(centroidWeights);
-  const { forward, backward } = directedCentrality(vectors);
+  const { forward, backward } = directed ? directedCentrality(vectors) : { forward: [], backward: [] };
   return sentences.map((text, index) => {
     const vector = vectors[index]!;
     return {
@@ -242,9 +245,9 @@ export function rankFacts(sentences: readonly string[]): (SentenceFacts & { vect
       words: countWords(text),
       text,
       centrality: cosine(vector, centroid),
-      forward: forward[index]!,
-      backward: backward[index]!,
-      lead: cosine(vector, vectors[0]!),
+      forward: forward[index] ?? 0,
+      backward: backward[index] ?? 0,
+      lead: directed ? cosine(vector, vectors[0]!) : 0,
       vector,
     };
   });
@@ -265,7 +268,7 @@ function handScore(facts: SentenceFacts, tuning: Tuning): number {
 
 /** Scores every sentence, with the learned scorer when the tuning has one; the result is in article order. */
 export function rankSentences(sentences: readonly string[], tuning: Tuning = DEFAULT_TUNING): RankedSentence[] {
-  return rankFacts(sentences).map((facts) => ({
+  return rankFacts(sentences, tuning.scorer !== undefined).map((facts) => ({
     index: facts.index,
     text: facts.text,
     words: facts.words,
