@@ -142,7 +142,8 @@ const normalised = (text: string): string =>
  * Key points: the best-scoring sentences outside the summary that say something the summary and the
  * other points do not, each whole or cut to a leading clause, and each a statement that stands on its
  * own (see {@link pointQuality}). Up to five good points are taken; points that lean on the sentence
- * before ("He affirmed…") and then cuts between words are used only to reach three.
+ * before ("He affirmed…") and then cuts between words are used only to reach three. The sentence the
+ * headline was written from is no key point either: the reader has just read it.
  */
 function chooseKeyPoints(
   ranked: readonly RankedSentence[],
@@ -150,11 +151,15 @@ function chooseKeyPoints(
   tuning: Tuning,
   wordBudget: number,
   tagger: Tagger,
+  headline: string,
 ): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
   const summaryText = normalised(summary.map((s) => s.text).join(' '));
+  const headlineText = normalised(headline);
   const threshold = Math.min(tuning.redundancy, 0.5);
-  const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
+  const candidates = [...ranked]
+    .sort(byScore)
+    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5 && !normalised(s.text).startsWith(headlineText));
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
@@ -235,7 +240,7 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   const others = ranked.filter((s) => !isHeadline(s.text));
   if (isHeadline(summary.texts[0]!) && others.length > 0) summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
   const summaryWords = countWords(summary.texts.join(' '));
-  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag);
+  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag, headline);
   const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tag);
   return { headline, sentences: summary.texts, keyPoints, keywords };
 }
