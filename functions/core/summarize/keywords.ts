@@ -104,17 +104,20 @@ function joinHyphenated(tokens: readonly TaggedToken[]): Word[] {
       !next.spaceBefore &&
       /\w/.test(next.text)
     ) {
-      previous.text += `-${next.text}`;
-      previous.pos = next.pos;
+      words[words.length - 1] = { text: `${previous.text}-${next.text}`, pos: next.pos };
       i++;
       continue;
     }
-    words.push({ text: token.text, pos: token.pos });
+    // Tokens are read, never changed: a joined word is a new one (above), the others are shared.
+    words.push(token);
   }
   return words;
 }
 
 const STARTS_LOWER = /^\p{Ll}/u;
+const STARTS_UPPER = /^\p{Lu}/u;
+/** Whether the article writes this capitalised word in lower case somewhere ("Senior" and "senior"). */
+type LowerCaseTest = (word: string) => boolean;
 const isCapitalised = (word: Word): boolean => /^\p{Lu}/u.test(word.text);
 const isProperNoun = (word: Word | undefined): boolean => word !== undefined && word.pos === 'PROPN' && isCapitalised(word);
 /** A word that could be part of a topic at all: letters (and hyphens), not filler. */
@@ -130,7 +133,7 @@ const canEdgeName = (text: string): boolean => /^\p{L}[\p{L}.-]*$/u.test(text) &
  * Trims a run of capitalised words to the name in it: no filler or titles at the start, no filler at the
  * end, no sentence-initial word the article otherwise writes in lower case ("Intrepid", "Senior").
  */
-function trimName(run: string[], startsSentence: boolean, lowerCaseWords: ReadonlySet<string>): string[] {
+function trimName(run: string[], startsSentence: boolean, lowerCaseWords: LowerCaseTest): string[] {
   const name = [...run];
   // A word the article also writes in lower case is an ordinary word at the start of a sentence
   // ("Intrepid"), or a description before a full name ("grandmother Barbara Challons").
@@ -139,7 +142,7 @@ function trimName(run: string[], startsSentence: boolean, lowerCaseWords: Readon
     !canEdgeName(word) ||
     TITLES.has(word.toLowerCase().replace(/\.$/, '')) ||
     NAME_JOINERS.has(word) ||
-    (lowerCaseWords.has(word) && ((remaining >= 3 && !hasJoiner) || (startsSentence && remaining === run.length)));
+    (lowerCaseWords(word) && ((remaining >= 3 && !hasJoiner) || (startsSentence && remaining === run.length)));
   while (name.length > 0 && isLeadIn(name[0]!, name.length)) name.shift();
   while (name.length > 0 && (!canEdgeName(name[name.length - 1]!) || NAME_JOINERS.has(name[name.length - 1]!))) name.pop();
   if (name.length > MAX_NAME_WORDS && !name.some((word) => NAME_JOINERS.has(word))) return name.slice(-2);
@@ -165,7 +168,7 @@ interface NameMention {
 }
 
 /** The names in one sentence: maximal runs of capitalised proper nouns, trimmed to the name itself. */
-function namesIn(words: readonly Word[], lowerCaseWords: ReadonlySet<string>): NameMention[] {
+function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMention[] {
   const names: NameMention[] = [];
   let run: string[] = [];
   let runStart = 0;
@@ -315,16 +318,14 @@ export function chooseKeywords(
   const candidates = new Map<string, Candidate>();
   const tagged = tagger(sentences).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
-  const lowerCaseWords = new Set<string>();
-  const seen = new Set<string>();
-  for (const words of tagged)
-    for (const { text } of words) {
-      if (seen.has(text)) continue;
-      seen.add(text);
-      if (!STARTS_LOWER.test(text)) continue;
-      const first = String.fromCodePoint(text.codePointAt(0)!);
-      lowerCaseWords.add(first.toUpperCase() + text.slice(first.length));
-    }
+  // The words are kept as written (no new strings per token); a capitalised word is looked up lowered.
+  const lowerCaseTexts = new Set<string>();
+  for (const words of tagged) for (const { text } of words) if (STARTS_LOWER.test(text)) lowerCaseTexts.add(text);
+  const lowerCaseWords: LowerCaseTest = (word) => {
+    if (!STARTS_UPPER.test(word)) return false;
+    const first = String.fromCodePoint(word.codePointAt(0)!);
+    return lowerCaseTexts.has(first.toLowerCase() + word.slice(first.length));
+  };
   tagged.forEach((words, index) => {
     const lead = index < 3;
     // A one-word name used as a modifier ("Syrian refugees") is more adjective than topic.
