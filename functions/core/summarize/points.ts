@@ -100,3 +100,16 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
   }
   return LEANING_OPENERS.has(first.text.toLowerCase()) ? 'weak' : 'good';
 }
+
+/**
+ * True when a cut stops inside a series: the word after the break is a verb (not an -ing form) or an
+ * adjective like the cut's last word ("Each memory board is cleaned | , dried in an oven and read out"),
+ * so the point keeps one item of several and reads as a fragment. `cut` and `rest` are the tokens
+ * before and after the break.
+ */
+export function cutsSeries(cut: readonly TaggedToken[], rest: readonly TaggedToken[]): boolean {
+  const last = cut.findLast((token) => token.pos !== 'PUNCT');
+  const next = rest.find((token) => token.pos !== 'PUNCT');
+  if (last === undefined || next === undefined || last.pos !== next.pos) return false;
+  return next.pos === 'ADJ' || (next.pos === 'VERB' && !/ing$/iu.test(next.text));
+}

@@ -9,7 +9,7 @@ import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
-import { pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { cutsSeries, pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
 import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
 import { chooseHeadline, sameWordsAs } from './headline.js';
@@ -176,9 +176,10 @@ function chooseKeyPoints(
       const text = stripCaptionLabel(candidate.text);
       const cuts = clauseCuts(text, perPoint, 5);
       const point = cuts
-        .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
-        .find(({ point, whole }) => {
+        .map((cut) => ({ cut, point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
+        .find(({ cut, point, whole }) => {
           if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
+          if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return false;
           // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
           const quality = pointQuality(point, whole, tagsOf(whole ? text : point));
           return quality === 'good' || (accept === 'weak' && quality === 'weak');
