@@ -110,11 +110,15 @@ function dominantInputs(bundle: Bundle, top: number): { packages: [string, numbe
   return { packages: biggest([...byPackage]), files: biggest(files) };
 }
 
-/** The publisher's bundle size, its wink share and its import time against bare node (5 alternating runs). */
+/**
+ * The publisher's bundle size, the summariser's share of it (its code and lexicon; wink's, should it come
+ * back) and its import time against bare node (5 alternating runs).
+ */
 export async function publisherFootprint(): Promise<{
   bytes: number;
   gzipBytes: number;
   winkBytes: number;
+  summarizerBytes: number;
   importMs: number;
   bareMs: number;
 }> {
@@ -124,8 +128,11 @@ export async function publisherFootprint(): Promise<{
     checkExportsHandler(bundle);
     const output = Object.values(bundle.metafile.outputs).find((candidate) => candidate.entryPoint !== undefined)!;
     let winkBytes = 0;
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+    let summarizerBytes = 0;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       if (ownerOf(input).startsWith('wink-')) winkBytes += bytesInOutput;
+      if (input.startsWith('functions/core/summarize/')) summarizerBytes += bytesInOutput;
+    }
     const bare: number[] = [];
     const imported: number[] = [];
     timeProcess(['-e', '0']);
@@ -133,7 +140,14 @@ export async function publisherFootprint(): Promise<{
       bare.push(timeProcess(['-e', '0']));
       imported.push(timeProcess([bundle.file]));
     }
-    return { bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, winkBytes, importMs: median(imported), bareMs: median(bare) };
+    return {
+      bytes: bundle.bytes,
+      gzipBytes: bundle.gzipBytes,
+      winkBytes,
+      summarizerBytes,
+      importMs: median(imported),
+      bareMs: median(bare),
+    };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }

@@ -6,11 +6,8 @@
  * 80 KB of hex took about a minute and 1 MiB hours. Prints, never fails on a time.
  */
 import { randomBytes } from 'node:crypto';
-import { loadTagger, summarize } from '../functions/core/summarize/index.js';
+import { summarize } from '../functions/core/summarize/index.js';
 import { formatMs, formatRatio, median, msSince } from './lib/measure.js';
-
-// The part-of-speech tagger loads lazily; summarize() needs it.
-await loadTagger();
 
 const SIZES_KB = [10, 40, 160, 640, 1024];
 const FRAME = 'The council met on Tuesday to discuss the budget. Members agreed to raise funding for buses.';

@@ -16,9 +16,11 @@ import { run as sources } from './sources.js';
 import { run as sourcesPoll } from './sources-poll.js';
 import { run as sending } from './sending.js';
 import { run as summarizer } from './summarizer.js';
+import { run as tagger } from './tagger.js';
 
 const BENCHMARKS: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['summaries', summarizer],
+  ['tagger', tagger],
   ['hostile-text', hostileText],
   ['feeds', feeds],
   ['edition-email', editionEmail],

@@ -5,29 +5,14 @@
  * the mean of the four R-1 + R-Lsum figures; copy the winner into DEFAULT_TUNING (rank.ts) by hand, then
  * read the report part in `npm run bench -- summaries`. Never tune on the report part.
  */
-import { DEFAULT_TUNING, loadTagger, summarize, type Tuning } from '../functions/core/summarize/index.js';
-import { DAILY_MAIL_MIX, mixedMean } from './lib/bootstrap.js';
-import { loadDevSet, type DevArticle } from './lib/dataset.js';
-import { rouge } from './lib/rouge.js';
+import { DEFAULT_TUNING, type Tuning } from '../functions/core/summarize/index.js';
+import { loadDevSet } from './lib/dataset.js';
+import { scoreTuning } from './lib/tuning-score.js';
 
 const GRID: ReadonlyArray<Partial<Tuning>> = [1, 2, 3].flatMap((positionWeight) =>
   [0.25, 0.3, 0.4].flatMap((redundancy) => [0.5, 1].map((quotePenalty) => ({ positionWeight, redundancy, quotePenalty }))),
 );
 
-/** Mean R-1 and R-Lsum of one tuning on one set of rows, as it is and re-weighted. */
-function scoreTuning(tuning: Tuning, rows: readonly DevArticle[]): number[] {
-  const r1: number[] = [];
-  const rl: number[] = [];
-  for (const row of rows) {
-    const scores = rouge(summarize({ text: row.article }, tuning).sentences.join('\n'), row.reference);
-    r1.push(100 * scores.rouge1.f1);
-    rl.push(100 * scores.rougeLsum.f1);
-  }
-  const outlets = rows.map((row) => row.outlet);
-  return [undefined, DAILY_MAIL_MIX].flatMap((mix) => [mixedMean(r1, outlets, mix), mixedMean(rl, outlets, mix)]);
-}
-
-await loadTagger();
 const sets = (['v1', 'v2'] as const).map((name) => (loadDevSet(name) ?? []).filter((row) => row.part === 'train'));
 const results = GRID.map((knobs) => {
   const tuning = { ...DEFAULT_TUNING, ...knobs };

@@ -116,7 +116,7 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
-        // Line mappings only: embedding the sources would put the 3 MB sentence model's JSON into the
+        // Line mappings only: embedding the sources would put every bundled package's source into the
         // map too, which --enable-source-maps then parses at every cold start (bench/cold-start.ts).
         esbuildArgs: { '--sources-content': 'false' },
         forceDockerBundling: false,

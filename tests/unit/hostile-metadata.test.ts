@@ -2,11 +2,8 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { splitFrontMatter } from '../../functions/core/articles/front-matter.js';
 import { renderEditionEmail } from '../../functions/core/render/index.js';
-import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
+import { summarize } from '../../functions/core/summarize/index.js';
 import { mail, seedDigest, singleEdition, site } from './render-fixtures.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
 
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/u;
 const STORY =

@@ -23,7 +23,7 @@ import { publishDigests, type PublishDeps, type PublishSettings } from '../../fu
 import { SITE_SCRIPT } from '../../functions/core/render/assets.js';
 import { renderEditionEmail, renderFeeds, renderSite } from '../../functions/core/render/index.js';
 import { readingTime } from '../../functions/core/reading-time.js';
-import { loadTagger, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+import { LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 import { articleSource, damage, damaged, extension, hostileProse, metadataText, prose, shownText } from './properties/arbitraries.js';
 import { mail, singleEdition, site } from './render-fixtures.js';
 import {
@@ -36,9 +36,6 @@ import {
   MemorySubscribers,
   RecordingMailer,
 } from '../fakes/index.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
 
 /**
  * Fixed seed and run counts: the same cases on every machine. To explore locally, set

@@ -3,11 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
 import { dropOverlongRuns, LONGEST_RUN } from '../../functions/core/summarize/long-runs.js';
 import { publishDigests } from '../../functions/core/publish/publish-digests.js';
-import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
+import { summarize } from '../../functions/core/summarize/index.js';
 import { FixedClock, memoryPublishWorld, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
 
 const FRAME = [
   'The city council voted on Tuesday to build a new flood barrier along the river, ending years of debate.',

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadTagger, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+import { splitSentences, summarize } from '../../functions/core/summarize/index.js';
 import { chooseKeywords } from '../../functions/core/summarize/keywords.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 const LIMITS = { min: 3, max: 6 };

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
-import { pointQuality, stripCaptionLabel } from '../../functions/core/summarize/points.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
+import { summarize } from '../../functions/core/summarize/index.js';
+import { cutsSeries, pointQuality, stripCaptionLabel } from '../../functions/core/summarize/points.js';
+import { tagSentences } from '../../functions/core/summarize/tagger.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 
@@ -97,5 +95,18 @@ describe('key points', () => {
     const { keyPoints } = summarize({ text: STORY });
     expect(keyPoints.some((point) => point.startsWith('With both the council'))).toBe(false);
     expect(keyPoints.some((point) => point.startsWith('As the river'))).toBe(false);
+  });
+});
+
+describe('cutsSeries', () => {
+  const tags = (text: string) => tagSentences([text])[0]!;
+  it('sees a cut that keeps one verb or adjective of a series', () => {
+    expect(cutsSeries(tags('Each memory board is cleaned'), tags('dried in an oven and read out slowly'))).toBe(true);
+    expect(cutsSeries(tags('The new trains are quiet'), tags('cheap and fast'))).toBe(true);
+  });
+  it('lets a cut before an attribution, an -ing clause or a new clause stand', () => {
+    expect(cutsSeries(tags('The president visited the factory'), tags('officials said'))).toBe(false);
+    expect(cutsSeries(tags('He said the plan failed'), tags('raising questions about the budget'))).toBe(false);
+    expect(cutsSeries(tags('Xi noted that the world faces turbulence'), tags('and called on China to act'))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { porterStem } from '../../functions/core/summarize/porter.js';
 import { rouge, rougeTokens } from '../../bench/lib/rouge.js';
 import { devDataPath, loadDevSet } from '../../bench/lib/dataset.js';
-import { loadTagger, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+import { splitSentences, summarize } from '../../functions/core/summarize/index.js';
 
 // Outputs of NLTK 3.8 `PorterStemmer()` (its default NLTK_EXTENSIONS mode, the one rouge-score uses),
 // covering every step of the algorithm and NLTK's departures from the original.
@@ -147,7 +147,6 @@ describe('ROUGE floor on the report part of the v2 dev set (a regression guard, 
   // Gazette 33.85 / 12.23 / 30.08 and Lead-3 31.98 / 11.74 / 28.72 on the 233 report rows
   // (bench/lib/split.ts), as `npm run bench -- summaries` prints them.
   it('keeps Gazette above its floor and above Lead-3 on R-1 and R-Lsum', { timeout: 120_000 }, async () => {
-    await loadTagger();
     const rows = loadDevSet('v2');
     expect(rows, `the dev set at ${devDataPath('v2')}`).toBeDefined();
     const report = rows!.filter((row) => row.part === 'report');

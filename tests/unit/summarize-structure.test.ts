@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseArticleFile } from '../../functions/adapters/article-files.js';
 import type { Article, Summary } from '../../functions/core/model.js';
-import { loadTagger, summarize } from '../../functions/core/summarize/index.js';
+import { summarize } from '../../functions/core/summarize/index.js';
 import { stripSiteSuffix } from '../../functions/core/summarize/headline.js';
 import { plainTextBlocks } from '../../functions/core/articles/text.js';
-
-// keywords, key points and headline cuts need the part-of-speech tagger, which loads lazily
-await loadTagger();
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const wordsOf = (text: string): number => text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token)).length;

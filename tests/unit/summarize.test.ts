@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Summary } from '../../functions/core/model.js';
 import { readingMinutes, readingTime } from '../../functions/core/reading-time.js';
-import { loadTagger, ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
-
-// keywords and key points need the part-of-speech tagger, which the summariser loads lazily
-await loadTagger();
+import { ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 
@@ -100,6 +97,26 @@ describe('splitSentences', () => {
   });
 });
 
+/** Made up: a short lead (it becomes the headline) and long sentences whose clauses key points cut. */
+const WORKSHOP_SENTENCES = [
+  'At first sight, the workshop looks like any other garage.',
+  'Inside, three engineers rebuild the flight recorders that investigators pull from crashed aircraft every year.',
+  'The recorders arrive scorched, dented and sometimes soaked in sea water after weeks on the ocean floor.',
+  'Each memory board is cleaned, dried in an oven and read out slowly on a bench that the team built itself.',
+  'The lead engineer has done this work for twenty years and has recovered data from more than four hundred units.',
+  'Investigators say the recovered data explained the cause of most of the accidents the team examined last year.',
+  'The workshop now trains staff from six other countries, who stay for a month and take the methods home.',
+  'A new building for the team will open next spring beside the airport, with room for twice as many benches.',
+  'The regulator pays for the building, which replaces a shed that has leaked through every winter since it opened.',
+  'Airlines send their own recorders for checks too, and the team charges them for the bench time they use.',
+  'Most recorders still hold their data when they arrive, although some have been crushed beyond any repair.',
+  'The engineers keep a log of every unit, with its flight, its damage and the hours spent recovering it.',
+  'That log has become a guide for the makers, who have changed the casing twice because of what it showed.',
+  'The team hopes the next generation of recorders will stream their data before an aircraft ever goes down.',
+  'Until then, the benches, the ovens and the patient reading-out of damaged memory boards will carry on.',
+];
+const WORKSHOP = WORKSHOP_SENTENCES.join(' ');
+
 describe('summarize', () => {
   it('keeps every limit on a normal article', () => {
     checkLimits(summarize({ text: STORY }), wordsOf(STORY));
@@ -112,6 +129,26 @@ describe('summarize', () => {
     expect(summary.headline.startsWith('Chinese President Xi Jinping')).toBe(true);
     expect(summary.keywords).toEqual(expect.arrayContaining(['xi jinping', 'vladimir putin', 'china']));
     expect(readingTime(SEED, summary).articleWords).toBe(wordsOf(SEED));
+  });
+
+  it('never repeats the headline as a key point (a short lead becomes the headline, the summary starts after it)', () => {
+    const text = WORKSHOP;
+    const summary = summarize({ text });
+    expect(summary.headline).toBe('At first sight, the workshop looks like any other garage');
+    expect(summary.keyPoints.length).toBeGreaterThanOrEqual(3);
+    const words = (line: string): string =>
+      line
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, ' ')
+        .trim();
+    for (const point of summary.keyPoints) expect(words(point).startsWith(words(summary.headline))).toBe(false);
+  });
+
+  it('never cuts a key point inside a series ("is cleaned, dried in an oven and read out")', () => {
+    // Thirteen sentences: the budget then cuts points to about a dozen words, at clause boundaries.
+    const { keyPoints } = summarize({ text: WORKSHOP_SENTENCES.slice(0, 13).join(' ') });
+    expect(keyPoints.length).toBeGreaterThanOrEqual(3);
+    expect(keyPoints.some((point) => point.startsWith('Each memory board is cleaned'))).toBe(false);
   });
 
   it('derives a headline from the text that is not cut mid-word and has no trailing punctuation', () => {

@@ -20,7 +20,7 @@ import { GazetteError } from '../../core/errors.js';
 import type { ReadingTime, Summary } from '../../core/model.js';
 import { readingTime } from '../../core/reading-time.js';
 import { parseArticleFile } from '../../adapters/article-files.js';
-import { loadTagger, summarize } from '../../core/summarize/index.js';
+import { summarize } from '../../core/summarize/index.js';
 import { EXIT_CODES, terminalSafe } from '../../shared/cli-errors.js';
 
 /** The streams a command talks to; the real process's in production, in-memory ones in tests. */
@@ -91,7 +91,6 @@ async function summarizeFile(path: string, json: boolean, io: CommandIo): Promis
   }
   try {
     const article = parseArticleFile(path, bytes);
-    await loadTagger();
     const words = summarize({ text: article.text, title: article.title, tags: article.tags, source: article.source });
     const times = readingTime(article.text, words);
     await write(
@@ -120,7 +119,6 @@ async function summarizeJsonLines(io: CommandIo): Promise<number> {
       // Keep the id for the error line even when the rest of the object is wrong.
       if (typeof raw === 'object' && raw !== null && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number')) id = raw.id;
       const input = JsonlArticle.parse(raw);
-      await loadTagger();
       const summary = summarize({ text: input.article, title: input.title, tags: input.tags, source: `id ${String(input.id)}` });
       await write(io.stdout, `${JSON.stringify({ id: input.id, ...digestFields(summary) })}\n`);
     } catch (error) {

@@ -7,7 +7,7 @@
  */
 import { stripBidiControls } from '../articles/text.js';
 import { pointQuality } from './points.js';
-import { tagSentences } from './tagger.js';
+import { tagSentences, type Tagger } from './tagger.js';
 import { countWords, shorten, tidyEnding } from './text.js';
 
 /** The longest headline, in characters. */
@@ -118,11 +118,10 @@ const OPEN_ENDINGS = new Set(['VERB', 'AUX', 'ADP', 'DET', 'CCONJ', 'SCONJ', 'PA
  * {@link pointQuality}), not a subordinate clause or an appositive ("But as these letters reveal",
  * "Conrad Hilton, the younger brother of…"), and not ending where its object was cut off.
  */
-function standsAlone(cut: string): boolean {
-  if (pointQuality(cut, false) === 'unusable') return false;
-  const words = tagSentences([cut])
-    .flat()
-    .filter((token) => token.pos !== 'PUNCT');
+function standsAlone(cut: string, tagger: Tagger): boolean {
+  const tokens = tagger([cut]).flat();
+  if (pointQuality(cut, false, tokens) === 'unusable') return false;
+  const words = tokens.filter((token) => token.pos !== 'PUNCT');
   return !OPEN_ENDINGS.has(words[words.length - 1]?.pos ?? 'X');
 }
 
@@ -130,10 +129,10 @@ function standsAlone(cut: string): boolean {
  * The headline of one sentence: the sentence itself when it fits, else its longest leading clauses, else
  * its first clause without trailing phrases, whichever fits in {@link HEADLINE_CHARS} and stands alone.
  */
-function sentenceHeadline(sentence: string): string | undefined {
+function sentenceHeadline(sentence: string, tagger: Tagger): string | undefined {
   const base = headlineBase(sentence);
   if (base.length <= HEADLINE_CHARS) return base.length > 0 ? base : undefined;
-  return [...clausePrefixes(base), ...phrasePrefixes(base)].find((cut) => cut.length <= HEADLINE_CHARS && standsAlone(cut));
+  return [...clausePrefixes(base), ...phrasePrefixes(base)].find((cut) => cut.length <= HEADLINE_CHARS && standsAlone(cut, tagger));
 }
 
 /**
@@ -141,9 +140,9 @@ function sentenceHeadline(sentence: string): string | undefined {
  * that gives one (see {@link sentenceHeadline}). When none does, the lead cut at the last whole word
  * with an ellipsis, so the reader sees the words stop; a first word longer than the line is cut inside.
  */
-function headlineFromSentences(candidates: readonly string[]): string {
+function headlineFromSentences(candidates: readonly string[], tagger: Tagger): string {
   for (const sentence of candidates.slice(0, 3)) {
-    const headline = sentenceHeadline(sentence);
+    const headline = sentenceHeadline(sentence, tagger);
     // A fragment of one or two words ("the.") is no headline while a real sentence follows.
     if (headline !== undefined && countWords(headline) >= 3) return headline;
   }
@@ -172,12 +171,17 @@ function cutLongWord(text: string): string {
  * characters), else the heading above the first paragraph when it fits, else one written from the
  * candidate sentences (see {@link headlineFromSentences}).
  */
-export function chooseHeadline(title: string | undefined, leadHeading: string | undefined, candidates: readonly string[]): string {
+export function chooseHeadline(
+  title: string | undefined,
+  leadHeading: string | undefined,
+  candidates: readonly string[],
+  tagger: Tagger = tagSentences,
+): string {
   const given = title === undefined ? '' : stripSiteSuffix(stripBidiControls(title).replace(/\s+/gu, ' ').trim());
   if (given.length > 0) return shorten(given, { maxChars: HEADLINE_CHARS }) || cutLongWord(given);
   const heading = leadHeading === undefined ? '' : stripBidiControls(leadHeading).replace(/\s+/gu, ' ').trim();
   if (heading.length > 0 && heading.length <= HEADLINE_CHARS && countWords(heading) >= 2) return heading;
-  return headlineFromSentences(candidates);
+  return headlineFromSentences(candidates, tagger);
 }
 
 /** The words of a text, lower-case, without punctuation: what "the same line" means to a reader. */
@@ -187,7 +191,8 @@ const wordsOnly = (text: string): string =>
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 
-/** True when two lines say the same words (a headline that is the summary's first sentence). */
-export function sameWords(a: string, b: string): boolean {
-  return wordsOnly(a) === wordsOnly(b);
+/** A test of whether a line says the same words as `line` (a headline that is the summary's first sentence). */
+export function sameWordsAs(line: string): (text: string) => boolean {
+  const words = wordsOnly(line);
+  return (text) => wordsOnly(text) === words;
 }

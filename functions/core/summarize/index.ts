@@ -5,5 +5,5 @@
  */
 export { ExtractiveSummarizer, summarize, LIMITS, type SummarizeInput } from './summarize.js';
 export { splitSentences } from './segment.js';
-export { loadTagger } from './tagger.js';
-export { DEFAULT_TUNING, type Tuning } from './rank.js';
+export { tagSentences, type Tagger } from './tagger.js';
+export { DEFAULT_TUNING, FEATURES, HAND_TUNING, LEARNED_TUNING, type Scorer, type Tuning } from './rank.js';

@@ -3,12 +3,12 @@
  * ("xi jinping", "belt and road initiative"), noun phrases that the article repeats ("strategic
  * partnership") and its prominent nouns ("floods"), never verbs or news filler ("said", "president").
  *
- * Candidates come from wink's part-of-speech tags: runs of proper nouns are names, runs of adjectives and
+ * Candidates come from part-of-speech tags (tagger.ts): runs of proper nouns are names, runs of adjectives and
  * nouns ending in a noun are noun phrases. Each candidate is scored like a term frequency with a lead
  * and headline bonus (a word that is in every article scores nothing because it is in the stop list, the
  * cheap stand-in for a corpus IDF); a lone surname or first name counts towards the full name it abbreviates.
  */
-import { tagSentences, type TaggedToken } from './tagger.js';
+import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { rawWords, stem } from './text.js';
 
@@ -104,16 +104,20 @@ function joinHyphenated(tokens: readonly TaggedToken[]): Word[] {
       !next.spaceBefore &&
       /\w/.test(next.text)
     ) {
-      previous.text += `-${next.text}`;
-      previous.pos = next.pos;
+      words[words.length - 1] = { text: `${previous.text}-${next.text}`, pos: next.pos };
       i++;
       continue;
     }
-    words.push({ text: token.text, pos: token.pos });
+    // Tokens are read, never changed: a joined word is a new one (above), the others are shared.
+    words.push(token);
   }
   return words;
 }
 
+const STARTS_LOWER = /^\p{Ll}/u;
+const STARTS_UPPER = /^\p{Lu}/u;
+/** Whether the article writes this capitalised word in lower case somewhere ("Senior" and "senior"). */
+type LowerCaseTest = (word: string) => boolean;
 const isCapitalised = (word: Word): boolean => /^\p{Lu}/u.test(word.text);
 const isProperNoun = (word: Word | undefined): boolean => word !== undefined && word.pos === 'PROPN' && isCapitalised(word);
 /** A word that could be part of a topic at all: letters (and hyphens), not filler. */
@@ -129,7 +133,7 @@ const canEdgeName = (text: string): boolean => /^\p{L}[\p{L}.-]*$/u.test(text) &
  * Trims a run of capitalised words to the name in it: no filler or titles at the start, no filler at the
  * end, no sentence-initial word the article otherwise writes in lower case ("Intrepid", "Senior").
  */
-function trimName(run: string[], startsSentence: boolean, lowerCaseWords: ReadonlySet<string>): string[] {
+function trimName(run: string[], startsSentence: boolean, lowerCaseWords: LowerCaseTest): string[] {
   const name = [...run];
   // A word the article also writes in lower case is an ordinary word at the start of a sentence
   // ("Intrepid"), or a description before a full name ("grandmother Barbara Challons").
@@ -138,7 +142,7 @@ function trimName(run: string[], startsSentence: boolean, lowerCaseWords: Readon
     !canEdgeName(word) ||
     TITLES.has(word.toLowerCase().replace(/\.$/, '')) ||
     NAME_JOINERS.has(word) ||
-    (lowerCaseWords.has(word) && ((remaining >= 3 && !hasJoiner) || (startsSentence && remaining === run.length)));
+    (lowerCaseWords(word) && ((remaining >= 3 && !hasJoiner) || (startsSentence && remaining === run.length)));
   while (name.length > 0 && isLeadIn(name[0]!, name.length)) name.shift();
   while (name.length > 0 && (!canEdgeName(name[name.length - 1]!) || NAME_JOINERS.has(name[name.length - 1]!))) name.pop();
   if (name.length > MAX_NAME_WORDS && !name.some((word) => NAME_JOINERS.has(word))) return name.slice(-2);
@@ -164,7 +168,7 @@ interface NameMention {
 }
 
 /** The names in one sentence: maximal runs of capitalised proper nouns, trimmed to the name itself. */
-function namesIn(words: readonly Word[], lowerCaseWords: ReadonlySet<string>): NameMention[] {
+function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMention[] {
   const names: NameMention[] = [];
   let run: string[] = [];
   let runStart = 0;
@@ -303,6 +307,7 @@ export function chooseKeywords(
   title: string | undefined,
   tags: readonly string[],
   limits: { min: number; max: number },
+  tagger: Tagger = tagSentences,
 ): string[] {
   const keywords: string[] = [];
   for (const tag of tags) {
@@ -311,11 +316,16 @@ export function chooseKeywords(
     if (keywords.length === limits.max) return keywords;
   }
   const candidates = new Map<string, Candidate>();
-  const tagged = tagSentences(sentences).map(joinHyphenated);
+  const tagged = tagger(sentences).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
-  const lowerCaseWords = new Set<string>();
-  for (const words of tagged)
-    for (const word of words) if (/^\p{Ll}/u.test(word.text)) lowerCaseWords.add(word.text.replace(/^\p{Ll}/u, (c) => c.toUpperCase()));
+  // The words are kept as written (no new strings per token); a capitalised word is looked up lowered.
+  const lowerCaseTexts = new Set<string>();
+  for (const words of tagged) for (const { text } of words) if (STARTS_LOWER.test(text)) lowerCaseTexts.add(text);
+  const lowerCaseWords: LowerCaseTest = (word) => {
+    if (!STARTS_UPPER.test(word)) return false;
+    const first = String.fromCodePoint(word.codePointAt(0)!);
+    return lowerCaseTexts.has(first.toLowerCase() + word.slice(first.length));
+  };
   tagged.forEach((words, index) => {
     const lead = index < 3;
     // A one-word name used as a modifier ("Syrian refugees") is more adjective than topic.

@@ -45,9 +45,12 @@ interface Word extends TaggedToken {
 }
 
 function markFinite(tokens: readonly TaggedToken[]): Word[] {
-  return tokens.map((token, index) => ({
-    ...token,
-    finite: token.pos === 'AUX' || (token.pos === 'VERB' && !/ing$/i.test(token.text) && tokens[index - 1]?.text.toLowerCase() !== 'to'),
+  // Fields copied by name, not spread: this runs for every cut of every candidate point.
+  return tokens.map(({ text, pos, spaceBefore }, index) => ({
+    text,
+    pos,
+    spaceBefore,
+    finite: pos === 'AUX' || (pos === 'VERB' && !/ing$/i.test(text) && tokens[index - 1]?.text.toLowerCase() !== 'to'),
   }));
 }
 
@@ -66,7 +69,7 @@ const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => 
 /**
  * Judges one key point. `whole` says whether the point is its sentence in full (a whole sentence is
  * grammatical by construction, so only the caption and lean tests apply) or a leading cut of it.
- * `tagged` are the point's tokens when the caller has them already (see {@link prefixTokens}).
+ * `tagged` are the point's tokens when the caller has them already.
  */
 export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[]): PointQuality {
   const tokens = markFinite(tagged ?? tagSentences([point]).flat());
@@ -99,17 +102,14 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
 }
 
 /**
- * The tokens of a leading part of a tagged sentence: those that fit in the first `length` characters
- * as the tokens spell them out. Cuts of one sentence are judged from its tags, so each sentence is
- * tagged once, not once per cut (tagging was most of the summariser's time).
+ * True when a cut stops inside a series: the word after the break is a verb (not an -ing form) or an
+ * adjective like the cut's last word ("Each memory board is cleaned | , dried in an oven and read out"),
+ * so the point keeps one item of several and reads as a fragment. `cut` and `rest` are the tokens
+ * before and after the break.
  */
-export function prefixTokens(tokens: readonly TaggedToken[], length: number): TaggedToken[] {
-  const prefix: TaggedToken[] = [];
-  let spelled = 0;
-  for (const token of tokens) {
-    spelled += (prefix.length > 0 && token.spaceBefore ? 1 : 0) + token.text.length;
-    if (spelled > length) break;
-    prefix.push(token);
-  }
-  return prefix;
+export function cutsSeries(cut: readonly TaggedToken[], rest: readonly TaggedToken[]): boolean {
+  const last = cut.findLast((token) => token.pos !== 'PUNCT');
+  const next = rest.find((token) => token.pos !== 'PUNCT');
+  if (last === undefined || next === undefined || last.pos !== next.pos) return false;
+  return next.pos === 'ADJ' || (next.pos === 'VERB' && !/ing$/iu.test(next.text));
 }

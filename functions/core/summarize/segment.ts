@@ -54,13 +54,14 @@ function tidy(text: string): string {
 
 /**
  * One paragraph's sentences. Parts are gathered into groups and joined once, so a paragraph of many
- * false breaks stays linear ("Mr. Mr. Mr. …" never re-tests a growing string).
+ * false breaks stays linear ("Mr. Mr. Mr. …" never re-tests a growing string). The paragraph comes
+ * tidied, so its segments only need trimming.
  */
 function splitParagraph(paragraph: string): string[] {
   const groups: string[][] = [];
   let previous = '';
   for (const { segment } of segmenter.segment(paragraph)) {
-    const part = tidy(segment);
+    const part = segment.trim();
     if (part.length === 0) continue;
     const group = groups[groups.length - 1];
     if (group !== undefined && isFalseBreak(previous, part)) group.push(part);

@@ -8,12 +8,11 @@ import type { SummarizeOptions, Summarizer } from '../publish/ports.js';
 import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
-import { loadTagger } from './tagger.js';
 import { chooseKeywords } from './keywords.js';
-import { pointQuality, prefixTokens, stripCaptionLabel, type PointQuality } from './points.js';
-import { tagSentences, type TaggedToken } from './tagger.js';
+import { cutsSeries, pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
-import { chooseHeadline, sameWords } from './headline.js';
+import { chooseHeadline, sameWordsAs } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
 import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
 
@@ -143,24 +142,28 @@ const normalised = (text: string): string =>
  * Key points: the best-scoring sentences outside the summary that say something the summary and the
  * other points do not, each whole or cut to a leading clause, and each a statement that stands on its
  * own (see {@link pointQuality}). Up to five good points are taken; points that lean on the sentence
- * before ("He affirmed…") and then cuts between words are used only to reach three.
+ * before ("He affirmed…") and then cuts between words are used only to reach three. The sentence the
+ * headline was written from is no key point either: the reader has just read it.
  */
-function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<number>, tuning: Tuning, wordBudget: number): string[] {
+function chooseKeyPoints(
+  ranked: readonly RankedSentence[],
+  used: ReadonlySet<number>,
+  tuning: Tuning,
+  wordBudget: number,
+  tagger: Tagger,
+  headline: string,
+): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
   const summaryText = normalised(summary.map((s) => s.text).join(' '));
+  const headlineText = normalised(headline);
   const threshold = Math.min(tuning.redundancy, 0.5);
-  const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
+  const candidates = [...ranked]
+    .sort(byScore)
+    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5 && !normalised(s.text).startsWith(headlineText));
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
-  const tags = new Map<string, TaggedToken[]>();
-  const tagsOf = (text: string): TaggedToken[] => {
-    const known = tags.get(text);
-    if (known) return known;
-    const tagged = tagSentences([text]).flat();
-    tags.set(text, tagged);
-    return tagged;
-  };
+  const tagsOf = (text: string): TaggedToken[] => tagger([text])[0] ?? [];
   // Three points must fit the budget, so each is cut shorter when the budget is tight.
   const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
   // A cut between words reads as broken text, so points are whole sentences or whole clauses only.
@@ -171,13 +174,14 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
       if (picked.size === LIMITS.keyPointsMax) break;
       if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
       const text = stripCaptionLabel(candidate.text);
-      const tokens = tagsOf(text);
       const cuts = clauseCuts(text, perPoint, 5);
       const point = cuts
-        .map((cut) => ({ point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
-        .find(({ point, whole }) => {
+        .map((cut) => ({ cut, point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
+        .find(({ cut, point, whole }) => {
           if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
-          const quality = pointQuality(point, whole, whole ? tokens : prefixTokens(tokens, point.length));
+          if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return false;
+          // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
+          const quality = pointQuality(point, whole, tagsOf(whole ? text : point));
           return quality === 'good' || (accept === 'weak' && quality === 'weak');
         })?.point;
       if (point === undefined) continue;
@@ -199,23 +203,28 @@ function chooseKeyPoints(ranked: readonly RankedSentence[], used: ReadonlySet<nu
  * Short articles degrade gracefully: a one-sentence article is its own summary with no key points;
  * an article too short for two sentences within 30 % gets one, shortened at a clause boundary.
  *
+ * `tagger` is the part-of-speech tagger the keywords, key points and headline cuts read; the benchmarks
+ * pass wink's to compare.
+ *
  * @throws ArticleError when the text has no words.
  */
-export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING): Summary {
+export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING, tagger: Tagger = tagSentences): Summary {
   const source = input.source ?? 'article';
+  // Headline, key points and keywords read the same sentences: each is tagged once.
+  const tag = cachingTagger(tagger);
   const checkBudget = (): void => {
     if (input.deadline?.passed()) throw new ArticleError(source, 'summarising took longer than the per-article time budget; skipped');
   };
   // Reading time counts the article as written; the NLP reads it without overlong runs.
   const articleWords = countWords(input.text);
-  const { prose, leadHeading } = readBlocks(input.blocks ?? plainTextBlocks(input.text));
-  const raw = splitSentences(dropOverlongRuns(prose.join('\n')), checkBudget);
-  if (articleWords === 0 || raw.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
-  const sentences = cleanSentences(raw);
+  const { sentences, leadHeading } = articleSentences(input, checkBudget);
+  if (articleWords === 0 || sentences.length === 0) throw new ArticleError(source, 'the article has no text to summarise');
   // Ranked on the sentences as written (a caption's telltale " ." matters), shown tidied.
   const ranked = rankSentences(sentences, tuning)
-    .map((sentence) => ({ ...sentence, text: tidySentence(sentence.text) }))
-    .map((sentence) => ({ ...sentence, words: countWords(sentence.text) }))
+    .map((sentence) => {
+      const text = tidySentence(sentence.text);
+      return text === sentence.text ? sentence : { ...sentence, text, words: countWords(text) };
+    })
     .filter((sentence) => sentence.words > 0);
   checkBudget();
   const limits = compressionLimits(articleWords);
@@ -225,15 +234,30 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
     input.title,
     leadHeading,
     ranked.map((s) => s.text),
+    tag,
   );
   // The headline is never the summary's first line again: the summary then starts with the next best.
-  const others = ranked.filter((s) => !sameWords(headline, s.text));
-  if (sameWords(headline, summary.texts[0]!) && others.length > 0)
-    summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
+  const isHeadline = sameWordsAs(headline);
+  const others = ranked.filter((s) => !isHeadline(s.text));
+  if (isHeadline(summary.texts[0]!) && others.length > 0) summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
   const summaryWords = countWords(summary.texts.join(' '));
-  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords);
-  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax });
+  const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag, headline);
+  const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tag);
   return { headline, sentences: summary.texts, keyPoints, keywords };
+}
+
+/**
+ * The sentences the summariser ranks: those of the prose blocks, split, without overlong runs, byline
+ * debris and datelines; and the heading above the first paragraph. Exported for the scorer's trainer
+ * (bench/train-scorer.ts), which must see the sentences exactly as the ranker does.
+ */
+export function articleSentences(
+  input: Pick<SummarizeInput, 'text' | 'blocks'>,
+  checkBudget: () => void = () => {},
+): { sentences: string[]; leadHeading?: string } {
+  const { prose, leadHeading } = readBlocks(input.blocks ?? plainTextBlocks(input.text));
+  const raw = splitSentences(dropOverlongRuns(prose.join('\n')), checkBudget);
+  return { sentences: raw.length === 0 ? [] : cleanSentences(raw), ...(leadHeading !== undefined ? { leadHeading } : {}) };
 }
 
 /** Kinds of block whose sentences may be summary sentences; headings, lists, captions and code never are. */
@@ -286,7 +310,6 @@ export class ExtractiveSummarizer implements Summarizer {
    * words or when `options.deadline` passes first.
    */
   async summarize(article: Article, options: SummarizeOptions = {}): Promise<Summary> {
-    await loadTagger();
     return summarize(
       {
         text: article.text,

@@ -1,73 +1,252 @@
 /**
- * Part-of-speech tags from winkNLP's English lite model, for the two places that still need them: the
- * keywords (names and nouns apart from verbs) and the key points (a statement has a finite verb).
- * Sentences no longer come from wink (see segment.ts), so the model is loaded lazily, by a dynamic
- * import on the first article that is actually summarised: a run with nothing new never pays its
- * ~80 ms of import and ~100 ms of start-up.
+ * Part-of-speech tags for the three places that need them: keywords (names and nouns apart from verbs),
+ * key points (a statement has a finite verb) and headline cuts (no cut ends on a preposition).
+ *
+ * Why our own: winkNLP's model was 3.5 MiB of the publisher's bundle and ~180 ms of its first article,
+ * for tags that only these three heuristics read. This tagger is a lexicon lookup with two fallbacks and
+ * one step of context, learned from wink's tags on the train part of the dev sets
+ * (bench/build-lexicon.ts writes lexicon.json; bench/tagger.ts compares the two on the report part):
+ *
+ * - a lower-case word takes its class from the lexicon, else from its ending ("-ly", "-tion");
+ * - a capitalised word inside a sentence is a proper noun unless the lexicon says otherwise
+ *   ("President", "Russian", "I"); at the start of a sentence it is read as its lower-case word when the
+ *   lexicon knows that word ("Police", "The"), else as a name;
+ * - a word then takes the tag that followed the previous tag and preceded the next word's class most often
+ *   in the train part, where that is not its class's first tag ("to attack": a noun's class, a verb).
+ *
+ * Tags are the Universal POS tags wink used (NOUN, PROPN, VERB, AUX, ADP, DET, PUNCT, …), on tokens
+ * split the way wink split them (hyphens, "n't", "'s" and punctuation apart), so the heuristics read
+ * the same tokens as before. Pure and synchronous: nothing to load.
  */
+import LEXICON_JSON from './lexicon.json' with { type: 'json' };
 
 /** One word of a tagged text: its surface form, its part of speech and whether a space precedes it. */
 export interface TaggedToken {
   text: string;
-  /** Universal POS tag from wink's lite model: NOUN, PROPN, ADJ, VERB, PUNCT, … */
+  /** Universal POS tag: NOUN, PROPN, ADJ, VERB, AUX, ADP, DET, PUNCT, … */
   pos: string;
   spaceBefore: boolean;
 }
 
-/** Tags the words of each given sentence; one token list per sentence found. */
+/** Tags the words of each given sentence; one token list per sentence (empty sentences give none). */
 export type Tagger = (sentences: readonly string[]) => TaggedToken[][];
 
-let loaded: Tagger | undefined;
-let loading: Promise<Tagger> | undefined;
+/**
+ * The lexicon as stored in lexicon.json. A class is one tag or several, most frequent first, joined by
+ * ">" ("NOUN>VERB"). Each map is keyed by class and lists its words separated by spaces, which keeps the
+ * file small and readable in a diff.
+ */
+export interface LexiconFile {
+  /** Lower-case words whose class is not the one their ending gives. */
+  words: Record<string, string>;
+  /** Capitalised forms that are not proper nouns inside a sentence ("President", "Russian"). */
+  capitalised: Record<string, string>;
+  /** Word endings (1–4 letters) whose class differs from the class of their own last letters. */
+  endings: Record<string, string>;
+  /**
+   * For a class, the tag to use after a previous tag ("PRON") or after a previous tag and before the
+   * next word's first tag ("DET,NOUN"), where that differs from the class's first tag.
+   * Listed as "context=TAG" pairs separated by spaces.
+   */
+  context: Record<string, string>;
+}
 
-/** Builds the tagger from wink's modules, once they are imported. */
-function makeTagger(winkNLP: typeof import('wink-nlp').default, model: typeof import('wink-eng-lite-web-model').default): Tagger {
-  const nlp = winkNLP(model, ['sbd', 'pos']);
-  const its = nlp.its;
-  return (sentences) => {
-    // One document for all sentences, a line each: one pass over the text, not one per sentence.
-    const found = nlp.readDoc(sentences.join('\n')).sentences();
-    const tagged: TaggedToken[][] = [];
-    for (let k = 0; k < found.length(); k++) {
-      const tokens = found.itemAt(k).tokens();
-      const tags = tokens.out(its.pos) as string[];
-      const spaces = tokens.out(its.precedingSpaces) as string[];
-      const list: TaggedToken[] = [];
-      tokens.out().forEach((text, index) => {
-        const pos = tags[index] ?? 'X';
-        if (pos !== 'SPACE') list.push({ text, pos, spaceBefore: (spaces[index] ?? '').length > 0 });
-      });
-      if (list.length > 0) tagged.push(list);
+/** The lexicon ready for lookups. */
+export interface Lexicon {
+  words: Map<string, string[]>;
+  capitalised: Map<string, string[]>;
+  endings: Map<string, string[]>;
+  context: Map<string, Map<string, string>>;
+  /** Classes already looked up, by token: inside a sentence, and at its start. */
+  seen: Map<string, readonly string[]>;
+  seenFirst: Map<string, readonly string[]>;
+  /** Each class's context table (or none), by the class's array: no key is built per token. */
+  contextOf: Map<readonly string[], Map<string, string> | undefined>;
+}
+
+/** Past this many entries the lookup cache starts again, so a long-running process stays small. */
+const SEEN_LIMIT = 50_000;
+
+/** The class a word has when neither the lexicon nor any ending says otherwise. */
+export const DEFAULT_CLASS: readonly string[] = ['NOUN'];
+/** Longest word ending the lexicon keeps. */
+export const MAX_ENDING = 4;
+
+/** Reads the stored form into maps (see {@link LexiconFile}). */
+export function readLexicon(file: LexiconFile): Lexicon {
+  const byWord = (groups: Record<string, string>): Map<string, string[]> => {
+    const map = new Map<string, string[]>();
+    for (const [kind, words] of Object.entries(groups)) {
+      const tags = kind.split('>');
+      for (const word of words.split(' ')) if (word.length > 0) map.set(word, tags);
     }
-    return tagged;
+    return map;
+  };
+  const context = new Map<string, Map<string, string>>();
+  for (const [kind, pairs] of Object.entries(file.context)) {
+    const map = new Map<string, string>();
+    for (const pair of pairs.split(' ')) {
+      const at = pair.lastIndexOf('=');
+      if (at > 0) map.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    context.set(kind, map);
+  }
+  return {
+    words: byWord(file.words),
+    capitalised: byWord(file.capitalised),
+    endings: byWord(file.endings),
+    context,
+    seen: new Map(),
+    seenFirst: new Map(),
+    contextOf: new Map(),
   };
 }
 
-/** Imports wink and its model on first call (once, however many callers wait); later calls are free. */
-export async function loadTagger(): Promise<Tagger> {
-  if (loaded) return loaded;
-  loading ??= Promise.all([import('wink-nlp'), import('wink-eng-lite-web-model')]).then(([wink, model]) => {
-    loaded = makeTagger(wink.default, model.default);
-    return loaded;
-  });
-  return loading;
+/** Abbreviations that keep their full stop as part of the word ("Mr.", "St.", "Sen."). */
+const ABBREVIATIONS = new Set(
+  `mr mrs ms dr st sen rep gov gen col capt sgt lt cpl prof rev jr sr no inc ltd co corp vs mt ft ave
+  jan feb mar apr aug sept sep oct nov dec`.split(/\s+/),
+);
+
+/**
+ * Dotted acronyms ("U.S.", "e.g."), numbers with their separators ("1,000", "3.5"), words with inner
+ * apostrophes ("won't", "O'Brien"), a lone apostrophe-led clitic ("'s"), or one other character.
+ */
+const TOKEN = /(?:\p{L}\.){2,}|\p{N}+(?:[.,:]\p{N}+)*|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*|['’](?:s|re|ve|ll|d|m)\b|\S/giu;
+/** Clitics written onto the word before them, split off as wink did ("they're" → "they" "'re"). */
+const CLITIC = /^(.+?)(n['’]t|['’](?:s|re|ve|ll|d|m))$/iu;
+
+/** A token before tagging: its text and whether a space precedes it. */
+export interface RawToken {
+  text: string;
+  spaceBefore: boolean;
 }
 
-/** True once {@link loadTagger} has finished; for the benchmark that checks a no-change run skips it. */
-export function isTaggerLoaded(): boolean {
-  return loaded !== undefined;
+/** One pattern for every call: tokenising is synchronous, so its `lastIndex` is never shared. */
+const TOKEN_PATTERN = new RegExp(TOKEN.source, TOKEN.flags);
+const WHITESPACE = /\s/u;
+
+/** Splits one sentence into tokens (see {@link TOKEN}); exported for the lexicon builder. */
+export function tokenize(sentence: string): RawToken[] {
+  const tokens: RawToken[] = [];
+  const pattern = TOKEN_PATTERN;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(sentence); match !== null; match = pattern.exec(sentence)) {
+    const text = match[0];
+    const index = match.index;
+    const spaceBefore = index > 0 && WHITESPACE.test(sentence[index - 1]!);
+    // "Mr." and a single initial ("J.") keep their full stop: that stop ends no sentence.
+    if (sentence.charCodeAt(index + text.length) === 46 && (ABBREVIATIONS.has(text.toLowerCase()) || /^\p{Lu}$/u.test(text))) {
+      tokens.push({ text: `${text}.`, spaceBefore });
+      pattern.lastIndex += 1;
+      continue;
+    }
+    const clitic = text.length > 2 && (text.includes("'") || text.includes('’')) ? CLITIC.exec(text) : null;
+    if (clitic !== null && /\p{L}/u.test(clitic[1]!))
+      tokens.push({ text: clitic[1]!, spaceBefore }, { text: clitic[2]!, spaceBefore: false });
+    else tokens.push({ text, spaceBefore });
+  }
+  return tokens;
+}
+
+const PUNCT: readonly string[] = ['PUNCT'];
+const SYM: readonly string[] = ['SYM'];
+const NUM: readonly string[] = ['NUM'];
+const PROPN: readonly string[] = ['PROPN'];
+/** Characters that may stand before the first word of a sentence: it still starts the sentence. */
+const OPENER = /^[“"‘'(\[—–-]$/u;
+
+/** The lexicon's key for a word: lower case, curly apostrophes straight. */
+export const lexiconKey = (text: string): string => text.toLowerCase().replace(/’/gu, "'");
+
+/** The class a lower-case word's ending gives it: the longest ending the lexicon lists, else NOUN. */
+export function endingClass(lexicon: Lexicon, word: string): readonly string[] {
+  let kind = DEFAULT_CLASS;
+  for (let length = 1; length <= Math.min(MAX_ENDING, word.length); length++) kind = lexicon.endings.get(word.slice(-length)) ?? kind;
+  return kind;
 }
 
 /**
- * The loaded tagger. The summariser's synchronous core calls this; its async entry points await
- * {@link loadTagger} first, so reaching here unloaded is a programming error, named as such.
+ * The class a capitalised word gets by rule, before the lexicon's exceptions: the lower-case word's class
+ * at the start of a sentence when the lexicon lists that word, else a proper noun.
  */
-export function tagger(): Tagger {
-  if (!loaded) throw new Error('the part-of-speech tagger is not loaded: await loadTagger() before summarize()');
-  return loaded;
+export function capitalisedRule(lexicon: Lexicon, text: string, first: boolean): readonly string[] {
+  return (first ? lexicon.words.get(lexiconKey(text)) : undefined) ?? PROPN;
 }
 
-/** Tags the given sentences with the loaded tagger (see {@link tagger}). */
-export function tagSentences(sentences: readonly string[]): TaggedToken[][] {
-  return tagger()(sentences);
+/** The class of one token before context (see the module comment); `first` when it opens the sentence. */
+export function classOf(lexicon: Lexicon, text: string, first: boolean): readonly string[] {
+  // News repeats its words: most tokens are answered from the lexicon's own cache.
+  const seen = first ? lexicon.seenFirst : lexicon.seen;
+  let kind = seen.get(text);
+  if (kind === undefined) {
+    if (seen.size >= SEEN_LIMIT) seen.clear();
+    kind = lookUp(lexicon, text, first);
+    seen.set(text, kind);
+  }
+  return kind;
 }
+
+function lookUp(lexicon: Lexicon, text: string, first: boolean): readonly string[] {
+  if (!/[\p{L}\p{N}]/u.test(text)) return /^[$£€¥%#@&+=<>~^|°]$/u.test(text) ? SYM : PUNCT;
+  if (/^\p{N}/u.test(text)) return NUM;
+  if (/^\p{Lu}/u.test(text)) return lexicon.capitalised.get(text) ?? capitalisedRule(lexicon, text, first);
+  const key = lexiconKey(text);
+  return lexicon.words.get(key) ?? endingClass(lexicon, key);
+}
+
+/** The context keys of a token: its previous tag, and that tag with the next token's first tag. */
+export const contextKeys = (previous: string, next: string): [string, string] => [`${previous},${next}`, previous];
+
+/** Tags one tokenised sentence with the lexicon: class by class, then context for the ambiguous ones. */
+export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): TaggedToken[] {
+  let opening = true;
+  const classes = tokens.map(({ text }) => {
+    const kind = classOf(lexicon, text, opening);
+    opening &&= OPENER.test(text);
+    return kind;
+  });
+  const tagged: TaggedToken[] = [];
+  let previous = 'START';
+  tokens.forEach((token, index) => {
+    const kind = classes[index]!;
+    let table = lexicon.contextOf.get(kind);
+    if (table === undefined && !lexicon.contextOf.has(kind)) {
+      table = lexicon.context.get(kind.join('>'));
+      lexicon.contextOf.set(kind, table);
+    }
+    let pos = kind[0]!;
+    if (table !== undefined) {
+      const [both, before] = contextKeys(previous, classes[index + 1]?.[0] ?? 'END');
+      pos = table.get(both) ?? table.get(before) ?? pos;
+    }
+    tagged.push({ text: token.text, pos, spaceBefore: token.spaceBefore });
+    previous = pos;
+  });
+  return tagged;
+}
+
+/** A tagger over the given lexicon (the shipped one is {@link tagSentences}). */
+export function makeTagger(lexicon: Lexicon): Tagger {
+  return (sentences) => sentences.map((sentence) => tagTokens(lexicon, tokenize(sentence)));
+}
+
+/**
+ * `tagger` with a memory: each distinct sentence is tagged once, however often it is asked for. One
+ * article's headline cuts, key points and keywords read the same sentences; make one per article.
+ */
+export function cachingTagger(tagger: Tagger): Tagger {
+  const known = new Map<string, TaggedToken[]>();
+  return (sentences) =>
+    sentences.map((sentence) => {
+      let tagged = known.get(sentence);
+      if (tagged === undefined) {
+        tagged = tagger([sentence]).flat();
+        known.set(sentence, tagged);
+      }
+      return tagged;
+    });
+}
+
+/** Tags the given sentences with the shipped lexicon: one token list per sentence. */
+export const tagSentences: Tagger = makeTagger(readLexicon(LEXICON_JSON as LexiconFile));

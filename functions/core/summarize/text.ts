@@ -5,12 +5,36 @@
 import { porterStem } from './porter.js';
 import { FUNCTION_WORDS } from './stopwords.js';
 
-const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+const SPACE_CHARACTER = /\s/u;
 
-/** Words as a reader counts them: whitespace-separated tokens that contain a letter or digit. */
+/**
+ * Words as a reader counts them: whitespace-separated tokens that contain a letter or digit. One pass
+ * over the characters, ASCII decided without a regex: it is called for every sentence, cut and point.
+ */
 export function countWords(text: string): number {
   let count = 0;
-  for (const token of text.split(/\s+/)) if (HAS_WORD_CHARACTER.test(token)) count++;
+  let counted = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let space: boolean;
+    let word: boolean;
+    if (code < 128) {
+      space = code === 32 || (code >= 9 && code <= 13);
+      word = (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122);
+    } else {
+      const point = text.codePointAt(i)!;
+      const char = String.fromCodePoint(point);
+      if (point > 0xffff) i++;
+      space = SPACE_CHARACTER.test(char);
+      word = !space && WORD_CHARACTER.test(char);
+    }
+    if (space) counted = false;
+    else if (word && !counted) {
+      count++;
+      counted = true;
+    }
+  }
   return count;
 }
 
