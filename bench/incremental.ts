@@ -14,7 +14,7 @@
  * article ever uploaded to inbox/; and the baseline the issue measured on main, side by side as ratios.
  */
 import { createCipheriv } from 'node:crypto';
-import { startEmulators } from '../functions/cli/local-aws/emulators.js';
+import { startEmulators } from '../functions/dev/local-aws/emulators.js';
 import { S3SitePublisher } from '../functions/adapters/aws/s3-site-publisher.js';
 import { archiveWorld, type ArchiveWorld, type CountedRun } from '../tests/support/idle-run.js';
 import { median } from './lib/measure.js';

@@ -26,8 +26,8 @@ import {
   startEmulators,
   uniqueResourceNames,
   type EmulatorEndpoints,
-} from '../functions/cli/local-aws/emulators.js';
-import { acceptedByRecipient, setSesFaults } from '../functions/cli/local-aws/ses-front.js';
+} from '../functions/dev/local-aws/emulators.js';
+import { acceptedByRecipient, setSesFaults } from '../functions/dev/local-aws/ses-front.js';
 import { editionDeliveryId } from '../functions/core/editions/edition.js';
 import { editionTemplate } from '../functions/core/publish/deliver-edition.js';
 import { ConcurrentSender } from '../functions/core/send/concurrent-sender.js';

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_CODES, type CommandIo, type ExitCode } from '../shared/cli-errors.js';
+import { EXIT_CODES, type CommandIo, type ExitCode } from './cli-errors.js';
 
 /** Writes to a stream and waits for it to drain when its buffer is full (large exports). */
 export async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {

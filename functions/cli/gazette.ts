@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CODES, reportError, type CommandIo } from '../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo } from './cli-errors.js';
 import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
 
 /** Help text of `gazette` itself, including the exit-code policy shared by every command. */

@@ -15,7 +15,7 @@ import type { Mailer } from '../core/publish/ports.js';
 import { editionEmailParts, editionMail } from '../core/render/edition-email.js';
 import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from '../shared/cli-errors.js';
+import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from './cli-errors.js';
 
 /** Who a preview copy is addressed to: nobody real, so its links unsubscribe nobody. */
 export const PREVIEW_SUBSCRIBER = 'preview';

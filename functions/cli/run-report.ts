@@ -4,7 +4,7 @@
  * both return for a finished run.
  */
 import { runOutcome, type PublishSummary } from '../core/publish/run-summary.js';
-import { EXIT_CODES, terminalSafe, type ExitCode } from '../shared/cli-errors.js';
+import { EXIT_CODES, terminalSafe, type ExitCode } from './cli-errors.js';
 
 /** How the counts are worded: a dry run says "would be"; with a send queue the publisher only enqueues. */
 export interface ReportWording {

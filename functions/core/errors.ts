@@ -1,5 +1,5 @@
 /**
- * Named domain errors. Two places map them: `functions/shared/cli-errors.ts` to exit codes and one-line
+ * Named domain errors. Two places map them: `functions/cli/cli-errors.ts` to exit codes and one-line
  * messages, `functions/adapters/http/subscription-http.ts` to HTTP statuses. Their messages are safe to show to
  * an operator, never to a subscriber.
  */

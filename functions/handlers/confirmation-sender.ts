@@ -21,7 +21,7 @@ import { sendConfirmation, type SubscribeDeps } from '../core/subscriptions/subs
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient } from '../shared/aws-clients.js';
 import { type ConfirmationSenderEnv, loadConfirmationSenderEnv } from '../shared/env.js';
-import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { coreLog, createLogger, createMetrics } from './logger.js';
 import { SERVICES } from '../shared/metric-names.js';
 
 /** A handler bound to its deps. */

@@ -29,7 +29,7 @@ import { failedRunOf, type LastRun, lastRunOf, type PublishSummary, summaryOf } 
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createAwsClients, createSqsClient } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
-import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { coreLog, createLogger, createMetrics } from './logger.js';
 import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
 
 /** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */

@@ -20,7 +20,7 @@ import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient, createSqsClient } from '../shared/aws-clients.js';
 import { loadSenderEnv, type SenderEnv } from '../shared/env.js';
-import { coreLog, createLogger, createMetrics } from '../shared/logger.js';
+import { coreLog, createLogger, createMetrics } from './logger.js';
 import { SENDER_METRICS, SERVICES } from '../shared/metric-names.js';
 import { holdBackSeconds } from '../shared/send-queue.js';
 

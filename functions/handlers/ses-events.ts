@@ -12,7 +12,7 @@ import { type FeedbackDeps, type FeedbackResult, recordFeedback } from '../core/
 import { createDynamoClients, createSecretsClient } from '../shared/aws-clients.js';
 import { loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { loadSesEventsEnv } from '../shared/env.js';
-import { coreLog, createLogger } from '../shared/logger.js';
+import { coreLog, createLogger } from './logger.js';
 import { SERVICES } from '../shared/metric-names.js';
 
 /** A handler bound to its deps; answers one result per SNS record. */

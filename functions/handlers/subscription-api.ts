@@ -18,7 +18,7 @@ import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient } from '../shared/aws-clients.js';
 import { loadSubscriptionEnv, ORIGIN_VERIFY_VALUE, type OriginVerifySource, type SubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
-import { coreLog, createLogger } from '../shared/logger.js';
+import { coreLog, createLogger } from './logger.js';
 import { SERVICES } from '../shared/metric-names.js';
 
 /** The API's secrets, loaded once per cold start ({@link loadSubscriptionSecrets}). */

@@ -29,7 +29,7 @@ import type { SiteConfig } from '../../functions/core/model.js';
 import { renderEditionEmail } from '../../functions/core/render/edition-email.js';
 import { CONTENT_TYPES } from '../../functions/core/render/links.js';
 import { OUTPUTS, renderMessagePage, renderOutputs } from '../../functions/core/render/outputs.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import {
   hostileDigest,
   mail,

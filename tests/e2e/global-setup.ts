@@ -4,7 +4,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
-import { type EmulatorEndpoints, startEmulators } from '../../functions/cli/local-aws/emulators.js';
+import { type EmulatorEndpoints, startEmulators } from '../../functions/dev/local-aws/emulators.js';
 
 /** Debian's chromium; playwright cannot download its own browsers on these machines. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

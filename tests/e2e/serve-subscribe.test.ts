@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { serveCommand } from '../../functions/cli/commands/serve.js';
 import { localSiteUrl } from '../../functions/cli/site-server.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 import { launchChromium } from './accessibility-helpers.js';
 

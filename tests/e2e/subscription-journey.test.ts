@@ -24,7 +24,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoSubscribers } from '../../functions/adapters/aws/dynamodb-subscribers.js';
-import { bucketSite } from '../../functions/cli/dev-server.js';
+import { bucketSite } from '../../functions/dev/bucket-site.js';
 import { startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { SUBSCRIPTION_ROUTES } from '../../functions/core/subscriptions/links.js';
@@ -36,8 +36,8 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from '../../func
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY, TEST_SUBSCRIBER_ID_KEY } from '../integration/harness.js';
-import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
-import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
+import { type GazetteResourceNames, provisionGazette, uniqueResourceNames } from '../../functions/dev/local-aws/emulators.js';
+import { capturedSends } from '../../functions/dev/local-aws/ses-front.js';
 import { axeViolations, describeViolations, documentWidths, launchChromium } from './accessibility-helpers.js';
 
 const SCREENSHOTS = resolve('tests/e2e/screenshots');

@@ -128,8 +128,8 @@ export class MemorySite implements SitePublisher {
   }
 }
 
-/** A fixed list of subscribers; only confirmed ones are listed, as the port promises. */
-export class MemorySubscribers implements SubscriberStore {
+/** The publisher's readers (`SubscriberStore`), in memory: a fixed list; only confirmed ones are listed, as the port promises. */
+export class MemoryReaders implements SubscriberStore {
   /** Every cursor move asked for, in order (a run with nothing due asks for none). */
   readonly cursorMoves: { id: string; cursor: string }[] = [];
   /** The list as it now stands (cursors moved); a copy, so the caller's array is never changed. */
@@ -239,7 +239,7 @@ export const TEST_PUBLISH_SETTINGS: PublishSettings = {
 /** The in-memory world of one run, with its fakes typed as such so a test can look inside them. */
 export interface MemoryPublishWorld extends PublishDeps {
   clock: FixedClock;
-  subscribers: MemorySubscribers;
+  subscribers: MemoryReaders;
   source: MemorySource;
   archive: MemoryArchive;
   site: MemorySite;
@@ -256,7 +256,7 @@ export function memoryPublishWorld(
     files?: Record<string, string | Uint8Array>;
     people?: Subscriber[];
     /** The list of an earlier world (its cursors included), instead of `people`. */
-    subscribers?: MemorySubscribers;
+    subscribers?: MemoryReaders;
     mailer?: RecordingMailer;
     archive?: MemoryArchive;
     ledger?: MemoryLedger;
@@ -270,7 +270,7 @@ export function memoryPublishWorld(
     source: new MemorySource(options.files ?? {}),
     archive: options.archive ?? new MemoryArchive(),
     site: options.site ?? new MemorySite(),
-    subscribers: options.subscribers ?? new MemorySubscribers(options.people ?? []),
+    subscribers: options.subscribers ?? new MemoryReaders(options.people ?? []),
     ledger: options.ledger ?? new MemoryLedger(),
     mailer: options.mailer ?? new RecordingMailer(),
     lease: new MemoryLease(),

@@ -3,7 +3,7 @@
  * readable as strings after it returns.
  */
 import { PassThrough, Writable } from 'node:stream';
-import type { CommandIo } from '../../functions/shared/cli-errors.js';
+import type { CommandIo } from '../../functions/cli/cli-errors.js';
 
 /** A CommandIo whose outputs are kept; `out()`/`err()` return everything written so far. */
 export function memoryIo(): CommandIo & { out: () => string; err: () => string } {

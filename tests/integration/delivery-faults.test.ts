@@ -6,7 +6,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sesStats, setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
+import { sesStats, setSesFaults } from '../../functions/dev/local-aws/ses-front.js';
 import { countByRecipient, createHarness, type Harness } from './harness.js';
 
 const harnesses: Harness[] = [];

@@ -6,19 +6,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import RssParser from 'rss-parser';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { bucketSite } from '../../functions/cli/dev-server.js';
+import { bucketSite } from '../../functions/dev/bucket-site.js';
 import { startSiteServer } from '../../functions/cli/site-server.js';
 import { createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
-import { provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { provisionGazette, uniqueResourceNames } from '../../functions/dev/local-aws/emulators.js';
 
 let child: ChildProcess | undefined;
 afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Runs `tsx functions/cli/dev.ts --port 0` and resolves with its stdout once it says it is ready. */
+/** Runs `tsx functions/dev/dev.ts --port 0` and resolves with its stdout once it says it is ready. */
 function startDev(): Promise<{ output: string; exited: Promise<number | null> }> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'functions/cli/dev.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', 'functions/dev/dev.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let output = '';

@@ -4,7 +4,7 @@
  * own uniquely named bucket and tables, so tests never share state.
  */
 import type { TestProject } from 'vitest/node';
-import { type EmulatorEndpoints, startEmulators } from '../../functions/cli/local-aws/emulators.js';
+import { type EmulatorEndpoints, startEmulators } from '../../functions/dev/local-aws/emulators.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -10,7 +10,7 @@ import { handler } from '../../functions/handlers/publish.js';
 import { createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { ENV } from '../../functions/shared/env-names.js';
 import { loadPublisherEnv } from '../../functions/shared/env.js';
-import { provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { provisionGazette, uniqueResourceNames } from '../../functions/dev/local-aws/emulators.js';
 import { publisherVariables } from './harness.js';
 
 const saved = { ...process.env };

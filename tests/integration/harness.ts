@@ -26,8 +26,8 @@ import {
   type GazetteResourceNames,
   provisionGazette,
   uniqueResourceNames,
-} from '../../functions/cli/local-aws/emulators.js';
-import { capturedSends } from '../../functions/cli/local-aws/ses-front.js';
+} from '../../functions/dev/local-aws/emulators.js';
+import { capturedSends } from '../../functions/dev/local-aws/ses-front.js';
 import { publisherVariables, TEST_SUBSCRIBER_ID_KEY } from '../support/publisher-env.js';
 
 export { publisherVariables, TEST_KEYRING_JSON, TEST_ORIGIN_VERIFY, TEST_SUBSCRIBER_ID_KEY } from '../support/publisher-env.js';

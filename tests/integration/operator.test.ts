@@ -17,8 +17,8 @@ import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vit
 import { runGazette } from '../../functions/cli/gazette.js';
 import { stackPreviewCommand } from '../../functions/cli/operator/stack-preview.js';
 import { stackUnpublishCommand } from '../../functions/cli/operator/stack-unpublish.js';
-import { emulatorEnvironment, provisionSendQueue } from '../../functions/cli/local-aws/emulators.js';
-import { capturedSends, setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
+import { emulatorEnvironment, provisionSendQueue } from '../../functions/dev/local-aws/emulators.js';
+import { capturedSends, setSesFaults } from '../../functions/dev/local-aws/ses-front.js';
 import { runCommand } from '../../functions/cli/commands/run.js';
 import { statusCommand } from '../../functions/cli/commands/status.js';
 import { createPublishHandler, type PublishHandler } from '../../functions/handlers/publish.js';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DynamoArchive } from '../../functions/adapters/aws/dynamodb-archive.js';
 import { DynamoDeliveryLedger } from '../../functions/adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoRunLease } from '../../functions/adapters/aws/dynamodb-run-lease.js';
-import { provisionGazette, uniqueResourceNames, type GazetteResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { provisionGazette, uniqueResourceNames, type GazetteResourceNames } from '../../functions/dev/local-aws/emulators.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { archiveEntry } from '../../functions/core/publish/digest.js';
 import { stateKey } from '../../functions/shared/tables.js';

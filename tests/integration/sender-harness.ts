@@ -15,7 +15,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { provisionSendQueue } from '../../functions/cli/local-aws/emulators.js';
+import { provisionSendQueue } from '../../functions/dev/local-aws/emulators.js';
 import { createSenderHandler, type SenderHandler, type SenderHandlerOptions } from '../../functions/handlers/sender.js';
 import { createPublishHandler, type PublishSummary } from '../../functions/handlers/publish.js';
 import { createSqsClient } from '../../functions/shared/aws-clients.js';

@@ -9,7 +9,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoSendingPause } from '../../functions/adapters/aws/dynamodb-sending-pause.js';
-import { sesStats, setSesFaults } from '../../functions/cli/local-aws/ses-front.js';
+import { sesStats, setSesFaults } from '../../functions/dev/local-aws/ses-front.js';
 import { normaliseAddress, subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { parseKeyring, verifyToken } from '../../functions/core/tokens.js';
 import { FIRST_HOLD_BACK_SECONDS } from '../../functions/shared/send-queue.js';

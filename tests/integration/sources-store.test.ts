@@ -10,7 +10,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runGazette } from '../../functions/cli/gazette.js';
 import { memoryIo } from '../fakes/memory-io.js';
 import { DynamoSeenItems, DynamoSources } from '../../functions/adapters/aws/dynamodb-sources.js';
-import { provisionGazette, uniqueResourceNames, type GazetteResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { provisionGazette, uniqueResourceNames, type GazetteResourceNames } from '../../functions/dev/local-aws/emulators.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { describeSeenItems, describeSourceStore } from '../unit/sources-store-contract.js';
 

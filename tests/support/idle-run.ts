@@ -9,7 +9,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoArchive } from '../../functions/adapters/aws/dynamodb-archive.js';
 import { S3SitePublisher } from '../../functions/adapters/aws/s3-site-publisher.js';
-import { type EmulatorEndpoints, provisionGazette, uniqueResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { type EmulatorEndpoints, provisionGazette, uniqueResourceNames } from '../../functions/dev/local-aws/emulators.js';
 import type { Digest } from '../../functions/core/model.js';
 import { siteFingerprint } from '../../functions/core/render/fingerprint.js';
 import { createPublishHandler, type PublishSummary } from '../../functions/handlers/publish.js';

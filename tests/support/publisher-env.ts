@@ -3,7 +3,7 @@
  * of the tests (there is no Secrets Manager emulator): shared by the integration harness and the
  * benchmarks that run the real handler.
  */
-import { emulatorEnvironment, type EmulatorEndpoints, type GazetteResourceNames } from '../../functions/cli/local-aws/emulators.js';
+import { emulatorEnvironment, type EmulatorEndpoints, type GazetteResourceNames } from '../../functions/dev/local-aws/emulators.js';
 import { LOCAL_ENV } from '../../functions/shared/env.js';
 import { ENV } from '../../functions/shared/env-names.js';
 

@@ -7,7 +7,7 @@ import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { SqliteLedger } from '../../functions/adapters/local/sqlite-ledger.js';
 import { runGazette } from '../../functions/cli/gazette.js';
 import { deliveryIdForDigest } from '../../functions/core/publish/delivery.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 
 let out: string;

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 import { runGazette } from '../../functions/cli/gazette.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 
 let root: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleError, ConfigError, InvalidAddressError } from '../../functions/core/errors.js';
-import { EXIT_CODES, exitCodeFor, formatError } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES, exitCodeFor, formatError } from '../../functions/cli/cli-errors.js';
 
 describe('cli-errors', () => {
   it.each([

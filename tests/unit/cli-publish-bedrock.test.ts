@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { type ConverseStub, converseBody, jsonReply, promptLines, startConverseStub } from '../fakes/converse-stub.js';
 import { memoryIo } from '../fakes/memory-io.js';
 

@@ -8,7 +8,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { runGazette } from '../../functions/cli/gazette.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { localLayout } from '../../functions/adapters/local/layout.js';
 import { openLocalState } from '../../functions/adapters/local/local-state.js';
 

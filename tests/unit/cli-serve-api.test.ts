@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
 import { serveCommand } from '../../functions/cli/commands/serve.js';
 import { DEFAULT_IP_THROTTLE } from '../../functions/core/subscriptions/subscribe.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
 const NEW_READER = 'new.reader@example.com';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveCommand } from '../../functions/cli/commands/serve.js';
 import { DEFAULTS as PUBLISH_DEFAULTS } from '../../functions/cli/setting-flags.js';
 import { folderSite, LOCAL_SITE_PORT, localSiteUrl, startSiteServer, type SiteServer } from '../../functions/cli/site-server.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 
 let work: string;
 let site: string;

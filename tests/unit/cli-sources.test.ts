@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGazette } from '../../functions/cli/gazette.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 import { startFeedServer, type FeedServer } from '../support/feed-server.js';
 import { articleHtml, rssFeed } from '../support/feed-fixtures.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCommand } from '../../functions/cli/commands/publish.js';
-import { EXIT_CODES } from '../../functions/shared/cli-errors.js';
+import { EXIT_CODES } from '../../functions/cli/cli-errors.js';
 import { memoryIo } from '../fakes/memory-io.js';
 
 const repoRoot = join(import.meta.dirname, '../..');

@@ -33,7 +33,7 @@ import {
   MemoryLedger,
   MemorySite,
   MemorySource,
-  MemorySubscribers,
+  MemoryReaders,
   RecordingMailer,
 } from '../fakes/index.js';
 
@@ -500,7 +500,7 @@ function publishWorld(files: Record<string, Uint8Array>): {
     source: new MemorySource(files),
     archive,
     site: siteFiles,
-    subscribers: new MemorySubscribers([{ id: 'reader-1', email: 'reader@example.net', status: 'confirmed' }]),
+    subscribers: new MemoryReaders([{ id: 'reader-1', email: 'reader@example.net', status: 'confirmed' }]),
     ledger: new MemoryLedger(),
     mailer,
     lease: new MemoryLease(),

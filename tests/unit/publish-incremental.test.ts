@@ -17,7 +17,7 @@ import {
   MemoryArchive,
   MemoryLedger,
   MemorySite,
-  MemorySubscribers,
+  MemoryReaders,
   TEST_PUBLISH_SETTINGS,
   memoryPublishWorld,
   type MemoryPublishWorld,
@@ -59,7 +59,7 @@ function state() {
   return {
     archive: new MemoryArchive(),
     ledger: new MemoryLedger(),
-    subscribers: new MemorySubscribers(readers),
+    subscribers: new MemoryReaders(readers),
     site: new MemorySite(),
     clock: new FixedClock(START),
   };

@@ -11,7 +11,7 @@ import {
   MemoryLedger,
   MemorySite,
   MemorySource,
-  MemorySubscribers,
+  MemoryReaders,
   RecordingMailer,
   TEST_PUBLISH_SETTINGS,
 } from '../fakes/index.js';
@@ -71,7 +71,7 @@ function world(options: { people?: Subscriber[]; mailer?: RecordingMailer; files
     source,
     archive,
     site,
-    subscribers: new MemorySubscribers(options.people ?? subscribers(3)),
+    subscribers: new MemoryReaders(options.people ?? subscribers(3)),
     ledger,
     mailer,
     lease,

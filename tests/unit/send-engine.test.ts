@@ -22,7 +22,7 @@ import { inFlightFor, TokenBucket, UNLIMITED } from '../../functions/core/send/r
 import { checkedTemplate, MalformedTemplateError, personalise } from '../../functions/core/send/template.js';
 import { loadSenderEnv } from '../../functions/shared/env.js';
 import { holdBackSeconds, SEND_QUEUE_MAX_RECEIVES } from '../../functions/shared/send-queue.js';
-import { FixedClock, MemoryLedger, memoryPublishWorld, MemorySubscribers, RecordingMailer, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
+import { FixedClock, MemoryLedger, memoryPublishWorld, MemoryReaders, RecordingMailer, TEST_PUBLISH_SETTINGS } from '../fakes/index.js';
 
 const SEED = new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url);
 import { hostileDigest, mail, seedDigest, seedEdition, singleEdition, site } from './render-fixtures.js';
@@ -271,7 +271,7 @@ describe('resuming an edition', () => {
     // As if the first run died after its sends but before moving any cursor: the same ten copies are
     // planned again, and the ledger (one query) says three of them are settled.
     const resumed = await publishDigests(
-      { ...first, subscribers: new MemorySubscribers(readers), ledger: counting, mailer: resumedMailer },
+      { ...first, subscribers: new MemoryReaders(readers), ledger: counting, mailer: resumedMailer },
       { ...TEST_PUBLISH_SETTINGS, runId: 'run-2' },
     );
     expect(resumed.mail).toMatchObject({ sent: 7, alreadySent: 3, deferred: 0 });
@@ -302,7 +302,7 @@ describe('deliverEdition through a dispatcher', () => {
       return jobs.map((job) => ({ sent: 0, alreadySent: 0, failed: 0, enqueued: job.recipients.length, deferred: [], inDoubt: [] }));
     }
   }
-  const deps = (ledger: MemoryLedger, subscribers: MemorySubscribers) => ({
+  const deps = (ledger: MemoryLedger, subscribers: MemoryReaders) => ({
     clock: new FixedClock(date),
     ledger,
     mailer: new RecordingMailer(),
@@ -316,7 +316,7 @@ describe('deliverEdition through a dispatcher', () => {
     const ledger = new MemoryLedger();
     await ledger.claim(seedEdition.id, 'sub-b');
     await ledger.markSent(seedEdition.id, 'sub-b', 'ses-1');
-    const subscribers = new MemorySubscribers(readers);
+    const subscribers = new MemoryReaders(readers);
     const dispatcher = new EnqueueingDispatcher();
     const queries = ledger.sentSubscribersQueries;
 
@@ -340,7 +340,7 @@ describe('deliverEdition through a dispatcher', () => {
 
   it('keeps a copy in doubt out of the cursor moves and reports it', async () => {
     const ledger = new MemoryLedger();
-    const subscribers = new MemorySubscribers(readers);
+    const subscribers = new MemoryReaders(readers);
     const crashing = new SlowMailer((call) => (call === 2 ? new Error('socket hang up') : undefined));
     const tally = await deliverEdition({ ...deps(ledger, subscribers), mailer: crashing }, settings, planned, sender(crashing, ledger, 1));
     expect(tally).toMatchObject({ sent: 1, stoppedBy: 'in-doubt', deferred: 1 });

@@ -9,7 +9,7 @@ import { openLocalState } from '../../adapters/local/local-state.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { ConfigError } from '../../core/errors.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { DEFAULTS } from '../setting-flags.js';
 
 /** Help text of `gazette deliveries`. */

@@ -12,7 +12,7 @@ import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
 import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
 import { ConfigError } from '../../core/errors.js';
 import { normaliseAddress } from '../../core/subscriptions/address.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { parsePublishOptions, type PublishOptions } from './publish.js';
 import { namesStack } from '../flag-values.js';
 import { PREVIEW_ADDRESS, renderNextEditions, sendTests, writePreviews, type RenderedEdition } from '../preview-editions.js';

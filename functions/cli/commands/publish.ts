@@ -38,7 +38,7 @@ import { fixedNow } from '../flag-values.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
 import { DEFAULTS, settingsFromFlags } from '../setting-flags.js';
-import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../cli-errors.js';
 
 /** Help text of `gazette publish`. */
 export const PUBLISH_USAGE = `usage: gazette publish [options]        (npm start -- [options])
@@ -181,7 +181,7 @@ function say(io: CommandIo, line = ''): void {
 
 /**
  * Runs `gazette publish` with `args` (without the command name). Returns the exit code (see
- * functions/shared/cli-errors.ts): 0 all published, 3 some articles or recipients refused, 75 another
+ * functions/cli/cli-errors.ts): 0 all published, 3 some articles or recipients refused, 75 another
  * run holds the lease or sending stopped on quota, 2 bad flags, 1 unexpected failure.
  */
 export async function publishCommand(args: string[], io: CommandIo): Promise<ExitCode> {

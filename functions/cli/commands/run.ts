@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { GazetteError } from '../../core/errors.js';
 import type { PublishSummary } from '../../core/publish/run-summary.js';
 import { createLambdaClient } from '../../shared/aws-clients.js';
-import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, terminalSafe, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { STACK_OUTPUTS } from '../../shared/stack-outputs.js';
 import { openStack, parseStackArgs, STACK_FLAGS_USAGE, type ShellEnvironment } from '../operator/deployed-stack.js';
 import { exitCodeOfRun, failingSourceLines, inDoubtLines, summaryLines } from '../run-report.js';

@@ -10,7 +10,7 @@ import { API_PREFIX } from '../../core/subscriptions/links.js';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.js';
 import { feedLinks } from '../../core/render/outputs.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';

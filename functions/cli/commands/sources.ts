@@ -20,7 +20,7 @@ import { feedUrlOf, readFeedList, writeOpml } from '../../core/sources/source-li
 import { FULL_TEXT_MODES, newSource, type FullTextMode, type SeenItems, type Source, type SourceStore } from '../../core/sources/source.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
 import { parseActionCommand, write } from '../action-command.js';
-import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { LOCAL_ENV } from '../../shared/env.js';
 
 const USAGE = `usage: gazette sources <action> [options]

@@ -11,7 +11,7 @@ import { DynamoSendingPause } from '../../adapters/aws/dynamodb-sending-pause.js
 import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
 import type { SendingPause } from '../../core/send/ports.js';
 import { createDynamoClients, createSesClient, createSqsClient } from '../../shared/aws-clients.js';
-import { EXIT_CODES, formatError, reportError, terminalSafe, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, formatError, reportError, terminalSafe, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { STACK_OUTPUTS } from '../../shared/stack-outputs.js';
 import { write } from '../action-command.js';
 import { openStack, parseStackArgs, STACK_FLAGS_USAGE, type ShellEnvironment } from '../operator/deployed-stack.js';

@@ -27,7 +27,7 @@ import {
 import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
 import { type ActionInvocation, parseActionCommand, write } from '../action-command.js';
-import { EXIT_CODES, type CommandIo } from '../../shared/cli-errors.js';
+import { EXIT_CODES, type CommandIo } from '../cli-errors.js';
 import { LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
 import { loadSubscriberIdKey } from '../../adapters/aws/secrets-keyring.js';

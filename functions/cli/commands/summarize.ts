@@ -21,7 +21,7 @@ import type { ReadingTime, Summary } from '../../core/model.js';
 import { readingTime } from '../../core/reading-time.js';
 import { parseArticleFile } from '../../adapters/article-files.js';
 import { summarize } from '../../core/summarize/index.js';
-import { EXIT_CODES, terminalSafe } from '../../shared/cli-errors.js';
+import { EXIT_CODES, terminalSafe } from '../cli-errors.js';
 
 /** The streams a command talks to; the real process's in production, in-memory ones in tests. */
 export interface CommandIo {

@@ -8,7 +8,7 @@ import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.
 import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
 import { ConfigError } from '../../core/errors.js';
 import { republishSite, unpublishDigest } from '../../core/publish/unpublish.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { parsePublishOptions } from './publish.js';
 import { namesStack } from '../flag-values.js';
 import { unpublishedLine } from '../run-report.js';

@@ -11,7 +11,7 @@ import { SesMailer } from '../../adapters/aws/ses-mailer.js';
 import { ConfigError } from '../../core/errors.js';
 import { normaliseAddress } from '../../core/subscriptions/address.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { fixedNow } from '../flag-values.js';
 import { PREVIEW_ADDRESS, renderNextEditions, sendTests, writePreviews } from '../preview-editions.js';
 import { deployedPublisherEnv, openStack, parseStackArgs, STACK_FLAGS_USAGE, type ShellEnvironment } from './deployed-stack.js';

@@ -15,7 +15,7 @@ import { S3SitePublisher } from '../../adapters/aws/s3-site-publisher.js';
 import { republishSite, unpublishDigest } from '../../core/publish/unpublish.js';
 import { CACHE_CONTROL } from '../../core/render/links.js';
 import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
-import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../../shared/cli-errors.js';
+import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { unpublishedLine } from '../run-report.js';
 import { deployedPublisherEnv, openStack, parseStackArgs, STACK_FLAGS_USAGE, type ShellEnvironment } from './deployed-stack.js';
 

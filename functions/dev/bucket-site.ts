@@ -4,7 +4,7 @@
  * would serve.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SiteSource } from './site-server.js';
+import type { SiteSource } from '../cli/site-server.js';
 
 /** A {@link SiteSource} over the bucket holding the site (objects at the root, as published). */
 export function bucketSite(s3: S3Client, bucket: string): SiteSource {

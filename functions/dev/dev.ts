@@ -25,10 +25,10 @@ import { LOCAL_ENV, loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptio
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { SERVICES } from '../shared/metric-names.js';
 import { SUBSCRIPTION_ROUTES } from '../core/subscriptions/links.js';
-import { quietSdkNodeVersionWarning } from './sdk-warnings.js';
+import { quietSdkNodeVersionWarning } from '../cli/sdk-warnings.js';
 import { emulatorEnvironment, type Emulators, type GazetteResourceNames, provisionGazette, startEmulators } from './local-aws/emulators.js';
-import { bucketSite } from './dev-server.js';
-import { LOCAL_SITE_PORT, startSiteServer, type SiteServer } from './site-server.js';
+import { bucketSite } from './bucket-site.js';
+import { LOCAL_SITE_PORT, startSiteServer, type SiteServer } from '../cli/site-server.js';
 
 /** The example subscriber this script adds, so the first run has someone to mail. */
 const EXAMPLE_SUBSCRIBER = 'reader@example.com';

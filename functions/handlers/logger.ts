@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../core/publish/ports.js';
-import { METRICS_NAMESPACE } from './metric-names.js';
+import { METRICS_NAMESPACE } from '../shared/metric-names.js';
 
 /**
  * Anything shaped like an email address. SES error texts name addresses ("…failed the check in region
