@@ -27,11 +27,24 @@ export interface GazetteStackProps extends StackProps {
   readonly projectRoot?: string;
 }
 
+/** The constructs every function is wired to, built first. */
+interface Shared {
+  settings: GazetteSettings;
+  root: { projectRoot?: string };
+  site: Site;
+  data: Data;
+  secrets: Secrets;
+  mail: Mail;
+  /** Gives a function the site's settings: every function renders pages or mail for the same site. */
+  describeSite(fn: GazetteFunction): void;
+}
+
 /**
  * The whole of Gazette in one stack. Reads like the architecture: a schedule runs the publisher,
- * which reads articles, keeps state in DynamoDB, writes the site behind CloudFront and mails
- * subscribers through SES; the subscription API sits under the same domain; SES events flow back to
- * mark bounces and complaints; alarms watch it all.
+ * which reads articles, keeps state in DynamoDB, writes the site behind CloudFront and hands each
+ * edition's recipients to the senders, which mail them through SES; the subscription API sits under
+ * the same domain; SES events flow back to mark bounces and complaints; alarms watch it all. One
+ * method per part, each granting its functions exactly what they use.
  */
 export class GazetteStack extends Stack {
   constructor(scope: Construct, id: string, props: GazetteStackProps) {
@@ -57,7 +70,6 @@ export class GazetteStack extends Stack {
       ...(settings.operatorEmail ? { operatorEmail: settings.operatorEmail } : {}),
     });
 
-    // Every function renders pages or mail for the same site.
     const describeSite = (fn: GazetteFunction): void => {
       site.grantBaseUrl(fn);
       fn.addEnvironment(ENV.siteTitle, settings.siteTitle);
@@ -68,7 +80,19 @@ export class GazetteStack extends Stack {
       fn.addEnvironment(ENV.defaultCadence, settings.defaultCadence);
     };
 
-    // Publisher: scheduled; articles → digests → site, feeds and mail.
+    const shared: Shared = { settings, root, site, data, secrets, mail, describeSite };
+
+    const publisher = this.addPublisher(shared);
+    const sending = this.addSending(shared, publisher);
+    const confirmations = this.addConfirmationSender(shared);
+    const api = this.addSubscriptionApi(shared, confirmations);
+    const sesEvents = this.addSesEvents(shared);
+    this.addAlarms(operations, { publisher, sending, confirmations, api, sesEvents });
+    this.addOutputs(shared, publisher, sending);
+  }
+
+  /** Publisher: scheduled; articles → digests → site, feeds and editions. */
+  private addPublisher({ settings, root, site, data, secrets, mail, describeSite }: Shared): Publisher {
     const publisher = new Publisher(this, 'Publisher', {
       schedule: settings.schedule,
       timeZone: settings.timeZone,
@@ -100,8 +124,14 @@ export class GazetteStack extends Stack {
       models.grantSummarize(publisher.function);
     }
 
-    // Sending: the publisher renders each delivery once and enqueues its recipients; sender functions
-    // (concurrency sized from MaxSendRate) personalise, claim and mail them at the account's full rate.
+    return publisher;
+  }
+
+  /**
+   * Sending: the publisher renders each delivery once and enqueues its recipients; sender functions
+   * (concurrency sized from MaxSendRate) personalise, claim and mail them at the account's full rate.
+   */
+  private addSending({ settings, root, data, secrets, mail, describeSite }: Shared, publisher: Publisher): Sending {
     const sending = new Sending(this, 'Sending', { maxSendRate: settings.maxSendRate, ...root });
     sending.grantEnqueue(publisher.function);
     describeSite(sending.function);
@@ -112,7 +142,11 @@ export class GazetteStack extends Stack {
     // The quota read divides MaxSendRate among the senders.
     mail.grantSend(sending.function, { readQuota: true });
 
-    // Confirmation sender: decides and mails each queued sign-up, after the API has answered.
+    return sending;
+  }
+
+  /** Confirmation sender: decides and mails each queued sign-up, after the API has answered. */
+  private addConfirmationSender({ settings, root, data, secrets, mail, describeSite }: Shared): ConfirmationSender {
     const confirmations = new ConfirmationSender(this, 'ConfirmationSender', root);
     describeSite(confirmations.function);
     data.grantSubscriberItems(confirmations.function);
@@ -124,7 +158,14 @@ export class GazetteStack extends Stack {
     // The quota read lowers the confirmation cap to a tenth of the daily quota.
     mail.grantSend(confirmations.function, { readQuota: true });
 
-    // Subscription API: same domain under /api/*; answers, queues sign-ups, confirms, unsubscribes.
+    return confirmations;
+  }
+
+  /** Subscription API: same domain under /api/*; answers, queues sign-ups, confirms, unsubscribes. */
+  private addSubscriptionApi(
+    { root, site, data, secrets, mail, describeSite }: Shared,
+    confirmations: ConfirmationSender,
+  ): SubscriptionApi {
     const api = new SubscriptionApi(this, 'SubscriptionApi', root);
     site.addApi(api.origin);
     describeSite(api.function);
@@ -135,13 +176,31 @@ export class GazetteStack extends Stack {
     secrets.grantReadTokenKeys(api.function);
     confirmations.grantEnqueue(api.function);
 
-    // SES events: bounces and complaints change subscriber status, each notification once.
+    return api;
+  }
+
+  /** SES events: bounces and complaints change subscriber status, each notification once. */
+  private addSesEvents({ root, data, secrets, mail }: Shared): SesEvents {
     const sesEvents = new SesEvents(this, 'SesEvents', { topic: mail.eventsTopic, ...root });
     data.grantSubscriberItems(sesEvents.function);
     data.grantStateItems(sesEvents.function, 'GetItem', 'PutItem');
     // Bounces and complaints name addresses; the id key turns them into subscriber ids.
     secrets.grantReadSubscriberIdKey(sesEvents.function);
 
+    return sesEvents;
+  }
+
+  /** Alarms on every function's errors and dead letters, and on the counts an operator must act on. */
+  private addAlarms(
+    operations: Operations,
+    {
+      publisher,
+      sending,
+      confirmations,
+      api,
+      sesEvents,
+    }: { publisher: Publisher; sending: Sending; confirmations: ConfirmationSender; api: SubscriptionApi; sesEvents: SesEvents },
+  ): void {
     operations.alarmOnErrors('PublisherErrors', publisher.function.function, 'The publisher');
     operations.alarmOnDeadLetters('PublisherDeadLetters', publisher.deadLetterQueue, 'The publisher schedule');
     operations.alarmOnErrors('SenderErrors', sending.function.function, 'The sender');
@@ -201,7 +260,10 @@ export class GazetteStack extends Stack {
         description: 'A send failed in an unknown way: the pair stays claimed and is never re-sent; check whether it arrived',
       },
     );
+  }
 
+  /** What the operator reads after a deploy, and what the operator commands look up. */
+  private addOutputs({ settings, site, data, secrets }: Shared, publisher: Publisher, sending: Sending): void {
     const output = (key: StackOutputKey, description: string, value: string): void => {
       new CfnOutput(this, key, { description, value });
     };
