@@ -83,40 +83,7 @@ export function createPublishHandler({
   overrides = {},
 }: PublishHandlerOptions): PublishHandler {
   const clock = overrides.clock ?? { now: () => new Date() };
-  const feeds = env.sourcesTable ? feedSource(env, env.sourcesTable, clients, clock, coreLog(logger)) : undefined;
-  const deps: PublishDeps = {
-    clock,
-    source: new CombinedArticleSource([
-      ...(env.seedsDir ? [new FolderArticleSource(env.seedsDir)] : []),
-      new S3ArticleSource(clients.s3, env.bucket),
-      ...(feeds ? [feeds] : []),
-    ]),
-    archive: new DynamoArchive(clients.doc, env.tables.state),
-    site: new S3SitePublisher(clients.s3, env.bucket),
-    subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
-    ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
-    mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-    log: coreLog(logger),
-    // With a send queue the publisher renders and enqueues; the sender function mails at the full rate.
-    ...(env.sendQueueUrl
-      ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
-      : {}),
-    ...overrides,
-  };
-  // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.
-  if (env.summarizer.kind === 'bedrock' && !overrides.summarizer) {
-    deps.summarizer = stateTableBedrockSummarizer({
-      ...env.summarizer,
-      region: env.region,
-      endpoint: env.endpoints.bedrock,
-      doc: clients.doc,
-      stateTable: env.tables.state,
-      clock: deps.clock,
-      log: deps.log ?? (() => undefined),
-    });
-  }
+  const { deps, feeds } = awsPublishDeps(env, clients, clock, coreLog(logger), overrides);
   const lease = new DynamoRunLease(clients.doc, env.tables.state);
   const lastRun = new DynamoLastRun(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
@@ -185,6 +152,56 @@ function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
   metrics.addMetric(PUBLISHER_METRICS.mailsInDoubt, MetricUnit.Count, summary.mail.inDoubt.length);
   metrics.addMetric(PUBLISHER_METRICS.senderRejected, MetricUnit.Count, summary.mail.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
+}
+
+/**
+ * The publish use case's AWS adapters: the seed folder, the S3 inbox and the followed feeds as the
+ * article source; the archive, subscribers and ledger in DynamoDB; the site in S3; SES for the quota
+ * and (without a send queue) the mail; the send queue when the publisher fans out; the Bedrock
+ * summariser when the deploy chose it. `overrides` (tests) win over every adapter.
+ */
+function awsPublishDeps(
+  env: PublisherEnv,
+  clients: AwsClients,
+  clock: Clock,
+  log: Log,
+  overrides: Partial<PublishDeps>,
+): { deps: PublishDeps; feeds: FeedArticleSource | undefined } {
+  const feeds = env.sourcesTable ? feedSource(env, env.sourcesTable, clients, clock, log) : undefined;
+  const deps: PublishDeps = {
+    clock,
+    source: new CombinedArticleSource([
+      ...(env.seedsDir ? [new FolderArticleSource(env.seedsDir)] : []),
+      new S3ArticleSource(clients.s3, env.bucket),
+      ...(feeds ? [feeds] : []),
+    ]),
+    archive: new DynamoArchive(clients.doc, env.tables.state),
+    site: new S3SitePublisher(clients.s3, env.bucket),
+    subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
+    ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
+    mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    log,
+    // With a send queue the publisher renders and enqueues; the sender function mails at the full rate.
+    ...(env.sendQueueUrl
+      ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
+      : {}),
+    ...overrides,
+  };
+  // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.
+  if (env.summarizer.kind === 'bedrock' && !overrides.summarizer) {
+    deps.summarizer = stateTableBedrockSummarizer({
+      ...env.summarizer,
+      region: env.region,
+      endpoint: env.endpoints.bedrock,
+      doc: clients.doc,
+      stateTable: env.tables.state,
+      clock: deps.clock,
+      log: deps.log ?? (() => undefined),
+    });
+  }
+  return { deps, feeds };
 }
 
 /** The followed feeds over the sources table, polled when the run lists its articles. */
