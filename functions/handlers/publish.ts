@@ -4,32 +4,19 @@
  * adapters and returns a small summary, which it also records (tiny) as the last run for `gazette
  * status`. Clients and adapters are built once per cold start.
  */
+import { awsPublishDeps } from '../composition/aws.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { CombinedArticleSource } from '../core/publish/combined-article-source.js';
-import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
-import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
 import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
 import { DynamoLastRun } from '../adapters/aws/dynamodb-last-run.js';
-import { DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
-import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
-import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
-import { stateTableBedrockSummarizer } from '../adapters/aws/bedrock-summarizer.js';
-import { SesMailer } from '../adapters/aws/ses-mailer.js';
-import { SqsSendQueue } from '../adapters/aws/sqs-send-queue.js';
-import { FolderArticleSource } from '../adapters/local/folder-article-source.js';
-import { DynamoSeenItems, DynamoSources } from '../adapters/aws/dynamodb-sources.js';
-import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
-import type { Clock, Log } from '../core/publish/ports.js';
-import { FeedArticleSource } from '../core/sources/feed-article-source.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type PublishDeps, publishDigests } from '../core/publish/publish-digests.js';
 import { failedRunOf, type LastRun, lastRunOf, type PublishSummary, summaryOf } from '../core/publish/run-summary.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { type AwsClients, createAwsClients, createSqsClient } from '../shared/aws-clients.js';
+import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
 import { loadPublisherEnv, type PublisherEnv } from '../shared/env.js';
-import { coreLog, createLogger, createMetrics } from './logger.js';
+import { coreLog, createLogger, createMetrics, type MetricsSink } from '../adapters/aws/powertools.js';
 import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
 
 /** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */
@@ -42,12 +29,6 @@ export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
 
 /** What an invocation returns (also its log line); see core/publish/run-summary.ts. */
 export type { PublishSummary };
-
-/** The part of Powertools `Metrics` the handler uses (all counts). */
-export interface MetricsSink {
-  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
-  publishStoredMetrics(): unknown;
-}
 
 /** What the handler is built from; tests pass emulator clients and may override the rest. */
 export interface PublishHandlerOptions {
@@ -152,62 +133,6 @@ function recordRunMetrics(metrics: MetricsSink, summary: PublishSummary): void {
   metrics.addMetric(PUBLISHER_METRICS.mailsInDoubt, MetricUnit.Count, summary.mail.inDoubt.length);
   metrics.addMetric(PUBLISHER_METRICS.senderRejected, MetricUnit.Count, summary.mail.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
-}
-
-/**
- * The publish use case's AWS adapters: the seed folder, the S3 inbox and the followed feeds as the
- * article source; the archive, subscribers and ledger in DynamoDB; the site in S3; SES for the quota
- * and (without a send queue) the mail; the send queue when the publisher fans out; the Bedrock
- * summariser when the deploy chose it. `overrides` (tests) win over every adapter.
- */
-function awsPublishDeps(
-  env: PublisherEnv,
-  clients: AwsClients,
-  clock: Clock,
-  log: Log,
-  overrides: Partial<PublishDeps>,
-): { deps: PublishDeps; feeds: FeedArticleSource | undefined } {
-  const feeds = env.sourcesTable ? feedSource(env, env.sourcesTable, clients, clock, log) : undefined;
-  const deps: PublishDeps = {
-    clock,
-    source: new CombinedArticleSource([
-      ...(env.seedsDir ? [new FolderArticleSource(env.seedsDir)] : []),
-      new S3ArticleSource(clients.s3, env.bucket),
-      ...(feeds ? [feeds] : []),
-    ]),
-    archive: new DynamoArchive(clients.doc, env.tables.state),
-    site: new S3SitePublisher(clients.s3, env.bucket),
-    subscribers: new DynamoSubscribers(clients.doc, env.tables.subscribers),
-    ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
-    mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-    log,
-    // With a send queue the publisher renders and enqueues; the sender function mails at the full rate.
-    ...(env.sendQueueUrl
-      ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
-      : {}),
-    ...overrides,
-  };
-  // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.
-  if (env.summarizer.kind === 'bedrock' && !overrides.summarizer) {
-    deps.summarizer = stateTableBedrockSummarizer({
-      ...env.summarizer,
-      region: env.region,
-      endpoint: env.endpoints.bedrock,
-      doc: clients.doc,
-      stateTable: env.tables.state,
-      clock: deps.clock,
-      log: deps.log ?? (() => undefined),
-    });
-  }
-  return { deps, feeds };
-}
-
-/** The followed feeds over the sources table, polled when the run lists its articles. */
-function feedSource(env: PublisherEnv, table: string, clients: AwsClients, clock: Clock, log: Log): FeedArticleSource {
-  const stores = { sources: new DynamoSources(clients.doc, table), seen: new DynamoSeenItems(clients.doc, table) };
-  return new FeedArticleSource(pollDeps(stores, env.polling, { siteUrl: env.site.baseUrl, log }), pollSettings(env.polling), clock);
 }
 
 let coldStart: PublishHandler | undefined;

@@ -20,7 +20,7 @@ import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createDynamoClients, createSecretsClient, createSesClient, createSqsClient } from '../shared/aws-clients.js';
 import { loadSenderEnv, type SenderEnv } from '../shared/env.js';
-import { coreLog, createLogger, createMetrics } from './logger.js';
+import { coreLog, createLogger, createMetrics, type MetricsSink } from '../adapters/aws/powertools.js';
 import { SENDER_METRICS, SERVICES } from '../shared/metric-names.js';
 import { holdBackSeconds } from '../shared/send-queue.js';
 
@@ -35,12 +35,6 @@ export interface SenderHandlerOptions {
   /** Where each batch's counts go (Powertools `Metrics` on AWS; a recorder in tests). */
   metrics?: MetricsSink;
   overrides?: Partial<SenderDeps> & { pause?: SendingPause };
-}
-
-/** The part of Powertools `Metrics` the handler uses (all counts). */
-export interface MetricsSink {
-  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
-  publishStoredMetrics(): unknown;
 }
 
 /** The part of the Lambda context the handler reads. */

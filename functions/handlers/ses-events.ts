@@ -5,14 +5,14 @@
  * Lambda retries it and finally parks it in the dead-letter queue; the de-duplication makes retries safe.
  */
 import type { SNSEvent } from 'aws-lambda';
-import { DynamoFeedbackLedger, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
+import { awsFeedbackDeps } from '../composition/aws.js';
 import type { Clock } from '../core/publish/ports.js';
 import { parseSesNotification } from '../adapters/aws/ses-notification.js';
 import { type FeedbackDeps, type FeedbackResult, recordFeedback } from '../core/subscriptions/feedback.js';
 import { createDynamoClients, createSecretsClient } from '../shared/aws-clients.js';
 import { loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { loadSesEventsEnv } from '../shared/env.js';
-import { coreLog, createLogger } from './logger.js';
+import { coreLog, createLogger } from '../adapters/aws/powertools.js';
 import { SERVICES } from '../shared/metric-names.js';
 
 /** A handler bound to its deps; answers one result per SNS record. */
@@ -39,12 +39,8 @@ export const handler: SesEventsHandler = async (event) => {
     const options = { region: env.region, endpoints: env.endpoints };
     const clients = createDynamoClients(options);
     const logger = createLogger(SERVICES.sesEvents);
-    return createSesEventsHandler({
-      store: new DynamoSubscribers(clients.doc, env.tables.subscribers),
-      ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),
-      idKey: await loadSubscriberIdKey(env.subscriberIdKey, createSecretsClient(options)),
-      log: coreLog(logger),
-    });
+    const idKey = await loadSubscriberIdKey(env.subscriberIdKey, createSecretsClient(options));
+    return createSesEventsHandler(awsFeedbackDeps(env, clients, idKey, coreLog(logger)));
   })().catch((error: unknown) => {
     // A failed cold start (the secret unreadable) is retried by the next invocation, not kept.
     coldStart = undefined;

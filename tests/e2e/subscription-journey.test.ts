@@ -12,9 +12,9 @@
  * with JavaScript; a tampered value gets the 400 page and stores nothing; zero axe violations in light
  * and dark, no sideways scroll at 375 px. Screenshots go to tests/e2e/screenshots/.
  */
+import { awsConfirmationDeps, awsSubscriptionDeps } from '../../functions/composition/aws.js';
 import { AfterResponseQueue } from '../../functions/adapters/local/after-response-queue.js';
 import { sendConfirmation } from '../../functions/core/subscriptions/subscribe.js';
-import { awsConfirmationDeps } from '../../functions/handlers/confirmation-sender.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -31,7 +31,6 @@ import { SUBSCRIPTION_ROUTES } from '../../functions/core/subscriptions/links.js
 import { parseKeyring, signToken, type TokenKeyring } from '../../functions/core/tokens.js';
 import { createPublishHandler, type PublishHandler } from '../../functions/handlers/publish.js';
 import { createSubscriptionApi } from '../../functions/adapters/http/api-gateway.js';
-import { awsSubscriptionDeps } from '../../functions/handlers/subscription-api.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from '../../functions/shared/aws-clients.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';

@@ -3,6 +3,7 @@
  * dynalite and the SES emulator: the whole journey from the form post to the digest's one-click
  * unsubscribe, plus the conditional writes that only a real DynamoDB can prove.
  */
+import { awsConfirmationDeps, awsSubscriptionDeps } from '../../functions/composition/aws.js';
 import { PassThrough } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -24,10 +25,9 @@ import { subscribersCommand } from '../../functions/cli/commands/subscribers.js'
 import { subscriberIdFor } from '../../functions/core/subscriptions/address.js';
 import { createSesEventsHandler } from '../../functions/handlers/ses-events.js';
 import { createSubscriptionApi, type SubscriptionApiHandler } from '../../functions/adapters/http/api-gateway.js';
-import { awsSubscriptionDeps } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadConfirmationSenderEnv, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { SqsConfirmationQueue } from '../../functions/adapters/aws/sqs-confirmation-queue.js';
-import { awsConfirmationDeps, createConfirmationSender } from '../../functions/handlers/confirmation-sender.js';
+import { createConfirmationSender } from '../../functions/handlers/confirmation-sender.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { describeSubscriptionStore } from '../unit/subscriptions-store-contract.js';
 import {

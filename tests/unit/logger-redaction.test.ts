@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { coreLog, createLogger, redactAddresses } from '../../functions/handlers/logger.js';
+import { coreLog, createLogger, redactAddresses } from '../../functions/adapters/aws/powertools.js';
 
 describe('logs never carry an email address', () => {
   afterEach(() => vi.restoreAllMocks());

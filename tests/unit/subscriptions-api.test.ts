@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadOriginVerifyValue } from '../../functions/composition/aws.js';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, MemoryRollingCounter, MemorySubscribers } from '../../functions/adapters/local/local-subscriptions.js';
@@ -13,7 +14,6 @@ import type { SubscriberRecord, SubscriptionStore } from '../../functions/core/s
 import { signToken } from '../../functions/core/tokens.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSubscriptionApi } from '../../functions/adapters/http/api-gateway.js';
-import { loadOriginVerifyValue } from '../../functions/handlers/subscription-api.js';
 import { LOCAL_ENV, loadSubscriptionEnv } from '../../functions/shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../../functions/shared/env-names.js';
 import { ID_KEY, KEYRING, MAIL, plainConfirmation, RecordingMailer, SITE } from './subscriptions-helpers.js';

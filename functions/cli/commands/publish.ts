@@ -5,6 +5,7 @@
  * `out/state/gazette.sqlite` (the subscribers file is read-only seed input). Running it again
  * with the same input changes no byte and writes no mail.
  */
+import { localPublishDeps } from '../../composition/local.js';
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -16,19 +17,13 @@ import type { Clock, Log } from '../../core/publish/ports.js';
 import { publishDigests, type PublishReport } from '../../core/publish/publish-digests.js';
 import { feedPaths } from '../../core/render/outputs.js';
 import { LOCAL_SITE_PORT, localSiteUrl } from '../site-server.js';
-import { SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
-import { FolderArticleSource } from '../../adapters/local/folder-article-source.js';
 import { FolderSitePublisher } from '../../adapters/local/folder-site-publisher.js';
-import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
-import { SqliteArchive } from '../../adapters/local/sqlite-archive.js';
-import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { SqliteRunLease } from '../../adapters/local/sqlite-run-lease.js';
 import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
 import { openLocalState, type LocalState } from '../../adapters/local/local-state.js';
 import { SqliteSeenItems, SqliteSources } from '../../adapters/local/sqlite-sources.js';
-import { CombinedArticleSource } from '../../core/publish/combined-article-source.js';
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
@@ -276,40 +271,36 @@ async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunRe
     const { keyring, created } = await loadOrCreateKeyring(state, { create: !options.dryRun });
     if (created && options.verbose) io.stderr.write(`[info] created token keys in ${paths.database}\n`);
     const idKey = await loadOrCreateSubscriberIdKey(state, { create: !options.dryRun });
-    const mailer = new OutboxMailer(paths.outbox);
     const log: Log = (level, message, data) => {
       // The summary reports article errors and counts; the log is for --verbose (and real errors).
       if (!options.verbose && level !== 'error') return;
       io.stderr.write(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
     };
     const feeds = await followedFeeds(options, state, clock, warn);
-    const report = await publishDigests(
-      {
-        clock,
-        source: new CombinedArticleSource([new FolderArticleSource(options.seedsDir), feeds]),
-        archive: new SqliteArchive(state, warn),
-        site: new FolderSitePublisher(paths.site),
-        subscribers: new SqliteSubscribers(state, { seedFile: options.subscribersFile, warn, idKey }),
-        ledger: new SqliteLedger(state),
-        mailer,
-        lease,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        random: Math.random,
-        log,
-        ...(options.summarizer.kind === 'bedrock' ? { summarizer: memoryBedrockSummarizer({ ...options.summarizer, clock, log }) } : {}),
-      },
-      {
-        site: options.site,
-        mail: options.mail,
-        keyring,
-        runId,
-        dryRun: options.dryRun,
-        noMail: options.noMail,
-        editions: options.editions,
-        maxAgeToMailMs: options.maxAgeToMailMs,
-      },
-    );
-    return { runId, report, emails: mailer.written, sources: feeds.reports };
+    const deps = localPublishDeps({
+      state,
+      paths,
+      clock,
+      log,
+      warn,
+      seedsDir: options.seedsDir,
+      subscribersFile: options.subscribersFile,
+      idKey,
+      lease,
+      feeds,
+      ...(options.summarizer.kind === 'bedrock' ? { summarizer: memoryBedrockSummarizer({ ...options.summarizer, clock, log }) } : {}),
+    });
+    const report = await publishDigests(deps, {
+      site: options.site,
+      mail: options.mail,
+      keyring,
+      runId,
+      dryRun: options.dryRun,
+      noMail: options.noMail,
+      editions: options.editions,
+      maxAgeToMailMs: options.maxAgeToMailMs,
+    });
+    return { runId, report, emails: deps.mailer.written, sources: feeds.reports };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

@@ -5,25 +5,14 @@
  * state database `out/state/gazette.sqlite`, `out/outbox/`), so the site's form and the links in
  * the outbox mails work without AWS or emulators. Development only: no compression, loopback only.
  */
-import { randomBytes } from 'node:crypto';
+import { localSubscriptionApi } from '../../composition/local.js';
 import { API_PREFIX } from '../../core/subscriptions/links.js';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.js';
 import { feedLinks } from '../../core/render/outputs.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { localLayout } from '../../adapters/local/layout.js';
-import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
-import { MemoryRateLimiter, MemoryRollingCounter, SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
-import { openLocalState } from '../../adapters/local/local-state.js';
-import { SETTING_DEFAULTS } from '../../core/settings.js';
-import { OutboxMailer } from '../../adapters/local/outbox-mailer.js';
-import { renderConfirmationEmail } from '../../core/render/email.js';
-import { DEFAULT_IP_THROTTLE, sendConfirmation, type SubscribeDeps } from '../../core/subscriptions/subscribe.js';
-import type { Log } from '../../core/subscriptions/ports.js';
-import { AfterResponseQueue } from '../../adapters/local/after-response-queue.js';
-import { createSubscriptionApi } from '../../adapters/http/api-gateway.js';
-import { ORIGIN_VERIFY_HEADER } from '../../shared/env-names.js';
-import { folderSite, LOCAL_SITE_PORT, startSiteServer, type ApiMount, type SiteServer } from '../site-server.js';
+import { folderSite, LOCAL_SITE_PORT, startSiteServer, type SiteServer } from '../site-server.js';
 import { DEFAULTS as PUBLISH_DEFAULTS, settingsFromFlags } from '../setting-flags.js';
 
 /** Help text of `gazette serve`. */
@@ -40,78 +29,6 @@ are signed with the keys in DIR/state, as "gazette publish" uses them.
   --port N             port (0 picks a free one)                             default: ${LOCAL_SITE_PORT}
   -h, --help           this text
 `;
-
-/** Where the local subscription API keeps its state; defaults as in `gazette publish`. */
-export interface LocalApiOptions {
-  /** Output folder: confirmation mails go to `<outDir>/outbox/`, subscribers and token keys to `<outDir>/state/gazette.sqlite`. */
-  outDir: string;
-  /** Read-only seed list of subscribers (never written). */
-  subscribersFile: string;
-  /** The server's URL, ending in `/`: the base of every link the API writes. */
-  baseUrl: string;
-  /** Where warnings and errors of the API go (one line each). */
-  warn: (line: string) => void;
-}
-
-/**
- * Builds the real subscription API (functions/adapters/http/subscription-http.ts, through the Lambda handler's
- * own adapter) over the local adapters, with a fresh random origin-verify secret that only this
- * process knows: the returned mount adds it to what the server forwards, so the API's check runs here
- * as it does behind CloudFront, and nothing else on the machine can call the API around the server.
- */
-export async function localSubscriptionApi(
-  options: LocalApiOptions,
-): Promise<ApiMount & { outbox: string; idle(): Promise<void>; close(): void }> {
-  const paths = localLayout(options.outDir);
-  const state = openLocalState(paths, { warn: (message) => options.warn(`warning: ${message}`) });
-  // The same keys publish signs unsubscribe links with, so the links in the outbox mails verify.
-  const { keyring } = await loadOrCreateKeyring(state, { create: true });
-  const idKey = await loadOrCreateSubscriberIdKey(state, { create: true });
-  // Site settings exactly as publish builds them by default, with this server as the base URL.
-  const defaults = settingsFromFlags({ baseUrl: options.baseUrl, from: PUBLISH_DEFAULTS.from });
-  const originVerify = randomBytes(32).toString('base64url');
-  const log: Log = (level, message, data) => {
-    if (level === 'warn' || level === 'error') options.warn(`[${level}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`);
-  };
-  const store = new SqliteSubscribers(state, {
-    seedFile: options.subscribersFile,
-    warn: (message) => options.warn(`warning: ${message}`),
-    idKey,
-  });
-  // Deciding and mailing happen after the answer, in this process (SQS and a worker on AWS).
-  const confirmationDeps: SubscribeDeps = {
-    store,
-    mailer: new OutboxMailer(paths.outbox),
-    renderConfirmation: renderConfirmationEmail,
-    keyring,
-    idKey,
-    site: defaults.site,
-    mail: defaults.mail,
-    cap: { counter: new MemoryRollingCounter(), limit: async () => SETTING_DEFAULTS.maxConfirmationsPerDay },
-    log,
-  };
-  const confirmations = new AfterResponseQueue(
-    (job) => sendConfirmation(confirmationDeps, job, new Date()),
-    (error) => log('error', 'confirmation job failed', { error: String(error) }),
-  );
-  const handler = createSubscriptionApi({
-    store,
-    confirmations,
-    keyring,
-    site: defaults.site,
-    throttle: { limiter: new MemoryRateLimiter(), ...DEFAULT_IP_THROTTLE },
-    log,
-    originVerify: { header: ORIGIN_VERIFY_HEADER, value: originVerify },
-    editions: defaults.editions,
-  });
-  return {
-    handler,
-    originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
-    outbox: paths.outbox,
-    idle: () => confirmations.idle(),
-    close: () => state.close(),
-  };
-}
 
 /**
  * Runs `gazette serve` until the process is interrupted or `signal` aborts; returns the exit code.
@@ -156,7 +73,8 @@ export async function serveCommand(args: string[], io: CommandIo, signal?: Abort
       const api = await localSubscriptionApi({
         outDir,
         subscribersFile,
-        baseUrl: running.url,
+        // Site settings exactly as publish builds them by default, with this server as the base URL.
+        settings: settingsFromFlags({ baseUrl: running.url, from: PUBLISH_DEFAULTS.from }),
         warn: (line) => io.stderr.write(`${line}\n`),
       });
       running.mountApi(api);

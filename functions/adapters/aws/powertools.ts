@@ -1,11 +1,11 @@
 /**
- * Structured logging and metrics for the Lambda handlers, via Powertools (JSON logs with the request
+ * Structured logging and metrics for the Lambda functions, via Powertools (JSON logs with the request
  * id, CloudWatch embedded-metric-format metrics without extra API calls).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Log } from '../core/publish/ports.js';
-import { METRICS_NAMESPACE } from '../shared/metric-names.js';
+import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Log } from '../../core/publish/ports.js';
+import { METRICS_NAMESPACE } from '../../shared/metric-names.js';
 
 /**
  * Anything shaped like an email address. SES error texts name addresses ("…failed the check in region
@@ -38,4 +38,10 @@ export function coreLog(logger: Logger): Log {
     if (data) logger[level](message, data);
     else logger[level](message);
   };
+}
+
+/** The part of Powertools `Metrics` the functions use (all counts); tests pass a recorder. */
+export interface MetricsSink {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+  publishStoredMetrics(): unknown;
 }
