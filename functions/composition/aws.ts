@@ -9,6 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { stateTableBedrockSummarizer } from '../adapters/aws/bedrock-summarizer.js';
 import { DynamoArchive } from '../adapters/aws/dynamodb-archive.js';
 import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
+import { DynamoSendingPause } from '../adapters/aws/dynamodb-sending-pause.js';
 import { DynamoSeenItems, DynamoSources } from '../adapters/aws/dynamodb-sources.js';
 import { DynamoFeedbackLedger, DynamoRateLimiter, DynamoRollingCounter, DynamoSubscribers } from '../adapters/aws/dynamodb-subscribers.js';
 import { coreLog, createMetrics, type MetricsSink } from '../adapters/aws/powertools.js';
@@ -36,6 +37,7 @@ import {
   ORIGIN_VERIFY_VALUE,
   type OriginVerifySource,
   type PublisherEnv,
+  type SenderEnv,
   type SesEventsEnv,
   type SubscriptionEnv,
 } from '../shared/env.js';
@@ -98,6 +100,20 @@ export function awsPublishDeps(
 function feedSource(env: PublisherEnv, table: string, clients: AwsClients, clock: Clock, log: Log): FeedArticleSource {
   const stores = { sources: new DynamoSources(clients.doc, table), seen: new DynamoSeenItems(clients.doc, table) };
   return new FeedArticleSource(pollDeps(stores, env.polling, { siteUrl: env.site.baseUrl, log }), pollSettings(env.polling), clock);
+}
+
+/* ---------- the sender ---------- */
+
+/** The sender function's adapters: SES for the mail and the rate, the ledger, and the senders' shared pause. */
+export function awsSenderAdapters(
+  env: SenderEnv,
+  clients: Pick<AwsClients, 'ses' | 'doc'>,
+): { mailer: SesMailer; ledger: DynamoDeliveryLedger; pause: DynamoSendingPause } {
+  return {
+    mailer: new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress }),
+    ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
+    pause: new DynamoSendingPause(clients.doc, env.tables.state),
+  };
 }
 
 /* ---------- the subscription API ---------- */

@@ -4,14 +4,12 @@
  * reports the messages it could not finish. Each container paces itself at SES's MaxSendRate divided by
  * the mapping's maximum concurrency, so all senders together stay under the account's rate.
  */
+import { awsSenderAdapters } from '../composition/aws.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDeliveryLedger } from '../adapters/aws/dynamodb-delivery-ledger.js';
-import { DynamoSendingPause } from '../adapters/aws/dynamodb-sending-pause.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
-import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { type SenderBatchResult, sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
 import { ConcurrentSender, type SenderDeps } from '../core/send/concurrent-sender.js';
 import type { SendingPause } from '../core/send/ports.js';
@@ -53,10 +51,11 @@ export function createSenderHandler({
   metrics = createMetrics(SERVICES.sender),
   overrides = {},
 }: SenderHandlerOptions): SenderHandler {
-  const mailer = new SesMailer(clients.ses, { configurationSet: env.sesConfigurationSet, fromAddress: env.mail.fromAddress });
+  const adapters = awsSenderAdapters(env, clients);
+  const { mailer } = adapters;
   const clock = overrides.clock ?? { now: () => new Date() };
   const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const pause = overrides.pause ?? new DynamoSendingPause(clients.doc, env.tables.state);
+  const pause = overrides.pause ?? adapters.pause;
   let keyring: Promise<TokenKeyring> | undefined;
   let rate: Promise<number> | undefined;
   let deps: SenderDeps | undefined;
@@ -79,7 +78,7 @@ export function createSenderHandler({
     const [tokens, perSecond] = await Promise.all([keyring, rate]);
     // One limiter per container (a container runs one invocation at a time), kept across invocations.
     deps ??= {
-      ledger: new DynamoDeliveryLedger(clients.doc, env.tables.deliveries),
+      ledger: adapters.ledger,
       mailer,
       limiter: limiterFor(clock, sleep, perSecond),
       clock,
