@@ -15,7 +15,7 @@ import { DynamoFeedbackLedger, DynamoRateLimiter, DynamoRollingCounter, DynamoSu
 import { coreLog, createMetrics, type MetricsSink } from '../adapters/aws/powertools.js';
 import { S3ArticleSource } from '../adapters/aws/s3-article-source.js';
 import { S3SitePublisher } from '../adapters/aws/s3-site-publisher.js';
-import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
+import { loadKeyring, loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { SqsSendQueue } from '../adapters/aws/sqs-send-queue.js';
 import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
@@ -29,16 +29,21 @@ import { renderConfirmationEmail } from '../core/render/email.js';
 import { confirmationCap } from '../core/settings.js';
 import { FeedArticleSource } from '../core/sources/feed-article-source.js';
 import type { FeedbackDeps } from '../core/subscriptions/feedback.js';
+import type { SubscriptionStore } from '../core/subscriptions/ports.js';
+import type { SeenItems, SourceStore } from '../core/sources/source.js';
 import { type ConfirmationQueue, DEFAULT_IP_THROTTLE, type SubscribeDeps } from '../core/subscriptions/subscribe.js';
 import type { TokenKeyring } from '../core/tokens.js';
-import { type AwsClients, createSqsClient } from '../shared/aws-clients.js';
+import { type AwsClients, createAwsClients, createSqsClient, destroyAwsClients } from '../shared/aws-clients.js';
 import {
   type ConfirmationSenderEnv,
+  DEFAULT_AWS_REGION,
+  LOCAL_ENV,
   ORIGIN_VERIFY_VALUE,
   type OriginVerifySource,
   type PublisherEnv,
   type SenderEnv,
   type SesEventsEnv,
+  type SubscriberIdKeySource,
   type SubscriptionEnv,
 } from '../shared/env.js';
 import { ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
@@ -225,5 +230,50 @@ export function awsFeedbackDeps(env: SesEventsEnv, clients: Pick<AwsClients, 'do
     ledger: new DynamoFeedbackLedger(clients.doc, env.tables.state),
     idKey,
     log,
+  };
+}
+
+/* ---------- the operator's commands on a deployed table (`--table`) ---------- */
+
+/** A deployed table as `gazette subscribers --table` and `gazette sources --table` name it. */
+export interface DeployedTable {
+  table: string;
+  /** Absent: $AWS_REGION, else the default region. */
+  region?: string | undefined;
+  /** Absent: the DynamoDB emulator in $GAZETTE_DYNAMODB_ENDPOINT, else AWS itself. */
+  endpoint?: string | undefined;
+}
+
+function operatorClients(target: DeployedTable): AwsClients {
+  const endpoint = target.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
+  return createAwsClients({
+    region: target.region ?? process.env.AWS_REGION ?? DEFAULT_AWS_REGION,
+    endpoints: endpoint ? { dynamodb: endpoint } : {},
+  });
+}
+
+/** A deployed subscribers table, with the id key loaded from `idKeySource` only when an action asks. */
+export function awsSubscriberTable(
+  target: DeployedTable,
+  idKeySource: () => SubscriberIdKeySource,
+): { store: SubscriptionStore; idKey(): Promise<string>; close(): void } {
+  const clients = operatorClients(target);
+  return {
+    store: new DynamoSubscribers(clients.doc, target.table),
+    idKey: () => loadSubscriberIdKey(idKeySource(), clients.secrets),
+    close: () => destroyAwsClients(clients),
+  };
+}
+
+/** A deployed sources table: the followed feeds and the items already seen. */
+export function awsSourceTables(
+  target: DeployedTable,
+  warn: (message: string) => void,
+): { sources: SourceStore; seen: SeenItems; close(): void } {
+  const clients = operatorClients(target);
+  return {
+    sources: new DynamoSources(clients.doc, target.table, warn),
+    seen: new DynamoSeenItems(clients.doc, target.table),
+    close: () => destroyAwsClients(clients),
   };
 }

@@ -19,8 +19,8 @@ import { awsConfirmationDeps, awsSubscriptionDeps, loadSubscriptionSecrets } fro
 import { loadSubscriberIdKey } from '../adapters/aws/secrets-keyring.js';
 import { AfterResponseQueue } from '../adapters/local/after-response-queue.js';
 import { sendConfirmation } from '../core/subscriptions/subscribe.js';
-import { createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
-import { LOCAL_ENV, loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
+import { type AwsClients, createAwsClients, destroyAwsClients } from '../shared/aws-clients.js';
+import { DEFAULT_AWS_REGION, LOCAL_ENV, loadConfirmationSenderEnv, loadPublisherEnv, loadSubscriptionEnv } from '../shared/env.js';
 import { ENV, ORIGIN_VERIFY_HEADER } from '../shared/env-names.js';
 import { SERVICES } from '../shared/metric-names.js';
 import { SUBSCRIPTION_ROUTES } from '../core/subscriptions/links.js';
@@ -48,7 +48,7 @@ const NAMES: GazetteResourceNames = {
 function devVariables(emulators: Emulators, siteUrl: string, originVerify: string): Record<string, string> {
   return {
     ...emulatorEnvironment(emulators.endpoints, NAMES),
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: DEFAULT_AWS_REGION,
     [ENV.siteBaseUrl]: siteUrl,
     [ENV.siteTitle]: 'Gazette (local)',
     [ENV.siteDescription]: 'Concise digests, published locally against emulated AWS services.',
@@ -76,6 +76,65 @@ function describeRun(summary: PublishSummary): string {
   return `Published ${summary.digests} digest(s): ${summary.filesWritten} object(s) written to s3://${NAMES.bucket}; ${summary.mail.sent} mail(s) sent, ${summary.articleErrors} article error(s).`;
 }
 
+/**
+ * The subscription API under /api/*, as CloudFront routes it when deployed, with the same keyring as
+ * the publisher so the links in digests verify; returns the subscriber id key it loaded.
+ */
+async function mountSubscriptionApi(
+  server: SiteServer,
+  clients: AwsClients,
+  variables: Record<string, string>,
+  originVerify: string,
+): Promise<string> {
+  const apiEnv = loadSubscriptionEnv(variables);
+  const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
+  const apiSecrets = await loadSubscriptionSecrets(apiEnv, clients.secrets);
+  // The confirmation sender's part runs in this process after each answer (SQS and a worker on AWS).
+  const senderEnv = loadConfirmationSenderEnv(variables);
+  const idKey = await loadSubscriberIdKey(senderEnv.subscriberIdKey, clients.secrets);
+  const sender = awsConfirmationDeps(senderEnv, clients, { keyring: apiSecrets.keyring, idKey }, apiLogger, NO_METRICS);
+  const confirmations = new AfterResponseQueue(
+    (job) => sendConfirmation(sender, job, new Date()),
+    (error) => apiLogger.error('confirmation job failed', { error: String(error) }),
+  );
+  server.mountApi({
+    handler: createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, apiSecrets, apiLogger, confirmations)),
+    originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
+  });
+  return idKey;
+}
+
+/** What `npm run dev` prints once it is up: the run, the URLs to open and the emulators. */
+function startupBanner(summary: PublishSummary, site: string, emulators: Emulators, once: boolean): string {
+  return [
+    '',
+    describeRun(summary),
+    '',
+    `  Site        ${site}`,
+    ...feedLinks({ baseUrl: site }).map((feed) => `  ${feed.label.padEnd(11)} ${feed.url}`),
+    `  Subscribe   ${site}${SUBSCRIPTION_ROUTES.subscribe.path}   (the form on every page posts here)`,
+    `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
+    '',
+    `  Emulators   S3 ${emulators.endpoints.s3}   DynamoDB ${emulators.endpoints.dynamodb}   SES ${emulators.endpoints.ses}`,
+    '',
+    once ? 'Stopping (--once).' : 'Press Enter to publish again (after adding articles to seeds/), Ctrl-C to stop.',
+  ].join('\n');
+}
+
+/** Enter runs the scheduled handler again, like the next morning's schedule would; Ctrl-C or SIGTERM ends. */
+async function publishOnEnterUntilStopped(publishAgain: () => Promise<void> | undefined): Promise<void> {
+  const onLine = (): void => {
+    publishAgain()?.catch((error: unknown) => console.error(`publish failed: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  if (process.stdin.isTTY) process.stdin.on('data', onLine);
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', () => resolveSignal());
+    process.once('SIGTERM', () => resolveSignal());
+  });
+  process.stdin.off('data', onLine);
+  process.stdin.pause();
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -88,7 +147,7 @@ async function main(): Promise<void> {
   const sesPort = portFlag('ses-port', values['ses-port']);
 
   const emulators = await startEmulators({ sesPort });
-  const clients = createAwsClients({ region: 'us-east-1', endpoints: emulators.endpoints });
+  const clients = createAwsClients({ region: DEFAULT_AWS_REGION, endpoints: emulators.endpoints });
   let server: SiteServer | undefined;
   let publishAgain: (() => Promise<void>) | undefined;
   const stop = async (): Promise<void> => {
@@ -104,23 +163,7 @@ async function main(): Promise<void> {
     server = await startSiteServer({ source: bucketSite(clients.s3, NAMES.bucket), port });
     const variables = devVariables(emulators, server.url, originVerify);
     const env = loadPublisherEnv(variables);
-    // The subscription API under /api/*, as CloudFront routes it when deployed; same keyring as the
-    // publisher so the links in digests verify.
-    const apiEnv = loadSubscriptionEnv(variables);
-    const apiLogger = new Logger({ serviceName: SERVICES.subscriptionApi, logLevel: 'WARN' });
-    const apiSecrets = await loadSubscriptionSecrets(apiEnv, clients.secrets);
-    // The confirmation sender's part runs in this process after each answer (SQS and a worker on AWS).
-    const senderEnv = loadConfirmationSenderEnv(variables);
-    const idKey = await loadSubscriberIdKey(senderEnv.subscriberIdKey, clients.secrets);
-    const sender = awsConfirmationDeps(senderEnv, clients, { keyring: apiSecrets.keyring, idKey }, apiLogger, NO_METRICS);
-    const confirmations = new AfterResponseQueue(
-      (job) => sendConfirmation(sender, job, new Date()),
-      (error) => apiLogger.error('confirmation job failed', { error: String(error) }),
-    );
-    server.mountApi({
-      handler: createSubscriptionApi(awsSubscriptionDeps(apiEnv, clients, apiSecrets, apiLogger, confirmations)),
-      originHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
-    });
+    const idKey = await mountSubscriptionApi(server, clients, variables, originVerify);
 
     // Through the operator's own use case, so the example row has the shape every real row has.
     await addSubscriber(
@@ -140,39 +183,14 @@ async function main(): Promise<void> {
     publishAgain = async () => console.log(describeRun(await publishNow()));
     const summary = await publishNow();
 
-    const site = server.url;
-    console.log(
-      [
-        '',
-        describeRun(summary),
-        '',
-        `  Site        ${site}`,
-        ...feedLinks({ baseUrl: site }).map((feed) => `  ${feed.label.padEnd(11)} ${feed.url}`),
-        `  Subscribe   ${site}${SUBSCRIPTION_ROUTES.subscribe.path}   (the form on every page posts here)`,
-        `  SES inbox   ${emulators.endpoints.ses}/   (mail to ${EXAMPLE_SUBSCRIBER})`,
-        '',
-        `  Emulators   S3 ${emulators.endpoints.s3}   DynamoDB ${emulators.endpoints.dynamodb}   SES ${emulators.endpoints.ses}`,
-        '',
-        values.once ? 'Stopping (--once).' : 'Press Enter to publish again (after adding articles to seeds/), Ctrl-C to stop.',
-      ].join('\n'),
-    );
+    console.log(startupBanner(summary, server.url, emulators, values.once));
   } catch (error) {
     await stop();
     throw error;
   }
 
   if (values.once) return stop();
-  // Enter runs the scheduled handler again, like the next morning's schedule would.
-  const onLine = (): void => {
-    publishAgain?.().catch((error: unknown) => console.error(`publish failed: ${error instanceof Error ? error.message : String(error)}`));
-  };
-  if (process.stdin.isTTY) process.stdin.on('data', onLine);
-  await new Promise<void>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal());
-    process.once('SIGTERM', () => resolveSignal());
-  });
-  process.stdin.off('data', onLine);
-  process.stdin.pause();
+  await publishOnEnterUntilStopped(() => publishAgain?.());
   console.log('\nStopping emulators…');
   await stop();
 }

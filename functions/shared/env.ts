@@ -181,7 +181,9 @@ const text = z.string().trim().min(1, 'must not be empty');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 // Schemas are keyed by the real variable names, so every issue's path *is* the variable to blame.
-const region = { AWS_REGION: text.default('us-east-1') };
+/** The region when nothing names one (the Lambda runtime always does; the operator's `--table` commands may not). */
+export const DEFAULT_AWS_REGION = 'us-east-1';
+const region = { AWS_REGION: text.default(DEFAULT_AWS_REGION) };
 // Infra always sets the base URL, title, sender and name: a missing one is a wiring bug, so they are
 // required here although the CDK context has defaults for some; the rest take the schema's defaults.
 const site = {

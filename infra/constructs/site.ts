@@ -73,9 +73,18 @@ export class Site extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteProps = {}) {
     super(scope, id);
-    const { customDomain } = props;
+    this.logBucket = this.createLogBucket();
+    this.bucket = this.createSiteBucket(this.logBucket);
+    this.securityHeaders = this.createSecurityHeaders();
+    this.distribution = this.createDistribution(props.customDomain);
+    // The one place the public base URL is decided: every function, output and link takes it from here.
+    this.baseUrl = `https://${props.customDomain?.name ?? this.distribution.distributionDomainName}/`;
+    this.allowCloudFrontReads();
+  }
 
-    this.logBucket = new s3.Bucket(this, 'Logs', {
+  /** Receives both access logs, kept 90 days. */
+  private createLogBucket(): s3.Bucket {
+    const logBucket = new s3.Bucket(this, 'Logs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -83,30 +92,39 @@ export class Site extends Construct {
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
-    Validations.of(this.logBucket).acknowledge({
+    Validations.of(logBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket itself; logging it into itself would loop.',
     });
+    return logBucket;
+  }
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+  /** Private and versioned; its server access logs go to `logBucket`. */
+  private createSiteBucket(logBucket: s3.Bucket): s3.Bucket {
+    return new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       encryption: s3.BucketEncryption.S3_MANAGED,
       versioned: true,
-      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsBucket: logBucket,
       serverAccessLogsPrefix: 's3/',
       // Versions make a bad publish recoverable; old ones need not live forever.
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
     });
+  }
 
-    const indexDocuments = new cloudfront.Function(this, 'IndexDocuments', {
+  /** The viewer-request function that maps permalinks to their index documents. */
+  private indexDocumentsFunction(): cloudfront.Function {
+    return new cloudfront.Function(this, 'IndexDocuments', {
       code: cloudfront.FunctionCode.fromInline(siteRequestFunctionSource()),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       comment: 'Serves index.html for /digests/<slug>/ and /digests/<slug>',
     });
+  }
 
-    this.securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+  private createSecurityHeaders(): cloudfront.ResponseHeadersPolicy {
+    return new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Gazette security headers',
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
@@ -116,8 +134,11 @@ export class Site extends Construct {
         contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
       },
     });
+  }
 
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+  /** HTTPS only, compressed, cached as the publisher's Cache-Control says, logged; with the checks it answers for. */
+  private createDistribution(customDomain: SiteProps['customDomain']): cloudfront.Distribution {
+    const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Gazette site and feeds',
       defaultRootObject: 'index.html',
       defaultBehavior: {
@@ -131,7 +152,7 @@ export class Site extends Construct {
         // Honours the Cache-Control max-age the publisher sets on every object.
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.securityHeaders,
-        functionAssociations: [{ function: indexDocuments, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        functionAssociations: [{ function: this.indexDocumentsFunction(), eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       errorResponses: [{ httpStatus: 404, responseHttpStatus: 404, responsePagePath: '/404.html', ttl: Duration.minutes(5) }],
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -148,23 +169,7 @@ export class Site extends Construct {
           }
         : {}),
     });
-    // The one place the public base URL is decided: every function, output and link takes it from here.
-    this.baseUrl = `https://${customDomain?.name ?? this.distribution.distributionDomainName}/`;
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.ALLOW,
-        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
-        actions: ['s3:GetObject'],
-        resources: SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key)),
-        conditions: {
-          StringEquals: {
-            'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${this.distribution.distributionId}`,
-          },
-        },
-      }),
-    );
-
-    Validations.of(this.distribution).acknowledge(
+    Validations.of(distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR1',
         reason: 'A public newsletter and feed for readers anywhere; there is no country to exclude.',
@@ -181,12 +186,30 @@ export class Site extends Construct {
       },
     );
     if (!customDomain) {
-      Validations.of(this.distribution).acknowledge({
+      Validations.of(distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
           'The distribution uses the default *.cloudfront.net certificate, for which CloudFront does not let us pick the minimum TLS version; viewers are redirected to HTTPS.',
       });
     }
+    return distribution;
+  }
+
+  /** CloudFront (this distribution only) may read the site's own keys, never `inbox/`. */
+  private allowCloudFrontReads(): void {
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: SITE_OBJECT_KEYS.map((key) => this.bucket.arnForObjects(key)),
+        conditions: {
+          StringEquals: {
+            'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${this.distribution.distributionId}`,
+          },
+        },
+      }),
+    );
   }
 
   /**

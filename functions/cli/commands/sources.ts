@@ -5,7 +5,6 @@
  * every source now and prints its health without consuming any item (the next publish still finds them).
  */
 import { readFile } from 'node:fs/promises';
-import { DynamoSeenItems, DynamoSources } from '../../adapters/aws/dynamodb-sources.js';
 import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
 import { gazetteUserAgent } from '../../adapters/http/safe-fetch.js';
 import { HttpFeedFetcher } from '../../adapters/http/http-feed-fetcher.js';
@@ -18,10 +17,9 @@ import { pollSources, type SourcePollReport } from '../../core/sources/poll-sour
 import { resolveFeed } from '../../core/sources/resolve-feed.js';
 import { feedUrlOf, readFeedList, writeOpml } from '../../core/sources/source-list.js';
 import { FULL_TEXT_MODES, newSource, type FullTextMode, type SeenItems, type Source, type SourceStore } from '../../core/sources/source.js';
-import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
 import { parseActionCommand, write } from '../action-command.js';
 import { EXIT_CODES, terminalSafe, type CommandIo, type ExitCode } from '../cli-errors.js';
-import { LOCAL_ENV } from '../../shared/env.js';
+import { DEFAULT_AWS_REGION, LOCAL_ENV } from '../../shared/env.js';
 
 const USAGE = `usage: gazette sources <action> [options]
 
@@ -40,7 +38,7 @@ Actions:
 Where the list lives:
   --out DIR                local list in DIR/state/gazette.sqlite   default: out
   --table NAME             a deployed stack's sources table (output SourcesTableName; AWS credentials)
-  --region REGION          with --table                 default: $AWS_REGION or us-east-1
+  --region REGION          with --table                 default: $AWS_REGION or ${DEFAULT_AWS_REGION}
   --endpoint URL           with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
   --allow-private-network  let add and check fetch loopback and private addresses (intranet feeds)
 `;
@@ -54,22 +52,15 @@ interface Stores {
   close(): void;
 }
 
-function openStores(
+async function openStores(
   values: { out?: string | undefined; table?: string | undefined; region?: string | undefined; endpoint?: string | undefined },
   io: CommandIo,
-): Stores {
+): Promise<Stores> {
   const warn = (message: string): void => void io.stderr.write(`gazette sources: warning: ${terminalSafe(message)}\n`);
   if (values.table) {
-    const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
-    const clients = createAwsClients({
-      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      endpoints: endpoint ? { dynamodb: endpoint } : {},
-    });
-    return {
-      sources: new DynamoSources(clients.doc, values.table, warn),
-      seen: new DynamoSeenItems(clients.doc, values.table),
-      close: () => destroyAwsClients(clients),
-    };
+    // Imported here, so a local list never loads the AWS SDK.
+    const { awsSourceTables } = await import('../../composition/aws.js');
+    return awsSourceTables({ ...values, table: values.table }, warn);
   }
   const state = openLocalState(localLayout(values.out ?? 'out'), { warn });
   return { sources: new SqliteSources(state, warn), seen: new SqliteSeenItems(state), close: () => state.close() };
@@ -101,7 +92,7 @@ export async function sourcesCommand(args: string[], io: CommandIo): Promise<Exi
     await write(io.stderr, `gazette sources: --full-text must be one of ${FULL_TEXT_MODES.join(', ')} (got ${JSON.stringify(fullText)})\n`);
     return EXIT_CODES.usage;
   }
-  const stores = openStores(values, io);
+  const stores = await openStores(values, io);
   const context: ActionContext = {
     io,
     stores,

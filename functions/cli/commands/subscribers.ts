@@ -8,7 +8,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { DynamoSubscribers } from '../../adapters/aws/dynamodb-subscribers.js';
 import { SqliteSubscribers } from '../../adapters/local/local-subscriptions.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
@@ -25,12 +24,10 @@ import {
   type OperatorDeps,
 } from '../../core/subscriptions/operator.js';
 import type { SubscriberRecord } from '../../core/subscriptions/ports.js';
-import { createAwsClients, destroyAwsClients } from '../../shared/aws-clients.js';
 import { type ActionInvocation, parseActionCommand, write } from '../action-command.js';
 import { EXIT_CODES, type CommandIo } from '../cli-errors.js';
-import { LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
+import { DEFAULT_AWS_REGION, LOCAL_ENV, type SubscriberIdKeySource } from '../../shared/env.js';
 import { ENV } from '../../shared/env-names.js';
-import { loadSubscriberIdKey } from '../../adapters/aws/secrets-keyring.js';
 import { loadOrCreateSubscriberIdKey } from '../../adapters/local/file-keyring.js';
 
 /** Same default as `gazette publish --subscribers`, so the two commands work on one list. */
@@ -54,7 +51,7 @@ Where the list lives:
   --file PATH                read-only seed list (JSON)      default: ${DEFAULT_SUBSCRIBERS_FILE}
   --out DIR                  local list in DIR/state/gazette.sqlite  default: ${DEFAULT_OUT}
   --table NAME               a deployed stack's subscribers table (DynamoDB; uses AWS credentials)
-  --region REGION            with --table                    default: $AWS_REGION or us-east-1
+  --region REGION            with --table                    default: $AWS_REGION or ${DEFAULT_AWS_REGION}
   --endpoint URL             with --table: a DynamoDB emulator (default: $${LOCAL_ENV.dynamodbEndpoint})
   --id-secret ARN            with --table, for add, import and remove: the stack's SubscriberIdSecretArn
                              output (default: $${ENV.subscriberIdSecretArn}); ids are keyed with it
@@ -164,18 +161,10 @@ interface ActionContext {
 /** A deployed stack's table (`--table`) or the local state database. */
 async function openSubscriberList(values: Flags, io: CommandIo): Promise<SubscriberList> {
   if (values.table) {
-    const endpoint = values.endpoint ?? process.env[LOCAL_ENV.dynamodbEndpoint];
-    const clients = createAwsClients({
-      region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      endpoints: endpoint ? { dynamodb: endpoint } : {},
-    });
-    const store = new DynamoSubscribers(clients.doc, values.table);
-    return {
-      store,
-      idKey: () => loadSubscriberIdKey(tableIdKeySource(values['id-secret']), clients.secrets),
-      batch: (work) => work(store),
-      close: () => destroyAwsClients(clients),
-    };
+    // Imported here, so a local list never loads the AWS SDK.
+    const { awsSubscriberTable } = await import('../../composition/aws.js');
+    const deployed = awsSubscriberTable({ ...values, table: values.table }, () => tableIdKeySource(values['id-secret']));
+    return { ...deployed, batch: (work) => work(deployed.store) };
   }
   const warn = (message: string): void => void io.stderr.write(`gazette subscribers: warning: ${message}\n`);
   const state = openLocalState(localLayout(values.out ?? DEFAULT_OUT), { warn });

@@ -97,98 +97,113 @@ export async function sesStore(
     .emails;
 }
 
-/** Starts the front on `port` (0 = any free port), forwarding to the SES emulator at `target`. */
-export async function startSesFront(target: string, port: number): Promise<Server> {
-  let plan: SesFaultPlan = {};
-  let sendRequests = 0;
-  let accepted = 0;
+/** An answer the front gives itself: status, body and content type. */
+type Answer = [status: number, body: string, contentType?: string];
+
+/** The fault plan and what the front has counted since it was set (the stats count since start). */
+interface FrontState {
+  plan: SesFaultPlan;
+  sendRequests: number;
+  accepted: number;
   // Sends let through the quota check, counted before they are forwarded: with several sends in flight
   // the quota must hold for the ones still on their way, as SES's own count does.
-  let admitted = 0;
-  const sent: CapturedSend[] = [];
-  const stats = { quotaReads: 0, sendRequests: 0 };
+  admitted: number;
+  readonly sent: CapturedSend[];
+  readonly stats: { quotaReads: number; sendRequests: number };
+}
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      if (req.url === '/__gazette/faults' && req.method === 'POST') {
-        plan = JSON.parse(body.toString('utf8') || '{}') as SesFaultPlan;
-        sendRequests = 0;
-        accepted = 0;
-        admitted = 0;
-        return reply(res, 204, '');
+/** The `/__gazette/*` control routes: set the plan, read the counts and the captured mail. */
+function controlAnswer(front: FrontState, req: IncomingMessage, body: Buffer): Answer | undefined {
+  if (req.url === '/__gazette/faults' && req.method === 'POST') {
+    front.plan = JSON.parse(body.toString('utf8') || '{}') as SesFaultPlan;
+    front.sendRequests = 0;
+    front.accepted = 0;
+    front.admitted = 0;
+    return [204, ''];
+  }
+  if (req.method !== 'GET') return undefined;
+  if (req.url === '/__gazette/stats') return [200, JSON.stringify(front.stats), 'application/json'];
+  if (req.url === '/__gazette/sent') return [200, JSON.stringify(front.sent), 'application/json'];
+  if (req.url === '/__gazette/accepted') {
+    const counts: Record<string, number> = {};
+    for (const send of front.sent) for (const recipient of send.destinations) counts[recipient] = (counts[recipient] ?? 0) + 1;
+    return [200, JSON.stringify(counts), 'application/json'];
+  }
+  return undefined;
+}
+
+/** GetSendQuota and GetSendStatistics, answered from the plan and the count of accepted mail. */
+function accountAnswer(front: FrontState, action: string | null | undefined): Answer | undefined {
+  const { plan } = front;
+  if (action === 'GetSendQuota') {
+    front.stats.quotaReads += 1;
+    const quota = `<SentLast24Hours>${front.accepted}</SentLast24Hours><Max24HourSend>${plan.max24HourSend ?? 50000}</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`;
+    return [200, sesResponse('GetSendQuota', quota), 'text/xml'];
+  }
+  if (action === 'GetSendStatistics') {
+    // One 15-minute data point holding everything since the plan was set, as SES sums a quiet fortnight.
+    const { bounces = 0, complaints = 0, rejects = 0 } = plan.statistics ?? {};
+    const point = `<member><Timestamp>${new Date().toISOString()}</Timestamp><DeliveryAttempts>${front.accepted}</DeliveryAttempts><Bounces>${bounces}</Bounces><Complaints>${complaints}</Complaints><Rejects>${rejects}</Rejects></member>`;
+    return [200, sesResponse('GetSendStatistics', `<SendDataPoints>${point}</SendDataPoints>`), 'text/xml'];
+  }
+  return undefined;
+}
+
+/** The planned refusal of this send, if any (throttling, quota, suppression, unverified); else admits it. */
+async function sendFault(front: FrontState, recipients: string[]): Promise<Answer | undefined> {
+  const { plan } = front;
+  front.sendRequests += 1;
+  front.stats.sendRequests += 1;
+  if (plan.throttleRequests?.includes(front.sendRequests))
+    return [400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml'];
+  if (plan.latencyMs) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
+  if (plan.quotaAfterSends !== undefined && front.admitted >= plan.quotaAfterSends)
+    return [400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml'];
+  if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
+    return [400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml'];
+  }
+  const unverified = recipients.filter((recipient) => plan.unverifiedRecipients?.includes(recipient));
+  if (unverified.length > 0) {
+    const detail = `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${unverified.join(', ')}`;
+    return [400, sesError('MessageRejected', escapeXml(detail)), 'text/xml'];
+  }
+  front.admitted += 1;
+  return undefined;
+}
+
+/** Starts the front on `port` (0 = any free port), forwarding to the SES emulator at `target`. */
+export async function startSesFront(target: string, port: number): Promise<Server> {
+  const front: FrontState = { plan: {}, sendRequests: 0, accepted: 0, admitted: 0, sent: [], stats: { quotaReads: 0, sendRequests: 0 } };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const form = req.method === 'POST' && req.url === '/' ? new URLSearchParams(body.toString('utf8')) : undefined;
+    const action = form?.get('Action');
+    const isSend = action === 'SendRawEmail' || action === 'SendEmail';
+    const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
+    const own =
+      controlAnswer(front, req, body) ?? accountAnswer(front, action) ?? (isSend ? await sendFault(front, recipients) : undefined);
+    if (own) return reply(res, ...own);
+    if (isSend && front.plan.acceptWithoutEmulator) {
+      front.accepted += 1;
+      const messageId = randomUUID();
+      front.sent.push({ destinations: recipients, raw: '', messageId });
+      return reply(res, 200, sesResponse(action, `<MessageId>${messageId}</MessageId>`), 'text/xml');
+    }
+    const upstream = await forward(target, req, body);
+    if (isSend && upstream.status === 200) {
+      front.accepted += 1;
+      const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(upstream.body.toString('utf8'))?.[1] ?? '';
+      front.sent.push({ destinations: recipients, raw: form?.get('RawMessage.Data') ?? '', messageId });
+      if (front.plan.loseResponseAfterSends !== undefined && front.accepted === front.plan.loseResponseAfterSends + 1) {
+        req.socket.destroy();
+        return;
       }
-      if (req.url === '/__gazette/stats' && req.method === 'GET') {
-        return reply(res, 200, JSON.stringify(stats), 'application/json');
-      }
-      if (req.url === '/__gazette/accepted' && req.method === 'GET') {
-        const counts: Record<string, number> = {};
-        for (const send of sent) for (const recipient of send.destinations) counts[recipient] = (counts[recipient] ?? 0) + 1;
-        return reply(res, 200, JSON.stringify(counts), 'application/json');
-      }
-      if (req.url === '/__gazette/sent' && req.method === 'GET') {
-        return reply(res, 200, JSON.stringify(sent), 'application/json');
-      }
-      const form = req.method === 'POST' && req.url === '/' ? new URLSearchParams(body.toString('utf8')) : undefined;
-      const action = form?.get('Action');
-      if (action === 'GetSendQuota') {
-        stats.quotaReads += 1;
-        return reply(
-          res,
-          200,
-          sesResponse(
-            'GetSendQuota',
-            `<SentLast24Hours>${accepted}</SentLast24Hours><Max24HourSend>${plan.max24HourSend ?? 50000}</Max24HourSend><MaxSendRate>${plan.maxSendRate ?? 1000}</MaxSendRate>`,
-          ),
-          'text/xml',
-        );
-      }
-      if (action === 'GetSendStatistics') {
-        // One 15-minute data point holding everything since the plan was set, as SES sums a quiet fortnight.
-        const { bounces = 0, complaints = 0, rejects = 0 } = plan.statistics ?? {};
-        const point = `<member><Timestamp>${new Date().toISOString()}</Timestamp><DeliveryAttempts>${accepted}</DeliveryAttempts><Bounces>${bounces}</Bounces><Complaints>${complaints}</Complaints><Rejects>${rejects}</Rejects></member>`;
-        return reply(res, 200, sesResponse('GetSendStatistics', `<SendDataPoints>${point}</SendDataPoints>`), 'text/xml');
-      }
-      const isSend = action === 'SendRawEmail' || action === 'SendEmail';
-      const recipients = [...(form?.entries() ?? [])].filter(([key]) => key.startsWith('Destinations.member.')).map(([, value]) => value);
-      if (isSend) {
-        sendRequests += 1;
-        stats.sendRequests += 1;
-        if (plan.throttleRequests?.includes(sendRequests))
-          return reply(res, 400, sesError('Throttling', 'Maximum sending rate exceeded.'), 'text/xml');
-        if (plan.latencyMs) await new Promise((resolve) => setTimeout(resolve, plan.latencyMs));
-        if (plan.quotaAfterSends !== undefined && admitted >= plan.quotaAfterSends)
-          return reply(res, 400, sesError('Throttling', 'Daily message quota exceeded.'), 'text/xml');
-        if (recipients.some((recipient) => plan.rejectRecipients?.includes(recipient))) {
-          return reply(res, 400, sesError('MessageRejected', 'Email address is on the suppression list.'), 'text/xml');
-        }
-        const unverified = recipients.filter((recipient) => plan.unverifiedRecipients?.includes(recipient));
-        if (unverified.length > 0) {
-          const detail = `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${unverified.join(', ')}`;
-          return reply(res, 400, sesError('MessageRejected', escapeXml(detail)), 'text/xml');
-        }
-        admitted += 1;
-      }
-      if (isSend && plan.acceptWithoutEmulator) {
-        accepted += 1;
-        const messageId = randomUUID();
-        sent.push({ destinations: recipients, raw: '', messageId });
-        return reply(res, 200, sesResponse(action, `<MessageId>${messageId}</MessageId>`), 'text/xml');
-      }
-      const upstream = await forward(target, req, body);
-      if (isSend && upstream.status === 200) {
-        accepted += 1;
-        const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(upstream.body.toString('utf8'))?.[1] ?? '';
-        sent.push({ destinations: recipients, raw: form?.get('RawMessage.Data') ?? '', messageId });
-        if (plan.loseResponseAfterSends !== undefined && accepted === plan.loseResponseAfterSends + 1) {
-          req.socket.destroy();
-          return;
-        }
-      }
-      res.writeHead(upstream.status, upstream.headers);
-      res.end(upstream.body);
-    })().catch((error: unknown) => reply(res, 500, String(error)));
-  });
+    }
+    res.writeHead(upstream.status, upstream.headers);
+    res.end(upstream.body);
+  };
+  const server = createServer((req, res) => void handle(req, res).catch((error: unknown) => reply(res, 500, String(error))));
   // The SDK keeps idle sockets open without a limit; Node's 5-second default would close one just as a
   // paced sender reuses it (ECONNRESET, "socket hang up"), a race real SES endpoints do not show.
   server.keepAliveTimeout = 10 * 60_000;
