@@ -1,5 +1,15 @@
 /** Flag values more than one command parses the same way. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../core/errors.js';
+
+/** `node:util`'s parseArgs, with a refused flag thrown as `ConfigError` (exit 2) like every usage error. */
+export function parseFlags<const Config extends ParseArgsConfig>(config: Config): ReturnType<typeof parseArgs<Config>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
 
 /**
  * `--now`: an ISO 8601 date-time with an explicit offset or Z, so the result does not depend on the

@@ -4,12 +4,12 @@
  * may not have left, so Gazette never sends them again by itself (at most once); an operator can look
  * in the outbox and decide.
  */
-import { parseArgs } from 'node:util';
 import { openLocalState } from '../../adapters/local/local-state.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { SqliteLedger } from '../../adapters/local/sqlite-ledger.js';
 import { ConfigError } from '../../core/errors.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
+import { parseFlags } from '../flag-values.js';
 import { DEFAULTS } from '../setting-flags.js';
 
 /** Help text of `gazette deliveries`. */
@@ -26,17 +26,12 @@ between the two): the mail may or may not have left, so they are never sent agai
 /** Runs `gazette deliveries`; writes nothing. */
 export async function deliveriesCommand(args: string[], io: CommandIo): Promise<ExitCode> {
   try {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: { 'in-doubt': { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      }));
-    } catch (error) {
-      throw new ConfigError((error as Error).message);
-    }
+    const { values } = parseFlags({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { 'in-doubt': { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       io.stdout.write(DELIVERIES_USAGE);
       return EXIT_CODES.ok;

@@ -4,7 +4,6 @@
  * run does), so no cursor, claim, ledger entry or digest can change, whatever happens.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadOrCreateKeyring } from '../../adapters/local/file-keyring.js';
 import { localLayout } from '../../adapters/local/layout.js';
 import { openLocalState } from '../../adapters/local/local-state.js';
@@ -14,7 +13,7 @@ import { ConfigError } from '../../core/errors.js';
 import { normaliseAddress } from '../../core/subscriptions/address.js';
 import { EXIT_CODES, reportError, type CommandIo, type ExitCode } from '../cli-errors.js';
 import { parsePublishOptions, type PublishOptions } from './publish.js';
-import { namesStack } from '../flag-values.js';
+import { namesStack, parseFlags } from '../flag-values.js';
 import { PREVIEW_ADDRESS, renderNextEditions, sendTests, writePreviews, type RenderedEdition } from '../preview-editions.js';
 
 /** Help text of both commands. */
@@ -43,23 +42,17 @@ async function renderNext(options: PublishOptions, to: string, test: boolean): P
 }
 
 function parse(args: string[], withTo: boolean): { options: PublishOptions; to?: string } | 'help' {
-  let values;
-  let rest: string[] = [];
-  try {
-    const parsed = parseArgs({
-      args,
-      strict: false,
-      allowPositionals: true,
-      options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    values = parsed.values;
-    // Everything but --to goes to the publish options parser, which refuses what it does not know.
-    for (let index = 0; index < args.length; index += 1) {
-      if (args[index] === '--to') index += 1;
-      else if (!args[index]!.startsWith('--to=')) rest.push(args[index]!);
-    }
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
+  const { values } = parseFlags({
+    args,
+    strict: false,
+    allowPositionals: true,
+    options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  // Everything but --to goes to the publish options parser, which refuses what it does not know.
+  const rest: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    if (args[index] === '--to') index += 1;
+    else if (!args[index]!.startsWith('--to=')) rest.push(args[index]!);
   }
   if (values.help) return 'help';
   const options = parsePublishOptions(rest);

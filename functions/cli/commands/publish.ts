@@ -8,7 +8,6 @@
 import { localPublishDeps } from '../../composition/local.js';
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.js';
 import type { Digest, MailConfig, SiteConfig } from '../../core/model.js';
 import { FEED_LENGTH, SETTING_DEFAULTS, type SummarizerChoice } from '../../core/settings.js';
@@ -29,7 +28,7 @@ import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
 import { summaryOf } from '../../core/publish/run-summary.js';
 import { exitCodeOfRun, inDoubtLines, summaryLines } from '../run-report.js';
-import { fixedNow } from '../flag-values.js';
+import { fixedNow, parseFlags } from '../flag-values.js';
 import { readFeedList } from '../../core/sources/source-list.js';
 import { newSource } from '../../core/sources/source.js';
 import { DEFAULTS, settingsFromFlags } from '../setting-flags.js';
@@ -95,43 +94,38 @@ export interface PublishOptions {
 
 /** Parses and validates the flags; throws `ConfigError` with a one-line reason. */
 export function parsePublishOptions(args: string[]): PublishOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        seeds: { type: 'string' },
-        out: { type: 'string' },
-        'base-url': { type: 'string' },
-        subscribers: { type: 'string' },
-        from: { type: 'string' },
-        title: { type: 'string' },
-        description: { type: 'string' },
-        language: { type: 'string' },
-        'feed-length': { type: 'string' },
-        summarizer: { type: 'string' },
-        'bedrock-model': { type: 'string' },
-        'bedrock-daily-tokens': { type: 'string' },
-        cadences: { type: 'string' },
-        'default-cadence': { type: 'string' },
-        'time-zone': { type: 'string' },
-        'max-age-to-mail': { type: 'string' },
-        'postal-address': { type: 'string' },
-        'edition-max-items': { type: 'string' },
-        now: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'no-mail': { type: 'boolean' },
-        sources: { type: 'string' },
-        'allow-private-network': { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const { values } = parseFlags({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      seeds: { type: 'string' },
+      out: { type: 'string' },
+      'base-url': { type: 'string' },
+      subscribers: { type: 'string' },
+      from: { type: 'string' },
+      title: { type: 'string' },
+      description: { type: 'string' },
+      language: { type: 'string' },
+      'feed-length': { type: 'string' },
+      summarizer: { type: 'string' },
+      'bedrock-model': { type: 'string' },
+      'bedrock-daily-tokens': { type: 'string' },
+      cadences: { type: 'string' },
+      'default-cadence': { type: 'string' },
+      'time-zone': { type: 'string' },
+      'max-age-to-mail': { type: 'string' },
+      'postal-address': { type: 'string' },
+      'edition-max-items': { type: 'string' },
+      now: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'no-mail': { type: 'boolean' },
+      sources: { type: 'string' },
+      'allow-private-network': { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return 'help';
   const { site, mail, summarizer, editions, maxAgeToMailMs } = settingsFromFlags({
     title: values.title,

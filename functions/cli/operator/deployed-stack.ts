@@ -6,7 +6,8 @@
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseFlags } from '../flag-values.js';
 import { ConfigError } from '../../core/errors.js';
 import { type AwsClientOptions, createCloudFormationClient, createLambdaClient } from '../../shared/aws-clients.js';
 import { endpointOverrides, loadPublisherEnv, type EndpointOverrides, type PublisherEnv } from '../../shared/env.js';
@@ -37,12 +38,7 @@ export function parseStackArgs<const Options extends NonNullable<ParseArgsConfig
   missing = `takes ${operands} argument(s)`,
 ) {
   const config = { args, strict: true, allowPositionals: true, options: { ...STACK_FLAGS, ...options } } as const;
-  let parsed: ReturnType<typeof parseArgs<typeof config>>;
-  try {
-    parsed = parseArgs(config);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const parsed = parseFlags(config);
   if ((parsed.values as { help?: boolean }).help !== true && parsed.positionals.length !== operands) {
     throw new ConfigError(
       parsed.positionals.length > operands ? `unexpected argument ${JSON.stringify(parsed.positionals[operands])}` : missing,
