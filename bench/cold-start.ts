@@ -9,7 +9,7 @@
  * a bundle only evaluates module scope: the handlers validate env and build clients on first invocation,
  * which is why no environment is needed. Prints, never fails on a time.
  */
-import { ESM_REQUIRE_SHIM } from '../infra/bundling.js';
+import { BUNDLE_ALIASES, ESM_REQUIRE_SHIM } from '../infra/bundling.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,7 @@ async function bundleHandler(name: string, entry: string, outDir: string): Promi
     sourcemap: true,
     sourcesContent: false,
     banner: { js: ESM_REQUIRE_SHIM },
+    alias: { ...BUNDLE_ALIASES },
     external: [],
     metafile: true,
     logLevel: 'error',

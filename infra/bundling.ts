@@ -2,6 +2,16 @@
  * Bundling facts shared by the CDK functions and bench/cold-start.ts. Side-effect free and free of
  * aws-cdk-lib, so the benchmark can build exactly what gets deployed without loading the CDK.
  */
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Imports esbuild replaces in every Lambda bundle (its `alias` option), each with what it costs:
+ * - `cssomnom/parse` (195 KiB): linkedom's CSS parser, needed only for `HTMLStyleElement.sheet`,
+ *   which the full-text extractor never reads; the shim throws if anything ever does.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'cssomnom/parse': fileURLToPath(new URL('./bundle-shims/no-style-sheets.mjs', import.meta.url)),
+};
 
 /**
  * Banner for every ESM bundle: esbuild's ESM output cannot `require()` Node built-ins from the CommonJS

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { EnvName } from '../../functions/shared/env-names.js';
 import { METRICS_NAMESPACE } from '../../functions/shared/metric-names.js';
-import { copyRegularFilesCommand, ESM_REQUIRE_SHIM } from '../bundling.js';
+import { BUNDLE_ALIASES, copyRegularFilesCommand, ESM_REQUIRE_SHIM } from '../bundling.js';
 
 /** The repository root: handlers, `seeds/` and package-lock.json are found relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -118,7 +118,10 @@ export class GazetteFunction extends Construct implements ConfigurableFunction {
         sourceMapMode: SourceMapMode.DEFAULT,
         // Line mappings only: embedding the sources would put every bundled package's source into the
         // map too, which --enable-source-maps then parses at every cold start (bench/cold-start.ts).
-        esbuildArgs: { '--sources-content': 'false' },
+        esbuildArgs: {
+          '--sources-content': 'false',
+          ...Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+        },
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
