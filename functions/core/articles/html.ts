@@ -1,9 +1,10 @@
 /**
- * Plain text out of HTML with a real parser (node-html-parser): scripts, styles and page chrome are
- * dropped, block elements become paragraph breaks, entities are decoded by the parser. Used for `.html`
- * articles and, after marked has rendered them, for `.md` bodies too, so both share one text path.
+ * Plain text out of HTML with a real parser (linkedom, over htmlparser2; the same DOM the full-text
+ * extractor reads): scripts, styles and page chrome are dropped, block elements become paragraph
+ * breaks, entities are decoded by the parser. Used for `.html` articles and, after marked has rendered
+ * them, for `.md` bodies too, so both share one text path.
  */
-import { parse, NodeType, type HTMLElement, type Node } from 'node-html-parser';
+import { DOMParser } from 'linkedom';
 import type { ArticleBlock, BlockKind } from '../model.js';
 import { normaliseInline } from './text.js';
 
@@ -76,6 +77,28 @@ const BLOCKS = new Set([
   'ul',
 ]);
 
+/** The part of the DOM this module reads; linkedom's nodes provide it (its own typings are loose). */
+export interface HtmlNode {
+  readonly nodeType: number;
+  readonly textContent: string | null;
+  readonly childNodes: ArrayLike<HtmlNode> & Iterable<HtmlNode>;
+}
+
+/** An element, or the parsed document itself (the root every query starts from). */
+export interface HtmlElement extends HtmlNode {
+  /** Lower-case tag name; absent on the document. */
+  readonly localName?: string;
+  readonly previousElementSibling?: HtmlElement | null;
+  getAttribute?(name: string): string | null;
+  querySelector(selector: string): HtmlElement | null;
+  querySelectorAll(selector: string): Iterable<HtmlElement>;
+  closest?(selector: string): HtmlElement | null;
+}
+
+const TEXT_NODE = 3;
+const ELEMENT_NODE = 1;
+const DOCUMENT_NODE = 9;
+
 /** What an HTML document says about itself, all optional and already normalised to one line. */
 export interface HtmlMetadata {
   title?: string;
@@ -87,13 +110,12 @@ export interface HtmlMetadata {
 }
 
 /**
- * Parses HTML once; script/style/noscript content is read as raw text so a `</div>` inside a script
- * cannot end an element early (it is then dropped with the element). Unclosed elements are closed at
- * the end, as browsers do, which keeps their text and keeps parsing linear (the default of removing
- * them takes quadratic time: 16 000 unclosed `<span>`s took 3 s, 1 MiB of them minutes).
+ * Parses HTML (a document or a fragment) once. htmlparser2 reads script and style content as raw text,
+ * so a `</div>` inside a script cannot end an element early (it is then dropped with the element), and
+ * closes unclosed elements at the end, as browsers do, which keeps their text and keeps parsing linear.
  */
-export function parseHtml(html: string): HTMLElement {
-  return parse(html, { comment: false, parseNoneClosedTags: true, blockTextElements: { script: true, style: true, noscript: true } });
+export function parseHtml(html: string): HtmlElement {
+  return new DOMParser().parseFromString(html, 'text/html') as unknown as HtmlElement;
 }
 
 /** The kind of block an element starts; prose containers inside a list item or caption keep that kind. */
@@ -113,7 +135,7 @@ function kindOf(tag: string, parent: BlockKind): BlockKind {
  * chrome and is dropped with nav, aside and footer. `skip` is an element left out on purpose (the
  * `<h1>` that became the title).
  */
-export function htmlBlocks(root: HTMLElement, skip?: HTMLElement): ArticleBlock[] {
+export function htmlBlocks(root: HtmlElement, skip?: HtmlElement): ArticleBlock[] {
   const start = root.querySelector('main') ?? root.querySelector('body') ?? root;
   const blocks: ArticleBlock[] = [];
   let current = '';
@@ -122,14 +144,14 @@ export function htmlBlocks(root: HTMLElement, skip?: HTMLElement): ArticleBlock[
     if (clean) blocks.push({ kind, text: clean });
     current = '';
   };
-  const walk = (node: Node, insideArticle: boolean, kind: BlockKind): void => {
-    if (node.nodeType === NodeType.TEXT_NODE) {
-      current += node.text;
+  const walk = (node: HtmlNode, insideArticle: boolean, kind: BlockKind): void => {
+    if (node.nodeType === TEXT_NODE) {
+      current += node.textContent ?? '';
       return;
     }
-    if (node.nodeType !== NodeType.ELEMENT_NODE) return;
-    const element = node as HTMLElement;
-    const tag = element.rawTagName?.toLowerCase() ?? '';
+    if (node.nodeType !== ELEMENT_NODE && node.nodeType !== DOCUMENT_NODE) return;
+    const element = node as HtmlElement;
+    const tag = element.localName ?? '';
     if (element === skip || DROPPED.has(tag) || (tag === 'header' && !insideArticle)) return;
     const block = BLOCKS.has(tag);
     const inner = block ? kindOf(tag, kind) : kind;
@@ -141,18 +163,18 @@ export function htmlBlocks(root: HTMLElement, skip?: HTMLElement): ArticleBlock[
     for (const child of element.childNodes) walk(child, nowInside, inner);
     if (block) flush(inner);
   };
-  walk(start, start.rawTagName?.toLowerCase() === 'article' || start.closest('article') !== null, 'paragraph');
+  walk(start, start.localName === 'article' || (start.closest?.('article') ?? null) !== null, 'paragraph');
   flush('paragraph');
   return blocks;
 }
 
 /** The readable paragraphs of a document or fragment: the text of {@link htmlBlocks}. */
-export function htmlParagraphs(root: HTMLElement, skip?: HTMLElement): string[] {
+export function htmlParagraphs(root: HtmlElement, skip?: HtmlElement): string[] {
   return htmlBlocks(root, skip).map((block) => block.text);
 }
 
 /** The text of one element as a single normalised line (for titles). */
-export function elementText(element: HTMLElement): string {
+export function elementText(element: HtmlElement): string {
   return normaliseInline(htmlParagraphs(element).join(' '));
 }
 
@@ -166,8 +188,13 @@ function absoluteHttpUrl(value: string | undefined): string | undefined {
   }
 }
 
-function metaContent(root: HTMLElement, selector: string): string | undefined {
-  const value = root.querySelector(selector)?.getAttribute('content');
+/** An attribute's value; `undefined` when the element or the attribute is missing. */
+export function attribute(element: HtmlElement | null, name: string): string | undefined {
+  return element?.getAttribute?.(name) ?? undefined;
+}
+
+function metaContent(root: HtmlElement, selector: string): string | undefined {
+  const value = attribute(root.querySelector(selector), 'content');
   const clean = value === undefined ? '' : normaliseInline(value);
   return clean || undefined;
 }
@@ -177,10 +204,10 @@ function metaContent(root: HTMLElement, selector: string): string | undefined {
  * title, so the body can leave it out); url, author and publication time from the usual link and meta tags when present. Junk values
  * (a relative canonical, an empty meta) are ignored: these are hints a page gives, not declarations.
  */
-export function htmlMetadata(root: HTMLElement): HtmlMetadata & { titleElement?: HTMLElement } {
-  const metadata: HtmlMetadata & { titleElement?: HTMLElement } = {};
+export function htmlMetadata(root: HtmlElement): HtmlMetadata & { titleElement?: HtmlElement } {
+  const metadata: HtmlMetadata & { titleElement?: HtmlElement } = {};
   const titleTag = root.querySelector('title');
-  const fromTitleTag = titleTag ? normaliseInline(titleTag.text) : '';
+  const fromTitleTag = titleTag ? normaliseInline(titleTag.textContent ?? '') : '';
   const h1 = root.querySelector('h1');
   const fromH1 = h1 ? elementText(h1) : '';
   if (fromTitleTag) metadata.title = fromTitleTag;
@@ -188,7 +215,7 @@ export function htmlMetadata(root: HTMLElement): HtmlMetadata & { titleElement?:
   // The heading that repeats the title is not body text.
   if (h1 && fromH1 && fromH1 === metadata.title) metadata.titleElement = h1;
   const url =
-    absoluteHttpUrl(root.querySelector('link[rel="canonical"]')?.getAttribute('href')) ??
+    absoluteHttpUrl(attribute(root.querySelector('link[rel="canonical"]'), 'href')) ??
     absoluteHttpUrl(metaContent(root, 'meta[property="og:url"]'));
   if (url) metadata.url = url;
   const author = metaContent(root, 'meta[name="author"]');

@@ -2,9 +2,9 @@
  * Feed autodiscovery: the feeds a web page names in `<link rel="alternate" type="…">`, the convention
  * every blog engine and news site follows, so a user can paste a homepage instead of hunting for the feed
  * URL. Links resolve against `<base href>` when the page has one, else the page URL; only http(s) links
- * are kept. Pure (node-html-parser, the repo's HTML parser).
+ * are kept. Pure (the articles' HTML parser).
  */
-import { parse } from 'node-html-parser';
+import { attribute, parseHtml } from '../articles/html.js';
 
 /** The format a discovered link declares. */
 export type DiscoveredFeedType = 'rss' | 'atom' | 'json';
@@ -36,20 +36,20 @@ function absolute(href: string, base: string): string | undefined {
 
 /** The feeds `html` (fetched from `pageUrl`) links to, in document order, without duplicates. */
 export function discoverFeeds(html: string, pageUrl: string): DiscoveredFeed[] {
-  const root = parse(html, { blockTextElements: { script: false, style: false, noscript: false } });
-  const baseHref = root.querySelector('base[href]')?.getAttribute('href');
+  const root = parseHtml(html);
+  const baseHref = attribute(root.querySelector('base[href]'), 'href');
   const base = (baseHref && absolute(baseHref, pageUrl)) || pageUrl;
   const found: DiscoveredFeed[] = [];
   const seen = new Set<string>();
   for (const link of root.querySelectorAll('link[rel][href][type]')) {
-    const rel = (link.getAttribute('rel') ?? '').toLowerCase().split(/\s+/);
+    const rel = (attribute(link, 'rel') ?? '').toLowerCase().split(/\s+/);
     if (!rel.includes('alternate')) continue;
-    const mime = (link.getAttribute('type') ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
+    const mime = (attribute(link, 'type') ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
     const type = FEED_TYPES[mime];
-    const url = absolute(link.getAttribute('href') ?? '', base);
+    const url = absolute(attribute(link, 'href') ?? '', base);
     if (!type || !url || seen.has(url)) continue;
     seen.add(url);
-    const title = link.getAttribute('title')?.trim();
+    const title = attribute(link, 'title')?.trim();
     found.push({ url, type, ...(title ? { title } : {}) });
   }
   return found;
