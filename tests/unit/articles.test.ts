@@ -158,6 +158,18 @@ describe('parseArticle: markdown', () => {
     );
   });
 
+  it('ends the front matter at the first line that is exactly ---, whatever the line endings', () => {
+    const crlf = parseArticleFile('c.md', utf8('---\r\ntitle: Windows\r\n---\r\nBody from Notepad.\r\n'));
+    expect(crlf.title).toBe('Windows');
+    expect(crlf.text).toBe('Body from Notepad.');
+    // A later --- is a Markdown rule in the body; ---- inside the block is YAML, not the fence.
+    const ruled = parseArticleFile('r.md', utf8('---\ntitle: Ruled\nnote: |\n  ----\n---\nAbove.\n\n---\n\nBelow.'));
+    expect(ruled.title).toBe('Ruled');
+    expect(ruled.text).toBe('Above.\n\nBelow.');
+    // An empty block is no front matter at all.
+    expect(parseArticleFile('e.md', utf8('---\n---\n# Heading title\n\nText.')).title).toBe('Heading title');
+  });
+
   it.each([
     ['malformed YAML', '---\ntitle: [unclosed\n---\nBody.', /malformed front matter/],
     ['a list instead of a mapping', '---\n- a\n- b\n---\nBody.', /malformed front matter/],
@@ -170,6 +182,7 @@ describe('parseArticle: markdown', () => {
     ['a title that is a mapping', '---\ntitle: {a: 1}\n---\nBody.', /title must be a single line/],
     ['JavaScript front matter (never evaluated)', '---js\n{ title: globalThis.pwned = 1 }\n---\nBody.', /only YAML/],
     ['front matter and no body', '---\ntitle: Nothing else\n---\n\n', /empty article/],
+    ['front matter never closed', '---\ntitle: Open\nBody that never starts.', /empty article|malformed front matter/],
   ])('refuses %s with an error naming the file', (_label, source, reason) => {
     expectArticleError('bad.md', utf8(source), reason);
     expect((globalThis as { pwned?: number }).pwned).toBeUndefined();

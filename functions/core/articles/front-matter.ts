@@ -1,10 +1,10 @@
 /**
- * YAML front matter of Markdown articles. gray-matter finds the block; `yaml` (core schema, so dates
- * stay strings we validate ourselves, with its alias-expansion limit) parses it. gray-matter's own
- * JavaScript engine runs `eval` on `---js` blocks, which must never happen to an article dropped into
- * an inbox, so only YAML is accepted and every other engine throws.
+ * YAML front matter of Markdown articles: the block between a first line `---` and the next line `---`,
+ * as Jekyll and Hugo write it, parsed by `yaml` (core schema, so dates stay strings we validate
+ * ourselves, with its alias-expansion limit). Finding the block is two regular expressions, so no
+ * front-matter package is needed (gray-matter, used before, brought js-yaml and an `eval` engine for
+ * `---js` blocks along); any block that names another language (`---js`, `---toml`) is refused.
  */
-import matter from 'gray-matter';
 import { isScalar, parseDocument, visit } from 'yaml';
 import { normaliseInline } from './text.js';
 
@@ -25,10 +25,6 @@ export class FrontMatterError extends Error {
 
 const MAX_ID_LENGTH = 256;
 
-const refuse = (): never => {
-  throw new FrontMatterError('only YAML front matter is supported');
-};
-
 /**
  * Parses the YAML block with the core schema (dates stay strings we validate ourselves) and the alias
  * expansion limit, keeping numbers as they were written: no field of an article is a number, and
@@ -46,37 +42,28 @@ function parseFrontMatterYaml(source: string): object {
   return (document.toJS({ maxAliasCount: 100 }) as object | null) ?? {};
 }
 
-const matterOptions = {
-  // Passing options also switches off gray-matter's module-level cache, which would otherwise hand the
-  // same mutable object to every caller with the same text.
-  engines: {
-    yaml: { parse: parseFrontMatterYaml },
-    javascript: { parse: refuse },
-    js: { parse: refuse },
-    coffee: { parse: refuse },
-    coffeescript: { parse: refuse },
-    cson: { parse: refuse },
-    json: { parse: refuse },
-  },
-};
+/** The first line of a front-matter block, and the line that ends it. */
+const OPENING_FENCE = /^---[ \t]*(?:\r?\n|$)/u;
+const CLOSING_FENCE = /^---[ \t]*(?:\r?\n|$)/mu;
 
 /**
  * Splits `source` into front matter and body. No front matter gives `{}` and the whole text. Throws
  * `FrontMatterError` for malformed YAML, a block that is not a mapping, or fields of the wrong type.
  */
 export function splitFrontMatter(source: string): { data: FrontMatter; body: string } {
-  if (!/^---[ \t]*(\r?\n|$)/u.test(source)) {
-    if (/^---[A-Za-z]/u.test(source)) refuse();
+  const opening = OPENING_FENCE.exec(source);
+  if (!opening) {
+    if (/^---[A-Za-z]/u.test(source)) throw new FrontMatterError('only YAML front matter is supported');
     return { data: {}, body: source };
   }
+  const rest = source.slice(opening[0].length);
+  // No closing line: the whole file is front matter, and the body is empty.
+  const closing = CLOSING_FENCE.exec(rest);
+  const body = closing ? rest.slice(closing.index + closing[0].length) : '';
   let raw: unknown;
-  let body: string;
   try {
-    const file = matter(source, matterOptions as never);
-    raw = file.data;
-    body = file.content;
+    raw = parseFrontMatterYaml(closing ? rest.slice(0, closing.index) : rest);
   } catch (error) {
-    if (error instanceof FrontMatterError) throw error;
     const first = (String((error as Error).message ?? error).split('\n')[0] ?? '').replace(/:\s*$/u, '');
     throw new FrontMatterError(`malformed front matter: ${first}`);
   }
