@@ -1,19 +1,14 @@
 /**
- * safeFetch against the loopback feed server: the real undici client, real sockets, real gzip.
+ * safeFetch against the loopback feed server: the real node:http client, real sockets, real gzip.
  * `allowPrivateNetwork: true` is passed to reach 127.0.0.1, except where a test proves the refusal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import {
-  gazetteUserAgent,
-  parseRetryAfter,
-  safeFetch,
-  type FetchOutcome,
-  type SafeFetchOptions,
-} from '../../functions/adapters/http/safe-fetch.js';
+import { gazetteUserAgent, parseRetryAfter, safeFetch, type SafeFetchOptions } from '../../functions/adapters/http/safe-fetch.js';
 import { refusedAddressReason } from '../../functions/adapters/http/address-guard.js';
 import { FEED_LAST_MODIFIED, startFeedServer, type FeedServer } from '../support/feed-server.js';
+import { expectKind } from '../support/fetch-outcome.js';
 import { sharedPath } from '../../bench/lib/shared-dir.js';
 
 let server: FeedServer;
@@ -25,11 +20,6 @@ afterAll(async () => {
 });
 
 const LOOPBACK: SafeFetchOptions = { allowPrivateNetwork: true };
-
-function expectKind<K extends FetchOutcome['kind']>(outcome: FetchOutcome, kind: K): Extract<FetchOutcome, { kind: K }> {
-  expect(outcome.kind, JSON.stringify(outcome).slice(0, 300)).toBe(kind);
-  return outcome as Extract<FetchOutcome, { kind: K }>;
-}
 
 describe('safeFetch: conditional GET', () => {
   it('returns the body with its validators, then 304 when they are sent back', async () => {

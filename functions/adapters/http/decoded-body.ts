@@ -60,8 +60,9 @@ export async function decodedBody(stream: Readable, contentEncoding: string | un
 }
 
 /**
- * Stops reading `stream` and frees its socket. undici's body emits an abort error when destroyed
- * early; nobody is waiting for it any more, so it is swallowed instead of crashing the process.
+ * Stops reading `stream` and frees its socket. A zlib decoder (and a response stream someone listens
+ * to) emits an error when destroyed early; nobody is waiting for it any more, so it is swallowed instead
+ * of crashing the process.
  */
 export function discard(stream: Readable): void {
   stream.on('error', () => undefined);

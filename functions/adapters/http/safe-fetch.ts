@@ -1,7 +1,7 @@
 /**
  * The one way Gazette fetches a URL from the internet (feeds, redirects, full-text pages), built on
- * undici 7 the way the careful feed readers fetch:
- * - an overall deadline (`AbortSignal.timeout`) on top of the connect timeout, because undici's body
+ * node:http / node:https (see guarded-connections.ts) the way the careful feed readers fetch:
+ * - an overall deadline (`AbortSignal.timeout`) on top of the connect timeout, because a per-read
  *   timeout only limits the gap between chunks and a server dripping a byte at a time never trips it;
  * - a size cap counted after decompression, so a gzip bomb stops at the cap instead of filling memory;
  * - redirects followed by hand (at most {@link DEFAULT_MAX_REDIRECTS}), so every hop's scheme and address
@@ -11,12 +11,14 @@
  * - conditional GET with the stored validators.
  * Expected outcomes (304, 410, 4xx/5xx, timeouts, refusals, too large) are values, never exceptions.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { SETTING_DEFAULTS } from '../../core/settings.js';
 import { refusedAddressReason, isIpLiteral } from './address-guard.js';
 import { decodedBody, discard, BodyTooLargeError, UnsupportedEncodingError } from './decoded-body.js';
+import { ConnectTimeoutError, GuardedConnections, MAX_HEADER_BYTES, RefusedAddressError, type Resolver } from './guarded-connections.js';
+
+export type { Resolver } from './guarded-connections.js';
 
 /** Response headers a caller stores or schedules by; all optional, raw strings as the server sent them. */
 export interface FetchHeaders {
@@ -45,9 +47,6 @@ export type FetchOutcome =
   | { kind: 'gone' }
   | { kind: 'http-error'; status: number; retryAfterMs?: number }
   | { kind: 'failed'; reason: string };
-
-/** Resolves a host name to its addresses; the default is the system resolver (`dns.lookup`). */
-export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 /** How one fetch behaves. Every limit has a default; `allowPrivateNetwork` is off unless opted in. */
 export interface SafeFetchOptions {
@@ -97,11 +96,6 @@ export const FEED_ACCEPT =
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const PERMANENT_REDIRECTS = new Set([301, 308]);
 
-/** A refusal raised inside the connector's lookup; recognised again when undici hands it back. */
-class RefusedAddressError extends Error {
-  readonly code = 'GAZETTE_REFUSED_ADDRESS';
-}
-
 type Settled = Required<Pick<SafeFetchOptions, 'maxBytes' | 'maxRedirects' | 'allowPrivateNetwork'>> &
   SafeFetchOptions & { deadlineMs: number; connectTimeoutMs: number };
 
@@ -117,47 +111,39 @@ export async function safeFetch(url: string, options: SafeFetchOptions = {}): Pr
   };
   const deadline = AbortSignal.timeout(settled.deadlineMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
-  const agent = new Agent({
-    connect: { timeout: settled.connectTimeoutMs, lookup: guardedLookup(settled) },
-    // The overall deadline is the real limit; these only keep undici from giving up earlier on its own.
-    headersTimeout: settled.deadlineMs,
-    bodyTimeout: settled.deadlineMs,
-  });
+  const connections = new GuardedConnections(settled);
   try {
-    return await followRedirects(url, settled, agent, signal);
+    return await followRedirects(url, settled, connections, signal);
   } catch (error) {
     return { kind: 'failed', reason: failureReason(error, settled, deadline) };
   } finally {
-    agent.destroy().catch(() => undefined);
+    // Closes whatever socket is still open: one whose body was refused, or every one after an error.
+    connections.destroy();
   }
 }
 
 /** Requests `start`, following redirects by hand so each hop is checked like the first. */
-async function followRedirects(start: string, options: Settled, agent: Agent, signal: AbortSignal) {
+async function followRedirects(start: string, options: Settled, connections: GuardedConnections, signal: AbortSignal) {
   let current = start;
   let permanentUrl: string | undefined;
   let permanentChain = true;
   for (let hop = 0; ; hop += 1) {
     const problem = urlProblem(current, options.allowPrivateNetwork);
     if (problem) return failed(hop === 0 ? problem : `redirect to ${current} refused: ${problem}`);
-    const response = await request(current, {
-      method: 'GET',
-      dispatcher: agent,
-      signal,
-      headers: requestHeaders(options),
-    });
-    if (!REDIRECT_STATUSES.has(response.statusCode)) {
-      return await outcomeOf(current, response, options, permanentUrl);
-    }
-    response.body.resume();
+    const response = await connections.get(new URL(current), requestHeaders(options), signal);
+    const status = response.statusCode ?? 0;
+    if (!REDIRECT_STATUSES.has(status)) return await outcomeOf(current, response, options, permanentUrl);
+    // No connection is reused (guarded-connections.ts), so nothing is gained by reading a body nobody
+    // wants; closing it also stops a redirect that streams an endless body.
+    discard(response);
     const location = headerValue(response.headers, 'location');
-    if (!location) return failed(`HTTP ${response.statusCode} redirect without a Location header`);
+    if (!location) return failed(`HTTP ${status} redirect without a Location header`);
     if (hop >= options.maxRedirects) return failed(`too many redirects (more than ${options.maxRedirects})`);
     const next = URL.canParse(location, current) ? new URL(location, current).href : undefined;
-    if (!next) return failed(`HTTP ${response.statusCode} redirect to an invalid Location: ${location.slice(0, 200)}`);
+    if (!next) return failed(`HTTP ${status} redirect to an invalid Location: ${location.slice(0, 200)}`);
     // A permanent move is only worth storing while every hop so far was permanent: A -301-> B -302-> C
     // means "subscribe to B", which still sends temporarily to C.
-    permanentChain &&= PERMANENT_REDIRECTS.has(response.statusCode);
+    permanentChain &&= PERMANENT_REDIRECTS.has(status);
     if (permanentChain) permanentUrl = next;
     current = next;
   }
@@ -166,14 +152,14 @@ async function followRedirects(start: string, options: Settled, agent: Agent, si
 /** The outcome of a final (non-redirect) response; reads the body only for 2xx. */
 async function outcomeOf(
   url: string,
-  response: Dispatcher.ResponseData,
+  response: IncomingMessage,
   options: Settled,
   permanentUrl: string | undefined,
 ): Promise<FetchOutcome> {
-  const { statusCode: status } = response;
+  const status = response.statusCode ?? 0;
   const headers = pickHeaders(response.headers);
   if (status < 200 || status >= 300) {
-    response.body.resume();
+    discard(response);
     if (status === 304) return { kind: 'not-modified', url, ...(permanentUrl ? { permanentUrl } : {}), headers };
     if (status === 410) return { kind: 'gone' };
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers.retryAfter, Date.now()) : undefined;
@@ -182,10 +168,10 @@ async function outcomeOf(
   const declared = Number(headerValue(response.headers, 'content-length'));
   const encoding = headerValue(response.headers, 'content-encoding');
   if (!encoding && Number.isFinite(declared) && declared > options.maxBytes) {
-    discard(response.body);
+    discard(response);
     return failed(tooLarge(options.maxBytes));
   }
-  const body = await decodedBody(response.body, encoding, options.maxBytes);
+  const body = await decodedBody(response, encoding, options.maxBytes);
   return { kind: 'ok', status, url, ...(permanentUrl ? { permanentUrl } : {}), headers, body };
 }
 
@@ -220,46 +206,6 @@ function urlProblem(url: string, allowPrivateNetwork: boolean): string | undefin
   return undefined;
 }
 
-/**
- * A `dns.lookup` replacement for the connector: resolves every address of the host and refuses the
- * connection if any of them is refused (a name answering both a public and a private address is exactly
- * what a rebinding attacker serves).
- */
-function guardedLookup(options: Settled) {
-  const resolve: Resolver =
-    options.resolver ??
-    ((hostname) =>
-      new Promise((done, fail) => dnsLookup(hostname, { all: true }, (error, addresses) => (error ? fail(error) : done(addresses)))));
-  return (
-    hostname: string,
-    lookupOptions: { all?: boolean; family?: number | string },
-    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
-  ): void => {
-    resolve(hostname).then(
-      (addresses) => {
-        const usable = filterFamily(addresses, lookupOptions.family);
-        if (usable.length === 0) {
-          const error = Object.assign(new Error(`DNS lookup of ${hostname} found no address`), { code: 'ENOTFOUND' });
-          return callback(error, []);
-        }
-        for (const { address } of usable) {
-          const refused = refusedAddressReason(address, options.allowPrivateNetwork);
-          if (refused) return callback(new RefusedAddressError(`refused address: ${hostname} resolves to ${refused}`), []);
-        }
-        if (lookupOptions.all) return callback(null, usable);
-        const first = usable[0] as LookupAddress;
-        return callback(null, first.address, first.family);
-      },
-      (error: Error) => callback(error, []),
-    );
-  };
-}
-
-function filterFamily(addresses: LookupAddress[], family: number | string | undefined): LookupAddress[] {
-  const wanted = family === 'IPv4' ? 4 : family === 'IPv6' ? 6 : family;
-  return wanted === 4 || wanted === 6 ? addresses.filter((entry) => entry.family === wanted) : addresses;
-}
-
 /** One clear line for an exception from the request, the connector or the body reader. */
 function failureReason(error: unknown, options: Settled, deadline: AbortSignal): string {
   if (deadline.aborted) return `timed out: no complete response within ${seconds(options.deadlineMs)}`;
@@ -267,14 +213,16 @@ function failureReason(error: unknown, options: Settled, deadline: AbortSignal):
   if (error instanceof BodyTooLargeError) return tooLarge(options.maxBytes);
   if (error instanceof UnsupportedEncodingError) return error.message;
   const chain = causes(error);
-  const refused = chain.find((entry) => entry instanceof RefusedAddressError);
-  if (refused) return refused.message;
+  // Both carry the whole reason already (the refused address; the configured connect timeout).
+  const own = chain.find((entry) => entry instanceof RefusedAddressError || entry instanceof ConnectTimeoutError);
+  if (own) return own.message;
   const code = chain.map((entry) => (entry as { code?: unknown }).code).find((entry) => typeof entry === 'string');
-  const message = chain[0]?.message ?? String(error);
+  const message = chain[0] ? messageOf(chain[0]) : String(error);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return `DNS lookup failed: ${message}`;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return `connect timed out after ${seconds(options.connectTimeoutMs)}`;
   if (code === 'ECONNREFUSED') return `connection refused: ${message}`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `connection reset by the server: ${message}`;
+  // node reports a connection closed mid-response as ECONNRESET ("aborted", "socket hang up").
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `connection reset by the server: ${message}`;
+  if (code === 'HPE_HEADER_OVERFLOW') return `response headers too large: more than ${formatBytes(MAX_HEADER_BYTES)}`;
   if (typeof code === 'string' && isTlsCode(code)) return `TLS error (${code}): ${message}`;
   if (error instanceof Error && /decompress|incorrect header|invalid (block|distance|code)|unexpected end/i.test(message)) {
     return `corrupt compressed body: ${message}`;
@@ -286,7 +234,18 @@ function isTlsCode(code: string): boolean {
   return /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|HOSTNAME_MISMATCH|EPROTO)/.test(code);
 }
 
-/** The error and its `cause`s, outermost first (undici wraps socket errors). */
+/**
+ * An error's message; for the AggregateError net raises when every address of a host failed (its own
+ * message is empty), the messages of the attempts.
+ */
+function messageOf(error: Error): string {
+  if (error instanceof AggregateError && !error.message) {
+    return error.errors.map((entry: unknown) => (entry instanceof Error ? entry.message : String(entry))).join('; ');
+  }
+  return error.message;
+}
+
+/** The error and its `cause`s, outermost first (an AbortError carries the signal's reason as its cause). */
 function causes(error: unknown): Error[] {
   const chain: Error[] = [];
   let current: unknown = error;
@@ -310,7 +269,7 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.max(0, date - nowMs);
 }
 
-function pickHeaders(headers: Dispatcher.ResponseData['headers']): FetchHeaders {
+function pickHeaders(headers: IncomingHttpHeaders): FetchHeaders {
   const picked: FetchHeaders = {};
   const names = {
     etag: 'etag',
@@ -327,7 +286,8 @@ function pickHeaders(headers: Dispatcher.ResponseData['headers']): FetchHeaders 
   return picked;
 }
 
-function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+/** node joins repeated list headers with ", " and keeps the first of single-valued ones; arrays are rare. */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
