@@ -9,6 +9,7 @@ import {
   type SettingKey,
   type Settings,
 } from '../functions/core/settings.js';
+import * as z from '../functions/core/zod.js';
 
 /**
  * Deploy settings of a Gazette stack, read from CDK context keys under `gazette:` (overrides with
@@ -26,7 +27,7 @@ export class SettingsError extends Error {
 
 const PREFIX = 'gazette:';
 
-const deploySchema = settingsSchema.omit({ baseUrl: true });
+const deploySchema = z.omit(settingsSchema, { baseUrl: true });
 
 /** Every `gazette:` key a deploy reads, in the schema's order. */
 export const SETTING_CONTEXT_KEYS: readonly string[] = Object.keys(deploySchema.shape).map((key) => PREFIX + key);

@@ -20,6 +20,7 @@ import {
   type SettingKey,
   type SummarizerChoice,
 } from '../core/settings.js';
+import * as z from '../core/zod.js';
 import { LOCAL_SITE_PORT, localSiteUrl } from './site-server.js';
 
 /**
@@ -54,7 +55,7 @@ const SETTING_FLAGS = {
   editionMaxItems: '--edition-max-items',
 } as const satisfies Partial<Record<SettingKey, string>>;
 
-const flagSettingsSchema = settingsSchema.pick({
+const flagSettingsSchema = z.pick(settingsSchema, {
   siteTitle: true,
   siteDescription: true,
   baseUrl: true,

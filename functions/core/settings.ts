@@ -9,7 +9,7 @@
  * Pure: no environment, no SDK, no clock. `Intl` is used for language tags and time zones because it is
  * the standard's own parser.
  */
-import { z } from 'zod';
+import * as z from './zod.js';
 import { CADENCES, type Cadence } from './editions/edition.js';
 import { DEFAULT_EDITION_TIME, type EditionDefaults } from './editions/plan.js';
 import { canonicalTimeZone } from './editions/time-zones.js';
@@ -65,19 +65,19 @@ function isScheduleExpression(value: string): boolean {
 }
 
 const plainText = (what: string, max: number) =>
-  z
-    .string({ error: `must be ${what}` })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters or line breaks');
+  z.string({ error: `must be ${what}` }).check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters or line breaks'),
+  );
 
 /** Whole numbers arrive as strings from flags, `-c` and the environment, and as numbers from cdk.json. */
 const integer = (min: number, max: number) => {
   const message = `must be a whole number from ${min} to ${max}`;
   return z.preprocess(
     (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
-    z.number({ error: message }).int(message).min(min, message).max(max, message),
+    z.number({ error: message }).check(z.int(message), z.minimum(min, message), z.maximum(max, message)),
   );
 };
 
@@ -92,9 +92,11 @@ const flag = z.preprocess(
 const domainName = (example: string) =>
   z
     .string({ error: `must be a domain name like ${example}` })
-    .trim()
-    .toLowerCase()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, `must be a domain name like ${example}`);
+    .check(
+      z.trim(),
+      z.toLowerCase(),
+      z.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, `must be a domain name like ${example}`),
+    );
 
 /** The only region CloudFront takes viewer certificates from. */
 export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
@@ -110,36 +112,40 @@ export const FEED_BYTES = { min: 64 * 1024, max: 100 * 1024 * 1024 } as const;
  * An address as the HTML standard defines it (what a browser's `type=email` accepts): a dot-free domain
  * such as `localhost` is fine for local runs, spaces, brackets and a second `@` are not.
  */
-const email = z
-  .string({ error: 'must be an email address like news@example.com' })
-  .trim()
-  .pipe(z.email({ pattern: z.regexes.html5Email, error: 'must be an email address like news@example.com' }));
+const email = z.pipe(
+  z.string({ error: 'must be an email address like news@example.com' }).check(z.trim()),
+  z.email({ pattern: z.regexes.html5Email, error: 'must be an email address like news@example.com' }),
+);
 
 const BASE_URL_MESSAGE = 'must be an http(s) URL like https://news.example.com/';
 
+/** The base URL `value` names, or why it names none. */
+function parseBaseUrl(value: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return BASE_URL_MESSAGE;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return BASE_URL_MESSAGE;
+  if (url.search || url.hash) return 'must not have a query or fragment';
+  return url;
+}
+
 /** An absolute http(s) URL without query or fragment, normalised to end in `/` (links are appended to it). */
-const baseUrl = z
-  .string({ error: BASE_URL_MESSAGE })
-  .trim()
-  .transform((value, context) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      context.addIssue({ code: 'custom', message: BASE_URL_MESSAGE });
-      return z.NEVER;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      context.addIssue({ code: 'custom', message: BASE_URL_MESSAGE });
-      return z.NEVER;
-    }
-    if (url.search || url.hash) {
-      context.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
+const baseUrl = z.pipe(
+  z.string({ error: BASE_URL_MESSAGE }).check(z.trim()),
+  z.transform((value: string, payload) => {
+    const url = parseBaseUrl(value);
+    if (typeof url === 'string') {
+      // zod/mini's transform has no `addIssue`: the issue goes on the payload, as classic zod's addIssue put it.
+      payload.issues.push({ code: 'custom', message: url, input: value });
       return z.NEVER;
     }
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return url.href;
-  });
+  }),
+);
 
 /** A comma-separated list (flags, `-c`, the environment) or an array (cdk.json) of distinct cadences. */
 const cadenceList = z.preprocess(
@@ -148,8 +154,10 @@ const cadenceList = z.preprocess(
     .array(z.enum(CADENCES, { error: `must name cadences from ${CADENCES.join(', ')}` }), {
       error: `must be a comma-separated list of ${CADENCES.join(', ')}`,
     })
-    .min(1, 'must enable at least one cadence')
-    .refine((list) => new Set(list).size === list.length, 'must not name a cadence twice'),
+    .check(
+      z.minLength(1, 'must enable at least one cadence'),
+      z.refine((list) => new Set(list).size === list.length, 'must not name a cadence twice'),
+    ),
 );
 
 /**
@@ -166,8 +174,7 @@ export const SETTING_RULES = {
   /** BCP 47 language tag of the site, feeds and mails. */
   language: z
     .string({ error: 'must be a language tag like en or de-CH' })
-    .trim()
-    .refine(isLanguageTag, 'must be a BCP 47 language tag like en or de-CH'),
+    .check(z.trim(), z.refine(isLanguageTag, 'must be a BCP 47 language tag like en or de-CH')),
   /** Digests kept in each feed. */
   feedLength: integer(FEED_LENGTH.min, FEED_LENGTH.max),
   /** Address digests and confirmation mails are sent from (the SES identity on AWS). */
@@ -177,13 +184,12 @@ export const SETTING_RULES = {
   /** EventBridge Scheduler expression of the publisher's schedule. */
   schedule: z
     .string({ error: 'must be a schedule expression like cron(0 7 * * ? *)' })
-    .trim()
-    .refine(isScheduleExpression, 'must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day)'),
+    .check(z.trim(), z.refine(isScheduleExpression, 'must be an EventBridge Scheduler expression like cron(0 7 * * ? *) or rate(1 day)')),
   /** IANA time zone the schedule is evaluated in. */
-  timeZone: z
-    .string({ error: 'must be an IANA time zone like Europe/Berlin' })
-    .trim()
-    .refine((value) => canonicalTimeZone(value) !== undefined, 'must be an IANA time zone like Europe/Berlin or UTC'),
+  timeZone: z.string({ error: 'must be an IANA time zone like Europe/Berlin' }).check(
+    z.trim(),
+    z.refine((value) => canonicalTimeZone(value) !== undefined, 'must be an IANA time zone like Europe/Berlin or UTC'),
+  ),
   /** Minutes after the scheduled time past which a digest is published but not mailed (at most a week). */
   staleAfterMinutes: integer(1, 10_080),
   /**
@@ -209,10 +215,9 @@ export const SETTING_RULES = {
    */
   siteDomain: domainName('news.example.com'),
   /** The ACM certificate CloudFront serves `siteDomain` with; CloudFront takes certificates from us-east-1 only. */
-  certificateArn: z
-    .string({ error: `must be an ACM certificate ARN like ${CERTIFICATE_ARN_EXAMPLE}` })
-    .trim()
-    .superRefine((value, context) => {
+  certificateArn: z.string({ error: `must be an ACM certificate ARN like ${CERTIFICATE_ARN_EXAMPLE}` }).check(
+    z.trim(),
+    z.superRefine((value, context) => {
       const match = ACM_CERTIFICATE_ARN.exec(value);
       if (!match) context.addIssue({ code: 'custom', message: `must be an ACM certificate ARN like ${CERTIFICATE_ARN_EXAMPLE}` });
       else if (match[1] !== CLOUDFRONT_CERTIFICATE_REGION)
@@ -221,17 +226,18 @@ export const SETTING_RULES = {
           message: `must be a certificate in ${CLOUDFRONT_CERTIFICATE_REGION} (CloudFront uses no other region; this one is in ${match[1]}): request or import it there`,
         });
     }),
+  ),
   /** Which summariser writes the digests; `bedrock` falls back to the extractive one whenever the model fails. */
   summarizer: z.enum(SUMMARIZERS, { error: `must be one of ${SUMMARIZERS.join(', ')}` }),
   /** The Bedrock foundation model (on-demand in the stack's region) used when `summarizer` is `bedrock`. */
-  bedrockModelId: z
-    .string({ error: 'must be a Bedrock model id like amazon.nova-micro-v1:0' })
-    .trim()
-    .refine(
+  bedrockModelId: z.string({ error: 'must be a Bedrock model id like amazon.nova-micro-v1:0' }).check(
+    z.trim(),
+    z.refine(
       (value) => !INFERENCE_PROFILE_PREFIX.test(value),
       'must be a foundation-model id, not an inference profile (drop the region prefix)',
-    )
-    .refine((value) => FOUNDATION_MODEL_ID.test(value), 'must be a Bedrock model id like amazon.nova-micro-v1:0'),
+    ),
+    z.refine((value) => FOUNDATION_MODEL_ID.test(value), 'must be a Bedrock model id like amazon.nova-micro-v1:0'),
+  ),
   /**
    * Model tokens (in + out) the Bedrock summariser may use per UTC day, counted before each call; once
    * spent, digests are written by the extractive summariser until the next day.
@@ -314,39 +320,39 @@ export const SETTING_DEFAULTS = {
 
 /**
  * All settings: defaults filled in, `senderEmail` and `baseUrl` required, `operatorEmail`, `domain`,
- * `siteDomain` and `certificateArn` (and `postalAddress`) optional. Sources `.pick` or `.omit` the keys they offer.
+ * `siteDomain` and `certificateArn` (and `postalAddress`) optional. Sources `z.pick` or `z.omit` the keys they offer.
  */
 export const settingsSchema = z.object({
-  siteTitle: SETTING_RULES.siteTitle.default(SETTING_DEFAULTS.siteTitle),
-  siteDescription: SETTING_RULES.siteDescription.default(SETTING_DEFAULTS.siteDescription),
+  siteTitle: z._default(SETTING_RULES.siteTitle, SETTING_DEFAULTS.siteTitle),
+  siteDescription: z._default(SETTING_RULES.siteDescription, SETTING_DEFAULTS.siteDescription),
   baseUrl: SETTING_RULES.baseUrl,
-  language: SETTING_RULES.language.default(SETTING_DEFAULTS.language),
-  feedLength: SETTING_RULES.feedLength.default(SETTING_DEFAULTS.feedLength),
+  language: z._default(SETTING_RULES.language, SETTING_DEFAULTS.language),
+  feedLength: z._default(SETTING_RULES.feedLength, SETTING_DEFAULTS.feedLength),
   senderEmail: SETTING_RULES.senderEmail,
-  senderName: SETTING_RULES.senderName.default(SETTING_DEFAULTS.senderName),
-  schedule: SETTING_RULES.schedule.default(SETTING_DEFAULTS.schedule),
-  timeZone: SETTING_RULES.timeZone.default(SETTING_DEFAULTS.timeZone),
-  staleAfterMinutes: SETTING_RULES.staleAfterMinutes.default(SETTING_DEFAULTS.staleAfterMinutes),
-  maxConfirmationsPerDay: SETTING_RULES.maxConfirmationsPerDay.default(SETTING_DEFAULTS.maxConfirmationsPerDay),
-  maxAgeToMailHours: SETTING_RULES.maxAgeToMailHours.default(SETTING_DEFAULTS.maxAgeToMailHours),
-  maxSendRate: SETTING_RULES.maxSendRate.default(SETTING_DEFAULTS.maxSendRate),
-  operatorEmail: SETTING_RULES.operatorEmail.optional(),
-  domain: SETTING_RULES.domain.optional(),
-  siteDomain: SETTING_RULES.siteDomain.optional(),
-  certificateArn: SETTING_RULES.certificateArn.optional(),
-  summarizer: SETTING_RULES.summarizer.default(SETTING_DEFAULTS.summarizer),
-  bedrockModelId: SETTING_RULES.bedrockModelId.default(SETTING_DEFAULTS.bedrockModelId),
-  bedrockDailyTokenBudget: SETTING_RULES.bedrockDailyTokenBudget.default(SETTING_DEFAULTS.bedrockDailyTokenBudget),
-  allowPrivateNetwork: SETTING_RULES.allowPrivateNetwork.default(SETTING_DEFAULTS.allowPrivateNetwork),
-  fetchTimeoutSeconds: SETTING_RULES.fetchTimeoutSeconds.default(SETTING_DEFAULTS.fetchTimeoutSeconds),
-  maxFeedBytes: SETTING_RULES.maxFeedBytes.default(SETTING_DEFAULTS.maxFeedBytes),
-  sourcePauseAfterErrors: SETTING_RULES.sourcePauseAfterErrors.default(SETTING_DEFAULTS.sourcePauseAfterErrors),
-  fullTextMinWords: SETTING_RULES.fullTextMinWords.default(SETTING_DEFAULTS.fullTextMinWords),
-  postalAddress: SETTING_RULES.postalAddress.optional(),
-  editionMaxItems: SETTING_RULES.editionMaxItems.default(SETTING_DEFAULTS.editionMaxItems),
-  cadences: SETTING_RULES.cadences.default([SETTING_DEFAULTS.cadences]),
-  defaultCadence: SETTING_RULES.defaultCadence.default(SETTING_DEFAULTS.defaultCadence),
-  publishSeeds: SETTING_RULES.publishSeeds.default(SETTING_DEFAULTS.publishSeeds),
+  senderName: z._default(SETTING_RULES.senderName, SETTING_DEFAULTS.senderName),
+  schedule: z._default(SETTING_RULES.schedule, SETTING_DEFAULTS.schedule),
+  timeZone: z._default(SETTING_RULES.timeZone, SETTING_DEFAULTS.timeZone),
+  staleAfterMinutes: z._default(SETTING_RULES.staleAfterMinutes, SETTING_DEFAULTS.staleAfterMinutes),
+  maxConfirmationsPerDay: z._default(SETTING_RULES.maxConfirmationsPerDay, SETTING_DEFAULTS.maxConfirmationsPerDay),
+  maxAgeToMailHours: z._default(SETTING_RULES.maxAgeToMailHours, SETTING_DEFAULTS.maxAgeToMailHours),
+  maxSendRate: z._default(SETTING_RULES.maxSendRate, SETTING_DEFAULTS.maxSendRate),
+  operatorEmail: z.optional(SETTING_RULES.operatorEmail),
+  domain: z.optional(SETTING_RULES.domain),
+  siteDomain: z.optional(SETTING_RULES.siteDomain),
+  certificateArn: z.optional(SETTING_RULES.certificateArn),
+  summarizer: z._default(SETTING_RULES.summarizer, SETTING_DEFAULTS.summarizer),
+  bedrockModelId: z._default(SETTING_RULES.bedrockModelId, SETTING_DEFAULTS.bedrockModelId),
+  bedrockDailyTokenBudget: z._default(SETTING_RULES.bedrockDailyTokenBudget, SETTING_DEFAULTS.bedrockDailyTokenBudget),
+  allowPrivateNetwork: z._default(SETTING_RULES.allowPrivateNetwork, SETTING_DEFAULTS.allowPrivateNetwork),
+  fetchTimeoutSeconds: z._default(SETTING_RULES.fetchTimeoutSeconds, SETTING_DEFAULTS.fetchTimeoutSeconds),
+  maxFeedBytes: z._default(SETTING_RULES.maxFeedBytes, SETTING_DEFAULTS.maxFeedBytes),
+  sourcePauseAfterErrors: z._default(SETTING_RULES.sourcePauseAfterErrors, SETTING_DEFAULTS.sourcePauseAfterErrors),
+  fullTextMinWords: z._default(SETTING_RULES.fullTextMinWords, SETTING_DEFAULTS.fullTextMinWords),
+  postalAddress: z.optional(SETTING_RULES.postalAddress),
+  editionMaxItems: z._default(SETTING_RULES.editionMaxItems, SETTING_DEFAULTS.editionMaxItems),
+  cadences: z._default(SETTING_RULES.cadences, [SETTING_DEFAULTS.cadences]),
+  defaultCadence: z._default(SETTING_RULES.defaultCadence, SETTING_DEFAULTS.defaultCadence),
+  publishSeeds: z._default(SETTING_RULES.publishSeeds, SETTING_DEFAULTS.publishSeeds),
 });
 
 /** Validated settings, defaults filled in. */

@@ -8,7 +8,7 @@
  * to parse, so a JWT library would only add surface.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from './zod.js';
 import { ConfigError, InvalidTokenError } from './errors.js';
 
 /** What a token allows. */
@@ -101,9 +101,10 @@ export function verifyToken(token: string, purpose: TokenPurpose, keyring: Token
 }
 
 // `{"currentKeyId":"k1","k1":"<secret>","k0":"<older>"}`: every key but currentKeyId is a key id.
-const keyringJson = z
-  .object({ currentKeyId: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/) })
-  .catchall(z.string().min(16, 'secret too short (at least 16 characters)'));
+const keyringJson = z.catchall(
+  z.object({ currentKeyId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,32}$/)) }),
+  z.string().check(z.minLength(16, 'secret too short (at least 16 characters)')),
+);
 
 /** Parses the keyring JSON; `origin` names where it came from in the error (never the secret itself). */
 export function parseKeyring(json: string, origin: string): TokenKeyring {

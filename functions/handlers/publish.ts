@@ -7,7 +7,7 @@
 import { awsPublishDeps } from '../composition/aws.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
 import { DynamoLastRun } from '../adapters/aws/dynamodb-last-run.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
@@ -20,9 +20,10 @@ import { coreLog, createLogger, createMetrics, type MetricsSink } from '../adapt
 import { PUBLISHER_METRICS, SERVICES } from '../shared/metric-names.js';
 
 /** The event the schedule sends. `time` is accepted too, for an EventBridge rule as the trigger. */
-const publishEvent = z
-  .object({ scheduledAt: z.iso.datetime({ offset: true }).optional(), time: z.iso.datetime({ offset: true }).optional() })
-  .loose();
+const publishEvent = z.looseObject({
+  scheduledAt: z.optional(z.iso.datetime({ offset: true })),
+  time: z.optional(z.iso.datetime({ offset: true })),
+});
 
 /** Input of one invocation (anything else in the event is ignored). */
 export type PublishEvent = z.input<typeof publishEvent> | null | undefined;
@@ -70,7 +71,7 @@ export function createPublishHandler({
   let keyring: Promise<TokenKeyring> | undefined;
   return async (event, context) => {
     logger.appendKeys({ runId: context.awsRequestId });
-    const input = publishEvent.parse(event ?? {});
+    const input = z.parse(publishEvent, event ?? {});
     const scheduled = input.scheduledAt ?? input.time;
     const startedAt = deps.clock.now();
     let summary: PublishSummary;

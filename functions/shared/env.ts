@@ -11,7 +11,7 @@
  * `LOCAL_ENV` exist only for `npm run dev` and the integration tests, which talk to emulators; infra never
  * sets them.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { ConfigError } from '../core/errors.js';
 import type { MailConfig, SiteConfig } from '../core/model.js';
 import type { EditionDefaults } from '../core/editions/plan.js';
@@ -69,7 +69,7 @@ export type KeyringSource = { kind: 'secret'; secretArn: string } | { kind: 'inl
 export type SubscriberIdKeySource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; value: string };
 
 /** What a subscriber id key must look like, from the environment or from Secrets Manager alike. */
-export const SUBSCRIBER_ID_KEY_VALUE = z.string().min(32, 'must be at least 32 characters');
+export const SUBSCRIBER_ID_KEY_VALUE = z.string().check(z.minLength(32, 'must be at least 32 characters'));
 
 /** Where the origin-verify value comes from: Secrets Manager on AWS, the value itself locally. */
 export type OriginVerifySource = { kind: 'secret'; secretArn: string } | { kind: 'inline'; value: string };
@@ -78,7 +78,7 @@ export type OriginVerifySource = { kind: 'secret'; secretArn: string } | { kind:
  * What an origin-verify value must look like, from the environment or from Secrets Manager alike: it
  * travels as an HTTP header value (visible ASCII only) and must be long enough not to be guessed.
  */
-export const ORIGIN_VERIFY_VALUE = z.string().regex(/^[\x21-\x7e]{32,}$/, 'must be at least 32 visible ASCII characters');
+export const ORIGIN_VERIFY_VALUE = z.string().check(z.regex(/^[\x21-\x7e]{32,}$/, 'must be at least 32 visible ASCII characters'));
 
 /** Endpoint overrides for local emulators; all absent on AWS. */
 export interface EndpointOverrides {
@@ -177,13 +177,13 @@ export interface SesEventsEnv {
   endpoints: EndpointOverrides;
 }
 
-const text = z.string().trim().min(1, 'must not be empty');
+const text = z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 // Schemas are keyed by the real variable names, so every issue's path *is* the variable to blame.
 /** The region when nothing names one (the Lambda runtime always does; the operator's `--table` commands may not). */
 export const DEFAULT_AWS_REGION = 'us-east-1';
-const region = { AWS_REGION: text.default(DEFAULT_AWS_REGION) };
+const region = { AWS_REGION: z._default(text, DEFAULT_AWS_REGION) };
 // Infra always sets the base URL, title, sender and name: a missing one is a wiring bug, so they are
 // required here although the CDK context has defaults for some; the rest take the schema's defaults.
 const site = {
@@ -201,7 +201,7 @@ const site = {
 const sender = {
   [ENV.senderAddress]: SETTING_RULES.senderEmail,
   [ENV.senderName]: SETTING_RULES.senderName,
-  [ENV.postalAddress]: SETTING_RULES.postalAddress.optional(),
+  [ENV.postalAddress]: z.optional(SETTING_RULES.postalAddress),
   [ENV.editionMaxItems]: settingsSchema.shape.editionMaxItems,
   [ENV.sesConfigurationSet]: text,
 };
@@ -211,14 +211,14 @@ const subscriberTables = {
 };
 // Either the deployed secret or, locally, the keyring itself; `keyringSource` demands one of them.
 const keyring = {
-  [ENV.tokenSecretArn]: text.optional(),
-  [LOCAL_ENV.tokenKeyringJson]: text.optional(),
+  [ENV.tokenSecretArn]: z.optional(text),
+  [LOCAL_ENV.tokenKeyringJson]: z.optional(text),
 };
 
 // Like the keyring: the deployed secret's ARN or, locally, the key; `subscriberIdKeySource` demands one.
 const subscriberIdKey = {
-  [ENV.subscriberIdSecretArn]: text.optional(),
-  [LOCAL_ENV.subscriberIdKey]: SUBSCRIBER_ID_KEY_VALUE.optional(),
+  [ENV.subscriberIdSecretArn]: z.optional(text),
+  [LOCAL_ENV.subscriberIdKey]: z.optional(SUBSCRIBER_ID_KEY_VALUE),
 };
 
 // Key order is the order problems are reported in: keep it the order an operator reads the variables.
@@ -230,25 +230,25 @@ const publisherSchema = z.object({
   [ENV.subscribersTable]: text,
   [ENV.deliveriesTable]: text,
   [ENV.stateTable]: text,
-  [ENV.seedsDir]: text.optional(),
+  [ENV.seedsDir]: z.optional(text),
   ...keyring,
   // Optional: the use case's default is the schema's default too.
-  [ENV.staleAfterMinutes]: SETTING_RULES.staleAfterMinutes.optional(),
+  [ENV.staleAfterMinutes]: z.optional(SETTING_RULES.staleAfterMinutes),
   [ENV.summarizer]: settingsSchema.shape.summarizer,
   [ENV.bedrockModelId]: settingsSchema.shape.bedrockModelId,
   [ENV.bedrockDailyTokenBudget]: settingsSchema.shape.bedrockDailyTokenBudget,
-  [ENV.sourcesTable]: text.optional(),
+  [ENV.sourcesTable]: z.optional(text),
   [ENV.maxAgeToMailHours]: settingsSchema.shape.maxAgeToMailHours,
   [ENV.sourcePauseAfterErrors]: settingsSchema.shape.sourcePauseAfterErrors,
   [ENV.allowPrivateNetwork]: settingsSchema.shape.allowPrivateNetwork,
   [ENV.fetchTimeoutSeconds]: settingsSchema.shape.fetchTimeoutSeconds,
   [ENV.maxFeedBytes]: settingsSchema.shape.maxFeedBytes,
-  [LOCAL_ENV.s3Endpoint]: httpUrl.optional(),
-  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
-  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
-  [LOCAL_ENV.bedrockEndpoint]: httpUrl.optional(),
-  [ENV.sendQueueUrl]: text.optional(),
-  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.s3Endpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.sesEndpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.dynamodbEndpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.bedrockEndpoint]: z.optional(httpUrl),
+  [ENV.sendQueueUrl]: z.optional(text),
+  [LOCAL_ENV.sqsEndpoint]: z.optional(httpUrl),
 });
 
 const senderSchema = z.object({
@@ -259,10 +259,10 @@ const senderSchema = z.object({
   [ENV.stateTable]: text,
   ...keyring,
   [ENV.sendQueueUrl]: text,
-  [ENV.senderConcurrency]: z.coerce.number().int().min(1).max(1000),
-  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
-  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
-  [LOCAL_ENV.sqsEndpoint]: httpUrl.optional(),
+  [ENV.senderConcurrency]: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)),
+  [LOCAL_ENV.sesEndpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.dynamodbEndpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.sqsEndpoint]: z.optional(httpUrl),
 });
 
 /** The part both the publisher and the API read: what the site and mail builders take. */
@@ -275,10 +275,10 @@ const subscriptionSchema = z.object({
   ...subscriberTables,
   ...keyring,
   // Like the keyring: the deployed secret's ARN or, locally, the value; `originVerifySource` demands one.
-  [ENV.originVerifySecretArn]: text.optional(),
-  [LOCAL_ENV.originVerifySecret]: ORIGIN_VERIFY_VALUE.optional(),
-  [ENV.confirmationQueueUrl]: text.optional(),
-  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [ENV.originVerifySecretArn]: z.optional(text),
+  [LOCAL_ENV.originVerifySecret]: z.optional(ORIGIN_VERIFY_VALUE),
+  [ENV.confirmationQueueUrl]: z.optional(text),
+  [LOCAL_ENV.dynamodbEndpoint]: z.optional(httpUrl),
 });
 
 const confirmationSenderSchema = z.object({
@@ -289,19 +289,19 @@ const confirmationSenderSchema = z.object({
   ...keyring,
   ...subscriberIdKey,
   [ENV.maxConfirmationsPerDay]: settingsSchema.shape.maxConfirmationsPerDay,
-  [LOCAL_ENV.sesEndpoint]: httpUrl.optional(),
-  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.sesEndpoint]: z.optional(httpUrl),
+  [LOCAL_ENV.dynamodbEndpoint]: z.optional(httpUrl),
 });
 
 const sesEventsSchema = z.object({
   ...region,
   ...subscriberTables,
   ...subscriberIdKey,
-  [LOCAL_ENV.dynamodbEndpoint]: httpUrl.optional(),
+  [LOCAL_ENV.dynamodbEndpoint]: z.optional(httpUrl),
 });
 
 /** Validates `source` against `schema`; the `ConfigError` names every offending variable, e.g. `GAZETTE_SITE_BUCKET: required`. */
-function parseEnvironment<Schema extends z.ZodObject>(
+function parseEnvironment<Schema extends z.ZodMiniObject>(
   schema: Schema,
   source: Readonly<Record<string, string | undefined>>,
 ): z.output<Schema> {

@@ -7,28 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractFullText } from '../../functions/adapters/http/full-text.js';
-import { BUNDLE_ALIASES, ESM_REQUIRE_SHIM } from '../../infra/bundling.js';
 import { PROJECT_ROOT } from '../../infra/constructs/gazette-function.js';
+import { LAMBDA_LIKE } from '../support/lambda-bundle.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'gazette-aliases-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-/** The Lambda bundling options that matter here: ESM for Node, everything bundled, the aliases applied. */
-const LAMBDA_LIKE: BuildOptions = {
-  absWorkingDir: PROJECT_ROOT,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_SHIM },
-  alias: { ...BUNDLE_ALIASES },
-  external: [],
-  metafile: true,
-  logLevel: 'error',
-};
 
 const PAGE_URL = 'https://news.example.com/2025/rail-line';
 

@@ -4,7 +4,7 @@
  * Both expire through the table's TTL attribute, so neither grows without bound.
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import type { CachedSummary, SummaryCache, TokenBudget } from '../../core/model-summary/ports.js';
 import { stateKey, TABLE_KEYS } from '../../shared/tables.js';
 import { isConditionalCheckFailed } from './dynamodb-conditions.js';

@@ -4,30 +4,30 @@
  * never sees an SES field name. SES adds fields over time: unknown keys are allowed, only what we read
  * is checked.
  */
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import type { FeedbackEvent } from '../../core/subscriptions/feedback.js';
 
-const recipients = z.array(z.looseObject({ emailAddress: z.string() })).default([]);
+const recipients = z._default(z.array(z.looseObject({ emailAddress: z.string() })), []);
 
 const notificationSchema = z.looseObject({
-  eventType: z.string().optional(),
-  notificationType: z.string().optional(),
-  mail: z.looseObject({ messageId: z.string().optional() }).optional(),
-  bounce: z
-    .looseObject({
+  eventType: z.optional(z.string()),
+  notificationType: z.optional(z.string()),
+  mail: z.optional(z.looseObject({ messageId: z.optional(z.string()) })),
+  bounce: z.optional(
+    z.looseObject({
       bounceType: z.string(),
-      bounceSubType: z.string().optional(),
-      feedbackId: z.string().optional(),
+      bounceSubType: z.optional(z.string()),
+      feedbackId: z.optional(z.string()),
       bouncedRecipients: recipients,
-    })
-    .optional(),
-  complaint: z
-    .looseObject({
-      feedbackId: z.string().optional(),
-      complaintFeedbackType: z.string().optional(),
+    }),
+  ),
+  complaint: z.optional(
+    z.looseObject({
+      feedbackId: z.optional(z.string()),
+      complaintFeedbackType: z.optional(z.string()),
       complainedRecipients: recipients,
-    })
-    .optional(),
+    }),
+  ),
 });
 
 /**
@@ -38,7 +38,7 @@ const notificationSchema = z.looseObject({
  * function's errors.
  */
 export function parseSesNotification(notification: unknown): FeedbackEvent {
-  const event = notificationSchema.parse(notification);
+  const event = z.parse(notificationSchema, notification);
   const type = event.eventType ?? event.notificationType ?? 'unknown';
   const messageId = event.mail?.messageId;
   const keyOf = (feedbackId: string | undefined): string | undefined => feedbackId ?? (messageId ? `${messageId}:${type}` : undefined);

@@ -5,11 +5,11 @@
  * everything else.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import { CADENCES } from '../../core/editions/edition.js';
 import type { ConfirmationJob, ConfirmationQueue } from '../../core/subscriptions/subscribe.js';
 
-const job = z.object({ email: z.string().min(1).max(1000), cadence: z.enum(CADENCES).optional() });
+const job = z.object({ email: z.string().check(z.minLength(1), z.maxLength(1000)), cadence: z.optional(z.enum(CADENCES)) });
 
 /** The `ConfirmationQueue` port over an SQS queue. */
 export class SqsConfirmationQueue implements ConfirmationQueue {

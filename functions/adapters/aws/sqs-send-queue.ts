@@ -10,7 +10,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import { GazetteError } from '../../core/errors.js';
 import type { DeliveryId } from '../../core/publish/delivery.js';
 import type { DeliveryDispatcher, DeliveryJob, JobReport, SettledCallback } from '../../core/send/ports.js';
@@ -26,12 +26,14 @@ const MAX_ENTRY_ATTEMPTS = 3;
 /** A queue message that is not one of ours (or is corrupt): it can never succeed. */
 export class MalformedSendMessageError extends GazetteError {}
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 const messageSchema = z.object({
   version: z.literal(1),
-  deliveryId: z.string().min(1),
+  deliveryId: nonEmpty,
   /** The template JSON, gzip-compressed, base64. */
-  template: z.string().min(1),
-  recipients: z.array(z.object({ subscriberId: z.string().min(1), email: z.string().min(1) })).min(1),
+  template: nonEmpty,
+  recipients: z.array(z.object({ subscriberId: nonEmpty, email: nonEmpty })).check(z.minLength(1)),
 });
 
 /** The body of one queue message for `job` (whose recipients must fit one message). */
@@ -43,7 +45,7 @@ export function encodeSendMessage(job: DeliveryJob): string {
 /** The job a queue message carries; throws `MalformedSendMessageError` for anything else. */
 export function decodeSendMessage(body: string): DeliveryJob {
   try {
-    const message = messageSchema.parse(JSON.parse(body));
+    const message = z.parse(messageSchema, JSON.parse(body));
     const template = checkedTemplate(JSON.parse(gunzipSync(Buffer.from(message.template, 'base64')).toString('utf8')));
     return { delivery: { deliveryId: message.deliveryId as DeliveryId, template }, recipients: message.recipients };
   } catch (error) {

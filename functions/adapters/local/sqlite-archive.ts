@@ -8,7 +8,7 @@
  * line from an older version) is reported by id and skipped, never fatal to every run; a later put of
  * that id replaces it.
  */
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import { MAIL_STATUSES, type ArchiveEntry, type Digest } from '../../core/model.js';
 import { archiveEntry } from '../../core/publish/digest.js';
 import type { Archive, ArchivePutOutcome } from '../../core/publish/ports.js';
@@ -16,44 +16,44 @@ import type { LocalState } from './local-state.js';
 
 const digestSchema = z.object({
   id: z.string(),
-  slug: z.string().min(1),
+  slug: z.string().check(z.minLength(1)),
   headline: z.string(),
   summary: z.array(z.string()),
   keyPoints: z.array(z.string()),
   keywords: z.array(z.string()),
-  sourceUrl: z.string().optional(),
+  sourceUrl: z.optional(z.string()),
   sourceName: z.string(),
-  provenance: z.object({ title: z.string(), url: z.string() }).optional(),
-  author: z.string().optional(),
+  provenance: z.optional(z.object({ title: z.string(), url: z.string() })),
+  author: z.optional(z.string()),
   published: z.string(),
   updated: z.string(),
   firstSeen: z.string(),
   mailStatus: z.enum(MAIL_STATUSES),
   contentHash: z.string(),
-  editions: z.array(z.string()).optional(),
-  unpublishedAt: z.string().optional(),
+  editions: z.optional(z.array(z.string())),
+  unpublishedAt: z.optional(z.string()),
   articleWords: z.number(),
   articleReadingMinutes: z.number(),
   digestReadingMinutes: z.number(),
-}) satisfies z.ZodType<Digest>;
+}) satisfies z.ZodMiniType<Digest>;
 
 /** Reports a skipped row (its id and why). */
 export type ArchiveWarning = (message: string) => void;
 
 const entrySchema = z.object({
   id: z.string(),
-  slug: z.string().min(1),
+  slug: z.string().check(z.minLength(1)),
   headline: z.string(),
   lead: z.string(),
   published: z.string(),
   firstSeen: z.string(),
   sourceName: z.string(),
-  sourceUrl: z.string().optional(),
-  provenance: z.object({ title: z.string(), url: z.string() }).optional(),
+  sourceUrl: z.optional(z.string()),
+  provenance: z.optional(z.object({ title: z.string(), url: z.string() })),
   mailStatus: z.enum(MAIL_STATUSES),
-  editions: z.array(z.string()).optional(),
-  unpublishedAt: z.string().optional(),
-}) satisfies z.ZodType<ArchiveEntry>;
+  editions: z.optional(z.array(z.string())),
+  unpublishedAt: z.optional(z.string()),
+}) satisfies z.ZodMiniType<ArchiveEntry>;
 
 interface DigestRow {
   id: string;

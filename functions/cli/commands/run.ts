@@ -4,7 +4,7 @@
  * returns in the words `gazette publish` uses locally.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import { GazetteError } from '../../core/errors.js';
 import type { PublishSummary } from '../../core/publish/run-summary.js';
 import { createLambdaClient } from '../../shared/aws-clients.js';
@@ -28,45 +28,41 @@ export class PublisherFailedError extends GazetteError {
   override name = 'PublisherFailedError';
 }
 
-const count = z.number().int().min(0);
+const count = z.number().check(z.int(), z.minimum(0));
 
 /**
  * What `run` needs of the publisher's answer, checked before printing (the function may be another
  * version than this CLI); the fields printed, the rest passed through.
  */
-const answerSchema = z
-  .object({
-    runId: z.string(),
-    skipped: z.literal('lease-busy').optional(),
-    digests: count,
-    created: count,
-    updated: count,
-    unchanged: count.default(0),
-    held: z.object({ 'first-fetch': count, 'too-old': count }),
-    sources: z.object({
-      polled: count,
-      newItems: count,
-      failing: z.array(z.object({ url: z.string(), status: z.string(), message: z.string() })),
-    }),
-    articleErrors: count,
-    filesWritten: count,
-    filesUnchanged: count,
-    mail: z
-      .object({
-        sent: count,
-        alreadySent: count,
-        failed: count,
-        deferred: count,
-        stale: count,
-        editions: count,
-        inDoubt: z.array(z.object({ deliveryId: z.string(), subscriberId: z.string() }).loose()),
-        stoppedBy: z.enum(['quota', 'throttling', 'deadline', 'sender-rejected', 'in-doubt']).optional(),
-      })
-      .loose(),
-  })
-  .loose();
+const answerSchema = z.looseObject({
+  runId: z.string(),
+  skipped: z.optional(z.literal('lease-busy')),
+  digests: count,
+  created: count,
+  updated: count,
+  unchanged: z._default(count, 0),
+  held: z.object({ 'first-fetch': count, 'too-old': count }),
+  sources: z.object({
+    polled: count,
+    newItems: count,
+    failing: z.array(z.object({ url: z.string(), status: z.string(), message: z.string() })),
+  }),
+  articleErrors: count,
+  filesWritten: count,
+  filesUnchanged: count,
+  mail: z.looseObject({
+    sent: count,
+    alreadySent: count,
+    failed: count,
+    deferred: count,
+    stale: count,
+    editions: count,
+    inDoubt: z.array(z.looseObject({ deliveryId: z.string(), subscriberId: z.string() })),
+    stoppedBy: z.optional(z.enum(['quota', 'throttling', 'deadline', 'sender-rejected', 'in-doubt'])),
+  }),
+});
 
-const errorDocument = z.object({ errorType: z.string().optional(), errorMessage: z.string().optional() }).loose();
+const errorDocument = z.looseObject({ errorType: z.optional(z.string()), errorMessage: z.optional(z.string()) });
 
 /** Runs `gazette run`; `env` is the shell's (region and, in tests, the stand-in endpoints). */
 export async function runCommand(args: string[], io: CommandIo, env: ShellEnvironment = process.env): Promise<ExitCode> {

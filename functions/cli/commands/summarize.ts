@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from '../../core/zod.js';
 import { GazetteError } from '../../core/errors.js';
 import type { ReadingTime, Summary } from '../../core/model.js';
 import { readingTime } from '../../core/reading-time.js';
@@ -46,8 +46,8 @@ function digestFields(summary: Summary): { title: string; summary: string[]; key
 const JsonlArticle = z.object({
   id: z.union([z.string(), z.number()]),
   article: z.string(),
-  title: z.string().optional(),
-  tags: z.array(z.string()).optional(),
+  title: z.optional(z.string()),
+  tags: z.optional(z.array(z.string())),
 });
 
 /** Writes and waits when the stream's buffer is full, so a large batch does not pile up in memory. */
@@ -74,7 +74,7 @@ export function formatSummaryText(summary: Summary & ReadingTime): string {
 function message(error: unknown): string {
   if (error instanceof GazetteError) return error.message;
   if (error instanceof SyntaxError) return `not valid JSON (${error.message})`;
-  if (error instanceof z.ZodError) {
+  if (error instanceof z.$ZodError) {
     return error.issues.map((issue) => `${issue.path.join('.') || 'line'}: ${issue.message}`).join('; ');
   }
   throw error;
@@ -118,7 +118,7 @@ async function summarizeJsonLines(io: CommandIo): Promise<number> {
       const raw: unknown = JSON.parse(line);
       // Keep the id for the error line even when the rest of the object is wrong.
       if (typeof raw === 'object' && raw !== null && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number')) id = raw.id;
-      const input = JsonlArticle.parse(raw);
+      const input = z.parse(JsonlArticle, raw);
       const summary = summarize({ text: input.article, title: input.title, tags: input.tags, source: `id ${String(input.id)}` });
       await write(io.stdout, `${JSON.stringify({ id: input.id, ...digestFields(summary) })}\n`);
     } catch (error) {

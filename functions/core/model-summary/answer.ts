@@ -7,7 +7,7 @@
  *
  * Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { Summary } from '../model.js';
 import { LIMITS } from '../summarize/index.js';
 import { unsupportedClaims, type UnsupportedClaim } from './faithfulness.js';
@@ -16,11 +16,14 @@ import { wordCount, type NumberedArticle } from './prompt.js';
 /** Key points that must survive the checks for the model's digest to be used. */
 export const MIN_SURVIVING_POINTS = 2;
 
+/** Text with something in it once trimmed. */
+const nonBlank = z.string().check(z.trim(), z.minLength(1));
+
 /** The tool input as the model must send it. Extra fields are ignored; missing or mistyped ones refuse it. */
 const toolInputSchema = z.object({
-  headline: z.string().trim().min(1),
-  summary: z.array(z.string().trim().min(1)).min(1),
-  keyPoints: z.array(z.object({ text: z.string().trim().min(1), sentences: z.array(z.number().int()).min(1) })),
+  headline: nonBlank,
+  summary: z.array(nonBlank).check(z.minLength(1)),
+  keyPoints: z.array(z.object({ text: nonBlank, sentences: z.array(z.number().check(z.int())).check(z.minLength(1)) })),
   keywords: z.array(z.string()),
 });
 

@@ -5,7 +5,7 @@
  * partial or stopped run, so the exit code of `gazette publish`, the exit code of `gazette run` and
  * the outcome `gazette status` shows never disagree. Pure.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { SourcePollReport } from '../sources/poll-sources.js';
 import type { MailReport, PublishReport } from './publish-digests.js';
 
@@ -71,7 +71,7 @@ export function runOutcome(summary: Pick<PublishSummary, 'articleErrors' | 'sour
 const MAX_PROBLEMS = 5;
 const MAX_PROBLEM_LENGTH = 200;
 
-const count = z.number().int().min(0);
+const count = z.number().check(z.int(), z.minimum(0));
 
 /**
  * The record of the latest run that did something (a run turned away by the lease leaves it alone),
@@ -93,12 +93,12 @@ export const lastRunSchema = z.object({
     failed: count,
     deferred: count,
     inDoubt: count,
-    stoppedBy: z.string().optional(),
+    stoppedBy: z.optional(z.string()),
   }),
   sources: z.object({ polled: count, newItems: count, failing: count }),
   articleErrors: count,
   /** The first few problems, one line each: a failing feed, the error that stopped the run. */
-  problems: z.array(z.string()).max(MAX_PROBLEMS),
+  problems: z.array(z.string()).check(z.maxLength(MAX_PROBLEMS)),
 });
 
 /** One recorded run. */

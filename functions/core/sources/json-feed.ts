@@ -5,15 +5,15 @@
  * read; `content_text` is escaped and turned into paragraphs so every item's content is HTML.
  */
 import escapeHtml from 'escape-html';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { FeedParseError, ParsedFeed } from './feed-model.js';
 import { fallbackTitle, finishItems, safeLink, type RawItem } from './feed-items.js';
 
-const optionalText = z.string().optional().catch(undefined);
-const author = z.object({ name: optionalText }).loose();
+const optionalText = z.catch(z.optional(z.string()), undefined);
+const author = z.looseObject({ name: optionalText });
 
 const jsonFeedSchema = z.object({
-  version: z.string().regex(/^https?:\/\/jsonfeed\.org\/version\/1(\.\d+)?\/?$/, 'version must be a JSON Feed version URL'),
+  version: z.string().check(z.regex(/^https?:\/\/jsonfeed\.org\/version\/1(\.\d+)?\/?$/, 'version must be a JSON Feed version URL')),
   title: optionalText,
   home_page_url: optionalText,
   items: z.array(z.unknown(), { error: 'items must be a list' }),
@@ -21,7 +21,7 @@ const jsonFeedSchema = z.object({
 
 const jsonItemSchema = z.object({
   // 1.1 says a string; some 1.0 generators wrote numbers, which identify just as well.
-  id: z.union([z.string(), z.number().transform(String)]).optional(),
+  id: z.optional(z.union([z.string(), z.pipe(z.number(), z.transform(String))])),
   url: optionalText,
   external_url: optionalText,
   title: optionalText,
@@ -30,9 +30,9 @@ const jsonItemSchema = z.object({
   summary: optionalText,
   date_published: optionalText,
   date_modified: optionalText,
-  author: author.optional().catch(undefined),
-  authors: z.array(author).optional().catch(undefined),
-  tags: z.array(z.string()).optional().catch(undefined),
+  author: z.catch(z.optional(author), undefined),
+  authors: z.catch(z.optional(z.array(author)), undefined),
+  tags: z.catch(z.optional(z.array(z.string())), undefined),
 });
 
 /** Plain text as HTML paragraphs (blank lines separate them), escaped. */

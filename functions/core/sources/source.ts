@@ -3,7 +3,7 @@
  * sources and seen items through. Pure: plain data and interfaces, no I/O, no clock.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { FullTextMode } from './full-text-rule.js';
 
 /** When to fetch the linked page instead of using the item's own text (the rule: full-text-rule.ts). */
@@ -120,24 +120,24 @@ export interface SeenItems {
  * version broke is reported instead of polled with missing fields.
  */
 export const sourceSchema = z.object({
-  id: z.string().min(1),
-  url: z.string().min(1),
-  title: z.string().optional(),
-  siteUrl: z.string().optional(),
+  id: z.string().check(z.minLength(1)),
+  url: z.string().check(z.minLength(1)),
+  title: z.optional(z.string()),
+  siteUrl: z.optional(z.string()),
   fullText: z.enum(FULL_TEXT_MODES),
-  validators: z.object({ etag: z.string().optional(), lastModified: z.string().optional() }),
+  validators: z.object({ etag: z.optional(z.string()), lastModified: z.optional(z.string()) }),
   nextPollAt: z.string(),
-  consecutiveErrors: z.number().int().min(0),
+  consecutiveErrors: z.number().check(z.int(), z.minimum(0)),
   status: z.enum(SOURCE_STATUSES),
-  lastStatus: z.string().optional(),
-  lastPolledAt: z.string().optional(),
-  lastNewItemAt: z.string().optional(),
-  itemsLastWeek: z.number().int().min(0).optional(),
-  itemCount: z.number().int().min(0),
+  lastStatus: z.optional(z.string()),
+  lastPolledAt: z.optional(z.string()),
+  lastNewItemAt: z.optional(z.string()),
+  itemsLastWeek: z.optional(z.number().check(z.int(), z.minimum(0))),
+  itemCount: z.number().check(z.int(), z.minimum(0)),
   firstFetchDone: z.boolean(),
   addedAt: z.string(),
-  version: z.number().int().min(0),
-}) satisfies z.ZodType<Source>;
+  version: z.number().check(z.int(), z.minimum(0)),
+}) satisfies z.ZodMiniType<Source>;
 
 /** Reads a stored source, or says why it cannot. */
 export function parseStoredSource(value: unknown): { ok: true; source: Source } | { ok: false; reason: string } {
