@@ -1,7 +1,8 @@
 /**
  * The imports the Lambda bundles replace (BUNDLE_ALIASES) change nothing the functions do: the
- * full-text extractor, bundled the way the functions are, finds the same article in a page with a
- * style element as the unbundled code, and the aliased package is not in the bundle at all.
+ * full-text extractor, the article parser and feed autodiscovery, bundled the way the functions are,
+ * give the unbundled results on pages with style elements, tables and selectors, and the aliased
+ * packages are not in the bundles at all.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractFullText } from '../../functions/adapters/http/full-text.js';
+import { parseArticle } from '../../functions/core/articles/parse.js';
+import { discoverFeeds } from '../../functions/core/sources/discover.js';
 import { PROJECT_ROOT } from '../../infra/constructs/gazette-function.js';
 import { LAMBDA_LIKE } from '../support/lambda-bundle.js';
 
@@ -25,6 +28,7 @@ describe('bundle aliases', () => {
     const bundledInputs = Object.keys(result.metafile!.inputs);
     expect(bundledInputs.some((input) => input.includes('node_modules/linkedom/'))).toBe(true);
     expect(bundledInputs.some((input) => input.includes('node_modules/cssomnom/'))).toBe(false);
+    expect(bundledInputs.some((input) => input.includes('node_modules/dom-serializer/'))).toBe(false);
 
     const page = readFileSync('tests/fixtures/articles/page.html', 'utf8');
     expect(page).toContain('<style>');
@@ -32,6 +36,41 @@ describe('bundle aliases', () => {
     const expected = extractFullText(page, PAGE_URL);
     expect(expected?.html).toContain('<p>');
     expect(bundled.extractFullText(page, PAGE_URL)).toEqual(expected);
+  });
+
+  it('leave article parsing and feed autodiscovery giving the unbundled results', async () => {
+    const outfile = join(outDir, 'parsers.mjs');
+    const result = await build({
+      ...LAMBDA_LIKE,
+      stdin: {
+        contents:
+          "export { parseArticle } from './functions/core/articles/parse.ts'; export { discoverFeeds } from './functions/core/sources/discover.ts';",
+        resolveDir: PROJECT_ROOT,
+        loader: 'ts',
+      },
+      outfile,
+    });
+    const bundledInputs = Object.keys(result.metafile!.inputs);
+    expect(bundledInputs.some((input) => input.includes('node_modules/dom-serializer/'))).toBe(false);
+    const bundled = (await import(pathToFileURL(outfile).href)) as {
+      parseArticle: typeof parseArticle;
+      discoverFeeds: typeof discoverFeeds;
+    };
+
+    const page = readFileSync('tests/fixtures/articles/page.html');
+    const raw = { source: 'page.html', format: 'html' as const, bytes: page };
+    expect(parseArticle(raw).text).not.toBe('');
+    expect(bundled.parseArticle(raw)).toEqual(parseArticle(raw));
+    const table = new TextEncoder().encode(
+      '<main><h2>Results</h2><table><tr><th>Party</th><th>Seats</th></tr><tr><td>Blue</td><td>12</td></tr></table><p>Turnout &amp; more.</p></main>',
+    );
+    const tableRaw = { source: 'table.html', format: 'html' as const, bytes: table };
+    expect(bundled.parseArticle(tableRaw)).toEqual(parseArticle(tableRaw));
+
+    const homepage =
+      '<html><head><base href="https://blog.example.org/sub/"><link rel="alternate" type="application/rss+xml" title="RSS" href="feed.xml"><link rel="alternate stylesheet" type="application/atom+xml" href="/atom"></head><body></body></html>';
+    expect(discoverFeeds(homepage, PAGE_URL)).toHaveLength(2);
+    expect(bundled.discoverFeeds(homepage, PAGE_URL)).toEqual(discoverFeeds(homepage, PAGE_URL));
   });
 
   it('make reading a style sheet in a bundle fail loudly rather than return nothing', async () => {

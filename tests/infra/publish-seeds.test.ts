@@ -65,6 +65,7 @@ describe('gazette:publishSeeds', () => {
     expect(without.code).not.toContain('GetFunctionConfiguration');
     // cdk deploy applies the bundle aliases too: linkedom's CSS parser is replaced by the shim.
     expect(without.code).toContain('style sheets are not parsed in the Gazette Lambda bundles');
+    expect(without.code).toContain('dom-serializer is not in the Gazette Lambda bundles');
     expect(without.code).not.toContain('auto,content,max-content,min-content,fit-content'); // a cssomnom table
     // The handler itself is there either way.
     expect(without.files.filter((name) => name.startsWith('index.'))).toEqual(withSeeds.files.filter((name) => name.startsWith('index.')));
