@@ -1,11 +1,9 @@
 /**
  * YAML front matter of Markdown articles: the block between a first line `---` and the next line `---`,
- * as Jekyll and Hugo write it, parsed by `yaml` (core schema, so dates stay strings we validate
- * ourselves, with its alias-expansion limit). Finding the block is two regular expressions, so no
- * front-matter package is needed (gray-matter, used before, brought js-yaml and an `eval` engine for
- * `---js` blocks along); any block that names another language (`---js`, `---toml`) is refused.
+ * as Jekyll and Hugo write it, parsed by js-yaml. Finding the block is two regular expressions, so no
+ * front-matter package is needed; any block that names another language (`---js`, `---toml`) is refused.
  */
-import { isScalar, parseDocument, visit } from 'yaml';
+import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { normaliseInline } from './text.js';
 
 /** Validated front-matter fields; anything else in the block is ignored. */
@@ -26,20 +24,21 @@ export class FrontMatterError extends Error {
 const MAX_ID_LENGTH = 256;
 
 /**
- * Parses the YAML block with the core schema (dates stay strings we validate ourselves) and the alias
- * expansion limit, keeping numbers as they were written: no field of an article is a number, and
- * `id: 0012` or `title: 1.10` must not become 12 or 1.1 (a changed id would publish a second digest).
+ * Every scalar stays the string it was written as, except an empty or `null` value: no field of an
+ * article is a number or a date to YAML, so `id: 0012` or `title: 1.10` must not become 12 or 1.1 (a
+ * changed id would publish a second digest) and dates are strings we validate ourselves. js-yaml shares
+ * an aliased node instead of copying it, so an alias bomb costs no memory.
  */
+const NULL_SCALAR = new Type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  // YAML 1.2's core-schema spellings of null.
+  resolve: (data: string | null) => data === null || ['', '~', 'null', 'Null', 'NULL'].includes(data),
+  construct: () => null,
+});
+const FRONT_MATTER_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [NULL_SCALAR] });
+
 function parseFrontMatterYaml(source: string): object {
-  const document = parseDocument(source, { schema: 'core' });
-  const [error] = document.errors;
-  if (error) throw error;
-  visit(document, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'number' && isScalar(node) && node.source !== undefined) node.value = node.source;
-    },
-  });
-  return (document.toJS({ maxAliasCount: 100 }) as object | null) ?? {};
+  return (load(source, { schema: FRONT_MATTER_SCHEMA }) as object | null | undefined) ?? {};
 }
 
 /** The first line of a front-matter block, and the line that ends it. */
