@@ -9,13 +9,16 @@ import { fileURLToPath } from 'node:url';
  * - `cssomnom/parse` (195 KiB): linkedom's CSS parser, needed only for `HTMLStyleElement.sheet`,
  *   which the full-text extractor never reads;
  * - `dom-serializer` (~80 KiB with the old copy of `entities` it pins): reached only through domutils'
- *   `getOuterHTML`, which neither linkedom's selectors nor its parser call.
- * Each shim throws if anything ever calls it; tests/infra/bundle-aliases.test.ts checks that the
- * bundled parsers give the unbundled results.
+ *   `getOuterHTML`, which neither linkedom's selectors nor its parser call;
+ * - `html-entities` (34 KiB): the feed parser's entity decoder, answered by `entities`, which the
+ *   bundle holds anyway.
+ * The first two shims throw if anything ever calls them; tests/infra/bundle-aliases.test.ts checks
+ * that the bundled parsers give the unbundled results.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   'cssomnom/parse': fileURLToPath(new URL('./bundle-shims/no-style-sheets.mjs', import.meta.url)),
   'dom-serializer': fileURLToPath(new URL('./bundle-shims/no-dom-serializer.mjs', import.meta.url)),
+  'html-entities': fileURLToPath(new URL('./bundle-shims/html-entities-by-entities.mjs', import.meta.url)),
 };
 
 /**

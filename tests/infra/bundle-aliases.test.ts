@@ -13,6 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { extractFullText } from '../../functions/adapters/http/full-text.js';
 import { parseArticle } from '../../functions/core/articles/parse.js';
 import { discoverFeeds } from '../../functions/core/sources/discover.js';
+import { parseFeed } from '../../functions/core/sources/parse-feed.js';
+import { sharedPath } from '../../bench/lib/shared-dir.js';
+import { feedCorpusFiles } from '../support/feed-corpus.js';
 import { PROJECT_ROOT } from '../../infra/constructs/gazette-function.js';
 import { LAMBDA_LIKE } from '../support/lambda-bundle.js';
 
@@ -71,6 +74,29 @@ describe('bundle aliases', () => {
       '<html><head><base href="https://blog.example.org/sub/"><link rel="alternate" type="application/rss+xml" title="RSS" href="feed.xml"><link rel="alternate stylesheet" type="application/atom+xml" href="/atom"></head><body></body></html>';
     expect(discoverFeeds(homepage, PAGE_URL)).toHaveLength(2);
     expect(bundled.discoverFeeds(homepage, PAGE_URL)).toEqual(discoverFeeds(homepage, PAGE_URL));
+  });
+
+  it('leave the feed parser giving the unbundled result for every real feed, with entities decoded', async () => {
+    const outfile = join(outDir, 'feeds.mjs');
+    const result = await build({ ...LAMBDA_LIKE, entryPoints: ['functions/core/sources/parse-feed.ts'], outfile });
+    expect(Object.keys(result.metafile!.inputs).some((input) => input.includes('node_modules/html-entities/'))).toBe(false);
+    const bundled = (await import(pathToFileURL(outfile).href)) as { parseFeed: typeof parseFeed };
+
+    const now = new Date('2026-01-01T00:00:00Z');
+    const corpus = sharedPath('feeds');
+    const files = feedCorpusFiles(corpus);
+    expect(files.length).toBeGreaterThanOrEqual(45);
+    for (const file of files) {
+      const body = readFileSync(join(corpus, file));
+      const url = `https://feeds.example.com/${file}`;
+      expect(bundled.parseFeed(body, undefined, url, now), file).toEqual(parseFeed(body, undefined, url, now));
+    }
+    const entities = new TextEncoder().encode(
+      '<rss version="2.0"><channel><title>T &amp;amp; co</title><link>https://e.example/</link><item><title>Caf&amp;eacute; &amp;hellip; &amp;#8364;5 &amp;copy 2026 &amp;bogus;</title><link>https://e.example/1</link><guid>1</guid></item></channel></rss>',
+    );
+    const parsed = bundled.parseFeed(entities, 'application/rss+xml', 'https://e.example/feed', now);
+    expect(parsed).toEqual(parseFeed(entities, 'application/rss+xml', 'https://e.example/feed', now));
+    expect('items' in parsed && parsed.items[0]?.title).toBe('Café … €5 © 2026 &bogus;');
   });
 
   it('make reading a style sheet in a bundle fail loudly rather than return nothing', async () => {

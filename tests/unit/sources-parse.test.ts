@@ -2,12 +2,13 @@
  * parseFeed on hand-written fixtures for each rule (formats, charsets, hostile input) and on the real
  * feeds in ../shared/feeds (read at test time, never copied here).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFeed, type FeedItem, type ParsedFeed } from '../../functions/core/sources/parse-feed.js';
 import { decodeFeedBytes } from '../../functions/core/sources/charset.js';
 import { sharedPath } from '../../bench/lib/shared-dir.js';
+import { feedCorpusFiles } from '../support/feed-corpus.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const FEED_URL = 'https://news.example.com/blog/feed.xml';
@@ -302,21 +303,8 @@ describe('parseFeed: charsets', () => {
 describe('parseFeed over the real feeds in ../shared/feeds', () => {
   const CORPUS = sharedPath('feeds');
 
-  /** Every feed file; feedsmith's `.json` files are its expected outputs, not feeds. */
-  function corpusFiles(): string[] {
-    return readdirSync(CORPUS, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .flatMap((folder) =>
-        readdirSync(join(CORPUS, folder.name))
-          .filter((name) => /\.(xml|rss|atom|json)$/.test(name))
-          .filter((name) => !(name.endsWith('.json') && existsSync(join(CORPUS, folder.name, name.replace(/\.json$/, '.xml')))))
-          .map((name) => join(folder.name, name)),
-      )
-      .sort();
-  }
-
   it('recovers items from every real feed except the two that hold none', () => {
-    const files = corpusFiles();
+    const files = feedCorpusFiles(CORPUS);
     expect(files.length).toBeGreaterThanOrEqual(45);
     const withoutItems: string[] = [];
     for (const file of files) {
