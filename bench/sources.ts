@@ -11,7 +11,7 @@
  *    validators of the first pass (every answer a 304).
  * Prints, never fails on a time.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
@@ -24,6 +24,7 @@ import { parseFeed } from '../functions/core/sources/parse-feed.js';
 import { startFeedServer } from '../tests/support/feed-server.js';
 import { loadDevSet } from './lib/dataset.js';
 import { formatMs, formatRatio, median, msSince } from './lib/measure.js';
+import { feedCorpusFiles } from './lib/feed-corpus.js';
 import { sharedPath } from './lib/shared-dir.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,16 +32,9 @@ const FEEDS = sharedPath('feeds');
 const NOW = new Date('2026-12-01T12:00:00Z');
 const ROUNDS = 5;
 
-/** Feed files of the corpus; feedsmith's `.json` files beside an `.xml` are expected outputs, not feeds. */
+/** Feed files of the corpus, with their bytes. */
 function corpus(): { name: string; bytes: Buffer }[] {
-  return readdirSync(FEEDS, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((folder) =>
-      readdirSync(join(FEEDS, folder.name))
-        .filter((name) => /\.(xml|rss|atom|json)$/.test(name))
-        .filter((name) => !(name.endsWith('.json') && existsSync(join(FEEDS, folder.name, name.replace(/\.json$/, '.xml')))))
-        .map((name) => ({ name: `${folder.name}/${name}`, bytes: readFileSync(join(FEEDS, folder.name, name)) })),
-    );
+  return feedCorpusFiles(FEEDS).map((name) => ({ name, bytes: readFileSync(join(FEEDS, name)) }));
 }
 
 /** Median over ROUNDS of the time to run `parse` over every file; also how many files gave items. */

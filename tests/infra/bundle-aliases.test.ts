@@ -15,7 +15,7 @@ import { parseArticle } from '../../functions/core/articles/parse.js';
 import { discoverFeeds } from '../../functions/core/sources/discover.js';
 import { parseFeed } from '../../functions/core/sources/parse-feed.js';
 import { sharedPath } from '../../bench/lib/shared-dir.js';
-import { feedCorpusFiles } from '../support/feed-corpus.js';
+import { feedCorpusFiles } from '../../bench/lib/feed-corpus.js';
 import { PROJECT_ROOT } from '../../infra/constructs/gazette-function.js';
 import { LAMBDA_LIKE } from '../support/lambda-bundle.js';
 

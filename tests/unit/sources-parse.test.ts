@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFeed, type FeedItem, type ParsedFeed } from '../../functions/core/sources/parse-feed.js';
 import { decodeFeedBytes } from '../../functions/core/sources/charset.js';
 import { sharedPath } from '../../bench/lib/shared-dir.js';
-import { feedCorpusFiles } from '../support/feed-corpus.js';
+import { feedCorpusFiles } from '../../bench/lib/feed-corpus.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const FEED_URL = 'https://news.example.com/blog/feed.xml';

@@ -1,4 +1,4 @@
-/** The real feeds of ../shared/feeds (parser test suites), as the parser tests read them. */
+/** The real feeds of ../shared/feeds (parser test suites), as the parser tests and the sources bench read them. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
