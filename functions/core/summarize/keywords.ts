@@ -10,6 +10,7 @@
  */
 import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
+import { compareCodePoints } from '../publish/digest.js';
 import { rawWords, stem } from './text.js';
 
 /** What kind of candidate a keyword is; names and phrases read best as categories. */
@@ -258,7 +259,7 @@ function add(candidates: Map<string, Candidate>, kind: Kind, words: readonly str
 
 /** The most common surface form; ties go to the shorter, then the alphabetically first. */
 function shownForm(candidate: Candidate): string {
-  return [...candidate.forms.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))[0]![0];
+  return [...candidate.forms.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || compareCodePoints(a[0], b[0]))[0]![0];
 }
 
 /** True when `inner` occurs in `outer` as consecutive words ("van gaal" in "louis van gaal"). */
@@ -279,11 +280,11 @@ function absorbShortNames(candidates: Map<string, Candidate>): void {
     .filter(([, c]) => c.kind === 'name')
     .map(([key, candidate]) => ({ key, candidate, words: key.slice(2).split(' ') }))
     // Shortest first, so a short form never hands its mentions to a name that is itself absorbed.
-    .sort((a, b) => a.words.length - b.words.length || a.key.localeCompare(b.key));
+    .sort((a, b) => a.words.length - b.words.length || compareCodePoints(a.key, b.key));
   for (const short of names) {
     const owner = names
       .filter((long) => long.words.length > short.words.length && candidates.has(long.key) && isWithin(short.words, long.words))
-      .sort((a, b) => b.candidate.mentions - a.candidate.mentions || a.key.localeCompare(b.key))[0];
+      .sort((a, b) => b.candidate.mentions - a.candidate.mentions || compareCodePoints(a.key, b.key))[0];
     if (owner === undefined) continue;
     owner.candidate.score += short.candidate.score;
     owner.candidate.mentions += short.candidate.mentions;
@@ -350,7 +351,7 @@ export function chooseKeywords(
   const ranked = [...candidates.values()]
     .map((candidate) => ({ form: shown.get(candidate)!, score: candidate.score }))
     .filter(({ form }) => form.length >= 3)
-    .sort((a, b) => b.score - a.score || a.form.localeCompare(b.form));
+    .sort((a, b) => b.score - a.score || compareCodePoints(a.form, b.form));
   const usedStems = new Set(keywords.flatMap(stemsOf));
   for (const { form, score } of ranked) {
     if (keywords.length === limits.max) break;
