@@ -23,6 +23,10 @@ import { FolderSitePublisher } from '../adapters/local/folder-site-publisher.js'
 import type { LocalLayout } from '../adapters/local/layout.js';
 import type { LocalState } from '../adapters/local/local-state.js';
 import { SqliteArchive } from '../adapters/local/sqlite-archive.js';
+import { SqliteSeenItems, SqliteSources } from '../adapters/local/sqlite-sources.js';
+import { pollDeps, pollSettings } from '../adapters/http/feed-polling.js';
+import { FeedArticleSource } from '../core/sources/feed-article-source.js';
+import type { SourceStore } from '../core/sources/source.js';
 import { SqliteLedger } from '../adapters/local/sqlite-ledger.js';
 import { CombinedArticleSource } from '../core/publish/combined-article-source.js';
 import type { ArticleSource, Clock, RunLease, Summarizer } from '../core/publish/ports.js';
@@ -102,6 +106,20 @@ export async function localSubscriptionApi(options: LocalApiOptions): Promise<{
     idle: () => confirmations.idle(),
     close: () => state.close(),
   };
+}
+
+/**
+ * The feeds the local state follows, as an article source polled when a run lists its articles, and
+ * the store of that list (`--sources` adds to it first).
+ */
+export function localFeedSource(
+  state: LocalState,
+  options: { allowPrivateNetwork: boolean; siteUrl: string; clock: Clock; warn: (message: string) => void },
+): { sources: SourceStore; feeds: FeedArticleSource } {
+  const sources = new SqliteSources(state, options.warn);
+  const settings = { ...SETTING_DEFAULTS, allowPrivateNetwork: options.allowPrivateNetwork };
+  const deps = pollDeps({ sources, seen: new SqliteSeenItems(state) }, settings, { siteUrl: options.siteUrl });
+  return { sources, feeds: new FeedArticleSource(deps, pollSettings(settings), options.clock) };
 }
 
 /** What `gazette publish` has opened before it builds the publisher's adapters. */

@@ -5,7 +5,7 @@
  * `out/state/gazette.sqlite` (the subscribers file is read-only seed input). Running it again
  * with the same input changes no byte and writes no mail.
  */
-import { localPublishDeps } from '../../composition/local.js';
+import { localFeedSource, localPublishDeps } from '../../composition/local.js';
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { ConfigError } from '../../core/errors.js';
@@ -22,9 +22,7 @@ import { loadOrCreateKeyring, loadOrCreateSubscriberIdKey } from '../../adapters
 import { localLayout } from '../../adapters/local/layout.js';
 import { memoryBedrockSummarizer } from '../../adapters/local/memory-summary-state.js';
 import { openLocalState, type LocalState } from '../../adapters/local/local-state.js';
-import { SqliteSeenItems, SqliteSources } from '../../adapters/local/sqlite-sources.js';
-import { pollDeps, pollSettings } from '../../adapters/http/feed-polling.js';
-import { FeedArticleSource } from '../../core/sources/feed-article-source.js';
+import type { FeedArticleSource } from '../../core/sources/feed-article-source.js';
 import type { SourcePollReport } from '../../core/sources/poll-sources.js';
 import { summaryOf } from '../../core/publish/run-summary.js';
 import { exitCodeOfRun, inDoubtLines, summaryLines } from '../run-report.js';
@@ -214,7 +212,12 @@ async function followedFeeds(
   clock: Clock,
   warn: (message: string) => void,
 ): Promise<FeedArticleSource> {
-  const sources = new SqliteSources(state, warn);
+  const { sources, feeds } = localFeedSource(state, {
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    siteUrl: options.site.baseUrl,
+    clock,
+    warn,
+  });
   if (options.sourcesFile) {
     const text = await readFile(options.sourcesFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`--sources: cannot read ${options.sourcesFile} (${error.code ?? error.message})`);
@@ -226,9 +229,7 @@ async function followedFeeds(
       await sources.add({ ...newSource(feed.url, clock.now()), ...(feed.title ? { title: feed.title } : {}) });
     }
   }
-  const settings = { ...SETTING_DEFAULTS, allowPrivateNetwork: options.allowPrivateNetwork };
-  const deps = pollDeps({ sources, seen: new SqliteSeenItems(state) }, settings, { siteUrl: options.site.baseUrl });
-  return new FeedArticleSource(deps, pollSettings(settings), clock);
+  return feeds;
 }
 
 async function runPublish(options: PublishOptions, io: CommandIo): Promise<RunResult> {
