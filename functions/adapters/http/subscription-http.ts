@@ -30,7 +30,7 @@ import { CONTENT_TYPES } from '../../core/render/links.js';
 import { renderMessagePage } from '../../core/render/outputs.js';
 import type { MessagePageContent } from '../../core/render/site.js';
 import { verifyToken } from '../../core/tokens.js';
-import { checkUnsubscribeToken, confirm, unsubscribe } from '../../core/subscriptions/confirm.js';
+import { checkUnsubscribeToken, confirm, unsubscribe, type LinkDeps } from '../../core/subscriptions/confirm.js';
 import { InvalidPreferenceError, TooManyRequestsError } from '../../core/subscriptions/errors.js';
 import { changePreference, currentPreference, describePreference, type ManageView } from '../../core/subscriptions/manage.js';
 import { DEFAULT_EDITION_TIME, type EditionDefaults } from '../../core/editions/plan.js';
@@ -321,6 +321,61 @@ async function manageResponse(deps: SubscriptionApiDeps, request: HttpRequest, n
   );
 }
 
+/** `confirm`: a GET or HEAD shows the confirm button, the POST it sends confirms. */
+async function confirmResponse(deps: SubscriptionApiDeps, request: HttpRequest, links: LinkDeps, now: Date): Promise<HttpResponse> {
+  const token = tokenOf(request);
+  if (request.method !== 'POST') {
+    // Mail gateways open every link in a message; a GET or HEAD that confirmed would enrol people
+    // who never asked. The page only offers the button; the POST it sends confirms.
+    verifyToken(token, 'confirm', deps.keyring, now);
+    return respond(
+      deps,
+      request,
+      200,
+      {
+        title: 'Confirm your subscription',
+        message: 'Press the button to start receiving the digest by email. Nothing changes until you do.',
+        action: {
+          method: 'post',
+          url: routeUrl(deps.site, 'confirm', token),
+          label: 'Confirm subscription',
+        },
+      },
+      { status: 'ok', message: 'POST to this URL to confirm.' },
+    );
+  }
+  await confirm(links, token, now);
+  const message = 'Your subscription is confirmed. The next digest will arrive by email; every one has a one-click unsubscribe link.';
+  return respond(deps, request, 200, { title: 'Subscription confirmed', message }, { status: 'ok', message });
+}
+
+/** `unsubscribe`: the POST (a one-click client or the page's button) unsubscribes; a GET shows the button. */
+async function unsubscribeResponse(deps: SubscriptionApiDeps, request: HttpRequest, links: LinkDeps, now: Date): Promise<HttpResponse> {
+  const token = tokenOf(request);
+  if (request.method === 'POST') {
+    await unsubscribe(links, token, now);
+    const message = 'You are unsubscribed and will receive no more digests. You can subscribe again at any time on our site.';
+    return respond(deps, request, 200, { title: 'You are unsubscribed', message }, { status: 'ok', message });
+  }
+  checkUnsubscribeToken(deps.keyring, token, now);
+  return respond(
+    deps,
+    request,
+    200,
+    {
+      title: 'Unsubscribe?',
+      message: 'Press the button to stop receiving the digest by email. Nothing changes until you do.',
+      action: {
+        method: 'post',
+        url: routeUrl(deps.site, 'unsubscribe', token),
+        label: 'Unsubscribe',
+        fields: { 'List-Unsubscribe': 'One-Click' },
+      },
+    },
+    { status: 'ok', message: 'POST to this URL to unsubscribe.' },
+  );
+}
+
 /** Answers one request of the subscription API. Never throws: every failure becomes a response. */
 export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, request: HttpRequest, now: Date): Promise<HttpResponse> {
   const method = request.method.toUpperCase();
@@ -347,56 +402,9 @@ export async function handleSubscriptionRequest(deps: SubscriptionApiDeps, reque
         { status: 'ok', message: SUBSCRIBE_ACCEPTED_MESSAGE },
       );
     }
-    if (name === 'confirm') {
-      const token = tokenOf(normalised);
-      if (method !== 'POST') {
-        // Mail gateways open every link in a message; a GET or HEAD that confirmed would enrol people
-        // who never asked. The page only offers the button; the POST it sends confirms.
-        verifyToken(token, 'confirm', deps.keyring, now);
-        return respond(
-          deps,
-          normalised,
-          200,
-          {
-            title: 'Confirm your subscription',
-            message: 'Press the button to start receiving the digest by email. Nothing changes until you do.',
-            action: {
-              method: 'post',
-              url: routeUrl(deps.site, 'confirm', token),
-              label: 'Confirm subscription',
-            },
-          },
-          { status: 'ok', message: 'POST to this URL to confirm.' },
-        );
-      }
-      await confirm(links, token, now);
-      const message = 'Your subscription is confirmed. The next digest will arrive by email; every one has a one-click unsubscribe link.';
-      return respond(deps, normalised, 200, { title: 'Subscription confirmed', message }, { status: 'ok', message });
-    }
+    if (name === 'confirm') return await confirmResponse(deps, normalised, links, now);
     if (name === 'manage') return await manageResponse(deps, normalised, now);
-    const token = tokenOf(normalised);
-    if (method === 'POST') {
-      await unsubscribe(links, token, now);
-      const message = 'You are unsubscribed and will receive no more digests. You can subscribe again at any time on our site.';
-      return respond(deps, normalised, 200, { title: 'You are unsubscribed', message }, { status: 'ok', message });
-    }
-    checkUnsubscribeToken(deps.keyring, token, now);
-    return respond(
-      deps,
-      normalised,
-      200,
-      {
-        title: 'Unsubscribe?',
-        message: 'Press the button to stop receiving the digest by email. Nothing changes until you do.',
-        action: {
-          method: 'post',
-          url: routeUrl(deps.site, 'unsubscribe', token),
-          label: 'Unsubscribe',
-          fields: { 'List-Unsubscribe': 'One-Click' },
-        },
-      },
-      { status: 'ok', message: 'POST to this URL to unsubscribe.' },
-    );
+    return await unsubscribeResponse(deps, normalised, links, now);
   } catch (error) {
     return errorResponse(deps, normalised, error);
   }
