@@ -50,6 +50,12 @@ describe('pointQuality', () => {
     expect(pointQuality('But the Lebanese government puts the total at more than 1 million', true)).toBe('weak');
     expect(pointQuality('Authorities arrested Mata on Tuesday in Miami Gardens, Florida', true)).toBe('good');
   });
+
+  it('marks a point that points back with these, those or such as leaning, but not "this year"', () => {
+    expect(pointQuality('President Putin echoed these sentiments', true)).toBe('leaning');
+    expect(pointQuality('Officials said such attacks had become rarer', true)).toBe('leaning');
+    expect(pointQuality('Sales of heat pumps rose by a fifth this year', true)).toBe('good');
+  });
 });
 
 describe('stripCaptionLabel', () => {

@@ -8,8 +8,13 @@
  */
 import { tagSentences, type TaggedToken } from './tagger.js';
 
-/** `good`: use it; `weak`: use it only to reach the minimum; `unusable`: never. */
-export type PointQuality = 'good' | 'weak' | 'unusable';
+/**
+ * Best first: `good` stands on its own; `leaning` names its subject but points back ("these
+ * sentiments"); `weak` opens by leaning on the sentence before ("He affirmed…"). The last two are used
+ * only to reach the minimum, `leaning` first; `unusable` never.
+ */
+export const POINT_QUALITIES = ['good', 'leaning', 'weak', 'unusable'] as const;
+export type PointQuality = (typeof POINT_QUALITIES)[number];
 
 /** Words that open a subordinate clause or an adverbial phrase, which a cut then leaves without a main clause. */
 const SUBORDINATE_OPENERS = new Set(
@@ -21,6 +26,12 @@ const LEANING_OPENERS = new Set(
   `he she it they we i you his her its their this these those that there but and so yet or also however
   meanwhile still then instead nevertheless moreover furthermore`.split(/\s+/),
 );
+/**
+ * Words that point back to the sentences before wherever they stand ("Putin echoed these sentiments",
+ * "the move followed those talks"): out of its paragraph such a point says nothing. "This" is left out,
+ * as news writes "this week" and "this year" far more often than "this decision".
+ */
+const LEANING_WORDS = new Set(['these', 'those', 'such']);
 /** Words that open a relative clause: a cut that ends in one has left its main verb behind. */
 const RELATIVE_OPENERS = new Set(['who', 'whom', 'whose', 'which', 'where', 'when', 'while']);
 
@@ -98,7 +109,8 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     // "…emphasized the steady" (of "the steady, high-quality development"): the cut left its noun behind.
     if (CUT_OFF_ENDINGS.has(words[words.length - 1]?.pos ?? '')) return 'unusable';
   }
-  return LEANING_OPENERS.has(first.text.toLowerCase()) ? 'weak' : 'good';
+  if (LEANING_OPENERS.has(first.text.toLowerCase())) return 'weak';
+  return words.some((word) => LEANING_WORDS.has(word.text.toLowerCase())) ? 'leaning' : 'good';
 }
 
 /**

@@ -9,7 +9,7 @@ import { cleanSentences, tidySentence } from './clean.js';
 import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, type RankedSentence, type Tuning } from './rank.js';
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
-import { cutsSeries, pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
+import { cutsSeries, POINT_QUALITIES, pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
 import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
 import { chooseHeadline, sameWordsAs } from './headline.js';
@@ -167,8 +167,10 @@ function chooseKeyPoints(
   // Three points must fit the budget, so each is cut shorter when the budget is tight.
   const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
   // A cut between words reads as broken text, so points are whole sentences or whole clauses only.
-  const passes: ReadonlyArray<{ accept: PointQuality }> = [{ accept: 'good' }, { accept: 'weak' }];
-  for (const [passIndex, { accept }] of passes.entries()) {
+  // One pass per usable quality, best first; each later pass also takes what the earlier ones took.
+  const passes = POINT_QUALITIES.filter((quality) => quality !== 'unusable');
+  const rank = (quality: PointQuality): number => POINT_QUALITIES.indexOf(quality);
+  for (const [passIndex, accept] of passes.entries()) {
     if (passIndex > 0 && picked.size >= LIMITS.keyPointsMin) break;
     for (const candidate of candidates) {
       if (picked.size === LIMITS.keyPointsMax) break;
@@ -182,7 +184,7 @@ function chooseKeyPoints(
           if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return false;
           // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
           const quality = pointQuality(point, whole, tagsOf(whole ? text : point));
-          return quality === 'good' || (accept === 'weak' && quality === 'weak');
+          return quality !== 'unusable' && rank(quality) <= rank(accept);
         })?.point;
       if (point === undefined) continue;
       wordsLeft -= countWords(point);
