@@ -24,7 +24,7 @@ import { FolderArticleSource } from '../adapters/local/folder-article-source.js'
 import { ConfigError } from '../core/errors.js';
 import { CombinedArticleSource } from '../core/publish/combined-article-source.js';
 import type { Clock, Log } from '../core/publish/ports.js';
-import type { PublishDeps } from '../core/publish/publish-digests.js';
+import type { PublishDeps, PublishSettings } from '../core/publish/publish-digests.js';
 import { renderConfirmationEmail } from '../core/render/email.js';
 import { confirmationCap } from '../core/settings.js';
 import { FeedArticleSource } from '../core/sources/feed-article-source.js';
@@ -55,14 +55,13 @@ import { SERVICES } from '../shared/metric-names.js';
  * The publish use case's AWS adapters: the seed folder, the S3 inbox and the followed feeds as the
  * article source; the archive, subscribers and ledger in DynamoDB; the site in S3; SES for the quota
  * and (without a send queue) the mail; the send queue when the publisher fans out; the Bedrock
- * summariser when the deploy chose it. `overrides` (tests) win over every adapter.
+ * summariser when the deploy chose it.
  */
 export function awsPublishDeps(
   env: PublisherEnv,
   clients: AwsClients,
   clock: Clock,
   log: Log,
-  overrides: Partial<PublishDeps>,
 ): { deps: PublishDeps; feeds: FeedArticleSource | undefined } {
   const feeds = env.sourcesTable ? feedSource(env, env.sourcesTable, clients, clock, log) : undefined;
   const deps: PublishDeps = {
@@ -84,10 +83,9 @@ export function awsPublishDeps(
     ...(env.sendQueueUrl
       ? { dispatcher: new SqsSendQueue(createSqsClient({ region: env.region, endpoints: env.endpoints }), env.sendQueueUrl) }
       : {}),
-    ...overrides,
   };
   // A model writes the digests only when the deploy chose one; the extractive summariser stays its fallback.
-  if (env.summarizer.kind === 'bedrock' && !overrides.summarizer) {
+  if (env.summarizer.kind === 'bedrock') {
     deps.summarizer = stateTableBedrockSummarizer({
       ...env.summarizer,
       region: env.region,
@@ -102,6 +100,19 @@ export function awsPublishDeps(
 }
 
 /** The followed feeds over the sources table, polled when the run lists its articles. */
+/** The run's settings from the publisher's environment; the handler adds what each invocation knows. */
+export function awsPublishSettings(env: PublisherEnv, keyring: TokenKeyring, runId: string): PublishSettings {
+  return {
+    site: env.site,
+    mail: env.mail,
+    keyring,
+    runId,
+    ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
+    editions: env.editions,
+    maxAgeToMailMs: env.maxAgeToMailMs,
+  };
+}
+
 function feedSource(env: PublisherEnv, table: string, clients: AwsClients, clock: Clock, log: Log): FeedArticleSource {
   const stores = { sources: new DynamoSources(clients.doc, table), seen: new DynamoSeenItems(clients.doc, table) };
   return new FeedArticleSource(pollDeps(stores, env.polling, { siteUrl: env.site.baseUrl, log }), pollSettings(env.polling), clock);

@@ -4,14 +4,15 @@
  * adapters and returns a small summary, which it also records (tiny) as the last run for `gazette
  * status`. Clients and adapters are built once per cold start.
  */
-import { awsPublishDeps } from '../composition/aws.js';
+import { awsPublishDeps, awsPublishSettings } from '../composition/aws.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from '../core/zod.js';
 import { DynamoRunLease } from '../adapters/aws/dynamodb-run-lease.js';
 import { DynamoLastRun } from '../adapters/aws/dynamodb-last-run.js';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
-import { type PublishDeps, publishDigests } from '../core/publish/publish-digests.js';
+import { publishDigests } from '../core/publish/publish-digests.js';
+import type { Clock } from '../core/publish/ports.js';
 import { failedRunOf, type LastRun, lastRunOf, type PublishSummary, summaryOf } from '../core/publish/run-summary.js';
 import type { TokenKeyring } from '../core/tokens.js';
 import { type AwsClients, createAwsClients } from '../shared/aws-clients.js';
@@ -38,8 +39,8 @@ export interface PublishHandlerOptions {
   logger?: Logger;
   /** Where the run's metrics go (Powertools `Metrics` on AWS; a recorder in tests). */
   metrics?: MetricsSink;
-  /** Overrides of the use case's deps (a fake clock, a no-wait sleep); adapters come from `clients`. */
-  overrides?: Partial<PublishDeps>;
+  /** The run's clock; absent, the system time (tests pass one that runs ahead). */
+  clock?: Clock;
 }
 
 /** The part of the Lambda context the handler reads. */
@@ -62,10 +63,9 @@ export function createPublishHandler({
   clients,
   logger = createLogger(SERVICES.publisher),
   metrics = createMetrics(SERVICES.publisher),
-  overrides = {},
+  clock = { now: () => new Date() },
 }: PublishHandlerOptions): PublishHandler {
-  const clock = overrides.clock ?? { now: () => new Date() };
-  const { deps, feeds } = awsPublishDeps(env, clients, clock, coreLog(logger), overrides);
+  const { deps, feeds } = awsPublishDeps(env, clients, clock, coreLog(logger));
   const lease = new DynamoRunLease(clients.doc, env.tables.state);
   const lastRun = new DynamoLastRun(clients.doc, env.tables.state);
   let keyring: Promise<TokenKeyring> | undefined;
@@ -98,18 +98,11 @@ export function createPublishHandler({
     const remainingMs = context.getRemainingTimeInMillis?.();
     const report = await publishDigests(
       // A run killed at its timeout never releases the lease; ending it just after the deadline lets
-      // Lambda's retry (a minute or more later) take over instead of being turned away. `deps` comes
-      // second so a test's override (`lease: undefined`) still wins.
-      { lease: remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS), ...deps },
+      // Lambda's retry (a minute or more later) take over instead of being turned away.
+      { ...deps, lease: remainingMs === undefined ? lease : lease.withMaxTtl(remainingMs + LEASE_GRACE_MS) },
       {
-        site: env.site,
-        mail: env.mail,
-        keyring: await keyring,
-        runId: context.awsRequestId,
+        ...awsPublishSettings(env, await keyring, context.awsRequestId),
         ...(scheduled ? { scheduledAt: new Date(scheduled) } : {}),
-        ...(env.staleAfterMs ? { staleAfterMs: env.staleAfterMs } : {}),
-        editions: env.editions,
-        maxAgeToMailMs: env.maxAgeToMailMs,
         // Stop sending a minute before Lambda would kill the run; the next run carries on.
         ...(remainingMs === undefined ? {} : { sendUntil: new Date(deps.clock.now().getTime() + remainingMs - SEND_MARGIN_MS) }),
       },

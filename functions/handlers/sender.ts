@@ -12,7 +12,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadKeyring } from '../adapters/aws/secrets-keyring.js';
 import { type SenderBatchResult, sendQueuedBatch } from '../adapters/aws/sqs-sender-batch.js';
 import { ConcurrentSender, type SenderDeps } from '../core/send/concurrent-sender.js';
-import type { SendingPause } from '../core/send/ports.js';
+import type { Clock } from '../core/publish/ports.js';
 import { inFlightFor, limiterFor, perWorkerRate } from '../core/send/rate-limiter.js';
 import { manageUrl, unsubscribeUrl } from '../core/subscriptions/links.js';
 import type { TokenKeyring } from '../core/tokens.js';
@@ -32,7 +32,8 @@ export interface SenderHandlerOptions {
   logger?: Logger;
   /** Where each batch's counts go (Powertools `Metrics` on AWS; a recorder in tests). */
   metrics?: MetricsSink;
-  overrides?: Partial<SenderDeps> & { pause?: SendingPause };
+  /** The senders' clock; absent, the system time (tests pass one that runs ahead). */
+  clock?: Clock;
 }
 
 /** The part of the Lambda context the handler reads. */
@@ -49,13 +50,11 @@ export function createSenderHandler({
   clients,
   logger = createLogger(SERVICES.sender),
   metrics = createMetrics(SERVICES.sender),
-  overrides = {},
+  clock = { now: () => new Date() },
 }: SenderHandlerOptions): SenderHandler {
   const adapters = awsSenderAdapters(env, clients);
-  const { mailer } = adapters;
-  const clock = overrides.clock ?? { now: () => new Date() };
-  const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const pause = overrides.pause ?? adapters.pause;
+  const { mailer, pause } = adapters;
+  const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
   let keyring: Promise<TokenKeyring> | undefined;
   let rate: Promise<number> | undefined;
   let deps: SenderDeps | undefined;
@@ -85,7 +84,6 @@ export function createSenderHandler({
       sleep,
       random: Math.random,
       log: coreLog(logger),
-      ...senderOverridesOf(overrides),
     };
     const remainingMs = context.getRemainingTimeInMillis?.();
     const sender = new ConcurrentSender(deps, {
@@ -128,12 +126,6 @@ function recordBatchMetrics(metrics: MetricsSink, result: SenderBatchResult): vo
   metrics.addMetric(SENDER_METRICS.mailsDeferred, MetricUnit.Count, result.deferred);
   metrics.addMetric(SENDER_METRICS.senderRejected, MetricUnit.Count, result.stoppedBy === 'sender-rejected' ? 1 : 0);
   metrics.publishStoredMetrics();
-}
-
-/** The sender's own deps out of the overrides (the pause is the handler's, not the engine's). */
-function senderOverridesOf(overrides: NonNullable<SenderHandlerOptions['overrides']>): Partial<SenderDeps> {
-  const { pause: _pause, ...rest } = overrides;
-  return rest;
 }
 
 /** Most entries one ChangeMessageVisibilityBatch takes (SQS's limit; also the event source's batch size). */

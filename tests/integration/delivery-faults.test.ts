@@ -6,6 +6,10 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { loadKeyring } from '../../functions/adapters/aws/secrets-keyring.js';
+import { awsPublishDeps, awsPublishSettings } from '../../functions/composition/aws.js';
+import { publishDigests, type PublishReport } from '../../functions/core/publish/publish-digests.js';
 import { sesStats, setSesFaults } from '../../functions/dev/local-aws/ses-front.js';
 import { countByRecipient, createHarness, type Harness } from './harness.js';
 
@@ -148,16 +152,21 @@ describe('delivery under failure', () => {
   });
 
   it('even without the lease, concurrent runs racing on one pending digest mail each subscriber once (ledger claims)', async () => {
-    const h = await harness({ overrides: { lease: undefined } });
+    const h = await harness();
     const addresses = await confirmedSubscribers(h, 4);
     // First a run that stores the digest but cannot send (quota), so every racer below sees it pending.
     await setSesFaults(h.endpoints.ses, { quotaAfterSends: 0 });
     expect((await h.invoke()).mail).toMatchObject({ sent: 0, stoppedBy: 'quota' });
     await setSesFaults(h.endpoints.ses, {});
 
-    const results = await Promise.all([h.invoke(), h.invoke(), h.invoke()]);
+    // The use case itself on the deployed adapters, with no run lease: only the ledger keeps them apart.
+    const { deps } = awsPublishDeps(h.env, h.clients, { now: () => new Date() }, () => undefined);
+    const keyring = await loadKeyring(h.env.keyring, h.clients.secrets);
+    const runWithoutLease = (): Promise<PublishReport> => publishDigests(deps, awsPublishSettings(h.env, keyring, randomUUID()));
+    const results = await Promise.all([runWithoutLease(), runWithoutLease(), runWithoutLease()]);
 
-    expect(results.every((summary) => !summary.skipped)).toBe(true);
+    expect(deps.lease).toBeUndefined();
+    expect(results.every((report) => !report.skipped)).toBe(true);
     expect(results.reduce((total, summary) => total + summary.mail.sent, 0)).toBe(4);
     expect(results.reduce((total, summary) => total + summary.mail.alreadySent, 0)).toBeGreaterThan(0);
     expectEachOnce(h, await h.mails(), addresses);

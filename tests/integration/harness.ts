@@ -68,11 +68,11 @@ export interface Harness {
 }
 
 /**
- * Provisions fresh resources and builds the handler. `options.overrides` reach the use case's deps;
+ * Provisions fresh resources and builds the handler. `options.clock` is the handler's clock;
  * `options.variables` are added to the environment the handler is built from (a setting under test).
  */
 export async function createHarness(
-  options: Pick<PublishHandlerOptions, 'overrides'> & { variables?: Record<string, string> } = {},
+  options: Pick<PublishHandlerOptions, 'clock'> & { variables?: Record<string, string> } = {},
 ): Promise<Harness> {
   const { variables = {}, ...handlerOptions } = options;
   const endpoints = inject('emulators');

@@ -44,7 +44,7 @@ export interface FanoutHarness extends Harness {
 
 /** Builds the fan-out harness; `senderConcurrency` is what infra sets from MaxSendRate. */
 export async function createFanoutHarness(
-  options: { senderConcurrency?: number; maxReceiveCount?: number; senderOverrides?: SenderHandlerOptions['overrides'] } = {},
+  options: { senderConcurrency?: number; maxReceiveCount?: number; senderClock?: SenderHandlerOptions['clock'] } = {},
 ): Promise<FanoutHarness> {
   const base = await createHarness();
   const sqs = createSqsClient({ region: base.env.region, endpoints: base.env.endpoints });
@@ -70,7 +70,7 @@ export async function createFanoutHarness(
       addMetric: (name, _unit, value) => (senderMetrics[name] = (senderMetrics[name] ?? 0) + value),
       publishStoredMetrics: () => undefined,
     },
-    ...(options.senderOverrides ? { overrides: options.senderOverrides } : {}),
+    ...(options.senderClock ? { clock: options.senderClock } : {}),
   });
   const queueArn = `arn:aws:sqs:${base.env.region}:000000000000:${base.names.queues.send}`;
 

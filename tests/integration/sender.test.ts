@@ -160,7 +160,7 @@ describe('fan-out through the send queue', () => {
 
   it('stops on the daily quota, releases the unsent claims, holds the messages back and pauses every sender; past the pause the rest goes once', async () => {
     let offsetMs = 0;
-    const h = await harness({ senderOverrides: { clock: { now: () => new Date(Date.now() + offsetMs) } } });
+    const h = await harness({ senderClock: { now: () => new Date(Date.now() + offsetMs) } });
     const addresses = await subscribers(h, 100);
     await h.publish();
     await setSesFaults(h.endpoints.ses, { quotaAfterSends: 40 });

@@ -49,7 +49,7 @@ describe('the scheduled publisher with a followed feed', () => {
         },
       ]),
     );
-    harness = await createHarness({ overrides: { clock }, variables: { [ENV.allowPrivateNetwork]: 'true' } });
+    harness = await createHarness({ clock, variables: { [ENV.allowPrivateNetwork]: 'true' } });
     const sources = new DynamoSources(harness.clients.doc, harness.names.tables.sources);
     const source = newSource(feeds.url('/town.xml'), start);
     await sources.add(source);
