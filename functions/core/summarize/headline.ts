@@ -8,7 +8,7 @@
 import { stripBidiControls } from '../articles/text.js';
 import { pointQuality } from './points.js';
 import { tagSentences, type Tagger } from './tagger.js';
-import { countWords, shorten, tidyEnding } from './text.js';
+import { countWords, shorten, tidyEnding, wordsOnly } from './text.js';
 
 /** The longest headline, in characters. */
 export const HEADLINE_CHARS = 90;
@@ -183,13 +183,6 @@ export function chooseHeadline(
   if (heading.length > 0 && heading.length <= HEADLINE_CHARS && countWords(heading) >= 2) return heading;
   return headlineFromSentences(candidates, tagger);
 }
-
-/** The words of a text, lower-case, without punctuation: what "the same line" means to a reader. */
-const wordsOnly = (text: string): string =>
-  text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 
 /** A test of whether a line says the same words as `line` (a headline that is the summary's first sentence). */
 export function sameWordsAs(line: string): (text: string) => boolean {

@@ -162,6 +162,9 @@ function splitAtAnd(run: string[]): string[][] {
   return parts;
 }
 
+/** Marks after which the next word starts a sentence, as far as capitals go. */
+const OPENERS: ReadonlySet<string> = new Set(['“', '"', '‘', "'", '(', '—', '–', '-']);
+
 /** One mention of a name; `modifier` when it stands before a noun ("Russian President", "Syrian refugees"). */
 interface NameMention {
   words: string[];
@@ -188,7 +191,7 @@ function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMen
     const next = words[index + 1];
     const afterNext = words[index + 2];
     // The first word after an opening quote or dash starts a sentence too, as far as capitals go.
-    const opensHere = index === 0 || /^[“"‘'(—–-]$/u.test(words[index - 1]?.text ?? '');
+    const opensHere = index === 0 || OPENERS.has(words[index - 1]!.text);
     if (isProperNoun(word)) {
       if (run.length === 0) runStart = opensHere ? 0 : index;
       run.push(word.text);

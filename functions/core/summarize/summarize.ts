@@ -14,7 +14,7 @@ import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './ta
 import { plainTextBlocks } from '../articles/text.js';
 import { chooseHeadline, sameWordsAs } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
-import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding } from './text.js';
+import { clauseCuts, countWords, dropUnmatchedQuote, shorten, tidyEnding, wordsOnly } from './text.js';
 
 /** What the summariser needs to know about one article. */
 export interface SummarizeInput {
@@ -131,13 +131,6 @@ function asPoint(text: string, whole: boolean): string {
   return whole && endsCleanly ? dropUnmatchedQuote(statement.trim()) : tidyEnding(statement);
 }
 
-/** Lower-case words only, to see whether a point repeats a summary sentence. */
-const normalised = (text: string): string =>
-  text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-
 /**
  * Key points: the best-scoring sentences outside the summary that say something the summary and the
  * other points do not, each whole or cut to a leading clause, and each a statement that stands on its
@@ -154,12 +147,12 @@ function chooseKeyPoints(
   headline: string,
 ): string[] {
   const summary = ranked.filter((s) => used.has(s.index));
-  const summaryText = normalised(summary.map((s) => s.text).join(' '));
-  const headlineText = normalised(headline);
+  const summaryText = wordsOnly(summary.map((s) => s.text).join(' '));
+  const headlineText = wordsOnly(headline);
   const threshold = Math.min(tuning.redundancy, 0.5);
   const candidates = [...ranked]
     .sort(byScore)
-    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5 && !normalised(s.text).startsWith(headlineText));
+    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5 && !wordsOnly(s.text).startsWith(headlineText));
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
@@ -180,7 +173,7 @@ function chooseKeyPoints(
       const point = cuts
         .map((cut) => ({ cut, point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
         .find(({ cut, point, whole }) => {
-          if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(normalised(point))) return false;
+          if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(wordsOnly(point))) return false;
           if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return false;
           // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
           const quality = pointQuality(point, whole, tagsOf(whole ? text : point));

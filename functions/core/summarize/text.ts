@@ -174,3 +174,13 @@ export function leadingClause(text: string, maxWords: number, minWords: number):
   if (countWords(trimmed) <= maxWords) return trimmed;
   return clauseCuts(trimmed, maxWords, minWords)[0];
 }
+
+/**
+ * The words of a text, lower-case, without punctuation, one space apart: what "the same words" means
+ * to a reader (a headline that is the summary's first line, a point that repeats the summary).
+ */
+export const wordsOnly = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
