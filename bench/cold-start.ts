@@ -9,7 +9,7 @@
  * a bundle only evaluates module scope: the handlers validate env and build clients on first invocation,
  * which is why no environment is needed. Prints, never fails on a time.
  */
-import { BUNDLE_ALIASES, ESM_REQUIRE_SHIM } from '../infra/bundling.js';
+import { LAMBDA_BUNDLE_OPTIONS } from '../infra/bundling.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,20 +45,14 @@ interface Bundle {
 async function bundleHandler(name: string, entry: string, outDir: string): Promise<Bundle> {
   const file = join(outDir, name, 'index.mjs');
   const result = await build({
+    ...LAMBDA_BUNDLE_OPTIONS,
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],
-    bundle: true,
     outfile: file,
-    platform: 'node',
-    format: 'esm',
     target: LOCAL_TARGET,
-    mainFields: ['module', 'main'],
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    banner: { js: ESM_REQUIRE_SHIM },
-    alias: { ...BUNDLE_ALIASES },
-    external: [],
     metafile: true,
     logLevel: 'error',
   });

@@ -3,6 +3,7 @@
  * aws-cdk-lib, so the benchmark can build exactly what gets deployed without loading the CDK.
  */
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 /**
  * Imports esbuild replaces in every Lambda bundle (its `alias` option), each with what it costs:
@@ -39,3 +40,18 @@ export function copyRegularFilesCommand(fromDir: string, toDir: string): string 
   const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
   return `mkdir -p ${quote(toDir)} && find ${quote(fromDir)} -maxdepth 1 -type f -exec cp -p {} ${quote(toDir)}/ \\;`;
 }
+
+/**
+ * The esbuild options of a Lambda bundle, for the code that runs esbuild itself (bench/cold-start.ts,
+ * the bundle tests): ESM for Node, every dependency inside, the shim and the aliases. The CDK functions
+ * pass the same through NodejsFunction's own props (infra/constructs/gazette-function.ts).
+ */
+export const LAMBDA_BUNDLE_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_SHIM },
+  alias: { ...BUNDLE_ALIASES },
+  external: [],
+};

@@ -4,18 +4,12 @@
  * holds or how bundled code behaves.
  */
 import type { BuildOptions } from 'esbuild';
-import { BUNDLE_ALIASES, ESM_REQUIRE_SHIM } from '../../infra/bundling.js';
+import { LAMBDA_BUNDLE_OPTIONS } from '../../infra/bundling.js';
 import { PROJECT_ROOT } from '../../infra/constructs/gazette-function.js';
 
 export const LAMBDA_LIKE: BuildOptions = {
+  ...LAMBDA_BUNDLE_OPTIONS,
   absWorkingDir: PROJECT_ROOT,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_SHIM },
-  alias: { ...BUNDLE_ALIASES },
-  external: [],
   metafile: true,
   logLevel: 'error',
 };
