@@ -15,7 +15,7 @@ import { parse as parseHtml, type HTMLElement, type Node as HtmlNode } from 'nod
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import { parseArticleFile } from '../../functions/adapters/article-files.js';
-import { stripBidiControls } from '../../functions/core/articles/text.js';
+import { hasVisibleText, normaliseInline, stripBidiControls } from '../../functions/core/articles/text.js';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Article, Digest, SiteFile, Summary } from '../../functions/core/model.js';
 import { buildDigest } from '../../functions/core/publish/digest.js';
@@ -596,6 +596,41 @@ describe('property: a run with broken articles', () => {
 
 // ---------------------------------------------------------------------------------------------------
 // Counter-examples the properties found, kept as plain examples (both fixed in this change).
+
+describe('property: the cheap emptiness test of plain-text paragraphs', () => {
+  it('hasVisibleText says whether normaliseInline leaves anything, for any string', () => {
+    const hostileString = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc
+        .array(
+          fc.constantFrom(
+            ' ',
+            '\t',
+            '\n',
+            '\r',
+            '\u0000',
+            '\u0085',
+            '\u00a0',
+            '\u2028',
+            '\ud800',
+            '\udc00',
+            '\ufffe',
+            '\uffff',
+            '\u0301',
+            '😀',
+            'a',
+          ),
+        )
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(hostileString, (value) => {
+        expect(hasVisibleText(value)).toBe(normaliseInline(value) !== '');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
 
 describe('regressions found by the properties', () => {
   it('a front-matter title that is a lone surrogate (YAML escape) leaves no lone surrogate in the article', () => {

@@ -71,6 +71,14 @@ export function normaliseInline(value: string): string {
   return value.normalize('NFC').replace(ANY_CONTROL, ' ').replace(/\s+/gu, ' ').trim();
 }
 
+/** A character {@link normaliseInline} keeps: neither whitespace nor a control, lone surrogate or noncharacter. */
+const VISIBLE_CHAR = /[^\s\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+
+/** True when {@link normaliseInline} leaves something of the text; cheaper than normalising to find out. */
+export function hasVisibleText(value: string): boolean {
+  return VISIBLE_CHAR.test(value);
+}
+
 /** Joins paragraphs into the article's text form: each normalised, empty ones dropped, "\n\n" between. */
 export function joinParagraphs(paragraphs: Iterable<string>): string {
   const kept: string[] = [];
@@ -128,7 +136,7 @@ function lineBlock(line: string, isLast: boolean): ArticleBlock {
  * it. A heading-like paragraph is a heading unless it is the last one.
  */
 export function plainTextBlocks(text: string): ArticleBlock[] {
-  const paragraphs = plainTextParagraphs(text).filter((paragraph) => normaliseInline(paragraph) !== '');
+  const paragraphs = plainTextParagraphs(text).filter(hasVisibleText);
   const blocks: ArticleBlock[] = [];
   paragraphs.forEach((paragraph, index) => {
     const lines = paragraph.split('\n').filter((line) => line.trim() !== '');

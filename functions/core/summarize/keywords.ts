@@ -11,7 +11,7 @@
 import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { compareCodePoints } from '../publish/digest.js';
-import { rawWords, stem } from './text.js';
+import { rawWords, startsLowerCase, startsUpperCase, stem } from './text.js';
 
 /** What kind of candidate a keyword is; names and phrases read best as categories. */
 type Kind = 'name' | 'phrase' | 'noun';
@@ -115,15 +115,16 @@ function joinHyphenated(tokens: readonly TaggedToken[]): Word[] {
   return words;
 }
 
-const STARTS_LOWER = /^\p{Ll}/u;
-const STARTS_UPPER = /^\p{Lu}/u;
 /** Whether the article writes this capitalised word in lower case somewhere ("Senior" and "senior"). */
 type LowerCaseTest = (word: string) => boolean;
-const isCapitalised = (word: Word): boolean => /^\p{Lu}/u.test(word.text);
+const isCapitalised = (word: Word): boolean => startsUpperCase(word.text);
 const isProperNoun = (word: Word | undefined): boolean => word !== undefined && word.pos === 'PROPN' && isCapitalised(word);
 /** A word that could be part of a topic at all: letters (and hyphens), not filler. */
 const isTopical = (text: string): boolean =>
-  /^\p{L}[\p{L}-]*\p{L}$/u.test(text) && !text.split('-').every((part) => KEYWORD_STOPWORDS.has(part.toLowerCase()));
+  /^\p{L}[\p{L}-]*\p{L}$/u.test(text) &&
+  (text.includes('-')
+    ? !text.split('-').every((part) => KEYWORD_STOPWORDS.has(part.toLowerCase()))
+    : !KEYWORD_STOPWORDS.has(text.toLowerCase()));
 /**
  * A word that may stand at the edge of a name: the filler test is narrower than for common words, since
  * "New York", "White House" and "Manchester United" begin or end with words that are filler on their own.
@@ -324,9 +325,9 @@ export function chooseKeywords(
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
   // The words are kept as written (no new strings per token); a capitalised word is looked up lowered.
   const lowerCaseTexts = new Set<string>();
-  for (const words of tagged) for (const { text } of words) if (STARTS_LOWER.test(text)) lowerCaseTexts.add(text);
+  for (const words of tagged) for (const { text } of words) if (startsLowerCase(text)) lowerCaseTexts.add(text);
   const lowerCaseWords: LowerCaseTest = (word) => {
-    if (!STARTS_UPPER.test(word)) return false;
+    if (!startsUpperCase(word)) return false;
     const first = String.fromCodePoint(word.codePointAt(0)!);
     return lowerCaseTexts.has(first.toLowerCase() + word.slice(first.length));
   };

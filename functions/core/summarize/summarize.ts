@@ -131,6 +131,28 @@ function asPoint(text: string, whole: boolean): string {
   return whole && endsCleanly ? dropUnmatchedQuote(statement.trim()) : tidyEnding(statement);
 }
 
+/** One cut of a candidate sentence as a key point: its text, its words and how well it stands alone. */
+interface PointVerdict {
+  point: string;
+  words: number;
+  quality: PointQuality;
+}
+
+/**
+ * Judges `cut`, a leading cut of `text` (or `text` itself), as a key point. Unusable when it is under four
+ * words, repeats the summary, or stops inside a series; else as {@link pointQuality} says.
+ */
+function judgePoint(text: string, cut: string, summaryText: string, tagsOf: (text: string) => TaggedToken[]): PointVerdict {
+  const whole = cut === text.trim();
+  const point = asPoint(cut, whole);
+  const words = countWords(point);
+  const unusable = { point, words, quality: 'unusable' } as const;
+  if (words < 4 || summaryText.includes(wordsOnly(point))) return unusable;
+  if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return unusable;
+  // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
+  return { point, words, quality: pointQuality(point, whole, tagsOf(whole ? text : point)) };
+}
+
 /**
  * Key points: the best-scoring sentences outside the summary that say something the summary and the
  * other points do not, each whole or cut to a leading clause, and each a statement that stands on its
@@ -150,15 +172,27 @@ function chooseKeyPoints(
   const summaryText = wordsOnly(summary.map((s) => s.text).join(' '));
   const headlineText = wordsOnly(headline);
   const threshold = Math.min(tuning.redundancy, 0.5);
-  const candidates = [...ranked]
-    .sort(byScore)
-    .filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5 && !wordsOnly(s.text).startsWith(headlineText));
+  const candidates = [...ranked].sort(byScore).filter((s) => !used.has(s.index) && !/\?["”’]?$/.test(s.text) && s.words >= 5);
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
   const tagsOf = (text: string): TaggedToken[] => tagger([text])[0] ?? [];
   // Three points must fit the budget, so each is cut shorter when the budget is tight.
   const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
+  // A candidate's cuts are judged once, when first reached, whichever pass reaches them.
+  const judged = new Map<number, { text: string; cuts: string[]; verdicts: PointVerdict[] }>();
+  const verdictOf = (candidate: RankedSentence, at: number): PointVerdict | undefined => {
+    let entry = judged.get(candidate.index);
+    if (entry === undefined) {
+      const text = stripCaptionLabel(candidate.text);
+      const repeatsHeadline = wordsOnly(candidate.text).startsWith(headlineText);
+      entry = { text, cuts: repeatsHeadline ? [] : clauseCuts(text, perPoint, 5), verdicts: [] };
+      judged.set(candidate.index, entry);
+    }
+    if (at >= entry.cuts.length) return undefined;
+    entry.verdicts[at] ??= judgePoint(entry.text, entry.cuts[at]!, summaryText, tagsOf);
+    return entry.verdicts[at];
+  };
   // A cut between words reads as broken text, so points are whole sentences or whole clauses only.
   // One pass per usable quality, best first; each later pass also takes what the earlier ones took.
   const passes = POINT_QUALITIES.filter((quality) => quality !== 'unusable');
@@ -168,20 +202,15 @@ function chooseKeyPoints(
     for (const candidate of candidates) {
       if (picked.size === LIMITS.keyPointsMax) break;
       if (picked.has(candidate.index) || isRedundant(candidate, [...summary, ...pickedSentences], threshold)) continue;
-      const text = stripCaptionLabel(candidate.text);
-      const cuts = clauseCuts(text, perPoint, 5);
-      const point = cuts
-        .map((cut) => ({ cut, point: asPoint(cut, cut === text.trim()), whole: cut === text.trim() }))
-        .find(({ cut, point, whole }) => {
-          if (countWords(point) < 4 || countWords(point) > wordsLeft || summaryText.includes(wordsOnly(point))) return false;
-          if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return false;
-          // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
-          const quality = pointQuality(point, whole, tagsOf(whole ? text : point));
-          return quality !== 'unusable' && rank(quality) <= rank(accept);
-        })?.point;
+      let point: PointVerdict | undefined;
+      for (let at = 0; point === undefined; at++) {
+        const verdict = verdictOf(candidate, at);
+        if (verdict === undefined) break;
+        if (verdict.quality !== 'unusable' && verdict.words <= wordsLeft && rank(verdict.quality) <= rank(accept)) point = verdict;
+      }
       if (point === undefined) continue;
-      wordsLeft -= countWords(point);
-      picked.set(candidate.index, point);
+      wordsLeft -= point.words;
+      picked.set(candidate.index, point.point);
       pickedSentences.push(candidate);
     }
   }
@@ -233,8 +262,10 @@ export function summarize(input: SummarizeInput, tuning: Tuning = DEFAULT_TUNING
   );
   // The headline is never the summary's first line again: the summary then starts with the next best.
   const isHeadline = sameWordsAs(headline);
-  const others = ranked.filter((s) => !isHeadline(s.text));
-  if (isHeadline(summary.texts[0]!) && others.length > 0) summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
+  if (isHeadline(summary.texts[0]!)) {
+    const others = ranked.filter((s) => !isHeadline(s.text));
+    if (others.length > 0) summary = chooseSummary(others, limits.summaryWords, tuning, limits.brief);
+  }
   const summaryWords = countWords(summary.texts.join(' '));
   const keyPoints = limits.brief ? [] : chooseKeyPoints(ranked, summary.used, tuning, limits.digestWords - summaryWords, tag, headline);
   const keywords = chooseKeywords(sentences, input.title, input.tags ?? [], { min: LIMITS.keywordsMin, max: LIMITS.keywordsMax }, tag);

@@ -56,13 +56,19 @@ export interface Lexicon {
   words: Map<string, string[]>;
   capitalised: Map<string, string[]>;
   endings: Map<string, string[]>;
-  context: Map<string, Map<string, string>>;
+  context: Map<string, ContextTable>;
   /** Classes already looked up, by token: inside a sentence, and at its start. */
   seen: Map<string, readonly string[]>;
   seenFirst: Map<string, readonly string[]>;
   /** Each class's context table (or none), by the class's array: no key is built per token. */
-  contextOf: Map<readonly string[], Map<string, string> | undefined>;
+  contextOf: Map<readonly string[], ContextTable | undefined>;
 }
+
+/**
+ * One class's context, by previous tag: the tag after it (`tag`, when the table lists one) and the tags
+ * after it and before a given next class (`beforeNext`). Nested, so tagging builds no key per token.
+ */
+export type ContextTable = Map<string, { tag?: string; beforeNext: Map<string, string> }>;
 
 /** Past this many entries the lookup cache starts again, so a long-running process stays small. */
 const SEEN_LIMIT = 50_000;
@@ -82,14 +88,22 @@ export function readLexicon(file: LexiconFile): Lexicon {
     }
     return map;
   };
-  const context = new Map<string, Map<string, string>>();
+  const context = new Map<string, ContextTable>();
   for (const [kind, pairs] of Object.entries(file.context)) {
-    const map = new Map<string, string>();
+    const table: ContextTable = new Map();
+    const entryFor = (previous: string) => {
+      let entry = table.get(previous);
+      if (entry === undefined) table.set(previous, (entry = { beforeNext: new Map() }));
+      return entry;
+    };
     for (const pair of pairs.split(' ')) {
       const at = pair.lastIndexOf('=');
-      if (at > 0) map.set(pair.slice(0, at), pair.slice(at + 1));
+      if (at <= 0) continue;
+      const [previous, next] = pair.slice(0, at).split(',');
+      if (next === undefined) entryFor(previous!).tag = pair.slice(at + 1);
+      else entryFor(previous!).beforeNext.set(next, pair.slice(at + 1));
     }
-    context.set(kind, map);
+    context.set(kind, table);
   }
   return {
     words: byWord(file.words),
@@ -195,7 +209,10 @@ function lookUp(lexicon: Lexicon, text: string, first: boolean): readonly string
   return lexicon.words.get(key) ?? endingClass(lexicon, key);
 }
 
-/** The context keys of a token: its previous tag, and that tag with the next token's first tag. */
+/**
+ * The context keys of a token as lexicon.json writes them: its previous tag, and that tag with the next
+ * token's first tag ("DET,NOUN"). The builder counts by them; the tagger reads them nested (see {@link ContextTable}).
+ */
 export const contextKeys = (previous: string, next: string): [string, string] => [`${previous},${next}`, previous];
 
 /** Tags one tokenised sentence with the lexicon: class by class, then context for the ambiguous ones. */
@@ -216,10 +233,8 @@ export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): Tagged
       lexicon.contextOf.set(kind, table);
     }
     let pos = kind[0]!;
-    if (table !== undefined) {
-      const [both, before] = contextKeys(previous, classes[index + 1]?.[0] ?? 'END');
-      pos = table.get(both) ?? table.get(before) ?? pos;
-    }
+    const entry = table?.get(previous);
+    if (entry !== undefined) pos = entry.beforeNext.get(classes[index + 1]?.[0] ?? 'END') ?? entry.tag ?? pos;
     tagged.push({ text: token.text, pos, spaceBefore: token.spaceBefore });
     previous = pos;
   });

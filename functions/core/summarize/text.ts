@@ -38,6 +38,21 @@ export function countWords(text: string): number {
   return count;
 }
 
+const UPPER_START = /^\p{Lu}/u;
+const LOWER_START = /^\p{Ll}/u;
+
+/** True when the text starts with a capital letter. ASCII is decided without a regex: keywords ask it of every word. */
+export function startsUpperCase(text: string): boolean {
+  const code = text.charCodeAt(0);
+  return code < 128 ? code >= 65 && code <= 90 : UPPER_START.test(text);
+}
+
+/** True when the text starts with a lower-case letter (ASCII without a regex, as above). */
+export function startsLowerCase(text: string): boolean {
+  const code = text.charCodeAt(0);
+  return code < 128 ? code >= 97 && code <= 122 : LOWER_START.test(text);
+}
+
 /** Lower-case runs of letters and digits ("Xi’s" gives "xi", "s"). */
 export function rawWords(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
