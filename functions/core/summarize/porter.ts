@@ -94,14 +94,16 @@ function applyRules(word: string, rules: readonly Rule[]): string {
 const positive = (stem: string): boolean => measure(stem) > 0;
 const above1 = (stem: string): boolean => measure(stem) > 1;
 
+const STEP_1A: readonly Rule[] = [
+  ['sses', 'ss', null],
+  ['ies', 'i', null],
+  ['ss', 'ss', null],
+  ['s', '', null],
+];
+
 function step1a(word: string): string {
   if (word.endsWith('ies') && word.length === 4) return word.slice(0, -3) + 'ie';
-  return applyRules(word, [
-    ['sses', 'ss', null],
-    ['ies', 'i', null],
-    ['ss', 'ss', null],
-    ['s', '', null],
-  ]);
+  return applyRules(word, STEP_1A);
 }
 
 function step1b(word: string): string {
@@ -131,73 +133,81 @@ function step1b(word: string): string {
   ]);
 }
 
+const STEP_1C: readonly Rule[] = [['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)]];
+
 function step1c(word: string): string {
-  return applyRules(word, [['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)]]);
+  return applyRules(word, STEP_1C);
 }
+
+const STEP_2: readonly Rule[] = [
+  ['ational', 'ate', positive],
+  ['tional', 'tion', positive],
+  ['enci', 'ence', positive],
+  ['anci', 'ance', positive],
+  ['izer', 'ize', positive],
+  ['bli', 'ble', positive],
+  ['alli', 'al', positive],
+  ['entli', 'ent', positive],
+  ['eli', 'e', positive],
+  ['ousli', 'ous', positive],
+  ['ization', 'ize', positive],
+  ['ation', 'ate', positive],
+  ['ator', 'ate', positive],
+  ['alism', 'al', positive],
+  ['iveness', 'ive', positive],
+  ['fulness', 'ful', positive],
+  ['ousness', 'ous', positive],
+  ['aliti', 'al', positive],
+  ['iviti', 'ive', positive],
+  ['biliti', 'ble', positive],
+  ['fulli', 'ful', positive],
+  // NLTK keeps the "l" with the stem here, so "geology" and "theology" stem alike.
+  ['logi', 'log', (stem) => positive(`${stem}l`)],
+];
 
 function step2(word: string): string {
   if (word.endsWith('alli') && positive(word.slice(0, -4))) return step2(word.slice(0, -4) + 'al');
-  return applyRules(word, [
-    ['ational', 'ate', positive],
-    ['tional', 'tion', positive],
-    ['enci', 'ence', positive],
-    ['anci', 'ance', positive],
-    ['izer', 'ize', positive],
-    ['bli', 'ble', positive],
-    ['alli', 'al', positive],
-    ['entli', 'ent', positive],
-    ['eli', 'e', positive],
-    ['ousli', 'ous', positive],
-    ['ization', 'ize', positive],
-    ['ation', 'ate', positive],
-    ['ator', 'ate', positive],
-    ['alism', 'al', positive],
-    ['iveness', 'ive', positive],
-    ['fulness', 'ful', positive],
-    ['ousness', 'ous', positive],
-    ['aliti', 'al', positive],
-    ['iviti', 'ive', positive],
-    ['biliti', 'ble', positive],
-    ['fulli', 'ful', positive],
-    // NLTK keeps the "l" with the stem here, so "geology" and "theology" stem alike.
-    ['logi', 'log', () => positive(word.slice(0, -3))],
-  ]);
+  return applyRules(word, STEP_2);
 }
+
+const STEP_3: readonly Rule[] = [
+  ['icate', 'ic', positive],
+  ['ative', '', positive],
+  ['alize', 'al', positive],
+  ['iciti', 'ic', positive],
+  ['ical', 'ic', positive],
+  ['ful', '', positive],
+  ['ness', '', positive],
+];
 
 function step3(word: string): string {
-  return applyRules(word, [
-    ['icate', 'ic', positive],
-    ['ative', '', positive],
-    ['alize', 'al', positive],
-    ['iciti', 'ic', positive],
-    ['ical', 'ic', positive],
-    ['ful', '', positive],
-    ['ness', '', positive],
-  ]);
+  return applyRules(word, STEP_3);
 }
 
+const STEP_4: readonly Rule[] = [
+  ['al', '', above1],
+  ['ance', '', above1],
+  ['ence', '', above1],
+  ['er', '', above1],
+  ['ic', '', above1],
+  ['able', '', above1],
+  ['ible', '', above1],
+  ['ant', '', above1],
+  ['ement', '', above1],
+  ['ment', '', above1],
+  ['ent', '', above1],
+  ['ion', '', (stem) => above1(stem) && (stem.endsWith('s') || stem.endsWith('t'))],
+  ['ou', '', above1],
+  ['ism', '', above1],
+  ['ate', '', above1],
+  ['iti', '', above1],
+  ['ous', '', above1],
+  ['ive', '', above1],
+  ['ize', '', above1],
+];
+
 function step4(word: string): string {
-  return applyRules(word, [
-    ['al', '', above1],
-    ['ance', '', above1],
-    ['ence', '', above1],
-    ['er', '', above1],
-    ['ic', '', above1],
-    ['able', '', above1],
-    ['ible', '', above1],
-    ['ant', '', above1],
-    ['ement', '', above1],
-    ['ment', '', above1],
-    ['ent', '', above1],
-    ['ion', '', (stem) => above1(stem) && (stem.endsWith('s') || stem.endsWith('t'))],
-    ['ou', '', above1],
-    ['ism', '', above1],
-    ['ate', '', above1],
-    ['iti', '', above1],
-    ['ous', '', above1],
-    ['ive', '', above1],
-    ['ize', '', above1],
-  ]);
+  return applyRules(word, STEP_4);
 }
 
 function step5a(word: string): string {
@@ -208,8 +218,10 @@ function step5a(word: string): string {
   return word;
 }
 
+const STEP_5B: readonly Rule[] = [['ll', 'l', (stem) => measure(`${stem}l`) > 1]];
+
 function step5b(word: string): string {
-  return applyRules(word, [['ll', 'l', () => measure(word.slice(0, -1)) > 1]]);
+  return applyRules(word, STEP_5B);
 }
 
 /**
