@@ -253,12 +253,12 @@ const keyOf = (words: readonly string[]): string => words.map((word) => stem(wor
 
 function add(candidates: Map<string, Candidate>, kind: Kind, words: readonly string[], lead: boolean, weight = 1): void {
   const key = `${kind === 'name' ? 'n' : 'c'}:${keyOf(words)}`;
-  const candidate = candidates.get(key) ?? { kind, score: 0, mentions: 0, forms: new Map<string, number>() };
+  let candidate = candidates.get(key);
+  if (candidate === undefined) candidates.set(key, (candidate = { kind, score: 0, mentions: 0, forms: new Map<string, number>() }));
   candidate.score += weight * (MENTION_WEIGHT[kind] + (lead ? LEAD_BONUS : 0));
   candidate.mentions += 1;
   const form = words.join(' ');
   candidate.forms.set(form, (candidate.forms.get(form) ?? 0) + 1);
-  candidates.set(key, candidate);
 }
 
 /** The most common surface form; ties go to the shorter, then the alphabetically first. */

@@ -65,11 +65,14 @@ function markFinite(tokens: readonly TaggedToken[]): Word[] {
   }));
 }
 
+/** Tokens that end a clause inside a point: comma, semicolon and the dashes. */
+const CLAUSE_MARKS: ReadonlySet<string> = new Set([',', ';', '–', '—']);
+
 /** The words between commas, semicolons and dashes (a hyphen inside "China-Russia" is no dash). */
 function segments(tokens: readonly Word[]): Word[][] {
   const parts: Word[][] = [[]];
   for (const token of tokens) {
-    if (/^[,;–—]$/u.test(token.text) || (token.text === '-' && token.spaceBefore)) parts.push([]);
+    if (CLAUSE_MARKS.has(token.text) || (token.text === '-' && token.spaceBefore)) parts.push([]);
     else parts[parts.length - 1]!.push(token);
   }
   return parts.filter((part) => part.some((token) => token.pos !== 'PUNCT'));

@@ -218,14 +218,15 @@ export const contextKeys = (previous: string, next: string): [string, string] =>
 /** Tags one tokenised sentence with the lexicon: class by class, then context for the ambiguous ones. */
 export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): TaggedToken[] {
   let opening = true;
-  const classes = tokens.map(({ text }) => {
-    const kind = classOf(lexicon, text, opening);
+  const classes: (readonly string[])[] = [];
+  for (const { text } of tokens) {
+    classes.push(classOf(lexicon, text, opening));
     opening &&= OPENER.test(text);
-    return kind;
-  });
+  }
   const tagged: TaggedToken[] = [];
   let previous = 'START';
-  tokens.forEach((token, index) => {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]!;
     const kind = classes[index]!;
     let table = lexicon.contextOf.get(kind);
     if (table === undefined && !lexicon.contextOf.has(kind)) {
@@ -237,7 +238,7 @@ export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): Tagged
     if (entry !== undefined) pos = entry.beforeNext.get(classes[index + 1]?.[0] ?? 'END') ?? entry.tag ?? pos;
     tagged.push({ text: token.text, pos, spaceBefore: token.spaceBefore });
     previous = pos;
-  });
+  }
   return tagged;
 }
 
