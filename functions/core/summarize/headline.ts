@@ -119,7 +119,7 @@ const OPEN_ENDINGS = new Set(['VERB', 'AUX', 'ADP', 'DET', 'CCONJ', 'SCONJ', 'PA
  * "Conrad Hilton, the younger brother of…"), and not ending where its object was cut off.
  */
 function standsAlone(cut: string, tagger: Tagger): boolean {
-  const tokens = tagger([cut]).flat();
+  const tokens = tagger([cut])[0] ?? [];
   if (pointQuality(cut, false, tokens) === 'unusable') return false;
   const words = tokens.filter((token) => token.pos !== 'PUNCT');
   return !OPEN_ENDINGS.has(words[words.length - 1]?.pos ?? 'X');

@@ -86,7 +86,7 @@ const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => 
  * `tagged` are the point's tokens when the caller has them already.
  */
 export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[]): PointQuality {
-  const tokens = markFinite(tagged ?? tagSentences([point]).flat());
+  const tokens = markFinite(tagged ?? tagSentences([point])[0] ?? []);
   const words = tokens.filter((token) => token.pos !== 'PUNCT');
   const first = words[0];
   if (first === undefined) return 'unusable';

@@ -257,7 +257,7 @@ export function cachingTagger(tagger: Tagger): Tagger {
     sentences.map((sentence) => {
       let tagged = known.get(sentence);
       if (tagged === undefined) {
-        tagged = tagger([sentence]).flat();
+        tagged = tagger([sentence])[0] ?? [];
         known.set(sentence, tagged);
       }
       return tagged;
