@@ -120,6 +120,76 @@ describe('headlines', () => {
     expect(summary.sentences.join(' ')).not.toContain('Firefighters rescued a cat');
   });
 
+  /** The headline written from `lead`, with the heat-pump body after it. */
+  const headlineOf = (lead: string, ...after: string[]): string => summarize({ text: [lead, ...after, HEAT_BODY].join('\n\n') }).headline;
+
+  it('drops the phrase or subordinate clause a long lead opens with, and writes the main clause', () => {
+    expect(
+      headlineOf(
+        'As the forty crew members of a research ship trapped in sea ice off Greenland prepared for another night on board, coastguards announced plans to fly in supplies.',
+      ),
+    ).toBe('Coastguards announced plans to fly in supplies');
+    expect(
+      headlineOf(
+        'With its empty beaches and quiet little cafes in the depths of the winter season, the harbour town, where the ferry ran aground on Sunday, is a calm and windswept place.',
+      ),
+    ).toBe('The harbour town is a calm and windswept place');
+    // An opening phrase that holds the main clause is no opening phrase: its trailing clause is never the headline.
+    expect(
+      headlineOf(
+        'Under pressure from both parties the mayor agreed on Monday to delay the vote, a decision that angered residents who had waited months for the stadium plan.',
+      ),
+    ).not.toMatch(/^A decision/);
+  });
+
+  it('drops an appositive or an age between the subject and its verb', () => {
+    expect(headlineOf('Maria Lopez, the longest-serving librarian in the county, has retired after 41 years.')).toBe(
+      'Maria Lopez has retired after 41 years',
+    );
+    expect(headlineOf('Daniel Kerr, 34, was charged on Monday with two counts of arson.')).toBe(
+      'Daniel Kerr was charged on Monday with two counts of arson',
+    );
+  });
+
+  it('cuts before a relative clause, keeps a predicative adjective and a participle before a new clause', () => {
+    expect(
+      headlineOf(
+        'The state supreme court has struck down a law that let police search the phones of protesters without a warrant during marches and rallies.',
+      ),
+    ).toBe('The state supreme court has struck down a law');
+    expect(
+      headlineOf(
+        'Local reporters are finding their work increasingly dangerous in the border provinces of the north and the east after a year of attacks.',
+      ),
+    ).toBe('Local reporters are finding their work increasingly dangerous');
+    expect(
+      headlineOf(
+        'At least 12 people have died and more than 40 were hurt after a bridge under construction collapsed onto a busy road in the north of the country.',
+      ),
+    ).toBe('At least 12 people have died and more than 40 were hurt');
+  });
+
+  it('never ends on a clause that lost its verb, and keeps an aside that closes before the attribution', () => {
+    const announced = headlineOf(
+      'In a short statement late on Friday night, the ministry announced that a ban on imports of fresh fruit from neighbouring countries will be lifted.',
+    );
+    expect(announced).not.toMatch(/announced that a ban/);
+    expect(announced.length).toBeLessThanOrEqual(90);
+    expect(
+      headlineOf(
+        'The minister made a surprise visit to the flooded valley, where she met families who had lost their homes and farms in the storm, the agency reported.',
+      ),
+    ).toBe('The minister made a surprise visit to the flooded valley');
+  });
+
+  it('takes a later sentence as the headline only when it names its subject', () => {
+    // The lead gives no headline (it has no verb); the second sentence leans on it, the third does not.
+    const lead =
+      'Chaos on the railways for the third time this month for the thousands of commuters from the northern suburbs on their way to offices in the city centre.';
+    const headline = headlineOf(lead, 'That is how the operator described the worst morning of delays this year.');
+    expect(headline).toBe('Sales rose 18 percent in the year to March');
+  });
+
   it('cuts a title made of one overlong token inside it, with an ellipsis, within 90 characters', () => {
     const token = 'x'.repeat(300);
     const { headline } = summarize({ text: HEAT_BODY, title: token });

@@ -6,7 +6,7 @@
  * characters keeps its leading clauses, cut at a clause boundary, never inside a clause.
  */
 import { stripBidiControls } from '../articles/text.js';
-import { pointQuality } from './points.js';
+import { hasClause, pointQuality } from './points.js';
 import { tagSentences, type Tagger } from './tagger.js';
 import { countWords, shorten, tidyEnding, wordsOnly } from './text.js';
 
@@ -48,47 +48,73 @@ const ATTRIBUTION =
 const INVERTED_ATTRIBUTION = /,\s+(?:said|says|added|according\s+to)\s+[^,]{1,50}(?:,[^,]{1,60})?[.!]?$/iu;
 
 /** A relative clause or aside between commas: "An Australian citizen, who has awaited trial …, could face". */
-const ASIDE = /,\s+(?:who|whose|which|where)\s[^,]{1,120},\s+/gu;
+const ASIDE = /,\s+(?:who|whose|which|where)\s[^,]{1,160},\s+/gu;
+
+/**
+ * An appositive or an age between the subject's name and its verb: "Conrad Hilton, the younger brother of
+ * celebrity heiress Paris Hilton, has reached…", "John Smith, 45, was…". The verb after it is lower case.
+ */
+const SUBJECT_APPOSITIVE = /^((?:\p{Lu}[\p{L}'’.-]*\s+){0,3}\p{Lu}[\p{L}'’.-]*),\s+(?:(?:the|a|an)\s[^,]{1,100}|\d{1,3}),\s+(?=\p{Ll})/u;
+
+/** True when the text is an attribution that ends a sentence (", police said."). */
+const isAttribution = (text: string): boolean => ATTRIBUTION.test(text) || INVERTED_ATTRIBUTION.test(text);
 
 /** A sentence as a headline: no dateline, no attribution, no asides, no closing full stop. */
 function headlineBase(sentence: string): string {
   let text = stripBidiControls(sentence).replace(/\s+/gu, ' ').trim().replace(/…$/u, '');
-  text = text.replace(DATELINE, '').replace(ASIDE, ' ');
+  text = text.replace(DATELINE, '');
+  // An aside's closing comma is not the one before an attribution ("…, where he met…, the agency said").
+  text = text.replace(ASIDE, (aside: string, offset: number) => (isAttribution(`, ${text.slice(offset + aside.length)}`) ? aside : ' '));
+  text = text.replace(SUBJECT_APPOSITIVE, '$1 ');
   const withoutAttribution = text.replace(ATTRIBUTION, '').replace(INVERTED_ATTRIBUTION, '');
   if (countWords(withoutAttribution) >= 4) text = withoutAttribution;
   // A headline does not end with a full stop; a question or exclamation mark may stay.
   return text.replace(/\.+(["”’]?)$/u, '$1').trim();
 }
 
-/** Where a clause ends: a comma, semicolon or colon before a space, or a spaced dash. */
-const CLAUSE_END = /[,;:](?=\s)|\s[–—-](?=\s)/gu;
+/** Where a clause ends: a comma, semicolon or colon before a space, or a spaced dash (" -- " too). */
+const CLAUSE_END = /[,;:](?=\s)|\s(?:--|[–—-])(?=\s)/gu;
 
-/** Words that open a phrase a headline can do without: "… in Moscow", "… on Thursday", "… after talks". */
+/**
+ * Words that open a phrase a headline can do without: "… in Moscow", "… on Thursday", "… after talks",
+ * and a relative clause: "…has reversed a controversial law | that gave…".
+ */
 const PHRASE_OPENERS = new Set(
   `on in at for from with after before during over since amid into near under across against without
-  until following along through by about around between toward towards off`.split(/\s+/u),
+  until following along through by about around between toward towards off that which who whose`.split(/\s+/u),
 );
 
+/**
+ * A cut of a sentence for a headline, and what it dropped: the clauses after a comma, semicolon, colon
+ * or dash (`clause`), a trailing phrase ("… | in Moscow", `phrase`), or a clause a conjunction opens
+ * ("… were injured | after the roof collapsed", `conjunction`).
+ */
+interface HeadlineCut {
+  text: string;
+  before: 'clause' | 'phrase' | 'conjunction';
+}
+
 /** Every leading run of whole clauses with at least four words, longest first. */
-function clausePrefixes(text: string): string[] {
-  const cuts: string[] = [];
+function clausePrefixes(text: string): HeadlineCut[] {
+  const cuts: HeadlineCut[] = [];
   for (const match of text.matchAll(CLAUSE_END)) {
     const cut = tidyEnding(text.slice(0, match.index));
-    if (countWords(cut) >= 4) cuts.push(cut);
+    if (countWords(cut) >= 4) cuts.push({ text: cut, before: 'clause' });
   }
   return cuts.reverse();
 }
 
 /** The first clause cut before each phrase opener ("…held extensive talks | in Moscow | on Thursday"), longest first. */
-function phrasePrefixes(text: string): string[] {
+function phrasePrefixes(text: string): HeadlineCut[] {
   const firstEnd = [...text.matchAll(CLAUSE_END)][0]?.index ?? text.length;
   const words = text.slice(0, firstEnd).split(/\s+/u);
   // A conjunction opens a clause of its own ("… next week after talks over pay broke down"): a cut may
   // drop that clause whole, never keep part of it ("…after talks").
   const opensClause = words.findIndex((word, index) => index > 0 && CLAUSE_OPENERS.has(word.toLowerCase()));
-  const cuts: string[] = [];
+  const cuts: HeadlineCut[] = [];
   for (let count = opensClause > 0 ? opensClause : words.length - 1; count >= 5; count--) {
-    if (count === opensClause || PHRASE_OPENERS.has(words[count]!.toLowerCase())) cuts.push(tidyEnding(words.slice(0, count).join(' ')));
+    if (count === opensClause || PHRASE_OPENERS.has(words[count]!.toLowerCase()))
+      cuts.push({ text: tidyEnding(words.slice(0, count).join(' ')), before: count === opensClause ? 'conjunction' : 'phrase' });
   }
   return cuts;
 }
@@ -110,29 +136,105 @@ const CLAUSE_OPENERS = new Set([
   'whether',
 ]);
 
+/** Words that open a clause inside a headline; the clause needs its own verb. */
+const CLAUSE_WORDS: ReadonlySet<string> = new Set(['that', 'which', 'who', 'whom', 'whose', 'whether', 'if', 'because', 'how', 'why']);
+
 /** Parts of speech a headline cannot end on: its object or clause was cut away ("…the weekend left"). */
 const OPEN_ENDINGS = new Set(['VERB', 'AUX', 'ADP', 'DET', 'CCONJ', 'SCONJ', 'PART']);
 
 /**
  * True when a cut reads as a statement on its own: a main clause with a finite verb (see
  * {@link pointQuality}), not a subordinate clause or an appositive ("But as these letters reveal",
- * "Conrad Hilton, the younger brother of…"), and not ending where its object was cut off.
+ * "Conrad Hilton, the younger brother of…"), and not ending where its object was cut off. A participle
+ * after its auxiliary ends a clause before a conjunction ("…more than 60 were injured | after"). `subjectLed`
+ * also refuses a cut that opens with a pronoun or a connective ("It can…").
  */
-function standsAlone(cut: string, tagger: Tagger): boolean {
-  const tokens = tagger([cut])[0] ?? [];
-  if (pointQuality(cut, false, tokens) === 'unusable') return false;
+function standsAlone(cut: HeadlineCut, tagger: Tagger, subjectLed = false): boolean {
+  const tokens = tagger([cut.text])[0] ?? [];
+  const quality = pointQuality(cut.text, false, tokens, cut.before !== 'clause');
+  if (quality === 'unusable' || (subjectLed && quality === 'weak')) return false;
   const words = tokens.filter((token) => token.pos !== 'PUNCT');
-  return !OPEN_ENDINGS.has(words[words.length - 1]?.pos ?? 'X');
+  // "…announced that a pledge of allegiance": the clause "that" opens lost its verb to the cut.
+  const lastOpener = words.findLastIndex((word) => CLAUSE_WORDS.has(word.text.toLowerCase()));
+  if (lastOpener >= 0 && !hasClause(words.slice(lastOpener + 1))) return false;
+  const last = words[words.length - 1]?.pos ?? 'X';
+  // Before a phrase the participle may have lost its object ("…photos were seen | through"); before a
+  // new clause it has not.
+  if (last === 'VERB' && cut.before === 'conjunction') {
+    const before = words
+      .slice(0, -1)
+      .reverse()
+      .find((word) => word.pos !== 'ADV');
+    return before?.pos === 'AUX';
+  }
+  return !OPEN_ENDINGS.has(last);
+}
+
+/** The cut of `text` that fits in {@link HEADLINE_CHARS} and stands alone: leading clauses first, then phrases. */
+function bestCut(text: string, tagger: Tagger, subjectLed = false): string | undefined {
+  const cuts: HeadlineCut[] = [{ text, before: 'clause' }, ...clausePrefixes(text), ...phrasePrefixes(text)];
+  return cuts.find((cut) => cut.text.length <= HEADLINE_CHARS && standsAlone(cut, tagger, subjectLed))?.text;
+}
+
+/**
+ * The sentence without the phrases or subordinate clauses that open it ("Thankfully, no one was…",
+ * "As the 74 people … readied for New Year's Eve, authorities revealed…"), capitalised; undefined when
+ * it opens with its main clause.
+ */
+function withoutOpeningPhrase(text: string, tagger: Tagger): string | undefined {
+  let rest = text;
+  // Two opening phrases at most ("In March, after the vote, the council…").
+  for (let round = 0; round < 2; round++) {
+    const end = [...rest.matchAll(CLAUSE_END)][0];
+    if (end === undefined) break;
+    const head = rest.slice(0, end.index);
+    const tokens = (tagger([head])[0] ?? []).filter((token) => token.pos !== 'PUNCT');
+    // "… -- and ahead of his wedding anniversary --": a conjunction may join two opening phrases.
+    const first = tokens[0]?.pos === 'CCONJ' && round > 0 ? tokens[1] : tokens[0];
+    if (first === undefined) break;
+    // "As the 74 people … readied for New Year's Eve," is a clause, but not the main one.
+    const subordinate = CLAUSE_OPENERS.has(first.text.toLowerCase());
+    // "Thankfully,", "With its snow-capped mountains,", "Many years ago," — but "With a sweep of his
+    // pen Putin wrote a new chapter," holds the main clause.
+    const phrase = (OPENING_PHRASE_TAGS.has(first.pos) || /\bago$/iu.test(head)) && !hasClause(tokens);
+    if (!subordinate && !phrase) break;
+    rest = rest.slice(end.index + end[0].length).trim();
+  }
+  if (rest === text || countWords(rest) < 4) return undefined;
+  const first = String.fromCodePoint(rest.codePointAt(0)!);
+  return first.toUpperCase() + rest.slice(first.length);
+}
+
+/** The tags a phrase that opens a sentence before its subject starts with: "In March,", "Thankfully,", "Despite…". */
+const OPENING_PHRASE_TAGS: ReadonlySet<string> = new Set(['ADP', 'ADV', 'SCONJ']);
+
+/**
+ * True when a sentence after the lead can be the headline: it names its subject, asks nothing and is no
+ * stray subordinate clause ("That's how police are responding", "Why shouldn't they…?", "Although she
+ * certainly pokes fun…" say nothing without the lead).
+ */
+function standsInForLead(base: string, tagger: Tagger): boolean {
+  if (/\?["”’]?$/u.test(base) || CLAUSE_OPENERS.has(base.split(/\s/u)[0]!.toLowerCase())) return false;
+  const quality = pointQuality(base, true, tagger([base])[0] ?? []);
+  return quality === 'good' || quality === 'leaning';
 }
 
 /**
  * The headline of one sentence: the sentence itself when it fits, else its longest leading clauses, else
- * its first clause without trailing phrases, whichever fits in {@link HEADLINE_CHARS} and stands alone.
+ * its first clause without trailing phrases, whichever fits in {@link HEADLINE_CHARS} and stands alone
+ * (a sentence after the lead must also name its subject);
+ * else, for the lead, the same of its main clause when it opens with a phrase or a subordinate clause
+ * (a later sentence's main clause leans on what came before: "Under Section 66A, alleged offenders…").
  */
-function sentenceHeadline(sentence: string, tagger: Tagger): string | undefined {
+function sentenceHeadline(sentence: string, tagger: Tagger, lead: boolean): string | undefined {
   const base = headlineBase(sentence);
-  if (base.length <= HEADLINE_CHARS) return base.length > 0 ? base : undefined;
-  return [...clausePrefixes(base), ...phrasePrefixes(base)].find((cut) => cut.length <= HEADLINE_CHARS && standsAlone(cut, tagger));
+  if (base.length === 0) return undefined;
+  if (!lead && !standsInForLead(base, tagger)) return undefined;
+  if (base.length <= HEADLINE_CHARS) return base;
+  const cut = bestCut(base, tagger, !lead);
+  if (cut !== undefined) return cut;
+  const main = lead ? withoutOpeningPhrase(base, tagger) : undefined;
+  return main === undefined ? undefined : bestCut(main, tagger, true);
 }
 
 /**
@@ -141,8 +243,8 @@ function sentenceHeadline(sentence: string, tagger: Tagger): string | undefined 
  * with an ellipsis, so the reader sees the words stop; a first word longer than the line is cut inside.
  */
 function headlineFromSentences(candidates: readonly string[], tagger: Tagger): string {
-  for (const sentence of candidates.slice(0, 3)) {
-    const headline = sentenceHeadline(sentence, tagger);
+  for (const [index, sentence] of candidates.slice(0, 3).entries()) {
+    const headline = sentenceHeadline(sentence, tagger, index === 0);
     // A fragment of one or two words ("the.") is no headline while a real sentence follows.
     if (headline !== undefined && countWords(headline) >= 3) return headline;
   }

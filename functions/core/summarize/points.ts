@@ -21,6 +21,9 @@ const SUBORDINATE_OPENERS = new Set(
   `as while when whenever after before although though because since if unless until once with without
   despite amid amidst following during whereas whether having being to`.split(/\s+/),
 );
+/** Two words that open a quantity ("At least 12 people…"), not a phrase before the subject. */
+const QUANTITY_OPENERS: ReadonlySet<string> = new Set(['at least', 'at most', 'up to', 'more than', 'fewer than', 'less than']);
+
 /** Words that make a point lean on the sentence before it. */
 const LEANING_OPENERS = new Set(
   `he she it they we i you his her its their this these those that there but and so yet or also however
@@ -80,12 +83,17 @@ function segments(tokens: readonly Word[]): Word[][] {
 
 const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => word.finite);
 
+/** True when the tagged text has a finite verb (see `Word.finite`): a clause, not a phrase. */
+export const hasClause = (tokens: readonly TaggedToken[]): boolean => hasFiniteVerb(markFinite(tokens));
+
 /**
  * Judges one key point. `whole` says whether the point is its sentence in full (a whole sentence is
  * grammatical by construction, so only the caption and lean tests apply) or a leading cut of it.
- * `tagged` are the point's tokens when the caller has them already.
+ * `tagged` are the point's tokens when the caller has them already; `endsBeforePhrase` says the cut
+ * was made before a prepositional phrase (a headline's "… in Moscow"), after which an adjective is
+ * predicative, not a noun's modifier.
  */
-export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[]): PointQuality {
+export function pointQuality(point: string, whole: boolean, tagged?: readonly TaggedToken[], endsBeforePhrase = false): PointQuality {
   const tokens = markFinite(tagged ?? tagSentences([point])[0] ?? []);
   const words = tokens.filter((token) => token.pos !== 'PUNCT');
   const first = words[0];
@@ -99,7 +107,9 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     const parts = segments(tokens);
     // "With both nations seeking to …, SCO, and BRICS", "In an age where it is hard to unplug": an
     // opening clause or phrase must be followed by a main clause within the cut.
-    const opensSubordinate = SUBORDINATE_OPENERS.has(opener) || ['VERB', 'SCONJ', 'ADP'].includes(first.pos);
+    // "At least 12 people died", "Up to 40 homes": a number's modifier, not a phrase before the subject.
+    const quantity = QUANTITY_OPENERS.has(`${opener} ${words[1]?.text.toLowerCase() ?? ''}`);
+    const opensSubordinate = !quantity && (SUBORDINATE_OPENERS.has(opener) || ['VERB', 'SCONJ', 'ADP'].includes(first.pos));
     if (opensSubordinate && !parts.slice(1).some(hasFiniteVerb)) return 'unusable';
     const last = parts[parts.length - 1] ?? [];
     const lastWords = last.filter((token) => token.pos !== 'PUNCT').map((token) => token.text.toLowerCase());
@@ -110,7 +120,9 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     // "In the case of the Boeing 777, Campbell": the subject is there, its verb is not.
     if (parts.length > 1 && !hasFiniteVerb(last) && !hasFiniteVerb(parts[0]!)) return 'unusable';
     // "…emphasized the steady" (of "the steady, high-quality development"): the cut left its noun behind.
-    if (CUT_OFF_ENDINGS.has(words[words.length - 1]?.pos ?? '')) return 'unusable';
+    // Before a dropped phrase an adjective ends its clause ("…find reporting increasingly difficult | in").
+    const lastPos = words[words.length - 1]?.pos ?? '';
+    if (CUT_OFF_ENDINGS.has(lastPos) && !(endsBeforePhrase && lastPos === 'ADJ')) return 'unusable';
   }
   if (LEANING_OPENERS.has(first.text.toLowerCase())) return 'weak';
   return words.some((word) => LEANING_WORDS.has(word.text.toLowerCase())) ? 'leaning' : 'good';
