@@ -45,6 +45,12 @@ describe('pointQuality', () => {
     expect(pointQuality('attorney Bradley Edwards filed the lawsuit in a Florida court', true)).toBe('unusable');
   });
 
+  it('rejects a cut that opened a relative or time clause and lost its verb, and reads "At least" as a quantity', () => {
+    expect(pointQuality('The interviews provoked more debate on television on Monday when, on the breakfast show', false)).toBe('unusable');
+    expect(pointQuality('The woman who found the wallet handed it to the police', false)).toBe('good');
+    expect(pointQuality('At least 12 people have died and more than 40 were hurt', false)).toBe('good');
+  });
+
   it('marks a point that leans on the sentence before as weak', () => {
     expect(pointQuality('He affirmed China’s commitment to defending the post-war international order', true)).toBe('weak');
     expect(pointQuality('But the Lebanese government puts the total at more than 1 million', true)).toBe('weak');

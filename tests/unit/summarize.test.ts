@@ -4,6 +4,7 @@ import { ArticleError } from '../../functions/core/errors.js';
 import type { Summary } from '../../functions/core/model.js';
 import { readingMinutes, readingTime } from '../../functions/core/reading-time.js';
 import { ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
+import { cleanSentences } from '../../functions/core/summarize/clean.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 
@@ -223,6 +224,21 @@ describe('summarize', () => {
     expect(summary.headline).not.toMatch(/^By\b/);
     const wire = summarize({ text: `LONDON, England (CNN) -- ${STORY}` });
     expect(wire.sentences[0]).not.toContain('(CNN)');
+  });
+
+  it("drops reporters' credit lines, never the sentences that only mention a report", () => {
+    const credits = [
+      "CNN's Jane Doe and Ana Ruiz contributed to this report .",
+      'Tom Brown contributed reporting from Lagos.',
+      "CNN's Melissa Gray reported and wrote from Atlanta.",
+    ];
+    const kept = 'The charity contributed to the report on rural poverty, which was published in May.';
+    expect(cleanSentences(['The river burst its banks on Monday.', kept, ...credits])).toEqual([
+      'The river burst its banks on Monday.',
+      kept,
+    ]);
+    const summary = summarize({ text: [STORY, ...credits].join('\n\n') });
+    expect([...summary.sentences, ...summary.keyPoints].join(' ')).not.toMatch(/contributed|reported and wrote/);
   });
 
   it('computes reading times in whole minutes at 230 words a minute, at least one', () => {

@@ -1,8 +1,8 @@
 /**
  * Removes boilerplate that news text drags along and that no summary should repeat: Daily-Mail-style
  * byline blocks ("By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . UPDATED: . …",
- * "Last updated at 1:25 AM on 3rd August 2011 ."), wire datelines ("LONDON, England (CNN) -- "), and
- * "scroll down for video" prompts.
+ * "Last updated at 1:25 AM on 3rd August 2011 ."), wire datelines ("LONDON, England (CNN) -- "),
+ * "scroll down for video" prompts and reporters' credit lines.
  */
 
 /** Sentences that are byline or timestamp debris when they appear at the top of an article. */
@@ -20,7 +20,16 @@ const HEADER_JUNK: readonly RegExp[] = [
 ];
 
 /** Anywhere in the article: prompts and furniture, not news. */
-const BOILERPLATE: readonly RegExp[] = [/scroll down for/i, /^click here\b/i, /^video\b.{0,20}scroll down/i, /^read more:/i];
+const BOILERPLATE: readonly RegExp[] = [
+  /scroll down for/i,
+  /^click here\b/i,
+  /^video\b.{0,20}scroll down/i,
+  /^read more:/i,
+  // Credit lines: "CNN's Laura Smith and Ana Ruiz contributed to this report.", "… contributed reporting."
+  /^[^.!?]{1,120}\bcontributed (?:to (?:this|the) (?:report|story|article)|reporting)(?:\s+(?:from|in)\s+[^.!?,]{1,40})?\s*\.?$/i,
+  // "CNN's Nick Paton Walsh reported this story from Beirut."
+  /^(?:CNN|AP|Reuters|AFP)['’]s [^.!?]{1,80}\breported(?: this story| and wrote)?(?: (?:from|in) [^.!?]{1,80})?\s*\.?$/,
+];
 
 /** A wire dateline before the first words: "WASHINGTON (CNN) -- ", "(CNN)", "LONDON, England (Reuters) - ". */
 const DATELINE = /^(?:[\p{Lu}][\p{Lu}\p{L} .,'’-]{0,60})?\((?:CNN|AP|Reuters|AFP|EW\.com|CNN Student News)\)\s*(?:--|—|–|-)?\s*/u;

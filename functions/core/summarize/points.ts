@@ -117,6 +117,10 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     // "Tony Pulis believes that Fletcher, who has agreed a contract": the main verb comes after the cut;
     // "…a first-half lead, and although it was later cancelled out": the cut ends inside a new clause.
     if (parts.length > 1 && (RELATIVE_OPENERS.has(lastOpener) || SUBORDINATE_OPENERS.has(lastOpener))) return 'unusable';
+    // "…on Australian television Monday when, on the show": a relative or time clause the cut opened has
+    // no verb yet.
+    const lastRelative = words.findLastIndex((word) => RELATIVE_OPENERS.has(word.text.toLowerCase()));
+    if (lastRelative >= 0 && !hasFiniteVerb(words.slice(lastRelative + 1))) return 'unusable';
     // "In the case of the Boeing 777, Campbell": the subject is there, its verb is not.
     if (parts.length > 1 && !hasFiniteVerb(last) && !hasFiniteVerb(parts[0]!)) return 'unusable';
     // "…emphasized the steady" (of "the steady, high-quality development"): the cut left its noun behind.
