@@ -142,6 +142,12 @@ describe('headlines', () => {
     ).not.toMatch(/^A decision/);
   });
 
+  it('drops an attribution inside the lead with its speaker ("…, police said, but…")', () => {
+    expect(
+      headlineOf('A man admitted he set fire to two warehouses by the canal, police said, but denied he had meant to hurt anyone at all.'),
+    ).toBe('A man admitted he set fire to two warehouses by the canal');
+  });
+
   it('drops an appositive or an age between the subject and its verb', () => {
     expect(headlineOf('Maria Lopez, the longest-serving librarian in the county, has retired after 41 years.')).toBe(
       'Maria Lopez has retired after 41 years',

@@ -98,7 +98,8 @@ interface HeadlineCut {
 function clausePrefixes(text: string): HeadlineCut[] {
   const cuts: HeadlineCut[] = [];
   for (const match of text.matchAll(CLAUSE_END)) {
-    const cut = tidyEnding(text.slice(0, match.index));
+    // "…in Ferguson, police said, but claimed…": the attribution goes with what follows it, not "police".
+    const cut = tidyEnding(text.slice(0, match.index).replace(ATTRIBUTION, ''));
     if (countWords(cut) >= 4) cuts.push({ text: cut, before: 'clause' });
   }
   return cuts.reverse();
