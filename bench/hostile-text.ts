@@ -1,9 +1,12 @@
 /**
  * Summariser scaling on text built to make NLP stall, 10 KB to 1 MiB: one random hex token between two
- * sentences, and a paragraph of lower-case continuations ("and then. and then. …", which the splitter
- * merges into one sentence), each set beside ordinary prose of the same size measured in the same run.
+ * sentences, a paragraph of lower-case continuations ("and then. and then. …", which the splitter
+ * merges into one sentence), one sentence of comma-separated clauses and one paragraph of tiny sentences,
+ * each set beside ordinary prose of the same size measured in the same run.
  * Linear means the ratio to prose stays flat (or falls) as the size grows; before the overlong-run guard,
- * 80 KB of hex took about a minute and 1 MiB hours. Prints, never fails on a time.
+ * 80 KB of hex took about a minute and 1 MiB hours; before headline and summary cuts stopped looking
+ * past their allowance, 256 KB of commas took 23 s, and before ICU read long paragraphs in windows,
+ * 1 MiB of prose took 12.6 s. Prints, never fails on a time.
  */
 import { randomBytes } from 'node:crypto';
 import { summarize } from '../functions/core/summarize/index.js';
@@ -27,6 +30,10 @@ function prose(bytes: number): string {
 const HOSTILE: ReadonlyArray<readonly [string, (bytes: number) => string]> = [
   ['one random hex token', (bytes) => `${FRAME}\n\n${randomBytes(Math.ceil(bytes / 2)).toString('hex')}\n\n${FRAME}`],
   ['lower-case continuations', (bytes) => `${FRAME} ${'and then. '.repeat(Math.ceil(bytes / 10))}`],
+  // One sentence of clauses: every comma is a place to cut a headline or a summary line.
+  ['one sentence of commas', (bytes) => 'the council met again, '.repeat(Math.ceil(bytes / 23))],
+  // One paragraph of tiny sentences: V8's segmenter, given it whole, took 20 s for 256 KB of these.
+  ['one paragraph of "1. 2. 3. "', (bytes) => '1. 2. 3. '.repeat(Math.ceil(bytes / 9))],
 ];
 
 function timeSummary(text: string, repeats: number): number {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArticleError } from '../../functions/core/errors.js';
 import type { Summary } from '../../functions/core/model.js';
 import { readingMinutes, readingTime } from '../../functions/core/reading-time.js';
 import { ExtractiveSummarizer, LIMITS, splitSentences, summarize } from '../../functions/core/summarize/index.js';
 import { cleanSentences } from '../../functions/core/summarize/clean.js';
+import { icuSegments, SEGMENT_WINDOW_CHARS } from '../../functions/core/summarize/segment.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 
@@ -45,6 +47,55 @@ function checkLimits(summary: Summary, articleWords: number): void {
   for (const keyword of summary.keywords) expect(keyword).toBe(keyword.toLowerCase());
   expect(new Set(summary.keywords).size).toBe(summary.keywords.length);
 }
+
+describe('icuSegments: ICU read through windows', () => {
+  const whole = (text: string): string[] =>
+    [...new Intl.Segmenter('en', { granularity: 'sentence' }).segment(text)].map((part) => part.segment);
+  // Sentence ends, quotes, digits, capitals, lower case, spaces and non-BMP characters: the cases ICU's
+  // break rules look ahead through.
+  const pieces = fc.constantFrom(
+    '. ',
+    '! ',
+    '? ',
+    '." ',
+    '.” ',
+    ' ',
+    'Mr',
+    'The',
+    'the',
+    'U.S.',
+    '3',
+    '1. ',
+    ', ',
+    '(',
+    ')',
+    '…',
+    '😀',
+    'é',
+    '\u2029',
+    'ABC',
+    'x',
+  );
+  const paragraph = fc.array(pieces, { minLength: 0, maxLength: 120 }).map((parts) => parts.join(''));
+
+  it('gives the segments of the whole paragraph, for any paragraph and window', () => {
+    fc.assert(
+      fc.property(paragraph, fc.integer({ min: 1, max: 40 }), (text, windowChars) => {
+        expect([...icuSegments(text, windowChars)]).toEqual(whole(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives the segments of a long article split whole, with the shipped window', () => {
+    const text = Array.from(
+      { length: 400 },
+      (_, i) => `Officials said on day ${i} that the plan would cost ${i % 91} million. Mr. Smith agreed.`,
+    ).join(' ');
+    expect(text.length).toBeGreaterThan(4 * SEGMENT_WINDOW_CHARS);
+    expect([...icuSegments(text, SEGMENT_WINDOW_CHARS)]).toEqual(whole(text));
+  });
+});
 
 describe('splitSentences', () => {
   it('does not break after abbreviations such as U.S. and Dr. or inside decimals', () => {

@@ -56,8 +56,17 @@ const ASIDE = /,\s+(?:who|whose|which|where)\s[^,]{1,160},\s+/gu;
  */
 const SUBJECT_APPOSITIVE = /^((?:\p{Lu}[\p{L}'’.-]*\s+){0,3}\p{Lu}[\p{L}'’.-]*),\s+(?:(?:the|a|an)\s[^,]{1,100}|\d{1,3}),\s+(?=\p{Ll})/u;
 
-/** True when the text is an attribution that ends a sentence (", police said."). */
-const isAttribution = (text: string): boolean => ATTRIBUTION.test(text) || INVERTED_ATTRIBUTION.test(text);
+const WHOLE_ATTRIBUTION = new RegExp(`^(?:${ATTRIBUTION.source})`, ATTRIBUTION.flags);
+const WHOLE_INVERTED_ATTRIBUTION = new RegExp(`^(?:${INVERTED_ATTRIBUTION.source})`, INVERTED_ATTRIBUTION.flags);
+/** The longest attribution either pattern can match: a longer text is none, whatever it ends with. */
+const ATTRIBUTION_MAX_CHARS = 500;
+
+/**
+ * True when the whole text is an attribution that ends a sentence (", police said."). Anchored and
+ * length-bound: it is asked once per aside, and a sentence can be a megabyte of asides.
+ */
+const isAttribution = (text: string): boolean =>
+  text.length <= ATTRIBUTION_MAX_CHARS && (WHOLE_ATTRIBUTION.test(text) || WHOLE_INVERTED_ATTRIBUTION.test(text));
 
 /** A sentence as a headline: no dateline, no attribution, no asides, no closing full stop. */
 function headlineBase(sentence: string): string {
@@ -94,10 +103,17 @@ interface HeadlineCut {
   before: 'clause' | 'phrase' | 'conjunction';
 }
 
+/**
+ * How far into a sentence headline cuts are looked for. A cut is at most {@link HEADLINE_CHARS} long and
+ * tidying only takes a few words off its end, so breaks further in can give none; stopping here keeps
+ * a megabyte sentence of commas linear.
+ */
+const CUT_SCAN_CHARS = 2 * HEADLINE_CHARS;
+
 /** Every leading run of whole clauses with at least four words, longest first. */
 function clausePrefixes(text: string): HeadlineCut[] {
   const cuts: HeadlineCut[] = [];
-  for (const match of text.matchAll(CLAUSE_END)) {
+  for (const match of text.slice(0, CUT_SCAN_CHARS).matchAll(CLAUSE_END)) {
     // "…in Ferguson, police said, but claimed…": the attribution goes with what follows it, not "police".
     const cut = tidyEnding(text.slice(0, match.index).replace(ATTRIBUTION, ''));
     if (countWords(cut) >= 4) cuts.push({ text: cut, before: 'clause' });
@@ -107,13 +123,17 @@ function clausePrefixes(text: string): HeadlineCut[] {
 
 /** The first clause cut before each phrase opener ("…held extensive talks | in Moscow | on Thursday"), longest first. */
 function phrasePrefixes(text: string): HeadlineCut[] {
-  const firstEnd = [...text.matchAll(CLAUSE_END)][0]?.index ?? text.length;
-  const words = text.slice(0, firstEnd).split(/\s+/u);
+  const firstEnd = text.matchAll(CLAUSE_END).next().value?.index ?? text.length;
+  // A cut of more than HEADLINE_CHARS words is longer than HEADLINE_CHARS characters: none is looked at,
+  // and a first clause longer than that is read only as far as such cuts reach (its cut word dropped).
+  const scanned = Math.min(firstEnd, CUT_SCAN_CHARS * 4);
+  const words = text.slice(0, scanned).split(/\s+/u);
+  if (scanned < firstEnd) words.pop();
   // A conjunction opens a clause of its own ("… next week after talks over pay broke down"): a cut may
   // drop that clause whole, never keep part of it ("…after talks").
   const opensClause = words.findIndex((word, index) => index > 0 && CLAUSE_OPENERS.has(word.toLowerCase()));
   const cuts: HeadlineCut[] = [];
-  for (let count = opensClause > 0 ? opensClause : words.length - 1; count >= 5; count--) {
+  for (let count = Math.min(opensClause > 0 ? opensClause : words.length - 1, HEADLINE_CHARS); count >= 5; count--) {
     if (count === opensClause || PHRASE_OPENERS.has(words[count]!.toLowerCase()))
       cuts.push({ text: tidyEnding(words.slice(0, count).join(' ')), before: count === opensClause ? 'conjunction' : 'phrase' });
   }
@@ -186,7 +206,7 @@ function withoutOpeningPhrase(text: string, tagger: Tagger): string | undefined 
   let rest = text;
   // Two opening phrases at most ("In March, after the vote, the council…").
   for (let round = 0; round < 2; round++) {
-    const end = [...rest.matchAll(CLAUSE_END)][0];
+    const end = rest.matchAll(CLAUSE_END).next().value;
     if (end === undefined) break;
     const head = rest.slice(0, end.index);
     const tokens = (tagger([head])[0] ?? []).filter((token) => token.pos !== 'PUNCT');

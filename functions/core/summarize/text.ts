@@ -153,7 +153,16 @@ export function shorten(text: string, limits: ShortenLimits): string {
     wordCut = candidate;
   }
   let clauseCut = '';
+  // Tidying takes only a few words off a prefix's end, so past twice the allowance no prefix can fit:
+  // the scan stops there, and a megabyte sentence of commas stays linear.
+  const charBound = 2 * (limits.maxChars ?? Number.POSITIVE_INFINITY);
+  const wordBound = 2 * (limits.maxWords ?? Number.POSITIVE_INFINITY);
+  let wordsBefore = 0;
+  let scanned = 0;
   for (const match of trimmed.matchAll(CLAUSE_BREAK)) {
+    wordsBefore += countWords(trimmed.slice(scanned, match.index));
+    scanned = match.index;
+    if (match.index > charBound || wordsBefore > wordBound) break;
     const candidate = tidyEnding(trimmed.slice(0, match.index));
     if (candidate.length > 0 && fits(candidate, limits)) clauseCut = candidate;
   }
