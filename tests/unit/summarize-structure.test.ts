@@ -148,6 +148,27 @@ describe('headlines', () => {
     ).toBe('A man admitted he set fire to two warehouses by the canal');
   });
 
+  it('cuts past the first comma when the first clause gives nothing, and never ends on a word that qualifies the next', () => {
+    expect(
+      headlineOf(
+        'Teachers, two union leaders and a retired head are speaking out against a plan that would close nine village schools across the county by the end of next year.',
+      ),
+    ).toBe('Teachers, two union leaders and a retired head are speaking out against a plan');
+    expect(
+      headlineOf(
+        'You may not know it, but comedian Anna Berg actually made a bit of history even before she was named the new host of the late show on Monday.',
+      ),
+    ).not.toMatch(/\beven$/);
+  });
+
+  it('ends on a noun after a possessive even when the tagger calls it a verb ("his fiancée")', () => {
+    expect(
+      headlineOf(
+        'A man went berserk and stabbed his fiancée because of the stress of trying to win a dream wedding contest at a local hotel.',
+      ),
+    ).toBe('A man went berserk and stabbed his fiancée');
+  });
+
   it('drops an appositive or an age between the subject and its verb', () => {
     expect(headlineOf('Maria Lopez, the longest-serving librarian in the county, has retired after 41 years.')).toBe(
       'Maria Lopez has retired after 41 years',

@@ -121,9 +121,13 @@ function clausePrefixes(text: string): HeadlineCut[] {
   return cuts.reverse();
 }
 
-/** The first clause cut before each phrase opener ("…held extensive talks | in Moscow | on Thursday"), longest first. */
-function phrasePrefixes(text: string): HeadlineCut[] {
-  const firstEnd = text.matchAll(CLAUSE_END).next().value?.index ?? text.length;
+/**
+ * The first clause cut before each phrase opener ("…held extensive talks | in Moscow | on Thursday"),
+ * longest first; with `acrossClauses`, cuts past the first comma too ("Stylists, a commentator and an
+ * executive are speaking out about a movement | that…").
+ */
+function phrasePrefixes(text: string, acrossClauses = false): HeadlineCut[] {
+  const firstEnd = acrossClauses ? text.length : (text.matchAll(CLAUSE_END).next().value?.index ?? text.length);
   // A cut of more than HEADLINE_CHARS words is longer than HEADLINE_CHARS characters: none is looked at,
   // and a first clause longer than that is read only as far as such cuts reach (its cut word dropped).
   const scanned = Math.min(firstEnd, CUT_SCAN_CHARS * 4);
@@ -160,6 +164,28 @@ const CLAUSE_OPENERS = new Set([
 /** Words that open a clause inside a headline; the clause needs its own verb. */
 const CLAUSE_WORDS: ReadonlySet<string> = new Set(['that', 'which', 'who', 'whom', 'whose', 'whether', 'if', 'because', 'how', 'why']);
 
+/** Words that qualify what follows them, so no headline ends on one. */
+const MODIFIES_NEXT: ReadonlySet<string> = new Set([
+  'even',
+  'just',
+  'only',
+  'also',
+  'still',
+  'nearly',
+  'almost',
+  'right',
+  'shortly',
+  'soon',
+  'long',
+  'both',
+  'either',
+  'neither',
+  'not',
+]);
+
+/** Words after which the next word is a noun or its modifier, whatever its tag. */
+const FOLLOWS_NOUN_MARKER: ReadonlySet<string> = new Set(['his', 'her', 'their', 'its', 'my', 'our', 'your', 'the', 'a', 'an']);
+
 /** Parts of speech a headline cannot end on: its object or clause was cut away ("…the weekend left"). */
 const OPEN_ENDINGS = new Set(['VERB', 'AUX', 'ADP', 'DET', 'CCONJ', 'SCONJ', 'PART']);
 
@@ -178,7 +204,10 @@ function standsAlone(cut: HeadlineCut, tagger: Tagger, subjectLed = false): bool
   // "…announced that a pledge of allegiance": the clause "that" opens lost its verb to the cut.
   const lastOpener = words.findLastIndex((word) => CLAUSE_WORDS.has(word.text.toLowerCase()));
   if (lastOpener >= 0 && !hasClause(words.slice(lastOpener + 1))) return false;
-  const last = words[words.length - 1]?.pos ?? 'X';
+  // "…made a bit of history even | before": the word modifies what was cut away.
+  if (MODIFIES_NEXT.has(words[words.length - 1]?.text.toLowerCase() ?? '')) return false;
+  // No verb follows a possessive or an article: "…stabbed his fiancée" ends on a noun the tagger missed.
+  const last = FOLLOWS_NOUN_MARKER.has(words[words.length - 2]?.text.toLowerCase() ?? '') ? 'NOUN' : (words[words.length - 1]?.pos ?? 'X');
   // Before a phrase the participle may have lost its object ("…photos were seen | through"); before a
   // new clause it has not.
   if (last === 'VERB' && cut.before === 'conjunction') {
@@ -191,9 +220,12 @@ function standsAlone(cut: HeadlineCut, tagger: Tagger, subjectLed = false): bool
   return !OPEN_ENDINGS.has(last);
 }
 
-/** The cut of `text` that fits in {@link HEADLINE_CHARS} and stands alone: leading clauses first, then phrases. */
-function bestCut(text: string, tagger: Tagger, subjectLed = false): string | undefined {
-  const cuts: HeadlineCut[] = [{ text, before: 'clause' }, ...clausePrefixes(text), ...phrasePrefixes(text)];
+/**
+ * The cut of `text` that fits in {@link HEADLINE_CHARS} and stands alone: leading clauses first, then
+ * phrases of the first clause (of any clause with `acrossClauses`).
+ */
+function bestCut(text: string, tagger: Tagger, subjectLed = false, acrossClauses = false): string | undefined {
+  const cuts: HeadlineCut[] = [{ text, before: 'clause' }, ...clausePrefixes(text), ...phrasePrefixes(text, acrossClauses)];
   return cuts.find((cut) => cut.text.length <= HEADLINE_CHARS && standsAlone(cut, tagger, subjectLed))?.text;
 }
 
@@ -245,7 +277,8 @@ function standsInForLead(base: string, tagger: Tagger): boolean {
  * its first clause without trailing phrases, whichever fits in {@link HEADLINE_CHARS} and stands alone
  * (a sentence after the lead must also name its subject);
  * else, for the lead, the same of its main clause when it opens with a phrase or a subordinate clause
- * (a later sentence's main clause leans on what came before: "Under Section 66A, alleged offenders…").
+ * (a later sentence's main clause leans on what came before: "Under Section 66A, alleged offenders…"),
+ * else a phrase cut of the lead past its first clause.
  */
 function sentenceHeadline(sentence: string, tagger: Tagger, lead: boolean): string | undefined {
   const base = headlineBase(sentence);
@@ -254,8 +287,12 @@ function sentenceHeadline(sentence: string, tagger: Tagger, lead: boolean): stri
   if (base.length <= HEADLINE_CHARS) return base;
   const cut = bestCut(base, tagger, !lead);
   if (cut !== undefined) return cut;
-  const main = lead ? withoutOpeningPhrase(base, tagger) : undefined;
-  return main === undefined ? undefined : bestCut(main, tagger, true);
+  if (!lead) return undefined;
+  const main = withoutOpeningPhrase(base, tagger);
+  const mainCut = main === undefined ? undefined : bestCut(main, tagger, true);
+  // Last, a phrase cut past the lead's first comma ("Stylists, a commentator and an executive are
+  // speaking out about a movement | that…").
+  return mainCut ?? bestCut(base, tagger, false, true);
 }
 
 /**
