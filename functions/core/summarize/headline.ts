@@ -2,8 +2,11 @@
  * Headlines. An article's own title wins, without the site's name that pages append to it ("City
  * approves free night buses | Metro Daily"). Without a title, a heading above the first paragraph is
  * the headline; else one is written from the lead sentence the way an editor would: the dateline
- * ("LONDON (Reuters) -") and the attribution ("…, police said") go, and a sentence longer than 90
- * characters keeps its leading clauses, cut at a clause boundary, never inside a clause.
+ * ("LONDON (Reuters) -"), the attribution ("…, police said"), asides and an appositive after the subject
+ * ("Conrad Hilton, the younger brother of…, has") go, and a sentence longer than 90 characters keeps
+ * its leading clauses, cut at a clause or phrase boundary, never inside a clause; a lead that opens
+ * with a phrase or a subordinate clause ("As the crew prepared…, coastguards announced…") gives its
+ * main clause. A later sentence is used only when the lead gives nothing and it names its own subject.
  */
 import { stripBidiControls } from '../articles/text.js';
 import { hasClause, pointQuality } from './points.js';
