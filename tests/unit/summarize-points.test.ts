@@ -51,6 +51,13 @@ describe('pointQuality', () => {
     expect(pointQuality('At least 12 people have died and more than 40 were hurt', false)).toBe('good');
   });
 
+  it('rejects a subject with only a participle or a relative clause after it, not one with its verb after an aside', () => {
+    expect(pointQuality('The letter, published in 2004', false)).toBe('unusable');
+    expect(pointQuality('Anna Berg, a painter who studied in Leipzig', false)).toBe('unusable');
+    expect(pointQuality('The software, dubbed the Monster Maker, produced the voice of a giant for the film', false)).toBe('good');
+    expect(pointQuality('Tom Reed, a farmer, said the river had never risen so fast', false)).toBe('good');
+  });
+
   it('marks a point that leans on the sentence before as weak', () => {
     expect(pointQuality('He affirmed China’s commitment to defending the post-war international order', true)).toBe('weak');
     expect(pointQuality('But the Lebanese government puts the total at more than 1 million', true)).toBe('weak');
@@ -101,6 +108,15 @@ describe('key points', () => {
     expect(keyPoints.some((point) => point.startsWith('With both nations'))).toBe(false);
     // The seed has enough points that stand alone, so none opens with "He".
     expect(keyPoints.filter((point) => /^He\b/.test(point))).toEqual([]);
+  });
+
+  it('never stop at a colon that announces what the point would leave out', () => {
+    const quoted =
+      'Wang Yi, the Chinese foreign minister, told reporters in Moscow on Friday night: "The visit has opened a new chapter of strategic cooperation between our two countries."';
+    const text = `${SEED}\n\n${quoted}`;
+    const { keyPoints } = summarize({ text });
+    expect(keyPoints.length).toBeGreaterThanOrEqual(3);
+    expect(keyPoints.filter((point) => point.startsWith('Wang Yi'))).toEqual([]);
   });
 
   it('keep the main clause of a long sentence rather than its opening clause', () => {

@@ -83,6 +83,19 @@ function segments(tokens: readonly Word[]): Word[][] {
 
 const hasFiniteVerb = (words: readonly Word[]): boolean => words.some((word) => word.finite);
 
+/**
+ * True when the part between commas at `index` has a verb of a main clause: a finite verb not inside a
+ * relative clause the part opens. A verb opening the part right after the subject is a participle
+ * ("The letter, | published in 2004"); after an aside it is the main verb ("The software, dubbed the
+ * Dehumaniser, | produced…").
+ */
+function hasMainVerb(part: readonly Word[], index: number): boolean {
+  const words = part.filter((word) => word.pos !== 'PUNCT');
+  if (words[0]?.pos === 'VERB' && index === 1) return false;
+  const relative = words.findIndex((word) => RELATIVE_OPENERS.has(word.text.toLowerCase()));
+  return hasFiniteVerb(relative < 0 ? words : words.slice(0, relative));
+}
+
 /** True when the tagged text has a finite verb (see `Word.finite`): a clause, not a phrase. */
 export const hasClause = (tokens: readonly TaggedToken[]): boolean => hasFiniteVerb(markFinite(tokens));
 
@@ -123,6 +136,10 @@ export function pointQuality(point: string, whole: boolean, tagged?: readonly Ta
     if (lastRelative >= 0 && !hasFiniteVerb(words.slice(lastRelative + 1))) return 'unusable';
     // "In the case of the Boeing 777, Campbell": the subject is there, its verb is not.
     if (parts.length > 1 && !hasFiniteVerb(last) && !hasFiniteVerb(parts[0]!)) return 'unusable';
+    // "The letter, published in 2004", "Nickolay Lamm, a digital artist who majored in marketing": after
+    // a verbless opening, the only verbs are in a participle or a relative clause, so no main clause.
+    if (parts.length > 1 && !hasFiniteVerb(parts[0]!) && !parts.some((part, index) => index > 0 && hasMainVerb(part, index)))
+      return 'unusable';
     // "…emphasized the steady" (of "the steady, high-quality development"): the cut left its noun behind.
     // Before a dropped phrase an adjective ends its clause ("…find reporting increasingly difficult | in").
     const lastPos = words[words.length - 1]?.pos ?? '';
