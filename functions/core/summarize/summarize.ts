@@ -140,7 +140,7 @@ interface PointVerdict {
 
 /**
  * Judges `cut`, a leading cut of `text` (or `text` itself), as a key point. Unusable when it is under four
- * words, repeats the summary, or stops inside a series; else as {@link pointQuality} says.
+ * words, repeats the summary, stops at a colon or inside a series; else as {@link pointQuality} says.
  */
 function judgePoint(text: string, cut: string, summaryText: string, tagsOf: (text: string) => TaggedToken[]): PointVerdict {
   const whole = cut === text.trim();
