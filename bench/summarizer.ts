@@ -10,7 +10,7 @@
  */
 import { AbsoluteSummarizerConfig, DefaultTextParser, NullLogger, SorensenDiceSimilarity, Summarizer } from 'ts-textrank';
 import { LEARNED_TUNING, LIMITS, splitSentences, summarize } from '../functions/core/summarize/index.js';
-import { rankSentences, selectSentences } from '../functions/core/summarize/rank.js';
+import { LEANING_START, rankSentences, selectSentences } from '../functions/core/summarize/rank.js';
 import { articleSentences } from '../functions/core/summarize/summarize.js';
 import { DAILY_MAIL_MIX, mixedMean, pairedInterval, type Mix } from './lib/bootstrap.js';
 import { loadDevSet, type DevArticle, type DevSetName } from './lib/dataset.js';
@@ -215,10 +215,6 @@ function copiedFraction(articles: readonly DevArticle[]): void {
   }
 }
 
-/** A headline that opens by leaning on the sentence before it ("He said…", "But…", "This…"). */
-const LEANING_HEADLINE =
-  /^(?:["“‘']\s*)?(?:he|she|it|they|we|i|you|his|her|its|their|this|these|those|that|there|but|and|so|yet|or|also|however|meanwhile)\b/i;
-
 /**
  * Headlines of title-less articles, which Gazette writes from the text. The dev sets have no reference
  * headlines, so these are proxies: how many come from the lead, lean on a sentence before, or are the
@@ -234,7 +230,7 @@ function headlines(articles: readonly DevArticle[]): void {
     const { headline } = summarize({ text: article.article });
     const lead = new Set(rougeTokens(articleSentences({ text: article.article }).sentences[0] ?? ''));
     if (rougeTokens(headline).every((token) => lead.has(token))) fromLead++;
-    if (LEANING_HEADLINE.test(headline)) leaning++;
+    if (LEANING_START.test(headline)) leaning++;
     if (headline.endsWith('…')) ellipsis++;
     precision += rouge(headline, article.reference).rouge1.precision;
     characters += headline.length;

@@ -594,9 +594,6 @@ describe('property: a run with broken articles', () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------------
-// Counter-examples the properties found, kept as plain examples (both fixed in this change).
-
 describe('property: the cheap emptiness test of plain-text paragraphs', () => {
   it('hasVisibleText says whether normaliseInline leaves anything, for any string', () => {
     const hostileString = fc.oneof(
@@ -631,6 +628,9 @@ describe('property: the cheap emptiness test of plain-text paragraphs', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Counter-examples the properties found, kept as plain examples (both fixed in this change).
 
 describe('regressions found by the properties', () => {
   it('a front-matter title that is a lone surrogate (YAML escape) leaves no lone surrogate in the article', () => {

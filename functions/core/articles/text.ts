@@ -21,7 +21,8 @@ const CONTROL_COUNT_FLOOR = 4;
 const CONTROL_CHARS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/gu;
 // Also lone surrogates (with the `u` flag the range matches only unpaired ones) and U+FFFE/U+FFFF:
 // bytes cannot carry them, but YAML escapes ("\ud800") can, and no feed, page or mail may.
-const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]+/gu;
+const ANY_CONTROL_CLASS = '\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF\\uFFFE\\uFFFF';
+const ANY_CONTROL = new RegExp(`[${ANY_CONTROL_CLASS}]+`, 'gu');
 
 /**
  * Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). In a headline or a subject an
@@ -72,7 +73,7 @@ export function normaliseInline(value: string): string {
 }
 
 /** A character {@link normaliseInline} keeps: neither whitespace nor a control, lone surrogate or noncharacter. */
-const VISIBLE_CHAR = /[^\s\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+const VISIBLE_CHAR = new RegExp(`[^\\s${ANY_CONTROL_CLASS}]`, 'u');
 
 /** True when {@link normaliseInline} leaves something of the text; cheaper than normalising to find out. */
 export function hasVisibleText(value: string): boolean {

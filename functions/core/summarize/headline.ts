@@ -164,8 +164,11 @@ const CLAUSE_OPENERS = new Set([
   'whether',
 ]);
 
-/** Words that open a clause inside a headline; the clause needs its own verb. */
-const CLAUSE_WORDS: ReadonlySet<string> = new Set(['that', 'which', 'who', 'whom', 'whose', 'whether', 'if', 'because', 'how', 'why']);
+/**
+ * Words that open a clause inside a headline; the clause needs its own verb. (A relative clause that
+ * lost its verb, "who …", "which …", is already refused by {@link pointQuality}.)
+ */
+const CLAUSE_WORDS: ReadonlySet<string> = new Set(['that', 'whether', 'if', 'because', 'how', 'why']);
 
 /** Words that qualify what follows them, so no headline ends on one. */
 const MODIFIES_NEXT: ReadonlySet<string> = new Set([

@@ -69,7 +69,8 @@ export interface SentenceFacts {
   text: string;
 }
 
-const LEANING_START =
+/** A sentence that opens by leaning on the one before it ("He said…", "But…", "This…"). */
+export const LEANING_START =
   /^(?:["“‘']\s*)?(?:he|she|it|they|we|i|you|his|her|its|their|this|these|those|that|there|but|and|so|yet|or|also|however|meanwhile)\b/i;
 
 /** The features a {@link Scorer} may name, by name. */

@@ -148,9 +148,12 @@ function judgePoint(text: string, cut: string, summaryText: string, tagsOf: (tex
   const words = countWords(point);
   const unusable = { point, words, quality: 'unusable' } as const;
   if (words < 4 || summaryText.includes(wordsOnly(point))) return unusable;
-  // "A Prison Service spokesman said last night | : '…'": a colon announces what the point would leave out.
-  if (!whole && text.slice(cut.length).trimStart().startsWith(':')) return unusable;
-  if (!whole && cutsSeries(tagsOf(point), tagsOf(text.slice(cut.length).replace(/^[\s,;:–—-]+/u, '')))) return unusable;
+  if (!whole) {
+    const rest = text.slice(cut.length);
+    // "A Prison Service spokesman said last night | : '…'": a colon announces what the point would leave out.
+    if (rest.trimStart().startsWith(':')) return unusable;
+    if (cutsSeries(tagsOf(point), tagsOf(rest.replace(/^[\s,;:–—-]+/u, '')))) return unusable;
+  }
   // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
   return { point, words, quality: pointQuality(point, whole, tagsOf(whole ? text : point)) };
 }
