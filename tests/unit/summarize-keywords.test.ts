@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitSentences, summarize } from '../../functions/core/summarize/index.js';
-import { chooseKeywords } from '../../functions/core/summarize/keywords.js';
+import { chooseKeywords, KEYWORD_SENTENCES } from '../../functions/core/summarize/keywords.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_89c895b2b4859281.txt', import.meta.url), 'utf8');
 const LIMITS = { min: 3, max: 6 };
@@ -68,6 +68,22 @@ describe('chooseKeywords', () => {
     const withTitle = keywordsOf(STORY, 'Sweden backs the Riverton wall');
     expect(withTitle.indexOf('sweden')).toBeGreaterThanOrEqual(0);
     expect(keywordsOf(STORY)).not.toContain('sweden');
+  });
+
+  it('reads the topics from the opening sentences, not from a side story further down', () => {
+    // The story, padded to its last opening sentence with filler, then a long aside about another place.
+    const opening = splitSentences(STORY);
+    const filler = Array.from({ length: KEYWORD_SENTENCES - opening.length }, (_, i) => `Work on the site went on for day ${i + 1}.`);
+    const aside = Array.from(
+      { length: 12 },
+      (_, i) => `In Lowmere, Mayor Tomas Brandt opened the Lowmere Ferry Terminal on its ${i + 2}nd anniversary.`,
+    );
+    const keywords = keywordsOf([...opening, ...filler, ...aside].join(' '));
+    expect(keywords).toEqual(expect.arrayContaining(['jane holloway', 'flood barrier', 'riverton']));
+    expect(keywords.some((keyword) => /lowmere|brandt|ferry/.test(keyword))).toBe(false);
+    // The same aside inside the opening is a topic.
+    const early = keywordsOf([...opening, ...aside.slice(0, 6), ...filler].join(' '));
+    expect(early.some((keyword) => /lowmere|brandt|ferry/.test(keyword))).toBe(true);
   });
 
   it('is what summarize publishes', () => {

@@ -37,7 +37,16 @@ const LEAD_BONUS = 0.5;
 /** Extra weight when every word of the keyword is in the article's own title. */
 const HEADLINE_BONUS = 2;
 /** Below this score a keyword is only used to reach the minimum of three. */
-const MIN_SCORE = 2.5;
+const MIN_SCORE = 2;
+/**
+ * Keywords are read from the article's first sentences only. News puts its topics at the top; later
+ * sentences mostly bring side topics (a quoted bystander, an earlier case) that crowd the categories.
+ * Chosen on the train part of the dev sets with {@link MIN_SCORE} (2.5 → 2, as fewer sentences give
+ * fewer mentions); on the report part, keywords whose every word is in the highlights rose from 2.75 to
+ * 2.84 per article and from 46.9 % to 47.7 % of all keywords. Tagging every sentence of a long article
+ * was also the biggest single cost of a digest.
+ */
+export const KEYWORD_SENTENCES = 20;
 /** Words that may join proper nouns inside one name ("Bank of England", "Louis van Gaal"). */
 const NAME_JOINERS = new Set([
   'of',
@@ -321,7 +330,7 @@ export function chooseKeywords(
     if (keywords.length === limits.max) return keywords;
   }
   const candidates = new Map<string, Candidate>();
-  const tagged = tagger(sentences).map(joinHyphenated);
+  const tagged = tagger(sentences.slice(0, KEYWORD_SENTENCES)).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
   // The words are kept as written (no new strings per token); a capitalised word is looked up lowered.
   const lowerCaseTexts = new Set<string>();
