@@ -11,10 +11,13 @@ const STORY = [
   'Work on the first section of the flood barrier is due to start next March, the council said.',
 ].join(' ');
 
+/** A plain cosine over term → weight maps, to check the ranker's against. */
 const cosine = (a: Vector, b: Vector): number => {
   if (a.norm === 0 || b.norm === 0) return 0;
+  const weightsOf = (vector: Vector): Map<number, number> => new Map([...vector.terms].map((term, i) => [term, vector.weights[i]!]));
+  const other = weightsOf(b);
   let dot = 0;
-  for (const [term, weight] of a.weights) dot += weight * (b.weights.get(term) ?? 0);
+  for (const [term, weight] of weightsOf(a)) dot += weight * (other.get(term) ?? 0);
   return dot / (a.norm * b.norm);
 };
 

@@ -1,7 +1,8 @@
 /**
  * Sentence ranking: a position prior blended with TF-IDF centrality, minus penalties for sentences that
  * make poor summary lines (very short, quote-only, questions, photo captions), and greedy selection with
- * a redundancy check (MMR-style). Vectors are sparse maps, so the cost is linear in the article.
+ * a redundancy check (MMR-style). Vectors are sparse (the terms a sentence uses), so the cost is linear in
+ * the article.
  */
 import SCORER_JSON from './scorer.json' with { type: 'json' };
 import { contentTerms, countWords } from './text.js';
@@ -144,10 +145,17 @@ export const LEARNED_TUNING: Tuning = {
 /** The summariser's default: the hand-weighted ranker (see {@link LEARNED_TUNING} for why). */
 export const DEFAULT_TUNING: Tuning = HAND_TUNING;
 
-/** A sparse term vector with its Euclidean norm. */
+/**
+ * A sparse term vector with its Euclidean norm. Terms are numbered per article (see {@link rankFacts}),
+ * so two vectors of one article compare by index, with no string lookup: `terms` lists the numbers of
+ * the sentence's terms in the order it first uses them, `weights` their weights.
+ */
 export interface Vector {
-  weights: Map<string, number>;
+  terms: Int32Array;
+  weights: Float64Array;
   norm: number;
+  /** A zeroed array as long as the article has terms, shared by its vectors, for {@link cosine}. */
+  scratch: Float64Array;
 }
 
 /** One sentence of the article with what the ranker knows about it. */
@@ -160,18 +168,23 @@ export interface RankedSentence {
   vector: Vector;
 }
 
-function cosine(a: Vector, b: Vector): number {
-  if (a.norm === 0 || b.norm === 0) return 0;
-  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+/** Dot product of a vector with weights laid out by term number. */
+function dotDense(vector: Vector, dense: Float64Array): number {
   let dot = 0;
-  for (const [term, weight] of small.weights) dot += weight * (large.weights.get(term) ?? 0);
-  return dot / (a.norm * b.norm);
+  for (let i = 0; i < vector.terms.length; i++) dot += vector.weights[i]! * dense[vector.terms[i]!]!;
+  return dot;
 }
 
-function makeVector(weights: Map<string, number>): Vector {
-  let sum = 0;
-  for (const weight of weights.values()) sum += weight * weight;
-  return { weights, norm: Math.sqrt(sum) };
+/** Cosine similarity of two vectors of the same article: the larger is spread over the scratch array. */
+function cosine(a: Vector, b: Vector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  const small = a.terms.length <= b.terms.length ? a : b;
+  const large = small === a ? b : a;
+  const dense = large.scratch;
+  for (let i = 0; i < large.terms.length; i++) dense[large.terms[i]!] = large.weights[i]!;
+  const dot = dotDense(small, dense);
+  for (let i = 0; i < large.terms.length; i++) dense[large.terms[i]!] = 0;
+  return dot / (a.norm * b.norm);
 }
 
 const QUOTE_CHARS = /["“”‘’«»]/;
@@ -183,8 +196,10 @@ function quotedShare(text: string): number {
   return text.length === 0 ? 0 : quoted / text.length;
 }
 
+/** Mostly a quotation: over 70 % quoted, or over half when it opens with a quote mark. */
 function isQuotation(text: string): boolean {
-  return (QUOTE_CHARS.test(text[0] ?? '') && quotedShare(text) > 0.5) || quotedShare(text) > 0.7;
+  const share = quotedShare(text);
+  return share > 0.7 || (share > 0.5 && QUOTE_CHARS.test(text[0] ?? ''));
 }
 
 function isCaption(text: string): boolean {
@@ -195,17 +210,18 @@ function isCaption(text: string): boolean {
  * Each sentence's mean cosine to the sentences after it and to those before it, in linear time: the
  * dot product with a running sum of the unit vectors on that side, divided by how many there are.
  */
-function directedCentrality(vectors: readonly Vector[]): { forward: number[]; backward: number[] } {
+function directedCentrality(vectors: readonly Vector[], termCount: number): { forward: number[]; backward: number[] } {
   const sideMeans = (order: readonly number[]): number[] => {
-    const sum = new Map<string, number>();
+    const sum = new Float64Array(termCount);
     const means = new Array<number>(vectors.length).fill(0);
     order.forEach((index, seen) => {
       const vector = vectors[index]!;
       if (vector.norm === 0) return;
-      let dot = 0;
-      for (const [term, weight] of vector.weights) dot += weight * (sum.get(term) ?? 0);
-      means[index] = seen === 0 ? 0 : dot / vector.norm / seen;
-      for (const [term, weight] of vector.weights) sum.set(term, (sum.get(term) ?? 0) + weight / vector.norm);
+      means[index] = seen === 0 ? 0 : dotDense(vector, sum) / vector.norm / seen;
+      for (let i = 0; i < vector.terms.length; i++) {
+        const term = vector.terms[i]!;
+        sum[term] = sum[term]! + vector.weights[i]! / vector.norm;
+      }
     });
     return means;
   };
@@ -218,26 +234,63 @@ function directedCentrality(vectors: readonly Vector[]): { forward: number[]; ba
  * forward/backward and lead similarities, which only the learned scorer reads (0 otherwise).
  */
 export function rankFacts(sentences: readonly string[], directed = true): (SentenceFacts & { vector: Vector })[] {
-  const termLists = sentences.map(contentTerms);
-  // Sentence-level document frequency: a term in every sentence says nothing about any one of them.
-  const documentFrequency = new Map<string, number>();
-  for (const terms of termLists) for (const term of new Set(terms)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-  const count = sentences.length;
-  const idf = (term: string): number => Math.log((count + 1) / ((documentFrequency.get(term) ?? 0) + 0.5)) + 1;
-
-  const vectors = termLists.map((terms) => {
-    const weights = new Map<string, number>();
-    for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + 1);
-    for (const [term, frequency] of weights) weights.set(term, (1 + Math.log(frequency)) * idf(term));
-    return makeVector(weights);
+  // Each distinct term gets a number, in the order the article first uses it.
+  const numbers = new Map<string, number>();
+  const termLists = sentences.map((sentence) =>
+    contentTerms(sentence).map((term) => {
+      let number = numbers.get(term);
+      if (number === undefined) numbers.set(term, (number = numbers.size));
+      return number;
+    }),
+  );
+  const termCount = numbers.size;
+  // Each sentence's distinct terms in the order it first uses them, with how often it uses each.
+  const slot = new Int32Array(termCount).fill(-1);
+  const counted = termLists.map((terms) => {
+    const distinct: number[] = [];
+    const frequencies: number[] = [];
+    for (const term of terms) {
+      const at = slot[term]!;
+      if (at < 0) {
+        slot[term] = distinct.length;
+        distinct.push(term);
+        frequencies.push(1);
+      } else frequencies[at]! += 1;
+    }
+    for (const term of distinct) slot[term] = -1;
+    return { distinct, frequencies };
   });
-  const centroidWeights = new Map<string, number>();
+  // Sentence-level document frequency: a term in every sentence says nothing about any one of them.
+  const documentFrequency = new Int32Array(termCount);
+  for (const { distinct } of counted) for (const term of distinct) documentFrequency[term]! += 1;
+  const count = sentences.length;
+  const scratch = new Float64Array(termCount);
+  const vectors = counted.map(({ distinct, frequencies }): Vector => {
+    const weights = new Float64Array(distinct.length);
+    let sum = 0;
+    distinct.forEach((term, i) => {
+      const idf = Math.log((count + 1) / (documentFrequency[term]! + 0.5)) + 1;
+      const weight = (1 + Math.log(frequencies[i]!)) * idf;
+      weights[i] = weight;
+      sum += weight * weight;
+    });
+    return { terms: Int32Array.from(distinct), weights, norm: Math.sqrt(sum), scratch };
+  });
+  // The centroid: the sum of the sentences' unit vectors, by term number.
+  const centroid = new Float64Array(termCount);
   for (const vector of vectors) {
     if (vector.norm === 0) continue;
-    for (const [term, weight] of vector.weights) centroidWeights.set(term, (centroidWeights.get(term) ?? 0) + weight / vector.norm);
+    for (let i = 0; i < vector.terms.length; i++) {
+      const term = vector.terms[i]!;
+      centroid[term] = centroid[term]! + vector.weights[i]! / vector.norm;
+    }
   }
-  const centroid = makeVector(centroidWeights);
-  const { forward, backward } = directed ? directedCentrality(vectors) : { forward: [], backward: [] };
+  let centroidSum = 0;
+  for (const weight of centroid) centroidSum += weight * weight;
+  const centroidNorm = Math.sqrt(centroidSum);
+  const centrality = (vector: Vector): number =>
+    vector.norm === 0 || centroidNorm === 0 ? 0 : dotDense(vector, centroid) / (vector.norm * centroidNorm);
+  const { forward, backward } = directed ? directedCentrality(vectors, termCount) : { forward: [], backward: [] };
   return sentences.map((text, index) => {
     const vector = vectors[index]!;
     return {
@@ -245,7 +298,7 @@ export function rankFacts(sentences: readonly string[], directed = true): (Sente
       count,
       words: countWords(text),
       text,
-      centrality: cosine(vector, centroid),
+      centrality: centrality(vector),
       forward: forward[index] ?? 0,
       backward: backward[index] ?? 0,
       lead: directed ? cosine(vector, vectors[0]!) : 0,
