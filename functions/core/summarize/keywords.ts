@@ -215,13 +215,17 @@ function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMen
     }
     // "of" joins after one word or an institution ("Gulf of Thailand", "State University of New York"),
     // not after a person ("Tom Cleverley of Manchester United").
-    const last = run[run.length - 1]?.toLowerCase() ?? '';
-    const joinsHere =
-      word.text === 'and' ? isProperNoun(afterNext) : word.text === 'of' ? run.length === 1 || INSTITUTION_ENDINGS.has(last) : true;
-    const joins = run.length > 0 && NAME_JOINERS.has(word.text) && isProperNoun(next) && joinsHere;
-    if (joins) {
-      run.push(word.text);
-      return;
+    if (run.length > 0 && NAME_JOINERS.has(word.text) && isProperNoun(next)) {
+      const joinsHere =
+        word.text === 'and'
+          ? isProperNoun(afterNext)
+          : word.text === 'of'
+            ? run.length === 1 || INSTITUTION_ENDINGS.has(run[run.length - 1]!.toLowerCase())
+            : true;
+      if (joinsHere) {
+        run.push(word.text);
+        return;
+      }
     }
     if (run.length > 0) flush(word);
   });
@@ -249,7 +253,7 @@ function nounsIn(words: readonly Word[]): { nouns: string[]; phrases: string[][]
     run = [];
   };
   for (const word of words) {
-    const fits = (word.pos === 'NOUN' || word.pos === 'ADJ') && !isCapitalised(word) && isTopical(word.text) && word.text.length >= 3;
+    const fits = (word.pos === 'NOUN' || word.pos === 'ADJ') && word.text.length >= 3 && !isCapitalised(word) && isTopical(word.text);
     if (fits) run.push(word);
     else flush();
   }
@@ -260,13 +264,26 @@ function nounsIn(words: readonly Word[]): { nouns: string[]; phrases: string[][]
 /** Stems every word of a phrase, so "floods" and "flood" count together. */
 const keyOf = (words: readonly string[]): string => words.map((word) => stem(word)).join(' ');
 
-function add(candidates: Map<string, Candidate>, kind: Kind, words: readonly string[], lead: boolean, weight = 1): void {
-  const key = `${kind === 'name' ? 'n' : 'c'}:${keyOf(words)}`;
+/**
+ * Counts one mention. `stemmedForms` remembers each form's stems for the article: an article repeats its
+ * names and nouns, and a small map answers faster than stemming each word again.
+ */
+function add(
+  candidates: Map<string, Candidate>,
+  stemmedForms: Map<string, string>,
+  kind: Kind,
+  words: readonly string[],
+  lead: boolean,
+  weight = 1,
+): void {
+  const form = words.join(' ');
+  let stemmed = stemmedForms.get(form);
+  if (stemmed === undefined) stemmedForms.set(form, (stemmed = keyOf(words)));
+  const key = `${kind === 'name' ? 'n' : 'c'}:${stemmed}`;
   let candidate = candidates.get(key);
   if (candidate === undefined) candidates.set(key, (candidate = { kind, score: 0, mentions: 0, forms: new Map<string, number>() }));
   candidate.score += weight * (MENTION_WEIGHT[kind] + (lead ? LEAD_BONUS : 0));
   candidate.mentions += 1;
-  const form = words.join(' ');
   candidate.forms.set(form, (candidate.forms.get(form) ?? 0) + 1);
 }
 
@@ -330,6 +347,7 @@ export function chooseKeywords(
     if (keywords.length === limits.max) return keywords;
   }
   const candidates = new Map<string, Candidate>();
+  const stemmedForms = new Map<string, string>();
   const tagged = tagger(sentences.slice(0, KEYWORD_SENTENCES)).map(joinHyphenated);
   // Words the article writes in lower case somewhere are ordinary words when capitalised at the start.
   // The words are kept as written (no new strings per token); a capitalised word is looked up lowered.
@@ -344,10 +362,10 @@ export function chooseKeywords(
     const lead = index < 3;
     // A one-word name used as a modifier ("Syrian refugees") is more adjective than topic.
     for (const { words: name, modifier } of namesIn(words, lowerCaseWords))
-      add(candidates, 'name', name, lead, modifier && name.length === 1 ? 0.5 : 1);
+      add(candidates, stemmedForms, 'name', name, lead, modifier && name.length === 1 ? 0.5 : 1);
     const { nouns, phrases } = nounsIn(words);
-    for (const noun of nouns) add(candidates, 'noun', [noun], lead);
-    for (const phrase of phrases) add(candidates, 'phrase', phrase, lead);
+    for (const noun of nouns) add(candidates, stemmedForms, 'noun', [noun], lead);
+    for (const phrase of phrases) add(candidates, stemmedForms, 'phrase', phrase, lead);
   });
   // A phrase seen once is a turn of phrase, not a topic.
   for (const [key, candidate] of candidates) if (candidate.kind === 'phrase' && candidate.mentions < 2) candidates.delete(key);
