@@ -3,9 +3,9 @@
  * reference highlights, for Gazette, Lead-3, Lead-3 cut to Gazette's length and the `ts-textrank` npm
  * package, on v1 and v2, whole and re-weighted to 226 Daily Mail : 24 CNN, with paired bootstrap 95 %
  * intervals against Lead-3; v1 and v2 pooled (85 distinct Daily Mail articles) against the lead of the
- * cleaned sentences at exactly Gazette's length; then the segmenter's Lead-3 against the wink-based reference, the copied
- * fraction on short articles, proxies for the headlines written from the text, speed against
- * ts-textrank, and the publisher bundle. The report part
+ * cleaned sentences at exactly Gazette's length; then the segmenter's Lead-3 against the wink-based
+ * reference, the copied fraction on short articles, proxies for the headlines written from the text,
+ * speed against ts-textrank, and the publisher bundle. The report part
  * (bench/lib/split.ts) is what the README quotes; the train part is what tuning may read.
  * It prints; it never fails on a number.
  */
@@ -78,9 +78,9 @@ function score(name: string, outputs: readonly string[][], articles: readonly De
 }
 
 /** Scores every system on the articles (Gazette's output is computed once and shared). */
-export function scoreSystems(articles: readonly DevArticle[]): Scores[] {
+export function scoreSystems(articles: readonly DevArticle[], systems: ReadonlyArray<readonly [string, System]> = SYSTEMS): Scores[] {
   const gazette = articles.map((article) => summarize({ text: article.article }).sentences);
-  return SYSTEMS.map(([name, system]) =>
+  return systems.map(([name, system]) =>
     score(
       name,
       articles.map((article, index) => system(article, gazette[index]!)),
@@ -153,14 +153,7 @@ function pooledTables(pooled: readonly DevArticle[]): void {
   ];
   for (const part of ['report', 'train'] as const) {
     const rows = pooled.filter((article) => article.part === part);
-    const gazette = rows.map((article) => summarize({ text: article.article }).sentences);
-    const scores = systems.map(([name, system]) =>
-      score(
-        name,
-        rows.map((article, index) => system(article, gazette[index]!)),
-        rows,
-      ),
-    );
+    const scores = scoreSystems(rows, systems);
     const dailyMail = rows.flatMap((article, index) => (article.outlet === 'dailymail' ? [index] : []));
     const only = (values: readonly number[]): number[] => dailyMail.map((index) => values[index]!);
     const dailyMailScores = scores.map((s) => ({ name: s.name, r1: only(s.r1), r2: only(s.r2), rl: only(s.rl), words: only(s.words) }));

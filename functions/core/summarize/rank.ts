@@ -244,8 +244,10 @@ export function rankFacts(sentences: readonly string[], directed = true): (Sente
     }),
   );
   const termCount = numbers.size;
-  // Each sentence's distinct terms in the order it first uses them, with how often it uses each.
+  // Each sentence's distinct terms in the order it first uses them, with how often it uses each, and the
+  // sentence-level document frequency: a term in every sentence says nothing about any one of them.
   const slot = new Int32Array(termCount).fill(-1);
+  const documentFrequency = new Int32Array(termCount);
   const counted = termLists.map((terms) => {
     const distinct: number[] = [];
     const frequencies: number[] = [];
@@ -257,12 +259,12 @@ export function rankFacts(sentences: readonly string[], directed = true): (Sente
         frequencies.push(1);
       } else frequencies[at]! += 1;
     }
-    for (const term of distinct) slot[term] = -1;
+    for (const term of distinct) {
+      slot[term] = -1;
+      documentFrequency[term]! += 1;
+    }
     return { distinct, frequencies };
   });
-  // Sentence-level document frequency: a term in every sentence says nothing about any one of them.
-  const documentFrequency = new Int32Array(termCount);
-  for (const { distinct } of counted) for (const term of distinct) documentFrequency[term]! += 1;
   const count = sentences.length;
   const scratch = new Float64Array(termCount);
   const vectors = counted.map(({ distinct, frequencies }): Vector => {
