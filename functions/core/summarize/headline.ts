@@ -8,7 +8,7 @@
  * with a phrase or a subordinate clause ("As the crew prepared…, coastguards announced…") gives its
  * main clause. A later sentence is used only when the lead gives nothing and it names its own subject.
  */
-import { stripBidiControls } from '../articles/text.js';
+import { collapseWhitespace, stripBidiControls } from '../articles/text.js';
 import { hasClause, pointQuality } from './points.js';
 import { tagSentences, type Tagger } from './tagger.js';
 import { countWords, shorten, tidyEnding, wordsOnly } from './text.js';
@@ -73,7 +73,7 @@ const isAttribution = (text: string): boolean =>
 
 /** A sentence as a headline: no dateline, no attribution, no asides, no closing full stop. */
 function headlineBase(sentence: string): string {
-  let text = stripBidiControls(sentence).replace(/\s+/gu, ' ').trim().replace(/…$/u, '');
+  let text = collapseWhitespace(stripBidiControls(sentence)).trim().replace(/…$/u, '');
   text = text.replace(DATELINE, '');
   // An aside's closing comma is not the one before an attribution ("…, where he met…, the agency said").
   text = text.replace(ASIDE, (aside: string, offset: number) => (isAttribution(`, ${text.slice(offset + aside.length)}`) ? aside : ' '));
@@ -343,9 +343,9 @@ export function chooseHeadline(
   candidates: readonly string[],
   tagger: Tagger = tagSentences,
 ): string {
-  const given = title === undefined ? '' : stripSiteSuffix(stripBidiControls(title).replace(/\s+/gu, ' ').trim());
+  const given = title === undefined ? '' : stripSiteSuffix(collapseWhitespace(stripBidiControls(title)).trim());
   if (given.length > 0) return shorten(given, { maxChars: HEADLINE_CHARS }) || cutLongWord(given);
-  const heading = leadHeading === undefined ? '' : stripBidiControls(leadHeading).replace(/\s+/gu, ' ').trim();
+  const heading = leadHeading === undefined ? '' : collapseWhitespace(stripBidiControls(leadHeading)).trim();
   if (heading.length > 0 && heading.length <= HEADLINE_CHARS && countWords(heading) >= 2) return heading;
   return headlineFromSentences(candidates, tagger);
 }

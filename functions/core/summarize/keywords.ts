@@ -11,6 +11,7 @@
 import { tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { FUNCTION_WORDS, KEYWORD_STOPWORDS } from './stopwords.js';
 import { compareCodePoints } from '../publish/digest.js';
+import { collapseWhitespace } from '../articles/text.js';
 import { rawWords, startsLowerCase, startsUpperCase, stem } from './text.js';
 
 /** What kind of candidate a keyword is; names and phrases read best as categories. */
@@ -342,7 +343,7 @@ export function chooseKeywords(
 ): string[] {
   const keywords: string[] = [];
   for (const tag of tags) {
-    const clean = tag.replace(/\s+/g, ' ').trim().toLowerCase();
+    const clean = collapseWhitespace(tag).trim().toLowerCase();
     if (clean.length > 0 && !keywords.includes(clean)) keywords.push(clean);
     if (keywords.length === limits.max) return keywords;
   }

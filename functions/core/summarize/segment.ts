@@ -99,9 +99,15 @@ export function* icuSegments(paragraph: string, windowChars: number, checkBudget
   }
 }
 
+/**
+ * Runs of spaces and tabs (and non-breaking spaces) to collapse: two or more, or one that is not a plain
+ * space. A lone space is left in place (see `collapseWhitespace` in articles/text.ts for why).
+ */
+const SPACES_TO_COLLAPSE = /[ \t\u00a0\u2000-\u200b\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200b\u202f\u3000]/g;
+
 /** Collapses runs of spaces and tabs (and non-breaking spaces) into one space. */
 function tidy(text: string): string {
-  return text.replace(/[ \t\u00a0\u2000-\u200b\u202f\u3000]+/g, ' ').trim();
+  return text.replace(SPACES_TO_COLLAPSE, ' ').trim();
 }
 
 /**

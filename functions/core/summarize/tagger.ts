@@ -148,7 +148,8 @@ export function tokenize(sentence: string): RawToken[] {
   for (let match = pattern.exec(sentence); match !== null; match = pattern.exec(sentence)) {
     const text = match[0];
     const index = match.index;
-    const spaceBefore = index > 0 && WHITESPACE.test(sentence[index - 1]!);
+    const before = index > 0 ? sentence.charCodeAt(index - 1) : -1;
+    const spaceBefore = before === 32 || (before > 127 ? WHITESPACE.test(sentence[index - 1]!) : before >= 9 && before <= 13);
     // "Mr." and a single initial ("J.") keep their full stop: that stop ends no sentence.
     if (sentence.charCodeAt(index + text.length) === 46 && (ABBREVIATIONS.has(text.toLowerCase()) || /^\p{Lu}$/u.test(text))) {
       tokens.push({ text: `${text}.`, spaceBefore });

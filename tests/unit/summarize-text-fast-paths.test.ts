@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { collapseWhitespace } from '../../functions/core/articles/text.js';
+import { countWords, wordsOnly } from '../../functions/core/summarize/text.js';
+import { tokenize } from '../../functions/core/summarize/tagger.js';
+
+/**
+ * The word helpers take fast paths for speed (a lone space left in place, ASCII decided without a
+ * regex, the inside of a counted word skipped). Each must give exactly what its plain regex definition
+ * gives, for any text: these properties compare the two.
+ */
+const piece = fc.constantFrom(
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u00a0',
+  '\u2003',
+  '\u3000',
+  '\u2028',
+  'a',
+  'Z',
+  '7',
+  'é',
+  'Ж',
+  '中',
+  '😀',
+  '\ud83d',
+  '.',
+  ',',
+  '—',
+  '’',
+  "'",
+  '"',
+  '(',
+  'Mr',
+  'U.S.',
+  "won't",
+);
+const text = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
+
+describe('word helpers: fast paths equal their regex definitions', () => {
+  it('countWords counts the whitespace-separated runs that hold a letter or digit', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        const reference = value.split(/\s+/u).filter((run) => /[\p{L}\p{N}]/u.test(run)).length;
+        expect(countWords(value)).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('collapseWhitespace turns every whitespace run into one space', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(collapseWhitespace(value)).toBe(value.replace(/\s+/gu, ' '));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('wordsOnly keeps the lower-case letters and digits, one space between runs', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        const reference = value
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}]+/gu, ' ')
+          .trim();
+        expect(wordsOnly(value)).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tokenize marks a token as spaced when any whitespace precedes it', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        let from = 0;
+        for (const token of tokenize(value)) {
+          // Tokens come in order; the character before each one decides its flag.
+          const at = value.indexOf(token.text, from);
+          expect(at).toBeGreaterThanOrEqual(0);
+          expect(token.spaceBefore).toBe(at > 0 && /\s/u.test(value[at - 1]!));
+          from = at + token.text.length;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
