@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collapseWhitespace } from '../../functions/core/articles/text.js';
 import { countWords, wordsOnly } from '../../functions/core/summarize/text.js';
+import { endsWithInitial, lastWordBeforeStop } from '../../functions/core/summarize/segment.js';
 import { tokenize } from '../../functions/core/summarize/tagger.js';
 
 /**
@@ -86,6 +87,62 @@ describe('word helpers: fast paths equal their regex definitions', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('sentence merges: the hand-read endings equal their patterns', () => {
+  const part = fc
+    .array(
+      fc.constantFrom(
+        ' ',
+        '(',
+        '“',
+        "'",
+        'a',
+        'z',
+        'Q',
+        'Z',
+        '@',
+        '[',
+        '`',
+        '{',
+        'é',
+        'Ж',
+        '𝐀',
+        '😀',
+        '\udc00',
+        '.',
+        ',',
+        '-',
+        '7',
+        'Mr',
+        'J',
+      ),
+      { maxLength: 12 },
+    )
+    .map((parts) => parts.join(''));
+  const endings = fc.oneof(
+    part,
+    part.map((value) => `${value}.`),
+  );
+
+  it('lastWordBeforeStop gives the letters between a space, bracket or quote and the final stop', () => {
+    fc.assert(
+      fc.property(endings, (value) => {
+        const match = /(?:^|[\s(“"‘'])([\p{L}]+)\.$/u.exec(value);
+        expect(lastWordBeforeStop(value)).toBe(match ? match[1]!.toLowerCase() : '');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('endsWithInitial finds a lone capital and stop at the end', () => {
+    fc.assert(
+      fc.property(endings, (value) => {
+        expect(endsWithInitial(value)).toBe(/(?:^|\s)\p{Lu}\.$/u.test(value));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -63,8 +63,9 @@ const PHOTO_REFERENCE =
  * before their full stop. The words that remain are the article's own.
  */
 export function tidySentence(sentence: string): string {
-  return sentence
-    .replace(PHOTO_REFERENCE, '')
+  // Most sentences have no bracket; the photo pattern is not even tried on them (it is tried at every
+  // position otherwise).
+  return (sentence.includes('(') ? sentence.replace(PHOTO_REFERENCE, '') : sentence)
     .replace(/\s+([.,;:!?])$/u, '$1')
     .replace(/\s{2,}/g, ' ')
     .trim();

@@ -26,10 +26,46 @@ const ABBREVIATIONS = new Set(
  */
 const DOTTED = /(?:^|[\s(“"‘'])(?:\p{L}\.){2,}$/u;
 
-/** The word before the final full stop of a part, lower-case, or '' when the part does not end in one. */
-function lastWordBeforeStop(part: string): string {
-  const match = /(?:^|[\s(“"‘'])([\p{L}]+)\.$/u.exec(part);
-  return match ? match[1]!.toLowerCase() : '';
+/** What may stand before the word of {@link lastWordBeforeStop}: a space, an opening bracket or quote. */
+const BEFORE_WORD = /[\s(“"‘']/u;
+const LETTER = /\p{L}/u;
+
+/**
+ * The word before the final full stop of a part, lower-case, or '' when the part does not end in one:
+ * the letters before the stop, after a space, bracket or quote or the start of the part. Read backwards
+ * from the stop: a pattern anchored only at the end is tried at every position of every part. Exported
+ * for the test that compares it with that pattern.
+ */
+export function lastWordBeforeStop(part: string): string {
+  if (!part.endsWith('.')) return '';
+  const stop = part.length - 1;
+  let start = stop;
+  while (start > 0) {
+    const code = part.charCodeAt(start - 1);
+    if (code < 128) {
+      if ((code | 32) >= 97 && (code | 32) <= 122) start--;
+      else break;
+      continue;
+    }
+    // A letter outside the BMP is a surrogate pair.
+    const pair = start >= 2 && code >= 0xdc00 && code <= 0xdfff && isHighSurrogate(part.charCodeAt(start - 2));
+    const char = pair ? part.slice(start - 2, start) : part[start - 1]!;
+    if (!LETTER.test(char)) break;
+    start -= char.length;
+  }
+  if (start === stop || (start > 0 && !BEFORE_WORD.test(part[start - 1]!))) return '';
+  return part.slice(start, stop).toLowerCase();
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * True when `part` ends with a single initial ("George W.", "J."): a capital and a full stop, alone. Only
+ * the last four code units can hold it (a space, a capital of up to two units, the stop).
+ */
+export function endsWithInitial(part: string): boolean {
+  // In a longer part the capital cannot stand at the start, so a space must come before it.
+  return part.length > 4 ? /\s\p{Lu}\.$/u.test(part.slice(-4)) : /(?:^|\s)\p{Lu}\.$/u.test(part);
 }
 
 /** True when the break between `before` and `after` is a false one the merges below undo. */
@@ -42,9 +78,9 @@ function isFalseBreak(before: string, after: string): boolean {
   if (!before.endsWith('.')) return false;
   const word = lastWordBeforeStop(before);
   // A single initial: "J. K. Rowling", "George W. Bush".
-  if (/(?:^|\s)\p{Lu}\.$/u.test(before)) return true;
+  if (endsWithInitial(before)) return true;
   if (ABBREVIATIONS.has(word)) return true;
-  return DOTTED.test(before) && /^\p{Lu}/u.test(first);
+  return /^\p{Lu}/u.test(first) && DOTTED.test(before);
 }
 
 /**
