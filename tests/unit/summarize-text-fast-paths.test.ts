@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { collapseWhitespace } from '../../functions/core/articles/text.js';
 import { countWords, wordsOnly } from '../../functions/core/summarize/text.js';
 import { endsWithInitial, lastWordBeforeStop } from '../../functions/core/summarize/segment.js';
+import { endsCleanly } from '../../functions/core/summarize/summarize.js';
 import { tokenize } from '../../functions/core/summarize/tagger.js';
 
 /**
@@ -141,6 +142,26 @@ describe('sentence merges: the hand-read endings equal their patterns', () => {
     fc.assert(
       fc.property(endings, (value) => {
         expect(endsWithInitial(value)).toBe(/(?:^|\s)\p{Lu}\.$/u.test(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('key points: the hand-read sentence end equals its patterns', () => {
+  const ending = fc
+    .array(fc.constantFrom(' ', '\u00a0', 'the', 'of', 'and', 'An', 'x', 'tothe', 'from', 'xwith', 'ſ', 'K', '.', '!', '?', '"', '”', ')', ',', '😀'), {
+      maxLength: 10,
+    })
+    .map((parts) => parts.join(''));
+
+  it('endsCleanly: a final mark (and closing quote), with no dangling word before the mark', () => {
+    fc.assert(
+      fc.property(ending, (value) => {
+        const trimmed = value.trim();
+        const reference =
+          /[.!?]["”’)]?$/u.test(trimmed) && !/\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but)\s*[.!?]$/iu.test(trimmed);
+        expect(endsCleanly(value)).toBe(reference);
       }),
       { numRuns: 3000 },
     );

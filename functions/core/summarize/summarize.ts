@@ -124,11 +124,22 @@ function chooseSummary(
  */
 function asPoint(text: string, whole: boolean): string {
   const statement = text.replace(/[.!]+(["”’]?)$/u, '$1').replace(/^\((?![^()]*\))/u, '');
-  // A sentence the splitter ended early ("…his holiday attire, such as", "…off the coast of .") is
-  // tidied like a cut.
-  const endsCleanly =
-    /[.!?]["”’)]?$/u.test(text.trim()) && !/\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but)\s*[.!?]$/iu.test(text.trim());
-  return whole && endsCleanly ? dropUnmatchedQuote(statement.trim()) : tidyEnding(statement);
+  return whole && endsCleanly(text) ? dropUnmatchedQuote(statement.trim()) : tidyEnding(statement);
+}
+
+/** A word no sentence ends on; at the end of the text before its final stop. */
+const DANGLING_BEFORE_STOP = /\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|but)$/iu;
+
+/**
+ * False for a sentence the splitter ended early ("…his holiday attire, such as", "…off the coast of ."),
+ * which is tidied like a cut. Only the text's end is read (patterns anchored at the end alone are tried
+ * at every position): the final mark and closing quote are two characters, and a dangling word of up to
+ * four letters, with the character before it, lies in the last six before the stop and its spaces.
+ */
+export function endsCleanly(text: string): boolean {
+  const trimmed = text.trim();
+  if (!/[.!?]["”’)]?$/u.test(trimmed.slice(-2))) return false;
+  return !(/[.!?]/u.test(trimmed.slice(-1)) && DANGLING_BEFORE_STOP.test(trimmed.slice(0, -1).trimEnd().slice(-6)));
 }
 
 /** One cut of a candidate sentence as a key point: its text, its words and how well it stands alone. */
