@@ -150,9 +150,33 @@ describe('sentence merges: the hand-read endings equal their patterns', () => {
 
 describe('key points: the hand-read sentence end equals its patterns', () => {
   const ending = fc
-    .array(fc.constantFrom(' ', '\u00a0', 'the', 'of', 'and', 'An', 'x', 'tothe', 'from', 'xwith', 'ſ', 'K', '.', '!', '?', '"', '”', ')', ',', '😀'), {
-      maxLength: 10,
-    })
+    .array(
+      fc.constantFrom(
+        ' ',
+        '\u00a0',
+        'the',
+        'of',
+        'and',
+        'An',
+        'x',
+        'tothe',
+        'from',
+        'xwith',
+        'ſ',
+        'K',
+        '.',
+        '!',
+        '?',
+        '"',
+        '”',
+        ')',
+        ',',
+        '😀',
+      ),
+      {
+        maxLength: 10,
+      },
+    )
     .map((parts) => parts.join(''));
 
   it('endsCleanly: a final mark (and closing quote), with no dangling word before the mark', () => {
