@@ -41,8 +41,8 @@ interface Bundle {
   metafile: Metafile;
 }
 
-/** Bundles one handler like NodejsFunction's local esbuild run (see aws-lambda-nodejs bundling args). */
-async function bundleHandler(name: string, entry: string, outDir: string): Promise<Bundle> {
+/** Bundles one entry (a handler, or a bench script) like NodejsFunction's local esbuild run (see aws-lambda-nodejs bundling args). */
+export async function bundleEntry(name: string, entry: string, outDir: string): Promise<Bundle> {
   const file = join(outDir, name, 'index.mjs');
   const result = await build({
     ...LAMBDA_BUNDLE_OPTIONS,
@@ -119,7 +119,7 @@ export async function publisherFootprint(): Promise<{
 }> {
   const outDir = await mkdtemp(join(tmpdir(), 'gazette-footprint-'));
   try {
-    const bundle = await bundleHandler(HANDLERS[0].name, HANDLERS[0].entry, outDir);
+    const bundle = await bundleEntry(HANDLERS[0].name, HANDLERS[0].entry, outDir);
     checkExportsHandler(bundle);
     const output = Object.values(bundle.metafile.outputs).find((candidate) => candidate.entryPoint !== undefined)!;
     let winkBytes = 0;
@@ -153,7 +153,7 @@ export async function run(): Promise<void> {
   const outDir = await mkdtemp(join(tmpdir(), 'gazette-cold-start-'));
   try {
     const bundles: Bundle[] = [];
-    for (const handler of HANDLERS) bundles.push(await bundleHandler(handler.name, handler.entry, outDir));
+    for (const handler of HANDLERS) bundles.push(await bundleEntry(handler.name, handler.entry, outDir));
     for (const bundle of bundles) checkExportsHandler(bundle);
 
     console.log(`esbuild ${LOCAL_TARGET} (deployed: node24), ESM, minified, SDK bundled, createRequire banner, external source map`);

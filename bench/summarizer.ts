@@ -18,6 +18,7 @@ import { loadDevSet, loadPooledDevSets, type DevArticle, type DevSetName } from 
 import { rouge, rougeTokens } from './lib/rouge.js';
 import { winkSplitSentences } from './lib/wink-segment.js';
 import { publisherFootprint } from './cold-start.js';
+import { deployedSpeed } from './summary-speed.js';
 import { formatBytes, formatMs, formatRatio, median } from './lib/measure.js';
 import { countWords } from '../functions/core/summarize/text.js';
 
@@ -313,8 +314,11 @@ function summarySentencesOnly(text: string): string[] {
 /** Alternating passes of the speed comparison. */
 const SPEED_ROUNDS = 7;
 
-function speed(articles: readonly DevArticle[]): void {
+async function speed(articles: readonly DevArticle[]): Promise<void> {
   const texts = articles.map((article) => article.article);
+  // As deployed first (a fresh process: see bench/summary-speed.ts), then in this process under tsx.
+  const deployed = await deployedSpeed(texts);
+  const deployedRatios = deployed.gazette.map((ms, round) => ms / deployed.rank[round]!).sort((a, b) => a - b);
   // Passes alternate, so a change in the machine's load hits both systems; the ratio is per round.
   const rounds: { gazette: number; sentencesOnly: number; rank: number }[] = [];
   for (let round = 0; round < SPEED_ROUNDS; round++) {
@@ -328,23 +332,27 @@ function speed(articles: readonly DevArticle[]): void {
   const rank = median(rounds.map((r) => r.rank));
   const ratios = rounds.map((r) => r.gazette / r.rank).sort((a, b) => a - b);
   const sentenceRatios = rounds.map((r) => r.sentencesOnly / r.rank).sort((a, b) => a - b);
+  const ratioCell = (sorted: readonly number[], of = 'ts-textrank'): string =>
+    `${formatRatio(median(sorted), 2)} of ${of} (per pass ${formatRatio(sorted[0]!, 2)}–${formatRatio(sorted[sorted.length - 1]!, 2)})`;
   console.log(
-    `\nSpeed on ${texts.length} v2 articles (${SPEED_ROUNDS} alternating passes, medians; Gazette includes segmentation, key points and keywords)`,
+    `\nSpeed on ${texts.length} v2 articles (medians over alternating passes; Gazette includes segmentation, headline, key points and keywords)`,
   );
   console.log('| system | ms/article | ratio |');
   console.log('|---|---|---|');
   console.log(
-    `| Gazette | ${formatMs(gazette)} | ${formatRatio(median(ratios))} of ts-textrank (per pass ${formatRatio(ratios[0]!)}–${formatRatio(ratios[ratios.length - 1]!)}) |`,
+    `| Gazette as deployed (esbuild bundle, fresh node, ${deployed.gazette.length} passes) | ${formatMs(median(deployed.gazette))} | ${ratioCell(deployedRatios)} |`,
   );
+  console.log(`| ts-textrank in the same process | ${formatMs(median(deployed.rank))} | 1.00× |`);
+  console.log(`| Gazette under tsx, in this process (${SPEED_ROUNDS} passes) | ${formatMs(gazette)} | ${ratioCell(ratios)} |`);
   console.log(
-    `| Gazette, summary sentences only (the part ts-textrank does) | ${formatMs(sentencesOnly)} | ${formatRatio(median(sentenceRatios))} of ts-textrank (per pass ${formatRatio(sentenceRatios[0]!)}–${formatRatio(sentenceRatios[sentenceRatios.length - 1]!)}) |`,
+    `| Gazette under tsx, summary sentences only (the part ts-textrank does) | ${formatMs(sentencesOnly)} | ${ratioCell(sentenceRatios)} |`,
   );
-  console.log(`| ts-textrank | ${formatMs(rank)} | 1.0× |`);
+  console.log(`| ts-textrank under tsx | ${formatMs(rank)} | 1.00× |`);
   const long = texts.join('\n\n').split(/\s+/).slice(0, 20_000).join(' ');
   const longGazette = timeMedian(() => summarize({ text: long }), 3);
   const longRank = timeMedian(() => textRank.summarize(long, 'en'), 1);
   console.log(
-    `| 20,000 words, Gazette | ${formatMs(longGazette)} | ${formatRatio(longGazette / longRank)} of ts-textrank (${formatMs(longRank)}) |`,
+    `| 20,000 words, Gazette under tsx | ${formatMs(longGazette)} | ${formatRatio(longGazette / longRank, 2)} of ts-textrank (${formatMs(longRank)}) |`,
   );
 }
 
@@ -376,7 +384,7 @@ export async function run(): Promise<void> {
   if (v2 !== undefined) {
     copiedFraction(v2.filter((a) => a.part === 'report'));
     headlines([...(v1 ?? []), ...v2].filter((a) => a.part === 'report'));
-    speed(v2);
+    await speed(v2);
   }
   await footprint();
 }

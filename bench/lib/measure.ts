@@ -25,9 +25,9 @@ export function formatMs(ms: number): string {
   return ms.toFixed(0);
 }
 
-/** A ratio as `12.3×`. */
-export function formatRatio(ratio: number): string {
-  return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toFixed(1)}×`;
+/** A ratio as `12.3×` (`digits` decimals below 100: two where 0.97 and 1.03 must not both read 1.0). */
+export function formatRatio(ratio: number, digits = 1): string {
+  return `${ratio >= 100 ? ratio.toFixed(0) : ratio.toFixed(digits)}×`;
 }
 
 /** A byte count as `12.3 KiB` / `1.20 MiB`. */
