@@ -136,24 +136,27 @@ export interface RawToken {
   spaceBefore: boolean;
 }
 
-/** One pattern for every call: tokenising is synchronous, so its `lastIndex` is never shared. */
-const TOKEN_PATTERN = new RegExp(TOKEN.source, TOKEN.flags);
-const WHITESPACE = /\s/u;
-
-/** Splits one sentence into tokens (see {@link TOKEN}); exported for the lexicon builder. */
+/**
+ * Splits one sentence into tokens (see {@link TOKEN}); exported for the lexicon builder. The pattern's
+ * last branch takes any character but whitespace, so only whitespace lies between two tokens: each token
+ * starts at its first occurrence after the one before, and has a space before it when that is not where
+ * the one before ended. (One `match` call instead of a match object per token: tagging reads every
+ * token of every sentence it is given.)
+ */
 export function tokenize(sentence: string): RawToken[] {
+  const texts = sentence.match(TOKEN) ?? [];
   const tokens: RawToken[] = [];
-  const pattern = TOKEN_PATTERN;
-  pattern.lastIndex = 0;
-  for (let match = pattern.exec(sentence); match !== null; match = pattern.exec(sentence)) {
-    const text = match[0];
-    const index = match.index;
-    const before = index > 0 ? sentence.charCodeAt(index - 1) : -1;
-    const spaceBefore = before === 32 || (before > 127 ? WHITESPACE.test(sentence[index - 1]!) : before >= 9 && before <= 13);
-    // "Mr." and a single initial ("J.") keep their full stop: that stop ends no sentence.
-    if (sentence.charCodeAt(index + text.length) === 46 && (ABBREVIATIONS.has(text.toLowerCase()) || /^\p{Lu}$/u.test(text))) {
+  let end = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    const index = sentence.indexOf(text, end);
+    const spaceBefore = index > end;
+    end = index + text.length;
+    // "Mr." and a single initial ("J.") keep their full stop, the next token: that stop ends no sentence.
+    if (sentence.charCodeAt(end) === 46 && (ABBREVIATIONS.has(text.toLowerCase()) || /^\p{Lu}$/u.test(text))) {
       tokens.push({ text: `${text}.`, spaceBefore });
-      pattern.lastIndex += 1;
+      end += 1;
+      i += 1;
       continue;
     }
     const clitic = text.length > 2 && (text.includes("'") || text.includes('’')) ? CLITIC.exec(text) : null;
