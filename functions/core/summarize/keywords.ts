@@ -142,6 +142,26 @@ const isTopical = (text: string): boolean =>
 const canEdgeName = (text: string): boolean => /^\p{L}[\p{L}.-]*$/u.test(text) && !NAME_EDGE_FILLER.has(text.toLowerCase());
 
 /**
+ * True when `word`, first of what is left of a run, is no part of the name: no edge of a name, a title,
+ * a joiner, or a word the article writes in lower case, when three words of a joiner-free run follow
+ * from it or it opens the sentence (`atRunStart`: nothing of the run was trimmed yet).
+ */
+function isLeadIn(
+  word: string,
+  atRunStart: boolean,
+  longPlainRun: boolean,
+  startsSentence: boolean,
+  lowerCaseWords: LowerCaseTest,
+): boolean {
+  return (
+    !canEdgeName(word) ||
+    TITLES.has(word.toLowerCase().replace(/\.$/, '')) ||
+    NAME_JOINERS.has(word) ||
+    (lowerCaseWords(word) && (longPlainRun || (startsSentence && atRunStart)))
+  );
+}
+
+/**
  * Trims a run of capitalised words to the name in it: no filler or titles at the start, no filler at the
  * end, no sentence-initial word the article otherwise writes in lower case ("Intrepid", "Senior").
  */
@@ -150,12 +170,12 @@ function trimName(run: string[], startsSentence: boolean, lowerCaseWords: LowerC
   // A word the article also writes in lower case is an ordinary word at the start of a sentence
   // ("Intrepid"), or a description before a full name ("grandmother Barbara Challons").
   const hasJoiner = run.some((word) => NAME_JOINERS.has(word));
-  const isLeadIn = (word: string, remaining: number): boolean =>
-    !canEdgeName(word) ||
-    TITLES.has(word.toLowerCase().replace(/\.$/, '')) ||
-    NAME_JOINERS.has(word) ||
-    (lowerCaseWords(word) && ((remaining >= 3 && !hasJoiner) || (startsSentence && remaining === run.length)));
-  while (name.length > 0 && isLeadIn(name[0]!, name.length)) name.shift();
+  while (
+    name.length > 0 &&
+    isLeadIn(name[0]!, name.length === run.length, name.length >= 3 && !hasJoiner, startsSentence, lowerCaseWords)
+  ) {
+    name.shift();
+  }
   while (name.length > 0 && (!canEdgeName(name[name.length - 1]!) || NAME_JOINERS.has(name[name.length - 1]!))) name.pop();
   if (name.length > MAX_NAME_WORDS && !name.some((word) => NAME_JOINERS.has(word))) return name.slice(-2);
   return name;
@@ -182,22 +202,32 @@ interface NameMention {
   modifier: boolean;
 }
 
+/**
+ * Adds the names in one run of capitalised words to `names`; `opensSentence` when the run starts the
+ * sentence, `next` the word after the run. A module function, not a closure made per sentence.
+ */
+function namesOfRun(
+  run: string[],
+  opensSentence: boolean,
+  next: Word | undefined,
+  lowerCaseWords: LowerCaseTest,
+  names: NameMention[],
+): void {
+  splitAtAnd(run).forEach((part, partIndex) => {
+    const name = trimName(part, opensSentence && partIndex === 0, lowerCaseWords);
+    // One word alone must also be a topic ("World" is not), two or more make a name. Two-letter names
+    // ("Xi") are kept to count towards a full name; too short to show alone, they are dropped later.
+    if (name.length > 1 || (name.length === 1 && isTopical(name[0]!))) {
+      names.push({ words: name.map((w) => w.toLowerCase()), modifier: next?.pos === 'NOUN' });
+    }
+  });
+}
+
 /** The names in one sentence: maximal runs of capitalised proper nouns, trimmed to the name itself. */
 function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMention[] {
   const names: NameMention[] = [];
   let run: string[] = [];
   let runStart = 0;
-  const flush = (next: Word | undefined): void => {
-    splitAtAnd(run).forEach((part, partIndex) => {
-      const name = trimName(part, runStart === 0 && partIndex === 0, lowerCaseWords);
-      // One word alone must also be a topic ("World" is not), two or more make a name. Two-letter names
-      // ("Xi") are kept to count towards a full name; too short to show alone, they are dropped later.
-      if (name.length > 1 || (name.length === 1 && isTopical(name[0]!))) {
-        names.push({ words: name.map((w) => w.toLowerCase()), modifier: next?.pos === 'NOUN' });
-      }
-    });
-    run = [];
-  };
   words.forEach((word, index) => {
     const next = words[index + 1];
     const afterNext = words[index + 2];
@@ -228,10 +258,23 @@ function namesIn(words: readonly Word[], lowerCaseWords: LowerCaseTest): NameMen
         return;
       }
     }
-    if (run.length > 0) flush(word);
+    if (run.length > 0) {
+      namesOfRun(run, runStart === 0, word, lowerCaseWords, names);
+      run = [];
+    }
   });
-  flush(undefined);
+  namesOfRun(run, runStart === 0, undefined, lowerCaseWords, names);
   return names;
+}
+
+/** Adds one run's head noun and its last two words, once the run is cut back to end in a noun. */
+function addNounRun(run: Word[], nouns: string[], phrases: string[][]): void {
+  while (run.length > 0 && run[run.length - 1]!.pos !== 'NOUN') run.pop();
+  const head = run[run.length - 1];
+  if (head === undefined) return;
+  nouns.push(head.text.toLowerCase());
+  const before = run[run.length - 2];
+  if (before !== undefined) phrases.push([before.text.toLowerCase(), head.text.toLowerCase()]);
 }
 
 /**
@@ -243,22 +286,15 @@ function nounsIn(words: readonly Word[]): { nouns: string[]; phrases: string[][]
   const nouns: string[] = [];
   const phrases: string[][] = [];
   let run: Word[] = [];
-  const flush = (): void => {
-    while (run.length > 0 && run[run.length - 1]!.pos !== 'NOUN') run.pop();
-    const head = run[run.length - 1];
-    if (head !== undefined) {
-      nouns.push(head.text.toLowerCase());
-      const before = run[run.length - 2];
-      if (before !== undefined) phrases.push([before.text.toLowerCase(), head.text.toLowerCase()]);
-    }
-    run = [];
-  };
   for (const word of words) {
     const fits = (word.pos === 'NOUN' || word.pos === 'ADJ') && word.text.length >= 3 && !isCapitalised(word) && isTopical(word.text);
     if (fits) run.push(word);
-    else flush();
+    else if (run.length > 0) {
+      addNounRun(run, nouns, phrases);
+      run = [];
+    }
   }
-  flush();
+  addNounRun(run, nouns, phrases);
   return { nouns, phrases };
 }
 

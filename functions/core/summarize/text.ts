@@ -103,14 +103,16 @@ const DANGLING = new Set(
   what how why whether he she it they we i you there`.split(/\s+/),
 );
 
+/** Where the last `open` mark stands when no `close` follows it, else -1. */
+function unmatchedOpening(text: string, open: string, close: string): number {
+  const last = text.lastIndexOf(open);
+  return last >= 0 && text.indexOf(close, last + 1) < 0 ? last : -1;
+}
+
 /** Removes the last opening quote mark when the phrase has more openings than closings. */
 export function dropUnmatchedQuote(text: string): string {
-  const unmatched = (open: string, close: string): number => {
-    const last = text.lastIndexOf(open);
-    return last >= 0 && text.indexOf(close, last + 1) < 0 ? last : -1;
-  };
   const straight = (text.match(/"/g) ?? []).length % 2 === 1 ? text.lastIndexOf('"') : -1;
-  const index = Math.max(straight, unmatched('“', '”'), unmatched('‘', '’'), unmatched('«', '»'));
+  const index = Math.max(straight, unmatchedOpening(text, '“', '”'), unmatchedOpening(text, '‘', '’'), unmatchedOpening(text, '«', '»'));
   return index < 0 ? text : text.slice(0, index) + text.slice(index + 1);
 }
 
