@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeTagger, readLexicon, tagSentences, tokenize, type LexiconFile } from '../../functions/core/summarize/tagger.js';
+import {
+  makeTagger,
+  openingTags,
+  readLexicon,
+  tagSentences,
+  tokenize,
+  type LexiconFile,
+  type TaggedToken,
+  type Tagger,
+} from '../../functions/core/summarize/tagger.js';
 
 const tags = (sentence: string): string[] => (tagSentences([sentence])[0] ?? []).map((token) => `${token.text}/${token.pos}`);
 
@@ -106,5 +116,48 @@ describe('a tagger over a hand-made lexicon', () => {
   it('makes a capitalised word a name, unless it opens the sentence as a known word or the lexicon lists it', () => {
     expect(tagsOf('The Mayor met Jones')).toEqual(['The/DET', 'Mayor/NOUN', 'met/NOUN', 'Jones/PROPN']);
     expect(tagsOf('“Quickly, Jones')).toEqual(['“/PUNCT', 'Quickly/PROPN', ',/PUNCT', 'Jones/PROPN']);
+  });
+});
+
+describe('openingTags', () => {
+  // Words whose tags depend on their neighbours (to attack / the attack, Police / police), punctuation
+  // and abbreviations, in any order and spacing.
+  const word = fc.constantFrom(
+    'to',
+    'attack',
+    'the',
+    'Police',
+    'said',
+    '“',
+    '—',
+    ',',
+    '.',
+    'Mr.',
+    'Smith',
+    'U.S.',
+    'won’t',
+    'fast',
+    'runs',
+    '  ',
+    '\t',
+  );
+  const text = fc.array(word, { maxLength: 14 }).map((words) => words.join(' '));
+  const firstWord = (tokens: readonly TaggedToken[]): TaggedToken | undefined => tokens.find((token) => token.pos !== 'PUNCT');
+
+  it('tags the first word that is not punctuation as the whole text does, for any text', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(firstWord(openingTags(value, tagSentences))).toEqual(firstWord(tagSentences([value])[0] ?? []));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('tags only the start of a long text, and all of it for a tagger of unknown lookahead', () => {
+    const long = 'Police said the attack was fast, and the mayor said it was over before anyone could call for help.';
+    const start = openingTags(long, tagSentences);
+    expect(start.map((token) => token.text)).toEqual(['Police', 'said', 'the', 'attack']);
+    const unknown: Tagger = (sentences) => tagSentences(sentences);
+    expect(openingTags(long, unknown)).toEqual(tagSentences([long])[0]);
   });
 });

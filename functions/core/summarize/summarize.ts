@@ -10,7 +10,7 @@ import { byScore, DEFAULT_TUNING, isRedundant, rankSentences, selectSentences, t
 import { splitSentences } from './segment.js';
 import { chooseKeywords } from './keywords.js';
 import { cutsSeries, POINT_QUALITIES, pointQuality, stripCaptionLabel, type PointQuality } from './points.js';
-import { cachingTagger, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
+import { cachingTagger, openingTags, tagSentences, type TaggedToken, type Tagger } from './tagger.js';
 import { plainTextBlocks } from '../articles/text.js';
 import { chooseHeadline, sameWordsAs } from './headline.js';
 import { dropOverlongRuns } from './long-runs.js';
@@ -149,11 +149,14 @@ interface PointVerdict {
   quality: PointQuality;
 }
 
+/** The tags of one text. */
+const tagsOf = (tagger: Tagger, text: string): TaggedToken[] => tagger([text])[0] ?? [];
+
 /**
  * Judges `cut`, a leading cut of `text` (or `text` itself), as a key point. Unusable when it is under four
  * words, repeats the summary, stops at a colon or inside a series; else as {@link pointQuality} says.
  */
-function judgePoint(text: string, cut: string, summaryText: string, tagsOf: (text: string) => TaggedToken[]): PointVerdict {
+function judgePoint(text: string, cut: string, summaryText: string, tagger: Tagger): PointVerdict {
   const whole = cut === text.trim();
   const point = asPoint(cut, whole);
   const words = countWords(point);
@@ -163,10 +166,10 @@ function judgePoint(text: string, cut: string, summaryText: string, tagsOf: (tex
     const rest = text.slice(cut.length);
     // "A Prison Service spokesman said last night | : '…'": a colon announces what the point would leave out.
     if (rest.trimStart().startsWith(':')) return unusable;
-    if (cutsSeries(tagsOf(point), tagsOf(rest.replace(/^[\s,;:–—-]+/u, '')))) return unusable;
+    if (cutsSeries(tagsOf(tagger, point), openingTags(rest.replace(/^[\s,;:–—-]+/u, ''), tagger))) return unusable;
   }
   // A cut is tagged on its own: a word's tag depends on what follows it ("the steady," vs "the steady").
-  return { point, words, quality: pointQuality(point, whole, tagsOf(whole ? text : point)) };
+  return { point, words, quality: pointQuality(point, whole, tagsOf(tagger, whole ? text : point)) };
 }
 
 /**
@@ -192,7 +195,6 @@ function chooseKeyPoints(
   const picked = new Map<number, string>();
   const pickedSentences: RankedSentence[] = [];
   let wordsLeft = wordBudget;
-  const tagsOf = (text: string): TaggedToken[] => tagger([text])[0] ?? [];
   // Three points must fit the budget, so each is cut shorter when the budget is tight.
   const perPoint = Math.min(LIMITS.keyPointWords, Math.floor(wordBudget / LIMITS.keyPointsMin));
   // A candidate's cuts are judged once, when first reached, whichever pass reaches them.
@@ -206,7 +208,7 @@ function chooseKeyPoints(
       judged.set(candidate.index, entry);
     }
     if (at >= entry.cuts.length) return undefined;
-    entry.verdicts[at] ??= judgePoint(entry.text, entry.cuts[at]!, summaryText, tagsOf);
+    entry.verdicts[at] ??= judgePoint(entry.text, entry.cuts[at]!, summaryText, tagger);
     return entry.verdicts[at];
   };
   // A cut between words reads as broken text, so points are whole sentences or whole clauses only.

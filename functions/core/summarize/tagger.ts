@@ -28,8 +28,13 @@ export interface TaggedToken {
   spaceBefore: boolean;
 }
 
-/** Tags the words of each given sentence; one token list per sentence (empty sentences give none). */
-export type Tagger = (sentences: readonly string[]) => TaggedToken[][];
+/**
+ * Tags the words of each given sentence; one token list per sentence (empty sentences give none).
+ * `lookahead`, when a tagger sets it, says how many tokens after a word its tag can depend on: then the
+ * tags of a text's start are those of the whole text (see {@link openingTags}). Unset, any later word
+ * may matter (wink's tagger, in the benchmarks).
+ */
+export type Tagger = ((sentences: readonly string[]) => TaggedToken[][]) & { readonly lookahead?: number };
 
 /**
  * The lexicon as stored in lexicon.json. A class is one tag or several, most frequent first, joined by
@@ -246,9 +251,40 @@ export function tagTokens(lexicon: Lexicon, tokens: readonly RawToken[]): Tagged
   return tagged;
 }
 
-/** A tagger over the given lexicon (the shipped one is {@link tagSentences}). */
+/**
+ * A tagger over the given lexicon (the shipped one is {@link tagSentences}). A word's tag reads the
+ * words before it and the class of the one token after it (see {@link tagTokens}): its lookahead is 1.
+ */
 export function makeTagger(lexicon: Lexicon): Tagger {
-  return (sentences) => sentences.map((sentence) => tagTokens(lexicon, tokenize(sentence)));
+  return Object.assign((sentences: readonly string[]) => sentences.map((sentence) => tagTokens(lexicon, tokenize(sentence))), {
+    lookahead: 1,
+  });
+}
+
+/** Whitespace-separated chunks of a text's start that {@link openingTags} tags first. */
+const OPENING_CHUNKS = 4;
+
+/**
+ * Tags of the start of `text`, enough for its first token that is not punctuation to carry the tag it
+ * has in the whole text; all of `text` is tagged when the tagger's lookahead is unknown or the start is
+ * too short. Exact because the start ends at whitespace, where no token ends differently, and a tag
+ * reads at most `lookahead` tokens ahead. For the key points' series test, which reads only that token
+ * of the text after a cut: tagging the rest of a long sentence for it was half of the points' tagging.
+ */
+export function openingTags(text: string, tagger: Tagger): TaggedToken[] {
+  const whole = (): TaggedToken[] => tagger([text])[0] ?? [];
+  if (tagger.lookahead === undefined) return whole();
+  const chunk = /\S+/gu;
+  let end = -1;
+  for (let count = 0; count < OPENING_CHUNKS; count++) {
+    const match = chunk.exec(text);
+    if (match === null) return whole();
+    end = match.index + match[0].length;
+  }
+  if (end >= text.trimEnd().length) return whole();
+  const tags = tagger([text.slice(0, end)])[0] ?? [];
+  const first = tags.findIndex((token) => token.pos !== 'PUNCT');
+  return first >= 0 && first + tagger.lookahead < tags.length ? tags : whole();
 }
 
 /**
@@ -257,7 +293,7 @@ export function makeTagger(lexicon: Lexicon): Tagger {
  */
 export function cachingTagger(tagger: Tagger): Tagger {
   const known = new Map<string, TaggedToken[]>();
-  return (sentences) =>
+  const caching = (sentences: readonly string[]): TaggedToken[][] =>
     sentences.map((sentence) => {
       let tagged = known.get(sentence);
       if (tagged === undefined) {
@@ -266,6 +302,7 @@ export function cachingTagger(tagger: Tagger): Tagger {
       }
       return tagged;
     });
+  return tagger.lookahead === undefined ? caching : Object.assign(caching, { lookahead: tagger.lookahead });
 }
 
 /** Tags the given sentences with the shipped lexicon: one token list per sentence. */
