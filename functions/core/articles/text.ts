@@ -74,7 +74,7 @@ export function normaliseInline(value: string): string {
 
 /**
  * Every run of whitespace as one space. A lone space, by far the commonest run, matches neither branch
- * and is left in place: rewriting each of them made this 5× slower (bench/.tmp measurement, v2 paragraphs).
+ * and is left in place: rewriting each of them made this 5× slower (v2 dev-set paragraphs: 51 vs 10 µs per article).
  */
 const WHITESPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/gu;
 

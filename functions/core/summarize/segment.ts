@@ -29,6 +29,7 @@ const DOTTED = /(?:^|[\s(“"‘'])(?:\p{L}\.){2,}$/u;
 /** What may stand before the word of {@link lastWordBeforeStop}: a space, an opening bracket or quote. */
 const BEFORE_WORD = /[\s(“"‘']/u;
 const LETTER = /\p{L}/u;
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /**
  * The word before the final full stop of a part, lower-case, or '' when the part does not end in one:
@@ -56,8 +57,6 @@ export function lastWordBeforeStop(part: string): string {
   if (start === stop || (start > 0 && !BEFORE_WORD.test(part[start - 1]!))) return '';
   return part.slice(start, stop).toLowerCase();
 }
-
-const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 
 /**
  * True when `part` ends with a single initial ("George W.", "J."): a capital and a full stop, alone. Only

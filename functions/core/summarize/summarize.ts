@@ -135,6 +135,7 @@ const DANGLING_BEFORE_STOP = /\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|
  * which is tidied like a cut. Only the text's end is read (patterns anchored at the end alone are tried
  * at every position): the final mark and closing quote are two characters, and a dangling word of up to
  * four letters, with the character before it, lies in the last six before the stop and its spaces.
+ * Exported for the property that compares it with those patterns.
  */
 export function endsCleanly(text: string): boolean {
   const trimmed = text.trim();
