@@ -9,13 +9,13 @@
  * (bench/lib/split.ts) is what the README quotes; the train part is what tuning may read.
  * It prints; it never fails on a number.
  */
-import { AbsoluteSummarizerConfig, DefaultTextParser, NullLogger, SorensenDiceSimilarity, Summarizer } from 'ts-textrank';
 import { LEARNED_TUNING, LIMITS, splitSentences, summarize } from '../functions/core/summarize/index.js';
 import { LEANING_START, rankSentences, selectSentences } from '../functions/core/summarize/rank.js';
 import { articleSentences } from '../functions/core/summarize/summarize.js';
 import { DAILY_MAIL_MIX, mixedMean, pairedInterval, type Mix } from './lib/bootstrap.js';
 import { loadDevSet, loadPooledDevSets, type DevArticle, type DevSetName } from './lib/dataset.js';
 import { rouge, rougeTokens } from './lib/rouge.js';
+import { textRankSentences } from './lib/textrank.js';
 import { winkSplitSentences } from './lib/wink-segment.js';
 import { publisherFootprint } from './cold-start.js';
 import { deployedSpeed } from './summary-speed.js';
@@ -24,11 +24,6 @@ import { countWords } from '../functions/core/summarize/text.js';
 
 /** A system under test: article text in, summary sentences out (one line each for R-Lsum). */
 type System = (article: DevArticle, gazette: readonly string[]) => string[];
-
-const textRank = new Summarizer(
-  new AbsoluteSummarizerConfig(3, new SorensenDiceSimilarity(), new DefaultTextParser(), 0.85, Summarizer.SORT_OCCURENCE),
-  new NullLogger(),
-);
 
 const words = (text: string): string[] => text.split(/\s+/).filter((word) => word.length > 0);
 
@@ -51,7 +46,7 @@ const SYSTEMS: ReadonlyArray<readonly [string, System]> = [
   ['Gazette', (_article, gazette) => [...gazette]],
   ['Lead-3', lead3],
   ["Lead-3 cut to Gazette's length", (article, gazette) => truncateTo(lead3(article, gazette), words(gazette.join(' ')).length)],
-  ['ts-textrank (3 sentences)', (article) => textRank.summarize(article.article, 'en')],
+  ['ts-textrank (3 sentences)', (article) => textRankSentences(article.article)],
   // The learned scorer (bench/train-scorer.ts), not the default: shown so the comparison stays visible.
   ['Gazette with the learned scorer (off)', (article) => summarize({ text: article.article }, LEARNED_TUNING).sentences],
 ];
@@ -324,7 +319,7 @@ async function speed(articles: readonly DevArticle[]): Promise<void> {
   for (let round = 0; round < SPEED_ROUNDS; round++) {
     const gazette = timeMedian(() => texts.forEach((text) => summarize({ text })), 1) / texts.length;
     const sentencesOnly = timeMedian(() => texts.forEach((text) => summarySentencesOnly(text)), 1) / texts.length;
-    const rank = timeMedian(() => texts.forEach((text) => textRank.summarize(text, 'en')), 1) / texts.length;
+    const rank = timeMedian(() => texts.forEach((text) => textRankSentences(text)), 1) / texts.length;
     rounds.push({ gazette, sentencesOnly, rank });
   }
   const gazette = median(rounds.map((r) => r.gazette));
@@ -332,8 +327,8 @@ async function speed(articles: readonly DevArticle[]): Promise<void> {
   const rank = median(rounds.map((r) => r.rank));
   const ratios = rounds.map((r) => r.gazette / r.rank).sort((a, b) => a - b);
   const sentenceRatios = rounds.map((r) => r.sentencesOnly / r.rank).sort((a, b) => a - b);
-  const ratioCell = (sorted: readonly number[], of = 'ts-textrank'): string =>
-    `${formatRatio(median(sorted), 2)} of ${of} (per pass ${formatRatio(sorted[0]!, 2)}–${formatRatio(sorted[sorted.length - 1]!, 2)})`;
+  const ratioCell = (sorted: readonly number[]): string =>
+    `${formatRatio(median(sorted), 2)} of ts-textrank (per pass ${formatRatio(sorted[0]!, 2)}–${formatRatio(sorted[sorted.length - 1]!, 2)})`;
   console.log(
     `\nSpeed on ${texts.length} v2 articles (medians over alternating passes; Gazette includes segmentation, headline, key points and keywords)`,
   );
@@ -350,7 +345,7 @@ async function speed(articles: readonly DevArticle[]): Promise<void> {
   console.log(`| ts-textrank under tsx | ${formatMs(rank)} | 1.00× |`);
   const long = texts.join('\n\n').split(/\s+/).slice(0, 20_000).join(' ');
   const longGazette = timeMedian(() => summarize({ text: long }), 3);
-  const longRank = timeMedian(() => textRank.summarize(long, 'en'), 1);
+  const longRank = timeMedian(() => textRankSentences(long), 1);
   console.log(
     `| 20,000 words, Gazette under tsx | ${formatMs(longGazette)} | ${formatRatio(longGazette / longRank, 2)} of ts-textrank (${formatMs(longRank)}) |`,
   );

@@ -5,14 +5,8 @@
  * them, `argv[3]` rounds, alternating which goes first; prints the per-round ms/article as JSON.
  */
 import { readFileSync } from 'node:fs';
-import { AbsoluteSummarizerConfig, DefaultTextParser, NullLogger, SorensenDiceSimilarity, Summarizer } from 'ts-textrank';
 import { summarize } from '../functions/core/summarize/index.js';
-
-/** The same configuration as the quality tables in bench/summarizer.ts: three sentences, in article order. */
-const textRank = new Summarizer(
-  new AbsoluteSummarizerConfig(3, new SorensenDiceSimilarity(), new DefaultTextParser(), 0.85, Summarizer.SORT_OCCURENCE),
-  new NullLogger(),
-);
+import { textRankSentences } from './lib/textrank.js';
 
 const texts = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as string[];
 const rounds = Number(process.argv[3]);
@@ -30,9 +24,9 @@ for (let round = 0; round < rounds; round++) {
   // Alternating order, so neither system always runs on the other's leftovers (caches, heap).
   if (round % 2 === 0) {
     gazette.push(pass((text) => summarize({ text })));
-    rank.push(pass((text) => textRank.summarize(text, 'en')));
+    rank.push(pass((text) => textRankSentences(text)));
   } else {
-    rank.push(pass((text) => textRank.summarize(text, 'en')));
+    rank.push(pass((text) => textRankSentences(text)));
     gazette.push(pass((text) => summarize({ text })));
   }
 }

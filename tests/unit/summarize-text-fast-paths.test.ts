@@ -6,41 +6,47 @@ import { endsWithInitial, lastWordBeforeStop } from '../../functions/core/summar
 import { endsCleanly } from '../../functions/core/summarize/summarize.js';
 import { tokenize } from '../../functions/core/summarize/tagger.js';
 
+/** Texts made of the given pieces in any order, up to `maxLength` of them. */
+const textOf = (pieces: readonly string[], maxLength: number): fc.Arbitrary<string> =>
+  fc.array(fc.constantFrom(...pieces), { maxLength }).map((parts) => parts.join(''));
+
 /**
  * The word helpers take fast paths for speed (a lone space left in place, ASCII decided without a
  * regex, the inside of a counted word skipped). Each must give exactly what its plain regex definition
  * gives, for any text: these properties compare the two.
  */
-const piece = fc.constantFrom(
-  ' ',
-  '  ',
-  '\t',
-  '\n',
-  '\r\n',
-  '\u00a0',
-  '\u2003',
-  '\u3000',
-  '\u2028',
-  'a',
-  'Z',
-  '7',
-  'é',
-  'Ж',
-  '中',
-  '😀',
-  '\ud83d',
-  '.',
-  ',',
-  '—',
-  '’',
-  "'",
-  '"',
-  '(',
-  'Mr',
-  'U.S.',
-  "won't",
+const text = textOf(
+  [
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\r\n',
+    '\u00a0',
+    '\u2003',
+    '\u3000',
+    '\u2028',
+    'a',
+    'Z',
+    '7',
+    'é',
+    'Ж',
+    '中',
+    '😀',
+    '\ud83d',
+    '.',
+    ',',
+    '—',
+    '’',
+    "'",
+    '"',
+    '(',
+    'Mr',
+    'U.S.',
+    "won't",
+  ],
+  40,
 );
-const text = fc.array(piece, { maxLength: 40 }).map((parts) => parts.join(''));
 
 describe('word helpers: fast paths equal their regex definitions', () => {
   it('countWords counts the whitespace-separated runs that hold a letter or digit', () => {
@@ -93,36 +99,10 @@ describe('word helpers: fast paths equal their regex definitions', () => {
 });
 
 describe('sentence merges: the hand-read endings equal their patterns', () => {
-  const part = fc
-    .array(
-      fc.constantFrom(
-        ' ',
-        '(',
-        '“',
-        "'",
-        'a',
-        'z',
-        'Q',
-        'Z',
-        '@',
-        '[',
-        '`',
-        '{',
-        'é',
-        'Ж',
-        '𝐀',
-        '😀',
-        '\udc00',
-        '.',
-        ',',
-        '-',
-        '7',
-        'Mr',
-        'J',
-      ),
-      { maxLength: 12 },
-    )
-    .map((parts) => parts.join(''));
+  const part = textOf(
+    [' ', '(', '“', "'", 'a', 'z', 'Q', 'Z', '@', '[', '`', '{', 'é', 'Ж', '𝐀', '😀', '\udc00', '.', ',', '-', '7', 'Mr', 'J'],
+    12,
+  );
   const endings = fc.oneof(
     part,
     part.map((value) => `${value}.`),
@@ -149,35 +129,10 @@ describe('sentence merges: the hand-read endings equal their patterns', () => {
 });
 
 describe('key points: the hand-read sentence end equals its patterns', () => {
-  const ending = fc
-    .array(
-      fc.constantFrom(
-        ' ',
-        '\u00a0',
-        'the',
-        'of',
-        'and',
-        'An',
-        'x',
-        'tothe',
-        'from',
-        'xwith',
-        'ſ',
-        'K',
-        '.',
-        '!',
-        '?',
-        '"',
-        '”',
-        ')',
-        ',',
-        '😀',
-      ),
-      {
-        maxLength: 10,
-      },
-    )
-    .map((parts) => parts.join(''));
+  const ending = textOf(
+    [' ', '\u00a0', 'the', 'of', 'and', 'An', 'x', 'tothe', 'from', 'xwith', 'ſ', 'K', '.', '!', '?', '"', '”', ')', ',', '😀'],
+    10,
+  );
 
   it('endsCleanly: a final mark (and closing quote), with no dangling word before the mark', () => {
     fc.assert(
